@@ -1,0 +1,93 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every target.
+let swiftSettings: [SwiftSetting] = [
+    // https://github.com/apple/swift-evolution/blob/main/proposals/0335-existential-any.md
+    .enableUpcomingFeature("ExistentialAny"),
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0444-member-import-visibility.md
+    .enableUpcomingFeature("MemberImportVisibility"),
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0409-access-level-on-imports.md
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Godwit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "godwit", targets: ["godwit"]),
+        .library(name: "GodwitCore", targets: ["GodwitCore"]),
+        .library(name: "GodwitSQLite", targets: ["GodwitSQLite"]),
+        .library(name: "GodwitPostgres", targets: ["GodwitPostgres"]),
+        .library(name: "GodwitEngine", targets: ["GodwitEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    ],
+    targets: [
+        // The engine-neutral heart: schema model, URLs, errors, renderers. No database imports.
+        .target(name: "GodwitCore", swiftSettings: swiftSettings),
+        // The embedded default engine.
+        .target(
+            name: "GodwitSQLite",
+            dependencies: ["GodwitCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // PostgreSQL through postgres-nio.
+        .target(
+            name: "GodwitPostgres",
+            dependencies: [
+                "GodwitCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Opens the right driver for a URL; later the executor, rehearsal and copy.
+        .target(
+            name: "GodwitEngine",
+            dependencies: ["GodwitCore", "GodwitSQLite", "GodwitPostgres"],
+            swiftSettings: swiftSettings
+        ),
+        // Commands, terminal output.
+        .target(
+            name: "GodwitCLI",
+            dependencies: [
+                "GodwitCore", "GodwitEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "godwit", dependencies: ["GodwitCLI"], swiftSettings: swiftSettings),
+        // Helpers shared by the test targets: fixtures, temporary databases, the test PostgreSQL.
+        .target(
+            name: "GodwitTesting",
+            dependencies: ["GodwitCore", "GodwitEngine"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "GodwitCoreTests", dependencies: ["GodwitCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GodwitSQLiteTests",
+            dependencies: ["GodwitSQLite", "GodwitTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GodwitPostgresTests",
+            dependencies: ["GodwitPostgres", "GodwitTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GodwitEngineTests",
+            dependencies: ["GodwitEngine", "GodwitTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GodwitCLITests",
+            dependencies: ["GodwitCLI", "GodwitTesting"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

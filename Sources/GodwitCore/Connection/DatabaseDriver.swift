@@ -1,0 +1,90 @@
+/// What to read when inspecting a database.
+public struct InspectionOptions: Hashable, Sendable {
+    /// Take an exact `count(*)` of every table (slow on big tables); estimates are always taken.
+    public var exactRowCounts: Bool
+    /// PostgreSQL schemas to read; empty means every schema but the system ones.
+    public var schemas: [String]
+
+    public init(exactRowCounts: Bool = false, schemas: [String] = []) {
+        self.exactRowCounts = exactRowCounts
+        self.schemas = schemas
+    }
+}
+
+/// One open connection to a database, of either engine.
+///
+/// A driver is one session: statements run in the order they are awaited, and a transaction
+/// begun on it covers every statement until it ends. Use one driver from one task at a time.
+/// Every method translates engine errors into ``GodwitError`` with no passwords or row values.
+public protocol DatabaseDriver: Sendable {
+    /// The engine behind this connection.
+    var engine: Engine { get }
+
+    /// The URL it was opened with (``DatabaseURL/description`` is safe to print).
+    var url: DatabaseURL { get }
+
+    /// Reads the whole schema, with table statistics, into the model.
+    func inspect(_ options: InspectionOptions) async throws -> Schema
+
+    /// Runs one statement that returns no rows.
+    /// - Returns: the number of rows it changed, where the engine reports it.
+    @discardableResult
+    func execute(unsafeSQL sql: String, bindings: [DatabaseValue]) async throws -> Int
+
+    /// Runs a script of several statements, in order, stopping at the first error.
+    func executeScript(unsafeSQL script: String) async throws
+
+    /// Runs a query and hands its rows over in pages of at most `pageSize`, reading the next
+    /// page only after `body` returns, so memory stays bounded by one or two pages.
+    func forEachPage(
+        unsafeSQL sql: String,
+        bindings: [DatabaseValue],
+        pageSize: Int,
+        _ body: @Sendable ([Row]) async throws -> Void
+    ) async throws
+
+    /// Closes the connection. Further calls fail.
+    func close() async throws
+}
+
+extension DatabaseDriver {
+    /// Runs a query and returns all its rows: for small results (catalog reads, counts).
+    public func query(unsafeSQL sql: String, bindings: [DatabaseValue] = []) async throws -> [Row] {
+        let collector = RowCollector()
+        try await forEachPage(unsafeSQL: sql, bindings: bindings, pageSize: 1024) { page in
+            collector.append(page)
+        }
+        return collector.rows
+    }
+
+    /// Runs one statement that returns no rows, without bindings.
+    @discardableResult
+    public func execute(unsafeSQL sql: String) async throws -> Int {
+        try await execute(unsafeSQL: sql, bindings: [])
+    }
+
+    /// Runs `body` inside a transaction: committed when it returns, rolled back when it throws
+    /// or is cancelled.
+    public func withTransaction<Result: Sendable>(
+        _ body: @Sendable () async throws -> Result
+    ) async throws -> Result {
+        try await execute(unsafeSQL: "BEGIN")
+        let result: Result
+        do {
+            result = try await body()
+        } catch {
+            _ = try? await execute(unsafeSQL: "ROLLBACK")
+            throw error
+        }
+        try await execute(unsafeSQL: "COMMIT")
+        return result
+    }
+}
+
+/// Gathers pages into one array; used by ``DatabaseDriver/query(unsafeSQL:bindings:)``.
+private final class RowCollector: @unchecked Sendable {
+    // Pages are handed over one at a time by the driver, never concurrently.
+    private(set) var rows: [Row] = []
+
+    func append(_ page: [Row]) { rows.append(contentsOf: page) }
+}

@@ -1,0 +1,94 @@
+/// The one error type users meet: what failed, where, and what to do about it.
+///
+/// The data (code, subject, location, remedy) is kept apart from the wording; ``description``
+/// composes one line from it. Messages never contain passwords or bound row values: drivers
+/// translate their own errors at their boundary and keep only safe facts.
+public struct GodwitError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A stable, machine-readable code. New codes can be added without breaking callers.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case malformedURL = "malformed-url"
+            case unsupportedURL = "unsupported-url"
+            case fileNotFound = "file-not-found"
+            case notADatabase = "not-a-database"
+            case serverUnreachable = "server-unreachable"
+            case authenticationFailed = "authentication-failed"
+            case databaseNotFound = "database-not-found"
+            case permissionDenied = "permission-denied"
+            case tlsFailed = "tls-failed"
+            case queryFailed = "query-failed"
+            case invalidArgument = "invalid-argument"
+            case ioFailure = "io-failure"
+            case cancelled
+            case internalError = "internal-error"
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// A database URL that cannot be parsed.
+        public static let malformedURL = Code(.malformedURL)
+        /// A URL for an engine Godwit does not drive.
+        public static let unsupportedURL = Code(.unsupportedURL)
+        /// A SQLite database file that does not exist.
+        public static let fileNotFound = Code(.fileNotFound)
+        /// A file that exists but is not a SQLite database.
+        public static let notADatabase = Code(.notADatabase)
+        /// A server that refuses or does not answer connections.
+        public static let serverUnreachable = Code(.serverUnreachable)
+        /// Wrong user or password.
+        public static let authenticationFailed = Code(.authenticationFailed)
+        /// A database name the server does not know.
+        public static let databaseNotFound = Code(.databaseNotFound)
+        /// The user or the operating system refused access.
+        public static let permissionDenied = Code(.permissionDenied)
+        /// TLS could not be set up as `sslmode` asked.
+        public static let tlsFailed = Code(.tlsFailed)
+        /// The engine rejected a statement.
+        public static let queryFailed = Code(.queryFailed)
+        /// A command-line argument or option value that cannot be used.
+        public static let invalidArgument = Code(.invalidArgument)
+        /// Reading or writing a local file failed.
+        public static let ioFailure = Code(.ioFailure)
+        /// The run was interrupted.
+        public static let cancelled = Code(.cancelled)
+        /// A bug in Godwit.
+        public static let internalError = Code(.internalError)
+
+        /// The code as a stable string (`server-unreachable`).
+        public var description: String { base.rawValue }
+
+        /// Whether the error is a mistake in what the user typed (exit code 64).
+        public var isUsageError: Bool {
+            [.malformedURL, .unsupportedURL, .invalidArgument].contains(base)
+        }
+    }
+
+    public var code: Code
+    /// What failed, naming the subject (`cannot connect to PostgreSQL`).
+    public var summary: String
+    /// Where: a redacted URL, a file path, `table.column`, `file:line:column`.
+    public var location: String?
+    /// Why, in safe words (never a password or a row value).
+    public var reason: String?
+    /// What the user can do next.
+    public var remedy: String?
+
+    public init(_ code: Code, _ summary: String, location: String? = nil, reason: String? = nil, remedy: String? = nil) {
+        self.code = code
+        self.summary = summary
+        self.location = location
+        self.reason = reason
+        self.remedy = remedy
+    }
+
+    /// One line: `summary at location: reason. remedy`
+    public var description: String {
+        var line = summary
+        if let location { line += " at \(location)" }
+        if let reason { line += ": \(reason)" }
+        line += "."
+        if let remedy { line += " \(remedy)" }
+        return line
+    }
+}

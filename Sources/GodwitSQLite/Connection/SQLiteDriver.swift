@@ -1,0 +1,171 @@
+import Foundation
+import GRDB
+public import GodwitCore
+
+/// A connection to a SQLite database file, through GRDB.
+///
+/// One serial connection (a GRDB `DatabaseQueue`): statements run in the order they are
+/// awaited, and `BEGIN` … `COMMIT` issued through ``execute(unsafeSQL:bindings:)`` span calls.
+public final class SQLiteDriver: DatabaseDriver {
+    /// How to open the file.
+    public enum OpenMode: Sendable {
+        /// An existing database, for reading and writing.
+        case readWrite
+        /// An existing database, for reading only: nothing can change it.
+        case readOnly
+        /// A database that is created when missing.
+        case create
+    }
+
+    public let engine = Engine.sqlite
+    public let url: DatabaseURL
+    /// The file path (or `:memory:`).
+    public let path: String
+    private let queue: DatabaseQueue
+
+    private init(url: DatabaseURL, path: String, queue: DatabaseQueue) {
+        self.url = url
+        self.path = path
+        self.queue = queue
+    }
+
+    /// Opens a SQLite database.
+    ///
+    /// - Throws: ``GodwitError`` `fileNotFound` when the file is missing (unless `mode` is
+    ///   `.create`), `notADatabase` when it is not SQLite, `permissionDenied` when it cannot be
+    ///   read.
+    public static func open(_ location: DatabaseURL.SQLiteLocation, mode: OpenMode = .readWrite) throws -> SQLiteDriver {
+        let path = location.path
+        if !location.isInMemory, mode != .create {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw GodwitError(
+                    .fileNotFound, "No SQLite database", location: path,
+                    reason: "the file does not exist",
+                    remedy: "Check the path (relative paths start from \(FileManager.default.currentDirectoryPath))."
+                )
+            }
+            if isDirectory.boolValue {
+                throw GodwitError(
+                    .notADatabase, "Not a SQLite database", location: path,
+                    reason: "the path is a directory",
+                    remedy: "Name the database file inside it."
+                )
+            }
+            if !FileManager.default.isReadableFile(atPath: path) {
+                throw GodwitError(
+                    .permissionDenied, "Cannot read the SQLite database", location: path,
+                    reason: "permission denied",
+                    remedy: "Check that the file is readable by this user (ls -l \(path))."
+                )
+            }
+        }
+        var configuration = Configuration()
+        configuration.readonly = mode == .readOnly
+        configuration.busyMode = .timeout(5)
+        configuration.label = "godwit"
+        do {
+            let queue = location.isInMemory
+                ? try DatabaseQueue(configuration: configuration)
+                : try DatabaseQueue(path: path, configuration: configuration)
+            // Reading the schema surfaces "not a database" at once rather than at first use.
+            try queue.inDatabase { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_schema") }
+            return SQLiteDriver(url: .sqlite(location), path: path, queue: queue)
+        } catch {
+            throw SQLiteErrorTranslator.translate(error, path: path, opening: true)
+        }
+    }
+
+    public func inspect(_ options: InspectionOptions) async throws -> Schema {
+        try await run { db in try SQLiteInspector(options: options).inspect(db) }
+    }
+
+    @discardableResult
+    public func execute(unsafeSQL sql: String, bindings: [GodwitCore.DatabaseValue]) async throws -> Int {
+        try await run { db in
+            try db.execute(sql: sql, arguments: Self.arguments(bindings))
+            return db.changesCount
+        }
+    }
+
+    public func executeScript(unsafeSQL script: String) async throws {
+        try await run { db in try db.execute(sql: script) }
+    }
+
+    public func forEachPage(
+        unsafeSQL sql: String,
+        bindings: [GodwitCore.DatabaseValue],
+        pageSize: Int,
+        _ body: @Sendable ([GodwitCore.Row]) async throws -> Void
+    ) async throws {
+        let channel = PageChannel(capacity: 2)
+        let pageSize = max(1, pageSize)
+        let path = self.path
+        let producer = Task {
+            do {
+                try await queue.writeWithoutTransaction { db in
+                    let cursor = try GRDB.Row.fetchCursor(db, sql: sql, arguments: Self.arguments(bindings))
+                    var page: [GodwitCore.Row] = []
+                    page.reserveCapacity(pageSize)
+                    var columns: [String]?
+                    while let row = try cursor.next() {
+                        let names = columns ?? Array(row.columnNames)
+                        columns = names
+                        page.append(GodwitCore.Row(columns: names, values: row.databaseValues.map(Self.value)))
+                        if page.count == pageSize {
+                            try channel.send(page)
+                            page.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    if !page.isEmpty { try channel.send(page) }
+                }
+                channel.finish()
+            } catch {
+                channel.finish(throwing: SQLiteErrorTranslator.translate(error, path: path))
+            }
+        }
+        do {
+            while let page = try await channel.next() { try await body(page) }
+        } catch {
+            channel.cancel()
+            _ = await producer.result
+            throw error
+        }
+        _ = await producer.result
+    }
+
+    public func close() async throws {
+        try queue.close()
+    }
+
+    /// Runs `work` on the connection, translating errors.
+    private func run<T: Sendable>(_ work: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
+        do {
+            return try await queue.writeWithoutTransaction(work)
+        } catch {
+            throw SQLiteErrorTranslator.translate(error, path: path)
+        }
+    }
+
+    private static func arguments(_ values: [DatabaseValue]) -> StatementArguments {
+        StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
+            switch value {
+            case .null: nil
+            case .integer(let integer): integer
+            case .real(let real): real
+            case .text(let text): text
+            case .blob(let bytes): Data(bytes)
+            }
+        })
+    }
+
+    private static func value(_ value: GRDB.DatabaseValue) -> GodwitCore.DatabaseValue {
+        switch value.storage {
+        case .null: .null
+        case .int64(let integer): .integer(integer)
+        case .double(let real): .real(real)
+        case .string(let text): .text(text)
+        case .blob(let data): .blob([UInt8](data))
+        }
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import GRDB
+import GodwitCore
+
+/// Reads a SQLite database's schema into the model, from `sqlite_schema`, the table-valued
+/// pragmas (`pragma_table_list`, `pragma_table_xinfo`, `pragma_index_list`,
+/// `pragma_index_xinfo`, `pragma_foreign_key_list`) and the stored `CREATE` text for what the
+/// pragmas do not tell.
+struct SQLiteInspector {
+    let options: InspectionOptions
+
+    func inspect(_ db: GRDB.Database) throws -> Schema {
+        let objects = try GRDB.Row.fetchAll(
+            db,
+            sql: "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid"
+        )
+        let tableList = try GRDB.Row.fetchAll(db, sql: "SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'")
+        var tableFlags: [String: (withoutRowID: Bool, strict: Bool, type: String)] = [:]
+        for row in tableList {
+            tableFlags[row["name"]] = (row["wr"] == 1, row["strict"] == 1, row["type"])
+        }
+        let sizes = (try? Self.tableSizes(db)) ?? [:]
+        var schema = Schema(engine: .sqlite)
+        var relationNames: [String: String] = [:]
+        for object in objects where ["table", "view"].contains(object["type"] as String) {
+            let name: String = object["name"]
+            relationNames[name.lowercased()] = name
+        }
+        for object in objects {
+            let type: String = object["type"]
+            let name: String = object["name"]
+            let sql: String = object["sql"] ?? ""
+            switch type {
+            case "table":
+                guard tableFlags[name]?.type == "table" else { continue }  // virtual and shadow tables
+                var table = try inspectTable(db, name: name, sql: sql)
+                table.isWithoutRowID = tableFlags[name]?.withoutRowID ?? false
+                table.isStrict = tableFlags[name]?.strict ?? false
+                table.statistics = try statistics(db, table: table, size: sizes[name])
+                schema.tables.append(table)
+            case "view":
+                let dependencies = Self.referencedNames(in: sql, among: relationNames, excluding: name)
+                schema.views.append(View(name: QualifiedName(name), definition: sql, dependencies: dependencies))
+            case "trigger":
+                schema.triggers.append(
+                    Trigger(name: name, table: QualifiedName(object["tbl_name"]), definition: sql)
+                )
+            default:
+                continue
+            }
+        }
+        return schema.canonicalized()
+    }
+
+    private func inspectTable(_ db: GRDB.Database, name: String, sql: String) throws -> Table {
+        let definition = SQLiteTableDefinition(sql: sql)
+        var table = Table(name: QualifiedName(name))
+        var primaryKey: [(position: Int, column: String)] = []
+        for row in try GRDB.Row.fetchAll(
+            db,
+            sql: "SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo(?) ORDER BY cid",
+            arguments: [name]
+        ) {
+            let hidden: Int = row["hidden"]
+            if hidden == 1 { continue }
+            let columnName: String = row["name"]
+            let facts = definition.columns[columnName] ?? definition.columns.first {
+                $0.key.caseInsensitiveCompare(columnName) == .orderedSame
+            }?.value
+            let column = Column(
+                name: columnName,
+                type: row["type"] ?? "",
+                isNullable: row["notnull"] == 0,
+                defaultExpression: row["dflt_value"],
+                generated: facts?.generated,
+                collation: facts?.collation
+            )
+            table.columns.append(column)
+            let position: Int = row["pk"]
+            if position > 0 { primaryKey.append((position, columnName)) }
+        }
+        if !primaryKey.isEmpty {
+            table.primaryKey = PrimaryKey(
+                name: definition.primaryKeyName,
+                columns: primaryKey.sorted { $0.position < $1.position }.map(\.column),
+                isAutoincrement: definition.isAutoincrement
+            )
+        }
+        table.uniqueConstraints = definition.uniqueConstraints.map { unique in
+            var unique = unique
+            unique.columns = unique.columns.map { canonicalColumnName($0, in: table) }
+            return unique
+        }
+        table.checkConstraints = definition.checkConstraints
+        table.foreignKeys = try foreignKeys(db, table: table, definition: definition)
+        table.indexes = try indexes(db, table: table)
+        return table
+    }
+
+    private func canonicalColumnName(_ name: String, in table: Table) -> String {
+        table.columns.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.name ?? name
+    }
+
+    private func foreignKeys(_ db: GRDB.Database, table: Table, definition: SQLiteTableDefinition) throws -> [ForeignKey] {
+        var keys: [Int: ForeignKey] = [:]
+        for row in try GRDB.Row.fetchAll(
+            db,
+            sql: "SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete, \"match\" FROM pragma_foreign_key_list(?) ORDER BY id, seq",
+            arguments: [table.name.name]
+        ) {
+            let id: Int = row["id"]
+            var key = keys[id] ?? ForeignKey(
+                columns: [],
+                referencedTable: QualifiedName(row["table"]),
+                referencedColumns: [],
+                onUpdate: Self.action(row["on_update"]),
+                onDelete: Self.action(row["on_delete"])
+            )
+            key.columns.append(canonicalColumnName(row["from"], in: table))
+            if let target: String = row["to"] { key.referencedColumns.append(target) }
+            keys[id] = key
+        }
+        return keys.values.map { key in
+            var key = key
+            let lowered = key.columns.map { $0.lowercased() }
+            if let facts = definition.foreignKeyNames.first(where: { $0.key.map { $0.lowercased() } == lowered })?.value {
+                key.name = facts.name
+                key.deferrability = facts.deferrability
+            }
+            return key
+        }
+    }
+
+    private func indexes(_ db: GRDB.Database, table: Table) throws -> [GodwitCore.Index] {
+        var result: [GodwitCore.Index] = []
+        for row in try GRDB.Row.fetchAll(
+            db,
+            sql: """
+                SELECT l.name, l."unique", s.sql FROM pragma_index_list(?) AS l
+                JOIN sqlite_schema AS s ON s.type = 'index' AND s.name = l.name
+                WHERE l.origin = 'c'
+                """,
+            arguments: [table.name.name]
+        ) {
+            let name: String = row["name"]
+            let sql: String = row["sql"] ?? ""
+            let definition = SQLiteIndexDefinition(sql: sql)
+            let keyColumns = try GRDB.Row.fetchAll(
+                db, sql: "SELECT cid, name, \"desc\" FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno",
+                arguments: [name]
+            )
+            var elements: [GodwitCore.Index.Element] = []
+            for (position, keyRow) in keyColumns.enumerated() {
+                let parsed = position < definition.keys.count ? definition.keys[position] : nil
+                let cid: Int = keyRow["cid"]
+                let isExpression = cid == -2
+                elements.append(
+                    GodwitCore.Index.Element(
+                        expression: isExpression ? (parsed?.text ?? "") : (keyRow["name"] ?? "rowid"),
+                        isExpression: isExpression,
+                        collation: parsed?.collation,
+                        order: keyRow["desc"] == 1 ? .descending : .ascending
+                    )
+                )
+            }
+            result.append(
+                GodwitCore.Index(name: name, isUnique: row["unique"] == 1, elements: elements, predicate: definition.predicate)
+            )
+        }
+        return result
+    }
+
+    private func statistics(_ db: GRDB.Database, table: Table, size: Int64?) throws -> TableStatistics {
+        var statistics = TableStatistics(sizeInBytes: size)
+        let quoted = SQLIdentifierQuoter.alwaysQuoted(table.name.name)
+        if options.exactRowCounts {
+            statistics.exactRowCount = try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(quoted)")
+        }
+        if try db.tableExists("sqlite_stat1"),
+           let stat = try String.fetchOne(db, sql: "SELECT stat FROM sqlite_stat1 WHERE tbl = ? LIMIT 1", arguments: [table.name.name]),
+           let first = stat.split(separator: " ").first, let estimate = Int64(first)
+        {
+            statistics.estimatedRowCount = estimate
+        } else if !table.isWithoutRowID {
+            // max(rowid) is a single B-tree descent: a cheap upper bound, exact for append-only tables.
+            statistics.estimatedRowCount = try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM \(quoted)")
+        } else {
+            statistics.estimatedRowCount = try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(quoted)")
+        }
+        return statistics
+    }
+
+    /// Bytes per table, its indexes included, from the `dbstat` virtual table.
+    private static func tableSizes(_ db: GRDB.Database) throws -> [String: Int64] {
+        var sizes: [String: Int64] = [:]
+        for row in try GRDB.Row.fetchAll(
+            db,
+            sql: """
+                SELECT coalesce(i.tbl_name, d.name) AS owner, sum(d.pgsize) AS bytes
+                FROM dbstat AS d LEFT JOIN sqlite_schema AS i ON i.type = 'index' AND i.name = d.name
+                GROUP BY owner
+                """
+        ) {
+            sizes[row["owner"]] = row["bytes"]
+        }
+        return sizes
+    }
+
+    private static func action(_ text: String?) -> ReferentialAction {
+        switch text?.uppercased() {
+        case "CASCADE": .cascade
+        case "RESTRICT": .restrict
+        case "SET NULL": .setNull
+        case "SET DEFAULT": .setDefault
+        default: .noAction
+        }
+    }
+
+    /// The names among `candidates` (keyed lower-cased) that appear as identifiers in `sql`.
+    static func referencedNames(in sql: String, among candidates: [String: String], excluding own: String) -> [QualifiedName] {
+        var found = Set<String>()
+        for token in SQLiteTokenizer.tokenize(sql) where token.kind == .word || token.kind == .quotedIdentifier {
+            let name = token.identifier
+            if name.caseInsensitiveCompare(own) != .orderedSame, let actual = candidates[name.lowercased()] {
+                found.insert(actual)
+            }
+        }
+        return found.sorted().map { QualifiedName($0) }
+    }
+}
