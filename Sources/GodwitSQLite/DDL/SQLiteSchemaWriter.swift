@@ -1,4 +1,4 @@
-import GodwitCore
+public import GodwitCore
 
 /// Writes SQLite DDL that recreates a schema in an empty database.
 ///
@@ -23,7 +23,7 @@ public struct SQLiteSchemaWriter: SchemaScriptWriter {
     }
 
     /// `CREATE TABLE …` with every column and table constraint.
-    public func createTable(_ table: Table) -> String {
+    public func createTable(_ table: GodwitCore.Table) -> String {
         var lines = table.columns.map { columnDefinition($0, in: table) }
         let key = table.primaryKey
         let autoincrementColumn = key?.isAutoincrement == true && key?.columns.count == 1 ? key?.columns.first : nil
@@ -47,7 +47,7 @@ public struct SQLiteSchemaWriter: SchemaScriptWriter {
     }
 
     /// One column's definition inside `CREATE TABLE` (also used by `ALTER TABLE ADD COLUMN`).
-    public func columnDefinition(_ column: Column, in table: Table) -> String {
+    public func columnDefinition(_ column: GodwitCore.Column, in table: GodwitCore.Table) -> String {
         var parts = [quoter.quote(column.name)]
         if !column.type.isEmpty { parts.append(column.type) }
         if let key = table.primaryKey, key.isAutoincrement, key.columns == [column.name] {
@@ -63,7 +63,7 @@ public struct SQLiteSchemaWriter: SchemaScriptWriter {
     }
 
     /// `CONSTRAINT name FOREIGN KEY (…) REFERENCES …`.
-    public func foreignKeyDefinition(_ key: ForeignKey) -> String {
+    public func foreignKeyDefinition(_ key: GodwitCore.ForeignKey) -> String {
         var text = constraintPrefix(key.name) + "FOREIGN KEY (\(quoter.quoteList(key.columns))) REFERENCES \(quoter.quote(key.referencedTable))"
         if !key.referencedColumns.isEmpty { text += " (\(quoter.quoteList(key.referencedColumns)))" }
         if key.onUpdate != .noAction { text += " ON UPDATE \(key.onUpdate.sql)" }
@@ -73,7 +73,7 @@ public struct SQLiteSchemaWriter: SchemaScriptWriter {
     }
 
     /// `CREATE [UNIQUE] INDEX …`.
-    public func createIndex(_ index: Index, on table: QualifiedName) -> String {
+    public func createIndex(_ index: GodwitCore.Index, on table: QualifiedName) -> String {
         let keys = index.elements.map { element -> String in
             var key = element.isExpression ? element.expression : quoter.quote(element.expression)
             if let collation = element.collation { key += " COLLATE \(quoter.quote(collation))" }

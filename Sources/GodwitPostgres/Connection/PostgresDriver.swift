@@ -1,0 +1,163 @@
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+public import GodwitCore
+
+/// A connection to a PostgreSQL server, through postgres-nio.
+///
+/// One session: statements run in the order they are awaited, and a transaction begun with
+/// `BEGIN` covers every statement until `COMMIT` or `ROLLBACK`.
+public final class PostgresDriver: DatabaseDriver {
+    public let engine = Engine.postgresql
+    public let url: DatabaseURL
+    /// Where the connection goes, password included: never print it (``DatabaseURL`` redacts).
+    public let endpoint: DatabaseURL.PostgresEndpoint
+    let connection: PostgresConnection
+    let logger: Logger
+
+    private init(endpoint: DatabaseURL.PostgresEndpoint, connection: PostgresConnection, logger: Logger) {
+        self.url = .postgres(endpoint)
+        self.endpoint = endpoint
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Connects to the server.
+    ///
+    /// - Throws: ``GodwitError`` `serverUnreachable`, `authenticationFailed`,
+    ///   `databaseNotFound`, `permissionDenied` or `tlsFailed`, naming the server (never the
+    ///   password) and what to do.
+    public static func connect(
+        _ endpoint: DatabaseURL.PostgresEndpoint,
+        applicationName: String = "godwit"
+    ) async throws -> PostgresDriver {
+        let logger = Logger(label: "godwit.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+        do {
+            var configuration: PostgresConnection.Configuration
+            if let socketDirectory = endpoint.socketDirectory {
+                configuration = PostgresConnection.Configuration(
+                    unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(endpoint.port)",
+                    username: endpoint.user, password: endpoint.password, database: endpoint.database
+                )
+            } else {
+                configuration = PostgresConnection.Configuration(
+                    host: endpoint.host, port: endpoint.port,
+                    username: endpoint.user, password: endpoint.password, database: endpoint.database,
+                    tls: try tls(for: endpoint.sslMode)
+                )
+            }
+            configuration.options.connectTimeout = .seconds(10)
+            configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+            let connection = try await PostgresConnection.connect(
+                configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger
+            )
+            return PostgresDriver(endpoint: endpoint, connection: connection, logger: logger)
+        } catch {
+            throw PostgresErrorTranslator.translateConnect(error, endpoint: endpoint)
+        }
+    }
+
+    private static func tls(for mode: DatabaseURL.SSLMode) throws -> PostgresConnection.Configuration.TLS {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch mode {
+        case .disable, .allow:
+            return .disable
+        case .prefer, .require:
+            configuration.certificateVerification = .none
+        case .verifyCA:
+            configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull:
+            configuration.certificateVerification = .fullVerification
+        }
+        let context = try NIOSSLContext(configuration: configuration)
+        return mode == .prefer ? .prefer(context) : .require(context)
+    }
+
+    public func inspect(_ options: InspectionOptions) async throws -> Schema {
+        try await PostgresInspector(driver: self, options: options).inspect()
+    }
+
+    @discardableResult
+    public func execute(unsafeSQL sql: String, bindings: [DatabaseValue]) async throws -> Int {
+        do {
+            let result = try await connection.query(sql, bindings.map(Self.legacyData)).get()
+            return result.metadata.rows ?? 0
+        } catch {
+            throw PostgresErrorTranslator.translateQuery(error, endpoint: endpoint)
+        }
+    }
+
+    public func executeScript(unsafeSQL script: String) async throws {
+        let statements = PostgresScriptSplitter.split(script)
+        for (number, statement) in statements.enumerated() {
+            do {
+                _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            } catch {
+                let firstLine = statement.split(separator: "\n").first.map(String.init) ?? ""
+                throw PostgresErrorTranslator.translateQuery(
+                    error, endpoint: endpoint,
+                    statement: "statement \(number + 1) of \(statements.count) (\(firstLine.prefix(60)))"
+                )
+            }
+        }
+    }
+
+    public func forEachPage(
+        unsafeSQL sql: String,
+        bindings: [DatabaseValue],
+        pageSize: Int,
+        _ body: @Sendable ([GodwitCore.Row]) async throws -> Void
+    ) async throws {
+        var postgresBindings = PostgresBindings(capacity: bindings.count)
+        for value in bindings { Self.append(value, to: &postgresBindings) }
+        let pageSize = max(1, pageSize)
+        do {
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: postgresBindings), logger: logger)
+            var page: [GodwitCore.Row] = []
+            page.reserveCapacity(pageSize)
+            var columns: [String]?
+            for try await row in rows {
+                let names = columns ?? row.map(\.columnName)
+                columns = names
+                var values: [DatabaseValue] = []
+                values.reserveCapacity(names.count)
+                for (position, cell) in row.enumerated() {
+                    values.append(try PostgresValueDecoder.decode(cell, column: position))
+                }
+                page.append(GodwitCore.Row(columns: names, values: values))
+                if page.count == pageSize {
+                    try await body(page)
+                    page.removeAll(keepingCapacity: true)
+                }
+            }
+            if !page.isEmpty { try await body(page) }
+        } catch {
+            throw PostgresErrorTranslator.translateQuery(error, endpoint: endpoint)
+        }
+    }
+
+    public func close() async throws {
+        try await connection.close()
+    }
+
+    private static func append(_ value: DatabaseValue, to bindings: inout PostgresBindings) {
+        switch value {
+        case .null: bindings.appendNull()
+        case .integer(let integer): bindings.append(integer)
+        case .real(let real): bindings.append(real)
+        case .text(let text): bindings.append(text)
+        case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+        }
+    }
+
+    private static func legacyData(_ value: DatabaseValue) -> PostgresData {
+        switch value {
+        case .null: .null
+        case .integer(let integer): PostgresData(int64: integer)
+        case .real(let real): PostgresData(double: real)
+        case .text(let text): PostgresData(string: text)
+        case .blob(let bytes): PostgresData(bytes: bytes)
+        }
+    }
+}

@@ -1,0 +1,266 @@
+import Foundation
+
+/// The catalog queries behind ``PostgresInspector``: one set-based query per kind of object, so
+/// inspecting a thousand tables costs the same dozen round trips as inspecting one.
+///
+/// Each is wrapped in `row_to_json` by the inspector; column aliases are the JSON keys of
+/// ``CatalogRows``. They run with `search_path = pg_catalog`, so every `format_type`,
+/// `pg_get_*def` and `::regproc` prints schema-qualified names. PostgreSQL 13 or later.
+struct CatalogQueries {
+    /// `n.nspname` restricted to user schemas (and to the requested ones, when given).
+    let schemaFilter: String
+
+    init(schemas: [String]) {
+        var filter = "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'"
+        if !schemas.isEmpty {
+            let list = schemas.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ")
+            filter += " AND n.nspname IN (\(list))"
+        }
+        schemaFilter = filter
+    }
+
+    private func notExtensionMember(_ catalog: String, _ oid: String) -> String {
+        "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '\(catalog)'::regclass AND e.objid = \(oid) AND e.deptype = 'e')"
+    }
+
+    var namespaces: String {
+        """
+        SELECT n.nspname AS name, d.description AS comment
+        FROM pg_namespace n
+        LEFT JOIN pg_description d ON d.objoid = n.oid AND d.classoid = 'pg_namespace'::regclass
+        WHERE \(schemaFilter) AND \(notExtensionMember("pg_namespace", "n.oid"))
+        """
+    }
+
+    var extensions: String {
+        """
+        SELECT x.extname AS name, n.nspname AS schema, x.extversion AS version
+        FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
+        WHERE x.extname <> 'plpgsql'
+        """
+    }
+
+    var enums: String {
+        """
+        SELECT n.nspname AS schema, t.typname AS name,
+               (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) AS labels,
+               obj_description(t.oid, 'pg_type') AS comment
+        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+        WHERE t.typtype = 'e' AND \(schemaFilter) AND \(notExtensionMember("pg_type", "t.oid"))
+        """
+    }
+
+    var domains: String {
+        """
+        SELECT n.nspname AS schema, t.typname AS name, format_type(t.typbasetype, t.typtypmod) AS "baseType",
+               t.typnotnull AS "notNull", t.typdefault AS "defaultExpression",
+               CASE WHEN t.typcollation <> 0 AND t.typcollation <> b.typcollation
+                    THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
+               obj_description(t.oid, 'pg_type') AS comment,
+               (SELECT json_agg(json_build_object('name', c.conname, 'definition', pg_get_constraintdef(c.oid),
+                                                  'validated', c.convalidated) ORDER BY c.conname)
+                FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c') AS checks
+        FROM pg_type t
+        JOIN pg_namespace n ON n.oid = t.typnamespace
+        JOIN pg_type b ON b.oid = t.typbasetype
+        LEFT JOIN pg_collation co ON co.oid = t.typcollation
+        LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+        WHERE t.typtype = 'd' AND \(schemaFilter) AND \(notExtensionMember("pg_type", "t.oid"))
+        """
+    }
+
+    var sequences: String {
+        """
+        SELECT n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS "dataType",
+               s.seqstart AS start, s.seqincrement AS increment, s.seqmin AS "minValue", s.seqmax AS "maxValue",
+               s.seqcache AS cache, s.seqcycle AS cycles,
+               tn.nspname AS "ownerSchema", t.relname AS "ownerTable", a.attname AS "ownerColumn",
+               obj_description(c.oid, 'pg_class') AS comment
+        FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_sequence s ON s.seqrelid = c.oid
+        LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
+             AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'
+        LEFT JOIN pg_class t ON t.oid = d.refobjid
+        LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace
+        LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+        WHERE c.relkind = 'S' AND \(schemaFilter) AND \(notExtensionMember("pg_class", "c.oid"))
+          AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_class'::regclass
+                          AND i.objid = c.oid AND i.deptype = 'i')
+        """
+    }
+
+    var tables: String {
+        """
+        SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
+               c.relpersistence::text AS persistence, obj_description(c.oid, 'pg_class') AS comment,
+               CASE WHEN c.reltuples >= 0 THEN c.reltuples::int8 END AS "estimatedRows",
+               st.n_live_tup AS "liveRows",
+               pg_total_relation_size(c.oid) AS "sizeBytes",
+               CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS "partitionKey",
+               CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS "partitionBound",
+               (SELECT json_agg(json_build_array(pn.nspname, p.relname) ORDER BY i.inhseqno)
+                FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
+                WHERE i.inhrelid = c.oid) AS parents
+        FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_stat_user_tables st ON st.relid = c.oid
+        WHERE c.relkind IN ('r', 'p') AND \(schemaFilter) AND \(notExtensionMember("pg_class", "c.oid"))
+        """
+    }
+
+    var columns: String {
+        """
+        SELECT a.attrelid::int8 AS "tableOid", a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
+               a.attnotnull AS "notNull", pg_get_expr(ad.adbin, ad.adrelid) AS "defaultExpression",
+               a.attidentity::text AS identity, a.attgenerated::text AS generated,
+               CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
+                    THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
+               a.attislocal AS "isLocal", col_description(a.attrelid, a.attnum) AS comment,
+               sn.nspname AS "sequenceSchema", sc.relname AS "sequenceName",
+               format_type(sq.seqtypid, NULL) AS "sequenceType", sq.seqstart AS "sequenceStart",
+               sq.seqincrement AS "sequenceIncrement", sq.seqmin AS "sequenceMin", sq.seqmax AS "sequenceMax",
+               sq.seqcache AS "sequenceCache", sq.seqcycle AS "sequenceCycles"
+        FROM pg_attribute a
+        JOIN pg_class c ON c.oid = a.attrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_type t ON t.oid = a.atttypid
+        LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+        LEFT JOIN pg_collation co ON co.oid = a.attcollation
+        LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+        LEFT JOIN pg_depend d ON a.attidentity <> '' AND d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid
+             AND d.refobjsubid = a.attnum AND d.classid = 'pg_class'::regclass AND d.deptype = 'i'
+        LEFT JOIN pg_class sc ON sc.oid = d.objid
+        LEFT JOIN pg_namespace sn ON sn.oid = sc.relnamespace
+        LEFT JOIN pg_sequence sq ON sq.seqrelid = sc.oid
+        WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')
+          AND \(schemaFilter) AND \(notExtensionMember("pg_class", "c.oid"))
+        ORDER BY a.attrelid, a.attnum
+        """
+    }
+
+    var constraints: String {
+        """
+        SELECT con.conrelid::int8 AS "tableOid", con.conname AS name, con.contype::text AS type,
+               pg_get_constraintdef(con.oid) AS definition, con.condeferrable AS deferrable,
+               con.condeferred AS deferred, con.convalidated AS validated, con.conislocal AS "isLocal",
+               con.connoinherit AS "noInherit",
+               (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+                JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS columns,
+               (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+                JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS "referencedColumns",
+               fn.nspname AS "referencedSchema", f.relname AS "referencedTable",
+               con.confupdtype::text AS "updateAction", con.confdeltype::text AS "deleteAction",
+               con.confmatchtype::text AS "matchType",
+               (to_jsonb(ix) ->> 'indnullsnotdistinct')::bool AS "nullsNotDistinct"
+        FROM pg_constraint con
+        JOIN pg_class c ON c.oid = con.conrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_class f ON f.oid = con.confrelid
+        LEFT JOIN pg_namespace fn ON fn.oid = f.relnamespace
+        LEFT JOIN pg_index ix ON ix.indexrelid = con.conindid AND con.contype IN ('p', 'u')
+        WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND con.conparentid = 0 AND c.relkind IN ('r', 'p')
+          AND \(schemaFilter) AND \(notExtensionMember("pg_class", "c.oid"))
+        """
+    }
+
+    var indexes: String {
+        """
+        SELECT i.indrelid::int8 AS "tableOid", ic.relname AS name, i.indisunique AS "isUnique", am.amname AS method,
+               pg_get_expr(i.indpred, i.indrelid) AS predicate, i.indnkeyatts::int AS "keyCount",
+               obj_description(ic.oid, 'pg_class') AS comment,
+               (to_jsonb(i) ->> 'indnullsnotdistinct')::bool AS "nullsNotDistinct",
+               (SELECT json_agg(json_build_object(
+                    'position', k.ord, 'attnum', k.attnum, 'column', a.attname,
+                    'expression', CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int, true) END,
+                    'operatorClass', CASE WHEN NOT opc.opcdefault THEN quote_ident(opn.nspname) || '.' || quote_ident(opc.opcname) END,
+                    'collation', CASE WHEN k.coll <> 0 AND k.coll <> 100 AND k.coll IS DISTINCT FROM a.attcollation
+                                      THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END,
+                    'option', k.option) ORDER BY k.ord)
+                FROM unnest(i.indkey::int2[], i.indclass::oid[], i.indcollation::oid[], i.indoption::int2[])
+                     WITH ORDINALITY AS k(attnum, opclass, coll, option, ord)
+                LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0
+                LEFT JOIN pg_opclass opc ON opc.oid = k.opclass
+                LEFT JOIN pg_namespace opn ON opn.oid = opc.opcnamespace
+                LEFT JOIN pg_collation co ON co.oid = k.coll
+                LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace) AS keys
+        FROM pg_index i
+        JOIN pg_class ic ON ic.oid = i.indexrelid
+        JOIN pg_class c ON c.oid = i.indrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_am am ON am.oid = ic.relam
+        WHERE c.relkind IN ('r', 'p', 'm') AND NOT ic.relispartition
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid
+                          AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x'))
+          AND \(schemaFilter) AND \(notExtensionMember("pg_class", "c.oid"))
+        """
+    }
+
+    var views: String {
+        """
+        SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
+               pg_get_viewdef(c.oid) AS definition, obj_description(c.oid, 'pg_class') AS comment,
+               (SELECT jsonb_agg(DISTINCT dep) FROM (
+                    SELECT jsonb_build_array(rn.nspname, rc.relname) AS dep
+                    FROM pg_rewrite r
+                    JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                         AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> c.oid
+                    JOIN pg_class rc ON rc.oid = d.refobjid
+                    JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+                    WHERE r.ev_class = c.oid
+                    UNION
+                    SELECT jsonb_build_array(pn.nspname, p.proname)
+                    FROM pg_rewrite r
+                    JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                         AND d.refclassid = 'pg_proc'::regclass
+                    JOIN pg_proc p ON p.oid = d.refobjid
+                    JOIN pg_namespace pn ON pn.oid = p.pronamespace
+                    WHERE r.ev_class = c.oid AND pn.nspname <> 'pg_catalog') deps) AS dependencies
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('v', 'm') AND \(schemaFilter) AND \(notExtensionMember("pg_class", "c.oid"))
+        """
+    }
+
+    var functions: String {
+        """
+        SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS arguments,
+               p.prokind::text AS kind, l.lanname AS language,
+               CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END AS definition,
+               obj_description(p.oid, 'pg_proc') AS comment,
+               (SELECT jsonb_agg(DISTINCT jsonb_build_array(rn.nspname, rc.relname))
+                FROM pg_depend d JOIN pg_type t ON t.oid = d.refobjid
+                JOIN pg_class rc ON rc.oid = t.typrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+                WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.refclassid = 'pg_type'::regclass
+               ) AS dependencies,
+               ag.aggtransfn::regproc::text AS "aggregateTransition",
+               format_type(ag.aggtranstype, NULL) AS "aggregateStateType",
+               NULLIF(ag.aggfinalfn::regproc::text, '-') AS "aggregateFinal",
+               NULLIF(ag.aggcombinefn::regproc::text, '-') AS "aggregateCombine",
+               ag.agginitval AS "aggregateInitialValue",
+               NULLIF(ag.aggsortop::regoperator::text, '0') AS "aggregateSortOperator"
+        FROM pg_proc p
+        JOIN pg_namespace n ON n.oid = p.pronamespace
+        JOIN pg_language l ON l.oid = p.prolang
+        LEFT JOIN pg_aggregate ag ON ag.aggfnoid = p.oid
+        WHERE \(schemaFilter) AND \(notExtensionMember("pg_proc", "p.oid"))
+        """
+    }
+
+    var triggers: String {
+        """
+        SELECT n.nspname AS schema, c.relname AS "table", t.tgname AS name, pg_get_triggerdef(t.oid) AS definition,
+               t.tgenabled::text AS enabled, obj_description(t.oid, 'pg_trigger') AS comment
+        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND \(schemaFilter) AND \(notExtensionMember("pg_class", "c.oid"))
+        """
+    }
+
+    var rules: String {
+        """
+        SELECT n.nspname AS schema, c.relname AS "table", r.rulename AS name, pg_get_ruledef(r.oid) AS definition,
+               obj_description(r.oid, 'pg_rewrite') AS comment
+        FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE r.rulename <> '_RETURN' AND \(schemaFilter) AND \(notExtensionMember("pg_class", "c.oid"))
+        """
+    }
+}

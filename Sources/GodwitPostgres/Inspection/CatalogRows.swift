@@ -1,0 +1,176 @@
+/// Rows of the catalog queries in ``PostgresInspector``, decoded from `row_to_json`.
+enum CatalogRows {
+    struct NamespaceRow: Decodable {
+        var name: String
+        var comment: String?
+    }
+
+    struct ExtensionRow: Decodable {
+        var name: String
+        var schema: String
+        var version: String
+    }
+
+    struct EnumRow: Decodable {
+        var schema: String
+        var name: String
+        var labels: [String]
+        var comment: String?
+    }
+
+    struct DomainRow: Decodable {
+        var schema: String
+        var name: String
+        var baseType: String
+        var notNull: Bool
+        var defaultExpression: String?
+        var collation: String?
+        var comment: String?
+        var checks: [ConstraintDefinition]?
+    }
+
+    struct ConstraintDefinition: Decodable {
+        var name: String
+        var definition: String
+        var validated: Bool
+    }
+
+    struct SequenceRow: Decodable {
+        var schema: String
+        var name: String
+        var dataType: String
+        var start: Int64
+        var increment: Int64
+        var minValue: Int64
+        var maxValue: Int64
+        var cache: Int64
+        var cycles: Bool
+        var ownerSchema: String?
+        var ownerTable: String?
+        var ownerColumn: String?
+        var comment: String?
+    }
+
+    struct TableRow: Decodable {
+        var oid: Int64
+        var schema: String
+        var name: String
+        var kind: String
+        var persistence: String
+        var comment: String?
+        var estimatedRows: Int64?
+        var liveRows: Int64?
+        var sizeBytes: Int64?
+        var partitionKey: String?
+        var partitionBound: String?
+        var parents: [[String]]?
+    }
+
+    struct ColumnRow: Decodable {
+        var tableOid: Int64
+        var name: String
+        var type: String
+        var notNull: Bool
+        var defaultExpression: String?
+        var identity: String
+        var generated: String
+        var collation: String?
+        var isLocal: Bool
+        var comment: String?
+        var sequenceSchema: String?
+        var sequenceName: String?
+        var sequenceType: String?
+        var sequenceStart: Int64?
+        var sequenceIncrement: Int64?
+        var sequenceMin: Int64?
+        var sequenceMax: Int64?
+        var sequenceCache: Int64?
+        var sequenceCycles: Bool?
+    }
+
+    struct ConstraintRow: Decodable {
+        var tableOid: Int64
+        var name: String
+        var type: String
+        var definition: String
+        var deferrable: Bool
+        var deferred: Bool
+        var validated: Bool
+        var isLocal: Bool
+        var noInherit: Bool
+        var columns: [String]?
+        var referencedColumns: [String]?
+        var referencedSchema: String?
+        var referencedTable: String?
+        var updateAction: String
+        var deleteAction: String
+        var matchType: String
+        var nullsNotDistinct: Bool?
+    }
+
+    struct IndexRow: Decodable {
+        var tableOid: Int64
+        var name: String
+        var isUnique: Bool
+        var method: String
+        var predicate: String?
+        var keyCount: Int
+        var comment: String?
+        var nullsNotDistinct: Bool?
+        var keys: [IndexKeyRow]
+    }
+
+    struct IndexKeyRow: Decodable {
+        var position: Int
+        var attnum: Int
+        var column: String?
+        var expression: String?
+        var operatorClass: String?
+        var collation: String?
+        var option: Int?
+    }
+
+    struct ViewRow: Decodable {
+        var oid: Int64
+        var schema: String
+        var name: String
+        var kind: String
+        var definition: String
+        var comment: String?
+        var dependencies: [[String]]?
+    }
+
+    struct FunctionRow: Decodable {
+        var schema: String
+        var name: String
+        var arguments: String
+        var kind: String
+        var language: String
+        var definition: String?
+        var comment: String?
+        var dependencies: [[String]]?
+        var aggregateTransition: String?
+        var aggregateStateType: String?
+        var aggregateFinal: String?
+        var aggregateCombine: String?
+        var aggregateInitialValue: String?
+        var aggregateSortOperator: String?
+    }
+
+    struct TriggerRow: Decodable {
+        var schema: String
+        var table: String
+        var name: String
+        var definition: String
+        var enabled: String
+        var comment: String?
+    }
+
+    struct RuleRow: Decodable {
+        var schema: String
+        var table: String
+        var name: String
+        var definition: String
+        var comment: String?
+    }
+}

@@ -1,0 +1,300 @@
+import Foundation
+import GodwitCore
+
+/// Reads a PostgreSQL database's schema from `pg_catalog` into the model.
+///
+/// Everything is read in one `REPEATABLE READ READ ONLY` transaction, so the model is one
+/// consistent snapshot, with `search_path` set to `pg_catalog` for that transaction alone so
+/// that every printed name is schema-qualified whatever the user's own search path is.
+struct PostgresInspector {
+    let driver: PostgresDriver
+    let options: InspectionOptions
+
+    func inspect() async throws -> Schema {
+        try await driver.execute(unsafeSQL: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        do {
+            try await driver.execute(unsafeSQL: "SET LOCAL search_path = pg_catalog")
+            let schema = try await readSchema()
+            try await driver.execute(unsafeSQL: "ROLLBACK")
+            return schema
+        } catch {
+            _ = try? await driver.execute(unsafeSQL: "ROLLBACK")
+            throw error
+        }
+    }
+
+    private func rows<Row: Decodable>(_ sql: String, as type: Row.Type) async throws -> [Row] {
+        let decoder = JSONDecoder()
+        let result = try await driver.query(unsafeSQL: "SELECT row_to_json(q)::text FROM (\(sql)) AS q")
+        return try result.map { row in
+            guard let text = row[0].textValue else { throw GodwitError(.internalError, "Catalog query returned NULL") }
+            return try decoder.decode(Row.self, from: Data(text.utf8))
+        }
+    }
+
+    private func readSchema() async throws -> Schema {
+        let queries = CatalogQueries(schemas: options.schemas)
+        var schema = Schema(engine: .postgresql)
+        schema.namespaces = try await rows(queries.namespaces, as: CatalogRows.NamespaceRow.self).map {
+            Namespace(name: $0.name, comment: $0.comment)
+        }
+        schema.extensions = try await rows(queries.extensions, as: CatalogRows.ExtensionRow.self).map {
+            Extension(name: $0.name, schema: $0.schema, version: $0.version)
+        }
+        schema.enums = try await rows(queries.enums, as: CatalogRows.EnumRow.self).map {
+            EnumType(name: QualifiedName(schema: $0.schema, $0.name), labels: $0.labels, comment: $0.comment)
+        }
+        schema.domains = try await rows(queries.domains, as: CatalogRows.DomainRow.self).map { row in
+            Domain(
+                name: QualifiedName(schema: row.schema, row.name), baseType: row.baseType, isNullable: !row.notNull,
+                defaultExpression: row.defaultExpression, collation: row.collation,
+                checkConstraints: (row.checks ?? []).map {
+                    CheckConstraint(name: $0.name, expression: ConstraintText.checkExpression($0.definition), isValidated: $0.validated)
+                },
+                comment: row.comment
+            )
+        }
+        schema.sequences = try await rows(queries.sequences, as: CatalogRows.SequenceRow.self).map { row in
+            var owner: ColumnReference?
+            if let table = row.ownerTable, let column = row.ownerColumn {
+                owner = ColumnReference(table: QualifiedName(schema: row.ownerSchema, table), column: column)
+            }
+            return SequenceDefinition(
+                name: QualifiedName(schema: row.schema, row.name), dataType: row.dataType, start: row.start,
+                increment: row.increment, minValue: row.minValue, maxValue: row.maxValue, cache: row.cache,
+                cycles: row.cycles, ownedBy: owner, comment: row.comment
+            )
+        }
+        let indexes = Dictionary(
+            grouping: try await rows(queries.indexes, as: CatalogRows.IndexRow.self), by: \.tableOid
+        ).mapValues { $0.map(makeIndex) }
+        schema.tables = try await readTables(queries, indexes: indexes)
+        schema.views = try await readViews(queries, indexes: indexes)
+        schema.functions = try await rows(queries.functions, as: CatalogRows.FunctionRow.self).map(makeFunction)
+        schema.triggers = try await rows(queries.triggers, as: CatalogRows.TriggerRow.self).map {
+            Trigger(
+                name: $0.name, table: QualifiedName(schema: $0.schema, $0.table), definition: $0.definition,
+                isEnabled: $0.enabled != "D", comment: $0.comment
+            )
+        }
+        schema.rules = try await rows(queries.rules, as: CatalogRows.RuleRow.self).map {
+            Rule(
+                name: $0.name, table: QualifiedName(schema: $0.schema, $0.table),
+                definition: ConstraintText.removingTrailingSemicolon($0.definition), comment: $0.comment
+            )
+        }
+        return schema.canonicalized()
+    }
+
+    private func readTables(_ queries: CatalogQueries, indexes: [Int64: [Index]]) async throws -> [Table] {
+        var tables: [Int64: Table] = [:]
+        for row in try await rows(queries.tables, as: CatalogRows.TableRow.self) {
+            var table = Table(name: QualifiedName(schema: row.schema, row.name))
+            table.isUnlogged = row.persistence == "u"
+            table.comment = row.comment
+            table.partitioning = row.partitionKey.map(Table.Partitioning.init(key:))
+            let parents = (row.parents ?? []).map { QualifiedName(schema: $0[0], $0[1]) }
+            if let bound = row.partitionBound, let parent = parents.first {
+                table.partitionOf = Table.PartitionBound(parent: parent, bound: bound)
+            } else {
+                table.inheritsFrom = parents
+            }
+            table.statistics = TableStatistics(estimatedRowCount: row.estimatedRows ?? row.liveRows, sizeInBytes: row.sizeBytes)
+            table.indexes = indexes[row.oid] ?? []
+            tables[row.oid] = table
+        }
+        for row in try await rows(queries.columns, as: CatalogRows.ColumnRow.self) {
+            guard tables[row.tableOid] != nil else { continue }
+            tables[row.tableOid]!.columns.append(makeColumn(row))
+        }
+        for row in try await rows(queries.constraints, as: CatalogRows.ConstraintRow.self) {
+            guard var table = tables[row.tableOid] else { continue }
+            add(row, to: &table)
+            tables[row.tableOid] = table
+        }
+        if options.exactRowCounts {
+            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: true)
+            for (oid, table) in tables {
+                let count = try await driver.query(unsafeSQL: "SELECT count(*) FROM ONLY \(quoter.quote(table.name))")
+                tables[oid]?.statistics?.exactRowCount = count.first?[0].integerValue
+            }
+        }
+        return Array(tables.values)
+    }
+
+    private func makeColumn(_ row: CatalogRows.ColumnRow) -> Column {
+        var column = Column(
+            name: row.name, type: row.type, isNullable: !row.notNull, collation: row.collation,
+            isInherited: !row.isLocal, comment: row.comment
+        )
+        if row.generated == "s" {
+            column.generated = Column.Generated(expression: row.defaultExpression ?? "", storage: .stored)
+        } else {
+            column.defaultExpression = row.defaultExpression
+        }
+        if row.identity == "a" || row.identity == "d", let name = row.sequenceName {
+            column.identity = Column.Identity(
+                generation: row.identity == "a" ? .always : .byDefault,
+                sequence: SequenceDefinition(
+                    name: QualifiedName(schema: row.sequenceSchema, name), dataType: row.sequenceType ?? "integer",
+                    start: row.sequenceStart ?? 1, increment: row.sequenceIncrement ?? 1,
+                    minValue: row.sequenceMin ?? 1, maxValue: row.sequenceMax ?? Int64.max,
+                    cache: row.sequenceCache ?? 1, cycles: row.sequenceCycles ?? false
+                )
+            )
+        }
+        return column
+    }
+
+    private func add(_ row: CatalogRows.ConstraintRow, to table: inout Table) {
+        let deferrability: Deferrability = !row.deferrable
+            ? .notDeferrable : (row.deferred ? .deferrableInitiallyDeferred : .deferrableInitiallyImmediate)
+        let columns = row.columns ?? []
+        switch row.type {
+        case "p":
+            table.primaryKey = PrimaryKey(name: row.name, columns: columns, deferrability: deferrability)
+        case "u":
+            table.uniqueConstraints.append(
+                UniqueConstraint(
+                    name: row.name, columns: columns, deferrability: deferrability,
+                    areNullsDistinct: !(row.nullsNotDistinct ?? false)
+                )
+            )
+        case "c":
+            table.checkConstraints.append(
+                CheckConstraint(
+                    name: row.name, expression: ConstraintText.checkExpression(row.definition),
+                    isInherited: !row.isLocal, isNoInherit: row.noInherit, isValidated: row.validated
+                )
+            )
+        case "f":
+            table.foreignKeys.append(
+                ForeignKey(
+                    name: row.name, columns: columns,
+                    referencedTable: QualifiedName(schema: row.referencedSchema, row.referencedTable ?? ""),
+                    referencedColumns: row.referencedColumns ?? [],
+                    onUpdate: Self.action(row.updateAction), onDelete: Self.action(row.deleteAction),
+                    match: row.matchType == "f" ? .full : (row.matchType == "p" ? .partial : .simple),
+                    deferrability: deferrability, isValidated: row.validated
+                )
+            )
+        case "x":
+            table.exclusionConstraints.append(ExclusionConstraint(name: row.name, definition: row.definition))
+        default:
+            break
+        }
+    }
+
+    private func makeIndex(_ row: CatalogRows.IndexRow) -> Index {
+        var index = Index(
+            name: row.name, isUnique: row.isUnique, method: row.method, elements: [], predicate: row.predicate,
+            areNullsDistinct: !(row.nullsNotDistinct ?? false), comment: row.comment
+        )
+        for key in row.keys {
+            if key.position > row.keyCount {
+                index.includedColumns.append(key.column ?? "")
+                continue
+            }
+            let option = key.option ?? 0
+            let isDescending = option & 1 != 0
+            let isNullsFirst = option & 2 != 0
+            var nulls: Index.NullsOrder?
+            if isDescending, !isNullsFirst { nulls = .last }
+            if !isDescending, isNullsFirst { nulls = .first }
+            index.elements.append(
+                Index.Element(
+                    expression: key.attnum == 0 ? (key.expression ?? "") : (key.column ?? ""),
+                    isExpression: key.attnum == 0, collation: key.collation, operatorClass: key.operatorClass,
+                    order: isDescending ? .descending : .ascending, nulls: nulls
+                )
+            )
+        }
+        return index
+    }
+
+    private func readViews(_ queries: CatalogQueries, indexes: [Int64: [Index]]) async throws -> [View] {
+        try await rows(queries.views, as: CatalogRows.ViewRow.self).map { row in
+            View(
+                name: QualifiedName(schema: row.schema, row.name),
+                definition: ConstraintText.removingTrailingSemicolon(row.definition),
+                isMaterialized: row.kind == "m",
+                indexes: indexes[row.oid] ?? [],
+                dependencies: (row.dependencies ?? []).map { QualifiedName(schema: $0[0], $0[1]) },
+                comment: row.comment
+            )
+        }
+    }
+
+    private func makeFunction(_ row: CatalogRows.FunctionRow) -> Function {
+        let name = QualifiedName(schema: row.schema, row.name)
+        let kind: Function.Kind = switch row.kind {
+        case "a": .aggregate
+        case "p": .procedure
+        case "w": .window
+        default: .function
+        }
+        var definition = row.definition.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        if kind == .aggregate {
+            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: true)
+            var parts = ["SFUNC = \(row.aggregateTransition ?? "")", "STYPE = \(row.aggregateStateType ?? "")"]
+            if let final = row.aggregateFinal { parts.append("FINALFUNC = \(final)") }
+            if let combine = row.aggregateCombine { parts.append("COMBINEFUNC = \(combine)") }
+            if let initial = row.aggregateInitialValue { parts.append("INITCOND = \(SQLIdentifierQuoter.literal(initial))") }
+            if let sort = row.aggregateSortOperator, let op = sort.split(separator: "(").first {
+                parts.append("SORTOP = OPERATOR(\(op))")
+            }
+            definition = "CREATE AGGREGATE \(quoter.quote(name))(\(row.arguments)) (\n    "
+                + parts.joined(separator: ",\n    ") + "\n)"
+        }
+        return Function(
+            name: name, identityArguments: row.arguments, kind: kind, language: row.language, definition: definition,
+            dependencies: (row.dependencies ?? []).map { QualifiedName(schema: $0[0], $0[1]) }, comment: row.comment
+        )
+    }
+
+    private static func action(_ code: String) -> ReferentialAction {
+        switch code {
+        case "r": .restrict
+        case "c": .cascade
+        case "n": .setNull
+        case "d": .setDefault
+        default: .noAction
+        }
+    }
+}
+
+/// Cuts expressions out of the text `pg_get_constraintdef` and friends print.
+enum ConstraintText {
+    /// `CHECK ((a > 0)) NO INHERIT NOT VALID` → `(a > 0)`.
+    static func checkExpression(_ definition: String) -> String {
+        var text = definition.trimmingCharacters(in: .whitespaces)
+        if text.hasPrefix("CHECK ") { text.removeFirst(6) }
+        for suffix in [" NOT VALID", " NO INHERIT"] where text.hasSuffix(suffix) {
+            text.removeLast(suffix.count)
+        }
+        return unwrapped(text)
+    }
+
+    /// The text without one pair of parentheses that wraps all of it.
+    static func unwrapped(_ text: String) -> String {
+        guard text.hasPrefix("("), text.hasSuffix(")") else { return text }
+        var depth = 0
+        var inString = false
+        for (offset, character) in text.enumerated() {
+            if character == "'" { inString.toggle() }
+            if inString { continue }
+            if character == "(" { depth += 1 }
+            if character == ")" {
+                depth -= 1
+                if depth == 0, offset != text.count - 1 { return text }
+            }
+        }
+        return String(text.dropFirst().dropLast())
+    }
+
+    static func removingTrailingSemicolon(_ text: String) -> String {
+        var text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        while text.hasSuffix(";") { text.removeLast() }
+        return text
+    }
+}
