@@ -1,1 +1,3 @@
-print("godwit")
+import GodwitCLI
+
+await GodwitCommand.runMain()

@@ -1,0 +1,19 @@
+public import ArgumentParser
+import Foundation
+public import GodwitCore
+
+/// Resolves the database URL of a command: the argument, else `DATABASE_URL`.
+enum DatabaseURLResolver {
+    static func resolve(_ argument: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseURL {
+        if let argument { return try DatabaseURL(parsing: argument) }
+        if let fromEnvironment = environment["DATABASE_URL"], !fromEnvironment.isEmpty {
+            return try DatabaseURL(parsing: fromEnvironment)
+        }
+        throw GodwitError(
+            .invalidArgument, "No database given",
+            remedy: "Pass a URL (godwit inspect sqlite:app.db) or set DATABASE_URL."
+        )
+    }
+}
+
+extension SchemaFormat: ExpressibleByArgument {}
