@@ -112,11 +112,12 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
     }
 
     public func createSequence(_ sequence: SequenceDefinition) -> String {
-        "CREATE SEQUENCE \(quoter.quote(sequence.name)) " + sequenceOptions(sequence)
+        "CREATE SEQUENCE \(quoter.quote(sequence.name)) AS \(sequence.dataType) " + sequenceOptions(sequence)
     }
 
+    /// The options shared by `CREATE SEQUENCE` and an identity column (whose type is the column's).
     private func sequenceOptions(_ sequence: SequenceDefinition) -> String {
-        "AS \(sequence.dataType) START WITH \(sequence.start) INCREMENT BY \(sequence.increment) "
+        "START WITH \(sequence.start) INCREMENT BY \(sequence.increment) "
             + "MINVALUE \(sequence.minValue) MAXVALUE \(sequence.maxValue) CACHE \(sequence.cache)"
             + (sequence.cycles ? " CYCLE" : "")
     }

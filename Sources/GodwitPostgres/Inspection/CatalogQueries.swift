@@ -228,9 +228,12 @@ struct CatalogQueries {
                CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END AS definition,
                obj_description(p.oid, 'pg_proc') AS comment,
                (SELECT jsonb_agg(DISTINCT jsonb_build_array(rn.nspname, rc.relname))
-                FROM pg_depend d JOIN pg_type t ON t.oid = d.refobjid
-                JOIN pg_class rc ON rc.oid = t.typrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-                WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.refclassid = 'pg_type'::regclass
+                FROM pg_depend d
+                LEFT JOIN pg_type t ON d.refclassid = 'pg_type'::regclass AND t.oid = d.refobjid
+                JOIN pg_class rc ON rc.oid = CASE WHEN d.refclassid = 'pg_class'::regclass THEN d.refobjid ELSE t.typrelid END
+                JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+                WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                  AND d.refclassid IN ('pg_type'::regclass, 'pg_class'::regclass)
                ) AS dependencies,
                ag.aggtransfn::regproc::text AS "aggregateTransition",
                format_type(ag.aggtranstype, NULL) AS "aggregateStateType",

@@ -1,0 +1,84 @@
+public import Foundation
+public import GodwitCore
+import GodwitEngine
+
+/// The PostgreSQL server `scripts/test` starts for the suite, named by `GODWIT_TEST_POSTGRES_URL`.
+///
+/// Tests that need it fail — never skip — when it is not set or not reachable: a suite that was
+/// promised a server must not pass without one.
+public enum TestPostgres {
+    /// The server's administrative endpoint.
+    public static func endpoint() throws -> DatabaseURL.PostgresEndpoint {
+        guard let text = ProcessInfo.processInfo.environment["GODWIT_TEST_POSTGRES_URL"], !text.isEmpty else {
+            throw GodwitError(
+                .invalidArgument, "GODWIT_TEST_POSTGRES_URL is not set",
+                remedy: "Run the suite with scripts/test, which starts a throwaway PostgreSQL and sets it."
+            )
+        }
+        guard case .postgres(let endpoint) = try DatabaseURL(parsing: text) else {
+            throw GodwitError(.invalidArgument, "GODWIT_TEST_POSTGRES_URL is not a postgres:// URL")
+        }
+        return endpoint
+    }
+
+    /// Creates an empty database with a unique name, runs `body` with its endpoint, and drops it
+    /// afterwards, also when `body` throws.
+    public static func withTemporaryDatabase<T>(
+        _ body: (DatabaseURL.PostgresEndpoint) async throws -> T
+    ) async throws -> T {
+        let admin = try endpoint()
+        let name = "godwit_test_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
+        try await execute(admin, "CREATE DATABASE \(name)")
+        let database = admin.selectingDatabase(name)
+        do {
+            let result = try await body(database)
+            try await execute(admin, "DROP DATABASE \(name) WITH (FORCE)")
+            return result
+        } catch {
+            try? await execute(admin, "DROP DATABASE \(name) WITH (FORCE)")
+            throw error
+        }
+    }
+
+    /// Runs one statement on the server.
+    public static func execute(_ endpoint: DatabaseURL.PostgresEndpoint, _ sql: String) async throws {
+        _ = try await DatabaseConnector.withDriver(.postgres(endpoint)) { driver in
+            try await driver.execute(unsafeSQL: sql)
+        }
+    }
+
+    /// Loads a SQL file with `psql` (which understands `COPY … FROM stdin`), stopping at the first
+    /// error. Lines that create, drop or switch databases are left out, so a script written to
+    /// make its own database (Chinook's) loads into the given one.
+    public static func load(_ file: URL, into endpoint: DatabaseURL.PostgresEndpoint) throws {
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let kept = text.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+            let upper = line.trimmingCharacters(in: .whitespaces).uppercased()
+            return !(upper.hasPrefix("DROP DATABASE") || upper.hasPrefix("CREATE DATABASE") || upper.hasPrefix("\\C "))
+        }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let script = directory.path("load.sql")
+        try kept.joined(separator: "\n").write(toFile: script, atomically: true, encoding: .utf8)
+        let result = try ProcessRunner.run(
+            "psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", DatabaseURL.postgres(endpoint).unredactedString, "-f", script]
+        )
+        guard result.status == 0 else {
+            throw GodwitError(.queryFailed, "psql could not load \(file.lastPathComponent)", reason: result.standardError)
+        }
+    }
+
+    /// `pg_dump --schema-only` of a database, without the lines that name the dump itself.
+    public static func schemaDump(_ endpoint: DatabaseURL.PostgresEndpoint) throws -> String {
+        let result = try ProcessRunner.run(
+            "pg_dump", ["--schema-only", "--no-owner", "--no-privileges", "-d", DatabaseURL.postgres(endpoint).unredactedString]
+        )
+        guard result.status == 0 else {
+            throw GodwitError(.queryFailed, "pg_dump failed", reason: result.standardError)
+        }
+        return result.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("-- Dumped") }
+            .joined(separator: "\n")
+    }
+}
+
