@@ -202,16 +202,17 @@ extension DatabaseURL {
         func malformed(_ reason: String, _ remedy: String) -> GodwitError {
             GodwitError(.malformedURL, "Malformed PostgreSQL URL", location: safe, reason: reason, remedy: remedy)
         }
+        if let authority = text.components(separatedBy: "://").dropFirst().first?.split(separator: "/", maxSplits: 1).first,
+           let hostPort = authority.split(separator: "?").first?.split(separator: "@").last, !hostPort.hasPrefix("["),
+           let colon = hostPort.lastIndex(of: ":"), Int(hostPort[hostPort.index(after: colon)...]) == nil
+        {
+            throw malformed("the port is not a number", "Write the port as digits, for example :5432.")
+        }
         guard let components = URLComponents(string: text) else {
             throw malformed(
                 "it is not a valid URL",
                 "Write postgres://user:password@host:5432/database, percent-encoding special characters in the password."
             )
-        }
-        if components.port == nil, let authority = text.split(separator: "/", maxSplits: 3).dropFirst().first,
-           let hostPort = authority.split(separator: "@").last, hostPort.contains(":"), !hostPort.hasPrefix("[")
-        {
-            throw malformed("the port is not a number", "Write the port as digits, for example :5432.")
         }
         if let port = components.port, !(1...65535).contains(port) {
             throw malformed("port \(port) is out of range", "Use a port between 1 and 65535.")
