@@ -63,6 +63,8 @@ public final class SQLiteDriver: DatabaseDriver {
         var configuration = Configuration()
         configuration.readonly = mode == .readOnly
         configuration.busyMode = .timeout(5)
+        // A driver is a session: BEGIN and COMMIT may come in separate calls (see DatabaseDriver).
+        configuration.allowsUnsafeTransactions = true
         configuration.label = "godwit"
         do {
             let queue = location.isInMemory

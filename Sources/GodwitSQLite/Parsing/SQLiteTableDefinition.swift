@@ -135,7 +135,12 @@ struct SQLiteTableDefinition {
         if stream.current?.kind == .symbol, stream.current?.text == "(" { _ = stream.nameList() }
         var deferrability = Deferrability.notDeferrable
         while let token = stream.current, !(token.kind == .symbol && (token.text == "," || token.text == ")")) {
-            if stream.accept("NOT", "DEFERRABLE") {
+            if stream.accept("ON") {
+                _ = stream.next()  // DELETE or UPDATE
+                if stream.accept("SET") || stream.accept("NO") { _ = stream.next() } else { _ = stream.next() }
+            } else if stream.accept("MATCH") {
+                _ = stream.next()
+            } else if stream.accept("NOT", "DEFERRABLE") {
                 deferrability = .notDeferrable
                 if stream.accept("INITIALLY") { _ = stream.next() }
             } else if stream.accept("DEFERRABLE") {
