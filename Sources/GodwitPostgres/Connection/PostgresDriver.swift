@@ -127,13 +127,28 @@ public final class PostgresDriver: DatabaseDriver {
                 }
                 page.append(GodwitCore.Row(columns: names, values: values))
                 if page.count == pageSize {
-                    try await body(page)
+                    try await Self.deliver(page, to: body)
                     page.removeAll(keepingCapacity: true)
                 }
             }
-            if !page.isEmpty { try await body(page) }
+            if !page.isEmpty { try await Self.deliver(page, to: body) }
+        } catch let error as ConsumerError {
+            throw error.underlying
         } catch {
             throw PostgresErrorTranslator.translateQuery(error, endpoint: endpoint)
+        }
+    }
+
+    /// An error thrown by the caller's page handler, passed through untranslated.
+    private struct ConsumerError: Error {
+        var underlying: any Error
+    }
+
+    private static func deliver(_ page: [GodwitCore.Row], to body: @Sendable ([GodwitCore.Row]) async throws -> Void) async throws {
+        do {
+            try await body(page)
+        } catch {
+            throw ConsumerError(underlying: error)
         }
     }
 

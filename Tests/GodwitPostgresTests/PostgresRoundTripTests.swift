@@ -1,0 +1,187 @@
+import Foundation
+import GodwitCore
+import GodwitPostgres
+import GodwitTesting
+import Testing
+
+/// The sample schemas, loaded with psql.
+enum PostgresSample: String, CaseIterable, Sendable {
+    case chinook, sakila, features
+
+    func load(into endpoint: DatabaseURL.PostgresEndpoint) throws {
+        switch self {
+        case .chinook:
+            try TestPostgres.load(Fixtures.chinookPostgres, into: endpoint)
+        case .sakila:
+            try TestPostgres.load(Fixtures.sakilaSchema, into: endpoint)
+            try TestPostgres.load(Fixtures.sakilaData, into: endpoint)
+        case .features:
+            try TestPostgres.load(Fixtures.postgresFeatures, into: endpoint)
+        }
+    }
+}
+
+@Suite("PostgreSQL round trip")
+struct PostgresRoundTripTests {
+    @Test("inspect → SQL → empty database gives an equal model and the same pg_dump --schema-only", arguments: PostgresSample.allCases)
+    func roundTrip(sample: PostgresSample) async throws {
+        try await TestPostgres.withTemporaryDatabase { sourceEndpoint in
+            try sample.load(into: sourceEndpoint)
+            try await TestPostgres.withTemporaryDatabase { targetEndpoint in
+                let source = try await PostgresDriver.connect(sourceEndpoint)
+                let target = try await PostgresDriver.connect(targetEndpoint)
+                let outcome = try await SchemaRoundTrip.run(from: source, into: target)
+                try await source.close()
+                try await target.close()
+                #expect(outcome.recreated == outcome.original)
+                let originalDump = try TestPostgres.schemaDump(sourceEndpoint)
+                let recreatedDump = try TestPostgres.schemaDump(targetEndpoint)
+                #expect(recreatedDump == originalDump)
+                #expect(originalDump.contains("CREATE TABLE"))
+            }
+        }
+    }
+}
+
+@Suite("PostgreSQL inspection")
+struct PostgresInspectionTests {
+    @Test("Sakila: enum, domain, sequences, inheritance, views, functions, aggregate, triggers, rules, statistics")
+    func sakila() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try PostgresSample.sakila.load(into: endpoint)
+            let driver = try await PostgresDriver.connect(endpoint)
+            try await driver.execute(unsafeSQL: "ANALYZE")
+            let schema = try await driver.inspect(InspectionOptions(exactRowCounts: true))
+            try await driver.close()
+            let public_ = { (name: String) in QualifiedName(schema: "public", name) }
+
+            #expect(schema.namespaces == [Namespace(name: "public", comment: "Standard public schema")])
+            #expect(schema.enums == [EnumType(name: public_("mpaa_rating"), labels: ["G", "PG", "PG-13", "R", "NC-17"])])
+            #expect(schema.domains == [
+                Domain(
+                    name: public_("year"), baseType: "integer",
+                    checkConstraints: [CheckConstraint(name: "year_check", expression: "((VALUE >= 1901) AND (VALUE <= 2155))")]
+                ),
+            ])
+            #expect(schema.tables.count == 21)
+            #expect(schema.sequences.count == 13)
+            let actorSequence = try #require(schema.sequences.first { $0.name == public_("actor_actor_id_seq") })
+            #expect(actorSequence.ownedBy == nil)  // Sakila's dump never says OWNED BY
+            #expect(actorSequence.dataType == "bigint")
+
+            let film = try #require(schema.table(named: public_("film")))
+            #expect(film.column(named: "rating")?.type == "public.mpaa_rating")
+            #expect(film.column(named: "rating")?.defaultExpression == "'G'::public.mpaa_rating")
+            #expect(film.column(named: "release_year")?.type == "public.year")
+            #expect(film.column(named: "special_features")?.type == "text[]")
+            #expect(film.indexes.first { $0.name == "film_fulltext_idx" }?.method == "gist")
+            #expect(film.foreignKeys.first { $0.name == "film_language_id_fkey" }?.onUpdate == .cascade)
+            #expect(film.foreignKeys.first { $0.name == "film_language_id_fkey" }?.onDelete == .restrict)
+            #expect(film.statistics?.exactRowCount == 1000)
+            #expect(film.statistics?.estimatedRowCount == 1000)
+
+            let partition = try #require(schema.table(named: public_("payment_p2007_01")))
+            #expect(partition.inheritsFrom == [public_("payment")])
+            #expect(partition.columns.allSatisfy { $0.isInherited })
+            #expect(partition.checkConstraints.map(\.name) == ["payment_p2007_01_payment_date_check"])
+
+            #expect(schema.views.map(\.name.name) == [
+                "actor_info", "customer_list", "film_list", "nicer_but_slower_film_list", "sales_by_film_category",
+                "sales_by_store", "staff_list",
+            ])
+            #expect(schema.view(named: public_("actor_info"))?.dependencies.contains(public_("group_concat")) == true)
+            let aggregate = try #require(schema.functions.first { $0.name == public_("group_concat") })
+            #expect(aggregate.kind == .aggregate)
+            #expect(aggregate.definition == "CREATE AGGREGATE public.group_concat(text) (\n    SFUNC = public._group_concat,\n    STYPE = text\n)")
+            let rewards = try #require(schema.functions.first { $0.name == public_("rewards_report") })
+            #expect(rewards.dependencies == [public_("customer")])
+            #expect(rewards.language == "plpgsql")
+            #expect(schema.triggers.count == 15)
+            #expect(schema.triggers.first { $0.table == public_("film") && $0.name == "film_fulltext_trigger" } != nil)
+            #expect(schema.rules.map(\.name) == (1...6).map { "payment_insert_p2007_0\($0)" })
+        }
+    }
+
+    @Test("Features: schemas, identity, generated, collations, NOT VALID, exclusion, INCLUDE, partitions, matviews, procedures")
+    func features() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try PostgresSample.features.load(into: endpoint)
+            let driver = try await PostgresDriver.connect(endpoint)
+            let schema = try await driver.inspect(InspectionOptions())
+            try await driver.close()
+            let billing = { (name: String) in QualifiedName(schema: "billing", name) }
+
+            #expect(schema.namespaces.contains(Namespace(name: "billing", comment: "Invoices and payments")))
+            #expect(schema.domains.first?.isNullable == false)
+            #expect(schema.domains.first?.defaultExpression == "0")
+            let sequence = try #require(schema.sequences.first { $0.name == billing("invoice_number") })
+            #expect(sequence == SequenceDefinition(
+                name: billing("invoice_number"), dataType: "integer", start: 1000, increment: 5, minValue: 1000,
+                maxValue: 999_999, cache: 10, cycles: true,
+                ownedBy: ColumnReference(table: billing("invoice"), column: "number"), comment: "Human invoice numbers"
+            ))
+
+            let customer = try #require(schema.table(named: billing("customer")))
+            #expect(customer.comment == "Who pays")
+            #expect(customer.column(named: "email")?.comment == "Where invoices go")
+            #expect(customer.column(named: "name")?.collation == "pg_catalog.\"C\"")
+            let identity = try #require(customer.column(named: "id")?.identity)
+            #expect(identity.generation == .always)
+            #expect(identity.sequence.start == 10)
+            #expect(identity.sequence.increment == 2)
+            #expect(customer.uniqueConstraints == [
+                UniqueConstraint(name: "customer_email_key", columns: ["email"], deferrability: .deferrableInitiallyImmediate, areNullsDistinct: false),
+            ])
+            let lowerName = try #require(customer.indexes.first { $0.name == "customer_lower_name" })
+            #expect(lowerName.elements.first?.isExpression == true)
+            #expect(lowerName.elements.first?.expression == "lower(name)")
+            #expect(lowerName.elements.first?.operatorClass == "pg_catalog.text_pattern_ops")
+
+            let invoice = try #require(schema.table(named: billing("invoice")))
+            #expect(invoice.column(named: "id")?.identity?.generation == .byDefault)
+            #expect(invoice.column(named: "tax")?.generated?.storage == .stored)
+            #expect(invoice.column(named: "tax")?.defaultExpression == nil)
+            #expect(invoice.checkConstraints.first { $0.name == "invoice_amount_sane" }?.isValidated == false)
+            #expect(invoice.exclusionConstraints == [ExclusionConstraint(name: "invoice_period_excl", definition: "EXCLUDE USING gist (period WITH &&)")])
+            let foreignKey = try #require(invoice.foreignKeys.first)
+            #expect(foreignKey.deferrability == .deferrableInitiallyDeferred)
+            #expect(foreignKey.onDelete == .setNull)
+            let open = try #require(invoice.indexes.first { $0.name == "invoice_open" })
+            #expect(open.elements.first == Index.Element(expression: "issued_on", order: .descending, nulls: .last))
+            #expect(open.includedColumns == ["amount"])
+            #expect(open.predicate == "(state <> 'paid'::billing.invoice_state)")
+            #expect(open.comment == "Unpaid invoices, newest first")
+            #expect(schema.triggers.first { $0.name == "invoice_touch_disabled" }?.isEnabled == false)
+
+            let event = try #require(schema.table(named: QualifiedName(schema: "public", "event")))
+            #expect(event.partitioning?.key == "RANGE (happened_at)")
+            #expect(event.indexes.map(\.name) == ["event_payload"])
+            let rest = try #require(schema.table(named: QualifiedName(schema: "public", "event_rest")))
+            #expect(rest.partitionOf == Table.PartitionBound(parent: QualifiedName(schema: "public", "event"), bound: "DEFAULT"))
+            #expect(rest.indexes.isEmpty)
+            #expect(rest.primaryKey == nil)
+            #expect(schema.table(named: QualifiedName(schema: "public", "scratch"))?.isUnlogged == true)
+
+            let revenue = try #require(schema.view(named: billing("revenue")))
+            #expect(revenue.isMaterialized)
+            #expect(revenue.indexes.map(\.name) == ["revenue_customer"])
+            #expect(schema.view(named: billing("unpaid_total"))?.dependencies == [billing("unpaid")])
+            #expect(schema.functions.first { $0.name == billing("mark_paid") }?.kind == .procedure)
+            #expect(schema.functions.first { $0.name == billing("touch") }?.comment == "Keeps issued_on current")
+            #expect(schema.rules.map(\.name) == ["scratch_no_delete"])
+        }
+    }
+
+    @Test("Only the asked schemas are read")
+    func schemaFilter() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try PostgresSample.features.load(into: endpoint)
+            let driver = try await PostgresDriver.connect(endpoint)
+            let schema = try await driver.inspect(InspectionOptions(schemas: ["billing"]))
+            try await driver.close()
+            #expect(!schema.tables.isEmpty)
+            #expect(schema.tables.allSatisfy { $0.name.schema == "billing" })
+            #expect(schema.namespaces.map(\.name) == ["billing"])
+        }
+    }
+}
