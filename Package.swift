@@ -91,7 +91,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GodwitCLITests",
-            dependencies: ["GodwitCLI", "GodwitTesting"],
+            dependencies: ["GodwitCLI", "GodwitEngine", "GodwitTesting"],
             swiftSettings: swiftSettings
         ),
     ]
