@@ -20,9 +20,8 @@ enum PostgresErrorTranslator {
         case .server:
             return translateServer(psql, endpoint: endpoint, whileConnecting: true)
         case .authMechanismRequiresPassword:
-            return GodwitError(
-                .authenticationFailed, "Authentication failed for user '\(endpoint.user)'", location: server,
-                reason: "the server asks for a password and the URL has none",
+            return authenticationFailed(
+                endpoint, reason: "the server asks for a password and the URL has none",
                 remedy: "Add it to the URL: postgres://\(endpoint.user):PASSWORD@\(endpoint.host):\(endpoint.port)/\(endpoint.database)."
             )
         case .sslUnsupported:
@@ -40,9 +39,8 @@ enum PostgresErrorTranslator {
         case .connectionError, .serverClosedConnection, .uncleanShutdown:
             return unreachable(reason: describeNetwork(psql.underlying ?? psql, endpoint: endpoint), server: server)
         case .unsupportedAuthMechanism, .saslError:
-            return GodwitError(
-                .authenticationFailed, "Authentication failed for user '\(endpoint.user)'", location: server,
-                reason: "the server asked for an authentication method Godwit cannot use",
+            return authenticationFailed(
+                endpoint, reason: "the server asked for an authentication method Godwit cannot use",
                 remedy: "Use password, md5 or scram-sha-256 authentication for this user in pg_hba.conf."
             )
         default:
@@ -86,15 +84,10 @@ enum PostgresErrorTranslator {
         let server = endpoint.serverDescription
         switch state {
         case "28P01":
-            return GodwitError(
-                .authenticationFailed, "Authentication failed for user '\(endpoint.user)'", location: server,
-                reason: "wrong password or no such user",
-                remedy: "Check the user and password in the URL."
-            )
+            return authenticationFailed(endpoint, reason: "wrong password or no such user", remedy: "Check the user and password in the URL.")
         case "28000":
-            return GodwitError(
-                .authenticationFailed, "Authentication failed for user '\(endpoint.user)'", location: server,
-                reason: message,
+            return authenticationFailed(
+                endpoint, reason: message,
                 remedy: "Check the user name, or ask the server's administrator to allow this login in pg_hba.conf."
             )
         case "3D000":
@@ -134,6 +127,13 @@ enum PostgresErrorTranslator {
         guard sqlState.hasPrefix("22") || sqlState.hasPrefix("23") else { return message }
         if let colon = message.firstIndex(of: ":") { return String(message[..<colon]) }
         return message
+    }
+
+    private static func authenticationFailed(_ endpoint: DatabaseURL.PostgresEndpoint, reason: String, remedy: String) -> GodwitError {
+        GodwitError(
+            .authenticationFailed, "Authentication failed for user '\(endpoint.user)'",
+            location: endpoint.serverDescription, reason: reason, remedy: remedy
+        )
     }
 
     private static func unreachable(reason: String, server: String) -> GodwitError {
