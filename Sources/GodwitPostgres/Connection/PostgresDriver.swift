@@ -103,6 +103,11 @@ public final class PostgresDriver: DatabaseDriver {
         }
     }
 
+    /// Streams the result with postgres-nio's back-pressure, so memory stays bounded.
+    ///
+    /// When `body` throws, the error is passed through as it is; postgres-nio cannot cancel a
+    /// running query on the server, so the rest of the result is read and discarded before the
+    /// connection is free again. Callers that may stop early on large tables page by key range.
     public func forEachPage(
         unsafeSQL sql: String,
         bindings: [DatabaseValue],
