@@ -19,7 +19,14 @@ struct SQLiteInspector {
         for row in tableList {
             tableFlags[row["name"]] = (row["wr"] == 1, row["strict"] == 1, row["type"])
         }
-        let sizes = (try? Self.tableSizes(db)) ?? [:]
+        var indexSQL: [String: String] = [:]
+        var indexOwner: [String: String] = [:]
+        for object in objects where object["type"] as String == "index" {
+            indexSQL[object["name"]] = object["sql"] ?? ""
+            indexOwner[object["name"]] = object["tbl_name"]
+        }
+        let sizes = (try? Self.tableSizes(db, indexOwner: indexOwner)) ?? [:]
+        let estimates = try Self.statEstimates(db)
         var schema = Schema(engine: .sqlite)
         var relationNames: [String: String] = [:]
         for object in objects where ["table", "view"].contains(object["type"] as String) {
@@ -33,10 +40,10 @@ struct SQLiteInspector {
             switch type {
             case "table":
                 guard tableFlags[name]?.type == "table" else { continue }  // virtual and shadow tables
-                var table = try inspectTable(db, name: name, sql: sql)
+                var table = try inspectTable(db, name: name, sql: sql, indexSQL: indexSQL)
                 table.isWithoutRowID = tableFlags[name]?.withoutRowID ?? false
                 table.isStrict = tableFlags[name]?.strict ?? false
-                table.statistics = try statistics(db, table: table, size: sizes[name])
+                table.statistics = try statistics(db, table: table, size: sizes[name], estimate: estimates[name])
                 schema.tables.append(table)
             case "view":
                 let dependencies = Self.referencedNames(in: sql, among: relationNames, excluding: name)
@@ -52,11 +59,11 @@ struct SQLiteInspector {
         return schema.canonicalized()
     }
 
-    private func inspectTable(_ db: GRDB.Database, name: String, sql: String) throws -> Table {
+    private func inspectTable(_ db: GRDB.Database, name: String, sql: String, indexSQL: [String: String]) throws -> Table {
         let definition = SQLiteTableDefinition(sql: sql)
         var table = Table(name: QualifiedName(name))
         var primaryKey: [(position: Int, column: String)] = []
-        for row in try GRDB.Row.fetchAll(
+        for row in try cachedRows(
             db,
             sql: "SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo(?) ORDER BY cid",
             arguments: [name]
@@ -93,8 +100,14 @@ struct SQLiteInspector {
         }
         table.checkConstraints = definition.checkConstraints
         table.foreignKeys = try foreignKeys(db, table: table, definition: definition)
-        table.indexes = try indexes(db, table: table)
+        table.indexes = try indexes(db, table: table, indexSQL: indexSQL)
         return table
+    }
+
+    /// Runs one of the per-table pragma queries through GRDB's statement cache: a thousand
+    /// tables then cost one preparation per query, not one per table.
+    private func cachedRows(_ db: GRDB.Database, sql: String, arguments: StatementArguments) throws -> [GRDB.Row] {
+        try GRDB.Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
     private func canonicalColumnName(_ name: String, in table: Table) -> String {
@@ -103,7 +116,7 @@ struct SQLiteInspector {
 
     private func foreignKeys(_ db: GRDB.Database, table: Table, definition: SQLiteTableDefinition) throws -> [ForeignKey] {
         var keys: [Int: ForeignKey] = [:]
-        for row in try GRDB.Row.fetchAll(
+        for row in try cachedRows(
             db,
             sql: "SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete, \"match\" FROM pragma_foreign_key_list(?) ORDER BY id, seq",
             arguments: [table.name.name]
@@ -131,21 +144,20 @@ struct SQLiteInspector {
         }
     }
 
-    private func indexes(_ db: GRDB.Database, table: Table) throws -> [GodwitCore.Index] {
+    /// The indexes made by `CREATE INDEX` (not those behind PRIMARY KEY and UNIQUE constraints).
+    /// Their text comes from `indexSQL`, read once from `sqlite_schema`: joining the pragma with
+    /// `sqlite_schema` per table would scan the schema once per index.
+    private func indexes(_ db: GRDB.Database, table: Table, indexSQL: [String: String]) throws -> [GodwitCore.Index] {
         var result: [GodwitCore.Index] = []
-        for row in try GRDB.Row.fetchAll(
+        for row in try cachedRows(
             db,
-            sql: """
-                SELECT l.name, l."unique", s.sql FROM pragma_index_list(?) AS l
-                JOIN sqlite_schema AS s ON s.type = 'index' AND s.name = l.name
-                WHERE l.origin = 'c'
-                """,
+            sql: "SELECT name, \"unique\" FROM pragma_index_list(?) WHERE origin = 'c'",
             arguments: [table.name.name]
         ) {
             let name: String = row["name"]
-            let sql: String = row["sql"] ?? ""
+            let sql = indexSQL[name] ?? ""
             let definition = SQLiteIndexDefinition(sql: sql)
-            let keyColumns = try GRDB.Row.fetchAll(
+            let keyColumns = try cachedRows(
                 db, sql: "SELECT cid, name, \"desc\" FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno",
                 arguments: [name]
             )
@@ -170,16 +182,13 @@ struct SQLiteInspector {
         return result
     }
 
-    private func statistics(_ db: GRDB.Database, table: Table, size: Int64?) throws -> TableStatistics {
+    private func statistics(_ db: GRDB.Database, table: Table, size: Int64?, estimate: Int64?) throws -> TableStatistics {
         var statistics = TableStatistics(sizeInBytes: size)
         let quoted = SQLIdentifierQuoter.alwaysQuoted(table.name.name)
         if options.exactRowCounts {
             statistics.exactRowCount = try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(quoted)")
         }
-        if try db.tableExists("sqlite_stat1"),
-           let stat = try String.fetchOne(db, sql: "SELECT stat FROM sqlite_stat1 WHERE tbl = ? LIMIT 1", arguments: [table.name.name]),
-           let first = stat.split(separator: " ").first, let estimate = Int64(first)
-        {
+        if let estimate {
             statistics.estimatedRowCount = estimate
         } else if !table.isWithoutRowID {
             // max(rowid) is a single B-tree descent: a cheap upper bound, exact for append-only tables.
@@ -190,20 +199,29 @@ struct SQLiteInspector {
         return statistics
     }
 
-    /// Bytes per table, its indexes included, from the `dbstat` virtual table.
-    private static func tableSizes(_ db: GRDB.Database) throws -> [String: Int64] {
+    /// Bytes per table, its indexes included, from the `dbstat` virtual table in aggregate mode
+    /// (one row per B-tree; https://www.sqlite.org/dbstat.html).
+    private static func tableSizes(_ db: GRDB.Database, indexOwner: [String: String]) throws -> [String: Int64] {
         var sizes: [String: Int64] = [:]
-        for row in try GRDB.Row.fetchAll(
-            db,
-            sql: """
-                SELECT coalesce(i.tbl_name, d.name) AS owner, sum(d.pgsize) AS bytes
-                FROM dbstat AS d LEFT JOIN sqlite_schema AS i ON i.type = 'index' AND i.name = d.name
-                GROUP BY owner
-                """
-        ) {
-            sizes[row["owner"]] = row["bytes"]
+        for row in try GRDB.Row.fetchAll(db, sql: "SELECT name, pgsize FROM dbstat('main', 1)") {
+            let name: String = row["name"]
+            sizes[indexOwner[name] ?? name, default: 0] += row["pgsize"] ?? 0
         }
         return sizes
+    }
+
+    /// Row estimates from `sqlite_stat1` (written by `ANALYZE`), when it exists.
+    private static func statEstimates(_ db: GRDB.Database) throws -> [String: Int64] {
+        guard try db.tableExists("sqlite_stat1") else { return [:] }
+        var estimates: [String: Int64] = [:]
+        for row in try GRDB.Row.fetchAll(db, sql: "SELECT tbl, stat FROM sqlite_stat1") {
+            let table: String = row["tbl"]
+            let stat: String? = row["stat"]
+            if estimates[table] == nil, let first = stat?.split(separator: " ").first, let value = Int64(first) {
+                estimates[table] = value
+            }
+        }
+        return estimates
     }
 
     private static func action(_ text: String?) -> ReferentialAction {

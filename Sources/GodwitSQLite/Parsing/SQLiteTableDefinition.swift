@@ -44,7 +44,7 @@ struct SQLiteTableDefinition {
 
     private mutating func parseElement(_ stream: inout SQLiteTokenStream) {
         guard let first = stream.current else { return }
-        if first.kind == .word, Self.constraintStarts.contains(first.text.uppercased()) {
+        if first.kind == .word, Self.constraintStarts.contains(first.keyword) {
             parseTableConstraint(&stream)
         } else {
             parseColumn(&stream)
@@ -57,7 +57,7 @@ struct SQLiteTableDefinition {
         var facts = ColumnFacts()
         // The type name: words and a parenthesised size, up to the first constraint keyword.
         while let token = stream.current {
-            if token.kind == .word, Self.columnConstraintStarts.contains(token.text.uppercased()) { break }
+            if token.kind == .word, Self.columnConstraintStarts.contains(token.keyword) { break }
             if token.kind == .symbol, token.text == "," || token.text == ")" { break }
             if token.kind == .symbol, token.text == "(" { _ = stream.parenthesizedText(); continue }
             _ = stream.next()
@@ -147,7 +147,7 @@ struct SQLiteTableDefinition {
                 deferrability = .deferrableInitiallyImmediate
                 if stream.accept("INITIALLY", "DEFERRED") { deferrability = .deferrableInitiallyDeferred }
                 else if stream.accept("INITIALLY", "IMMEDIATE") { deferrability = .deferrableInitiallyImmediate }
-            } else if token.kind == .word, Self.columnConstraintStarts.contains(token.text.uppercased()), !token.isKeyword("NOT") {
+            } else if token.kind == .word, Self.columnConstraintStarts.contains(token.keyword), !token.isKeyword("NOT") {
                 break
             } else {
                 _ = stream.next()

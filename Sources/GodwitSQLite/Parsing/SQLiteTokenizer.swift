@@ -22,6 +22,8 @@ struct SQLiteTokenizer {
         /// The token's text as written.
         var text: Substring
         var range: Range<String.Index>
+        /// A bare word in upper case (ASCII letters only), for keyword tests; empty otherwise.
+        var keyword: String = ""
 
         /// The identifier's name, quotes removed (for words and quoted identifiers).
         var identifier: String {
@@ -38,92 +40,100 @@ struct SQLiteTokenizer {
             }
         }
 
-        /// Whether the token is the bare keyword `word` (case-insensitive).
+        /// Whether the token is the bare keyword `word`, given in upper case.
         func isKeyword(_ word: String) -> Bool {
-            kind == .word && text.caseInsensitiveCompare(word) == .orderedSame
+            kind == .word && keyword == word
         }
 
         var isName: Bool { kind == .word || kind == .quotedIdentifier || kind == .string }
     }
 
     /// The tokens of `sql`, comments and white space dropped.
+    ///
+    /// Works on UTF-8 bytes: every character with lexical meaning is ASCII, and any other byte
+    /// belongs to an identifier, so token boundaries always fall on character boundaries.
     static func tokenize(_ sql: String) -> [Token] {
+        let utf8 = sql.utf8
+        let bytes = Array(utf8)
         var tokens: [Token] = []
-        var index = sql.startIndex
-        func peek(_ offset: Int = 0) -> Character? {
-            var i = index
-            for _ in 0..<offset {
-                guard i < sql.endIndex else { return nil }
-                i = sql.index(after: i)
-            }
-            return i < sql.endIndex ? sql[i] : nil
+        var position = 0
+        let count = bytes.count
+        func byte(_ offset: Int) -> UInt8? { offset < count ? bytes[offset] : nil }
+        func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        func isIdentifierStart(_ b: UInt8) -> Bool {
+            (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b >= 0x80
         }
-        func scan(until terminator: Character, doubling: Bool) {
-            index = sql.index(after: index)
-            while index < sql.endIndex {
-                if sql[index] == terminator {
-                    let next = sql.index(after: index)
-                    if doubling, next < sql.endIndex, sql[next] == terminator {
-                        index = sql.index(after: next)
+        func isIdentifierPart(_ b: UInt8) -> Bool { isIdentifierStart(b) || isDigit(b) || b == 0x24 }
+        func scanQuoted(_ terminator: UInt8, doubling: Bool) {
+            position += 1
+            while position < count {
+                if bytes[position] == terminator {
+                    if doubling, byte(position + 1) == terminator {
+                        position += 2
                         continue
                     }
-                    index = next
+                    position += 1
                     return
                 }
-                index = sql.index(after: index)
+                position += 1
             }
         }
-        while index < sql.endIndex {
-            let start = index
-            let character = sql[index]
-            if character.isWhitespace {
-                index = sql.index(after: index)
+        let twoByteSymbols: Set<[UInt8]> = Set(["||", "<=", ">=", "<>", "!=", "==", "<<", ">>", "->"].map { Array($0.utf8) })
+        while position < count {
+            let start = position
+            let current = bytes[position]
+            switch current {
+            case 0x20, 0x09, 0x0A, 0x0D, 0x0C, 0x0B:
+                position += 1
                 continue
-            }
-            if character == "-", peek(1) == "-" {
-                while index < sql.endIndex, sql[index] != "\n" { index = sql.index(after: index) }
+            case UInt8(ascii: "-") where byte(position + 1) == UInt8(ascii: "-"):
+                while position < count, bytes[position] != 0x0A { position += 1 }
                 continue
-            }
-            if character == "/", peek(1) == "*" {
-                index = sql.index(index, offsetBy: 2)
-                while index < sql.endIndex, !(sql[index] == "*" && peek(1) == "/") { index = sql.index(after: index) }
-                index = index < sql.endIndex ? sql.index(index, offsetBy: 2) : index
+            case UInt8(ascii: "/") where byte(position + 1) == UInt8(ascii: "*"):
+                position += 2
+                while position < count, !(bytes[position] == UInt8(ascii: "*") && byte(position + 1) == UInt8(ascii: "/")) {
+                    position += 1
+                }
+                position = min(position + 2, count)
                 continue
+            default:
+                break
             }
             let kind: Kind
-            switch character {
-            case "'":
-                scan(until: "'", doubling: true)
+            switch current {
+            case UInt8(ascii: "'"):
+                scanQuoted(current, doubling: true)
                 kind = .string
-            case "\"":
-                scan(until: "\"", doubling: true)
+            case UInt8(ascii: "\""), UInt8(ascii: "`"):
+                scanQuoted(current, doubling: true)
                 kind = .quotedIdentifier
-            case "`":
-                scan(until: "`", doubling: true)
+            case UInt8(ascii: "["):
+                scanQuoted(UInt8(ascii: "]"), doubling: false)
                 kind = .quotedIdentifier
-            case "[":
-                scan(until: "]", doubling: false)
-                kind = .quotedIdentifier
-            case _ where character.isNumber || (character == "." && peek(1)?.isNumber == true):
-                while index < sql.endIndex, sql[index].isNumber || sql[index].isLetter || sql[index] == "." {
-                    index = sql.index(after: index)
+            case _ where isDigit(current) || (current == UInt8(ascii: ".") && byte(position + 1).map(isDigit) == true):
+                while position < count, isIdentifierPart(bytes[position]) || bytes[position] == UInt8(ascii: ".") {
+                    position += 1
                 }
                 kind = .number
-            case _ where character.isLetter || character == "_" || !character.isASCII:
-                while index < sql.endIndex,
-                      sql[index].isLetter || sql[index].isNumber || sql[index] == "_" || sql[index] == "$" || !sql[index].isASCII
-                {
-                    index = sql.index(after: index)
-                }
+            case _ where isIdentifierStart(current):
+                while position < count, isIdentifierPart(bytes[position]) { position += 1 }
                 kind = .word
             default:
-                let pair = String(character) + String(peek(1) ?? " ")
-                let twoCharacterSymbols: Set<String> = ["||", "<=", ">=", "<>", "!=", "==", "<<", ">>", "->"]
-                index = sql.index(index, offsetBy: twoCharacterSymbols.contains(pair) ? 2 : 1)
-                if pair == "->", peek() == ">" { index = sql.index(after: index) }
+                if position + 1 < count, twoByteSymbols.contains([current, bytes[position + 1]]) {
+                    position += 2
+                    if current == UInt8(ascii: "-"), byte(position) == UInt8(ascii: ">") { position += 1 }
+                } else {
+                    position += 1
+                }
                 kind = .symbol
             }
-            tokens.append(Token(kind: kind, text: sql[start..<index], range: start..<index))
+            let lower = utf8.index(utf8.startIndex, offsetBy: start)
+            let upper = utf8.index(lower, offsetBy: position - start)
+            var token = Token(kind: kind, text: sql[lower..<upper], range: lower..<upper)
+            if kind == .word {
+                token.keyword = String(decoding: bytes[start..<position].lazy.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }, as: UTF8.self)
+            }
+            tokens.append(token)
         }
         return tokens
     }
@@ -207,7 +217,7 @@ struct SQLiteTokenStream {
                 depth -= 1
             }
             if depth == 0, token.kind == .symbol, token.text == "," { break }
-            if depth == 0, token.kind == .word, stopWords.contains(token.text.uppercased()) { break }
+            if depth == 0, token.kind == .word, stopWords.contains(token.keyword) { break }
             position += 1
         }
         guard position > startPosition else { return "" }
