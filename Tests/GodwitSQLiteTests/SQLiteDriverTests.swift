@@ -154,3 +154,31 @@ final class PageLog: @unchecked Sendable {
     var first: Row? { lock.withLock { pages.first?.first } }
     var ids: [Int64] { lock.withLock { pages.flatMap { $0.compactMap { $0[0].integerValue } } } }
 }
+
+@Suite("SQLite streaming cancellation")
+struct SQLiteStreamingCancellationTests {
+    @Test("Cancelling the task that reads a stream stops it with CancellationError; the connection stays usable")
+    func cancel() async throws {
+        try await TemporaryDirectory.with { directory in
+            let driver = try SQLiteDriver.open(.init(path: directory.path("cancel.db")), mode: .create)
+            try await driver.executeScript(unsafeSQL: """
+                CREATE TABLE t (id INTEGER PRIMARY KEY);
+                WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 100000) INSERT INTO t SELECT i FROM c;
+                """)
+            let pages = PageLog()
+            let reader = Task {
+                try await driver.forEachPage(unsafeSQL: "SELECT id FROM t", bindings: [], pageSize: 10) { page in
+                    pages.record(page)
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            while pages.sizes.count < 3 { try await Task.sleep(for: .milliseconds(5)) }
+            reader.cancel()
+            let result = await reader.result
+            #expect(throws: CancellationError.self) { try result.get() }
+            #expect(pages.sizes.count < 10_000)
+            #expect(try await driver.query(unsafeSQL: "SELECT count(*) FROM t").first?[0] == .integer(100000))
+            try await driver.close()
+        }
+    }
+}

@@ -108,7 +108,7 @@ public struct SchemaTextRenderer: Sendable {
             lines.append(line.trimmingTrailingSpaces())
         }
         if let key = table.primaryKey, key.columns.count > 1 || key.name != nil {
-            lines.append("  primary key \(key.name ?? "") (\(key.columns.joined(separator: ", ")))".replacingOccurrences(of: "key  (", with: "key ("))
+            lines.append("  primary key \(key.name.map { $0 + " " } ?? "")(\(key.columns.joined(separator: ", ")))")
         }
         for unique in table.uniqueConstraints {
             lines.append("  unique \(unique.name.map { $0 + " " } ?? "")(\(unique.columns.joined(separator: ", ")))")

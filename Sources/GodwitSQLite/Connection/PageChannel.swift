@@ -49,20 +49,27 @@ final class PageChannel: @unchecked Sendable {
         }
     }
 
-    /// Consumer side: stops the producer at its next page.
+    /// Consumer side (or a cancelled task): stops the producer at its next page and wakes a
+    /// consumer waiting for one with `CancellationError`.
     func cancel() {
         condition.lock()
         isCancelled = true
         pages.removeAll()
+        let waiter = self.waiter
+        self.waiter = nil
         condition.broadcast()
         condition.unlock()
+        waiter?.resume(throwing: CancellationError())
     }
 
     /// Consumer side: the next page, or `nil` at the end.
     func next() async throws -> [GodwitCore.Row]? {
         try await withCheckedThrowingContinuation { continuation in
             condition.lock()
-            if !pages.isEmpty {
+            if isCancelled {
+                condition.unlock()
+                continuation.resume(throwing: CancellationError())
+            } else if !pages.isEmpty {
                 let page = pages.removeFirst()
                 condition.signal()
                 condition.unlock()

@@ -126,12 +126,16 @@ public final class SQLiteDriver: DatabaseDriver {
                 channel.finish(throwing: SQLiteErrorTranslator.translate(error, path: path))
             }
         }
-        do {
-            while let page = try await channel.next() { try await body(page) }
-        } catch {
+        try await withTaskCancellationHandler {
+            do {
+                while let page = try await channel.next() { try await body(page) }
+            } catch {
+                channel.cancel()
+                _ = await producer.result
+                throw error
+            }
+        } onCancel: {
             channel.cancel()
-            _ = await producer.result
-            throw error
         }
         _ = await producer.result
     }
