@@ -28,10 +28,20 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
-        // The engine-neutral heart: schema model, URLs, errors, renderers. No database imports.
-        .target(name: "GodwitCore", swiftSettings: swiftSettings),
+        // The engine-neutral heart: schema model, migrations, classification, renderers.
+        // No database, NIO or CLI imports.
+        .target(
+            name: "GodwitCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The embedded default engine.
         .target(
             name: "GodwitSQLite",

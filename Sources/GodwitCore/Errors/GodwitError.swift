@@ -18,6 +18,7 @@ public struct GodwitError: Error, Sendable, Hashable, CustomStringConvertible {
             case tlsFailed = "tls-failed"
             case queryFailed = "query-failed"
             case invalidArgument = "invalid-argument"
+            case invalidMigration = "invalid-migration"
             case ioFailure = "io-failure"
             case cancelled
             case internalError = "internal-error"
@@ -48,6 +49,8 @@ public struct GodwitError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let queryFailed = Code(.queryFailed)
         /// A command-line argument or option value that cannot be used.
         public static let invalidArgument = Code(.invalidArgument)
+        /// A migration file or directory that cannot be read as a migration.
+        public static let invalidMigration = Code(.invalidMigration)
         /// Reading or writing a local file failed.
         public static let ioFailure = Code(.ioFailure)
         /// The run was interrupted.

@@ -1,0 +1,153 @@
+/// One versioned migration: who wants what and why (the seed templates' metadata), the
+/// operations, the checks that prove it worked, when to roll back, and where to stop for a person.
+public struct Migration: Hashable, Sendable {
+    /// What kind of migration it is (seed 000's "Migration Type").
+    public enum Kind: String, Hashable, Codable, Sendable, CaseIterable {
+        case schema
+        case data
+        case mixed
+    }
+
+    /// How much downtime the owners accept (seed 003's first question).
+    public enum Downtime: String, Hashable, Codable, Sendable, CaseIterable {
+        /// Old and new application versions must keep working throughout.
+        case zero
+        /// A few minutes of blocked writes are acceptable.
+        case minutes
+        /// A scheduled maintenance window: the application is stopped.
+        case window
+    }
+
+    /// Where the migration came from, for error messages and drift detection.
+    public struct Source: Hashable, Sendable {
+        /// The file (or, for an `up.sql`/`down.sql` pair, the directory) as given.
+        public var path: String
+        /// SHA-256 of the file's bytes (of `up.sql` then `down.sql` for a pair), hex.
+        public var checksum: String
+
+        public init(path: String, checksum: String) {
+            self.path = path
+            self.checksum = checksum
+        }
+    }
+
+    /// The version: migrations apply in ascending order of it.
+    public var id: String
+    public var name: String
+    public var goal: String?
+    public var context: String?
+    public var kind: Kind
+    public var downtime: Downtime
+    public var owner: String?
+    public var stakeholders: [String]
+    public var notes: String?
+    public var operations: [Operation]
+    public var validations: [Validation]
+    public var rollbackTriggers: [RollbackTrigger]
+    public var gates: [Gate]
+    public var source: Source?
+
+    public init(
+        id: String,
+        name: String,
+        goal: String? = nil,
+        context: String? = nil,
+        kind: Kind = .schema,
+        downtime: Downtime = .zero,
+        owner: String? = nil,
+        stakeholders: [String] = [],
+        notes: String? = nil,
+        operations: [Operation] = [],
+        validations: [Validation] = [],
+        rollbackTriggers: [RollbackTrigger] = [],
+        gates: [Gate] = [],
+        source: Source? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.goal = goal
+        self.context = context
+        self.kind = kind
+        self.downtime = downtime
+        self.owner = owner
+        self.stakeholders = stakeholders
+        self.notes = notes
+        self.operations = operations
+        self.validations = validations
+        self.rollbackTriggers = rollbackTriggers
+        self.gates = gates
+        self.source = source
+    }
+}
+
+/// A check that proves the migration did what it said: SQL and what its result must be.
+public struct Validation: Hashable, Sendable {
+    /// What the single value the query returns must be.
+    public enum Expectation: Hashable, Sendable {
+        case equals(String)
+        case atMost(Int64)
+        case atLeast(Int64)
+        /// The query returns no rows at all.
+        case noRows
+    }
+
+    public var name: String
+    public var sql: String
+    public var expectation: Expectation
+
+    public init(name: String, sql: String, expectation: Expectation) {
+        self.name = name
+        self.sql = sql
+        self.expectation = expectation
+    }
+}
+
+/// A condition that rolls the migration back (or pauses it) while it runs (seed 003).
+public struct RollbackTrigger: Hashable, Sendable {
+    public enum Condition: Hashable, Sendable {
+        /// Any verification check fails.
+        case integrityFailure
+        /// More than this share of backfill batches fail.
+        case failedBatches(percent: Double)
+        /// The probe query's latency rises above its baseline by more than this share.
+        case latency(aboveBaselinePercent: Double)
+        /// A named validation fails.
+        case validation(String)
+    }
+
+    public enum Action: String, Hashable, Sendable, CaseIterable {
+        case rollback
+        case pause
+    }
+
+    public var condition: Condition
+    public var action: Action
+
+    public init(condition: Condition, action: Action = .rollback) {
+        self.condition = condition
+        self.action = action
+    }
+}
+
+/// A stop before a phase: a person's approval, a soak time, checks that must pass (seed 000:
+/// "never proceed … without user confirmation").
+public struct Gate: Hashable, Sendable {
+    /// The phase the gate stands before.
+    public enum Phase: String, Hashable, Sendable, CaseIterable {
+        case expand, backfill, verify, contract, cleanup
+    }
+
+    public var before: Phase
+    public var requiresApproval: Bool
+    /// Seconds that must pass since the previous phase finished.
+    public var soakSeconds: Int
+    /// Names of validations that must pass.
+    public var checks: [String]
+
+    public init(before: Phase, requiresApproval: Bool = true, soakSeconds: Int = 0, checks: [String] = []) {
+        self.before = before
+        self.requiresApproval = requiresApproval
+        self.soakSeconds = soakSeconds
+        self.checks = checks
+    }
+}

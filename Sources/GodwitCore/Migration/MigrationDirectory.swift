@@ -1,0 +1,127 @@
+import Foundation
+
+/// Reads a migrations directory: versioned YAML files (`001_add_email.yaml`), and for projects
+/// that adopt Godwit, plain SQL pairs — `002_backfill.up.sql` with `002_backfill.down.sql`, or a
+/// folder `003_index/` holding `up.sql` and `down.sql`.
+///
+/// The version is what comes before the first `_` of the name; migrations are returned in
+/// ascending version order (numbers compared as numbers). Other files (a README) are ignored.
+public enum MigrationDirectory {
+    /// Loads and validates every migration in `path`.
+    /// - Throws: ``GodwitError`` naming the file and what is wrong: a missing directory, an
+    ///   invalid file, an `up.sql` without its `down.sql`, two migrations with one version.
+    public static func load(_ path: String) throws -> [Migration] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw GodwitError(.fileNotFound, "No migrations directory", location: path, reason: "it does not exist or is not a directory",
+                              remedy: "Pass the directory that holds the migration files.")
+        }
+        let base = URL(fileURLWithPath: path)
+        let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+        var migrations: [Migration] = []
+        var pairs: [String: (up: String?, down: String?)] = [:]
+        for name in names where !name.hasPrefix(".") {
+            let url = base.appendingPathComponent(name)
+            let display = (path as NSString).appendingPathComponent(name)
+            var entryIsDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: url.path, isDirectory: &entryIsDirectory)
+            if entryIsDirectory.boolValue {
+                let up = url.appendingPathComponent("up.sql"), down = url.appendingPathComponent("down.sql")
+                guard FileManager.default.fileExists(atPath: up.path) else { continue }
+                migrations.append(try sqlPair(stem: name, up: up.path, down: down.path, display: display))
+            } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                let stem = String(name[..<name.lastIndex(of: ".")!])
+                let (version, title) = versionAndName(stem)
+                let text = try read(url.path, display: display)
+                migrations.append(try MigrationFileParser().parse(text, file: display, defaultID: version, defaultName: title))
+            } else if name.hasSuffix(".up.sql") {
+                pairs[String(name.dropLast(".up.sql".count)), default: (nil, nil)].up = url.path
+            } else if name.hasSuffix(".down.sql") {
+                pairs[String(name.dropLast(".down.sql".count)), default: (nil, nil)].down = url.path
+            }
+        }
+        for (stem, pair) in pairs.sorted(by: { $0.key < $1.key }) {
+            guard let up = pair.up else {
+                throw GodwitError(.invalidMigration, "Invalid migration", location: (path as NSString).appendingPathComponent("\(stem).down.sql"),
+                                  reason: "there is no \(stem).up.sql beside it", remedy: "Add the forward SQL in \(stem).up.sql, or remove the file.")
+            }
+            migrations.append(try sqlPair(stem: stem, up: up, down: pair.down ?? base.appendingPathComponent("\(stem).down.sql").path,
+                                          display: (path as NSString).appendingPathComponent("\(stem).up.sql")))
+        }
+        var seen: [String: String] = [:]
+        for migration in migrations {
+            let file = migration.source?.path ?? migration.id
+            if let other = seen[migration.id] {
+                throw GodwitError(.invalidMigration, "Two migrations have version \(migration.id)", location: file,
+                                  reason: "\(other) has it too", remedy: "Give each migration its own version.")
+            }
+            seen[migration.id] = file
+        }
+        return migrations.sorted { VersionOrder.precedes($0.id, $1.id) }
+    }
+
+    /// `001_add_email` → (`001`, `add email`).
+    static func versionAndName(_ stem: String) -> (String, String) {
+        guard let underscore = stem.firstIndex(of: "_") else { return (stem, stem) }
+        return (String(stem[..<underscore]), stem[stem.index(after: underscore)...].replacingOccurrences(of: "_", with: " "))
+    }
+
+    private static func sqlPair(stem: String, up: String, down: String, display: String) throws -> Migration {
+        guard FileManager.default.fileExists(atPath: down) else {
+            throw GodwitError(.invalidMigration, "Invalid migration", location: display,
+                              reason: "there is no down.sql to undo it",
+                              remedy: "Add the SQL that undoes it in \((down as NSString).lastPathComponent); Godwit does not run a migration it cannot roll back.")
+        }
+        let upText = try read(up, display: display)
+        let downText = try read(down, display: display)
+        for (text, file) in [(upText, up), (downText, down)] where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw GodwitError(.invalidMigration, "Invalid migration", location: file, reason: "the file is empty",
+                              remedy: "Write the SQL in it.")
+        }
+        let (version, title) = versionAndName(stem)
+        let checksum = MigrationChecksum.sha256(Data(upText.utf8) + Data([0]) + Data(downText.utf8))
+        return Migration(
+            id: version, name: title, operations: [.rawSQL(RawSQL(up: upText, down: downText))],
+            source: Migration.Source(path: display, checksum: checksum)
+        )
+    }
+
+    private static func read(_ path: String, display: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw GodwitError(.ioFailure, "Cannot read the migration", location: display, remedy: "Check the file's permissions.")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw GodwitError(.invalidMigration, "Invalid migration", location: display, reason: "the file is not UTF-8 text")
+        }
+        return text
+    }
+}
+
+/// Orders versions with their numbers compared as numbers: `2` before `10`, `2026_1` before `2026_02`.
+public enum VersionOrder {
+    public static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+        let left = parts(lhs), right = parts(rhs)
+        for (l, r) in zip(left, right) where l != r {
+            if let a = Int(l), let b = Int(r), a != b { return a < b }
+            if l != r { return l < r }
+        }
+        return left.count < right.count
+    }
+
+    private static func parts(_ text: String) -> [String] {
+        var result: [String] = []
+        var current = ""
+        var inDigits: Bool?
+        for character in text {
+            let isDigit = character.isNumber
+            if let state = inDigits, state != isDigit {
+                result.append(current)
+                current = ""
+            }
+            current.append(character)
+            inDigits = isDigit
+        }
+        if !current.isEmpty { result.append(current) }
+        return result
+    }
+}

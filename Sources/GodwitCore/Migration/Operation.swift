@@ -1,0 +1,189 @@
+/// One change a migration makes: the closed catalogue of product.md.
+///
+/// Every case can say what it does to a schema model; the classifier, planner and linter switch
+/// over them exhaustively, so a new operation cannot be forgotten by any of them.
+public enum Operation: Hashable, Sendable {
+    case createTable(Table)
+    case dropTable(QualifiedName)
+    case renameTable(QualifiedName, to: String)
+    case addColumn(AddColumn)
+    case dropColumn(table: QualifiedName, column: String)
+    case renameColumn(table: QualifiedName, from: String, to: String)
+    case alterColumn(AlterColumn)
+    case createIndex(table: QualifiedName, index: Index)
+    case dropIndex(table: QualifiedName, name: String)
+    case addConstraint(table: QualifiedName, constraint: Constraint)
+    case dropConstraint(table: QualifiedName, name: String)
+    case updateRows(UpdateRows)
+    case rawSQL(RawSQL)
+
+    /// The operation's kind, as written in migration files.
+    public var kind: OperationKind {
+        switch self {
+        case .createTable: .createTable
+        case .dropTable: .dropTable
+        case .renameTable: .renameTable
+        case .addColumn: .addColumn
+        case .dropColumn: .dropColumn
+        case .renameColumn: .renameColumn
+        case .alterColumn: .alterColumn
+        case .createIndex: .createIndex
+        case .dropIndex: .dropIndex
+        case .addConstraint: .addConstraint
+        case .dropConstraint: .dropConstraint
+        case .updateRows: .updateRows
+        case .rawSQL: .sql
+        }
+    }
+
+    /// The table the operation changes, when there is one.
+    public var table: QualifiedName? {
+        switch self {
+        case .createTable(let table): table.name
+        case .dropTable(let name), .renameTable(let name, _): name
+        case .addColumn(let change): change.table
+        case .dropColumn(let table, _), .renameColumn(let table, _, _), .createIndex(let table, _),
+             .dropIndex(let table, _), .addConstraint(let table, _), .dropConstraint(let table, _):
+            table
+        case .alterColumn(let change): change.table
+        case .updateRows(let update): update.table
+        case .rawSQL: nil
+        }
+    }
+}
+
+/// The operation kinds, named as migration files name them.
+public enum OperationKind: String, Hashable, Sendable, CaseIterable {
+    case createTable = "create_table"
+    case dropTable = "drop_table"
+    case renameTable = "rename_table"
+    case addColumn = "add_column"
+    case dropColumn = "drop_column"
+    case renameColumn = "rename_column"
+    case alterColumn = "alter_column"
+    case createIndex = "create_index"
+    case dropIndex = "drop_index"
+    case addConstraint = "add_constraint"
+    case dropConstraint = "drop_constraint"
+    case updateRows = "update_rows"
+    case sql
+}
+
+/// A new column, with how existing rows get their value.
+public struct AddColumn: Hashable, Sendable {
+    public var table: QualifiedName
+    public var column: Column
+    /// An expression over the row's other columns that fills the new column for existing rows
+    /// (a backfill); `nil` leaves them to the default or NULL.
+    public var up: String?
+
+    public init(table: QualifiedName, column: Column, up: String? = nil) {
+        self.table = table
+        self.column = column
+        self.up = up
+    }
+}
+
+/// A change to one column: any of type, nullability, default, check, unique, references, with
+/// the expressions that convert values each way.
+public struct AlterColumn: Hashable, Sendable {
+    /// A default to set, or to drop.
+    public enum DefaultChange: Hashable, Sendable {
+        case set(String)
+        case drop
+    }
+
+    public var table: QualifiedName
+    public var column: String
+    /// The new type.
+    public var type: String?
+    /// `false` to add NOT NULL, `true` to drop it.
+    public var isNullable: Bool?
+    public var defaultChange: DefaultChange?
+    /// A CHECK over the column to add.
+    public var check: CheckConstraint?
+    /// `true` to add a single-column UNIQUE constraint.
+    public var isUnique: Bool?
+    /// A foreign key from this column to add.
+    public var references: ForeignKey?
+    /// The new value from the old row (`created_at AT TIME ZONE 'UTC'`); defaults to the column.
+    public var up: String?
+    /// The old value from the new row, for rollback and dual writes.
+    public var down: String?
+
+    public init(
+        table: QualifiedName,
+        column: String,
+        type: String? = nil,
+        isNullable: Bool? = nil,
+        defaultChange: DefaultChange? = nil,
+        check: CheckConstraint? = nil,
+        isUnique: Bool? = nil,
+        references: ForeignKey? = nil,
+        up: String? = nil,
+        down: String? = nil
+    ) {
+        self.table = table
+        self.column = column
+        self.type = type
+        self.isNullable = isNullable
+        self.defaultChange = defaultChange
+        self.check = check
+        self.isUnique = isUnique
+        self.references = references
+        self.up = up
+        self.down = down
+    }
+}
+
+/// A constraint added on its own (not as part of a column change).
+public enum Constraint: Hashable, Sendable {
+    case primaryKey(PrimaryKey)
+    case unique(UniqueConstraint)
+    case check(CheckConstraint)
+    case foreignKey(ForeignKey)
+
+    /// The constraint's name, when it has one.
+    public var name: String? {
+        switch self {
+        case .primaryKey(let key): key.name
+        case .unique(let unique): unique.name
+        case .check(let check): check.name
+        case .foreignKey(let key): key.name
+        }
+    }
+}
+
+/// A data change applied in batches of rows, walking the primary key.
+public struct UpdateRows: Hashable, Sendable {
+    public var table: QualifiedName
+    /// The `SET` list (`status = 'archived'`).
+    public var set: String
+    /// The condition rows must meet, if any.
+    public var condition: String?
+    /// The `SET` list that undoes it, when it can be undone.
+    public var down: String?
+    public var batchSize: Int
+
+    public init(table: QualifiedName, set: String, condition: String? = nil, down: String? = nil, batchSize: Int = 1000) {
+        self.table = table
+        self.set = set
+        self.condition = condition
+        self.down = down
+        self.batchSize = batchSize
+    }
+}
+
+/// SQL Godwit does not interpret, with the SQL that undoes it (required).
+public struct RawSQL: Hashable, Sendable {
+    public var up: String
+    public var down: String
+    /// Whether it may run inside a transaction (`false` for `CREATE INDEX CONCURRENTLY` and the like).
+    public var isTransactional: Bool
+
+    public init(up: String, down: String, isTransactional: Bool = true) {
+        self.up = up
+        self.down = down
+        self.isTransactional = isTransactional
+    }
+}
