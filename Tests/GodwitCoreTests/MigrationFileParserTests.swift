@@ -77,10 +77,10 @@ let completeMigration = """
       - {name: few orphans, sql: SELECT count(*) FROM orders o LEFT JOIN users u ON u.id = o.user_id WHERE u.id IS NULL, expect: {at_most: 5}}
       - {name: no duplicates, sql: SELECT email FROM users GROUP BY email HAVING count(*) > 1, expect: no_rows}
     rollback_triggers:
-      - {on: integrity_failure}
-      - {on: latency, percent: 50, action: pause}
-      - {on: failed_batches, percent: 2}
-      - {on: validation, validation: no null emails}
+      - {when: integrity_failure}
+      - {when: latency, percent: 50, action: pause}
+      - {when: failed_batches, percent: 2}
+      - {when: validation, validation: no null emails}
     gates:
       - {before: contract, soak: 24h, checks: [no null emails]}
       - {before: backfill, approval: false}

@@ -103,9 +103,10 @@ public struct MigrationFileParser: Sendable {
     }
 
     private static func rollbackTrigger(_ reader: YAMLReader) throws -> RollbackTrigger {
-        let fields = try reader.mapping("a rollback trigger: on, percent, validation, action",
-                                        allowed: ["on", "percent", "validation", "action"])
-        let kind = try fields.required("on", "what fires the trigger").choice(TriggerKind.self)
+        // `when`, not `on`: YAML 1.1 readers take a bare `on` for the boolean true.
+        let fields = try reader.mapping("a rollback trigger: when, percent, validation, action",
+                                        allowed: ["when", "percent", "validation", "action"])
+        let kind = try fields.required("when", "what fires the trigger").choice(TriggerKind.self)
         let condition: RollbackTrigger.Condition
         switch kind {
         case .integrityFailure:

@@ -1,0 +1,86 @@
+import Foundation
+import GodwitCore
+import Testing
+
+/// A scratch directory of migration files for one test.
+struct ScratchDirectory {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-migrations-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        let file = (path as NSString).appendingPathComponent(name)
+        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+@Suite("Migrations directories")
+struct MigrationDirectoryTests {
+    @Test("YAML files, .up.sql/.down.sql pairs and up/down folders load in version order")
+    func mixed() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        try directory.write("10_add_index.yaml", "name: add index\noperations:\n  - create_index: {table: t, name: t_a, columns: [a]}\n")
+        try directory.write("2_backfill.up.sql", "UPDATE t SET a = 1;")
+        try directory.write("2_backfill.down.sql", "UPDATE t SET a = NULL;")
+        try directory.write("1_create/up.sql", "CREATE TABLE t (a int);")
+        try directory.write("1_create/down.sql", "DROP TABLE t;")
+        try directory.write("README.md", "not a migration")
+        let migrations = try MigrationDirectory.load(directory.path)
+        #expect(migrations.map(\.id) == ["1", "2", "10"])
+        #expect(migrations.map(\.name) == ["create", "backfill", "add index"])
+        #expect(migrations[0].operations == [.rawSQL(RawSQL(up: "CREATE TABLE t (a int);", down: "DROP TABLE t;"))])
+        #expect(migrations.allSatisfy { $0.source?.checksum.count == 64 })
+        #expect(migrations[2].source?.path == "\(directory.path)/10_add_index.yaml")
+    }
+
+    @Test("Changing a file changes its checksum")
+    func checksumChanges() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        try directory.write("1_x.yaml", "name: x\noperations:\n  - drop_table: {table: t}\n")
+        let before = try MigrationDirectory.load(directory.path)[0].source?.checksum
+        try directory.write("1_x.yaml", "name: x\noperations:\n  - drop_table: {table: u}\n")
+        let after = try MigrationDirectory.load(directory.path)[0].source?.checksum
+        #expect(before != after)
+    }
+
+    @Test("An up.sql without down.sql is refused, with what to do")
+    func missingDown() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        try directory.write("3_drop.up.sql", "DROP TABLE t;")
+        let error = #expect(throws: GodwitError.self) { try MigrationDirectory.load(directory.path) }
+        #expect(error?.description == "Invalid migration at \(directory.path)/3_drop.up.sql: there is no down.sql to undo it. Add the SQL that undoes it in 3_drop.down.sql; Godwit does not run a migration it cannot roll back.")
+    }
+
+    @Test("Two migrations with one version are refused, naming both files")
+    func duplicateVersion() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        try directory.write("4_a.yaml", "name: a\noperations:\n  - drop_table: {table: a}\n")
+        try directory.write("4_b.yaml", "name: b\noperations:\n  - drop_table: {table: b}\n")
+        let error = #expect(throws: GodwitError.self) { try MigrationDirectory.load(directory.path) }
+        #expect(error?.description == "Two migrations have version 4 at \(directory.path)/4_b.yaml: \(directory.path)/4_a.yaml has it too. Give each migration its own version.")
+    }
+
+    @Test("A missing directory says so")
+    func missingDirectory() {
+        let error = #expect(throws: GodwitError.self) { try MigrationDirectory.load("/nonexistent/migrations") }
+        #expect(error?.description == "No migrations directory at /nonexistent/migrations: it does not exist or is not a directory. Pass the directory that holds the migration files.")
+    }
+
+    @Test("Versions compare numbers as numbers")
+    func versionOrder() {
+        #expect(VersionOrder.precedes("2", "10"))
+        #expect(VersionOrder.precedes("20261121_002", "20261121_010"))
+        #expect(!VersionOrder.precedes("10", "2"))
+        #expect(VersionOrder.precedes("1a", "1b"))
+    }
+}
