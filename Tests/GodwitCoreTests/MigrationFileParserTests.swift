@@ -163,6 +163,8 @@ struct MigrationFileParserTests {
          "Invalid migration at m.yaml:3:30: gates[0].soak: expected a duration such as 90s, 30m, 24h or 2d, found 'forever'."),
         ("name: x\noperations:\n  - drop_table: {table: t\n",
          "Invalid migration at m.yaml:4:1: this is not valid YAML (while parsing a flow mapping, did not find expected ',' or '}'). Check the indentation and quoting near that place."),
+        ("name: x\noperations:\n  - alter_column: {table: t, column: c, type: numeric(14,2)}\n",
+         "Invalid migration at m.yaml:3:58: operations[0].alter_column.2): unknown field '2)'; expected one of table, column, type, nullable, default, check, unique, references, up, down. A comma inside {…} ends the value: quote it, as in type: \"numeric(14,2)\"."),
         ("operations:\n  - drop_table: {table: t}\n",
          "Invalid migration at m.yaml:1:1: missing field 'name': expected a short name for the migration."),
     ])

@@ -36,6 +36,16 @@ public enum Operation: Hashable, Sendable {
         }
     }
 
+    /// Whether the operation updates every (matching) row as data, apart from any DDL: a
+    /// batched update or a backfill.
+    public var writesEveryRow: Bool {
+        switch self {
+        case .updateRows: true
+        case .addColumn(let change): change.up != nil
+        default: false
+        }
+    }
+
     /// The table the operation changes, when there is one.
     public var table: QualifiedName? {
         switch self {

@@ -105,7 +105,11 @@ struct YAMLReader {
             if !allowed.contains(key.string) {
                 let keyReader = YAMLReader(node: keyNode, field: path, file: file)
                 let hint = allowed.first { Self.isCloseSpelling($0, key.string) }.map { " (did you mean '\($0)'?)" } ?? ""
-                throw keyReader.error(reason: "unknown field '\(key.string)'\(hint); expected one of \(allowed.joined(separator: ", "))")
+                let splitValue = key.string.contains(")") || key.string.first?.isNumber == true
+                throw keyReader.error(
+                    reason: "unknown field '\(key.string)'\(hint); expected one of \(allowed.joined(separator: ", "))",
+                    remedy: splitValue ? "A comma inside {…} ends the value: quote it, as in type: \"numeric(14,2)\"." : nil
+                )
             }
             if entries.contains(where: { $0.key == key.string }) {
                 throw YAMLReader(node: keyNode, field: path, file: file).error(reason: "the field is given twice")

@@ -1,0 +1,95 @@
+/// What the classifier knows besides the operation: the engine, the live schema with its
+/// statistics, and the tables the same migration creates (which are empty, however large their
+/// names sound).
+public struct ClassificationContext: Sendable {
+    public var engine: Engine
+    public var schema: Schema
+    public var tablesCreatedInMigration: Set<QualifiedName>
+
+    public init(engine: Engine, schema: Schema, tablesCreatedInMigration: Set<QualifiedName> = []) {
+        self.engine = engine
+        self.schema = schema
+        self.tablesCreatedInMigration = tablesCreatedInMigration
+    }
+
+    /// The live table a migration's name means: exact, else the same name in `public` (PostgreSQL)
+    /// or without a schema.
+    public func liveTable(_ name: QualifiedName) -> Table? {
+        if let table = schema.table(named: name) { return table }
+        guard name.schema == nil else { return nil }
+        return schema.table(named: QualifiedName(schema: "public", name.name))
+            ?? schema.tables.first { $0.name.name == name.name }
+    }
+
+    /// The table's row count: 0 when the migration creates it, the exact count when taken, the
+    /// estimate otherwise; `nil` when the table is unknown.
+    public func rowCount(_ name: QualifiedName) -> Int64? {
+        if tablesCreatedInMigration.contains(name) { return 0 }
+        return liveTable(name)?.statistics?.rowCount
+    }
+}
+
+/// Classifies each operation on each engine: additive, breaking or destructive; the lock it
+/// takes and for how long; whether it runs in a transaction; whether zero downtime is possible
+/// and how; and the risk, from the table's real size.
+///
+/// A plain function over values: no database, no I/O.
+public struct ChangeClassifier: Sendable {
+    /// Row counts at which a scan or a rewrite becomes a medium or a high risk.
+    public struct Thresholds: Hashable, Sendable {
+        public var scanMedium: Int64 = 100_000
+        public var scanHigh: Int64 = 10_000_000
+        public var rewriteMedium: Int64 = 10_000
+        public var rewriteHigh: Int64 = 1_000_000
+
+        public init() {}
+    }
+
+    public var thresholds = Thresholds()
+
+    public init() {}
+
+    /// The verdict on one operation.
+    public func classify(_ operation: Operation, in context: ClassificationContext) -> Classification {
+        let rows = operation.table.flatMap(context.rowCount)
+        var verdict = context.engine == .postgresql
+            ? PostgresRules(context: context).classify(operation)
+            : SQLiteRules(context: context).classify(operation)
+        verdict.rowsAffected = verdict.duration == .instant ? nil : rows
+        verdict.risk = max(verdict.risk, risk(of: verdict, rows: rows))
+        if let table = operation.table, context.tablesCreatedInMigration.contains(table) {
+            verdict.reasons.append("\(table) is created by this migration, so it is empty.")
+        } else if let rows, verdict.duration != .instant {
+            verdict.reasons.append("\(operation.table.map(\.description) ?? "The table") has about \(QuantityFormat.count(rows)) rows.")
+        }
+        return verdict
+    }
+
+    private func risk(of verdict: Classification, rows: Int64?) -> Risk {
+        let sizeRisk: Risk
+        switch verdict.duration {
+        case .instant:
+            sizeRisk = .low
+        case .scan:
+            guard let rows else { return .medium }
+            sizeRisk = rows >= thresholds.scanHigh ? .high : (rows >= thresholds.scanMedium ? .medium : .low)
+        case .rewrite:
+            guard let rows else { return .medium }
+            sizeRisk = rows >= thresholds.rewriteHigh ? .high : (rows >= thresholds.rewriteMedium ? .medium : .low)
+        }
+        guard verdict.kind == .destructive else { return sizeRisk }
+        // Losing data is never low risk; losing rows of a populated table is high.
+        return max(sizeRisk, (rows ?? 1) > 0 ? .high : .medium)
+    }
+}
+
+/// Expressions whose value changes per row, so a default using one rewrites the table
+/// (https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES).
+enum VolatileExpression {
+    static let functions = ["random(", "gen_random_uuid(", "uuid_generate_", "clock_timestamp(", "timeofday(", "nextval(", "txid_current("]
+
+    static func isVolatile(_ expression: String) -> Bool {
+        let lowered = expression.lowercased()
+        return functions.contains { lowered.contains($0) }
+    }
+}
