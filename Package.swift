@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "GodwitCoreTests", dependencies: ["GodwitCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GodwitSQLiteTests",
-            dependencies: ["GodwitSQLite", "GodwitTesting"],
+            dependencies: ["GodwitSQLite", "GodwitEngine", "GodwitTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

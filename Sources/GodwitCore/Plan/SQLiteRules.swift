@@ -29,7 +29,7 @@ struct SQLiteRules {
         case .createTable, .dropTable, .renameTable, .renameColumn, .dropIndex:
             return (.instant, nil, "SQLite changes only the schema.")
         case .addColumn(let change):
-            if let reason = Self.addColumnNeedsRebuild(change.column) {
+            if let reason = SQLiteAlterTableLimits.addColumnNeedsRebuild(change.column) {
                 return (.rewrite, rebuild, "ALTER TABLE ADD COLUMN cannot add it: \(reason).")
             }
             if change.up != nil { return (.scan, "batched backfill", "ADD COLUMN changes only the schema; the backfill writes every row.") }
@@ -53,9 +53,12 @@ struct SQLiteRules {
             return (.scan, nil, nil)
         }
     }
+}
 
+/// What SQLite's `ALTER TABLE` cannot do (https://www.sqlite.org/lang_altertable.html).
+public enum SQLiteAlterTableLimits {
     /// Why `ALTER TABLE ADD COLUMN` cannot add this column, if it cannot.
-    static func addColumnNeedsRebuild(_ column: Column) -> String? {
+    public static func addColumnNeedsRebuild(_ column: Column) -> String? {
         if let generated = column.generated, generated.storage == .stored { return "it is a STORED generated column" }
         if let value = column.defaultExpression {
             let upper = value.uppercased().trimmingWhitespace()

@@ -7,3 +7,4 @@ typealias Column = GodwitCore.Column
 typealias ForeignKey = GodwitCore.ForeignKey
 typealias DatabaseValue = GodwitCore.DatabaseValue
 typealias Index = GodwitCore.Index
+typealias Operation = GodwitCore.Operation

@@ -1,0 +1,55 @@
+public import GodwitCore
+
+/// Runs plan steps on a connection: setup outside the transaction, the statements and the
+/// step's checks inside it (a failed check rolls the step back), teardown after.
+///
+/// The foundation of `apply` and `rehearse`; it has no state of its own. Backfills run here as
+/// their single statement; batching, progress and resumption belong to the executor.
+public struct PlanStepRunner: Sendable {
+    public init() {}
+
+    /// Runs the steps of `plan` forward, in order, up to and including the phase `last`.
+    public func forward(_ plan: Plan, through last: Phase = .cleanup, on driver: any DatabaseDriver) async throws {
+        for (number, step) in plan.steps.enumerated() where step.phase <= last {
+            try await run(step, statements: step.forward, checks: step.checks, on: driver, label: "step \(number + 1) of \(plan.steps.count) (\(step.title))")
+        }
+    }
+
+    /// Undoes the steps of `plan` up to and including the phase `last`, last first. Refuses a
+    /// step that cannot be undone (cleanup, past the point of no return).
+    public func reverse(_ plan: Plan, through last: Phase = .cleanup, on driver: any DatabaseDriver) async throws {
+        for (number, step) in plan.steps.enumerated().reversed() where step.phase <= last {
+            guard let statements = step.reverse else {
+                throw GodwitError(.invalidArgument, "Step \(number + 1) cannot be undone", location: step.title,
+                                  remedy: "It runs in \(step.phase.rawValue); roll back only the phases before it.")
+            }
+            try await run(step, statements: statements, checks: [], on: driver, label: "undo of step \(number + 1) (\(step.title))")
+        }
+    }
+
+    /// Runs one step's statements with its setup, transaction, checks and teardown.
+    public func run(_ step: PlanStep, statements: [String], checks: [StepCheck], on driver: any DatabaseDriver, label: String) async throws {
+        for statement in step.setup { try await driver.execute(unsafeSQL: statement) }
+        do {
+            if step.isTransactional { try await driver.execute(unsafeSQL: "BEGIN") }
+            do {
+                for statement in statements { try await driver.execute(unsafeSQL: statement) }
+                for check in checks {
+                    let found = try await driver.query(unsafeSQL: check.sql).first?[0].integerValue ?? 0
+                    if found != 0 {
+                        throw GodwitError(.queryFailed, "Check failed in \(label)", reason: "\(check.name): \(found) rows",
+                                          remedy: "Fix the data, or the migration, and run again; the step was rolled back.")
+                    }
+                }
+                if step.isTransactional { try await driver.execute(unsafeSQL: "COMMIT") }
+            } catch {
+                if step.isTransactional { _ = try? await driver.execute(unsafeSQL: "ROLLBACK") }
+                throw error
+            }
+        } catch {
+            for statement in step.teardown { _ = try? await driver.execute(unsafeSQL: statement) }
+            throw error
+        }
+        for statement in step.teardown { try await driver.execute(unsafeSQL: statement) }
+    }
+}

@@ -1,0 +1,291 @@
+import Foundation
+public import GodwitCore
+
+/// Plans migrations for SQLite: `ALTER TABLE` where SQLite allows it, the 12-step table rebuild
+/// where it does not, every step with its reverse. Destructive steps keep the data restorable:
+/// a dropped table is renamed to an archive, a dropped column and overwritten values are copied
+/// to an archive first, so even contract can be undone until cleanup drops the archives.
+public struct SQLitePlanner: MigrationPlanner {
+    private let writer = SQLiteSchemaWriter()
+    private let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: false)
+    private let rebuild = SQLiteTableRebuild()
+
+    public init() {}
+
+    public func plan(_ migration: Migration, against schema: Schema) throws -> Plan {
+        let assessment = MigrationAssessment(migration, engine: .sqlite, schema: schema)
+        let transformer = SchemaTransformer()
+        var current = schema
+        var planned: [(PlanStep, Int)] = []
+        for (index, operation) in migration.operations.enumerated() {
+            let location = "\(migration.source?.path ?? migration.id): operations[\(index)]"
+            let next = try transformer.applying([operation], to: current, locate: { _ in location })
+            let item = assessment.items[index]
+            for var step in try steps(for: operation, before: current, after: next, migration: migration, location: location) {
+                step.operationIndex = index
+                step.lock = item.classification.lock
+                step.duration = step.backfill == nil ? item.classification.duration : .scan
+                step.estimatedSeconds = item.estimatedSeconds
+                planned.append((step, index))
+            }
+            current = next
+        }
+        try checkOrder(planned, migration: migration)
+        let ordered = planned.enumerated()
+            .sorted { ($0.element.0.phase, $0.offset) < ($1.element.0.phase, $1.offset) }
+            .map(\.element.0)
+        return Plan(migration: migration, engine: .sqlite, steps: ordered, target: current)
+    }
+
+    /// Steps run phase by phase. Backfills change no schema and cleanup only drops archives, so
+    /// only a contract step may not be overtaken by a later operation on the same table, which
+    /// was planned against the schema after it.
+    private func checkOrder(_ steps: [(PlanStep, Int)], migration: Migration) throws {
+        for (earlier, i) in steps where earlier.phase == .contract {
+            for (later, j) in steps where j > i && later.phase < earlier.phase {
+                let a = migration.operations[i].table, b = migration.operations[j].table
+                if let a, a == b {
+                    throw GodwitError(
+                        .invalidMigration, "Operations \(i) and \(j) on \(a) would run out of order",
+                        location: migration.source?.path ?? migration.id,
+                        reason: "operation \(j) runs in \(later.phase.rawValue), before operation \(i)'s \(earlier.phase.rawValue) step",
+                        remedy: "Split them into two migrations."
+                    )
+                }
+            }
+        }
+    }
+
+    private func steps(for operation: Operation, before: Schema, after: Schema, migration: Migration, location: String) throws -> [PlanStep] {
+        let archivePrefix = "_godwit_archive_\(Self.safe(migration.id))_"
+        switch operation {
+        case .createTable(let table):
+            let created = after.table(named: table.name)!
+            return [PlanStep(phase: .expand, title: "Create table \(created.name)",
+                             forward: [writer.createTable(created)] + created.indexes.map { writer.createIndex($0, on: created.name) },
+                             reverse: ["DROP TABLE \(quoter.quote(created.name))"], lock: .databaseWrite, duration: .instant)]
+        case .dropTable(let name):
+            let table = before.table(named: SchemaTransformer().resolve(name, in: before)!)!
+            let archive = QualifiedName(archivePrefix + table.name.name)
+            return [
+                PlanStep(phase: .contract, title: "Move table \(table.name) to the archive \(archive)",
+                         forward: ["ALTER TABLE \(quoter.quote(table.name)) RENAME TO \(quoter.quote(archive))"],
+                         reverse: ["ALTER TABLE \(quoter.quote(archive)) RENAME TO \(quoter.quote(table.name))"], lock: .databaseWrite, duration: .instant),
+                PlanStep(phase: .cleanup, title: "Drop the archive \(archive)", forward: ["DROP TABLE \(quoter.quote(archive))"],
+                         reverse: nil, lock: .databaseWrite, duration: .instant),
+            ]
+        case .renameTable(let name, let newName):
+            let old = SchemaTransformer().resolve(name, in: before)!
+            return [PlanStep(phase: .expand, title: "Rename table \(old) to \(newName)",
+                             forward: ["ALTER TABLE \(quoter.quote(old)) RENAME TO \(quoter.quote(newName))"],
+                             reverse: ["ALTER TABLE \(quoter.quote(QualifiedName(schema: old.schema, newName))) RENAME TO \(quoter.quote(old.name))"],
+                             lock: .databaseWrite, duration: .instant)]
+        case .renameColumn(let name, let from, let to):
+            let table = SchemaTransformer().resolve(name, in: before)!
+            return [PlanStep(phase: .expand, title: "Rename column \(table).\(from) to \(to)",
+                             forward: ["ALTER TABLE \(quoter.quote(table)) RENAME COLUMN \(quoter.quote(from)) TO \(quoter.quote(to))"],
+                             reverse: ["ALTER TABLE \(quoter.quote(table)) RENAME COLUMN \(quoter.quote(to)) TO \(quoter.quote(from))"],
+                             lock: .databaseWrite, duration: .instant)]
+        case .addColumn(let change):
+            return addColumn(change, before: before, after: after)
+        case .dropColumn(let name, let column):
+            return dropColumn(name, column, before: before, after: after, archive: archivePrefix)
+        case .alterColumn(let change):
+            return [alterColumn(change, before: before, after: after)]
+        case .createIndex(let name, let index):
+            let table = SchemaTransformer().resolve(name, in: before)!
+            return [PlanStep(phase: .expand, title: "Create index \(index.name) on \(table)", forward: [writer.createIndex(index, on: table)],
+                             reverse: ["DROP INDEX \(quoter.quote(index.name))"], lock: .databaseWrite, duration: .scan)]
+        case .dropIndex(let name, let indexName):
+            let table = before.table(named: SchemaTransformer().resolve(name, in: before)!)!
+            let index = table.indexes.first { $0.name == indexName }!
+            return [PlanStep(phase: .contract, title: "Drop index \(indexName) on \(table.name)", forward: ["DROP INDEX \(quoter.quote(indexName))"],
+                             reverse: [writer.createIndex(index, on: table.name)], lock: .databaseWrite, duration: .instant)]
+        case .addConstraint(let name, let constraint):
+            return [rebuildStep(.expand, "Rebuild \(name) with constraint \(constraint.name ?? "")", table: name, before: before, after: after,
+                                checks: violationChecks(constraint, table: name, in: before))]
+        case .dropConstraint(let name, let constraintName):
+            return [rebuildStep(.contract, "Rebuild \(name) without constraint \(constraintName)", table: name, before: before, after: after)]
+        case .updateRows(let update):
+            return updateRows(update, before: before, archive: archivePrefix)
+        case .rawSQL(let raw):
+            return [PlanStep(phase: .expand, title: "Run SQL", forward: [raw.up], reverse: [raw.down], isTransactional: raw.isTransactional,
+                             lock: .databaseWrite, duration: .scan)]
+        }
+    }
+
+    private func addColumn(_ change: AddColumn, before: Schema, after: Schema) -> [PlanStep] {
+        let name = SchemaTransformer().resolve(change.table, in: before)!
+        var steps: [PlanStep]
+        if SQLiteAlterTableLimits.addColumnNeedsRebuild(change.column) == nil {
+            let table = after.table(named: name)!
+            steps = [PlanStep(phase: .expand, title: "Add column \(name).\(change.column.name)",
+                              forward: ["ALTER TABLE \(quoter.quote(name)) ADD COLUMN \(writer.columnDefinition(change.column, in: table))"],
+                              reverse: ["ALTER TABLE \(quoter.quote(name)) DROP COLUMN \(quoter.quote(change.column.name))"],
+                              lock: .databaseWrite, duration: .instant)]
+        } else {
+            var sources: [String: String] = [:]
+            if let up = change.up { sources[change.column.name] = "(\(up))" }
+            steps = [rebuildStep(.expand, "Rebuild \(name) with the new column \(change.column.name)", table: name, before: before, after: after,
+                                 extraForward: sources)]
+        }
+        if let up = change.up, SQLiteAlterTableLimits.addColumnNeedsRebuild(change.column) == nil {
+            let table = before.table(named: name)!
+            steps.append(PlanStep(
+                phase: .backfill, title: "Backfill \(name).\(change.column.name)",
+                forward: ["UPDATE \(quoter.quote(name)) SET \(quoter.quote(change.column.name)) = (\(up))"],
+                reverse: [], lock: .databaseWrite, duration: .scan,
+                backfill: Backfill(table: name, assignments: "\(quoter.quote(change.column.name)) = (\(up))",
+                                   keyColumns: Self.keyColumns(table), batchSize: 1000),
+                checks: [StepCheck(name: "backfill of \(change.column.name) equals up(old)",
+                                   sql: "SELECT count(*) FROM \(quoter.quote(name)) WHERE \(quoter.quote(change.column.name)) IS NOT (\(up))")]
+            ))
+        }
+        return steps
+    }
+
+    private func dropColumn(_ name: QualifiedName, _ column: String, before: Schema, after: Schema, archive prefix: String) -> [PlanStep] {
+        let tableName = SchemaTransformer().resolve(name, in: before)!
+        let table = before.table(named: tableName)!
+        let keys = Self.keyColumns(table)
+        let archive = QualifiedName(prefix + "\(table.name.name)_\(column)")
+        let keyList = keys.map { $0 == "rowid" ? "rowid AS \"rowid\"" : quoter.quote($0) }.joined(separator: ", ")
+        let archiveStatement = "CREATE TABLE \(quoter.quote(archive)) AS SELECT \(keyList), \(quoter.quote(column)) FROM \(quoter.quote(tableName))"
+        let newTable = after.table(named: tableName)!
+        let forwardSources = Dictionary(uniqueKeysWithValues: newTable.columns.map { ($0.name, quoter.quote($0.name)) })
+        var reverseSources = Dictionary(uniqueKeysWithValues: newTable.columns.map { ($0.name, quoter.quote($0.name)) })
+        let match = keys.map { "a.\(quoter.quote($0)) IS \(quoter.quote(tableName.name)).\(quoter.quote($0))" }.joined(separator: " AND ")
+        reverseSources[column] = "(SELECT a.\(quoter.quote(column)) FROM \(quoter.quote(archive)) AS a WHERE \(match))"
+        return [
+            PlanStep(phase: .contract, title: "Archive \(tableName).\(column) in \(archive), then rebuild \(tableName) without it",
+                     setup: ["PRAGMA foreign_keys = OFF"],
+                     forward: [archiveStatement] + rebuild.statements(from: table, to: newTable, sources: withRowID(forwardSources, table, newTable), in: before),
+                     reverse: rebuild.statements(from: newTable, to: table, sources: withRowID(reverseSources, newTable, table), in: after)
+                         + ["DROP TABLE \(quoter.quote(archive))"],
+                     teardown: ["PRAGMA foreign_keys = ON"], lock: .databaseWrite, duration: .rewrite,
+                     checks: [rebuild.foreignKeyCheck(tableName)]),
+            PlanStep(phase: .cleanup, title: "Drop the archive \(archive)", forward: ["DROP TABLE \(quoter.quote(archive))"], reverse: nil,
+                     lock: .databaseWrite, duration: .instant),
+        ]
+    }
+
+    private func alterColumn(_ change: AlterColumn, before: Schema, after: Schema) -> PlanStep {
+        let name = SchemaTransformer().resolve(change.table, in: before)!
+        var checks: [StepCheck] = []
+        let column = quoter.quote(change.column)
+        if change.isNullable == false {
+            checks.append(StepCheck(name: "no NULL in \(change.column)", sql: "SELECT count(*) FROM \(quoter.quote(name)) WHERE \(column) IS NULL"))
+        }
+        if let check = change.check { checks += violationChecks(.check(check), table: name, in: before) }
+        if change.isUnique == true { checks += violationChecks(.unique(UniqueConstraint(columns: [change.column])), table: name, in: before) }
+        if let key = change.references { checks += violationChecks(.foreignKey(key), table: name, in: before) }
+        var forward: [String: String] = [:], reverse: [String: String] = [:]
+        if let up = change.up { forward[change.column] = "(\(up))" }
+        if let down = change.down { reverse[change.column] = "(\(down))" }
+        return rebuildStep(.expand, "Rebuild \(name) to change \(change.column)", table: name, before: before, after: after,
+                           extraForward: forward, extraReverse: reverse, checks: checks)
+    }
+
+    private func updateRows(_ update: UpdateRows, before: Schema, archive prefix: String) -> [PlanStep] {
+        let name = SchemaTransformer().resolve(update.table, in: before)!
+        let table = before.table(named: name)!
+        let keys = Self.keyColumns(table)
+        let columns = Self.assignedColumns(update.set)
+        let archive = QualifiedName(prefix + "\(table.name.name)_update")
+        let condition = update.condition.map { " WHERE \($0)" } ?? ""
+        let keyList = keys.map { $0 == "rowid" ? "rowid AS \"rowid\"" : quoter.quote($0) }.joined(separator: ", ")
+        let match = keys.map { "a.\(quoter.quote($0)) IS \(quoter.quote(name.name)).\(quoter.quote($0))" }.joined(separator: " AND ")
+        let restore = columns.map { "\(quoter.quote($0)) = a.\(quoter.quote($0))" }.joined(separator: ", ")
+        return [
+            PlanStep(
+                phase: .backfill, title: "Update \(name) in batches (old values archived in \(archive))",
+                forward: ["CREATE TABLE \(quoter.quote(archive)) AS SELECT \(keyList), \(quoter.quoteList(columns)) FROM \(quoter.quote(name))\(condition)",
+                          "UPDATE \(quoter.quote(name)) SET \(update.set)\(condition)"],
+                reverse: ["UPDATE \(quoter.quote(name)) SET \(restore) FROM \(quoter.quote(archive)) AS a WHERE \(match)",
+                          "DROP TABLE \(quoter.quote(archive))"],
+                lock: .databaseWrite, duration: .scan,
+                backfill: Backfill(table: name, assignments: update.set, condition: update.condition, keyColumns: keys, batchSize: update.batchSize)
+            ),
+            PlanStep(phase: .cleanup, title: "Drop the archive \(archive)", forward: ["DROP TABLE \(quoter.quote(archive))"], reverse: nil,
+                     lock: .databaseWrite, duration: .instant),
+        ]
+    }
+
+    /// A rebuild of `table` from its `before` form to its `after` form, and back.
+    private func rebuildStep(
+        _ phase: Phase, _ title: String, table name: QualifiedName, before: Schema, after: Schema,
+        extraForward: [String: String] = [:], extraReverse: [String: String] = [:], checks: [StepCheck] = []
+    ) -> PlanStep {
+        let resolved = SchemaTransformer().resolve(name, in: before)!
+        let old = before.table(named: resolved)!
+        let new = after.table(named: resolved)!
+        var forward = Dictionary(uniqueKeysWithValues: new.columns.filter { old.column(named: $0.name) != nil }.map { ($0.name, quoter.quote($0.name)) })
+        forward.merge(extraForward) { $1 }
+        var reverse = Dictionary(uniqueKeysWithValues: old.columns.filter { new.column(named: $0.name) != nil }.map { ($0.name, quoter.quote($0.name)) })
+        reverse.merge(extraReverse) { $1 }
+        return PlanStep(
+            phase: phase, title: title, setup: ["PRAGMA foreign_keys = OFF"],
+            forward: rebuild.statements(from: old, to: new, sources: withRowID(forward, old, new), in: before),
+            reverse: rebuild.statements(from: new, to: old, sources: withRowID(reverse, new, old), in: after),
+            teardown: ["PRAGMA foreign_keys = ON"], lock: .databaseWrite, duration: .rewrite,
+            checks: checks + [rebuild.foreignKeyCheck(resolved)]
+        )
+    }
+
+    /// Keeps rowids across a rebuild of a rowid table without an INTEGER PRIMARY KEY, so row
+    /// identity (and archives keyed by rowid) survive.
+    private func withRowID(_ sources: [String: String], _ old: Table, _ new: Table) -> [String: String] {
+        guard !old.isWithoutRowID, !new.isWithoutRowID, Self.keyColumns(old) == ["rowid"], Self.keyColumns(new) == ["rowid"] else { return sources }
+        var copy = sources
+        copy["rowid"] = "rowid"
+        return copy
+    }
+
+    /// The checks that find rows a new constraint would reject.
+    private func violationChecks(_ constraint: Constraint, table name: QualifiedName, in schema: Schema) -> [StepCheck] {
+        let table = quoter.quote(SchemaTransformer().resolve(name, in: schema) ?? name)
+        switch constraint {
+        case .check(let check):
+            return [StepCheck(name: "rows violating CHECK (\(check.expression))", sql: "SELECT count(*) FROM \(table) WHERE NOT (\(check.expression))")]
+        case .unique(let unique):
+            let columns = quoter.quoteList(unique.columns)
+            return [StepCheck(name: "duplicates of (\(unique.columns.joined(separator: ", ")))",
+                              sql: "SELECT count(*) FROM (SELECT \(columns) FROM \(table) WHERE \(unique.columns.map { "\(quoter.quote($0)) IS NOT NULL" }.joined(separator: " AND ")) GROUP BY \(columns) HAVING count(*) > 1)")]
+        case .primaryKey(let key):
+            let columns = quoter.quoteList(key.columns)
+            return [StepCheck(name: "duplicates or NULLs in the primary key",
+                              sql: "SELECT (SELECT count(*) FROM (SELECT \(columns) FROM \(table) GROUP BY \(columns) HAVING count(*) > 1)) + (SELECT count(*) FROM \(table) WHERE \(key.columns.map { "\(quoter.quote($0)) IS NULL" }.joined(separator: " OR ")))")]
+        case .foreignKey(let key):
+            let target = quoter.quote(SchemaTransformer().resolve(key.referencedTable, in: schema) ?? key.referencedTable)
+            let referenced = key.referencedColumns.isEmpty ? key.columns : key.referencedColumns
+            let join = zip(key.columns, referenced).map { "p.\(quoter.quote($1)) = c.\(quoter.quote($0))" }.joined(separator: " AND ")
+            let present = key.columns.map { "c.\(quoter.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
+            return [StepCheck(name: "orphans of the foreign key to \(key.referencedTable)",
+                              sql: "SELECT count(*) FROM \(table) AS c WHERE \(present) AND NOT EXISTS (SELECT 1 FROM \(target) AS p WHERE \(join))")]
+        }
+    }
+
+    /// The columns batches walk: the primary key, else `rowid`.
+    static func keyColumns(_ table: Table) -> [String] {
+        if let key = table.primaryKey, table.isWithoutRowID || key.columns.count >= 1 { return key.columns }
+        return ["rowid"]
+    }
+
+    /// The column names on the left of `a = …, b = …`.
+    static func assignedColumns(_ set: String) -> [String] {
+        var columns: [String] = []
+        var stream = SQLiteTokenStream(set)
+        while !stream.isAtEnd {
+            let name = stream.current.map(\.identifier)
+            _ = stream.next()
+            if stream.acceptSymbol("="), let name { columns.append(name) }
+            _ = stream.textUntilTopLevelSeparator()
+            _ = stream.acceptSymbol(",")
+        }
+        return columns
+    }
+
+    private static func safe(_ id: String) -> String {
+        String(id.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+}
