@@ -91,7 +91,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GodwitPostgresTests",
-            dependencies: ["GodwitPostgres", "GodwitTesting"],
+            dependencies: ["GodwitPostgres", "GodwitEngine", "GodwitTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -122,3 +122,27 @@ struct ClassificationGoldenTests {
         #expect(try level("name: x\noperations:\n  - drop_column: {table: users, column: email}\n  - add_column: {table: users, column: {name: a, type: text}}\n") == .mixed)
     }
 }
+
+@Suite("Plan order")
+struct PlanOrderTests {
+    @Test("A rename that would overtake an earlier step on the same table is refused")
+    func renameOvertakes() throws {
+        let migration = try MigrationFileParser().parse("""
+            name: x
+            operations:
+              - add_constraint: {table: users, name: c, check: "id > 0"}
+              - rename_table: {table: users, to: members}
+            """, file: "11_x.yaml", defaultID: "11")
+        let schema = LiveSchemas.make(.postgresql)
+        let error = #expect(throws: GodwitError.self) {
+            try StagedPlanBuilder(engine: .postgresql).build(migration, against: schema) { operation, _, _ in
+                switch operation {
+                case .addConstraint: [PlanStep(phase: .expand, title: "a", forward: [], reverse: [], lock: .none, duration: .instant),
+                                      PlanStep(phase: .verify, title: "v", forward: [], reverse: [], lock: .none, duration: .scan)]
+                default: [PlanStep(phase: .expand, title: "r", forward: [], reverse: [], lock: .none, duration: .instant)]
+                }
+            }
+        }
+        #expect(error?.description == "Operations 0 and 1 on users would run out of order at 11_x.yaml: operation 1 runs in expand, before operation 0's verify step. Split them into two migrations.")
+    }
+}

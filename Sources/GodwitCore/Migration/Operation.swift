@@ -46,6 +46,39 @@ public enum Operation: Hashable, Sendable {
         }
     }
 
+    /// The columns the operation touches, or `nil` when it concerns the whole table (or cannot
+    /// tell, as raw SQL and batched updates).
+    public var columns: Set<String>? {
+        switch self {
+        case .addColumn(let change): [change.column.name]
+        case .dropColumn(_, let column): [column]
+        case .renameColumn(_, let from, let to): [from, to]
+        case .alterColumn(let change): [change.column]
+        case .createIndex(_, let index): Set(index.elements.filter { !$0.isExpression }.map(\.expression) + index.includedColumns)
+        case .addConstraint(_, .unique(let unique)): Set(unique.columns)
+        case .addConstraint(_, .foreignKey(let key)): Set(key.columns)
+        case .addConstraint(_, .primaryKey(let key)): Set(key.columns)
+        default: nil
+        }
+    }
+
+    /// Whether the operation renames or removes a table, column, index or constraint, so that
+    /// SQL written for the names before it no longer finds them.
+    public var renamesOrRemoves: Bool {
+        switch self {
+        case .renameTable, .renameColumn, .dropTable, .dropColumn, .dropIndex, .dropConstraint: true
+        default: false
+        }
+    }
+
+    /// Whether the two operations may touch the same thing: the same table, and overlapping
+    /// columns or one of them table-wide.
+    public func overlaps(_ other: Operation) -> Bool {
+        guard let table, let otherTable = other.table, table.name == otherTable.name else { return false }
+        guard let columns, let otherColumns = other.columns else { return true }
+        return !columns.isDisjoint(with: otherColumns)
+    }
+
     /// The table the operation changes, when there is one.
     public var table: QualifiedName? {
         switch self {

@@ -86,10 +86,10 @@ public struct SchemaTransformer: Sendable {
             schema.tables[index].uniqueConstraints.removeAll { $0.columns.contains(column) }
             schema.tables[index].foreignKeys.removeAll { $0.columns.contains(column) }
             // Constraints and partial indexes whose expressions name the column go with it.
-            schema.tables[index].checkConstraints.removeAll { SQLWords.mentions($0.expression, column) }
+            schema.tables[index].checkConstraints.removeAll { SQLText.mentions($0.expression, column) }
             schema.tables[index].indexes.removeAll { index in
-                index.predicate.map { SQLWords.mentions($0, column) } == true
-                    || index.elements.contains { $0.isExpression && SQLWords.mentions($0.expression, column) }
+                index.predicate.map { SQLText.mentions($0, column) } == true
+                    || index.elements.contains { $0.isExpression && SQLText.mentions($0.expression, column) }
             }
         case .renameColumn(let table, let from, let to):
             let index = try tableIndex(table)
@@ -190,21 +190,3 @@ extension Table {
     }
 }
 
-/// Finds names in SQL expression text.
-enum SQLWords {
-    /// Whether `name` appears in `sql` as a whole word (not inside a longer identifier), ignoring
-    /// case; quoted identifiers count too.
-    static func mentions(_ sql: String, _ name: String) -> Bool {
-        let text = Array(sql.lowercased().utf8), word = Array(name.lowercased().utf8)
-        guard !word.isEmpty, text.count >= word.count else { return false }
-        func isIdentifier(_ byte: UInt8) -> Bool {
-            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F || byte >= 0x80
-        }
-        for start in 0...(text.count - word.count) where Array(text[start..<(start + word.count)]) == word {
-            let before = start == 0 ? nil : text[start - 1]
-            let after = start + word.count < text.count ? text[start + word.count] : nil
-            if !(before.map(isIdentifier) ?? false), !(after.map(isIdentifier) ?? false) { return true }
-        }
-        return false
-    }
-}

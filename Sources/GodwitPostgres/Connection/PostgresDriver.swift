@@ -161,6 +161,15 @@ public final class PostgresDriver: DatabaseDriver {
         try await connection.close()
     }
 
+    /// A driver dropped without ``close()`` (a thrown error skipped it) still closes its
+    /// connection; the closure keeps the connection alive until the close has finished.
+    deinit {
+        let connection = self.connection
+        if !connection.isClosed {
+            connection.close().whenComplete { _ in _ = connection }
+        }
+    }
+
     private static func append(_ value: DatabaseValue, to bindings: inout PostgresBindings) {
         switch value {
         case .null: bindings.appendNull()

@@ -50,6 +50,20 @@ enum PostgresErrorTranslator {
 
     static func translateQuery(_ error: any Error, endpoint: DatabaseURL.PostgresEndpoint, statement: String? = nil) -> any Error {
         if error is GodwitError || error is CancellationError { return error }
+        // postgres-nio's older query API reports server errors as PostgresError.
+        if let legacy = error as? PostgresError {
+            switch legacy {
+            case .server(let response):
+                let state = response.fields[.sqlState] ?? ""
+                let message = safeMessage(response.fields[.message] ?? "no message", sqlState: state)
+                return GodwitError(.queryFailed, "PostgreSQL rejected a statement", location: statement, reason: "\(message) (SQLSTATE \(state))")
+            case .connectionClosed:
+                return GodwitError(.serverUnreachable, "Lost the connection to PostgreSQL", location: endpoint.serverDescription,
+                                   reason: "the server closed it", remedy: "Check the server's log; rerun when it is back.")
+            default:
+                return GodwitError(.queryFailed, "PostgreSQL failed", location: statement, reason: "a protocol error")
+            }
+        }
         guard let psql = error as? PSQLError else {
             return GodwitError(.queryFailed, "PostgreSQL failed", location: statement ?? endpoint.serverDescription, reason: "\(type(of: error))")
         }

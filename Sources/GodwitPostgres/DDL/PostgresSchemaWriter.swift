@@ -181,7 +181,7 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
         "CREATE \(view.isMaterialized ? "MATERIALIZED " : "")VIEW \(quoter.quote(view.name)) AS\n\(view.definition)"
     }
 
-    public func createIndex(_ index: Index, on relation: QualifiedName) -> String {
+    public func createIndex(_ index: Index, on relation: QualifiedName, concurrently: Bool = false) -> String {
         let keys = index.elements.map { element -> String in
             var key = element.isExpression ? "(\(element.expression))" : quoter.quote(element.expression)
             if let collation = element.collation { key += " COLLATE \(collation)" }
@@ -190,7 +190,7 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
             if let nulls = element.nulls { key += " NULLS \(nulls == .first ? "FIRST" : "LAST")" }
             return key
         }
-        var text = "CREATE \(index.isUnique ? "UNIQUE " : "")INDEX \(quoter.quote(index.name)) ON \(quoter.quote(relation))"
+        var text = "CREATE \(index.isUnique ? "UNIQUE " : "")INDEX \(concurrently ? "CONCURRENTLY " : "")\(quoter.quote(index.name)) ON \(quoter.quote(relation))"
         if let method = index.method { text += " USING \(method)" }
         text += " (\(keys.joined(separator: ", ")))"
         if !index.includedColumns.isEmpty { text += " INCLUDE (\(quoter.quoteList(index.includedColumns)))" }

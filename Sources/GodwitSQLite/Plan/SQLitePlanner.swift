@@ -13,50 +13,12 @@ public struct SQLitePlanner: MigrationPlanner {
     public init() {}
 
     public func plan(_ migration: Migration, against schema: Schema) throws -> Plan {
-        let assessment = MigrationAssessment(migration, engine: .sqlite, schema: schema)
-        let transformer = SchemaTransformer()
-        var current = schema
-        var planned: [(PlanStep, Int)] = []
-        for (index, operation) in migration.operations.enumerated() {
-            let location = "\(migration.source?.path ?? migration.id): operations[\(index)]"
-            let next = try transformer.applying([operation], to: current, locate: { _ in location })
-            let item = assessment.items[index]
-            for var step in try steps(for: operation, before: current, after: next, migration: migration, location: location) {
-                step.operationIndex = index
-                step.lock = item.classification.lock
-                step.duration = step.backfill == nil ? item.classification.duration : .scan
-                step.estimatedSeconds = item.estimatedSeconds
-                planned.append((step, index))
-            }
-            current = next
-        }
-        try checkOrder(planned, migration: migration)
-        let ordered = planned.enumerated()
-            .sorted { ($0.element.0.phase, $0.offset) < ($1.element.0.phase, $1.offset) }
-            .map(\.element.0)
-        return Plan(migration: migration, engine: .sqlite, steps: ordered, target: current)
-    }
-
-    /// Steps run phase by phase. Backfills change no schema and cleanup only drops archives, so
-    /// only a contract step may not be overtaken by a later operation on the same table, which
-    /// was planned against the schema after it.
-    private func checkOrder(_ steps: [(PlanStep, Int)], migration: Migration) throws {
-        for (earlier, i) in steps where earlier.phase == .contract {
-            for (later, j) in steps where j > i && later.phase < earlier.phase {
-                let a = migration.operations[i].table, b = migration.operations[j].table
-                if let a, a == b {
-                    throw GodwitError(
-                        .invalidMigration, "Operations \(i) and \(j) on \(a) would run out of order",
-                        location: migration.source?.path ?? migration.id,
-                        reason: "operation \(j) runs in \(later.phase.rawValue), before operation \(i)'s \(earlier.phase.rawValue) step",
-                        remedy: "Split them into two migrations."
-                    )
-                }
-            }
+        try StagedPlanBuilder(engine: .sqlite).build(migration, against: schema) { operation, before, after in
+            try steps(for: operation, before: before, after: after, migration: migration)
         }
     }
 
-    private func steps(for operation: Operation, before: Schema, after: Schema, migration: Migration, location: String) throws -> [PlanStep] {
+    private func steps(for operation: Operation, before: Schema, after: Schema, migration: Migration) throws -> [PlanStep] {
         let archivePrefix = "_godwit_archive_\(Self.safe(migration.id))_"
         switch operation {
         case .createTable(let table):
@@ -190,7 +152,7 @@ public struct SQLitePlanner: MigrationPlanner {
         let name = SchemaTransformer().resolve(update.table, in: before)!
         let table = before.table(named: name)!
         let keys = Self.keyColumns(table)
-        let columns = Self.assignedColumns(update.set)
+        let columns = SQLText.assignedColumns(update.set)
         let archive = QualifiedName(prefix + "\(table.name.name)_update")
         let condition = update.condition.map { " WHERE \($0)" } ?? ""
         let keyList = keys.map { $0 == "rowid" ? "rowid AS \"rowid\"" : quoter.quote($0) }.joined(separator: ", ")
@@ -269,20 +231,6 @@ public struct SQLitePlanner: MigrationPlanner {
     static func keyColumns(_ table: Table) -> [String] {
         if let key = table.primaryKey, table.isWithoutRowID || key.columns.count >= 1 { return key.columns }
         return ["rowid"]
-    }
-
-    /// The column names on the left of `a = …, b = …`.
-    static func assignedColumns(_ set: String) -> [String] {
-        var columns: [String] = []
-        var stream = SQLiteTokenStream(set)
-        while !stream.isAtEnd {
-            let name = stream.current.map(\.identifier)
-            _ = stream.next()
-            if stream.acceptSymbol("="), let name { columns.append(name) }
-            _ = stream.textUntilTopLevelSeparator()
-            _ = stream.acceptSymbol(",")
-        }
-        return columns
     }
 
     private static func safe(_ id: String) -> String {

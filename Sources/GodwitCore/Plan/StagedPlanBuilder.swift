@@ -1,0 +1,62 @@
+/// The engine-neutral part of planning: apply each operation to the schema in turn, ask the
+/// engine's planner for its steps, stamp them with the classification, check that phase order
+/// cannot overtake a contract step, and order the steps by phase.
+public struct StagedPlanBuilder: Sendable {
+    public let engine: Engine
+
+    public init(engine: Engine) {
+        self.engine = engine
+    }
+
+    /// Builds the plan.
+    /// - Parameter stepsFor: the engine's steps for one operation, given the schema before and after it.
+    public func build(
+        _ migration: Migration,
+        against schema: Schema,
+        stepsFor: (Operation, _ before: Schema, _ after: Schema) throws -> [PlanStep]
+    ) throws -> Plan {
+        let assessment = MigrationAssessment(migration, engine: engine, schema: schema)
+        let transformer = SchemaTransformer()
+        var current = schema
+        var planned: [(step: PlanStep, operation: Int)] = []
+        for (index, operation) in migration.operations.enumerated() {
+            let location = "\(migration.source?.path ?? migration.id): operations[\(index)]"
+            let next = try transformer.applying([operation], to: current, locate: { _ in location })
+            let item = assessment.items[index]
+            for var step in try stepsFor(operation, current, next) {
+                step.operationIndex = index
+                if step.backfill == nil, step.lock == .none { step.lock = item.classification.lock }
+                step.estimatedSeconds = item.estimatedSeconds
+                planned.append((step, index))
+            }
+            current = next
+        }
+        try checkOrder(planned, migration: migration)
+        let ordered = planned.enumerated()
+            .sorted { ($0.element.step.phase, $0.offset) < ($1.element.step.phase, $1.offset) }
+            .map(\.element.step)
+        return Plan(migration: migration, engine: engine, steps: ordered, target: current)
+    }
+
+    /// Steps run phase by phase, so a later operation's step can run before an earlier one's.
+    /// That is refused when they touch the same table and columns and either the earlier step is
+    /// a contract step (the later one was planned against the schema after it) or the later
+    /// operation renames or removes something (the earlier step would no longer find it).
+    /// Cleanup steps touch only archives, so nothing can overtake them harmfully.
+    private func checkOrder(_ steps: [(step: PlanStep, operation: Int)], migration: Migration) throws {
+        for (earlier, i) in steps where earlier.phase != .cleanup {
+            for (later, j) in steps where j > i && later.phase < earlier.phase {
+                let renamesOrRemoves = migration.operations[j].renamesOrRemoves
+                guard earlier.phase == .contract || renamesOrRemoves else { continue }
+                if migration.operations[i].overlaps(migration.operations[j]), let a = migration.operations[i].table {
+                    throw GodwitError(
+                        .invalidMigration, "Operations \(i) and \(j) on \(a) would run out of order",
+                        location: migration.source?.path ?? migration.id,
+                        reason: "operation \(j) runs in \(later.phase.rawValue), before operation \(i)'s \(earlier.phase.rawValue) step",
+                        remedy: "Split them into two migrations."
+                    )
+                }
+            }
+        }
+    }
+}

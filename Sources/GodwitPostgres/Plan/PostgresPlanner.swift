@@ -1,0 +1,332 @@
+import Foundation
+public import GodwitCore
+
+/// Plans migrations for PostgreSQL with the techniques that keep old and new application
+/// versions working (https://www.postgresql.org/docs/current/sql-altertable.html):
+///
+/// - indexes built and dropped `CONCURRENTLY`, outside a transaction;
+/// - checks and foreign keys added `NOT VALID`, then validated under `SHARE UPDATE EXCLUSIVE`;
+/// - `SET NOT NULL` after a validated `CHECK (c IS NOT NULL)`, so it needs no scan (PostgreSQL 12+);
+/// - unique constraints attached to a concurrently built index (`USING INDEX`);
+/// - new columns without a table rewrite, then backfilled in batches;
+/// - a renamed table keeps a view under its old name until contract;
+/// - dropped tables and columns go to an archive first, so contract can be undone until cleanup.
+///
+/// Renaming a column or changing its type run as plain DDL for now and are marked so; the
+/// dual-write triggers that make them online come with `apply`.
+public struct PostgresPlanner: MigrationPlanner {
+    private let writer = PostgresSchemaWriter()
+    private let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: true)
+
+    public init() {}
+
+    public func plan(_ migration: Migration, against schema: Schema) throws -> Plan {
+        let archivePrefix = "_godwit_archive_\(String(migration.id.map { $0.isLetter || $0.isNumber ? $0 : "_" }))_"
+        return try StagedPlanBuilder(engine: .postgresql).build(migration, against: schema) { operation, before, after in
+            try steps(for: operation, before: before, after: after, archivePrefix: archivePrefix)
+        }
+    }
+
+    private func resolve(_ name: QualifiedName, _ schema: Schema) -> Table {
+        schema.table(named: SchemaTransformer().resolve(name, in: schema)!)!
+    }
+
+    private func steps(for operation: GodwitCore.Operation, before: Schema, after: Schema, archivePrefix: String) throws -> [PlanStep] {
+        switch operation {
+        case .createTable(let table):
+            let created = after.table(named: SchemaTransformer().resolve(table.name, in: after)!)!
+            return [PlanStep(phase: .expand, title: "Create table \(created.name)", forward: [writer.createTable(created)],
+                             reverse: ["DROP TABLE \(quoter.quote(created.name))"], lock: .none, duration: .instant)]
+        case .dropTable(let name):
+            let table = resolve(name, before)
+            let archive = archivePrefix + table.name.name
+            return [
+                PlanStep(phase: .contract, title: "Move table \(table.name) to the archive \(archive)",
+                         forward: ["ALTER TABLE \(quoter.quote(table.name)) RENAME TO \(quoter.quote(archive))"],
+                         reverse: ["ALTER TABLE \(quoter.quote(QualifiedName(schema: table.name.schema, archive))) RENAME TO \(quoter.quote(table.name.name))"],
+                         lock: .accessExclusive, duration: .instant),
+                PlanStep(phase: .cleanup, title: "Drop the archive \(archive)",
+                         forward: ["DROP TABLE \(quoter.quote(QualifiedName(schema: table.name.schema, archive)))"], reverse: nil,
+                         lock: .accessExclusive, duration: .instant),
+            ]
+        case .renameTable(let name, let newName):
+            let table = resolve(name, before)
+            let new = QualifiedName(schema: table.name.schema, newName)
+            return [
+                PlanStep(phase: .expand, title: "Rename \(table.name) to \(newName), with a view under the old name",
+                         forward: ["ALTER TABLE \(quoter.quote(table.name)) RENAME TO \(quoter.quote(newName))",
+                                   "CREATE VIEW \(quoter.quote(table.name)) AS SELECT * FROM \(quoter.quote(new))"],
+                         reverse: ["DROP VIEW \(quoter.quote(table.name))",
+                                   "ALTER TABLE \(quoter.quote(new)) RENAME TO \(quoter.quote(table.name.name))"],
+                         lock: .accessExclusive, duration: .instant),
+                PlanStep(phase: .contract, title: "Drop the compatibility view \(table.name)",
+                         forward: ["DROP VIEW \(quoter.quote(table.name))"],
+                         reverse: ["CREATE VIEW \(quoter.quote(table.name)) AS SELECT * FROM \(quoter.quote(new))"],
+                         lock: .accessExclusive, duration: .instant),
+            ]
+        case .addColumn(let change):
+            return addColumn(change, before: before)
+        case .dropColumn(let name, let column):
+            return try dropColumn(resolve(name, before), column, archivePrefix: archivePrefix)
+        case .renameColumn(let name, let from, let to):
+            let table = resolve(name, before).name
+            return [PlanStep(phase: .expand, title: "Rename column \(table).\(from) to \(to) (offline: old code naming \(from) fails)",
+                             forward: ["ALTER TABLE \(quoter.quote(table)) RENAME COLUMN \(quoter.quote(from)) TO \(quoter.quote(to))"],
+                             reverse: ["ALTER TABLE \(quoter.quote(table)) RENAME COLUMN \(quoter.quote(to)) TO \(quoter.quote(from))"],
+                             lock: .accessExclusive, duration: .instant)]
+        case .alterColumn(let change):
+            return alterColumn(change, before: before)
+        case .createIndex(let name, let index):
+            let table = resolve(name, before).name
+            return [PlanStep(phase: .expand, title: "Create index \(index.name) on \(table) concurrently",
+                             forward: [writer.createIndex(index, on: table, concurrently: true)],
+                             reverse: ["DROP INDEX CONCURRENTLY IF EXISTS \(quoter.quote(QualifiedName(schema: table.schema, index.name)))"],
+                             isTransactional: false, lock: .shareUpdateExclusive, duration: .scan,
+                             checks: [invalidIndexCheck(index.name, schema: table.schema)])]
+        case .dropIndex(let name, let indexName):
+            let table = resolve(name, before)
+            let index = table.indexes.first { $0.name == indexName }!
+            return [PlanStep(phase: .contract, title: "Drop index \(indexName) concurrently",
+                             forward: ["DROP INDEX CONCURRENTLY \(quoter.quote(QualifiedName(schema: table.name.schema, indexName)))"],
+                             reverse: [writer.createIndex(index, on: table.name, concurrently: true)]
+                                 + (index.comment.map { ["COMMENT ON INDEX \(quoter.quote(QualifiedName(schema: table.name.schema, indexName))) IS \(SQLIdentifierQuoter.literal($0))"] } ?? []),
+                             isTransactional: false, lock: .shareUpdateExclusive, duration: .instant)]
+        case .addConstraint(let name, let constraint):
+            return addConstraint(constraint, to: resolve(name, before))
+        case .dropConstraint(let name, let constraintName):
+            let table = resolve(name, before)
+            return [PlanStep(phase: .contract, title: "Drop constraint \(constraintName) on \(table.name)",
+                             forward: ["ALTER TABLE \(quoter.quote(table.name)) DROP CONSTRAINT \(quoter.quote(constraintName))"],
+                             reverse: try recreateConstraint(constraintName, of: table),
+                             lock: .accessExclusive, duration: .instant)]
+        case .updateRows(let update):
+            return try updateRows(update, table: resolve(update.table, before), archivePrefix: archivePrefix)
+        case .rawSQL(let raw):
+            return [PlanStep(phase: .expand, title: "Run SQL", forward: [raw.up], reverse: [raw.down], isTransactional: raw.isTransactional,
+                             lock: .accessExclusive, duration: .scan)]
+        }
+    }
+
+    private func addColumn(_ change: AddColumn, before: Schema) -> [PlanStep] {
+        let table = resolve(change.table, before)
+        let name = table.name
+        var column = change.column
+        let column_ = quoter.quote(column.name)
+        var steps: [PlanStep] = []
+        var fill = change.up
+        let volatileDefault = column.defaultExpression.flatMap { VolatileExpression.isVolatile($0) ? $0 : nil }
+        let needsNotNull = !column.isNullable
+        if volatileDefault != nil || needsNotNull { column.isNullable = true }
+        if let value = volatileDefault { column.defaultExpression = nil; fill = fill ?? value }
+        if needsNotNull, fill == nil, let value = column.defaultExpression { fill = value }
+        var forward = ["ALTER TABLE \(quoter.quote(name)) ADD COLUMN \(writer.columnDefinition(column))"]
+        if let value = volatileDefault { forward.append("ALTER TABLE \(quoter.quote(name)) ALTER COLUMN \(column_) SET DEFAULT \(value)") }
+        steps.append(PlanStep(phase: .expand, title: "Add column \(name).\(column.name)\(needsNotNull ? " (NOT NULL comes in contract)" : "")",
+                              forward: forward, reverse: ["ALTER TABLE \(quoter.quote(name)) DROP COLUMN \(column_)"],
+                              lock: .accessExclusive, duration: .instant))
+        if let fill {
+            steps.append(backfillStep(table: table, assignments: "\(column_) = \(fill)", condition: "\(column_) IS NULL",
+                                      title: "Backfill \(name).\(column.name)",
+                                      check: StepCheck(name: "rows of \(column.name) still NULL", sql: "SELECT count(*) FROM \(quoter.quote(name)) WHERE \(column_) IS NULL")))
+        }
+        if needsNotNull { steps += notNullSteps(table: name, column: column.name) }
+        return steps
+    }
+
+    /// NOT NULL without a long ACCESS EXCLUSIVE scan: a NOT VALID check, validated under SHARE
+    /// UPDATE EXCLUSIVE, lets SET NOT NULL skip its scan; the helper check is then dropped.
+    private func notNullSteps(table: QualifiedName, column: String) -> [PlanStep] {
+        let check = quoter.quote("\(table.name)_\(column)_not_null")
+        let t = quoter.quote(table), c = quoter.quote(column)
+        return [
+            PlanStep(phase: .verify, title: "Prove \(table).\(column) has no NULLs (CHECK NOT VALID, then VALIDATE)",
+                     forward: ["ALTER TABLE \(t) ADD CONSTRAINT \(check) CHECK (\(c) IS NOT NULL) NOT VALID",
+                               "ALTER TABLE \(t) VALIDATE CONSTRAINT \(check)"],
+                     reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(check)"], lock: .shareUpdateExclusive, duration: .scan,
+                     checks: [StepCheck(name: "NULLs in \(column)", sql: "SELECT count(*) FROM \(t) WHERE \(c) IS NULL")]),
+            PlanStep(phase: .contract, title: "SET NOT NULL on \(table).\(column) using the validated check",
+                     forward: ["ALTER TABLE \(t) ALTER COLUMN \(c) SET NOT NULL", "ALTER TABLE \(t) DROP CONSTRAINT \(check)"],
+                     reverse: ["ALTER TABLE \(t) ADD CONSTRAINT \(check) CHECK (\(c) IS NOT NULL) NOT VALID",
+                               "ALTER TABLE \(t) VALIDATE CONSTRAINT \(check)", "ALTER TABLE \(t) ALTER COLUMN \(c) DROP NOT NULL"],
+                     lock: .accessExclusive, duration: .instant),
+        ]
+    }
+
+    private func alterColumn(_ change: AlterColumn, before: Schema) -> [PlanStep] {
+        let table = resolve(change.table, before)
+        let t = quoter.quote(table.name), c = quoter.quote(change.column)
+        let current = table.column(named: change.column)!
+        var steps: [PlanStep] = []
+        if let type = change.type {
+            let using = change.up.map { " USING \($0)" } ?? ""
+            let back = change.down.map { " USING \($0)" } ?? " USING \(c)::\(current.type)"
+            steps.append(PlanStep(phase: .expand, title: "Change \(table.name).\(change.column) to \(type) (offline: rewrites the table)",
+                                  forward: ["ALTER TABLE \(t) ALTER COLUMN \(c) TYPE \(type)\(using)"],
+                                  reverse: ["ALTER TABLE \(t) ALTER COLUMN \(c) TYPE \(current.type)\(back)"],
+                                  lock: .accessExclusive, duration: .rewrite))
+        }
+        if let nullable = change.isNullable {
+            if nullable {
+                steps.append(PlanStep(phase: .expand, title: "Drop NOT NULL on \(table.name).\(change.column)",
+                                      forward: ["ALTER TABLE \(t) ALTER COLUMN \(c) DROP NOT NULL"],
+                                      reverse: ["ALTER TABLE \(t) ALTER COLUMN \(c) SET NOT NULL"], lock: .accessExclusive, duration: .instant))
+            } else {
+                steps += notNullSteps(table: table.name, column: change.column)
+            }
+        }
+        if let change = change.defaultChange {
+            let forward: String
+            switch change {
+            case .set(let value): forward = "ALTER TABLE \(t) ALTER COLUMN \(c) SET DEFAULT \(value)"
+            case .drop: forward = "ALTER TABLE \(t) ALTER COLUMN \(c) DROP DEFAULT"
+            }
+            let reverse = current.defaultExpression.map { "ALTER TABLE \(t) ALTER COLUMN \(c) SET DEFAULT \($0)" }
+                ?? "ALTER TABLE \(t) ALTER COLUMN \(c) DROP DEFAULT"
+            steps.append(PlanStep(phase: .expand, title: "Change the default of \(table.name).\(current.name)", forward: [forward], reverse: [reverse],
+                                  lock: .accessExclusive, duration: .instant))
+        }
+        if let check = change.check { steps += addConstraint(.check(check), to: table, column: change.column) }
+        if change.isUnique == true { steps += addConstraint(.unique(UniqueConstraint(columns: [change.column])), to: table) }
+        if let key = change.references { steps += addConstraint(.foreignKey(key), to: table) }
+        return steps
+    }
+
+    private func addConstraint(_ constraint: Constraint, to table: Table, column: String? = nil) -> [PlanStep] {
+        let t = quoter.quote(table.name)
+        switch constraint {
+        case .check(let check):
+            let name = check.name ?? "\(table.name.name)_\(column ?? "row")_check"
+            let n = quoter.quote(name)
+            return [
+                PlanStep(phase: .expand, title: "Add CHECK \(name) on \(table.name) as NOT VALID (new writes are checked)",
+                         forward: ["ALTER TABLE \(t) ADD CONSTRAINT \(n) CHECK (\(check.expression)) NOT VALID"],
+                         reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(n)"], lock: .accessExclusive, duration: .instant),
+                PlanStep(phase: .verify, title: "Validate CHECK \(name) on the existing rows",
+                         forward: ["ALTER TABLE \(t) VALIDATE CONSTRAINT \(n)"], reverse: [], lock: .shareUpdateExclusive, duration: .scan,
+                         checks: [StepCheck(name: "rows violating \(name)", sql: "SELECT count(*) FROM \(t) WHERE NOT (\(check.expression))")]),
+            ]
+        case .foreignKey(var key):
+            let name = key.name ?? "\(table.name.name)_\(key.columns.joined(separator: "_"))_fkey"
+            key.name = name
+            key.isValidated = false
+            let n = quoter.quote(name)
+            return [
+                PlanStep(phase: .expand, title: "Add foreign key \(name) as NOT VALID", forward: [writer.addForeignKey(key, to: table.name)],
+                         reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(n)"], lock: .shareRowExclusive, duration: .instant),
+                PlanStep(phase: .verify, title: "Validate foreign key \(name) on the existing rows",
+                         forward: ["ALTER TABLE \(t) VALIDATE CONSTRAINT \(n)"], reverse: [], lock: .shareUpdateExclusive, duration: .scan),
+            ]
+        case .unique(let unique):
+            let name = unique.name ?? "\(table.name.name)_\(unique.columns.joined(separator: "_"))_key"
+            let index = Index(name: name, isUnique: true, elements: unique.columns.map { .column($0) })
+            return [
+                PlanStep(phase: .expand, title: "Build the unique index \(name) concurrently",
+                         forward: [writer.createIndex(index, on: table.name, concurrently: true)],
+                         reverse: ["DROP INDEX CONCURRENTLY IF EXISTS \(quoter.quote(QualifiedName(schema: table.name.schema, name)))"],
+                         isTransactional: false, lock: .shareUpdateExclusive, duration: .scan,
+                         checks: [invalidIndexCheck(name, schema: table.name.schema)]),
+                PlanStep(phase: .contract, title: "Make \(name) a UNIQUE constraint using the index",
+                         forward: ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) UNIQUE USING INDEX \(quoter.quote(name))"],
+                         reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(quoter.quote(name))",
+                                   writer.createIndex(index, on: table.name)],
+                         lock: .accessExclusive, duration: .instant),
+            ]
+        case .primaryKey(let key):
+            let name = key.name ?? "\(table.name.name)_pkey"
+            let index = Index(name: name, isUnique: true, elements: key.columns.map { .column($0) })
+            return [
+                PlanStep(phase: .expand, title: "Build the primary key's index \(name) concurrently",
+                         forward: [writer.createIndex(index, on: table.name, concurrently: true)],
+                         reverse: ["DROP INDEX CONCURRENTLY IF EXISTS \(quoter.quote(QualifiedName(schema: table.name.schema, name)))"],
+                         isTransactional: false, lock: .shareUpdateExclusive, duration: .scan,
+                         checks: [invalidIndexCheck(name, schema: table.name.schema)]),
+                PlanStep(phase: .contract, title: "Make \(name) the primary key using the index",
+                         forward: ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) PRIMARY KEY USING INDEX \(quoter.quote(name))"],
+                         reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(quoter.quote(name))", writer.createIndex(index, on: table.name)]
+                             + key.columns.compactMap { column in
+                                 table.column(named: column)?.isNullable == true ? "ALTER TABLE \(t) ALTER COLUMN \(quoter.quote(column)) DROP NOT NULL" : nil
+                             },
+                         lock: .accessExclusive, duration: .instant),
+            ]
+        }
+    }
+
+    /// The statements that put back a constraint as it stands in the live schema.
+    private func recreateConstraint(_ name: String, of table: Table) throws -> [String] {
+        let t = quoter.quote(table.name)
+        if let key = table.primaryKey, key.name == name {
+            return ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) PRIMARY KEY (\(quoter.quoteList(key.columns)))"]
+        }
+        if let unique = table.uniqueConstraints.first(where: { $0.name == name }) {
+            return ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) UNIQUE\(unique.areNullsDistinct ? "" : " NULLS NOT DISTINCT") (\(quoter.quoteList(unique.columns)))\(unique.deferrability == .notDeferrable ? "" : " " + unique.deferrability.sqlClause)"]
+        }
+        if let check = table.checkConstraints.first(where: { $0.name == name }) {
+            return ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) CHECK (\(check.expression))\(check.isNoInherit ? " NO INHERIT" : "")\(check.isValidated ? "" : " NOT VALID")"]
+        }
+        if let key = table.foreignKeys.first(where: { $0.name == name }) { return [writer.addForeignKey(key, to: table.name)] }
+        if let exclusion = table.exclusionConstraints.first(where: { $0.name == name }) {
+            return ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) \(exclusion.definition)"]
+        }
+        throw GodwitError(.invalidMigration, "Unknown constraint \(name) on \(table.name)")
+    }
+
+    /// Contract renames the column out of the way instead of dropping it: it keeps its place
+    /// and its data, so the reverse is exact; NOT NULL is lifted so new code can insert without
+    /// it. Cleanup drops it for good.
+    private func dropColumn(_ table: Table, _ column: String, archivePrefix: String) throws -> [PlanStep] {
+        let definition = table.column(named: column)!
+        // PostgreSQL names hold 63 bytes; cut on a character boundary.
+        var parked = archivePrefix + column
+        while parked.utf8.count > 63 { parked.removeLast() }
+        let t = quoter.quote(table.name), c = quoter.quote(column), p = quoter.quote(parked)
+        var forward = ["ALTER TABLE \(t) RENAME COLUMN \(c) TO \(p)"]
+        var reverse: [String] = []
+        if !definition.isNullable {
+            forward.append("ALTER TABLE \(t) ALTER COLUMN \(p) DROP NOT NULL")
+            reverse.append("ALTER TABLE \(t) ALTER COLUMN \(p) SET NOT NULL")
+        }
+        reverse.append("ALTER TABLE \(t) RENAME COLUMN \(p) TO \(c)")
+        return [
+            PlanStep(phase: .contract, title: "Park \(table.name).\(column) as \(parked) (its data kept until cleanup)",
+                     forward: forward, reverse: reverse, lock: .accessExclusive, duration: .instant),
+            PlanStep(phase: .cleanup, title: "Drop the parked column \(parked)", forward: ["ALTER TABLE \(t) DROP COLUMN \(p)"], reverse: nil,
+                     lock: .accessExclusive, duration: .instant),
+        ]
+    }
+
+    private func updateRows(_ update: UpdateRows, table: Table, archivePrefix: String) throws -> [PlanStep] {
+        guard let key = table.primaryKey?.columns, !key.isEmpty else {
+            throw GodwitError(.invalidMigration, "Cannot keep the old values of \(table.name) restorable", reason: "the table has no primary key",
+                              remedy: "Add a primary key first, or use raw SQL with its own reverse.")
+        }
+        let columns = SQLText.assignedColumns(update.set)
+        let archive = QualifiedName(schema: table.name.schema, archivePrefix + "\(table.name.name)_update")
+        let t = quoter.quote(table.name), a = quoter.quote(archive)
+        let condition = update.condition.map { " WHERE \($0)" } ?? ""
+        let match = key.map { "a.\(quoter.quote($0)) = \(quoter.quote(table.name.name)).\(quoter.quote($0))" }.joined(separator: " AND ")
+        var step = backfillStep(table: table, assignments: update.set, condition: update.condition,
+                                title: "Update \(table.name) in batches (old values archived in \(archive.name))", check: nil)
+        step.forward.insert("CREATE TABLE \(a) AS SELECT \(quoter.quoteList(key + columns)) FROM \(t)\(condition)", at: 0)
+        step.reverse = ["UPDATE \(t) SET \(columns.map { "\(quoter.quote($0)) = a.\(quoter.quote($0))" }.joined(separator: ", ")) FROM \(a) AS a WHERE \(match)",
+                        "DROP TABLE \(a)"]
+        return [step, PlanStep(phase: .cleanup, title: "Drop the archive \(archive.name)", forward: ["DROP TABLE \(a)"], reverse: nil,
+                               lock: .accessExclusive, duration: .instant)]
+    }
+
+    private func backfillStep(table: Table, assignments: String, condition: String?, title: String, check: StepCheck?) -> PlanStep {
+        let key = table.primaryKey?.columns ?? []
+        return PlanStep(
+            phase: .backfill, title: title,
+            forward: ["UPDATE \(quoter.quote(table.name)) SET \(assignments)\(condition.map { " WHERE \($0)" } ?? "")"],
+            reverse: [], lock: .rowExclusive, duration: .scan,
+            backfill: Backfill(table: table.name, assignments: assignments, condition: condition, keyColumns: key, batchSize: 1000),
+            checks: check.map { [$0] } ?? []
+        )
+    }
+
+    /// An index left INVALID by a failed concurrent build.
+    private func invalidIndexCheck(_ name: String, schema: String?) -> StepCheck {
+        StepCheck(name: "index \(name) is valid",
+                  sql: "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = \(SQLIdentifierQuoter.literal(name)) AND n.nspname = \(SQLIdentifierQuoter.literal(schema ?? "public")) AND NOT i.indisvalid")
+    }
+}
