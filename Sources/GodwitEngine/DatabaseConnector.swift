@@ -45,6 +45,14 @@ public enum DatabaseConnector {
         }
     }
 
+    /// The migration planner for an engine.
+    public static func planner(for engine: Engine) -> any MigrationPlanner {
+        switch engine {
+        case .sqlite: SQLitePlanner()
+        case .postgresql: PostgresPlanner()
+        }
+    }
+
     /// The DDL writer for an engine.
     public static func schemaWriter(for engine: Engine) -> any SchemaScriptWriter {
         switch engine {

@@ -19,8 +19,32 @@ struct SQLiteRules {
             isZeroDowntimePossible: duration != .rewrite && shared.isZeroDowntimePossible,
             technique: technique,
             risk: shared.kind == .breaking && operation.kind == .sql ? .medium : .low,
-            reasons: [shared.reasons.first, reason].compactMap { $0 }
+            reasons: [Self.effect(of: operation, kind: shared.kind), reason].compactMap { $0 }
         )
+    }
+
+    /// What the change does to old code and to data, in words true on any engine.
+    static func effect(of operation: Operation, kind: ChangeKind) -> String {
+        switch operation {
+        case .createTable(let table): return "Creating \(table.name) changes nothing old code uses."
+        case .dropTable(let name): return "Dropping \(name) loses its rows and breaks code that reads it."
+        case .renameTable(let name, let to): return "Code that names \(name) fails once it is called \(to)."
+        case .addColumn(let change):
+            return kind == .additive ? "Adding \(change.table).\(change.column.name) keeps old code working."
+                : "\(change.table).\(change.column.name) is NOT NULL without a default: inserts from old code fail."
+        case .dropColumn(let table, let column): return "Dropping \(table).\(column) loses its values and breaks code that names it."
+        case .renameColumn(let table, let from, let to): return "Code that names \(table).\(from) fails once it is called \(to)."
+        case .alterColumn(let change):
+            return kind == .additive ? "The change to \(change.table).\(change.column) keeps old code working."
+                : "Old code may fail on \(change.table).\(change.column): a new type, NOT NULL or constraint rejects what it used to write."
+        case .createIndex(let table, let index): return "The index \(index.name) on \(table) changes no results."
+        case .dropIndex(_, let name): return "Queries that used \(name) get slower; none fail."
+        case .addConstraint(let table, let constraint): return "Writes to \(table) that break \(constraint.name ?? "the new constraint") now fail."
+        case .dropConstraint(let table, let name): return "Dropping \(name) on \(table) loosens the rules; old code keeps working."
+        case .updateRows(let update):
+            return update.down == nil ? "The update overwrites values and has no `down`." : "The update can be undone with its `down`."
+        case .rawSQL: return "Godwit does not interpret raw SQL."
+        }
     }
 
     private func cost(of operation: Operation) -> (LockDuration, String?, String?) {

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import GodwitCore
+import GodwitEngine
+
+/// `godwit plan DIR --db URL`: the migrations resolved against the live database.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Classify, stage and document the migrations against a live database.",
+        discussion: """
+            Reads every migration in DIR, checks it against the database's schema (read-only), and \
+            writes the staged plan: markdown (the plan document with the ADR, runbook and rollback \
+            plan), json (the same facts for machines), or sql (the forward script; with --output, \
+            the reverse script goes beside it as NAME.reverse.sql).
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case markdown, json, sql
+    }
+
+    @Argument(help: "The migrations directory.")
+    var directory: String
+
+    @Option(name: .long, help: "Database URL (default: $DATABASE_URL).")
+    var db: String?
+
+    @Option(name: .shortAndLong, help: "Output format: markdown, json or sql.")
+    var format: Format = .markdown
+
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    var output: String?
+
+    func run() async throws {
+        try await CommandRunner.run {
+            let url = try DatabaseURLResolver.resolve(db)
+            let migrations = try MigrationDirectory.load(directory)
+            let live = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
+            let planner = DatabaseConnector.planner(for: live.engine)
+            var schema = live
+            var plans: [(Plan, Schema)] = []
+            for migration in migrations {
+                let plan = try planner.plan(migration, against: schema)
+                plans.append((plan, schema))
+                schema = plan.target
+            }
+            let text: String
+            switch format {
+            case .markdown:
+                text = plans.map { PlanMarkdownRenderer(source: url.description).render($0.0, against: $0.1) }.joined(separator: "\n---\n\n")
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                let reports = plans.map { PlanReport($0.0, against: $0.1, database: url.description) }
+                text = String(decoding: try encoder.encode(reports), as: UTF8.self) + "\n"
+            case .sql:
+                text = PlanScripts.forward(plans.map(\.0))
+                if let output {
+                    let reversePath = (output.hasSuffix(".sql") ? String(output.dropLast(4)) : output) + ".reverse.sql"
+                    try write(PlanScripts.reverse(plans.map(\.0)), to: reversePath)
+                }
+            }
+            if let output { try write(text, to: output) } else { Terminal().write(text) }
+        }
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw GodwitError(.ioFailure, "Cannot write the plan", location: path, remedy: "Check that the directory exists and is writable.")
+        }
+    }
+}

@@ -1,0 +1,345 @@
+import Foundation
+
+/// Writes a plan as the Markdown document users read before they let Godwit touch production:
+/// the sections of seed templates 002 and 003, each filled from facts — the migration, the live
+/// schema, its statistics and the classification.
+public struct PlanMarkdownRenderer: Sendable {
+    /// A safe description of the database (a redacted URL).
+    public var source: String
+
+    public init(source: String) { self.source = source }
+
+    public func render(_ plan: Plan, against schema: Schema) -> String {
+        let assessment = MigrationAssessment(plan.migration, engine: plan.engine, schema: schema)
+        let decision = StrategySelector.decide(plan.migration, assessment)
+        let migration = plan.migration
+        var out: [String] = []
+        out.append("# Migration Plan: \(migration.name)")
+        out.append("")
+        out += overview(plan)
+        out += classification(plan, assessment)
+        out += schemaChanges(plan, schema: schema, assessment: assessment)
+        out += breakingChanges(assessment)
+        out += strategy(decision)
+        out += phases(plan)
+        out += sequence(plan)
+        out += validations(plan)
+        out += risks(assessment)
+        out += rollback(plan)
+        out += runbook(plan)
+        out += tasks(plan)
+        out += acceptance(plan)
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    private func overview(_ plan: Plan) -> [String] {
+        let migration = plan.migration
+        var rows = [("Migration", "`\(migration.id)` \(migration.name)")]
+        if let source = migration.source {
+            rows.append(("File", "`\(source.path)` (sha256 `\(source.checksum.prefix(12))…`)"))
+        }
+        rows.append(("Database", "\(plan.engine) — `\(source)`"))
+        if let goal = migration.goal { rows.append(("Goal", goal)) }
+        if let context = migration.context { rows.append(("Context", context)) }
+        rows.append(("Type", migration.kind.rawValue))
+        rows.append(("Downtime allowed", migration.downtime.rawValue))
+        if let owner = migration.owner { rows.append(("Owner", owner)) }
+        if !migration.stakeholders.isEmpty { rows.append(("Stakeholders", migration.stakeholders.joined(separator: ", "))) }
+        if let notes = migration.notes { rows.append(("Notes", notes)) }
+        return ["## Overview", "", "| | |", "|---|---|"] + rows.map { "| **\($0.0)** | \(cell($0.1)) |" } + [""]
+    }
+
+    private func classification(_ plan: Plan, _ assessment: MigrationAssessment) -> [String] {
+        var out = ["## Change Classification", "", "| Attribute | Value |", "|---|---|"]
+        out.append("| **Change Type** | \(assessment.level.rawValue) |")
+        out.append("| **Risk Level** | \(assessment.risk.rawValue) |")
+        out.append("| **Zero-Downtime Required** | \(plan.migration.downtime == .zero ? "yes" : "no") |")
+        out.append("| **Zero-Downtime Possible** | \(assessment.isZeroDowntimePossible ? "yes" : "no") |")
+        out.append("| **Estimated Migration Time** | \(DurationFormat.bucket(assessment.estimatedSeconds)) (about \(DurationFormat.text(assessment.estimatedSeconds)), estimated from table sizes) |")
+        out.append("")
+        out.append("| # | Operation | Kind | Lock | Held for | In transaction | Rows | Risk | Estimate |")
+        out.append("|---:|---|---|---|---|---|---:|---|---:|")
+        for (index, item) in assessment.items.enumerated() {
+            let c = item.classification
+            out.append("| \(index) | \(cell(OperationText.describe(item.operation))) | \(c.kind.rawValue) | \(c.lock.sqlName) | \(c.duration.rawValue) | \(c.isTransactional ? "yes" : "no") | \(c.rowsAffected.map { QuantityFormat.count($0) } ?? "—") | \(c.risk.rawValue) | \(DurationFormat.text(item.estimatedSeconds)) |")
+        }
+        out.append("")
+        out.append("**Rationale**:")
+        for (index, item) in assessment.items.enumerated() {
+            out.append("- \(index): " + item.classification.reasons.joined(separator: " "))
+        }
+        out.append("")
+        return out
+    }
+
+    private func schemaChanges(_ plan: Plan, schema: Schema, assessment: MigrationAssessment) -> [String] {
+        var out = ["## Schema Changes", "", "### New Tables", ""]
+        let created = plan.migration.operations.compactMap { operation -> Table? in
+            if case .createTable(let table) = operation { return plan.target.table(named: SchemaTransformer().resolve(table.name, in: plan.target) ?? table.name) ?? table }
+            return nil
+        }
+        if created.isEmpty { out += ["*No new tables required*", ""] }
+        for table in created {
+            out += ["#### Table: `\(table.name)`", "", "| Column | Type | Constraints |", "|---|---|---|"]
+            for column in table.columns {
+                var constraints: [String] = []
+                if table.isPrimaryKeyColumn(column.name) { constraints.append("PK") }
+                if !column.isNullable { constraints.append("NOT NULL") }
+                if let value = column.defaultExpression { constraints.append("DEFAULT \(value)") }
+                out.append("| `\(column.name)` | \(cell(column.type)) | \(cell(constraints.joined(separator: ", "))) |")
+            }
+            let relations = table.foreignKeys.map { "- `\($0.columns.joined(separator: ", "))` FK -> `\($0.referencedTable)`(\($0.referencedColumns.joined(separator: ", "))) (ON DELETE \($0.onDelete.sql))" }
+            if !relations.isEmpty { out += ["", "**Relationships**:"] + relations }
+            out.append("")
+        }
+        out += ["### Modified Tables", ""]
+        var byTable: [(QualifiedName, [String])] = []
+        for item in assessment.items {
+            guard let rows = modificationRows(item, schema: schema, target: plan.target) else { continue }
+            let name = item.operation.table!
+            if let index = byTable.firstIndex(where: { $0.0 == name }) { byTable[index].1 += rows } else { byTable.append((name, rows)) }
+        }
+        if byTable.isEmpty { out += ["*No table modifications required*", ""] }
+        for (name, rows) in byTable {
+            out += ["#### Table: `\(name)`", "", "| Change | Column | From | To | Breaking |", "|---|---|---|---|---|"] + rows + [""]
+        }
+        return out
+    }
+
+    private func modificationRows(_ item: MigrationAssessment.Item, schema: Schema, target: Schema) -> [String]? {
+        let breaking = item.classification.kind == .additive ? "No" : "Yes"
+        let live = item.operation.table.flatMap { SchemaTransformer().resolve($0, in: schema) }.flatMap { schema.table(named: $0) }
+        switch item.operation {
+        case .addColumn(let change):
+            var spec = change.column.type + (change.column.isNullable ? "" : " NOT NULL")
+            if let value = change.column.defaultExpression { spec += " DEFAULT \(value)" }
+            return ["| ADD | `\(change.column.name)` | - | `\(spec)` | \(breaking) |"]
+        case .dropColumn(_, let column):
+            return ["| DROP | `\(column)` | `\(live?.column(named: column)?.type ?? "?")` | - | \(breaking) |"]
+        case .renameColumn(_, let from, let to):
+            return ["| RENAME | `\(from)` | - | `\(to)` | \(breaking) |"]
+        case .alterColumn(let change):
+            let column = live?.column(named: change.column)
+            var rows: [String] = []
+            if let type = change.type { rows.append("| MODIFY | `\(change.column)` | `\(column?.type ?? "?")` | `\(type)` | \(breaking) |") }
+            if let nullable = change.isNullable {
+                rows.append("| MODIFY | `\(change.column)` | \(column?.isNullable == false ? "NOT NULL" : "NULL") | \(nullable ? "NULL" : "NOT NULL") | \(breaking) |")
+            }
+            if let value = change.defaultChange {
+                let to: String = switch value { case .set(let expression): "DEFAULT \(expression)"; case .drop: "no default" }
+                rows.append("| MODIFY | `\(change.column)` | \(column?.defaultExpression.map { "DEFAULT \(cell($0))" } ?? "no default") | \(cell(to)) | \(breaking) |")
+            }
+            if let check = change.check { rows.append("| ADD CHECK | `\(change.column)` | - | \(cell(check.expression)) | \(breaking) |") }
+            if change.isUnique == true { rows.append("| ADD UNIQUE | `\(change.column)` | - | UNIQUE | \(breaking) |") }
+            if let key = change.references { rows.append("| ADD FK | `\(change.column)` | - | → `\(key.referencedTable)` | \(breaking) |") }
+            return rows
+        case .createIndex(_, let index):
+            return ["| ADD INDEX | \(index.elements.map { "`\($0.expression)`" }.joined(separator: ", ")) | - | `\(index.name)` | \(breaking) |"]
+        case .dropIndex(_, let name):
+            return ["| DROP INDEX | - | `\(name)` | - | \(breaking) |"]
+        case .addConstraint(_, let constraint):
+            return ["| ADD CONSTRAINT | - | - | `\(constraint.name ?? "unnamed")` | \(breaking) |"]
+        case .dropConstraint(_, let name):
+            return ["| DROP CONSTRAINT | - | `\(name)` | - | \(breaking) |"]
+        case .renameTable(let name, let to):
+            return ["| RENAME TABLE | - | `\(name)` | `\(to)` | \(breaking) |"]
+        case .dropTable(let name):
+            return ["| DROP TABLE | - | `\(name)` | - | \(breaking) |"]
+        case .updateRows(let update):
+            return ["| UPDATE ROWS | \(cell(SQLText.assignedColumns(update.set).map { "`\($0)`" }.joined(separator: ", "))) | - | \(cell(update.set)) | \(breaking) |"]
+        case .createTable, .rawSQL:
+            return nil
+        }
+    }
+
+    private func breakingChanges(_ assessment: MigrationAssessment) -> [String] {
+        let breaking = assessment.items.filter { $0.classification.kind != .additive }
+        guard !breaking.isEmpty else {
+            return ["## Breaking Change Analysis", "", "### No Breaking Changes", "",
+                    "All changes are **additive** and backward compatible: old application code keeps working.", ""]
+        }
+        var out = ["## Breaking Change Analysis", "", "### Breaking Changes Detected", "",
+                   "| Change | Impact | Risk | Migration Strategy |", "|---|---|---|---|"]
+        for item in breaking {
+            let c = item.classification
+            out.append("| \(cell(OperationText.describe(item.operation))) | \(cell(c.reasons.first ?? "")) | \(c.risk.rawValue) | \(cell(c.technique ?? (c.isZeroDowntimePossible ? "expand-contract" : "needs downtime"))) |")
+        }
+        out.append("")
+        return out
+    }
+
+    private func strategy(_ decision: StrategyDecision) -> [String] {
+        var out = ["## Strategy (ADR)", "", "**Status**: proposed", "", "**Context**:"]
+        out += decision.facts.map { "- \($0)" }
+        out += ["", "**Decision**: \(decision.strategy.title).", "", "**Decision criteria that applied** (seed 003):"]
+        out += decision.criteria.map { "- \($0)" }
+        out += ["", "**Alternatives considered**:"] + decision.alternatives.map { "- \($0)" }
+        out += ["", "**Consequences**:"] + decision.consequences.map { "- \($0)" } + [""]
+        return out
+    }
+
+    private func phases(_ plan: Plan) -> [String] {
+        var out = ["## Phases", "", "```mermaid", "flowchart LR"]
+        var previous: String?
+        for phase in Phase.allCases {
+            let count = plan.steps(in: phase).count
+            if phase == .contract {
+                out.append("    gate{{\"gate: approval before the point of no return\"}}")
+                if let previous { out.append("    \(previous) --> gate") }
+                previous = "gate"
+            }
+            out.append("    \(phase.rawValue)[\"\(phase.rawValue): \(count) step\(count == 1 ? "" : "s")\"]")
+            if let previous { out.append("    \(previous) --> \(phase.rawValue)") }
+            previous = phase.rawValue
+        }
+        out += ["```", ""]
+        return out
+    }
+
+    private func sequence(_ plan: Plan) -> [String] {
+        var out = ["## Migration Sequence", ""]
+        for (number, step) in plan.steps.enumerated() {
+            out.append("### Step \(number + 1) (\(step.phase.rawValue)): \(step.title)")
+            out.append("")
+            out.append("Lock \(step.lock.sqlName), held for \(step.duration.rawValue); \(step.isTransactional ? "in one transaction" : "outside a transaction"); about \(DurationFormat.text(step.estimatedSeconds)).")
+            if let backfill = step.backfill {
+                out.append("Runs in batches of \(backfill.batchSize) rows by \(backfill.keyColumns.joined(separator: ", ")).")
+            }
+            out += ["", "Upgrade:", "", "```sql"] + PlanScripts.runnable(step, step.forward) + ["```", ""]
+            if let reverse = step.reverse {
+                out += ["Downgrade:", "", "```sql"] + (reverse.isEmpty ? ["-- nothing to undo"] : PlanScripts.runnable(step, reverse)) + ["```", ""]
+            } else {
+                out += ["Downgrade: none — this step is past the point of no return.", ""]
+            }
+            if !step.checks.isEmpty {
+                out += ["Checks (each must return 0):", ""] + step.checks.map { "- \($0.name): `\($0.sql)`" } + [""]
+            }
+        }
+        return out
+    }
+
+    private func validations(_ plan: Plan) -> [String] {
+        var out = ["## Data Validation Queries", "", "```sql"]
+        let tables = Set(plan.migration.operations.compactMap(\.table))
+        out.append("-- Before and after: row counts of the tables the migration touches")
+        for table in tables.sorted() where plan.target.table(named: SchemaTransformer().resolve(table, in: plan.target) ?? table) != nil {
+            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: plan.engine == .postgresql)
+            out.append("SELECT count(*) FROM \(quoter.quote(SchemaTransformer().resolve(table, in: plan.target) ?? table));")
+        }
+        for step in plan.steps { for check in step.checks { out += ["-- \(check.name): expect 0", check.sql + ";"] } }
+        for validation in plan.migration.validations {
+            let expected: String = switch validation.expectation {
+            case .equals(let value): "expect \(value)"
+            case .atMost(let value): "expect at most \(value)"
+            case .atLeast(let value): "expect at least \(value)"
+            case .noRows: "expect no rows"
+            }
+            out += ["-- \(validation.name): \(expected)", validation.sql + ";"]
+        }
+        out += ["```", ""]
+        return out
+    }
+
+    private func risks(_ assessment: MigrationAssessment) -> [String] {
+        var out = ["## Risk Assessment", "", "| Risk | Likelihood | Impact | Mitigation |", "|---|---|---|---|"]
+        for item in assessment.items where item.classification.risk != .low || item.classification.kind != .additive {
+            let c = item.classification
+            let impact = c.kind == .destructive ? "High" : (c.lock.blocksWrites && c.duration != .instant ? "High" : "Medium")
+            let likelihood = c.risk == .high ? "High" : (c.risk == .medium ? "Med" : "Low")
+            out.append("| \(cell(OperationText.describe(item.operation))): \(cell(c.reasons.first ?? "")) | \(likelihood) | \(impact) | \(cell(c.technique ?? "rehearse on a clone; gate before contract")) |")
+        }
+        if out.count == 4 { out.append("| No operation carries more than a low risk | Low | Low | Rehearse on a clone before applying |") }
+        out.append("")
+        return out
+    }
+
+    private func rollback(_ plan: Plan) -> [String] {
+        var out = ["## Rollback Plan", "", "**Triggers**:"]
+        let triggers = plan.migration.rollbackTriggers.isEmpty
+            ? [RollbackTrigger(condition: .integrityFailure), RollbackTrigger(condition: .latency(aboveBaselinePercent: 50)),
+               RollbackTrigger(condition: .failedBatches(percent: 5))]
+            : plan.migration.rollbackTriggers
+        for trigger in triggers {
+            let condition: String = switch trigger.condition {
+            case .integrityFailure: "a data integrity check fails"
+            case .failedBatches(let percent): "more than \(percent)% of backfill batches fail"
+            case .latency(let percent): "probe latency exceeds its baseline by more than \(percent)%"
+            case .validation(let name): "the validation '\(name)' fails"
+            }
+            out.append("- When \(condition): \(trigger.action == .rollback ? "roll back automatically" : "pause and wait for an operator").")
+        }
+        out += ["", "**Steps** (last step first):"]
+        for (number, step) in plan.steps.enumerated().reversed() where step.reverse != nil {
+            out.append("- Undo step \(number + 1): \(step.title)")
+        }
+        let pointOfNoReturn = plan.steps.firstIndex { $0.reverse == nil }
+        out += ["", "**Point of no return**: " + (pointOfNoReturn.map { "step \($0 + 1) (\(plan.steps[$0].title)), in cleanup. Until then every step can be undone, contract included." } ?? "none: every step can be undone."), ""]
+        return out
+    }
+
+    private func runbook(_ plan: Plan) -> [String] {
+        [
+            "## Runbook", "", "```bash",
+            "godwit plan migrations --db \"$DATABASE_URL\"              # this document",
+            "godwit rehearse migrations --db \"$DATABASE_URL\"          # clone, apply, verify, roll back, prove identical",
+            "godwit apply migrations --db \"$DATABASE_URL\"             # expand, backfill, verify; stops at the gate",
+            "godwit verify --db \"$DATABASE_URL\"                       # integrity report",
+            "godwit approve \(plan.migration.id) --db \"$DATABASE_URL\"  # pass the gate before contract",
+            "godwit apply migrations --db \"$DATABASE_URL\"             # contract, then cleanup after the retention window",
+            "godwit rollback \(plan.migration.id) --db \"$DATABASE_URL\" # at any point before cleanup",
+            "```", "",
+        ]
+    }
+
+    private func tasks(_ plan: Plan) -> [String] {
+        var out = ["## Generated Tasks", ""]
+        var number = 1
+        for phase in Phase.allCases where !plan.steps(in: phase).isEmpty {
+            out.append("### T\(String(format: "%03d", number)): [MIGRATION] \(phase.rawValue.capitalized) — \(plan.migration.name)")
+            out += plan.steps(in: phase).map { "- [ ] \($0.title)" }
+            if phase == .verify || phase == .backfill { out.append("- [ ] Checks pass (see Data Validation Queries)") }
+            out.append("")
+            number += 1
+            if phase == .verify || (phase == .backfill && plan.steps(in: .verify).isEmpty) {
+                out += ["### T\(String(format: "%03d", number)): [GATE] Approve contract — \(plan.migration.name)", "- [ ] Old application version retired", "- [ ] Soak period passed", "- [ ] `godwit approve \(plan.migration.id)`", ""]
+                number += 1
+            }
+        }
+        out += ["### T\(String(format: "%03d", number)): [ROLLBACK] Roll back — \(plan.migration.name)", "- [ ] Rollback rehearsed on a clone", "- [ ] `godwit rollback \(plan.migration.id)` ready with its triggers", ""]
+        return out
+    }
+
+    private func acceptance(_ plan: Plan) -> [String] {
+        var out = ["## Acceptance Criteria", "", "- [ ] All steps applied; the live schema equals the plan's target",
+                   "- [ ] Row counts and checksums match before and after (no data loss)",
+                   "- [ ] Every step check returned 0"]
+        out += plan.migration.validations.map { "- [ ] Validation passes: \($0.name)" }
+        out += ["- [ ] Rollback rehearsed and returned the database to identical", ""]
+        return out
+    }
+
+    private func cell(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+}
+
+/// One-line descriptions of operations for plan documents.
+public enum OperationText {
+    public static func describe(_ operation: Operation) -> String {
+        switch operation {
+        case .createTable(let table): "create table \(table.name)"
+        case .dropTable(let name): "drop table \(name)"
+        case .renameTable(let name, let to): "rename table \(name) to \(to)"
+        case .addColumn(let change): "add column \(change.table).\(change.column.name) \(change.column.type)"
+        case .dropColumn(let table, let column): "drop column \(table).\(column)"
+        case .renameColumn(let table, let from, let to): "rename column \(table).\(from) to \(to)"
+        case .alterColumn(let change): "alter column \(change.table).\(change.column)"
+        case .createIndex(let table, let index): "create index \(index.name) on \(table)"
+        case .dropIndex(let table, let name): "drop index \(name) on \(table)"
+        case .addConstraint(let table, let constraint): "add constraint \(constraint.name ?? "") on \(table)"
+        case .dropConstraint(let table, let name): "drop constraint \(name) on \(table)"
+        case .updateRows(let update): "update \(update.table) set \(update.set)"
+        case .rawSQL: "raw SQL"
+        }
+    }
+}
