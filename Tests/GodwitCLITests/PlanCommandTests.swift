@@ -61,7 +61,7 @@ struct PlanCommandTests {
         let reports = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
         #expect(reports.count == 1)
         #expect(reports[0]["level"] as? String == "mixed")
-        #expect((reports[0]["strategy"] as? [String: Any])?["strategy"] as? String == "expand-contract")
+        #expect((reports[0]["strategy"] as? [String: Any])?["strategy"] as? String == "big-bang")
         #expect((reports[0]["steps"] as? [Any])?.count == 5)
         #expect((reports[0]["operations"] as? [Any])?.count == 4)
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One versioned migration: who wants what and why (the seed templates' metadata), the
 /// operations, the checks that prove it worked, when to roll back, and where to stop for a person.
 public struct Migration: Hashable, Sendable {
@@ -46,6 +48,10 @@ public struct Migration: Hashable, Sendable {
     public var rollbackTriggers: [RollbackTrigger]
     public var gates: [Gate]
     public var source: Source?
+    /// Where each operation starts in the file (same order as ``operations``), for findings.
+    public var operationPositions: [FilePosition]
+    /// Lint findings the author silenced, with the reason they gave.
+    public var suppressions: [LintSuppression]
 
     public init(
         id: String,
@@ -61,7 +67,9 @@ public struct Migration: Hashable, Sendable {
         validations: [Validation] = [],
         rollbackTriggers: [RollbackTrigger] = [],
         gates: [Gate] = [],
-        source: Source? = nil
+        source: Source? = nil,
+        operationPositions: [FilePosition] = [],
+        suppressions: [LintSuppression] = []
     ) {
         self.id = id
         self.name = name
@@ -77,6 +85,49 @@ public struct Migration: Hashable, Sendable {
         self.rollbackTriggers = rollbackTriggers
         self.gates = gates
         self.source = source
+        self.operationPositions = operationPositions
+        self.suppressions = suppressions
+    }
+}
+
+/// A line and column in a file, both from 1.
+public struct FilePosition: Hashable, Codable, Sendable {
+    public var line: Int
+    public var column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+}
+
+/// `# godwit-lint-ignore GW113: the app reads the view until v2 ships` silences finding GW113
+/// for the operation on the next line (or the same line). A reason is required.
+public struct LintSuppression: Hashable, Codable, Sendable {
+    public var code: String
+    public var reason: String
+    /// The line of the comment.
+    public var line: Int
+
+    public init(code: String, reason: String, line: Int) {
+        self.code = code
+        self.reason = reason
+        self.line = line
+    }
+
+    /// The comments in a migration file's text.
+    public static func scan(_ text: String) -> [LintSuppression] {
+        let marker = "godwit-lint-ignore"
+        var result: [LintSuppression] = []
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard let hash = line.firstIndex(of: "#"), let range = line[hash...].range(of: marker) else { continue }
+            let rest = line[range.upperBound...].trimmingWhitespace()
+            let code = String(rest.prefix { $0 != ":" && !$0.isWhitespace })
+            var reason = rest.dropFirst(code.count).trimmingWhitespace()
+            if reason.hasPrefix(":") { reason = String(reason.dropFirst()).trimmingWhitespace() }
+            result.append(LintSuppression(code: code, reason: reason, line: offset + 1))
+        }
+        return result
     }
 }
 

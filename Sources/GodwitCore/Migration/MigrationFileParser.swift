@@ -62,7 +62,11 @@ public struct MigrationFileParser: Sendable {
             validations: try document.optional("validations")?.list().map(Self.validation) ?? [],
             rollbackTriggers: try document.optional("rollback_triggers")?.list().map(Self.rollbackTrigger) ?? [],
             gates: try document.optional("gates")?.list().map(Self.gate) ?? [],
-            source: Migration.Source(path: file, checksum: MigrationChecksum.sha256(Data(text.utf8)))
+            source: Migration.Source(path: file, checksum: MigrationChecksum.sha256(Data(text.utf8))),
+            operationPositions: operations.map { reader in
+                FilePosition(line: reader.node.mark?.line ?? 1, column: reader.node.mark?.column ?? 1)
+            },
+            suppressions: LintSuppression.scan(text)
         )
     }
 

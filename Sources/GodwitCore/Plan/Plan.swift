@@ -74,6 +74,9 @@ public struct PlanStep: Hashable, Codable, Sendable {
     public var checks: [StepCheck]
     /// The operation (its position in the migration) that caused the step.
     public var operationIndex: Int?
+    /// Whether old application code keeps working while and after the step runs, and writes
+    /// are never blocked for long; `false` for steps that need downtime.
+    public var isOnline: Bool
 
     public init(
         phase: Phase,
@@ -88,7 +91,8 @@ public struct PlanStep: Hashable, Codable, Sendable {
         estimatedSeconds: Double = 0,
         backfill: Backfill? = nil,
         checks: [StepCheck] = [],
-        operationIndex: Int? = nil
+        operationIndex: Int? = nil,
+        isOnline: Bool = true
     ) {
         self.phase = phase
         self.title = title
@@ -103,6 +107,7 @@ public struct PlanStep: Hashable, Codable, Sendable {
         self.backfill = backfill
         self.checks = checks
         self.operationIndex = operationIndex
+        self.isOnline = isOnline
     }
 
     /// Whether the step can be undone.

@@ -73,7 +73,7 @@ public struct PostgresPlanner: MigrationPlanner {
             return [PlanStep(phase: .expand, title: "Rename column \(table).\(from) to \(to) (offline: old code naming \(from) fails)",
                              forward: ["ALTER TABLE \(quoter.quote(table)) RENAME COLUMN \(quoter.quote(from)) TO \(quoter.quote(to))"],
                              reverse: ["ALTER TABLE \(quoter.quote(table)) RENAME COLUMN \(quoter.quote(to)) TO \(quoter.quote(from))"],
-                             lock: .accessExclusive, duration: .instant)]
+                             lock: .accessExclusive, duration: .instant, isOnline: false)]
         case .alterColumn(let change):
             return alterColumn(change, before: before)
         case .createIndex(let name, let index):
@@ -163,7 +163,7 @@ public struct PostgresPlanner: MigrationPlanner {
             steps.append(PlanStep(phase: .expand, title: "Change \(table.name).\(change.column) to \(type) (offline: rewrites the table)",
                                   forward: ["ALTER TABLE \(t) ALTER COLUMN \(c) TYPE \(type)\(using)"],
                                   reverse: ["ALTER TABLE \(t) ALTER COLUMN \(c) TYPE \(current.type)\(back)"],
-                                  lock: .accessExclusive, duration: .rewrite))
+                                  lock: .accessExclusive, duration: .rewrite, isOnline: false))
         }
         if let nullable = change.isNullable {
             if nullable {

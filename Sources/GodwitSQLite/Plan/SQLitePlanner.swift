@@ -38,16 +38,16 @@ public struct SQLitePlanner: MigrationPlanner {
             ]
         case .renameTable(let name, let newName):
             let old = SchemaTransformer().resolve(name, in: before)!
-            return [PlanStep(phase: .expand, title: "Rename table \(old) to \(newName)",
+            return [PlanStep(phase: .expand, title: "Rename table \(old) to \(newName) (offline: old code naming \(old.name) fails)",
                              forward: ["ALTER TABLE \(quoter.quote(old)) RENAME TO \(quoter.quote(newName))"],
                              reverse: ["ALTER TABLE \(quoter.quote(QualifiedName(schema: old.schema, newName))) RENAME TO \(quoter.quote(old.name))"],
-                             lock: .databaseWrite, duration: .instant)]
+                             lock: .databaseWrite, duration: .instant, isOnline: false)]
         case .renameColumn(let name, let from, let to):
             let table = SchemaTransformer().resolve(name, in: before)!
-            return [PlanStep(phase: .expand, title: "Rename column \(table).\(from) to \(to)",
+            return [PlanStep(phase: .expand, title: "Rename column \(table).\(from) to \(to) (offline: old code naming \(from) fails)",
                              forward: ["ALTER TABLE \(quoter.quote(table)) RENAME COLUMN \(quoter.quote(from)) TO \(quoter.quote(to))"],
                              reverse: ["ALTER TABLE \(quoter.quote(table)) RENAME COLUMN \(quoter.quote(to)) TO \(quoter.quote(from))"],
-                             lock: .databaseWrite, duration: .instant)]
+                             lock: .databaseWrite, duration: .instant, isOnline: false)]
         case .addColumn(let change):
             return addColumn(change, before: before, after: after)
         case .dropColumn(let name, let column):
@@ -125,7 +125,7 @@ public struct SQLitePlanner: MigrationPlanner {
                      reverse: rebuild.statements(from: newTable, to: table, sources: withRowID(reverseSources, newTable, table), in: after)
                          + ["DROP TABLE \(quoter.quote(archive))"],
                      teardown: ["PRAGMA foreign_keys = ON"], lock: .databaseWrite, duration: .rewrite,
-                     checks: [rebuild.foreignKeyCheck(tableName)]),
+                     checks: [rebuild.foreignKeyCheck(tableName)], isOnline: false),
             PlanStep(phase: .cleanup, title: "Drop the archive \(archive)", forward: ["DROP TABLE \(quoter.quote(archive))"], reverse: nil,
                      lock: .databaseWrite, duration: .instant),
         ]
@@ -190,7 +190,7 @@ public struct SQLitePlanner: MigrationPlanner {
             forward: rebuild.statements(from: old, to: new, sources: withRowID(forward, old, new), in: before),
             reverse: rebuild.statements(from: new, to: old, sources: withRowID(reverse, new, old), in: after),
             teardown: ["PRAGMA foreign_keys = ON"], lock: .databaseWrite, duration: .rewrite,
-            checks: checks + [rebuild.foreignKeyCheck(resolved)]
+            checks: checks + [rebuild.foreignKeyCheck(resolved)], isOnline: false
         )
     }
 

@@ -1,0 +1,101 @@
+import Foundation
+import GodwitCore
+import Testing
+
+/// A plan built directly from the staged builder, as a planner would: one step per operation,
+/// online unless the test says otherwise.
+func lintFindings(_ yaml: String, engine: Engine = .postgresql, offline: Set<Int> = []) throws -> [LintFinding] {
+    let migration = try MigrationFileParser().parse(yaml, file: "m.yaml", defaultID: "1")
+    let schema = LiveSchemas.make(engine)
+    var counter = 0
+    let plan = try StagedPlanBuilder(engine: engine).build(migration, against: schema) { operation, _, _ in
+        defer { counter += 1 }
+        let destructive = [.dropTable, .dropColumn].contains(operation.kind)
+        return [PlanStep(phase: destructive ? .contract : .expand, title: "step", forward: [], reverse: [], lock: .none, duration: .instant,
+                         isOnline: !offline.contains(counter))]
+    }
+    return Linter().lint(migration, plan: plan, against: schema)
+}
+
+@Suite("Lint")
+struct LintTests {
+    @Test("Each rule fires on its case, with its code, at the operation's line")
+    func rules() throws {
+        let findings = try lintFindings("""
+            name: risky
+            downtime: zero
+            operations:
+              - add_column: {table: users, column: {name: tier, type: text, nullable: false}}
+              - add_column: {table: users, column: {name: token, type: uuid, default: gen_random_uuid()}}
+              - alter_column: {table: users, column: balance, type: "numeric(10,4)"}
+              - rename_column: {table: users, from: name, to: display_name}
+              - rename_table: {table: people, to: persons}
+              - drop_column: {table: users, column: email}
+              - drop_table: {table: legacy}
+              - alter_column: {table: users, column: created_at, nullable: true}
+              - create_table: {table: events, columns: [{name: id, type: integer, nullable: false}, {name: at, type: timestamp}, {name: tag, type: varchar(20)}], primary_key: [id]}
+              - sql: {up: "BEGIN; CREATE INDEX orders_user ON orders (user_id); COMMIT", down: "DROP INDEX orders_user"}
+              - sql: {up: "CREATE INDEX CONCURRENTLY o2 ON orders (id)", down: "DROP INDEX o2"}
+              - sql: {up: "ALTER TABLE orders ADD CONSTRAINT o_fk FOREIGN KEY (user_id) REFERENCES users (id)", down: "ALTER TABLE orders DROP CONSTRAINT o_fk"}
+              - sql: {up: "DELETE FROM orders WHERE id < 0", down: "SELECT 1"}
+              - sql: {up: "DROP INDEX users_old", down: "SELECT 1"}
+            """, offline: [3])
+        let codes = Set(findings.map(\.code))
+        #expect(codes == ["GW100", "GW101", "GW102", "GW110", "GW111", "GW112", "GW113", "GW114", "GW115", "GW116", "GW117",
+                          "GW200", "GW201", "GW202", "GW300", "GW301", "GW302", "GW303", "GW304"])
+        #expect(findings.first { $0.code == "GW110" }?.location == "m.yaml:4:5")
+        #expect(findings.first { $0.code == "GW113" }?.location == "m.yaml:7:5")
+        #expect(findings.first { $0.code == "GW101" }?.operationIndex == 3)
+        #expect(findings.first { $0.code == "GW110" }?.message == "users.tier is NOT NULL with no default and no `up`: adding it fails on a table that has rows")
+    }
+
+    @Test("A table created earlier in the migration is not large; a live one is")
+    func context() throws {
+        let created = try lintFindings("""
+            name: x
+            operations:
+              - create_table: {table: big, columns: [{name: id, type: bigint, nullable: false}], primary_key: [id]}
+              - add_column: {table: big, column: {name: must, type: text, nullable: false}}
+            """)
+        #expect(!created.contains { $0.code == "GW110" })
+        let live = try lintFindings("name: x\noperations:\n  - add_column: {table: users, column: {name: must, type: text, nullable: false}}\n")
+        #expect(live.contains { $0.code == "GW110" })
+    }
+
+    @Test("A suppression with a reason silences one finding; one without a reason is an error itself")
+    func suppression() throws {
+        let findings = try lintFindings("""
+            name: x
+            operations:
+              # godwit-lint-ignore GW113: the new app version ships with this migration
+              - rename_column: {table: users, from: name, to: display_name}
+              # godwit-lint-ignore GW116
+              - drop_table: {table: legacy}
+            """)
+        #expect(findings.first { $0.code == "GW113" }?.suppressedBecause == "the new app version ships with this migration")
+        #expect(findings.first { $0.code == "GW116" }?.suppressedBecause == nil)
+        #expect(findings.first { $0.code == "GW001" }?.location == "m.yaml:5:1")
+        #expect(LintReportRenderer.fails(findings))
+    }
+
+    @Test("Text, JSON and GitHub annotations")
+    func formats() throws {
+        let findings = try lintFindings("name: x\noperations:\n  - drop_table: {table: legacy}\n")
+        #expect(try LintReportRenderer.render(findings, as: .text) == """
+            m.yaml:3:5: warning GW116 ban-drop-table: dropping legacy loses its rows once cleanup runs. Make sure no deployed code reads it; Godwit archives it until cleanup.
+            0 errors, 1 warning, 0 infos; 0 ignored
+
+            """)
+        #expect(try LintReportRenderer.render(findings, as: .github) == "::warning file=m.yaml,line=3,col=5,title=GW116 ban-drop-table::dropping legacy loses its rows once cleanup runs. Make sure no deployed code reads it; Godwit archives it until cleanup.\n")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(LintReportRenderer.render(findings, as: .json).utf8)) as? [[String: Any]])
+        #expect(json.first?["code"] as? String == "GW116")
+        #expect((json.first?["position"] as? [String: Int])?["line"] == 3)
+    }
+
+    @Test("Codes are unique and stable in form")
+    func codes() {
+        let codes = LintRules.all.map(\.code)
+        #expect(Set(codes).count == codes.count)
+        #expect(codes.allSatisfy { $0.hasPrefix("GW") && $0.count == 5 })
+    }
+}
