@@ -29,15 +29,8 @@ struct LintCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandRunner.run {
             let url = try DatabaseURLResolver.resolve(db)
-            let migrations = try MigrationDirectory.load(directory)
-            let live = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
-            let planner = DatabaseConnector.planner(for: live.engine)
-            var schema = live
-            var findings: [LintFinding] = []
-            for migration in migrations {
-                let plan = try planner.plan(migration, against: schema)
-                findings += Linter().lint(migration, plan: plan, against: schema)
-                schema = plan.target
+            let findings = try await MigrationPlanning.planAll(directory: directory, database: url).flatMap { planned in
+                Linter().lint(planned.plan.migration, plan: planned.plan, against: planned.schemaBefore)
             }
             Terminal().write(try LintReportRenderer.render(findings, as: LintReportRenderer.Format(rawValue: format.rawValue)!))
             if LintReportRenderer.fails(findings) { throw ExitCode(2) }

@@ -35,16 +35,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandRunner.run {
             let url = try DatabaseURLResolver.resolve(db)
-            let migrations = try MigrationDirectory.load(directory)
-            let live = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
-            let planner = DatabaseConnector.planner(for: live.engine)
-            var schema = live
-            var plans: [(Plan, Schema)] = []
-            for migration in migrations {
-                let plan = try planner.plan(migration, against: schema)
-                plans.append((plan, schema))
-                schema = plan.target
-            }
+            let plans = try await MigrationPlanning.planAll(directory: directory, database: url).map { ($0.plan, $0.schemaBefore) }
             let text: String
             switch format {
             case .markdown:
