@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import GodwitCore
+import GodwitEngine
+
+/// `godwit diff --from URL --to FILE.sql`: the migration that turns a live schema into a desired one.
+struct DiffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Write the migration that turns a database's schema into the one a DDL file describes.",
+        discussion: """
+            The desired DDL runs in a scratch database of the same engine (SQLite in memory; \
+            PostgreSQL a temporary database, dropped afterwards), both schemas are read, and the \
+            difference is written as a migration file. Renames come only from hints: --rename \
+            table.old=new (or old_table=new_table), or a line `-- godwit:rename table.old=new` in \
+            the file. Without one, a drop and an add stay so, and a warning names the likely rename.
+            """
+    )
+
+    @Option(name: .long, help: "The database as it is (default: $DATABASE_URL).")
+    var from: String?
+
+    @Option(name: .long, help: "A SQL file with the desired schema.")
+    var to: String
+
+    @Option(name: .long, parsing: .singleValue, help: "A rename: table.old_column=new_column or old_table=new_table. Repeatable.")
+    var rename: [String] = []
+
+    @Option(name: .long, help: "The new migration's name.")
+    var name: String = "Reach the desired schema"
+
+    @Option(name: .shortAndLong, help: "Write the migration to this file instead of standard output.")
+    var output: String?
+
+    func run() async throws {
+        try await CommandRunner.run {
+            let url = try DatabaseURLResolver.resolve(from)
+            guard let data = FileManager.default.contents(atPath: to), let desiredSQL = String(data: data, encoding: .utf8) else {
+                throw GodwitError(.fileNotFound, "Cannot read the desired schema", location: to, remedy: "Pass a readable .sql file with --to.")
+            }
+            let hints = try rename.map(RenameHint.init(parsing:)) + RenameHint.annotations(in: desiredSQL)
+            let current = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
+            let desired = try await ScratchDatabase.with(like: url) { scratch in
+                do {
+                    try await scratch.executeScript(unsafeSQL: desiredSQL)
+                } catch var error as GodwitError {
+                    error.summary = "The desired schema does not load: " + error.summary
+                    error.location = [to, error.location].compactMap { $0 }.joined(separator: ", ")
+                    throw error
+                }
+                return try await scratch.inspect(InspectionOptions())
+            }
+            let diff = SchemaDiffer().diff(from: current.removingStatistics(), to: desired.removingStatistics(), renames: hints)
+            for warning in diff.warnings { Terminal().writeError("godwit: warning: \(warning)") }
+            guard !diff.operations.isEmpty else {
+                Terminal().writeError("godwit: the database already matches \(to).")
+                return
+            }
+            let migration = Migration(id: "", name: name, kind: .schema, downtime: .zero, operations: diff.operations)
+            let yaml = MigrationWriter().yaml(migration, header: ["Written by godwit diff from \(url) to \(to). Review before applying."])
+            if let output {
+                try yaml.write(toFile: output, atomically: true, encoding: .utf8)
+            } else {
+                Terminal().write(yaml)
+            }
+        }
+    }
+}

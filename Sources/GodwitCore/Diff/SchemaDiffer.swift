@@ -1,0 +1,193 @@
+import Foundation
+
+/// A rename the user declared, because a diff alone cannot tell a rename from a drop and an add.
+public enum RenameHint: Hashable, Sendable {
+    /// `--rename old_table=new_table`
+    case table(from: String, to: String)
+    /// `--rename table.old_column=new_column`
+    case column(table: String, from: String, to: String)
+
+    /// Parses `table=new` or `table.column=new`.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw GodwitError(.invalidArgument, "Malformed rename '\(text)'",
+                              remedy: "Write --rename old_table=new_table or --rename table.old_column=new_column.")
+        }
+        if let dot = parts[0].lastIndex(of: ".") {
+            self = .column(table: String(parts[0][..<dot]), from: String(parts[0][parts[0].index(after: dot)...]), to: parts[1])
+        } else {
+            self = .table(from: parts[0], to: parts[1])
+        }
+    }
+
+    /// `-- godwit:rename users.name=full_name` lines in a desired-schema file.
+    public static func annotations(in sql: String) throws -> [RenameHint] {
+        try sql.split(separator: "\n").compactMap { line in
+            guard let range = line.range(of: "godwit:rename ") , line.trimmingWhitespace().hasPrefix("--") else { return nil }
+            return try RenameHint(parsing: line[range.upperBound...].trimmingWhitespace())
+        }
+    }
+}
+
+/// What a diff found besides operations: warnings for the user.
+public struct SchemaDiff: Sendable {
+    public var operations: [Operation]
+    /// `Artist.Name was dropped and Artist.ArtistName added with the same type: if it is a rename, …`
+    public var warnings: [String]
+}
+
+/// Diffs two schema models of one engine into the operations that turn `current` into `desired`.
+///
+/// Tables and columns are matched by name; a rename is taken only from a hint — without one a
+/// drop and an add stay a drop and an add, and a warning names the likely rename, so a column's
+/// data is never lost silently. Views, triggers and functions, which the operation catalogue does
+/// not model, become raw SQL with their reverse.
+public struct SchemaDiffer: Sendable {
+    public init() {}
+
+    public func diff(from current: Schema, to desired: Schema, renames: [RenameHint] = []) -> SchemaDiff {
+        var operations: [Operation] = []
+        var warnings: [String] = []
+        let tableRenames: [String: String] = Dictionary(renames.compactMap {
+            if case .table(let from, let to) = $0 { return (from, to) } else { return nil }
+        }, uniquingKeysWith: { $1 })
+
+        // Tables that go, are renamed, stay.
+        var matched: [(Table, Table)] = []
+        for table in current.tables {
+            if let newName = tableRenames[table.name.name], let target = desired.tables.first(where: { $0.name.name == newName && $0.name.schema == table.name.schema }) {
+                operations.append(.renameTable(table.name, to: newName))
+                var renamed = table
+                renamed.name = target.name
+                matched.append((renamed, target))
+            } else if let target = desired.table(named: table.name) {
+                matched.append((table, target))
+            }
+        }
+        let matchedDesired = Set(matched.map(\.1.name))
+        let created = desired.tables.filter { !matchedDesired.contains($0.name) }
+        let dropped = current.tables.filter { table in !matched.contains { $0.0.name == table.name || tableRenames[table.name.name] == $0.1.name.name } }
+        for table in created {
+            operations.append(.createTable(table))
+            operations += table.indexes.map { .createIndex(table: table.name, index: $0) }
+        }
+        for (old, new) in matched {
+            let result = diff(old, new, renames: renames.compactMap {
+                if case .column(let table, let from, let to) = $0, table == new.name.name || table == new.name.description || table == old.name.name { return (from, to) }
+                return nil
+            })
+            operations += result.operations
+            warnings += result.warnings
+        }
+        for table in dropped {
+            if let similar = created.first(where: { $0.columns.map(\.name) == table.columns.map(\.name) }) {
+                warnings.append("\(table.name) is dropped and \(similar.name) created with the same columns: if it is a rename, pass --rename \(table.name.name)=\(similar.name.name) to keep its rows.")
+            }
+            operations.append(.dropTable(table.name))
+        }
+        operations += objects(from: current, to: desired)
+        return SchemaDiff(operations: operations, warnings: warnings)
+    }
+
+    private func diff(_ old: Table, _ new: Table, renames: [(String, String)]) -> SchemaDiff {
+        var operations: [Operation] = []
+        var warnings: [String] = []
+        let name = new.name
+        var columnMap: [String: String] = [:]  // old name → new name
+        for (from, to) in renames where old.column(named: from) != nil && new.column(named: to) != nil {
+            operations.append(.renameColumn(table: name, from: from, to: to))
+            columnMap[from] = to
+        }
+        for column in old.columns where columnMap[column.name] == nil && new.column(named: column.name) != nil {
+            columnMap[column.name] = column.name
+        }
+        let removedColumns = old.columns.filter { columnMap[$0.name] == nil }
+        let addedColumns = new.columns.filter { column in !columnMap.values.contains(column.name) }
+
+        // Indexes and constraints that name a removed or changed column go before the columns change.
+        for index in old.indexes where !new.indexes.contains(renamedIndex(index, columnMap)) {
+            operations.append(.dropIndex(table: name, name: index.name))
+        }
+        for unique in old.uniqueConstraints where !new.uniqueConstraints.contains(where: { $0.name == unique.name && $0.columns == unique.columns.map { columnMap[$0] ?? $0 } }) {
+            if let constraintName = unique.name { operations.append(.dropConstraint(table: name, name: constraintName)) }
+        }
+        for check in old.checkConstraints where !new.checkConstraints.contains(check) {
+            if let constraintName = check.name { operations.append(.dropConstraint(table: name, name: constraintName)) }
+        }
+        for key in old.foreignKeys where !new.foreignKeys.contains(where: { $0.name == key.name && $0.columns == key.columns.map { columnMap[$0] ?? $0 } && $0.referencedTable == key.referencedTable }) {
+            if let constraintName = key.name { operations.append(.dropConstraint(table: name, name: constraintName)) }
+        }
+
+        for column in addedColumns {
+            operations.append(.addColumn(AddColumn(table: name, column: column)))
+        }
+        for (from, to) in columnMap {
+            guard let before = old.column(named: from), let after = new.column(named: to) else { continue }
+            var change = AlterColumn(table: name, column: to)
+            if before.type.lowercased() != after.type.lowercased() { change.type = after.type }
+            if before.isNullable != after.isNullable { change.isNullable = after.isNullable }
+            if before.defaultExpression != after.defaultExpression { change.defaultChange = after.defaultExpression.map { .set($0) } ?? .drop }
+            if change.type != nil || change.isNullable != nil || change.defaultChange != nil { operations.append(.alterColumn(change)) }
+        }
+        for column in removedColumns {
+            if let twin = addedColumns.first(where: { $0.type.lowercased() == column.type.lowercased() }) {
+                warnings.append("\(name).\(column.name) is dropped and \(name).\(twin.name) added with the same type: if it is a rename, pass --rename \(name.name).\(column.name)=\(twin.name) to keep its data.")
+            }
+            operations.append(.dropColumn(table: name, column: column.name))
+        }
+
+        for index in new.indexes where !old.indexes.map({ renamedIndex($0, columnMap) }).contains(index) {
+            operations.append(.createIndex(table: name, index: index))
+        }
+        for unique in new.uniqueConstraints where !old.uniqueConstraints.contains(where: { $0.name == unique.name && $0.columns.map { columnMap[$0] ?? $0 } == unique.columns }) {
+            operations.append(.addConstraint(table: name, constraint: .unique(unique)))
+        }
+        for check in new.checkConstraints where !old.checkConstraints.contains(check) {
+            operations.append(.addConstraint(table: name, constraint: .check(check)))
+        }
+        for key in new.foreignKeys where !old.foreignKeys.contains(where: { $0.name == key.name && $0.columns.map { columnMap[$0] ?? $0 } == key.columns && $0.referencedTable == key.referencedTable }) {
+            operations.append(.addConstraint(table: name, constraint: .foreignKey(key)))
+        }
+        if old.primaryKey?.columns.map({ columnMap[$0] ?? $0 }) != new.primaryKey?.columns {
+            if let key = old.primaryKey, let keyName = key.name { operations.append(.dropConstraint(table: name, name: keyName)) }
+            if let key = new.primaryKey { operations.append(.addConstraint(table: name, constraint: .primaryKey(key))) }
+        }
+        return SchemaDiff(operations: operations, warnings: warnings)
+    }
+
+    private func renamedIndex(_ index: Index, _ columnMap: [String: String]) -> Index {
+        var copy = index
+        copy.elements = index.elements.map { element in
+            var element = element
+            if !element.isExpression, let renamed = columnMap[element.expression] { element.expression = renamed }
+            return element
+        }
+        return copy
+    }
+
+    /// Views, triggers and functions, as raw SQL with their reverse.
+    private func objects(from current: Schema, to desired: Schema) -> [Operation] {
+        var operations: [Operation] = []
+        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: current.engine == .postgresql)
+        func viewSQL(_ view: View, _ engine: Engine) -> String {
+            engine == .sqlite ? view.definition : "CREATE \(view.isMaterialized ? "MATERIALIZED " : "")VIEW \(quoter.quote(view.name)) AS \(view.definition)"
+        }
+        func dropView(_ view: View) -> String { "DROP \(view.isMaterialized ? "MATERIALIZED " : "")VIEW \(quoter.quote(view.name))" }
+        for view in current.views where desired.view(named: view.name) != view {
+            operations.append(.rawSQL(RawSQL(up: dropView(view), down: viewSQL(view, current.engine))))
+        }
+        for view in DependencyOrder.sorted(desired.views, name: \.name, dependencies: \.dependencies) where current.view(named: view.name) != view {
+            operations.append(.rawSQL(RawSQL(up: viewSQL(view, desired.engine), down: dropView(view))))
+        }
+        for trigger in current.triggers where !desired.triggers.contains(trigger) {
+            operations.append(.rawSQL(RawSQL(up: "DROP TRIGGER \(quoter.quote(trigger.name))\(current.engine == .postgresql ? " ON \(quoter.quote(trigger.table))" : "")",
+                                            down: trigger.definition)))
+        }
+        for trigger in desired.triggers where !current.triggers.contains(trigger) {
+            operations.append(.rawSQL(RawSQL(up: trigger.definition,
+                                            down: "DROP TRIGGER \(quoter.quote(trigger.name))\(desired.engine == .postgresql ? " ON \(quoter.quote(trigger.table))" : "")")))
+        }
+        return operations
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import GodwitCore
+import GodwitEngine
+import GodwitTesting
+import Testing
+
+@Suite("godwit diff")
+struct DiffCommandTests {
+    /// Chinook's own DDL with a renamed column (annotated), a type change and a new NOT NULL column.
+    static func desiredChinook() throws -> String {
+        let inspect = try GodwitBinary.run(["inspect", Fixtures.chinookSQLite.path, "--format", "sql"])
+        var sql = inspect.standardOutput
+        sql = sql.replacingOccurrences(of: "CREATE TABLE Artist (\n    ArtistId INTEGER NOT NULL,\n    Name NVARCHAR(120),",
+                                       with: "-- godwit:rename Artist.Name=ArtistName\nCREATE TABLE Artist (\n    ArtistId INTEGER NOT NULL,\n    ArtistName NVARCHAR(120),")
+        sql = sql.replacingOccurrences(of: "    UnitPrice NUMERIC(10,2) NOT NULL,", with: "    UnitPrice REAL NOT NULL,")
+        sql = sql.replacingOccurrences(of: "    SupportRepId INTEGER,\n    CONSTRAINT PK_Customer", with: "    SupportRepId INTEGER,\n    Loyalty INTEGER NOT NULL DEFAULT 0,\n    CONSTRAINT PK_Customer")
+        return sql
+    }
+
+    @Test("Chinook → desired: the migration's plan reaches the desired schema, and its reverse the original, data included")
+    func chinook() async throws {
+        try await TemporaryDirectory.with { directory in
+            let database = try directory.copy(Fixtures.chinookSQLite)
+            let desiredSQL = try Self.desiredChinook()
+            try desiredSQL.write(toFile: directory.path("desired.sql"), atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(atPath: directory.path("migrations"), withIntermediateDirectories: true)
+            let diff = try GodwitBinary.run(["diff", "--from", database, "--to", directory.path("desired.sql"), "--output", directory.path("migrations/001_desired.yaml")])
+            #expect(diff.status == 0)
+            #expect(diff.standardError.isEmpty)
+            let migration = try String(contentsOfFile: directory.path("migrations/001_desired.yaml"), encoding: .utf8)
+            #expect(migration.contains("  - rename_column: {table: Artist, from: Name, to: ArtistName}\n"))
+            #expect(migration.contains("  - alter_column: {table: Track, column: UnitPrice, type: REAL}\n"))
+
+            let url = DatabaseURL.sqlite(.init(path: database))
+            let desired = try await ScratchDatabase.with(like: url) { scratch in
+                try await scratch.executeScript(unsafeSQL: desiredSQL)
+                return try await scratch.inspect(InspectionOptions())
+            }
+            let planned = try await MigrationPlanning.planAll(directory: directory.path("migrations"), database: url)
+            try await DatabaseConnector.withDriver(url) { driver in
+                let original = try await driver.inspect(InspectionOptions(exactRowCounts: true))
+                let prices = try await driver.query(unsafeSQL: "SELECT sum(UnitPrice) FROM Track").first?[0]
+                try await PlanStepRunner().forward(planned[0].plan, through: .contract, on: driver)
+                #expect(try await driver.inspect(InspectionOptions()).removingStatistics() == desired.removingStatistics())
+                #expect(try await driver.query(unsafeSQL: "SELECT count(*) FROM Artist WHERE ArtistName IS NOT NULL").first?[0] == .integer(275))
+                try await PlanStepRunner().reverse(planned[0].plan, through: .contract, on: driver)
+                let back = try await driver.inspect(InspectionOptions(exactRowCounts: true))
+                #expect(back.removingStatistics() == original.removingStatistics())
+                #expect(back.tables.map(\.statistics?.exactRowCount) == original.tables.map(\.statistics?.exactRowCount))
+                #expect(try await driver.query(unsafeSQL: "SELECT sum(UnitPrice) FROM Track").first?[0] == prices)
+            }
+        }
+    }
+
+    @Test("Without the hint, the likely rename is named in a warning and the drop is kept")
+    func warning() throws {
+        try TemporaryDirectory.with { directory in
+            let sql = try Self.desiredChinook().replacingOccurrences(of: "-- godwit:rename Artist.Name=ArtistName\n", with: "")
+            try sql.write(toFile: directory.path("desired.sql"), atomically: true, encoding: .utf8)
+            let result = try GodwitBinary.run(["diff", "--from", Fixtures.chinookSQLite.path, "--to", directory.path("desired.sql")])
+            #expect(result.status == 0)
+            #expect(result.standardError == "godwit: warning: Artist.Name is dropped and Artist.ArtistName added with the same type: if it is a rename, pass --rename Artist.Name=ArtistName to keep its data.\n")
+            #expect(result.standardOutput.contains("  - drop_column: {table: Artist, column: Name}\n"))
+        }
+    }
+
+    @Test("A desired file that does not load says where, and leaves no scratch database behind on PostgreSQL")
+    func brokenDesiredOnPostgres() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await TemporaryDirectory.with { directory in
+                try "CREATE TABLE a (id int);\nCREATE TABLE a (id int);\n".write(toFile: directory.path("bad.sql"), atomically: true, encoding: .utf8)
+                let result = try GodwitBinary.run(["diff", "--from", DatabaseURL.postgres(endpoint).unredactedString, "--to", directory.path("bad.sql")])
+                #expect(result.status == 1)
+                #expect(result.standardError == "godwit: error: The desired schema does not load: PostgreSQL rejected a statement at \(directory.path("bad.sql")), statement 2 of 2 (CREATE TABLE a (id int)): relation \"a\" already exists (SQLSTATE 42P07).\n")
+                let admin = try TestPostgres.endpoint()
+                let leftovers = try await DatabaseConnector.withDriver(.postgres(admin)) {
+                    try await $0.query(unsafeSQL: "SELECT count(*) FROM pg_database WHERE datname LIKE 'godwit_scratch_%'")
+                }
+                #expect(leftovers.first?[0] == .integer(0))
+            }
+        }
+    }
+
+    @Test("PostgreSQL: a new column and index diff into a migration that plans")
+    func postgres() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await TemporaryDirectory.with { directory in
+                try TestPostgres.load(Fixtures.chinookPostgres, into: endpoint)
+                let url = DatabaseURL.postgres(endpoint)
+                let dump = try GodwitBinary.run(["inspect", url.unredactedString, "--format", "sql"]).standardOutput
+                let desired = dump.replacingOccurrences(of: "CREATE TABLE public.genre (\n    genre_id integer NOT NULL,", with: "CREATE TABLE public.genre (\n    genre_id integer NOT NULL,\n    slug text,")
+                    + "\nCREATE INDEX genre_slug ON public.genre (slug);\n"
+                #expect(desired != dump)
+                try desired.write(toFile: directory.path("desired.sql"), atomically: true, encoding: .utf8)
+                try FileManager.default.createDirectory(atPath: directory.path("m"), withIntermediateDirectories: true)
+                let result = try GodwitBinary.run(["diff", "--from", url.unredactedString, "--to", directory.path("desired.sql"), "--output", directory.path("m/001_slug.yaml")])
+                #expect(result.status == 0)
+                let planned = try await MigrationPlanning.planAll(directory: directory.path("m"), database: url)
+                #expect(planned[0].plan.migration.operations.map(\.kind) == [.addColumn, .createIndex])
+                #expect(planned[0].plan.steps.contains { $0.forward.first?.hasPrefix("CREATE INDEX CONCURRENTLY genre_slug") == true })
+            }
+        }
+    }
+}
