@@ -83,7 +83,7 @@ let package = Package(
             dependencies: ["GodwitCore", "GodwitEngine"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "GodwitCoreTests", dependencies: ["GodwitCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "GodwitCoreTests", dependencies: ["GodwitCore", "GodwitTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GodwitSQLiteTests",
             dependencies: ["GodwitSQLite", "GodwitEngine", "GodwitTesting"],

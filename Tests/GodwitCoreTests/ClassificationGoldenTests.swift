@@ -1,5 +1,6 @@
 import Foundation
 import GodwitCore
+import GodwitTesting
 import Testing
 
 /// Golden files live beside this test; `GODWIT_UPDATE_GOLDEN=1 swift test` rewrites them.
@@ -14,28 +15,6 @@ enum Golden {
         }
         let expected = try String(contentsOf: url, encoding: .utf8)
         #expect(actual == expected, "differs from Golden/\(name); rerun with GODWIT_UPDATE_GOLDEN=1 and review the diff", sourceLocation: sourceLocation)
-    }
-}
-
-/// A live schema with real-sized tables, as inspection would give it.
-enum LiveSchemas {
-    static func make(_ engine: Engine) -> Schema {
-        let schemaName: String? = engine == .postgresql ? "public" : nil
-        func table(_ name: String, rows: Int64, _ columns: [Column]) -> Table {
-            Table(name: QualifiedName(schema: schemaName, name), columns: columns, primaryKey: PrimaryKey(columns: ["id"]),
-                  statistics: TableStatistics(estimatedRowCount: rows, sizeInBytes: rows * 120))
-        }
-        return Schema(engine: engine, tables: [
-            table("users", rows: 2_000_000, [
-                Column(name: "id", type: "bigint", isNullable: false), Column(name: "name", type: "character varying(50)"),
-                Column(name: "email", type: "text"), Column(name: "created_at", type: "timestamp without time zone"),
-                Column(name: "team_id", type: "bigint"), Column(name: "balance", type: "numeric(10,2)"),
-            ]),
-            table("teams", rows: 100, [Column(name: "id", type: "bigint", isNullable: false)]),
-            table("orders", rows: 50_000, [Column(name: "id", type: "bigint", isNullable: false), Column(name: "user_id", type: "bigint")]),
-            table("legacy", rows: 0, [Column(name: "id", type: "bigint", isNullable: false)]),
-            table("people", rows: 300, [Column(name: "id", type: "bigint", isNullable: false)]),
-        ])
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GodwitCore
+import GodwitTesting
 import Testing
 
 /// A plan built directly from the staged builder, as a planner would: one step per operation,

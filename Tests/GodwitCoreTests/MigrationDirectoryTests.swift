@@ -1,5 +1,6 @@
 import Foundation
 import GodwitCore
+import GodwitTesting
 import Testing
 
 /// A scratch directory of migration files for one test.

@@ -1,5 +1,6 @@
 import Foundation
 import GodwitCore
+import GodwitTesting
 import Testing
 
 /// The published JSON Schema (docs/migration.schema.json) must accept what the parser accepts and

@@ -115,10 +115,12 @@ public struct PostgresPlanner: MigrationPlanner {
         var steps: [PlanStep] = []
         var fill = change.up
         let volatileDefault = column.defaultExpression.flatMap { VolatileExpression.isVolatile($0) ? $0 : nil }
-        let needsNotNull = !column.isNullable
-        if volatileDefault != nil || needsNotNull { column.isNullable = true }
+        // NOT NULL with a non-volatile default is instant (PostgreSQL 11+ stores the default in the
+        // catalog); without a default, or with a volatile one, the rows are filled first and NOT NULL
+        // comes through a validated check.
+        let needsNotNull = !column.isNullable && (column.defaultExpression == nil || volatileDefault != nil || change.up != nil)
+        if needsNotNull { column.isNullable = true }
         if let value = volatileDefault { column.defaultExpression = nil; fill = fill ?? value }
-        if needsNotNull, fill == nil, let value = column.defaultExpression { fill = value }
         var forward = ["ALTER TABLE \(quoter.quote(name)) ADD COLUMN \(writer.columnDefinition(column))"]
         if let value = volatileDefault { forward.append("ALTER TABLE \(quoter.quote(name)) ALTER COLUMN \(column_) SET DEFAULT \(value)") }
         steps.append(PlanStep(phase: .expand, title: "Add column \(name).\(column.name)\(needsNotNull ? " (NOT NULL comes in contract)" : "")",
