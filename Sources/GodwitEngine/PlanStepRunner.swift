@@ -8,9 +8,9 @@ public import GodwitCore
 public struct PlanStepRunner: Sendable {
     public init() {}
 
-    /// Runs the steps of `plan` forward, in order, up to and including the phase `last`.
-    public func forward(_ plan: Plan, through last: Phase = .cleanup, on driver: any DatabaseDriver) async throws {
-        for (number, step) in plan.steps.enumerated() where step.phase <= last {
+    /// Runs the steps of `plan` forward, in order, for the phases from `first` through `last`.
+    public func forward(_ plan: Plan, from first: Phase = .expand, through last: Phase = .cleanup, on driver: any DatabaseDriver) async throws {
+        for (number, step) in plan.steps.enumerated() where step.phase >= first && step.phase <= last {
             try await run(step, statements: step.forward, checks: step.checks, on: driver, label: "step \(number + 1) of \(plan.steps.count) (\(step.title))")
         }
     }

@@ -27,9 +27,9 @@ struct PlanGoldenTests {
           - update_rows: {table: users, set: "status = 'active'", where: status IS NULL}
           - add_column: {table: users, column: {name: email_verified, type: boolean, nullable: false, default: "false"}}
           - add_column: {table: users, column: {name: full_name, type: text}, up: "first_name || ' ' || last_name"}
+          - create_index: {table: users, name: users_recent, columns: [team_id, {column: created_at, order: desc}]}
           - alter_column: {table: users, column: created_at, type: timestamptz, up: "created_at AT TIME ZONE 'UTC'", down: "created_at AT TIME ZONE 'UTC'"}
           - alter_column: {table: users, column: team_id, references: {references: {table: teams, columns: [id]}, on_delete: set_null}}
-          - create_index: {table: users, name: users_recent, columns: [team_id, {column: created_at, order: desc}]}
           - alter_column: {table: users, column: email, nullable: false, default: "''"}
           - drop_index: {table: users, name: users_old}
           - drop_constraint: {table: users, name: users_old_check}

@@ -71,11 +71,32 @@ public enum Operation: Hashable, Sendable {
         }
     }
 
+    /// The columns the operation touches, resolved against the table as it stands before it:
+    /// a CHECK touches the columns its expression names, a batched update the columns it sets or
+    /// filters on, a dropped constraint the columns it covered. `nil` when it cannot tell.
+    public func columns(in table: Table?) -> Set<String>? {
+        if let columns { return columns }
+        guard let table else { return nil }
+        let mentioned: (String) -> Set<String> = { sql in Set(table.columns.map(\.name).filter { SQLText.mentions(sql, $0) }) }
+        switch self {
+        case .addConstraint(_, .check(let check)): return mentioned(check.expression)
+        case .updateRows(let update): return mentioned(update.set + " " + (update.condition ?? ""))
+        case .dropConstraint(_, let name):
+            if let key = table.primaryKey, key.name == name { return Set(key.columns) }
+            if let unique = table.uniqueConstraints.first(where: { $0.name == name }) { return Set(unique.columns) }
+            if let key = table.foreignKeys.first(where: { $0.name == name }) { return Set(key.columns) }
+            if let check = table.checkConstraints.first(where: { $0.name == name }) { return mentioned(check.expression) }
+            return nil
+        default: return nil
+        }
+    }
+
     /// Whether the two operations may touch the same thing: the same table, and overlapping
-    /// columns or one of them table-wide.
-    public func overlaps(_ other: Operation) -> Bool {
+    /// columns or one of them table-wide. `table` and `otherTable` are the tables as they stand
+    /// before each operation, to resolve what a CHECK or an update touches.
+    public func overlaps(_ other: Operation, table before: Table? = nil, otherTable otherBefore: Table? = nil) -> Bool {
         guard let table, let otherTable = other.table, table.name == otherTable.name else { return false }
-        guard let columns, let otherColumns = other.columns else { return true }
+        guard let columns = columns(in: before), let otherColumns = other.columns(in: otherBefore) else { return true }
         return !columns.isDisjoint(with: otherColumns)
     }
 

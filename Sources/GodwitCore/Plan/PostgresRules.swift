@@ -150,10 +150,10 @@ struct PostgresRules {
 }
 
 /// Type changes PostgreSQL makes without rewriting the table.
-enum TypeChange {
+public enum TypeChange {
     /// Whether `from` → `to` is binary-coercible: a longer or unlimited `varchar`, `varchar` to
     /// `text`, a wider `numeric` of the same scale.
-    static func isBinaryCoercible(from: String, to: String) -> Bool {
+    public static func isBinaryCoercible(from: String, to: String) -> Bool {
         let source = normalized(from), target = normalized(to)
         if source == target { return true }
         if source.base == "character varying", ["text", "character varying"].contains(target.base) {

@@ -19,7 +19,9 @@ public struct StagedPlanBuilder: Sendable {
         let transformer = SchemaTransformer()
         var current = schema
         var planned: [(step: PlanStep, operation: Int)] = []
+        var tablesBefore: [Table?] = []
         for (index, operation) in migration.operations.enumerated() {
+            tablesBefore.append(operation.table.flatMap { transformer.resolve($0, in: current) }.flatMap { current.table(named: $0) })
             let location = "\(migration.source?.path ?? migration.id): operations[\(index)]"
             let next = try transformer.applying([operation], to: current, locate: { _ in location })
             let item = assessment.items[index]
@@ -31,7 +33,7 @@ public struct StagedPlanBuilder: Sendable {
             }
             current = next
         }
-        try checkOrder(planned, migration: migration)
+        try checkOrder(planned, migration: migration, tablesBefore: tablesBefore)
         let ordered = planned.enumerated()
             .sorted { ($0.element.step.phase, $0.offset) < ($1.element.step.phase, $1.offset) }
             .map(\.element.step)
@@ -43,12 +45,13 @@ public struct StagedPlanBuilder: Sendable {
     /// a contract step (the later one was planned against the schema after it) or the later
     /// operation renames or removes something (the earlier step would no longer find it).
     /// Cleanup steps touch only archives, so nothing can overtake them harmfully.
-    private func checkOrder(_ steps: [(step: PlanStep, operation: Int)], migration: Migration) throws {
+    private func checkOrder(_ steps: [(step: PlanStep, operation: Int)], migration: Migration, tablesBefore: [Table?]) throws {
         for (earlier, i) in steps where earlier.phase != .cleanup {
             for (later, j) in steps where j > i && later.phase < earlier.phase {
                 let renamesOrRemoves = migration.operations[j].renamesOrRemoves
                 guard earlier.phase == .contract || renamesOrRemoves else { continue }
-                if migration.operations[i].overlaps(migration.operations[j]), let a = migration.operations[i].table {
+                if migration.operations[i].overlaps(migration.operations[j], table: tablesBefore[i], otherTable: tablesBefore[j]),
+                   let a = migration.operations[i].table {
                     throw GodwitError(
                         .invalidMigration, "Operations \(i) and \(j) on \(a) would run out of order",
                         location: migration.source?.path ?? migration.id,

@@ -22,9 +22,37 @@ public struct PostgresPlanner: MigrationPlanner {
 
     public func plan(_ migration: Migration, against schema: Schema) throws -> Plan {
         let archivePrefix = "_godwit_archive_\(String(migration.id.map { $0.isLetter || $0.isNumber ? $0 : "_" }))_"
+        let online = migration.downtime == .zero
+        let id = String(migration.id.map { $0.isLetter || $0.isNumber ? $0 : "_" })
         return try StagedPlanBuilder(engine: .postgresql).build(migration, against: schema) { operation, before, after in
-            try steps(for: operation, before: before, after: after, archivePrefix: archivePrefix)
+            if online, let swap = try columnSwap(for: operation, before: before, migrationID: id) { return swap.steps() }
+            return try steps(for: operation, before: before, after: after, archivePrefix: archivePrefix)
         }
+    }
+
+    /// Under `downtime: zero`, a column rename or type change runs as expand/contract with dual
+    /// writes; a change it cannot carry (a key or constraint on the column) is refused with why.
+    private func columnSwap(for operation: GodwitCore.Operation, before: Schema, migrationID: String) throws -> PostgresColumnSwap? {
+        let table: Table, column: Column, finalName: String, finalType: String, up: String?, down: String?
+        switch operation {
+        case .renameColumn(let name, let from, let to):
+            table = resolve(name, before)
+            column = table.column(named: from)!
+            (finalName, finalType, up, down) = (to, column.type, nil, nil)
+        case .alterColumn(let change) where change.type != nil && change.isNullable == nil && change.defaultChange == nil
+            && change.check == nil && change.isUnique == nil && change.references == nil:
+            table = resolve(change.table, before)
+            column = table.column(named: change.column)!
+            if TypeChange.isBinaryCoercible(from: column.type, to: change.type!) { return nil }
+            (finalName, finalType, up, down) = (change.column, change.type!, change.up, change.down)
+        default:
+            return nil
+        }
+        if let reason = PostgresColumnSwap.unsupportedReason(table, column.name) {
+            throw GodwitError(.invalidMigration, "Cannot change \(table.name).\(column.name) online", reason: reason,
+                              remedy: "Allow downtime for this migration (`downtime: window`), or change the constraint in its own steps first.")
+        }
+        return PostgresColumnSwap(table: table, column: column, finalName: finalName, finalType: finalType, up: up, down: down, migrationID: migrationID)
     }
 
     private func resolve(_ name: QualifiedName, _ schema: Schema) -> Table {

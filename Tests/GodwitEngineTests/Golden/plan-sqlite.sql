@@ -71,7 +71,12 @@ BEGIN;
 ALTER TABLE users ADD COLUMN full_name text;
 COMMIT;
 
--- Step 8 (expand): Rebuild users to change created_at
+-- Step 8 (expand): Create index users_recent on users
+BEGIN;
+CREATE INDEX users_recent ON users (team_id, created_at DESC);
+COMMIT;
+
+-- Step 9 (expand): Rebuild users to change created_at
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
@@ -95,10 +100,11 @@ INSERT INTO _godwit_new_users (id, display_name, email, created_at, team_id, bal
 DROP TABLE users;
 ALTER TABLE _godwit_new_users RENAME TO users;
 CREATE INDEX users_old ON users (display_name);
+CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
 
--- Step 9 (expand): Rebuild users to change team_id
+-- Step 10 (expand): Rebuild users to change team_id
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
@@ -123,13 +129,9 @@ INSERT INTO _godwit_new_users (id, display_name, email, created_at, team_id, bal
 DROP TABLE users;
 ALTER TABLE _godwit_new_users RENAME TO users;
 CREATE INDEX users_old ON users (display_name);
-COMMIT;
-PRAGMA foreign_keys = ON;
-
--- Step 10 (expand): Create index users_recent on users
-BEGIN;
 CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
+PRAGMA foreign_keys = ON;
 
 -- Step 11 (expand): Rebuild users to change email
 PRAGMA foreign_keys = OFF;
@@ -369,12 +371,7 @@ CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
 
--- Step 10 (expand): Create index users_recent on users
-BEGIN;
-DROP INDEX users_recent;
-COMMIT;
-
--- Step 9 (expand): Rebuild users to change team_id
+-- Step 10 (expand): Rebuild users to change team_id
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
@@ -398,10 +395,11 @@ INSERT INTO _godwit_new_users (id, display_name, email, created_at, team_id, bal
 DROP TABLE users;
 ALTER TABLE _godwit_new_users RENAME TO users;
 CREATE INDEX users_old ON users (display_name);
+CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
 
--- Step 8 (expand): Rebuild users to change created_at
+-- Step 9 (expand): Rebuild users to change created_at
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
@@ -425,8 +423,14 @@ INSERT INTO _godwit_new_users (id, display_name, email, created_at, team_id, bal
 DROP TABLE users;
 ALTER TABLE _godwit_new_users RENAME TO users;
 CREATE INDEX users_old ON users (display_name);
+CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
+
+-- Step 8 (expand): Create index users_recent on users
+BEGIN;
+DROP INDEX users_recent;
+COMMIT;
 
 -- Step 7 (expand): Add column users.full_name
 BEGIN;
