@@ -83,7 +83,7 @@ let package = Package(
             dependencies: ["GodwitCore", "GodwitEngine"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "GodwitCoreTests", dependencies: ["GodwitCore", "GodwitTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "GodwitCoreTests", dependencies: ["GodwitCore", "GodwitTesting"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GodwitSQLiteTests",
             dependencies: ["GodwitSQLite", "GodwitEngine", "GodwitTesting"],
@@ -97,11 +97,13 @@ let package = Package(
         .testTarget(
             name: "GodwitEngineTests",
             dependencies: ["GodwitEngine", "GodwitTesting"],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GodwitCLITests",
             dependencies: ["GodwitCLI", "GodwitEngine", "GodwitTesting"],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -21,16 +21,7 @@ godwit="$(swift build -c release --product godwit --show-bin-path)/godwit"
 work=$(mktemp -d /tmp/godwit-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-ddl() {
-  local i
-  for i in $(seq 1 "$tables"); do
-    local ref=""
-    [ "$i" -gt 1 ] && ref="parent_id integer REFERENCES t$((i - 1)) (id) ON DELETE CASCADE,"
-    echo "CREATE TABLE t$i (id integer PRIMARY KEY, $ref name varchar(80) NOT NULL, email text, amount numeric(12,2) DEFAULT 0, created_at timestamp, flag boolean DEFAULT false, note text, CHECK (amount >= 0));"
-    echo "CREATE INDEX t${i}_name ON t$i (name);"
-  done
-}
-ddl > "$work/schema.sql"
+bench/generate-schema.sh "$tables" > "$work/schema.sql"
 
 best_of_five() {
   local best="" start end elapsed

@@ -42,7 +42,7 @@ struct DiffCommand: AsyncParsableCommand {
             let current = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
             let desired = try await ScratchDatabase.with(like: url) { scratch in
                 do {
-                    try await scratch.executeScript(unsafeSQL: desiredSQL)
+                    try await ScratchDatabase.load(desiredSQL, into: scratch)
                 } catch var error as GodwitError {
                     error.summary = "The desired schema does not load: " + error.summary
                     error.location = [to, error.location].compactMap { $0 }.joined(separator: ", ")

@@ -57,6 +57,8 @@ public struct PlanMarkdownRenderer: Sendable {
         out.append("| **Zero-Downtime Possible** | \(assessment.isZeroDowntimePossible ? "yes" : "no") |")
         out.append("| **Estimated Migration Time** | \(DurationFormat.bucket(assessment.estimatedSeconds)) (about \(DurationFormat.text(assessment.estimatedSeconds)), estimated from table sizes) |")
         out.append("")
+        out.append("Locks below are those each operation would take as plain DDL; the steps in Migration Sequence use the online technique where one exists, with their own locks.")
+        out.append("")
         out.append("| # | Operation | Kind | Lock | Held for | In transaction | Rows | Risk | Estimate |")
         out.append("|---:|---|---|---|---|---|---:|---|---:|")
         for (index, item) in assessment.items.enumerated() {

@@ -1,0 +1,73 @@
+import Foundation
+import GodwitCore
+import GodwitEngine
+import GodwitPostgres
+import GodwitTesting
+import Testing
+
+/// Seed 001's example (examples/seed-001/postgres): planned as expand/contract, applied forward on
+/// real data, references checked, and rolled back to identical.
+@Suite("Seed 001 example on PostgreSQL")
+struct SeedExampleTests {
+    static let example = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples/seed-001/postgres")
+
+    @Test("The Markdown plan matches examples/seed-001/postgres/plan.md")
+    func goldenPlan() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try TestPostgres.load(Self.example.appendingPathComponent("schema.sql"), into: endpoint)
+            try TestPostgres.load(Self.example.appendingPathComponent("data.sql"), into: endpoint)
+            try await TestPostgres.execute(endpoint, "ANALYZE")
+            let planned = try await MigrationPlanning.planAll(
+                directory: Self.example.appendingPathComponent("migrations").path, database: .postgres(endpoint)
+            )
+            let root = Self.example.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/"
+            let text = planned.map { PlanMarkdownRenderer(source: "postgres://app@db.example.com:5432/app").render($0.plan, against: $0.schemaBefore) }
+                .joined(separator: "\n---\n\n").replacingOccurrences(of: root, with: "")
+            let file = Self.example.appendingPathComponent("plan.md")
+            if ProcessInfo.processInfo.environment["GODWIT_UPDATE_GOLDEN"] == "1" { try text.write(to: file, atomically: true, encoding: .utf8) }
+            #expect(text == (try String(contentsOf: file, encoding: .utf8)))
+        }
+    }
+
+    @Test("Both migrations run forward, orders follow their users' UUIDs, and rollback returns to identical")
+    func forwardAndBack() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try TestPostgres.load(Self.example.appendingPathComponent("schema.sql"), into: endpoint)
+            try TestPostgres.load(Self.example.appendingPathComponent("data.sql"), into: endpoint)
+            let url = DatabaseURL.postgres(endpoint)
+            let planned = try await MigrationPlanning.planAll(directory: Self.example.appendingPathComponent("migrations").path, database: url)
+            #expect(planned.count == 2)
+            for item in planned {
+                #expect(Linter().lint(item.plan.migration, plan: item.plan, against: item.schemaBefore).filter { $0.severity == .error }.isEmpty)
+                #expect(item.plan.steps.filter { $0.phase < .contract }.allSatisfy { $0.isOnline })
+            }
+            let driver = try await PostgresDriver.connect(endpoint)
+            try await driver.execute(unsafeSQL: "SET TIME ZONE 'UTC'")
+            let start = try await driver.inspect(InspectionOptions()).removingStatistics()
+            let startDump = try TestPostgres.schemaDump(endpoint)
+            let startRows = try await driver.query(unsafeSQL: "SELECT u.id::text, u.name, u.created_at::text, o.id::text, o.total::text FROM users u JOIN orders o ON o.user_id = u.id ORDER BY o.id")
+
+            for item in planned { try await PlanStepRunner().forward(item.plan, through: .contract, on: driver) }
+            let after = try await driver.inspect(InspectionOptions()).removingStatistics()
+            let users = try #require(after.table(named: QualifiedName(schema: "public", "users")))
+            #expect(users.column(named: "uuid")?.isNullable == false)
+            #expect(users.column(named: "full_name")?.isNullable == false)
+            #expect(users.column(named: "created_at")?.type == "timestamp with time zone")
+            #expect(Set(users.indexes.map(\.name)).isSuperset(of: ["users_uuid_key", "idx_users_email", "idx_users_created"]))
+            let orders = try #require(after.table(named: QualifiedName(schema: "public", "orders")))
+            #expect(orders.foreignKeys.map(\.name) == ["orders_user_uuid_fkey"])
+            #expect(orders.column(named: "user_uuid")?.isNullable == false)
+            let followed = try await driver.query(unsafeSQL: "SELECT count(*) FROM orders o JOIN users u ON u.uuid = o.user_uuid WHERE u.id = o.user_id")
+            #expect(followed.first?[0] == .integer(5))
+            let converted = try await driver.query(unsafeSQL: "SELECT created_at::text FROM users WHERE email = 'john@example.com'")
+            #expect(converted.first?[0] == .text("2024-01-01 12:00:00+00"))
+
+            for item in planned.reversed() { try await PlanStepRunner().reverse(item.plan, through: .contract, on: driver) }
+            #expect(try await driver.inspect(InspectionOptions()).removingStatistics() == start)
+            #expect(try TestPostgres.schemaDump(endpoint) == startDump)
+            #expect(try await driver.query(unsafeSQL: "SELECT u.id::text, u.name, u.created_at::text, o.id::text, o.total::text FROM users u JOIN orders o ON o.user_id = u.id ORDER BY o.id") == startRows)
+            try await driver.close()
+        }
+    }
+}
