@@ -86,7 +86,7 @@ public struct ChangeClassifier: Sendable {
 /// Expressions whose value changes per row, so a default using one rewrites the table
 /// (https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES).
 public enum VolatileExpression {
-    public static let functions = ["random(", "gen_random_uuid(", "uuid_generate_", "clock_timestamp(", "timeofday(", "nextval(", "txid_current("]
+    public static let functions = ["random(", "randomblob(", "gen_random_uuid(", "uuid_generate_", "clock_timestamp(", "timeofday(", "nextval(", "txid_current("]
 
     public static func isVolatile(_ expression: String) -> Bool {
         let lowered = expression.lowercased()

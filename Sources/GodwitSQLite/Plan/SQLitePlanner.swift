@@ -99,8 +99,13 @@ public struct SQLitePlanner: MigrationPlanner {
                 reverse: [], lock: .databaseWrite, duration: .scan,
                 backfill: Backfill(table: name, assignments: "\(quoter.quote(change.column.name)) = (\(up))",
                                    keyColumns: Self.keyColumns(table), batchSize: 1000),
-                checks: [StepCheck(name: "backfill of \(change.column.name) equals up(old)",
-                                   sql: "SELECT count(*) FROM \(quoter.quote(name)) WHERE \(quoter.quote(change.column.name)) IS NOT (\(up))")]
+                // A volatile `up` (randomblob, random) gives new values each time: check that
+                // every row is filled; a deterministic one must equal up(old) on every row.
+                checks: [VolatileExpression.isVolatile(up)
+                    ? StepCheck(name: "rows of \(change.column.name) still NULL",
+                                sql: "SELECT count(*) FROM \(quoter.quote(name)) WHERE \(quoter.quote(change.column.name)) IS NULL")
+                    : StepCheck(name: "backfill of \(change.column.name) equals up(old)",
+                                sql: "SELECT count(*) FROM \(quoter.quote(name)) WHERE \(quoter.quote(change.column.name)) IS NOT (\(up))")]
             ))
         }
         return steps
