@@ -1,6 +1,7 @@
 /// The engine-neutral part of planning: apply each operation to the schema in turn, ask the
-/// engine's planner for its steps, stamp them with the classification, check that phase order
-/// cannot overtake a contract step, and order the steps by phase.
+/// engine's planner for its steps, stamp them with the classification, and order them — by phase
+/// (checking that no step overtakes one it depends on) under `downtime: zero`, in the written
+/// order otherwise.
 public struct StagedPlanBuilder: Sendable {
     public let engine: Engine
 
@@ -33,10 +34,18 @@ public struct StagedPlanBuilder: Sendable {
             }
             current = next
         }
-        try checkOrder(planned, migration: migration, tablesBefore: tablesBefore)
-        let ordered = planned.enumerated()
-            .sorted { ($0.element.step.phase, $0.offset) < ($1.element.step.phase, $1.offset) }
-            .map(\.element.step)
+        // Under `downtime: zero` old and new code run together, so steps run phase by phase (all
+        // expand before any contract). With downtime allowed, the operations run in the order
+        // written, inside the window; each step keeps its phase for gates and reports.
+        let ordered: [PlanStep]
+        if migration.downtime == .zero {
+            try checkOrder(planned, migration: migration, tablesBefore: tablesBefore)
+            ordered = planned.enumerated()
+                .sorted { ($0.element.step.phase, $0.offset) < ($1.element.step.phase, $1.offset) }
+                .map(\.element.step)
+        } else {
+            ordered = planned.map(\.step)
+        }
         return Plan(migration: migration, engine: engine, steps: ordered, target: current)
     }
 
