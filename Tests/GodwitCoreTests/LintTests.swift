@@ -40,10 +40,13 @@ struct LintTests {
               - sql: {up: "ALTER TABLE orders ADD CONSTRAINT o_fk FOREIGN KEY (user_id) REFERENCES users (id)", down: "ALTER TABLE orders DROP CONSTRAINT o_fk"}
               - sql: {up: "DELETE FROM orders WHERE id < 0", down: "SELECT 1"}
               - sql: {up: "DROP INDEX users_old", down: "SELECT 1"}
+              - add_constraint: {table: orders, name: orders_users, foreign_key: {columns: [user_id], references: {table: users, columns: [id]}}}
+              - alter_column: {table: teams, column: id, nullable: false}
+              - add_constraint: {table: teams, name: teams_id_key, unique: [id]}
             """, offline: [3])
         let codes = Set(findings.map(\.code))
         #expect(codes == ["GW100", "GW101", "GW102", "GW110", "GW111", "GW112", "GW113", "GW114", "GW115", "GW116", "GW117",
-                          "GW200", "GW201", "GW202", "GW300", "GW301", "GW302", "GW303", "GW304"])
+                          "GW119", "GW120", "GW121", "GW200", "GW201", "GW202", "GW300", "GW301", "GW302", "GW303", "GW304"])
         #expect(findings.first { $0.code == "GW110" }?.location == "m.yaml:4:5")
         #expect(findings.first { $0.code == "GW113" }?.location == "m.yaml:7:5")
         #expect(findings.first { $0.code == "GW101" }?.operationIndex == 3)
@@ -91,6 +94,19 @@ struct LintTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(LintReportRenderer.render(findings, as: .json).utf8)) as? [[String: Any]])
         #expect(json.first?["code"] as? String == "GW116")
         #expect((json.first?["position"] as? [String: Int])?["line"] == 3)
+    }
+
+    @Test("Risk also follows size on disk")
+    func riskBySize() {
+        var schema = LiveSchemas.make(.postgresql)
+        let index = schema.tables.firstIndex { $0.name.name == "teams" }!
+        schema.tables[index].statistics = TableStatistics(estimatedRowCount: 100, sizeInBytes: 20 << 30)
+        let verdict = ChangeClassifier().classify(
+            .createIndex(table: QualifiedName("teams"), index: Index(name: "i", elements: [.column("id")])),
+            in: ClassificationContext(engine: .postgresql, schema: schema)
+        )
+        #expect(verdict.risk == .high)
+        #expect(verdict.reasons.contains("teams takes 20.0 GiB on disk."))
     }
 
     @Test("Codes are unique and stable in form")

@@ -137,6 +137,40 @@ public enum LintRules {
                 return Hit(index: index, message: "\(OperationText.describe(item.operation)) holds \(c.lock.sqlName) for a \(c.duration.rawValue) of \(rowsText(item)), blocking writes")
             }
         },
+        Rule(code: "GW119", name: "adding-foreign-key-constraint", severity: .info,
+             remedy: "Nothing to do: Godwit adds it NOT VALID and validates it under SHARE UPDATE EXCLUSIVE; as plain DDL it would block writes to both tables.") { context in
+            guard context.engine == .postgresql else { return [] }
+            return context.migration.operations.enumerated().compactMap { index, operation in
+                switch operation {
+                case .addConstraint(let table, .foreignKey(let key)):
+                    return Hit(index: index, message: "the foreign key from \(table) to \(key.referencedTable) scans \(table)")
+                case .alterColumn(let change) where change.references != nil:
+                    return Hit(index: index, message: "the foreign key from \(change.table).\(change.column) scans \(change.table)")
+                default:
+                    return nil
+                }
+            }
+        },
+        Rule(code: "GW120", name: "adding-not-nullable-field", severity: .info,
+             remedy: "Nothing to do: Godwit proves it with a validated CHECK first, so SET NOT NULL needs no long scan; make sure old code never writes NULL.") { context in
+            context.migration.operations.enumerated().compactMap { index, operation in
+                guard case .alterColumn(let change) = operation, change.isNullable == false else { return nil }
+                return Hit(index: index, message: "NOT NULL on \(change.table).\(change.column) rejects old code's NULL writes")
+            }
+        },
+        Rule(code: "GW121", name: "disallowed-unique-constraint", severity: .info,
+             remedy: "Nothing to do for add_constraint: Godwit builds the index concurrently and attaches it (USING INDEX). In raw SQL, do the same.") { context in
+            context.migration.operations.enumerated().compactMap { index, operation in
+                switch operation {
+                case .addConstraint(let table, .unique(let unique)):
+                    return Hit(index: index, message: "UNIQUE (\(unique.columns.joined(separator: ", "))) on \(table) builds an index; duplicates make it fail")
+                case .rawSQL(let raw) where RawSQLScan.addsUniqueWithoutIndex(raw.up):
+                    return Hit(index: index, message: "ADD CONSTRAINT … UNIQUE in raw SQL builds its index under a lock that blocks writes")
+                default:
+                    return nil
+                }
+            }
+        },
     ]
 
     // MARK: Types (PostgreSQL)
@@ -275,6 +309,11 @@ enum RawSQLScan {
         guard w.first == "ALTER", w.contains("ADD"), w.contains("CONSTRAINT") || w.contains("FOREIGN") || w.contains("CHECK") else { return false }
         guard w.contains("CHECK") || w.contains("FOREIGN") else { return false }
         return !(w.contains("NOT") && w.contains("VALID"))
+    }
+
+    static func addsUniqueWithoutIndex(_ sql: String) -> Bool {
+        let w = words(sql)
+        return w.contains("ALTER") && w.contains("ADD") && w.contains("UNIQUE") && !w.contains("USING")
     }
 
     static func takesStrongLock(_ sql: String) -> Bool {

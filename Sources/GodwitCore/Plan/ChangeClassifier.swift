@@ -41,6 +41,10 @@ public struct ChangeClassifier: Sendable {
         public var scanHigh: Int64 = 10_000_000
         public var rewriteMedium: Int64 = 10_000
         public var rewriteHigh: Int64 = 1_000_000
+        /// Bytes at which a scan or rewrite is at least a medium or a high risk, whatever the row
+        /// count (wide rows, TOAST, bloat).
+        public var sizeMedium: Int64 = 1 << 30
+        public var sizeHigh: Int64 = 10 << 30
 
         public init() {}
     }
@@ -52,11 +56,16 @@ public struct ChangeClassifier: Sendable {
     /// The verdict on one operation.
     public func classify(_ operation: Operation, in context: ClassificationContext) -> Classification {
         let rows = operation.table.flatMap(context.rowCount)
+        let bytes = operation.table.flatMap { context.tablesCreatedInMigration.contains($0) ? 0 : context.liveTable($0)?.statistics?.sizeInBytes }
         var verdict = context.engine == .postgresql
             ? PostgresRules(context: context).classify(operation)
             : SQLiteRules(context: context).classify(operation)
         verdict.rowsAffected = verdict.duration == .instant ? nil : rows
         verdict.risk = max(verdict.risk, risk(of: verdict, rows: rows))
+        if verdict.duration != .instant, let bytes, bytes >= thresholds.sizeMedium {
+            verdict.risk = max(verdict.risk, bytes >= thresholds.sizeHigh ? .high : .medium)
+            verdict.reasons.append("\(operation.table.map(\.description) ?? "The table") takes \(QuantityFormat.bytes(bytes)) on disk.")
+        }
         if let table = operation.table, context.tablesCreatedInMigration.contains(table) {
             verdict.reasons.append("\(table) is created by this migration, so it is empty.")
         } else if let rows, verdict.duration != .instant {
