@@ -86,7 +86,7 @@ struct PlanCommandTests {
                 .write(toFile: directory.path("002_typo.yaml"), atomically: true, encoding: .utf8)
             let result = try GodwitBinary.run(["plan", directory.url.path, "--db", database])
             #expect(result.status == 1)
-            #expect(result.standardError == "godwit: error: Unknown column Artist.Nmae at \(directory.url.path)/002_typo.yaml: operations[0]: the table has no such column at this point of the migration. The table has: ArtistId, Name.\n")
+            #expect(result.standardError == "godwit: error: Unknown column Artist.Nmae at \(directory.url.path)/002_typo.yaml:3:5 (operations[0]): the table has no such column at this point of the migration. The table has: ArtistId, Name.\n")
             #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == bytes)
         }
     }

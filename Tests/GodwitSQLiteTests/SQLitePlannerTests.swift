@@ -134,10 +134,10 @@ struct SQLitePlannerTests {
             try await driver.close()
             let missingTable = try MigrationFileParser().parse("name: x\noperations:\n  - drop_column: {table: nope, column: a}\n", file: "9_x.yaml", defaultID: "9")
             let tableError = #expect(throws: GodwitError.self) { try SQLitePlanner().plan(missingTable, against: schema) }
-            #expect(tableError?.description == "Unknown table nope at 9_x.yaml: operations[0]: the database has no such table at this point of the migration. Check the name, or create the table in an earlier operation.")
+            #expect(tableError?.description == "Unknown table nope at 9_x.yaml:3:5 (operations[0]): the database has no such table at this point of the migration. Check the name, or create the table in an earlier operation.")
             let missingColumn = try MigrationFileParser().parse("name: x\noperations:\n  - rename_column: {table: sensor, from: colour, to: color}\n", file: "9_x.yaml", defaultID: "9")
             let columnError = #expect(throws: GodwitError.self) { try SQLitePlanner().plan(missingColumn, against: schema) }
-            #expect(columnError?.description == "Unknown column sensor.colour at 9_x.yaml: operations[0]: the table has no such column at this point of the migration. The table has: name, kind.")
+            #expect(columnError?.description == "Unknown column sensor.colour at 9_x.yaml:3:5 (operations[0]): the table has no such column at this point of the migration. The table has: name, kind.")
         }
     }
 

@@ -12,6 +12,24 @@ struct SeedExampleSQLiteTests {
     static let example = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("examples/seed-001/sqlite")
 
+    @Test("The Markdown plan matches examples/seed-001/sqlite/plan.md")
+    func goldenPlan() async throws {
+        try await TemporaryDirectory.with { directory in
+            let driver = try SQLiteDriver.open(.init(path: directory.path("seed.db")), mode: .create)
+            try await driver.executeScript(unsafeSQL: try String(contentsOf: Self.example.appendingPathComponent("schema.sql"), encoding: .utf8))
+            try await driver.executeScript(unsafeSQL: try String(contentsOf: Self.example.appendingPathComponent("data.sql"), encoding: .utf8))
+            try await driver.close()
+            let planned = try await MigrationPlanning.planAll(directory: Self.example.appendingPathComponent("migrations").path,
+                                                              database: .sqlite(.init(path: directory.path("seed.db"))))
+            let root = Self.example.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/"
+            let text = planned.map { PlanMarkdownRenderer(source: "sqlite:app.db").render($0.plan, against: $0.schemaBefore) }
+                .joined(separator: "\n---\n\n").replacingOccurrences(of: root, with: "")
+            let file = Self.example.appendingPathComponent("plan.md")
+            if ProcessInfo.processInfo.environment["GODWIT_UPDATE_GOLDEN"] == "1" { try text.write(to: file, atomically: true, encoding: .utf8) }
+            #expect(text == (try String(contentsOf: file, encoding: .utf8)))
+        }
+    }
+
     @Test("Both migrations run forward with table rebuilds, orders follow UUIDs, rollback returns to identical")
     func forwardAndBack() async throws {
         try await TemporaryDirectory.with { directory in

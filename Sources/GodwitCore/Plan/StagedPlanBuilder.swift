@@ -23,7 +23,10 @@ public struct StagedPlanBuilder: Sendable {
         var tablesBefore: [Table?] = []
         for (index, operation) in migration.operations.enumerated() {
             tablesBefore.append(operation.table.flatMap { transformer.resolve($0, in: current) }.flatMap { current.table(named: $0) })
-            let location = "\(migration.source?.path ?? migration.id): operations[\(index)]"
+            let file = migration.source?.path ?? migration.id
+            let location = index < migration.operationPositions.count
+                ? "\(file):\(migration.operationPositions[index].line):\(migration.operationPositions[index].column) (operations[\(index)])"
+                : "\(file): operations[\(index)]"
             let next = try transformer.applying([operation], to: current, locate: { _ in location })
             let item = assessment.items[index]
             for var step in try stepsFor(operation, current, next) {
