@@ -52,8 +52,10 @@ public enum StrategySelector {
         if assessment.level == .additive {
             criteria.append("Schema change is backward-compatible → Apply migration first, then deploy new code (expand phase).")
             strategy = .expandOnly
-        } else if migration.downtime == .zero {
-            criteria.append("Zero downtime required and system is stateful → … expand-contract data migration.")
+        } else if migration.downtime == .zero || largestRows >= smallDatasetRows {
+            if migration.downtime == .zero {
+                criteria.append("Zero downtime required and system is stateful → … expand-contract data migration.")
+            }
             criteria.append("Schema change is NOT backward-compatible → Redesign as expand-contract; if impossible, schedule downtime.")
             if largestRows > largeDatasetRows {
                 criteria.append("Large dataset (> 100M rows) → Batch the migration; use dual-write or snapshot-replay to avoid locking.")
@@ -61,17 +63,9 @@ public enum StrategySelector {
             } else {
                 strategy = .expandContract
             }
-        } else if largestRows < smallDatasetRows {
+        } else {
             criteria.append("Small dataset (< 1M rows) and off-peak window available → Big bang migration is acceptable.")
             strategy = .bigBang
-        } else {
-            criteria.append("Schema change is NOT backward-compatible → Redesign as expand-contract; if impossible, schedule downtime.")
-            if largestRows > largeDatasetRows {
-                criteria.append("Large dataset (> 100M rows) → Batch the migration; use dual-write or snapshot-replay to avoid locking.")
-                strategy = .batchedExpandContract
-            } else {
-                strategy = .expandContract
-            }
         }
         let alternatives = [Strategy.expandOnly, .expandContract, .batchedExpandContract, .bigBang]
             .filter { $0 != strategy }
