@@ -48,7 +48,15 @@ struct SeedExampleTests {
             let startDump = try TestPostgres.schemaDump(endpoint)
             let startRows = try await driver.query(unsafeSQL: "SELECT u.id::text, u.name, u.created_at::text, o.id::text, o.total::text FROM users u JOIN orders o ON o.user_id = u.id ORDER BY o.id")
 
-            for item in planned { try await PlanStepRunner().forward(item.plan, through: .contract, on: driver) }
+            // Migration 001 up to its backfill; old code then writes an order without user_uuid,
+            // which the fill trigger completes; then the rest.
+            try await PlanStepRunner().forward(planned[0].plan, through: .backfill, on: driver)
+            try await driver.execute(unsafeSQL: "INSERT INTO orders (user_id, total) VALUES (2, 9.50)")
+            let filled = try await driver.query(unsafeSQL: "SELECT count(*) FROM orders o JOIN users u ON u.uuid = o.user_uuid WHERE o.total = 9.50")
+            #expect(filled.first?[0] == .integer(1))
+            try await driver.execute(unsafeSQL: "DELETE FROM orders WHERE total = 9.50")
+            try await PlanStepRunner().forward(planned[0].plan, from: .verify, through: .contract, on: driver)
+            for item in planned.dropFirst() { try await PlanStepRunner().forward(item.plan, through: .contract, on: driver) }
             let after = try await driver.inspect(InspectionOptions()).removingStatistics()
             let users = try #require(after.table(named: QualifiedName(schema: "public", "users")))
             #expect(users.column(named: "id")?.type == "uuid")

@@ -26,6 +26,9 @@ public struct PostgresPlanner: MigrationPlanner {
         let id = String(migration.id.map { $0.isLetter || $0.isNumber ? $0 : "_" })
         return try StagedPlanBuilder(engine: .postgresql).build(migration, against: schema) { operation, before, after in
             if online, let swap = try columnSwap(for: operation, before: before, migrationID: id) { return swap.steps() }
+            if online, case .addColumn(let change) = operation, change.up != nil {
+                return addColumn(change, before: before) + fillTrigger(change, before: before, migrationID: id)
+            }
             return try steps(for: operation, before: before, after: after, archivePrefix: archivePrefix)
         }
     }
@@ -161,6 +164,36 @@ public struct PostgresPlanner: MigrationPlanner {
         }
         if needsNotNull { steps += notNullSteps(table: name, column: column.name) }
         return steps
+    }
+
+    /// While old code still writes rows without the new column, a trigger fills it from `up` when
+    /// a write leaves it NULL, so the backfill and new writes cannot leave gaps. Expand installs
+    /// it (before the backfill); cleanup, with the other helpers, removes it. Both are reversible.
+    private func fillTrigger(_ change: AddColumn, before: Schema, migrationID: String) -> [PlanStep] {
+        guard let up = change.up else { return [] }
+        let table = resolve(change.table, before).name
+        let t = quoter.quote(table), c = quoter.quote(change.column.name)
+        let function = quoter.quote(QualifiedName(schema: table.schema, PostgresColumnSwap.limit("godwit_\(migrationID)_fill_\(table.name)_\(change.column.name)")))
+        let trigger = quoter.quote(PostgresColumnSwap.limit("godwit_\(migrationID)_fill_\(change.column.name)"))
+        let body = """
+            CREATE FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql AS $godwit$
+            BEGIN
+                IF NEW.\(c) IS NULL THEN
+                    NEW.\(c) := (SELECT \(up) FROM (SELECT (NEW).*) AS row);
+                END IF;
+                RETURN NEW;
+            END
+            $godwit$
+            """
+        let create = "CREATE TRIGGER \(trigger) BEFORE INSERT OR UPDATE ON \(t) FOR EACH ROW EXECUTE FUNCTION \(function)()"
+        return [
+            PlanStep(phase: .expand, title: "Fill \(table).\(change.column.name) from up(row) on every write while old code runs",
+                     forward: [body, create], reverse: ["DROP TRIGGER \(trigger) ON \(t)", "DROP FUNCTION \(function)()"],
+                     lock: .shareRowExclusive, duration: .instant),
+            PlanStep(phase: .cleanup, title: "Remove the fill trigger of \(table).\(change.column.name)",
+                     forward: ["DROP TRIGGER \(trigger) ON \(t)", "DROP FUNCTION \(function)()"], reverse: [body, create],
+                     lock: .shareRowExclusive, duration: .instant),
+        ]
     }
 
     /// NOT NULL without a long ACCESS EXCLUSIVE scan: a NOT VALID check, validated under SHARE

@@ -61,10 +61,23 @@ BEGIN;
 ALTER TABLE public.users ADD COLUMN full_name text;
 COMMIT;
 
--- Step 9 (expand): Create index users_recent on public.users concurrently
+-- Step 9 (expand): Fill public.users.full_name from up(row) on every write while old code runs
+BEGIN;
+CREATE FUNCTION public.godwit_9_fill_users_full_name() RETURNS trigger LANGUAGE plpgsql AS $godwit$
+BEGIN
+    IF NEW.full_name IS NULL THEN
+        NEW.full_name := (SELECT first_name || ' ' || last_name FROM (SELECT (NEW).*) AS row);
+    END IF;
+    RETURN NEW;
+END
+$godwit$;
+CREATE TRIGGER godwit_9_fill_full_name BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.godwit_9_fill_users_full_name();
+COMMIT;
+
+-- Step 10 (expand): Create index users_recent on public.users concurrently
 CREATE INDEX CONCURRENTLY users_recent ON public.users (team_id, created_at DESC);
 
--- Step 10 (expand): Add public.users._godwit_new_created_at beside created_at, kept in step by a trigger both ways
+-- Step 11 (expand): Add public.users._godwit_new_created_at beside created_at, kept in step by a trigger both ways
 BEGIN;
 ALTER TABLE public.users ADD COLUMN _godwit_new_created_at timestamptz;
 CREATE FUNCTION public.godwit_9_sync_users_created_at() RETURNS trigger LANGUAGE plpgsql AS $godwit$
@@ -86,72 +99,72 @@ $godwit$;
 CREATE TRIGGER godwit_9_sync_created_at BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.godwit_9_sync_users_created_at();
 COMMIT;
 
--- Step 11 (expand): Build _godwit_new_users_recent on _godwit_new_created_at concurrently
+-- Step 12 (expand): Build _godwit_new_users_recent on _godwit_new_created_at concurrently
 CREATE INDEX CONCURRENTLY _godwit_new_users_recent ON public.users (team_id, _godwit_new_created_at DESC);
 
--- Step 12 (expand): Add foreign key users_team_id_fkey as NOT VALID
+-- Step 13 (expand): Add foreign key users_team_id_fkey as NOT VALID
 BEGIN;
 ALTER TABLE public.users ADD CONSTRAINT users_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE SET NULL NOT VALID;
 COMMIT;
 
--- Step 13 (expand): Change the default of public.users.email
+-- Step 14 (expand): Change the default of public.users.email
 BEGIN;
 ALTER TABLE public.users ALTER COLUMN email SET DEFAULT '';
 COMMIT;
 
--- Step 14 (expand): Run SQL
+-- Step 15 (expand): Run SQL
 BEGIN;
 CREATE TABLE side (x int);
 COMMIT;
 
--- Step 15 (backfill): Backfill public.users.display_name from name
+-- Step 16 (backfill): Backfill public.users.display_name from name
 BEGIN;
 UPDATE public.users SET display_name = name WHERE display_name IS DISTINCT FROM (name);
 COMMIT;
 
--- Step 16 (backfill): Update public.users in batches (old values archived in _godwit_archive_9_users_update)
+-- Step 17 (backfill): Update public.users in batches (old values archived in _godwit_archive_9_users_update)
 BEGIN;
 CREATE TABLE public._godwit_archive_9_users_update AS SELECT id, status FROM public.users WHERE status IS NULL;
 UPDATE public.users SET status = 'active' WHERE status IS NULL;
 COMMIT;
 
--- Step 17 (backfill): Backfill public.users.full_name
+-- Step 18 (backfill): Backfill public.users.full_name
 BEGIN;
 UPDATE public.users SET full_name = first_name || ' ' || last_name WHERE full_name IS NULL;
 COMMIT;
 
--- Step 18 (backfill): Backfill public.users._godwit_new_created_at from created_at
+-- Step 19 (backfill): Backfill public.users._godwit_new_created_at from created_at
 BEGIN;
 UPDATE public.users SET _godwit_new_created_at = created_at AT TIME ZONE 'UTC' WHERE _godwit_new_created_at IS DISTINCT FROM (created_at AT TIME ZONE 'UTC');
 COMMIT;
 
--- Step 19 (verify): Validate CHECK users_balance_positive on the existing rows
+-- Step 20 (verify): Validate CHECK users_balance_positive on the existing rows
 BEGIN;
 ALTER TABLE public.users VALIDATE CONSTRAINT users_balance_positive;
 COMMIT;
 
--- Step 20 (verify): Validate foreign key orders_user_fk on the existing rows
+-- Step 21 (verify): Validate foreign key orders_user_fk on the existing rows
 BEGIN;
 ALTER TABLE public.orders VALIDATE CONSTRAINT orders_user_fk;
 COMMIT;
 
--- Step 21 (verify): Validate foreign key users_team_id_fkey on the existing rows
+-- Step 22 (verify): Validate foreign key users_team_id_fkey on the existing rows
 BEGIN;
 ALTER TABLE public.users VALIDATE CONSTRAINT users_team_id_fkey;
 COMMIT;
 
--- Step 22 (verify): Prove public.users.email has no NULLs (CHECK NOT VALID, then VALIDATE)
+-- Step 23 (verify): Prove public.users.email has no NULLs (CHECK NOT VALID, then VALIDATE)
 BEGIN;
 ALTER TABLE public.users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;
 ALTER TABLE public.users VALIDATE CONSTRAINT users_email_not_null;
 COMMIT;
 
--- Step 23 (contract): Drop the compatibility view public.people
+-- Step 24 (contract): Drop the compatibility view public.people
 BEGIN;
 DROP VIEW public.people;
 COMMIT;
 
--- Step 24 (contract): Switch public.users to display_name character varying(50) and park the old name
+-- Step 25 (contract): Switch public.users to display_name character varying(50) and park the old name
 BEGIN;
 DROP TRIGGER godwit_9_sync_name ON public.users;
 DROP FUNCTION public.godwit_9_sync_users_name();
@@ -160,7 +173,7 @@ ALTER INDEX public.users_old RENAME TO _godwit_old_users_old;
 ALTER INDEX public._godwit_new_users_old RENAME TO users_old;
 COMMIT;
 
--- Step 25 (contract): Switch public.users to created_at timestamptz and park the old created_at
+-- Step 26 (contract): Switch public.users to created_at timestamptz and park the old created_at
 BEGIN;
 DROP TRIGGER godwit_9_sync_created_at ON public.users;
 DROP FUNCTION public.godwit_9_sync_users_created_at();
@@ -170,89 +183,108 @@ ALTER INDEX public.users_recent RENAME TO _godwit_old_users_recent;
 ALTER INDEX public._godwit_new_users_recent RENAME TO users_recent;
 COMMIT;
 
--- Step 26 (contract): SET NOT NULL on public.users.email using the validated check
+-- Step 27 (contract): SET NOT NULL on public.users.email using the validated check
 BEGIN;
 ALTER TABLE public.users ALTER COLUMN email SET NOT NULL;
 ALTER TABLE public.users DROP CONSTRAINT users_email_not_null;
 COMMIT;
 
--- Step 27 (contract): Drop index users_old concurrently
+-- Step 28 (contract): Drop index users_old concurrently
 DROP INDEX CONCURRENTLY public.users_old;
 
--- Step 28 (contract): Drop constraint users_old_check on public.users
+-- Step 29 (contract): Drop constraint users_old_check on public.users
 BEGIN;
 ALTER TABLE public.users DROP CONSTRAINT users_old_check;
 COMMIT;
 
--- Step 29 (contract): Park public.users.fax as _godwit_archive_9_fax (its data kept until cleanup)
+-- Step 30 (contract): Park public.users.fax as _godwit_archive_9_fax (its data kept until cleanup)
 BEGIN;
 ALTER TABLE public.users RENAME COLUMN fax TO _godwit_archive_9_fax;
 COMMIT;
 
--- Step 30 (contract): Move table public.legacy to the archive _godwit_archive_9_legacy
+-- Step 31 (contract): Move table public.legacy to the archive _godwit_archive_9_legacy
 BEGIN;
 ALTER TABLE public.legacy RENAME TO _godwit_archive_9_legacy;
 COMMIT;
 
--- Step 31 (cleanup): Drop the parked column _godwit_archive_9_name
+-- Step 32 (cleanup): Drop the parked column _godwit_archive_9_name
 BEGIN;
 ALTER TABLE public.users DROP COLUMN _godwit_archive_9_name;
 COMMIT;
 
--- Step 32 (cleanup): Drop the archive _godwit_archive_9_users_update
+-- Step 33 (cleanup): Drop the archive _godwit_archive_9_users_update
 BEGIN;
 DROP TABLE public._godwit_archive_9_users_update;
 COMMIT;
 
--- Step 33 (cleanup): Drop the parked column _godwit_archive_9_created_at
+-- Step 34 (cleanup): Remove the fill trigger of public.users.full_name
+BEGIN;
+DROP TRIGGER godwit_9_fill_full_name ON public.users;
+DROP FUNCTION public.godwit_9_fill_users_full_name();
+COMMIT;
+
+-- Step 35 (cleanup): Drop the parked column _godwit_archive_9_created_at
 BEGIN;
 ALTER TABLE public.users DROP COLUMN _godwit_archive_9_created_at;
 COMMIT;
 
--- Step 34 (cleanup): Drop the parked column _godwit_archive_9_fax
+-- Step 36 (cleanup): Drop the parked column _godwit_archive_9_fax
 BEGIN;
 ALTER TABLE public.users DROP COLUMN _godwit_archive_9_fax;
 COMMIT;
 
--- Step 35 (cleanup): Drop the archive _godwit_archive_9_legacy
+-- Step 37 (cleanup): Drop the archive _godwit_archive_9_legacy
 BEGIN;
 DROP TABLE public._godwit_archive_9_legacy;
 COMMIT;
 
 -- REVERSE
 -- Undo migration 9: every operation
--- Step 35 (Drop the archive _godwit_archive_9_legacy) cannot be undone: it is past the point of no return.
--- Step 34 (Drop the parked column _godwit_archive_9_fax) cannot be undone: it is past the point of no return.
--- Step 33 (Drop the parked column _godwit_archive_9_created_at) cannot be undone: it is past the point of no return.
--- Step 32 (Drop the archive _godwit_archive_9_users_update) cannot be undone: it is past the point of no return.
--- Step 31 (Drop the parked column _godwit_archive_9_name) cannot be undone: it is past the point of no return.
+-- Step 37 (Drop the archive _godwit_archive_9_legacy) cannot be undone: it is past the point of no return.
+-- Step 36 (Drop the parked column _godwit_archive_9_fax) cannot be undone: it is past the point of no return.
+-- Step 35 (Drop the parked column _godwit_archive_9_created_at) cannot be undone: it is past the point of no return.
 
--- Step 30 (contract): Move table public.legacy to the archive _godwit_archive_9_legacy
+-- Step 34 (cleanup): Remove the fill trigger of public.users.full_name
+BEGIN;
+CREATE FUNCTION public.godwit_9_fill_users_full_name() RETURNS trigger LANGUAGE plpgsql AS $godwit$
+BEGIN
+    IF NEW.full_name IS NULL THEN
+        NEW.full_name := (SELECT first_name || ' ' || last_name FROM (SELECT (NEW).*) AS row);
+    END IF;
+    RETURN NEW;
+END
+$godwit$;
+CREATE TRIGGER godwit_9_fill_full_name BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.godwit_9_fill_users_full_name();
+COMMIT;
+-- Step 33 (Drop the archive _godwit_archive_9_users_update) cannot be undone: it is past the point of no return.
+-- Step 32 (Drop the parked column _godwit_archive_9_name) cannot be undone: it is past the point of no return.
+
+-- Step 31 (contract): Move table public.legacy to the archive _godwit_archive_9_legacy
 BEGIN;
 ALTER TABLE public._godwit_archive_9_legacy RENAME TO legacy;
 COMMIT;
 
--- Step 29 (contract): Park public.users.fax as _godwit_archive_9_fax (its data kept until cleanup)
+-- Step 30 (contract): Park public.users.fax as _godwit_archive_9_fax (its data kept until cleanup)
 BEGIN;
 ALTER TABLE public.users RENAME COLUMN _godwit_archive_9_fax TO fax;
 COMMIT;
 
--- Step 28 (contract): Drop constraint users_old_check on public.users
+-- Step 29 (contract): Drop constraint users_old_check on public.users
 BEGIN;
 ALTER TABLE public.users ADD CONSTRAINT users_old_check CHECK (id > 0);
 COMMIT;
 
--- Step 27 (contract): Drop index users_old concurrently
+-- Step 28 (contract): Drop index users_old concurrently
 CREATE INDEX CONCURRENTLY users_old ON public.users USING btree (display_name);
 
--- Step 26 (contract): SET NOT NULL on public.users.email using the validated check
+-- Step 27 (contract): SET NOT NULL on public.users.email using the validated check
 BEGIN;
 ALTER TABLE public.users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;
 ALTER TABLE public.users VALIDATE CONSTRAINT users_email_not_null;
 ALTER TABLE public.users ALTER COLUMN email DROP NOT NULL;
 COMMIT;
 
--- Step 25 (contract): Switch public.users to created_at timestamptz and park the old created_at
+-- Step 26 (contract): Switch public.users to created_at timestamptz and park the old created_at
 BEGIN;
 ALTER INDEX public.users_recent RENAME TO _godwit_new_users_recent;
 ALTER INDEX public._godwit_old_users_recent RENAME TO users_recent;
@@ -277,7 +309,7 @@ $godwit$;
 CREATE TRIGGER godwit_9_sync_created_at BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.godwit_9_sync_users_created_at();
 COMMIT;
 
--- Step 24 (contract): Switch public.users to display_name character varying(50) and park the old name
+-- Step 25 (contract): Switch public.users to display_name character varying(50) and park the old name
 BEGIN;
 ALTER INDEX public.users_old RENAME TO _godwit_new_users_old;
 ALTER INDEX public._godwit_old_users_old RENAME TO users_old;
@@ -301,61 +333,67 @@ $godwit$;
 CREATE TRIGGER godwit_9_sync_name BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.godwit_9_sync_users_name();
 COMMIT;
 
--- Step 23 (contract): Drop the compatibility view public.people
+-- Step 24 (contract): Drop the compatibility view public.people
 BEGIN;
 CREATE VIEW public.people AS SELECT * FROM public.persons;
 COMMIT;
 
--- Step 22 (verify): Prove public.users.email has no NULLs (CHECK NOT VALID, then VALIDATE)
+-- Step 23 (verify): Prove public.users.email has no NULLs (CHECK NOT VALID, then VALIDATE)
 BEGIN;
 ALTER TABLE public.users DROP CONSTRAINT users_email_not_null;
 COMMIT;
 
--- Step 21 (verify): Validate foreign key users_team_id_fkey on the existing rows: nothing to undo.
+-- Step 22 (verify): Validate foreign key users_team_id_fkey on the existing rows: nothing to undo.
 
--- Step 20 (verify): Validate foreign key orders_user_fk on the existing rows: nothing to undo.
+-- Step 21 (verify): Validate foreign key orders_user_fk on the existing rows: nothing to undo.
 
--- Step 19 (verify): Validate CHECK users_balance_positive on the existing rows: nothing to undo.
+-- Step 20 (verify): Validate CHECK users_balance_positive on the existing rows: nothing to undo.
 
--- Step 18 (backfill): Backfill public.users._godwit_new_created_at from created_at: nothing to undo.
+-- Step 19 (backfill): Backfill public.users._godwit_new_created_at from created_at: nothing to undo.
 
--- Step 17 (backfill): Backfill public.users.full_name: nothing to undo.
+-- Step 18 (backfill): Backfill public.users.full_name: nothing to undo.
 
--- Step 16 (backfill): Update public.users in batches (old values archived in _godwit_archive_9_users_update)
+-- Step 17 (backfill): Update public.users in batches (old values archived in _godwit_archive_9_users_update)
 BEGIN;
 UPDATE public.users SET status = a.status FROM public._godwit_archive_9_users_update AS a WHERE a.id = users.id;
 DROP TABLE public._godwit_archive_9_users_update;
 COMMIT;
 
--- Step 15 (backfill): Backfill public.users.display_name from name: nothing to undo.
+-- Step 16 (backfill): Backfill public.users.display_name from name: nothing to undo.
 
--- Step 14 (expand): Run SQL
+-- Step 15 (expand): Run SQL
 BEGIN;
 DROP TABLE side;
 COMMIT;
 
--- Step 13 (expand): Change the default of public.users.email
+-- Step 14 (expand): Change the default of public.users.email
 BEGIN;
 ALTER TABLE public.users ALTER COLUMN email DROP DEFAULT;
 COMMIT;
 
--- Step 12 (expand): Add foreign key users_team_id_fkey as NOT VALID
+-- Step 13 (expand): Add foreign key users_team_id_fkey as NOT VALID
 BEGIN;
 ALTER TABLE public.users DROP CONSTRAINT users_team_id_fkey;
 COMMIT;
 
--- Step 11 (expand): Build _godwit_new_users_recent on _godwit_new_created_at concurrently
+-- Step 12 (expand): Build _godwit_new_users_recent on _godwit_new_created_at concurrently
 DROP INDEX CONCURRENTLY IF EXISTS public._godwit_new_users_recent;
 
--- Step 10 (expand): Add public.users._godwit_new_created_at beside created_at, kept in step by a trigger both ways
+-- Step 11 (expand): Add public.users._godwit_new_created_at beside created_at, kept in step by a trigger both ways
 BEGIN;
 DROP TRIGGER godwit_9_sync_created_at ON public.users;
 DROP FUNCTION public.godwit_9_sync_users_created_at();
 ALTER TABLE public.users DROP COLUMN _godwit_new_created_at;
 COMMIT;
 
--- Step 9 (expand): Create index users_recent on public.users concurrently
+-- Step 10 (expand): Create index users_recent on public.users concurrently
 DROP INDEX CONCURRENTLY IF EXISTS public.users_recent;
+
+-- Step 9 (expand): Fill public.users.full_name from up(row) on every write while old code runs
+BEGIN;
+DROP TRIGGER godwit_9_fill_full_name ON public.users;
+DROP FUNCTION public.godwit_9_fill_users_full_name();
+COMMIT;
 
 -- Step 8 (expand): Add column public.users.full_name
 BEGIN;
