@@ -6,7 +6,7 @@ public struct GodwitCommand: AsyncParsableCommand {
         commandName: "godwit",
         abstract: "Plan, rehearse, run, verify and roll back database migrations on SQLite and PostgreSQL.",
         version: "0.1.0",
-        subcommands: [InspectCommand.self, DiffCommand.self, PlanCommand.self, LintCommand.self]
+        subcommands: [InspectCommand.self, DiffCommand.self, PlanCommand.self, LintCommand.self, StatusCommand.self]
     )
 
     public init() {}

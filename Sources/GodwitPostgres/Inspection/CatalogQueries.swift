@@ -11,7 +11,8 @@ struct CatalogQueries {
     let schemaFilter: String
 
     init(schemas: [String]) {
-        var filter = "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'"
+        // `godwit` holds Godwit's own state (StateStore), not the application's schema.
+        var filter = "n.nspname <> 'information_schema' AND n.nspname <> 'godwit' AND n.nspname NOT LIKE 'pg\\_%'"
         if !schemas.isEmpty {
             let list = schemas.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ")
             filter += " AND n.nspname IN (\(list))"

@@ -40,6 +40,7 @@ struct SQLiteInspector {
             switch type {
             case "table":
                 guard tableFlags[name]?.type == "table" else { continue }  // virtual and shadow tables
+                if name.hasPrefix("godwit_") { continue }  // Godwit's own state (StateStore)
                 var table = try inspectTable(db, name: name, sql: sql, indexSQL: indexSQL)
                 table.isWithoutRowID = tableFlags[name]?.withoutRowID ?? false
                 table.isStrict = tableFlags[name]?.strict ?? false

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import GodwitCore
+import GodwitEngine
+
+/// `godwit status DIR --db URL`: where every migration stands in the database.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show where every migration of DIR stands in the database.",
+        discussion: "Read-only. Exit code 2 when a migration's file changed after it was applied (drift)."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    struct Entry: Encodable {
+        var id: String
+        var name: String
+        var file: String?
+        var state: String
+        var phase: String?
+        var completedSteps: Int?
+        var startedAt: Date?
+        var finishedAt: Date?
+        var operatorName: String?
+        var drift: Bool
+    }
+
+    @Argument(help: "The migrations directory.")
+    var directory: String
+
+    @Option(name: .long, help: "Database URL (default: $DATABASE_URL).")
+    var db: String?
+
+    @Option(name: .shortAndLong, help: "Output format: text or json.")
+    var format: Format = .text
+
+    func run() async throws {
+        try await CommandRunner.run {
+            let url = try DatabaseURLResolver.resolve(db)
+            let migrations = try MigrationDirectory.load(directory)
+            let records = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await StateStore(driver: $0).records() }
+            let entries = migrations.map { migration -> Entry in
+                let record = records.first { $0.id == migration.id }
+                return Entry(
+                    id: migration.id, name: migration.name, file: migration.source?.path, state: record?.state.rawValue ?? "pending",
+                    phase: record?.phase?.rawValue, completedSteps: record?.completedSteps, startedAt: record?.startedAt,
+                    finishedAt: record?.finishedAt, operatorName: record?.operatorName,
+                    drift: record.map { $0.state != .rolledBack && $0.checksum != migration.source?.checksum } ?? false
+                )
+            }
+            switch format {
+            case .text:
+                let width = entries.map(\.id.count).max() ?? 0
+                let nameWidth = entries.map(\.name.count).max() ?? 0
+                var lines = entries.map { entry -> String in
+                    var line = entry.id.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                        + entry.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  " + entry.state
+                    if let phase = entry.phase { line += ", phase \(phase)" }
+                    if let steps = entry.completedSteps, entry.state != "pending" { line += ", \(steps) steps done" }
+                    if let who = entry.operatorName, let started = entry.startedAt {
+                        line += ", started \(ISO8601DateFormatter().string(from: started)) by \(who)"
+                    }
+                    if entry.drift { line += "  DRIFT: the file changed after it was applied" }
+                    return line
+                }
+                for record in records where !migrations.contains(where: { $0.id == record.id }) {
+                    lines.append("\(record.id)  \(record.name)  \(record.state.rawValue)  (no file for it in \(directory))")
+                }
+                Terminal().write(lines.joined(separator: "\n") + "\n")
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                encoder.dateEncodingStrategy = .iso8601
+                Terminal().write(String(decoding: try encoder.encode(entries), as: UTF8.self) + "\n")
+            }
+            if entries.contains(where: \.drift) { throw ExitCode(2) }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import GodwitCore
+import GodwitEngine
+import GodwitTesting
+import Testing
+
+/// The state store on both engines, against real databases.
+@Suite("State store")
+struct StateStoreTests {
+    static func withDatabase<T: Sendable>(_ engine: Engine, _ body: @Sendable (DatabaseURL) async throws -> T) async throws -> T {
+        switch engine {
+        case .sqlite:
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let url = DatabaseURL.sqlite(.init(path: directory.path("state.db")))
+            _ = try await DatabaseConnector.withDriver(url, access: .create) { try await $0.execute(unsafeSQL: "CREATE TABLE app (id INTEGER PRIMARY KEY)") }
+            return try await body(url)
+        case .postgresql:
+            return try await TestPostgres.withTemporaryDatabase { endpoint in
+                try await TestPostgres.execute(endpoint, "CREATE TABLE app (id integer PRIMARY KEY)")
+                return try await body(.postgres(endpoint))
+            }
+        }
+    }
+
+    @Test("Records, steps and audit events round-trip; inspection leaves the state out", arguments: Engine.allCases)
+    func roundTrip(engine: Engine) async throws {
+        try await Self.withDatabase(engine) { url in
+            try await DatabaseConnector.withDriver(url) { driver in
+                let store = StateStore(driver: driver)
+                #expect(try await store.records().isEmpty)
+                #expect(try await !store.isInstalled())
+                try await store.install()
+                try await store.install()  // idempotent
+                let started = Date(timeIntervalSince1970: 1_790_000_000.25)
+                var record = MigrationRecord(id: "002", name: "second", checksum: String(repeating: "b", count: 64), state: .running,
+                                             phase: .expand, completedSteps: 1, startedAt: started, operatorName: "ana@host")
+                try await store.save(record)
+                try await store.save(MigrationRecord(id: "001", name: "first", checksum: String(repeating: "a", count: 64), state: .applied,
+                                                     phase: .cleanup, completedSteps: 7, startedAt: started, finishedAt: started.addingTimeInterval(3),
+                                                     operatorName: "ana@host"))
+                record.state = .waitingAtGate
+                record.phase = .verify
+                record.completedSteps = 4
+                try await store.save(record)
+                let records = try await store.records()
+                #expect(records.map(\.id) == ["001", "002"])
+                #expect(records[1] == record)
+                #expect(records[0].finishedAt == started.addingTimeInterval(3))
+
+                try await store.recordStep(migration: "002", step: 3, title: "Backfill", phase: .backfill, startedAt: started, finishedAt: nil,
+                                           batchesDone: 10, lastKey: "10000")
+                try await store.recordStep(migration: "002", step: 3, title: "Backfill", phase: .backfill, startedAt: started, finishedAt: nil,
+                                           batchesDone: 11, lastKey: "11000")
+                #expect(try await store.lastKey(migration: "002", step: 3) == "11000")
+
+                let events = [
+                    AuditEvent(at: started, kind: .phaseStarted, migration: "002", fields: [.init("phase", "expand"), .init("operator", "ana@host")]),
+                    AuditEvent(at: started.addingTimeInterval(1), kind: .integrityCheck, migration: "002",
+                               fields: [.init("phase", "expand"), .init("rows_expected", "3"), .init("rows_actual", "3"), .init("checksum", "pass")]),
+                ]
+                for event in events { try await store.append(event) }
+                #expect(try await store.events(migration: "002") == events)
+                #expect(events[1].line == "[2026-09-21T14:13:21Z] integrity-check: migration=002, phase=expand, rows_expected=3, rows_actual=3, checksum=pass")
+                #expect(try events[0].jsonLine().hasPrefix("{\"at\":\"2026-09-21T14:13:20Z\",\"fields\":[{\"name\":\"phase\",\"value\":\"expand\"}"))
+
+                let schema = try await driver.inspect(InspectionOptions())
+                #expect(schema.tables.map(\.name.name) == ["app"])
+                #expect(!schema.namespaces.contains { $0.name == "godwit" })
+            }
+        }
+    }
+
+    @Test("A changed file of an applied migration is drift, refused with both checksums")
+    func drift() throws {
+        var migration = try MigrationFileParser().parse("name: x\noperations:\n  - drop_table: {table: t}\n", file: "m/001_x.yaml", defaultID: "001")
+        let applied = MigrationRecord(id: "001", name: "x", checksum: String(repeating: "0", count: 64), state: .applied,
+                                      startedAt: Date(), operatorName: "me")
+        let error = #expect(throws: GodwitError.self) { try DriftCheck.check([migration], against: [applied]) }
+        #expect(error?.description == "Migration 001 changed after it was applied at m/001_x.yaml: its checksum is now \(migration.source!.checksum.prefix(12))…, it was 000000000000… when applied. Restore the file as it was applied, and put new changes in a new migration.")
+        migration.source?.checksum = String(repeating: "0", count: 64)
+        #expect(throws: Never.self) { try DriftCheck.check([migration], against: [applied]) }
+    }
+}
