@@ -161,6 +161,9 @@ public final class PostgresDriver: DatabaseDriver {
         try await connection.close()
     }
 
+    /// Whether the connection is gone (closed here, or by the server).
+    public var isClosed: Bool { connection.isClosed }
+
     /// A driver dropped without ``close()`` (a thrown error skipped it) still closes its
     /// connection; the closure keeps the connection alive until the close has finished.
     deinit {
