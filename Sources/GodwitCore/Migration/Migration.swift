@@ -131,6 +131,14 @@ public struct LintSuppression: Hashable, Codable, Sendable {
     }
 }
 
+extension Migration {
+    /// The id with every character that is not a letter or digit replaced by `_`: safe inside
+    /// the names of archives, triggers and functions the plan creates.
+    public var nameSafeID: String {
+        String(id.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+}
+
 /// A check that proves the migration did what it said: SQL and what its result must be.
 public struct Validation: Hashable, Sendable {
     /// What the single value the query returns must be.

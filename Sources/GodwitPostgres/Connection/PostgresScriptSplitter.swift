@@ -1,3 +1,5 @@
+import GodwitCore
+
 /// Splits a PostgreSQL script into statements, since the extended query protocol that
 /// postgres-nio speaks runs one statement per query.
 ///
@@ -129,14 +131,5 @@ enum PostgresScriptSplitter {
             let trimmed = String(line).trimmingWhitespace()
             return trimmed.isEmpty || trimmed.hasPrefix("--")
         }
-    }
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
     }
 }

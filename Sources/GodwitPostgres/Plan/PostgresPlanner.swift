@@ -21,9 +21,9 @@ public struct PostgresPlanner: MigrationPlanner {
     public init() {}
 
     public func plan(_ migration: Migration, against schema: Schema) throws -> Plan {
-        let archivePrefix = "_godwit_archive_\(String(migration.id.map { $0.isLetter || $0.isNumber ? $0 : "_" }))_"
+        let archivePrefix = "_godwit_archive_\(migration.nameSafeID)_"
         let online = migration.downtime == .zero
-        let id = String(migration.id.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        let id = migration.nameSafeID
         return try StagedPlanBuilder(engine: .postgresql).build(migration, against: schema) { operation, before, after in
             if online, let swap = try columnSwap(for: operation, before: before, migrationID: id) { return swap.steps() }
             if online, case .addColumn(let change) = operation, change.up != nil {

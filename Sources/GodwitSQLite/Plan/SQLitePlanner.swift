@@ -19,7 +19,7 @@ public struct SQLitePlanner: MigrationPlanner {
     }
 
     private func steps(for operation: Operation, before: Schema, after: Schema, migration: Migration) throws -> [PlanStep] {
-        let archivePrefix = "_godwit_archive_\(Self.safe(migration.id))_"
+        let archivePrefix = "_godwit_archive_\(migration.nameSafeID)_"
         switch operation {
         case .createTable(let table):
             let created = after.table(named: table.name)!
@@ -236,9 +236,5 @@ public struct SQLitePlanner: MigrationPlanner {
     static func keyColumns(_ table: Table) -> [String] {
         if let key = table.primaryKey, table.isWithoutRowID || key.columns.count >= 1 { return key.columns }
         return ["rowid"]
-    }
-
-    private static func safe(_ id: String) -> String {
-        String(id.map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }
 }
