@@ -6,7 +6,8 @@ public struct GodwitCommand: AsyncParsableCommand {
         commandName: "godwit",
         abstract: "Plan, rehearse, run, verify and roll back database migrations on SQLite and PostgreSQL.",
         version: "0.1.0",
-        subcommands: [InspectCommand.self, DiffCommand.self, PlanCommand.self, LintCommand.self, StatusCommand.self]
+        subcommands: [InspectCommand.self, DiffCommand.self, PlanCommand.self, LintCommand.self, ApplyCommand.self, ApproveCommand.self,
+                      StatusCommand.self, VerifyCommand.self, RollbackCommand.self]
     )
 
     public init() {}

@@ -1,7 +1,8 @@
 public import GodwitCore
 
-/// Runs plan steps on a connection: setup outside the transaction, the statements and the
-/// step's checks inside it (a failed check rolls the step back), teardown after.
+/// Runs plan steps on a connection: setup outside the transaction; inside it the step's
+/// preconditions, its statements and its checks (a failed check rolls the step back); teardown
+/// after.
 ///
 /// The foundation of `apply` and `rehearse`; it has no state of its own. Backfills run here as
 /// their single statement; batching, progress and resumption belong to the executor.
@@ -28,28 +29,37 @@ public struct PlanStepRunner: Sendable {
     }
 
     /// Runs one step's statements with its setup, transaction, checks and teardown.
-    public func run(_ step: PlanStep, statements: [String], checks: [StepCheck], on driver: any DatabaseDriver, label: String) async throws {
+    /// - Parameter beforeCommit: work that must commit with the step (its progress record).
+    public func run(
+        _ step: PlanStep, statements: [String], checks: [StepCheck], on driver: any DatabaseDriver, label: String,
+        beforeCommit: ((any DatabaseDriver) async throws -> Void)? = nil
+    ) async throws {
         for statement in step.setup { try await driver.execute(unsafeSQL: statement) }
         do {
             if step.isTransactional { try await driver.execute(unsafeSQL: "BEGIN") }
             do {
+                for check in checks where check.isPrecondition { try await verify(check, on: driver, label: label) }
                 for statement in statements { try await driver.execute(unsafeSQL: statement) }
-                for check in checks {
-                    let found = try await driver.query(unsafeSQL: check.sql).first?[0].integerValue ?? 0
-                    if found != 0 {
-                        throw GodwitError(.queryFailed, "Check failed in \(label)", reason: "\(check.name): \(found) rows",
-                                          remedy: "Fix the data, or the migration, and run again; the step was rolled back.")
-                    }
-                }
+                for check in checks where !check.isPrecondition { try await verify(check, on: driver, label: label) }
+                try await beforeCommit?(driver)
                 if step.isTransactional { try await driver.execute(unsafeSQL: "COMMIT") }
             } catch {
-                if step.isTransactional { _ = try? await driver.execute(unsafeSQL: "ROLLBACK") }
+                if step.isTransactional && !driver.isClosed { _ = try? await driver.execute(unsafeSQL: "ROLLBACK") }
                 throw error
             }
         } catch {
-            for statement in step.teardown { _ = try? await driver.execute(unsafeSQL: statement) }
+            if !driver.isClosed { for statement in step.teardown { _ = try? await driver.execute(unsafeSQL: statement) } }
             throw error
         }
         for statement in step.teardown { try await driver.execute(unsafeSQL: statement) }
+    }
+
+    /// Runs one check: its query must return 0.
+    public func verify(_ check: StepCheck, on driver: any DatabaseDriver, label: String) async throws {
+        let found = try await driver.query(unsafeSQL: check.sql).first?[0].integerValue ?? 0
+        guard found != 0 else { return }
+        throw GodwitError(.integrityFailure, "Check failed \(check.isPrecondition ? "before" : "in") \(label)",
+                          reason: "\(check.name): \(found) rows",
+                          remedy: "Fix the data, or the migration, and run again; the step was rolled back.")
     }
 }

@@ -2,9 +2,13 @@ public import Foundation
 public import GodwitCore
 
 /// Godwit's own records inside the target database: which migrations ran (with the checksum of
-/// their file, state, phase, steps done, timings, operator), per-step progress so a run can
+/// their file, state, phase, steps done, timings, operator, what they wait for), the plan each
+/// run follows with the digests taken before it, per-step and per-batch progress so a run can
 /// resume, and the audit log. PostgreSQL keeps them in the schema `godwit`; SQLite in tables
 /// named `godwit_…`. Inspection leaves them out.
+///
+/// Progress is written on the same connection as the work, inside the step's or batch's
+/// transaction, so the record and the data commit together.
 public struct StateStore: Sendable {
     public let driver: any DatabaseDriver
 
@@ -19,6 +23,7 @@ public struct StateStore: Sendable {
 
     /// `$1` on PostgreSQL, `?` on SQLite.
     private func p(_ number: Int) -> String { isPostgres ? "$\(number)" : "?" }
+    private func placeholders(_ count: Int) -> String { (1...count).map(p).joined(separator: ", ") }
 
     /// Creates the state tables when missing.
     public func install() async throws {
@@ -26,11 +31,14 @@ public struct StateStore: Sendable {
         script += """
             CREATE TABLE IF NOT EXISTS \(migrations) (
                 id text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, state text NOT NULL, phase text,
-                completed_steps integer NOT NULL DEFAULT 0, started_at text NOT NULL, finished_at text, operator text NOT NULL
+                completed_steps integer NOT NULL DEFAULT 0, total_steps integer NOT NULL DEFAULT 0,
+                started_at text NOT NULL, finished_at text, operator text NOT NULL, waiting_for text,
+                approved_gates text NOT NULL DEFAULT '', phase_finished_at text, plan text
             );
             CREATE TABLE IF NOT EXISTS \(steps) (
                 migration text NOT NULL, step integer NOT NULL, title text NOT NULL, phase text NOT NULL,
-                started_at text NOT NULL, finished_at text, batches_done bigint NOT NULL DEFAULT 0, last_key text,
+                started_at text NOT NULL, updated_at text, finished_at text, batches_done bigint NOT NULL DEFAULT 0,
+                rows_done bigint NOT NULL DEFAULT 0, rows_total bigint NOT NULL DEFAULT 0, last_key text,
                 PRIMARY KEY (migration, step)
             );
             CREATE TABLE IF NOT EXISTS \(audit) (
@@ -53,7 +61,8 @@ public struct StateStore: Sendable {
     public func records() async throws -> [MigrationRecord] {
         guard try await isInstalled() else { return [] }
         let rows = try await driver.query(unsafeSQL: """
-            SELECT id, name, checksum, state, phase, completed_steps, started_at, finished_at, operator FROM \(migrations)
+            SELECT id, name, checksum, state, phase, completed_steps, started_at, finished_at, operator,
+                   total_steps, waiting_for, approved_gates, phase_finished_at FROM \(migrations)
             """)
         return rows.compactMap { row in
             guard let id = row[0].textValue, let name = row[1].textValue, let checksum = row[2].textValue,
@@ -62,50 +71,99 @@ public struct StateStore: Sendable {
             return MigrationRecord(
                 id: id, name: name, checksum: checksum, state: state, phase: row[4].textValue.flatMap(Phase.init(rawValue:)),
                 completedSteps: Int(row[5].integerValue ?? 0), startedAt: started, finishedAt: row[7].textValue.flatMap(Self.date),
-                operatorName: operatorName
+                operatorName: operatorName, totalSteps: Int(row[9].integerValue ?? 0), waitingFor: row[10].textValue,
+                approvedGates: (row[11].textValue ?? "").split(separator: ",").compactMap { Phase(rawValue: String($0)) },
+                phaseFinishedAt: row[12].textValue.flatMap(Self.date)
             )
         }.sorted { VersionOrder.precedes($0.id, $1.id) }
     }
 
-    /// Inserts or updates a migration's record.
+    /// One migration's record.
+    public func record(_ id: String) async throws -> MigrationRecord? {
+        try await records().first { $0.id == id }
+    }
+
+    /// Inserts or updates a migration's record (its stored plan is kept).
     public func save(_ record: MigrationRecord) async throws {
         try await driver.execute(unsafeSQL: """
-            INSERT INTO \(migrations) (id, name, checksum, state, phase, completed_steps, started_at, finished_at, operator)
-            VALUES (\((1...9).map(p).joined(separator: ", ")))
+            INSERT INTO \(migrations) (id, name, checksum, state, phase, completed_steps, started_at, finished_at, operator,
+                                       total_steps, waiting_for, approved_gates, phase_finished_at)
+            VALUES (\(placeholders(13)))
             ON CONFLICT (id) DO UPDATE SET name = excluded.name, checksum = excluded.checksum, state = excluded.state,
                 phase = excluded.phase, completed_steps = excluded.completed_steps, started_at = excluded.started_at,
-                finished_at = excluded.finished_at, operator = excluded.operator
+                finished_at = excluded.finished_at, operator = excluded.operator, total_steps = excluded.total_steps,
+                waiting_for = excluded.waiting_for, approved_gates = excluded.approved_gates, phase_finished_at = excluded.phase_finished_at
             """, bindings: [
                 .text(record.id), .text(record.name), .text(record.checksum), .text(record.state.rawValue),
                 record.phase.map { .text($0.rawValue) } ?? .null, .integer(Int64(record.completedSteps)),
                 .text(Self.text(record.startedAt)), record.finishedAt.map { .text(Self.text($0)) } ?? .null, .text(record.operatorName),
+                .integer(Int64(record.totalSteps)), record.waitingFor.map { .text($0) } ?? .null,
+                .text(record.approvedGates.map(\.rawValue).joined(separator: ",")),
+                record.phaseFinishedAt.map { .text(Self.text($0)) } ?? .null,
             ])
     }
 
-    /// Records a step's progress: started, batches done and the last key reached, finished.
-    public func recordStep(migration: String, step: Int, title: String, phase: Phase, startedAt: Date,
-                           finishedAt: Date?, batchesDone: Int64 = 0, lastKey: String? = nil) async throws {
+    /// Marks `count` steps done, with the phase of the last: run inside the step's transaction.
+    public func setCompletedSteps(migration: String, count: Int, phase: Phase?) async throws {
+        try await driver.execute(unsafeSQL: "UPDATE \(migrations) SET completed_steps = \(p(1)), phase = \(p(2)) WHERE id = \(p(3))",
+                                 bindings: [.integer(Int64(count)), phase.map { .text($0.rawValue) } ?? .null, .text(migration)])
+    }
+
+    /// Stores the plan a run follows, with the schema and digests taken before it.
+    public func savePlan(_ plan: StoredPlan, migration: String) async throws {
+        let json = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
+        try await driver.execute(unsafeSQL: "UPDATE \(migrations) SET plan = \(p(1)) WHERE id = \(p(2))",
+                                 bindings: [.text(json), .text(migration)])
+    }
+
+    /// The plan a run follows; nil before the run began.
+    public func plan(migration: String) async throws -> StoredPlan? {
+        guard let json = try await driver.query(unsafeSQL: "SELECT plan FROM \(migrations) WHERE id = \(p(1))",
+                                                bindings: [.text(migration)]).first?[0].textValue else { return nil }
+        return try JSONDecoder().decode(StoredPlan.self, from: Data(json.utf8))
+    }
+
+    /// Records a step's progress: started, batches and rows done, the last key reached, finished.
+    public func recordStep(migration: String, _ progress: StepProgress) async throws {
         try await driver.execute(unsafeSQL: """
-            INSERT INTO \(steps) (migration, step, title, phase, started_at, finished_at, batches_done, last_key)
-            VALUES (\((1...8).map(p).joined(separator: ", ")))
-            ON CONFLICT (migration, step) DO UPDATE SET finished_at = excluded.finished_at,
-                batches_done = excluded.batches_done, last_key = excluded.last_key
+            INSERT INTO \(steps) (migration, step, title, phase, started_at, updated_at, finished_at, batches_done, rows_done, rows_total, last_key)
+            VALUES (\(placeholders(11)))
+            ON CONFLICT (migration, step) DO UPDATE SET updated_at = excluded.updated_at, finished_at = excluded.finished_at,
+                batches_done = excluded.batches_done, rows_done = excluded.rows_done, rows_total = excluded.rows_total,
+                last_key = excluded.last_key
             """, bindings: [
-                .text(migration), .integer(Int64(step)), .text(title), .text(phase.rawValue), .text(Self.text(startedAt)),
-                finishedAt.map { .text(Self.text($0)) } ?? .null, .integer(batchesDone), lastKey.map { .text($0) } ?? .null,
+                .text(migration), .integer(Int64(progress.step)), .text(progress.title), .text(progress.phase.rawValue),
+                .text(Self.text(progress.startedAt)), progress.updatedAt.map { .text(Self.text($0)) } ?? .null,
+                progress.finishedAt.map { .text(Self.text($0)) } ?? .null, .integer(progress.batchesDone),
+                .integer(progress.rowsDone), .integer(progress.rowsTotal), progress.lastKey.map { .text($0) } ?? .null,
             ])
     }
 
-    /// The last key a step's batches reached, to resume after a crash.
-    public func lastKey(migration: String, step: Int) async throws -> String? {
-        try await driver.query(unsafeSQL: "SELECT last_key FROM \(steps) WHERE migration = \(p(1)) AND step = \(p(2))",
-                               bindings: [.text(migration), .integer(Int64(step))]).first?[0].textValue
+    /// The progress of every step of a migration that has begun, in step order.
+    public func stepProgress(migration: String) async throws -> [StepProgress] {
+        guard try await isInstalled() else { return [] }
+        let rows = try await driver.query(unsafeSQL: """
+            SELECT step, title, phase, started_at, updated_at, finished_at, batches_done, rows_done, rows_total, last_key
+            FROM \(steps) WHERE migration = \(p(1)) ORDER BY step
+            """, bindings: [.text(migration)])
+        return rows.compactMap { row in
+            guard let step = row[0].integerValue, let title = row[1].textValue, let phase = row[2].textValue.flatMap(Phase.init(rawValue:)),
+                  let started = row[3].textValue.flatMap(Self.date) else { return nil }
+            return StepProgress(step: Int(step), title: title, phase: phase, startedAt: started, updatedAt: row[4].textValue.flatMap(Self.date),
+                                finishedAt: row[5].textValue.flatMap(Self.date), batchesDone: row[6].integerValue ?? 0,
+                                rowsDone: row[7].integerValue ?? 0, rowsTotal: row[8].integerValue ?? 0, lastKey: row[9].textValue)
+        }
+    }
+
+    /// Forgets a migration's step progress (when it is rolled back, a new run starts afresh).
+    public func clearSteps(migration: String) async throws {
+        try await driver.execute(unsafeSQL: "DELETE FROM \(steps) WHERE migration = \(p(1))", bindings: [.text(migration)])
     }
 
     /// Appends an event to the audit log.
     public func append(_ event: AuditEvent) async throws {
         let fields = try String(decoding: JSONEncoder().encode(event.fields), as: UTF8.self)
-        try await driver.execute(unsafeSQL: "INSERT INTO \(audit) (at, event, migration, fields) VALUES (\(p(1)), \(p(2)), \(p(3)), \(p(4)))",
+        try await driver.execute(unsafeSQL: "INSERT INTO \(audit) (at, event, migration, fields) VALUES (\(placeholders(4)))",
                                  bindings: [.text(Self.text(event.at)), .text(event.kind.rawValue), .text(event.migration), .text(fields)])
     }
 
@@ -124,13 +182,13 @@ public struct StateStore: Sendable {
         }
     }
 
-    private static func text(_ date: Date) -> String {
+    static func text(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: date)
     }
 
-    private static func date(_ text: String) -> Date? {
+    static func date(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.date(from: text)

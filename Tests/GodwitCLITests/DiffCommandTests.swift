@@ -97,7 +97,7 @@ struct DiffCommandTests {
                 #expect(result.status == 0)
                 let planned = try await MigrationPlanning.planAll(directory: directory.path("m"), database: url)
                 #expect(planned[0].plan.migration.operations.map(\.kind) == [.addColumn, .createIndex])
-                #expect(planned[0].plan.steps.contains { $0.forward.first?.hasPrefix("CREATE INDEX CONCURRENTLY genre_slug") == true })
+                #expect(planned[0].plan.steps.contains { $0.forward.first?.hasPrefix("CREATE INDEX CONCURRENTLY IF NOT EXISTS genre_slug") == true })
             }
         }
     }

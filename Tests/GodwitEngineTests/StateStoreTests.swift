@@ -42,17 +42,25 @@ struct StateStoreTests {
                 record.state = .waitingAtGate
                 record.phase = .verify
                 record.completedSteps = 4
+                record.totalSteps = 9
+                record.waitingFor = "approval of the gate before contract"
+                record.approvedGates = [.backfill]
+                record.phaseFinishedAt = started.addingTimeInterval(1)
                 try await store.save(record)
                 let records = try await store.records()
                 #expect(records.map(\.id) == ["001", "002"])
                 #expect(records[1] == record)
                 #expect(records[0].finishedAt == started.addingTimeInterval(3))
 
-                try await store.recordStep(migration: "002", step: 3, title: "Backfill", phase: .backfill, startedAt: started, finishedAt: nil,
-                                           batchesDone: 10, lastKey: "10000")
-                try await store.recordStep(migration: "002", step: 3, title: "Backfill", phase: .backfill, startedAt: started, finishedAt: nil,
-                                           batchesDone: 11, lastKey: "11000")
-                #expect(try await store.lastKey(migration: "002", step: 3) == "11000")
+                var progress = StepProgress(step: 3, title: "Backfill", phase: .backfill, startedAt: started,
+                                            updatedAt: started.addingTimeInterval(2), batchesDone: 10, rowsDone: 10000, rowsTotal: 40000, lastKey: "(10000)")
+                try await store.recordStep(migration: "002", progress)
+                progress.batchesDone = 11
+                progress.rowsDone = 11000
+                progress.lastKey = "(11000)"
+                try await store.recordStep(migration: "002", progress)
+                #expect(try await store.stepProgress(migration: "002") == [progress])
+                #expect(progress.rowsPerSecond == 5500)
 
                 let events = [
                     AuditEvent(at: started, kind: .phaseStarted, migration: "002", fields: [.init("phase", "expand"), .init("operator", "ana@host")]),

@@ -41,7 +41,7 @@ struct PostgresOnlineSwapTests {
             let startDump = try TestPostgres.schemaDump(endpoint)
             let plan = try PostgresPlanner().plan(try MigrationFileParser().parse(Self.migration, file: "m.yaml", defaultID: "4"), against: start)
             #expect(plan.steps.filter { $0.phase == .expand }.allSatisfy { $0.isOnline })
-            #expect(plan.steps.contains { $0.forward.contains { $0.hasPrefix("CREATE INDEX CONCURRENTLY _godwit_new_account_created") } })
+            #expect(plan.steps.contains { $0.forward.contains { $0.hasPrefix("CREATE INDEX CONCURRENTLY IF NOT EXISTS _godwit_new_account_created") } })
 
             try await PlanStepRunner().forward(plan, through: .verify, on: driver)
             // Old code writes `name`, new code writes `full_name`; both write `created`.

@@ -101,7 +101,9 @@ struct PostgresPlannerTests {
             let plan = try PostgresPlanner().plan(migration, against: start)
             #expect(plan.steps.map(\.phase) == [.verify, .contract])
             let error = await #expect(throws: GodwitError.self) { try await PlanStepRunner().forward(plan, on: driver) }
-            #expect(error?.code == .queryFailed)
+            // The precondition counts the violating row before VALIDATE would only say "violates".
+            #expect(error?.code == .integrityFailure)
+            #expect(error?.reason == "NULLs in v: 1 rows")
             #expect(try await driver.inspect(InspectionOptions()).removingStatistics() == start)
             try await driver.close()
         }

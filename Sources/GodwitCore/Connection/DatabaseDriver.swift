@@ -45,6 +45,9 @@ public protocol DatabaseDriver: Sendable {
 
     /// Closes the connection. Further calls fail.
     func close() async throws
+
+    /// Whether the connection is gone (closed here, or ended by the server).
+    var isClosed: Bool { get }
 }
 
 extension DatabaseDriver {

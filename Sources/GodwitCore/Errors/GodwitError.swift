@@ -21,6 +21,7 @@ public struct GodwitError: Error, Sendable, Hashable, CustomStringConvertible {
             case invalidMigration = "invalid-migration"
             case ioFailure = "io-failure"
             case cancelled
+            case integrityFailure = "integrity-failure"
             case internalError = "internal-error"
         }
 
@@ -55,6 +56,8 @@ public struct GodwitError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let ioFailure = Code(.ioFailure)
         /// The run was interrupted.
         public static let cancelled = Code(.cancelled)
+        /// Data does not satisfy a check: violating rows, a mismatch, a failed validation.
+        public static let integrityFailure = Code(.integrityFailure)
         /// A bug in Godwit.
         public static let internalError = Code(.internalError)
 
@@ -76,13 +79,40 @@ public struct GodwitError: Error, Sendable, Hashable, CustomStringConvertible {
     public var reason: String?
     /// What the user can do next.
     public var remedy: String?
+    /// The engine's own error code when it gave one: PostgreSQL's SQLSTATE (`55P03`), or
+    /// `SQLITE_BUSY`-style names for SQLite.
+    public var engineCode: String?
 
-    public init(_ code: Code, _ summary: String, location: String? = nil, reason: String? = nil, remedy: String? = nil) {
+    public init(_ code: Code, _ summary: String, location: String? = nil, reason: String? = nil, remedy: String? = nil,
+                engineCode: String? = nil) {
         self.code = code
         self.summary = summary
         self.location = location
         self.reason = reason
         self.remedy = remedy
+        self.engineCode = engineCode
+    }
+
+    /// Whether running the same work again may succeed: a lock wait that timed out, a deadlock
+    /// or serialization failure, a lost connection, a busy SQLite file. Data errors are not.
+    public var isTransient: Bool {
+        if code == .serverUnreachable { return true }
+        guard let engineCode else { return false }
+        return Self.transientEngineCodes.contains(engineCode) || engineCode.hasPrefix("08")
+    }
+
+    private static let transientEngineCodes: Set<String> = [
+        "55P03", // lock_not_available: lock_timeout expired
+        "40P01", // deadlock_detected
+        "40001", // serialization_failure
+        "57P01", // admin_shutdown: pg_terminate_backend
+        "57014", // query_canceled: statement_timeout or pg_cancel_backend
+        "SQLITE_BUSY", "SQLITE_LOCKED",
+    ]
+
+    /// Whether the engine refused a lock it waited too long for (`lock_timeout`, a busy file).
+    public var isLockTimeout: Bool {
+        engineCode == "55P03" || engineCode == "SQLITE_BUSY" || engineCode == "SQLITE_LOCKED"
     }
 
     /// One line: `summary at location: reason. remedy`

@@ -210,3 +210,28 @@ public struct Gate: Hashable, Sendable {
         self.checks = checks
     }
 }
+
+extension Validation {
+    /// Whether a query's result meets the expectation, and what was found (a count or a value
+    /// the author's own query chose to return; validations are written to return aggregates).
+    public func judge(_ rows: [Row]) -> (passed: Bool, found: String) {
+        let first = rows.first?.values.first
+        let found = rows.isEmpty ? "no rows" : (first?.textValue ?? "NULL")
+        switch expectation {
+        case .noRows: return (rows.isEmpty, found)
+        case .equals(let value): return (first?.textValue == value, found)
+        case .atMost(let limit): return ((first?.integerValue).map { $0 <= limit } ?? false, found)
+        case .atLeast(let limit): return ((first?.integerValue).map { $0 >= limit } ?? false, found)
+        }
+    }
+
+    /// `0`, `at most 5`, `no rows`: the expectation in words.
+    public var expected: String {
+        switch expectation {
+        case .equals(let value): value
+        case .atMost(let value): "at most \(value)"
+        case .atLeast(let value): "at least \(value)"
+        case .noRows: "no rows"
+        }
+    }
+}

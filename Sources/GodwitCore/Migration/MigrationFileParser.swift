@@ -167,4 +167,15 @@ public enum DurationText {
         default: return nil
         }
     }
+
+    /// `300ms`, `0.5s`, `10m`, `7d` (or a plain number of seconds) → seconds, fractions kept.
+    public static func interval(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
+            guard let value = Double(trimmed.dropLast(suffix.count)), value >= 0, value.isFinite else { return nil }
+            return value * scale
+        }
+        return Double(trimmed).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil }
+    }
 }

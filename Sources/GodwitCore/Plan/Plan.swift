@@ -43,10 +43,14 @@ public struct Backfill: Hashable, Codable, Sendable {
 public struct StepCheck: Hashable, Codable, Sendable {
     public var name: String
     public var sql: String
+    /// Whether it runs before the step's statements: a precondition names the violating rows
+    /// where `VALIDATE` or a unique build would only fail. Otherwise it runs after them.
+    public var isPrecondition: Bool
 
-    public init(name: String, sql: String) {
+    public init(name: String, sql: String, isPrecondition: Bool = false) {
         self.name = name
         self.sql = sql
+        self.isPrecondition = isPrecondition
     }
 }
 

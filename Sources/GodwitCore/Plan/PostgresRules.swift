@@ -182,7 +182,38 @@ public enum TypeChange {
             arguments = text[text.index(after: open)..<close].split(separator: ",").compactMap { Int($0.trimmingWhitespace()) }
             text = String(text[..<open]).trimmingWhitespace()
         }
-        let aliases = ["varchar": "character varying", "decimal": "numeric", "int": "integer", "int4": "integer", "int8": "bigint"]
-        return Spelled(base: aliases[text] ?? text, arguments: arguments)
+        return Spelled(base: PostgresTypeName.aliases[text] ?? text, arguments: arguments)
+    }
+}
+
+/// PostgreSQL's own spelling of a type, as its catalogs print it: `timestamptz` → `timestamp
+/// with time zone`, `varchar(20)` → `character varying(20)`, `int8` → `bigint`.
+public enum PostgresTypeName {
+    static let aliases = [
+        "varchar": "character varying", "decimal": "numeric", "int": "integer", "int4": "integer", "int8": "bigint",
+        "int2": "smallint", "bool": "boolean", "float8": "double precision", "float4": "real", "char": "character",
+        "timestamptz": "timestamp with time zone", "timestamp": "timestamp without time zone",
+        "timetz": "time with time zone", "time": "time without time zone", "varbit": "bit varying",
+    ]
+
+    public static func canonical(_ type: String) -> String {
+        var text = type.lowercased().trimmingWhitespace()
+        var suffix = ""
+        while text.hasSuffix("[]") {
+            suffix += "[]"
+            text = String(text.dropLast(2)).trimmingWhitespace()
+        }
+        var arguments = ""
+        if let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")"), close > open {
+            arguments = "(" + text[text.index(after: open)..<close].split(separator: ",").map { $0.trimmingWhitespace() }.joined(separator: ",") + ")"
+            text = String(text[..<open]).trimmingWhitespace()
+        }
+        let base = aliases[text] ?? text
+        // `timestamp(3) with time zone`: PostgreSQL puts the precision after the word timestamp.
+        if !arguments.isEmpty, base.hasPrefix("timestamp ") || base.hasPrefix("time ") {
+            let parts = base.split(separator: " ", maxSplits: 1)
+            return "\(parts[0])\(arguments) \(parts[1])" + suffix
+        }
+        return base + arguments + suffix
     }
 }

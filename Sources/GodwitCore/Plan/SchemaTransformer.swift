@@ -16,6 +16,13 @@ public struct SchemaTransformer: Sendable {
 
     /// Resolves a migration's table name against the schema: exact, or the same name in `public`,
     /// or the only table of that name.
+    /// The key with its referenced table named as the schema names it (`users` → `public.users`).
+    private func resolved(_ key: ForeignKey, in schema: Schema) -> ForeignKey {
+        var key = key
+        if let name = resolve(key.referencedTable, in: schema) { key.referencedTable = name }
+        return key
+    }
+
     public func resolve(_ name: QualifiedName, in schema: Schema) -> QualifiedName? {
         if schema.table(named: name) != nil { return name }
         guard name.schema == nil else { return nil }
@@ -74,6 +81,9 @@ public struct SchemaTransformer: Sendable {
                 }
             }
             for trigger in schema.triggers.indices where schema.triggers[trigger].table == old { schema.triggers[trigger].table = new }
+            for sequence in schema.sequences.indices where schema.sequences[sequence].ownedBy?.table == old {
+                schema.sequences[sequence].ownedBy?.table = new
+            }
         case .addColumn(let change):
             let index = try tableIndex(change.table)
             try requireAbsentColumn(change.column.name, in: index)
@@ -98,6 +108,9 @@ public struct SchemaTransformer: Sendable {
             schema.tables[index].columns[position].name = to
             schema.tables[index].renameColumnReferences(from: from, to: to)
             let tableName = schema.tables[index].name
+            for sequence in schema.sequences.indices where schema.sequences[sequence].ownedBy == ColumnReference(table: tableName, column: from) {
+                schema.sequences[sequence].ownedBy?.column = to
+            }
             for other in schema.tables.indices {
                 for key in schema.tables[other].foreignKeys.indices where schema.tables[other].foreignKeys[key].referencedTable == tableName {
                     schema.tables[other].foreignKeys[key].referencedColumns = schema.tables[other].foreignKeys[key].referencedColumns.map { $0 == from ? to : $0 }
@@ -115,7 +128,7 @@ public struct SchemaTransformer: Sendable {
             }
             if let check = change.check { schema.tables[index].checkConstraints.append(check) }
             if change.isUnique == true { schema.tables[index].uniqueConstraints.append(UniqueConstraint(columns: [change.column])) }
-            if let key = change.references { schema.tables[index].foreignKeys.append(key) }
+            if let key = change.references { schema.tables[index].foreignKeys.append(resolved(key, in: schema)) }
         case .createIndex(let table, let newIndex):
             let index = try tableIndex(table)
             if schema.tables.contains(where: { $0.indexes.contains { $0.name == newIndex.name } }) {
@@ -140,7 +153,7 @@ public struct SchemaTransformer: Sendable {
                 schema.tables[index].primaryKey = key
             case .unique(let unique): schema.tables[index].uniqueConstraints.append(unique)
             case .check(let check): schema.tables[index].checkConstraints.append(check)
-            case .foreignKey(let key): schema.tables[index].foreignKeys.append(key)
+            case .foreignKey(let key): schema.tables[index].foreignKeys.append(resolved(key, in: schema))
             }
         case .dropConstraint(let table, let name):
             let index = try tableIndex(table)

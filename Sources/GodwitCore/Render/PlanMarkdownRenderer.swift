@@ -214,7 +214,7 @@ public struct PlanMarkdownRenderer: Sendable {
                 out += ["Downgrade: none — this step is past the point of no return.", ""]
             }
             if !step.checks.isEmpty {
-                out += ["Checks (each must return 0):", ""] + step.checks.map { "- \($0.name): `\($0.sql)`" } + [""]
+                out += ["Checks (each must return 0):", ""] + step.checks.map { "- \($0.isPrecondition ? "(before the step) " : "")\($0.name): `\($0.sql)`" } + [""]
             }
         }
         return out

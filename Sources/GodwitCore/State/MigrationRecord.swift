@@ -12,6 +12,8 @@ public struct MigrationRecord: Hashable, Codable, Sendable {
         case applied
         /// A step failed and was rolled back; the migration stopped there.
         case failed
+        /// Being undone (or was, when the process died: `godwit rollback` resumes).
+        case rollingBack = "rolling-back"
         /// Undone.
         case rolledBack = "rolled-back"
     }
@@ -29,11 +31,24 @@ public struct MigrationRecord: Hashable, Codable, Sendable {
     public var finishedAt: Date?
     /// Who ran it (`user@host`).
     public var operatorName: String
+    /// The number of steps in its plan.
+    public var totalSteps: Int
+    /// What the migration waits for (a gate's approval, a soak time, the archive retention).
+    public var waitingFor: String?
+    /// The phases whose gate was approved (`godwit approve`, or `apply --yes`).
+    public var approvedGates: [Phase]
+    /// When the last phase finished: soak times count from it.
+    public var phaseFinishedAt: Date?
 
     public init(
         id: String, name: String, checksum: String, state: State, phase: Phase? = nil, completedSteps: Int = 0,
-        startedAt: Date, finishedAt: Date? = nil, operatorName: String
+        startedAt: Date, finishedAt: Date? = nil, operatorName: String, totalSteps: Int = 0, waitingFor: String? = nil,
+        approvedGates: [Phase] = [], phaseFinishedAt: Date? = nil
     ) {
+        self.totalSteps = totalSteps
+        self.waitingFor = waitingFor
+        self.approvedGates = approvedGates
+        self.phaseFinishedAt = phaseFinishedAt
         self.id = id
         self.name = name
         self.checksum = checksum
@@ -60,6 +75,11 @@ public struct AuditEvent: Hashable, Codable, Sendable {
         case rollbackExecuted = "rollback-executed"
         case migrationCompleted = "migration-completed"
         case driftRefused = "drift-refused"
+        case gateWaiting = "gate-waiting"
+        case gateApproved = "gate-approved"
+        case stepRetried = "step-retried"
+        case migrationFailed = "migration-failed"
+        case migrationInterrupted = "migration-interrupted"
     }
 
     public var at: Date
@@ -98,6 +118,58 @@ public struct AuditEvent: Hashable, Codable, Sendable {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
+
+/// What the database holds for a migration besides its record: the plan as it was made when the
+/// run began (so a resumed run and a rollback use the same steps), the schema before and after,
+/// and the digests of the tables it touches, taken before the run.
+public struct StoredPlan: Hashable, Codable, Sendable {
+    public var steps: [PlanStep]
+    public var before: Schema
+    public var target: Schema
+    public var digests: [TableDigest]
+
+    public init(steps: [PlanStep], before: Schema, target: Schema, digests: [TableDigest]) {
+        self.steps = steps
+        self.before = before
+        self.target = target
+        self.digests = digests
+    }
+}
+
+/// Where a step stands: batches done, the last key reached, rows changed.
+public struct StepProgress: Hashable, Codable, Sendable {
+    public var step: Int
+    public var title: String
+    public var phase: Phase
+    public var startedAt: Date
+    public var updatedAt: Date?
+    public var finishedAt: Date?
+    public var batchesDone: Int64
+    public var rowsDone: Int64
+    public var rowsTotal: Int64
+    /// The last key reached, as a SQL literal; `start` once prepared, `end` after the last batch.
+    public var lastKey: String?
+
+    public init(step: Int, title: String, phase: Phase, startedAt: Date, updatedAt: Date? = nil, finishedAt: Date? = nil,
+                batchesDone: Int64 = 0, rowsDone: Int64 = 0, rowsTotal: Int64 = 0, lastKey: String? = nil) {
+        self.step = step
+        self.title = title
+        self.phase = phase
+        self.startedAt = startedAt
+        self.updatedAt = updatedAt
+        self.finishedAt = finishedAt
+        self.batchesDone = batchesDone
+        self.rowsDone = rowsDone
+        self.rowsTotal = rowsTotal
+        self.lastKey = lastKey
+    }
+
+    /// Rows per second so far.
+    public var rowsPerSecond: Double? {
+        guard let updatedAt, updatedAt > startedAt, rowsDone > 0 else { return nil }
+        return Double(rowsDone) / updatedAt.timeIntervalSince(startedAt)
     }
 }
 

@@ -56,7 +56,8 @@ enum PostgresErrorTranslator {
             case .server(let response):
                 let state = response.fields[.sqlState] ?? ""
                 let message = safeMessage(response.fields[.message] ?? "no message", sqlState: state)
-                return GodwitError(.queryFailed, "PostgreSQL rejected a statement", location: statement, reason: "\(message) (SQLSTATE \(state))")
+                return GodwitError(.queryFailed, "PostgreSQL rejected a statement", location: statement, reason: "\(message) (SQLSTATE \(state))",
+                                   engineCode: state)
             case .connectionClosed:
                 return GodwitError(.serverUnreachable, "Lost the connection to PostgreSQL", location: endpoint.serverDescription,
                                    reason: "the server closed it", remedy: "Check the server's log; rerun when it is back.")
@@ -131,7 +132,7 @@ enum PostgresErrorTranslator {
         default:
             return GodwitError(
                 .queryFailed, "PostgreSQL rejected a statement",
-                reason: "\(message) (SQLSTATE \(state))"
+                reason: "\(message) (SQLSTATE \(state))", engineCode: state
             )
         }
     }

@@ -190,7 +190,9 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
             if let nulls = element.nulls { key += " NULLS \(nulls == .first ? "FIRST" : "LAST")" }
             return key
         }
-        var text = "CREATE \(index.isUnique ? "UNIQUE " : "")INDEX \(concurrently ? "CONCURRENTLY " : "")\(quoter.quote(index.name)) ON \(quoter.quote(relation))"
+        // A concurrent build runs outside a transaction: IF NOT EXISTS makes a rerun after a crash
+        // a no-op once the index is there (an INVALID leftover is dropped by the executor first).
+        var text = "CREATE \(index.isUnique ? "UNIQUE " : "")INDEX \(concurrently ? "CONCURRENTLY IF NOT EXISTS " : "")\(quoter.quote(index.name)) ON \(quoter.quote(relation))"
         if let method = index.method { text += " USING \(method)" }
         text += " (\(keys.joined(separator: ", ")))"
         if !index.includedColumns.isEmpty { text += " INCLUDE (\(quoter.quoteList(index.includedColumns)))" }

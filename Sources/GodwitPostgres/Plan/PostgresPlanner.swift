@@ -118,7 +118,7 @@ public struct PostgresPlanner: MigrationPlanner {
             let table = resolve(name, before)
             let index = table.indexes.first { $0.name == indexName }!
             return [PlanStep(phase: .contract, title: "Drop index \(indexName) concurrently",
-                             forward: ["DROP INDEX CONCURRENTLY \(quoter.quote(QualifiedName(schema: table.name.schema, indexName)))"],
+                             forward: ["DROP INDEX CONCURRENTLY IF EXISTS \(quoter.quote(QualifiedName(schema: table.name.schema, indexName)))"],
                              reverse: [writer.createIndex(index, on: table.name, concurrently: true)]
                                  + (index.comment.map { ["COMMENT ON INDEX \(quoter.quote(QualifiedName(schema: table.name.schema, indexName))) IS \(SQLIdentifierQuoter.literal($0))"] } ?? []),
                              isTransactional: false, lock: .shareUpdateExclusive, duration: .instant)]
@@ -206,7 +206,7 @@ public struct PostgresPlanner: MigrationPlanner {
                      forward: ["ALTER TABLE \(t) ADD CONSTRAINT \(check) CHECK (\(c) IS NOT NULL) NOT VALID",
                                "ALTER TABLE \(t) VALIDATE CONSTRAINT \(check)"],
                      reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(check)"], lock: .shareUpdateExclusive, duration: .scan,
-                     checks: [StepCheck(name: "NULLs in \(column)", sql: "SELECT count(*) FROM \(t) WHERE \(c) IS NULL")]),
+                     checks: [StepCheck(name: "NULLs in \(column)", sql: "SELECT count(*) FROM \(t) WHERE \(c) IS NULL", isPrecondition: true)]),
             PlanStep(phase: .contract, title: "SET NOT NULL on \(table).\(column) using the validated check",
                      forward: ["ALTER TABLE \(t) ALTER COLUMN \(c) SET NOT NULL", "ALTER TABLE \(t) DROP CONSTRAINT \(check)"],
                      reverse: ["ALTER TABLE \(t) ADD CONSTRAINT \(check) CHECK (\(c) IS NOT NULL) NOT VALID",
@@ -266,7 +266,7 @@ public struct PostgresPlanner: MigrationPlanner {
                          reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(n)"], lock: .accessExclusive, duration: .instant),
                 PlanStep(phase: .verify, title: "Validate CHECK \(name) on the existing rows",
                          forward: ["ALTER TABLE \(t) VALIDATE CONSTRAINT \(n)"], reverse: [], lock: .shareUpdateExclusive, duration: .scan,
-                         checks: [StepCheck(name: "rows violating \(name)", sql: "SELECT count(*) FROM \(t) WHERE NOT (\(check.expression))")]),
+                         checks: [StepCheck(name: "rows violating \(name)", sql: "SELECT count(*) FROM \(t) WHERE NOT (\(check.expression))", isPrecondition: true)]),
             ]
         case .foreignKey(var key):
             let name = key.name ?? "\(table.name.name)_\(key.columns.joined(separator: "_"))_fkey"
@@ -277,7 +277,8 @@ public struct PostgresPlanner: MigrationPlanner {
                 PlanStep(phase: .expand, title: "Add foreign key \(name) as NOT VALID", forward: [writer.addForeignKey(key, to: table.name)],
                          reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(n)"], lock: .shareRowExclusive, duration: .instant),
                 PlanStep(phase: .verify, title: "Validate foreign key \(name) on the existing rows",
-                         forward: ["ALTER TABLE \(t) VALIDATE CONSTRAINT \(n)"], reverse: [], lock: .shareUpdateExclusive, duration: .scan),
+                         forward: ["ALTER TABLE \(t) VALIDATE CONSTRAINT \(n)"], reverse: [], lock: .shareUpdateExclusive, duration: .scan,
+                         checks: [orphanCheck(key, of: table.name)]),
             ]
         case .unique(let unique):
             let name = unique.name ?? "\(table.name.name)_\(unique.columns.joined(separator: "_"))_key"
@@ -287,7 +288,7 @@ public struct PostgresPlanner: MigrationPlanner {
                          forward: [writer.createIndex(index, on: table.name, concurrently: true)],
                          reverse: ["DROP INDEX CONCURRENTLY IF EXISTS \(quoter.quote(QualifiedName(schema: table.name.schema, name)))"],
                          isTransactional: false, lock: .shareUpdateExclusive, duration: .scan,
-                         checks: [invalidIndexCheck(name, schema: table.name.schema)]),
+                         checks: [duplicateCheck(unique.columns, in: table.name), invalidIndexCheck(name, schema: table.name.schema)]),
                 PlanStep(phase: .contract, title: "Make \(name) a UNIQUE constraint using the index",
                          forward: ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) UNIQUE USING INDEX \(quoter.quote(name))"],
                          reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(quoter.quote(name))",
@@ -384,6 +385,28 @@ public struct PostgresPlanner: MigrationPlanner {
             reverse: [], lock: .rowExclusive, duration: .scan,
             backfill: Backfill(table: table.name, assignments: assignments, condition: condition, keyColumns: key, batchSize: 1000),
             checks: check.map { [$0] } ?? []
+        )
+    }
+
+    /// Rows whose reference has no parent: counted before VALIDATE, which would only say "violates".
+    private func orphanCheck(_ key: ForeignKey, of table: QualifiedName) -> StepCheck {
+        let pairs = zip(key.columns, key.referencedColumns).map { "p.\(quoter.quote($1)) = c.\(quoter.quote($0))" }
+        let present = key.columns.map { "c.\(quoter.quote($0)) IS NOT NULL" }
+        return StepCheck(
+            name: "orphans of \(key.name ?? "the foreign key") (rows whose \(key.referencedTable) is missing)",
+            sql: "SELECT count(*) FROM \(quoter.quote(table)) AS c WHERE \(present.joined(separator: " AND ")) AND NOT EXISTS (SELECT 1 FROM \(quoter.quote(key.referencedTable)) AS p WHERE \(pairs.joined(separator: " AND ")))",
+            isPrecondition: true
+        )
+    }
+
+    /// Rows sharing a value that is about to become unique, counted before the index is built.
+    private func duplicateCheck(_ columns: [String], in table: QualifiedName) -> StepCheck {
+        let list = quoter.quoteList(columns)
+        let present = columns.map { "\(quoter.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
+        return StepCheck(
+            name: "duplicates of (\(columns.joined(separator: ", ")))",
+            sql: "SELECT count(*) FROM (SELECT 1 FROM \(quoter.quote(table)) WHERE \(present) GROUP BY \(list) HAVING count(*) > 1) AS d",
+            isPrecondition: true
         )
     }
 

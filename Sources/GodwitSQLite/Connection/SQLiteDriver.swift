@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import GRDB
 public import GodwitCore
@@ -22,6 +23,7 @@ public final class SQLiteDriver: DatabaseDriver {
     /// The file path (or `:memory:`).
     public let path: String
     private let queue: DatabaseQueue
+    private let closed = Mutex(false)
 
     private init(url: DatabaseURL, path: String, queue: DatabaseQueue) {
         self.url = url
@@ -66,6 +68,7 @@ public final class SQLiteDriver: DatabaseDriver {
         // A driver is a session: BEGIN and COMMIT may come in separate calls (see DatabaseDriver).
         configuration.allowsUnsafeTransactions = true
         configuration.label = "godwit"
+        configuration.prepareDatabase { db in db.add(function: RowHashFunction.function) }
         do {
             let queue = location.isInMemory
                 ? try DatabaseQueue(configuration: configuration)
@@ -142,7 +145,10 @@ public final class SQLiteDriver: DatabaseDriver {
 
     public func close() async throws {
         try queue.close()
+        closed.withLock { $0 = true }
     }
+
+    public var isClosed: Bool { closed.withLock { $0 } }
 
     /// Runs `work` on the connection, translating errors.
     private func run<T: Sendable>(_ work: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {

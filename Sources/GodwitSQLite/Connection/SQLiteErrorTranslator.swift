@@ -34,6 +34,13 @@ enum SQLiteErrorTranslator {
                 reason: error.message ?? "attempt to write a readonly database",
                 remedy: "Make the file and its directory writable by this user, or point Godwit at a writable copy."
             )
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return GodwitError(
+                .queryFailed, "The SQLite database is locked by another connection", location: path,
+                reason: error.message ?? "database is locked",
+                remedy: "Wait for the other writer to finish, or raise the lock timeout.",
+                engineCode: error.resultCode == .SQLITE_BUSY ? "SQLITE_BUSY" : "SQLITE_LOCKED"
+            )
         case .SQLITE_INTERRUPT:
             return GodwitError(.cancelled, "The SQLite statement was interrupted", location: path)
         default:

@@ -39,7 +39,7 @@ CREATE TRIGGER godwit_9_sync_name BEFORE INSERT OR UPDATE ON public.users FOR EA
 COMMIT;
 
 -- Step 4 (expand): Build _godwit_new_users_old on display_name concurrently
-CREATE INDEX CONCURRENTLY _godwit_new_users_old ON public.users USING btree (display_name);
+CREATE INDEX CONCURRENTLY IF NOT EXISTS _godwit_new_users_old ON public.users USING btree (display_name);
 
 -- Step 5 (expand): Add CHECK users_balance_positive on public.users as NOT VALID (new writes are checked)
 BEGIN;
@@ -75,7 +75,7 @@ CREATE TRIGGER godwit_9_fill_full_name BEFORE INSERT OR UPDATE ON public.users F
 COMMIT;
 
 -- Step 10 (expand): Create index users_recent on public.users concurrently
-CREATE INDEX CONCURRENTLY users_recent ON public.users (team_id, created_at DESC);
+CREATE INDEX CONCURRENTLY IF NOT EXISTS users_recent ON public.users (team_id, created_at DESC);
 
 -- Step 11 (expand): Add public.users._godwit_new_created_at beside created_at, kept in step by a trigger both ways
 BEGIN;
@@ -100,7 +100,7 @@ CREATE TRIGGER godwit_9_sync_created_at BEFORE INSERT OR UPDATE ON public.users 
 COMMIT;
 
 -- Step 12 (expand): Build _godwit_new_users_recent on _godwit_new_created_at concurrently
-CREATE INDEX CONCURRENTLY _godwit_new_users_recent ON public.users (team_id, _godwit_new_created_at DESC);
+CREATE INDEX CONCURRENTLY IF NOT EXISTS _godwit_new_users_recent ON public.users (team_id, _godwit_new_created_at DESC);
 
 -- Step 13 (expand): Add foreign key users_team_id_fkey as NOT VALID
 BEGIN;
@@ -190,7 +190,7 @@ ALTER TABLE public.users DROP CONSTRAINT users_email_not_null;
 COMMIT;
 
 -- Step 28 (contract): Drop index users_old concurrently
-DROP INDEX CONCURRENTLY public.users_old;
+DROP INDEX CONCURRENTLY IF EXISTS public.users_old;
 
 -- Step 29 (contract): Drop constraint users_old_check on public.users
 BEGIN;
@@ -275,7 +275,7 @@ ALTER TABLE public.users ADD CONSTRAINT users_old_check CHECK (id > 0);
 COMMIT;
 
 -- Step 28 (contract): Drop index users_old concurrently
-CREATE INDEX CONCURRENTLY users_old ON public.users USING btree (display_name);
+CREATE INDEX CONCURRENTLY IF NOT EXISTS users_old ON public.users USING btree (display_name);
 
 -- Step 27 (contract): SET NOT NULL on public.users.email using the validated check
 BEGIN;

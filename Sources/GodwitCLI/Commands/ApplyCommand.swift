@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import GodwitCore
+import GodwitEngine
+
+/// `godwit apply DIR --db URL`: runs the migrations phase by phase with zero downtime.
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Run the migrations of DIR on the database, phase by phase, resumably.",
+        discussion: """
+            One runner at a time (a lock that names its holder). Every statement runs under a lock \
+            timeout and is retried with backoff; backfills run in batches that resume after a crash; \
+            each phase is verified before the next. Apply stops at every gate and exits 0 saying \
+            what it waits for: godwit approve (or --yes) lets the next apply go on. Ctrl-C stops \
+            cleanly after the current batch; the next apply resumes there.
+            Exit codes: 0 done or waiting at a gate, 1 failed (or rolled back by a trigger), 130 interrupted.
+            """
+    )
+
+    @Argument(help: "The migrations directory.")
+    var directory: String
+
+    @Option(name: .long, help: "Database URL (default: $DATABASE_URL).")
+    var db: String?
+
+    @Flag(name: .long, help: "Approve every gate (for CI). Soak times still apply unless --waive-soak.")
+    var yes = false
+
+    @Flag(name: .long, help: "Do not wait for gates' soak times (rehearsals, tests).")
+    var waiveSoak = false
+
+    @Option(name: .long, help: "Keep archives and parked columns this long before cleanup drops them (default 7d).")
+    var retention: DurationArgument?
+
+    @Option(name: .long, help: "Stop after this phase: expand, backfill, verify, contract or cleanup.")
+    var through: Phase?
+
+    @Flag(name: .long, help: "Run VACUUM after a SQLite backfill.")
+    var vacuum = false
+
+    @OptionGroup var execution: ExecutionOptions
+
+    func run() async throws {
+        try await CommandRunner.run {
+            let url = try DatabaseURLResolver.resolve(db)
+            var settings = execution.settings()
+            settings.approveGates = yes
+            settings.waiveSoak = waiveSoak
+            if let retention { settings.retention = retention.seconds }
+            if let through { settings.through = through }
+            settings.vacuumAfterBackfill = vacuum
+            let interrupt = InterruptSignal()
+            interrupt.trapSignals()
+            let printer = ProgressPrinter(json: execution.json)
+            let outcome: ApplyOutcome
+            do {
+                outcome = try await MigrationApplier(url: url, settings: settings, observer: printer, interrupt: interrupt).apply(directory: directory)
+            } catch let interrupted as GodwitErrorInterrupted {
+                Terminal().writeError("godwit: \(interrupted.description)")
+                throw ExitCode(130)
+            }
+            let terminal = Terminal()
+            for (migration, reason) in outcome.awaitingCleanup {
+                terminal.write("\(migration) is applied; its cleanup waits for \(reason).\n")
+            }
+            switch outcome.stop {
+            case .completed:
+                terminal.write(outcome.ran.isEmpty ? "Nothing to apply: every migration is applied.\n"
+                                                   : "Applied: \(outcome.ran.joined(separator: ", ")).\n")
+            case .waiting(let migration, let reason):
+                terminal.write("Migration \(migration) waits for \(reason).\n")
+            case .rolledBack(let migration, let reason, let report):
+                terminal.writeError("godwit: migration \(migration) was rolled back: \(reason)")
+                terminal.writeError(report.passed ? "godwit: the rollback was verified: schema and checksums equal the start."
+                                                  : "godwit: the rollback left differences: " + report.failures.map(\.name).joined(separator: "; "))
+                throw ExitCode(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import GodwitCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Shows a running migration: on a terminal, whole lines for events and one redrawn progress
+/// bar for batches (rows/s, ETA); when piped, whole plain lines only; with `--json`, one JSON
+/// object per event and line.
+final class ProgressPrinter: ExecutionObserver, @unchecked Sendable {
+    enum Mode { case terminal, plain, json }
+
+    private let mode: Mode
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var barShown = false
+    private var lastPlainBatch = Date.distantPast
+
+    init(json: Bool) {
+        mode = json ? .json : (isatty(STDOUT_FILENO) == 1 ? .terminal : .plain)
+    }
+
+    func observe(_ event: ExecutionEvent) {
+        lock.withLock { draw(event) }
+    }
+
+    private func draw(_ event: ExecutionEvent) {
+        switch mode {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            if let data = try? encoder.encode(event) { write(String(decoding: data, as: UTF8.self) + "\n") }
+        case .terminal:
+            if event.kind == .batch, let progress = event.progress {
+                write("\r\u{1B}[2K" + bar(event, progress))
+                barShown = true
+            } else {
+                if barShown { write("\n") }
+                barShown = false
+                write(line(event) + "\n")
+            }
+        case .plain:
+            if event.kind == .batch, let progress = event.progress {
+                // One line a second at most, and the last batch.
+                guard Date().timeIntervalSince(lastPlainBatch) >= 1 || progress.fraction >= 1 else { return }
+                lastPlainBatch = Date()
+                write(line(event) + " — " + Self.summary(progress) + "\n")
+            } else {
+                write(line(event) + "\n")
+            }
+        }
+    }
+
+    private func line(_ event: ExecutionEvent) -> String {
+        var prefix = "[\(event.migration)"
+        if let phase = event.phase { prefix += " \(phase.rawValue)" }
+        if let step = event.step { prefix += " step \(step)" }
+        return prefix + "] " + event.message
+    }
+
+    private func bar(_ event: ExecutionEvent, _ progress: ExecutionEvent.Progress) -> String {
+        let width = 30
+        let filled = Int((progress.fraction * Double(width)).rounded(.down))
+        return "[\(event.migration) step \(event.step ?? 0)] [" + String(repeating: "#", count: filled)
+            + String(repeating: "-", count: width - filled) + "] " + Self.summary(progress)
+    }
+
+    static func summary(_ progress: ExecutionEvent.Progress) -> String {
+        var text = String(format: "%3.0f%% %lld/%lld rows, %.0f rows/s, batch %d", progress.fraction * 100,
+                          progress.rowsDone, progress.rowsTotal, progress.rowsPerSecond, progress.batchSize)
+        if let left = progress.secondsLeft { text += ", ETA " + eta(left) }
+        return text
+    }
+
+    static func eta(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        return total >= 3600 ? String(format: "%dh%02dm", total / 3600, total % 3600 / 60) : String(format: "%dm%02ds", total / 60, total % 60)
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

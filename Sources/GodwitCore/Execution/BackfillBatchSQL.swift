@@ -1,0 +1,75 @@
+import Foundation
+
+/// The SQL of one backfill batch, walking the key in order so each batch is a short range, a
+/// crash resumes after the last committed key, and rows inserted meanwhile are never skipped
+/// (the plan's triggers fill those).
+///
+/// Keys are carried between batches as SQL literals (`42`, `'a1b2…'`) so they compare with the
+/// column's own type on both engines; they stay inside Godwit's state table and are never
+/// printed.
+public struct BackfillBatchSQL: Sendable {
+    public var backfill: Backfill
+    public var engine: Engine
+    private let quoter: SQLIdentifierQuoter
+
+    public init(backfill: Backfill, engine: Engine) {
+        self.backfill = backfill
+        self.engine = engine
+        self.quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
+    }
+
+    /// Whether batches can walk a key; otherwise the backfill runs as one statement.
+    public var isBatchable: Bool { !backfill.keyColumns.isEmpty }
+
+    private var table: String { quoter.quote(backfill.table) }
+    private var key: String { "(" + backfill.keyColumns.map(keyColumn).joined(separator: ", ") + ")" }
+    private var order: String { backfill.keyColumns.map(keyColumn).joined(separator: ", ") }
+
+    private func keyColumn(_ name: String) -> String {
+        name == "rowid" && engine == .sqlite ? "rowid" : quoter.quote(name)
+    }
+
+    /// The key of the batch's last row: the `size`-th key after `after` (or the first keys
+    /// when `after` is nil). No row means the rest of the table is smaller than a batch.
+    public func upperBound(after: String?, size: Int) -> String {
+        let from = after.map { " WHERE \(key) > \($0)" } ?? ""
+        return "SELECT \(order) FROM \(table)\(from) ORDER BY \(order) LIMIT 1 OFFSET \(max(0, size - 1))"
+    }
+
+    /// Updates the rows with keys after `after` up to and including `through` (to the end
+    /// when nil) that still need it.
+    public func update(after: String?, through: String?) -> String {
+        var conditions: [String] = []
+        if let after { conditions.append("\(key) > \(after)") }
+        if let through { conditions.append("\(key) <= \(through)") }
+        if let condition = backfill.condition { conditions.append("(\(condition))") }
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return "UPDATE \(table) SET \(backfill.assignments)\(filter)"
+    }
+
+    /// The statement of an unbatched backfill.
+    public var wholeTable: String { update(after: nil, through: nil) }
+
+    /// A probe that reads one row by key, to watch the server's latency between batches.
+    public var probe: String {
+        "SELECT \(order) FROM \(table) ORDER BY \(order) LIMIT 1"
+    }
+
+    /// The key written as a literal, as batches carry it: `(42)`, `('x', 7)`.
+    public func literal(_ values: [DatabaseValue]) -> String {
+        "(" + values.map(literal).joined(separator: ", ") + ")"
+    }
+
+    private func literal(_ value: DatabaseValue) -> String {
+        switch value {
+        case .null: "NULL"
+        case .integer(let integer): String(integer)
+        case .real(let real): real.description
+        case .text(let text): SQLIdentifierQuoter.literal(text)
+        case .blob(let bytes):
+            engine == .postgresql
+                ? "'\\x" + bytes.map { String(format: "%02x", $0) }.joined() + "'::bytea"
+                : "X'" + bytes.map { String(format: "%02X", $0) }.joined() + "'"
+        }
+    }
+}

@@ -1,0 +1,92 @@
+extension Schema {
+    /// Whether a name belongs to Godwit's own helpers: shadow and parked columns, archives,
+    /// sync and fill triggers and their functions (`_godwit_…`, `godwit_…`).
+    public static func isGodwitHelper(_ name: String) -> Bool {
+        name.hasPrefix("_godwit_") || name.hasPrefix("godwit_")
+    }
+
+    /// The schema without Godwit's helpers, to compare it with a plan's target while archives
+    /// are kept for the retention window.
+    public func removingGodwitHelpers() -> Schema {
+        var copy = self
+        copy.tables = tables.filter { !Self.isGodwitHelper($0.name.name) }.map { table in
+            var table = table
+            table.columns.removeAll { Self.isGodwitHelper($0.name) }
+            table.indexes.removeAll { Self.isGodwitHelper($0.name) }
+            table.checkConstraints.removeAll { $0.name.map(Self.isGodwitHelper) ?? false }
+            table.foreignKeys.removeAll { $0.name.map(Self.isGodwitHelper) ?? false }
+            return table
+        }
+        copy.views.removeAll { Self.isGodwitHelper($0.name.name) }
+        copy.triggers.removeAll { Self.isGodwitHelper($0.name) }
+        copy.functions.removeAll { Self.isGodwitHelper($0.name.name) }
+        return copy
+    }
+
+    /// The schema with PostgreSQL's own spellings of what a plan may write differently: type
+    /// names (`timestamptz`) and the default index method (`btree`).
+    func normalizedSpelling() -> Schema {
+        guard engine == .postgresql else { return self }
+        var copy = self
+        copy.tables = tables.map { table in
+            var table = table
+            table.columns = table.columns.map { column in
+                var column = column
+                column.type = PostgresTypeName.canonical(column.type)
+                return column
+            }
+            table.indexes = table.indexes.map { index in
+                var index = index
+                if index.method == nil { index.method = "btree" }
+                return index
+            }
+            return table
+        }
+        return copy
+    }
+
+    /// Where two schemas differ, named for people: `table public.users`, `trigger t on x`.
+    /// Empty when they are equal (statistics aside). An online column swap appends the new
+    /// column (PostgreSQL cannot reorder columns), so a plan's target is compared with
+    /// `ignoringColumnOrder`.
+    public func differences(from other: Schema, ignoringColumnOrder: Bool = false) -> [String] {
+        var mine = normalizedSpelling().removingStatistics().canonicalized()
+        var theirs = other.normalizedSpelling().removingStatistics().canonicalized()
+        if ignoringColumnOrder {
+            for index in mine.tables.indices { mine.tables[index].columns.sort { $0.name < $1.name } }
+            for index in theirs.tables.indices { theirs.tables[index].columns.sort { $0.name < $1.name } }
+        }
+        guard mine != theirs else { return [] }
+        var found: [String] = []
+        func compare<T: Equatable>(_ kind: String, _ left: [T], _ right: [T], name: (T) -> String) {
+            let leftNames = Set(left.map(name)), rightNames = Set(right.map(name))
+            for missing in leftNames.subtracting(rightNames).sorted() { found.append("\(kind) \(missing) is missing") }
+            for extra in rightNames.subtracting(leftNames).sorted() { found.append("\(kind) \(extra) is unexpected") }
+            for item in left {
+                if let other = right.first(where: { name($0) == name(item) }), other != item {
+                    found.append("\(kind) \(name(item)) differs")
+                }
+            }
+        }
+        compare("table", theirs.tables, mine.tables) { $0.name.description }
+        for table in theirs.tables {
+            guard let live = mine.table(named: table.name), live != table else { continue }
+            compare("column of \(table.name):", table.columns, live.columns) { $0.name }
+            compare("index of \(table.name):", table.indexes, live.indexes) { $0.name }
+            compare("check of \(table.name):", table.checkConstraints, live.checkConstraints) { $0.name ?? $0.expression }
+            compare("foreign key of \(table.name):", table.foreignKeys, live.foreignKeys) { $0.name ?? $0.columns.joined(separator: ",") }
+            if table.primaryKey != live.primaryKey { found.append("primary key of \(table.name) differs") }
+            if table.uniqueConstraints != live.uniqueConstraints { found.append("unique constraints of \(table.name) differ") }
+            if table.columns.map(\.name) == live.columns.map(\.name), table.columns != live.columns,
+               !found.contains(where: { $0.hasPrefix("column of \(table.name):") }) {
+                found.append("column order of \(table.name) differs")
+            }
+        }
+        compare("view", theirs.views, mine.views) { $0.name.description }
+        compare("trigger", theirs.triggers, mine.triggers) { "\($0.name) on \($0.table)" }
+        compare("function", theirs.functions, mine.functions) { "\($0.name)(\($0.identityArguments))" }
+        compare("sequence", theirs.sequences, mine.sequences) { $0.name.description }
+        if found.isEmpty { found.append("other schema objects differ (types, extensions, rules or table options)") }
+        return found
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import GodwitCore
+
+/// Drives one backfill step in batches along the table's key: each batch updates a short key
+/// range and records the last key in the same transaction, so a crash or a stop resumes right
+/// after the last committed batch and no row is done twice or skipped.
+///
+/// Batches grow or shrink toward a target duration, pause when asked, and back off when a
+/// probe query (one indexed read) gets slower than its baseline. The migration's rollback
+/// triggers for failed batches and latency are watched here.
+struct BackfillRunner {
+    let session: ExecutionSession
+    let interrupt: InterruptSignal
+    let migration: Migration
+    private var settings: ExecutionSettings { session.settings }
+
+    /// `start`: prepared, no batch yet; `end`: every batch done.
+    static let started = "start", finished = "end"
+
+    init(session: ExecutionSession, interrupt: InterruptSignal, migration: Migration) {
+        self.session = session
+        self.interrupt = interrupt
+        self.migration = migration
+    }
+
+    /// Runs the remaining batches of step `index` (0-based). The caller then runs the step's
+    /// checks and marks it done.
+    func run(_ step: PlanStep, index: Int) async throws {
+        guard let backfill = step.backfill else { return }
+        let sql = BackfillBatchSQL(backfill: backfill, engine: session.engine)
+        let number = index + 1
+        let label = "step \(number) (\(step.title))"
+        var progress = try await session.store().stepProgress(migration: migration.id).first { $0.step == number }
+        if progress?.lastKey == nil {
+            let total = try await estimateRows(backfill.table)
+            let fresh = StepProgress(step: number, title: step.title, phase: step.phase, startedAt: Date(), updatedAt: Date(), rowsTotal: total,
+                                     lastKey: Self.started)
+            var preparation = step
+            preparation.checks = []
+            try await session.withRetries("prepare \(label)", migration: migration.id, step: number) { driver in
+                try await PlanStepRunner().run(preparation, statements: Array(step.forward.dropLast()), checks: [], on: driver, label: label) { driver in
+                    try await StateStore(driver: driver).recordStep(migration: migration.id, fresh)
+                }
+            }
+            progress = fresh
+        }
+        guard var progress, progress.lastKey != Self.finished else { return }
+
+        let baseline = try await probeBaseline(sql)
+        var size = max(1, settings.batchSize ?? backfill.batchSize)
+        var pause = settings.batchPause
+        var slowProbes = 0
+        let clock = ContinuousClock()
+        let resumedAt = clock.now
+        let rowsAtResume = progress.rowsDone
+        while progress.lastKey != Self.finished {
+            try interrupt.check(migration.id, resumeAt: number)
+            let began = clock.now
+            let after = progress.lastKey == Self.started ? nil : progress.lastKey
+            let batchSize = size
+            let rowsBefore = progress.rowsDone
+            progress = try await session.withRetries("batch \(progress.batchesDone + 1) of \(label)", migration: migration.id, step: number) { driver in
+                try await driver.execute(unsafeSQL: "BEGIN")
+                do {
+                    if driver.engine == .postgresql {
+                        try await driver.execute(unsafeSQL: "SET LOCAL statement_timeout = '\(ExecutionSession.milliseconds(settings.batchTimeout))ms'")
+                    }
+                    let upper = try await driver.query(unsafeSQL: sql.upperBound(after: after, size: batchSize)).first.map { sql.literal($0.values) }
+                    let changed = try await driver.execute(unsafeSQL: sql.update(after: after, through: upper))
+                    var next = progress
+                    next.lastKey = upper ?? Self.finished
+                    next.batchesDone += 1
+                    next.rowsDone += upper == nil ? Int64(changed) : Int64(batchSize)
+                    next.rowsTotal = max(next.rowsTotal, next.rowsDone)
+                    next.updatedAt = Date()
+                    try await StateStore(driver: driver).recordStep(migration: migration.id, next)
+                    CrashPoint.reach("batch-\(next.batchesDone)-before-commit")
+                    try await driver.execute(unsafeSQL: "COMMIT")
+                    return next
+                } catch {
+                    if !driver.isClosed { _ = try? await driver.execute(unsafeSQL: "ROLLBACK") }
+                    throw error
+                }
+            }
+            CrashPoint.reach("batch-\(progress.batchesDone)-after-commit")
+            let seconds = Self.seconds(clock.now - began)
+            let elapsed = Self.seconds(clock.now - resumedAt)
+            session.observer?.observe(ExecutionEvent(
+                kind: .batch, migration: migration.id, phase: step.phase, step: number,
+                message: "batch \(progress.batchesDone): \(progress.rowsDone - rowsBefore) rows in \(String(format: "%.3f", seconds))s",
+                progress: .init(rowsDone: progress.rowsDone, rowsTotal: progress.rowsTotal,
+                                rowsPerSecond: elapsed > 0 ? Double(progress.rowsDone - rowsAtResume) / elapsed : 0, batchSize: batchSize)
+            ))
+            if progress.lastKey == Self.finished { break }
+            if settings.batchTarget > 0, seconds > 0 {
+                let scaled = Double(size) * min(2, max(0.5, settings.batchTarget / seconds))
+                size = max(1, min(settings.maximumBatchSize, Int(scaled)))
+            }
+            try checkFailedBatches()
+            if progress.batchesDone % 20 == 0 { try await checkFreeSpace() }
+            if let baseline {
+                let latency = try await probe(sql)
+                let backoffAt = baseline * (1 + settings.backoffLatencyShare) + 0.002
+                if latency > backoffAt {
+                    pause = min(settings.backoffCap, max(0.05, pause * 2))
+                    session.observer?.observe(ExecutionEvent(
+                        kind: .backoff, migration: migration.id, phase: step.phase, step: number,
+                        message: String(format: "probe took %.1f ms against a baseline of %.1f ms: pausing %.2fs between batches", latency * 1000, baseline * 1000, pause)))
+                } else {
+                    pause = max(settings.batchPause, pause / 2)
+                }
+                try checkLatency(latency, baseline: baseline, slowProbes: &slowProbes)
+            }
+            if pause > 0 { try await Task.sleep(for: .seconds(pause)) }
+        }
+        try await session.withRetries("analyze after \(label)", migration: migration.id, step: number) { driver in
+            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+            try await driver.execute(unsafeSQL: "ANALYZE \(quoter.quote(backfill.table))")
+        }
+    }
+
+    private func estimateRows(_ table: QualifiedName) async throws -> Int64 {
+        try await session.withRetries("count \(table)", migration: migration.id) { driver in
+            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+            if driver.engine == .postgresql {
+                let estimate = try await driver.query(unsafeSQL: "SELECT reltuples::bigint FROM pg_class WHERE oid = \(SQLIdentifierQuoter.literal(quoter.quote(table)))::regclass").first?[0].integerValue ?? -1
+                if estimate > 1_000_000 { return estimate }
+            }
+            return try await driver.query(unsafeSQL: "SELECT count(*) FROM \(quoter.quote(table))").first?[0].integerValue ?? 0
+        }
+    }
+
+    private func probe(_ sql: BackfillBatchSQL) async throws -> Double {
+        let clock = ContinuousClock()
+        let began = clock.now
+        _ = try await session.withRetries("probe", migration: migration.id) { try await $0.query(unsafeSQL: sql.probe) }
+        return Self.seconds(clock.now - began)
+    }
+
+    /// The median of five probes before the first batch.
+    private func probeBaseline(_ sql: BackfillBatchSQL) async throws -> Double? {
+        var samples: [Double] = []
+        for _ in 0..<5 { samples.append(try await probe(sql)) }
+        return samples.sorted()[2]
+    }
+
+    private func checkFailedBatches() throws {
+        for trigger in migration.rollbackTriggers {
+            guard case .failedBatches(let percent) = trigger.condition else { continue }
+            let (tries, failures) = session.failureRate
+            if tries >= 10, Double(failures) / Double(tries) * 100 > percent {
+                throw RollbackTriggerFired(trigger: trigger, observation: "\(failures) of \(tries) batch tries failed (limit \(percent)%)")
+            }
+        }
+    }
+
+    private func checkLatency(_ latency: Double, baseline: Double, slowProbes: inout Int) throws {
+        for trigger in migration.rollbackTriggers {
+            guard case .latency(let percent) = trigger.condition else { continue }
+            if latency > baseline * (1 + percent / 100) + 0.002 {
+                slowProbes += 1
+                if slowProbes >= 5 {
+                    throw RollbackTriggerFired(trigger: trigger, observation: String(
+                        format: "probe latency %.1f ms stayed above its baseline of %.1f ms + %.0f%% for 5 batches", latency * 1000, baseline * 1000, percent))
+                }
+            } else {
+                slowProbes = 0
+            }
+        }
+    }
+
+    private func checkFreeSpace() async throws {
+        guard let free = await FreeSpace.available(for: try await session.driver()), free < settings.freeSpaceMargin else { return }
+        throw GodwitError(.ioFailure, "Paused: free disk space is low", location: session.url.description,
+                          reason: "\(free / 1_048_576) MiB free, under the margin of \(settings.freeSpaceMargin / 1_048_576) MiB",
+                          remedy: "Free space (VACUUM, archive old data) and run godwit apply again: it resumes after the last batch.")
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

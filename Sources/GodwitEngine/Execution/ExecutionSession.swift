@@ -1,0 +1,115 @@
+import Foundation
+import GodwitCore
+import Synchronization
+
+/// The connection migration work runs on, kept usable: opened with the session settings
+/// (lock and statement timeouts), reopened when the server ends it, and wrapped in retries with
+/// exponential backoff and full jitter for transient failures (a lock timeout, a deadlock, a
+/// terminated backend, a busy SQLite file).
+final class ExecutionSession: Sendable {
+    let url: DatabaseURL
+    let settings: ExecutionSettings
+    let observer: (any ExecutionObserver)?
+    private let current = Mutex<(any DatabaseDriver)?>(nil)
+    /// Tries and failed tries of retried work, for the failed-batch rollback trigger.
+    private let tally = Mutex<(tries: Int, failures: Int)>((0, 0))
+
+    init(url: DatabaseURL, settings: ExecutionSettings, observer: (any ExecutionObserver)?) {
+        self.url = url
+        self.settings = settings
+        self.observer = observer
+    }
+
+    /// The open connection, reconnecting when it is gone.
+    func driver() async throws -> any DatabaseDriver {
+        if let driver = current.withLock({ $0 }), !driver.isClosed { return driver }
+        let driver = try await DatabaseConnector.open(url)
+        switch driver.engine {
+        case .postgresql:
+            try await driver.execute(unsafeSQL: "SET lock_timeout = '\(Self.milliseconds(settings.lockTimeout))ms'")
+            try await driver.execute(unsafeSQL: "SET statement_timeout = '\(Self.milliseconds(settings.statementTimeout))ms'")
+        case .sqlite:
+            try await driver.execute(unsafeSQL: "PRAGMA busy_timeout = \(Self.milliseconds(settings.lockTimeout))")
+        }
+        current.withLock { $0 = driver }
+        return driver
+    }
+
+    /// A state store on the current connection.
+    func store() async throws -> StateStore { StateStore(driver: try await driver()) }
+
+    /// Drops the connection (after it failed); the next use opens a new one.
+    func reset() async {
+        let old = current.withLock { driver -> (any DatabaseDriver)? in
+            defer { driver = nil }
+            return driver
+        }
+        if let old { await withTimeLimit(seconds: 5) { try? await old.close() } }
+    }
+
+    func close() async { await reset() }
+
+    var engine: Engine {
+        switch url {
+        case .sqlite: .sqlite
+        case .postgres: .postgresql
+        }
+    }
+
+    /// The share of tries that failed so far.
+    var failureRate: (tries: Int, failures: Int) { tally.withLock { $0 } }
+
+    /// Runs `work`, retrying transient failures up to `settings.attempts` times. A transaction
+    /// left open by a failure is rolled back first; a lost connection is reopened.
+    func withRetries<T: Sendable>(
+        _ label: String, migration: String, step: Int? = nil,
+        _ work: (any DatabaseDriver) async throws -> T
+    ) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            tally.withLock { $0.tries += 1 }
+            let driver = try await connectWithRetries(label, migration: migration)
+            do {
+                return try await work(driver)
+            } catch let error as GodwitError where error.isTransient && attempt < settings.attempts {
+                tally.withLock { $0.failures += 1 }
+                if driver.isClosed || error.code == .serverUnreachable {
+                    await reset()
+                } else {
+                    _ = try? await driver.execute(unsafeSQL: "ROLLBACK")
+                }
+                let delay = backoff(attempt: attempt)
+                observer?.observe(ExecutionEvent(
+                    kind: .retry, migration: migration, step: step,
+                    message: "\(label): \(error.isLockTimeout ? "lock not granted within \(settings.lockTimeout)s" : error.summary) (attempt \(attempt) of \(settings.attempts)); retrying in \(String(format: "%.2f", delay))s"
+                ))
+                try await Task.sleep(for: .seconds(delay))
+            } catch {
+                if let error = error as? GodwitError, error.isTransient { tally.withLock { $0.failures += 1 } }
+                if driver.isClosed { await reset() }
+                throw error
+            }
+        }
+    }
+
+    private func connectWithRetries(_ label: String, migration: String) async throws -> any DatabaseDriver {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await driver()
+            } catch let error as GodwitError where error.code == .serverUnreachable && attempt < settings.attempts {
+                try await Task.sleep(for: .seconds(backoff(attempt: attempt)))
+            }
+        }
+    }
+
+    /// Full jitter: a random wait up to `base × 2^(attempt-1)`, capped.
+    func backoff(attempt: Int) -> Double {
+        let ceiling = min(settings.backoffCap, settings.backoffBase * pow(2, Double(attempt - 1)))
+        return Double.random(in: ceiling / 2...max(ceiling / 2, ceiling))
+    }
+
+    static func milliseconds(_ seconds: Double) -> Int { Int((seconds * 1000).rounded()) }
+}

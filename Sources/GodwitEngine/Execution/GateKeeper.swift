@@ -1,0 +1,59 @@
+import Foundation
+import GodwitCore
+
+/// Decides whether a migration may enter a phase (seed 000: never proceed to the next phase
+/// without confirmation): the approvals, soak times and checks of the gates the migration
+/// declares, and before cleanup the archive retention window.
+struct GateKeeper {
+    let settings: ExecutionSettings
+
+    /// What blocks the phase.
+    struct Block {
+        var reason: String
+        /// Whether later migrations may still run (only the retention window before cleanup).
+        var letsOthersRun: Bool
+    }
+
+    /// Nil when the phase may start; approvals given by `--yes` are added to `record`.
+    func block(before phase: Phase, migration: Migration, record: inout MigrationRecord, on driver: any DatabaseDriver,
+               now: Date = Date()) async throws -> Block? {
+        for gate in migration.gates where gate.before.rawValue == phase.rawValue {
+            if gate.requiresApproval && !record.approvedGates.contains(phase) {
+                guard settings.approveGates else {
+                    return Block(reason: "approval of the gate before \(phase.rawValue): run godwit approve \(migration.id)", letsOthersRun: false)
+                }
+                record.approvedGates.append(phase)
+            }
+            if gate.soakSeconds > 0, !settings.waiveSoak, let finished = record.phaseFinishedAt {
+                let until = finished.addingTimeInterval(Double(gate.soakSeconds))
+                if now < until {
+                    return Block(reason: "the soak time before \(phase.rawValue) (\(Self.duration(Double(gate.soakSeconds)))) to end at \(ISO8601DateFormatter().string(from: until))",
+                                 letsOthersRun: false)
+                }
+            }
+            for name in gate.checks {
+                guard let validation = migration.validations.first(where: { $0.name == name }) else { continue }
+                let (passed, found) = validation.judge(try await driver.query(unsafeSQL: validation.sql))
+                if !passed {
+                    return Block(reason: "the check '\(name)' to pass before \(phase.rawValue) (expected \(validation.expected), found \(found))",
+                                 letsOthersRun: false)
+                }
+            }
+        }
+        if phase == .cleanup, let finished = record.phaseFinishedAt, settings.retention > 0 {
+            let until = finished.addingTimeInterval(settings.retention)
+            if now < until {
+                return Block(reason: "the archive retention window (\(Self.duration(settings.retention))) to end at \(ISO8601DateFormatter().string(from: until)) before cleanup drops the archives",
+                             letsOthersRun: true)
+            }
+        }
+        return nil
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        if seconds >= 86400, seconds.truncatingRemainder(dividingBy: 86400) == 0 { return "\(Int(seconds / 86400))d" }
+        if seconds >= 3600, seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(seconds / 3600))h" }
+        if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60))m" }
+        return String(format: "%gs", seconds)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import GodwitCore
+
+/// Verifies a migration's data and structure against the database (seed 001's levels) and
+/// writes the integrity report: the checks of the steps done in the current phase (backfilled
+/// values equal `up(old)`; no NULLs, orphans or duplicates before a constraint is validated),
+/// the migration's validations, the structure against the plan's target, and row counts and
+/// checksums of the tables it touches.
+struct IntegrityVerifier {
+    let driver: any DatabaseDriver
+
+    /// What to include.
+    struct Scope {
+        var migrationID: String
+        var migration: Migration?
+        var stored: StoredPlan
+        /// Steps done, in plan order.
+        var completed: Int
+        var validations: Bool
+        var structure: Bool
+        var label: String
+    }
+
+    func verify(_ scope: Scope) async throws -> IntegrityReport {
+        var report = IntegrityReport(database: driver.url.description, generatedAt: Date(), scope: scope.label)
+        let done = scope.stored.steps.prefix(scope.completed)
+        if let phase = done.last?.phase {
+            let phases: Set<Phase> = phase == .backfill || phase == .verify ? [.backfill, .verify] : [phase]
+            for (offset, step) in done.enumerated() where phases.contains(step.phase) {
+                for check in step.checks where !check.isPrecondition {
+                    report.checks.append(await run(check, level: step.backfill != nil ? .backfill : .constraints, step: offset + 1))
+                }
+            }
+        }
+        if scope.validations, let migration = scope.migration {
+            for validation in migration.validations {
+                do {
+                    let (passed, found) = validation.judge(try await driver.query(unsafeSQL: validation.sql))
+                    report.checks.append(.init(level: .validations, name: validation.name, passed: passed,
+                                               detail: "expected \(validation.expected), found \(found)"))
+                } catch {
+                    report.checks.append(.init(level: .validations, name: validation.name, passed: false, detail: "could not run: \(error)"))
+                }
+            }
+        }
+        let live = try await driver.inspect(InspectionOptions())
+        if scope.structure {
+            let differences = live.removingGodwitHelpers().differences(from: scope.stored.target.removingGodwitHelpers(), ignoringColumnOrder: true)
+            report.checks.append(.init(level: .structure, name: "schema equals the plan's target", passed: differences.isEmpty,
+                                       detail: differences.isEmpty ? "equal" : differences.prefix(10).joined(separator: "; ")))
+        }
+        let tables = scope.stored.digests.map(\.table).filter { live.table(named: $0) != nil }
+        report.tables = try await TableDigester.digests(of: tables, in: live, on: driver)
+        for digest in report.tables {
+            let before = scope.stored.digests.first { $0.table == digest.table }?.rows
+            report.checks.append(.init(level: .counts, name: "rows of \(digest.table)", passed: true,
+                                       detail: "\(digest.rows) now" + (before.map { ", \($0) before the run" } ?? "")))
+        }
+        return report
+    }
+
+    /// After a rollback: the schema equals the one before the run, and every table's checksum
+    /// equals the one taken before it.
+    func verifyRestored(_ stored: StoredPlan, label: String) async throws -> IntegrityReport {
+        var report = IntegrityReport(database: driver.url.description, generatedAt: Date(), scope: label)
+        let live = try await driver.inspect(InspectionOptions())
+        let differences = live.differences(from: stored.before)
+        report.checks.append(.init(level: .structure, name: "schema equals the schema before the run", passed: differences.isEmpty,
+                                   detail: differences.isEmpty ? "equal" : differences.prefix(10).joined(separator: "; ")))
+        for before in stored.digests {
+            guard live.table(named: before.table) != nil else {
+                report.checks.append(.init(level: .checksums, name: "checksum of \(before.table)", passed: false, detail: "the table is missing"))
+                continue
+            }
+            let now = try await TableDigester.digest(of: before.table, columns: before.columns, on: driver)
+            report.tables.append(now)
+            report.checks.append(.init(level: .counts, name: "rows of \(before.table)", passed: now.rows == before.rows,
+                                       detail: "\(now.rows) now, \(before.rows) before the run"))
+            report.checks.append(.init(level: .checksums, name: "checksum of \(before.table)", passed: now.checksum == before.checksum,
+                                       detail: now.checksum == before.checksum ? "equal to before the run" : "differs from before the run"))
+        }
+        return report
+    }
+
+    private func run(_ check: StepCheck, level: IntegrityReport.Level, step: Int) async -> IntegrityReport.Check {
+        do {
+            let found = try await driver.query(unsafeSQL: check.sql).first?[0].integerValue ?? 0
+            return .init(level: level, name: check.name, passed: found == 0, detail: "\(found) rows (step \(step))")
+        } catch {
+            return .init(level: level, name: check.name, passed: false, detail: "could not run (step \(step)): \(error)")
+        }
+    }
+}

@@ -1,0 +1,300 @@
+public import Foundation
+public import GodwitCore
+
+/// How an `apply` run ended.
+public struct ApplyOutcome: Sendable {
+    public enum Stop: Sendable {
+        /// Every migration ran as far as it may.
+        case completed
+        /// A migration waits at a gate; nothing after it ran.
+        case waiting(migration: String, reason: String)
+        /// A rollback trigger fired and the migration was rolled back.
+        case rolledBack(migration: String, reason: String, report: IntegrityReport)
+    }
+
+    /// Migrations that ran steps in this run.
+    public var ran: [String] = []
+    /// Migrations that wait for their archive retention window before cleanup.
+    public var awaitingCleanup: [(migration: String, reason: String)] = []
+    /// The integrity reports written after each phase.
+    public var reports: [IntegrityReport] = []
+    public var stop: Stop = .completed
+}
+
+/// `godwit apply`: runs every migration of a directory in order, phase by phase, holding the
+/// runner lock; records each step in the database so a rerun resumes, verifies after every
+/// phase, stops at gates, and acts on rollback triggers.
+public struct MigrationApplier: Sendable {
+    public let url: DatabaseURL
+    public let settings: ExecutionSettings
+    public let observer: (any ExecutionObserver)?
+    public let interrupt: InterruptSignal
+
+    public init(url: DatabaseURL, settings: ExecutionSettings = ExecutionSettings(), observer: (any ExecutionObserver)? = nil,
+                interrupt: InterruptSignal = InterruptSignal()) {
+        self.url = url
+        self.settings = settings
+        self.observer = observer
+        self.interrupt = interrupt
+    }
+
+    /// Applies the migrations of `directory`.
+    /// - Throws: ``GodwitError`` (a failed step, drift, a held lock), ``GodwitErrorInterrupted``.
+    public func apply(directory: String) async throws -> ApplyOutcome {
+        let migrations = try MigrationDirectory.load(directory)
+        return try await apply(migrations)
+    }
+
+    /// Applies migrations already read.
+    public func apply(_ migrations: [Migration]) async throws -> ApplyOutcome {
+        let lock = try await RunnerLock.acquire(for: url)
+        let session = ExecutionSession(url: url, settings: settings, observer: observer)
+        do {
+            let outcome = try await run(migrations, session: session)
+            await session.close()
+            await lock.release()
+            return outcome
+        } catch {
+            await session.close()
+            await lock.release()
+            throw error
+        }
+    }
+
+    private func run(_ migrations: [Migration], session: ExecutionSession) async throws -> ApplyOutcome {
+        let store = try await session.store()
+        try await store.install()
+        let records = try await store.records()
+        do {
+            try DriftCheck.check(migrations, against: records)
+        } catch let error as GodwitError {
+            try? await store.append(AuditEvent(at: Date(), kind: .driftRefused, migration: "-", fields: [.init("reason", error.reason ?? error.summary)]))
+            throw error
+        }
+        if let unfinished = records.first(where: { $0.state == .rollingBack }) {
+            throw GodwitError(.invalidArgument, "The rollback of migration \(unfinished.id) did not finish", location: url.description,
+                              remedy: "Run godwit rollback \(unfinished.id) to finish it before applying.")
+        }
+        var outcome = ApplyOutcome()
+        for migration in migrations {
+            let record = records.first { $0.id == migration.id }
+            if let record, record.state == .applied, record.completedSteps == record.totalSteps { continue }
+            let (run, stored) = try await prepare(migration, record: record, session: session)
+            outcome.ran.append(migration.id)
+            switch try await runSteps(migration, record: run, stored: stored, session: session, outcome: &outcome) {
+            case .next: continue
+            case .stop: return outcome
+            }
+        }
+        return outcome
+    }
+
+    /// The record and plan a run follows: stored ones when the migration already began, else a
+    /// fresh plan against the live schema with digests of the tables it touches.
+    private func prepare(_ migration: Migration, record: MigrationRecord?, session: ExecutionSession) async throws -> (MigrationRecord, StoredPlan) {
+        let store = try await session.store()
+        if let record, record.state != .rolledBack, let stored = try await store.plan(migration: migration.id) {
+            return (record, stored)
+        }
+        let driver = try await session.driver()
+        let live = try await driver.inspect(InspectionOptions())
+        let plan = try DatabaseConnector.planner(for: live.engine).plan(migration, against: live)
+        let digests = try await TableDigester.digests(of: TableDigester.touchedTables(by: migration, in: live), in: live, on: driver)
+        let stored = StoredPlan(steps: plan.steps, before: live, target: plan.target, digests: digests)
+        let record = MigrationRecord(id: migration.id, name: migration.name, checksum: migration.source?.checksum ?? "", state: .running,
+                                     startedAt: Date(), operatorName: settings.operatorName, totalSteps: plan.steps.count)
+        try await store.clearSteps(migration: migration.id)
+        try await store.save(record)
+        try await store.savePlan(stored, migration: migration.id)
+        let assessment = MigrationAssessment(migration, engine: live.engine, schema: live)
+        try await store.append(AuditEvent(at: Date(), kind: .migrationAssessed, migration: migration.id, fields: [
+            .init("type", "\(assessment.level)"), .init("risk", "\(assessment.risk)"),
+            .init("steps", "\(plan.steps.count)"), .init("tables", digests.map(\.table.description).joined(separator: " ")),
+            .init("operator", settings.operatorName),
+        ]))
+        observer?.observe(ExecutionEvent(kind: .migrationStarted, migration: migration.id,
+                                         message: "\(migration.id) \(migration.name): \(plan.steps.count) steps"))
+        return (record, stored)
+    }
+
+    private enum Next { case next, stop }
+
+    private func runSteps(_ migration: Migration, record: MigrationRecord, stored: StoredPlan, session: ExecutionSession,
+                          outcome: inout ApplyOutcome) async throws -> Next {
+        var record = record
+        let steps = stored.steps
+        let executor = StepExecutor(session: session, interrupt: interrupt, migration: migration, steps: steps)
+        let gates = GateKeeper(settings: settings)
+        var index = record.completedSteps
+        var previous: Phase? = index > 0 ? steps[index - 1].phase : nil
+        record.state = .running
+        record.waitingFor = nil
+        try await session.store().save(record)
+        do {
+            while index < steps.count {
+                let step = steps[index]
+                if step.phase != previous {
+                    // A phase verified before the run stopped (at a gate) is not verified again:
+                    // later migrations may have changed the schema since.
+                    if let previous, record.phaseFinishedAt == nil {
+                        let remainingWork = steps[index...].contains { $0.phase != .cleanup }
+                        outcome.reports.append(try await finishPhase(previous, migration: migration, record: &record, stored: stored, completed: index,
+                                                                     final: !remainingWork, session: session))
+                    }
+                    if step.phase > settings.through {
+                        record.waitingFor = "godwit apply without --through, to run \(step.phase.rawValue)"
+                        record.state = .waitingAtGate
+                        try await session.store().save(record)
+                        outcome.stop = .waiting(migration: migration.id, reason: "stopped after \(previous?.rawValue ?? "the start") as asked (--through)")
+                        return .stop
+                    }
+                    let driver = try await session.driver()
+                    if let block = try await gates.block(before: step.phase, migration: migration, record: &record, on: driver) {
+                        record.waitingFor = block.reason
+                        record.state = block.letsOthersRun ? .applied : .waitingAtGate
+                        try await session.store().save(record)
+                        try await session.store().append(AuditEvent(at: Date(), kind: .gateWaiting, migration: migration.id,
+                                                                    fields: [.init("phase", step.phase.rawValue), .init("waiting_for", block.reason)]))
+                        observer?.observe(ExecutionEvent(kind: .gate, migration: migration.id, phase: step.phase, message: "waiting for \(block.reason)"))
+                        if block.letsOthersRun {
+                            outcome.awaitingCleanup.append((migration.id, block.reason))
+                            return .next
+                        }
+                        outcome.stop = .waiting(migration: migration.id, reason: block.reason)
+                        return .stop
+                    }
+                    record.waitingFor = nil
+                    record.phaseFinishedAt = nil
+                    try await session.store().save(record)
+                    try await checkSpace(for: step.phase, steps: steps, session: session, migration: migration)
+                    try await session.store().append(AuditEvent(at: Date(), kind: .phaseStarted, migration: migration.id,
+                                                                fields: [.init("phase", step.phase.rawValue), .init("operator", settings.operatorName)]))
+                    observer?.observe(ExecutionEvent(kind: .phaseStarted, migration: migration.id, phase: step.phase, message: "phase \(step.phase.rawValue) begins"))
+                }
+                try interrupt.check(migration.id, resumeAt: index + 1)
+                try await executor.forward(index)
+                index += 1
+                record.completedSteps = index
+                record.phase = step.phase
+                previous = step.phase
+            }
+            if let previous {
+                outcome.reports.append(try await finishPhase(previous, migration: migration, record: &record, stored: stored, completed: index,
+                                                             final: previous != .cleanup || !steps.contains { $0.phase == .cleanup } ? true : false,
+                                                             session: session))
+            }
+            record.state = .applied
+            record.finishedAt = Date()
+            record.waitingFor = nil
+            try await session.store().save(record)
+            try await session.store().append(AuditEvent(at: Date(), kind: .migrationCompleted, migration: migration.id,
+                                                        fields: [.init("steps", "\(steps.count)"), .init("duration", String(format: "%.1fs", Date().timeIntervalSince(record.startedAt)))]))
+            observer?.observe(ExecutionEvent(kind: .migrationFinished, migration: migration.id, message: "\(migration.id) applied"))
+            return .next
+        } catch let error as GodwitErrorInterrupted {
+            try? await session.store().append(AuditEvent(at: Date(), kind: .migrationInterrupted, migration: migration.id,
+                                                         fields: [.init("resume_at_step", "\(error.step)")]))
+            observer?.observe(ExecutionEvent(kind: .interrupted, migration: migration.id, message: error.description))
+            throw error
+        } catch {
+            let trigger: RollbackTrigger?
+            let reason: String
+            switch error {
+            case let fired as RollbackTriggerFired:
+                trigger = fired.trigger
+                reason = fired.observation
+            case let failure as IntegrityFailure:
+                trigger = RollbackTriggerFired.integrityTrigger(of: migration, failedValidation: failure.validation)
+                reason = failure.description
+            case let godwit as GodwitError where godwit.code == .integrityFailure || (godwit.engineCode?.hasPrefix("23") ?? false):
+                trigger = RollbackTriggerFired.integrityTrigger(of: migration)
+                reason = godwit.description
+            default:
+                trigger = nil
+                reason = "\(error)"
+            }
+            // The connection may be gone with the failure; state is written on a fresh one.
+            if let trigger, trigger.action == .rollback {
+                try? await session.store().append(AuditEvent(at: Date(), kind: .migrationFailed, migration: migration.id,
+                                                            fields: [.init("reason", reason), .init("action", "rollback")]))
+                let report = try await MigrationRollback.perform(migration: migration, stored: stored, session: session, interrupt: interrupt,
+                                                                 reason: reason)
+                outcome.stop = .rolledBack(migration: migration.id, reason: reason, report: report)
+                return .stop
+            }
+            if var failed = try? await session.store().record(migration.id) {
+                failed.state = .failed
+                failed.waitingFor = trigger != nil ? "a person: paused by a rollback trigger (\(reason))" : nil
+                try? await session.store().save(failed)
+            }
+            try? await session.store().append(AuditEvent(at: Date(), kind: .migrationFailed, migration: migration.id,
+                                                        fields: [.init("reason", reason), .init("action", trigger == nil ? "stop" : "pause")]))
+            throw error
+        }
+    }
+
+    /// Verifies the phase just finished, records it, and fails on a failed check.
+    private func finishPhase(_ phase: Phase, migration: Migration, record: inout MigrationRecord, stored: StoredPlan, completed: Int,
+                             final: Bool, session: ExecutionSession) async throws -> IntegrityReport {
+        let driver = try await session.driver()
+        if phase == .backfill, settings.vacuumAfterBackfill, driver.engine == .sqlite {
+            try await driver.execute(unsafeSQL: "VACUUM")
+        }
+        let report = try await IntegrityVerifier(driver: driver).verify(.init(
+            migrationID: migration.id, migration: migration, stored: stored, completed: completed,
+            validations: final, structure: final, label: "\(migration.id) \(migration.name) after \(phase.rawValue)"
+        ))
+        let store = try await session.store()
+        try await store.append(AuditEvent(at: Date(), kind: .integrityCheck, migration: migration.id, fields: [
+            .init("phase", phase.rawValue), .init("checks", "\(report.checks.count)"), .init("failed", "\(report.failures.count)"),
+            .init("result", report.passed ? "pass" : "fail"),
+        ] + report.tables.map { .init("rows_\($0.table)", "\($0.rows)") }))
+        observer?.observe(ExecutionEvent(kind: .verification, migration: migration.id, phase: phase,
+                                         message: report.passed ? "\(phase.rawValue) verified: \(report.checks.count) checks pass"
+                                             : "\(phase.rawValue) verification failed: " + report.failures.map { "\($0.name) (\($0.detail))" }.joined(separator: "; ")))
+        guard report.passed else {
+            throw IntegrityFailure(report: report, validation: report.failures.first { $0.level == .validations }?.name)
+        }
+        record.phaseFinishedAt = Date()
+        try await store.save(record)
+        try await store.append(AuditEvent(at: Date(), kind: .phaseCompleted, migration: migration.id, fields: [.init("phase", phase.rawValue)]))
+        observer?.observe(ExecutionEvent(kind: .phaseFinished, migration: migration.id, phase: phase, message: "phase \(phase.rawValue) done"))
+        return report
+    }
+
+    /// Estimates the extra space a phase that rewrites or backfills needs, and refuses to start
+    /// it when the free space Godwit can see is smaller.
+    private func checkSpace(for phase: Phase, steps: [PlanStep], session: ExecutionSession, migration: Migration) async throws {
+        let heavy = steps.filter { $0.phase == phase && ($0.backfill != nil || $0.duration == .rewrite) }
+        guard !heavy.isEmpty else { return }
+        let driver = try await session.driver()
+        var tables = Set(heavy.compactMap { $0.backfill?.table })
+        for step in heavy where step.backfill == nil {
+            if let operation = step.operationIndex.flatMap({ migration.operations.indices.contains($0) ? migration.operations[$0] : nil }),
+               let table = operation.table { tables.insert(table) }
+        }
+        var needed: Int64 = 0
+        for table in tables { needed += await FreeSpace.tableBytes(table, on: driver) }
+        let free = await FreeSpace.available(for: driver)
+        guard needed > 0 else { return }
+        let mib = { (bytes: Int64) in "\(bytes / 1_048_576) MiB" }
+        observer?.observe(ExecutionEvent(kind: .notice, migration: migration.id, phase: phase,
+                                         message: "\(phase.rawValue) may need about \(mib(needed)) more on disk until VACUUM; free: \(free.map(mib) ?? "not visible to godwit")"))
+        if let free, free < needed + settings.freeSpaceMargin {
+            throw GodwitError(.ioFailure, "Not enough free disk space for \(phase.rawValue)", location: url.description,
+                              reason: "it needs about \(mib(needed)) (a full backfill roughly doubles a table until vacuumed) plus a margin of \(mib(settings.freeSpaceMargin)); \(mib(free)) are free",
+                              remedy: "Free space or grow the disk, then run godwit apply again.")
+        }
+    }
+}
+
+/// Verification after a phase failed.
+struct IntegrityFailure: Error, CustomStringConvertible {
+    var report: IntegrityReport
+    /// The first failed validation, for validation-specific triggers.
+    var validation: String?
+
+    var description: String {
+        "Verification failed after \(report.scope): " + report.failures.map { "\($0.name) (\($0.detail))" }.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GodwitCore
+
+/// Runs one plan step forward or back for `apply` and `rollback`, and records it: in the step's
+/// own transaction where it has one, so the work and the record commit together and a crash
+/// between them cannot happen. Steps that cannot run in a transaction (concurrent index builds)
+/// are idempotent instead, and an INVALID index a failed build left behind is dropped first.
+struct StepExecutor {
+    let session: ExecutionSession
+    let interrupt: InterruptSignal
+    let migration: Migration
+    let steps: [PlanStep]
+    private let runner = PlanStepRunner()
+
+    init(session: ExecutionSession, interrupt: InterruptSignal, migration: Migration, steps: [PlanStep]) {
+        self.session = session
+        self.interrupt = interrupt
+        self.migration = migration
+        self.steps = steps
+    }
+
+    /// Runs step `index` (0-based) forward and marks it done.
+    func forward(_ index: Int) async throws {
+        let step = steps[index], number = index + 1
+        let label = "step \(number) of \(steps.count) (\(step.title))"
+        let started = Date()
+        session.observer?.observe(ExecutionEvent(kind: .stepStarted, migration: migration.id, phase: step.phase, step: number, message: step.title))
+        if let backfill = step.backfill, BackfillBatchSQL(backfill: backfill, engine: session.engine).isBatchable {
+            try await BackfillRunner(session: session, interrupt: interrupt, migration: migration).run(step, index: index)
+            var checksOnly = step
+            checksOnly.setup = []
+            checksOnly.teardown = []
+            try await session.withRetries("checks of \(label)", migration: migration.id, step: number) { driver in
+                try await runner.run(checksOnly, statements: [], checks: step.checks, on: driver, label: label) { driver in
+                    try await markDone(through: index, on: driver, startedAt: nil)
+                }
+            }
+        } else {
+            try await session.withRetries(label, migration: migration.id, step: number) { driver in
+                if !step.isTransactional { try await dropInvalidIndexes(mentionedIn: step.forward, on: driver) }
+                try await runner.run(step, statements: step.forward, checks: step.checks, on: driver, label: label) { driver in
+                    try await markDone(through: index, on: driver, startedAt: started)
+                    CrashPoint.reach("step-\(number)-before-commit")
+                }
+            }
+        }
+        CrashPoint.reach("step-\(number)-after-commit")
+        session.observer?.observe(ExecutionEvent(kind: .stepFinished, migration: migration.id, phase: step.phase, step: number,
+                                                 message: "\(step.title) (\(String(format: "%.3f", Date().timeIntervalSince(started)))s)"))
+    }
+
+    /// Undoes step `index` (0-based) and records that only the steps before it stay done.
+    func reverse(_ index: Int) async throws {
+        let step = steps[index], number = index + 1
+        guard let statements = step.reverse else {
+            throw GodwitError(.invalidArgument, "Step \(number) cannot be undone", location: step.title,
+                              remedy: "It ran in \(step.phase.rawValue), past the point of no return; restore from a backup instead.")
+        }
+        let label = "undo of step \(number) (\(step.title))"
+        session.observer?.observe(ExecutionEvent(kind: .stepStarted, migration: migration.id, phase: step.phase, step: number, message: "undo: \(step.title)"))
+        try await session.withRetries(label, migration: migration.id, step: number) { driver in
+            if !step.isTransactional { try await dropInvalidIndexes(mentionedIn: statements + step.forward, on: driver) }
+            try await runner.run(step, statements: statements, checks: [], on: driver, label: label) { driver in
+                try await StateStore(driver: driver).setCompletedSteps(migration: migration.id, count: index,
+                                                                       phase: index > 0 ? steps[index - 1].phase : nil)
+                CrashPoint.reach("undo-\(number)-before-commit")
+            }
+        }
+        session.observer?.observe(ExecutionEvent(kind: .stepFinished, migration: migration.id, phase: step.phase, step: number, message: "undone: \(step.title)"))
+    }
+
+    private func markDone(through index: Int, on driver: any DatabaseDriver, startedAt: Date?) async throws {
+        let step = steps[index], store = StateStore(driver: driver)
+        try await store.setCompletedSteps(migration: migration.id, count: index + 1, phase: step.phase)
+        var progress = try await store.stepProgress(migration: migration.id).first { $0.step == index + 1 }
+            ?? StepProgress(step: index + 1, title: step.title, phase: step.phase, startedAt: startedAt ?? Date())
+        progress.finishedAt = Date()
+        progress.updatedAt = progress.finishedAt
+        try await store.recordStep(migration: migration.id, progress)
+    }
+
+    /// Drops INVALID indexes (left by an interrupted concurrent build) named in `statements`.
+    private func dropInvalidIndexes(mentionedIn statements: [String], on driver: any DatabaseDriver) async throws {
+        guard driver.engine == .postgresql else { return }
+        let invalid = try await driver.query(unsafeSQL: """
+            SELECT n.nspname, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid
+            """)
+        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: true)
+        for row in invalid {
+            guard let schema = row[0].textValue, let name = row[1].textValue,
+                  statements.contains(where: { SQLText.mentions($0, name) }) else { continue }
+            session.observer?.observe(ExecutionEvent(kind: .notice, migration: migration.id,
+                                                     message: "dropping the INVALID index \(schema).\(name) left by an interrupted build"))
+            try await driver.execute(unsafeSQL: "DROP INDEX CONCURRENTLY IF EXISTS \(quoter.quote(QualifiedName(schema: schema, name)))")
+        }
+    }
+}
