@@ -44,14 +44,20 @@ public struct PlanStepRunner: Sendable {
                 try await beforeCommit?(driver)
                 if step.isTransactional { try await driver.execute(unsafeSQL: "COMMIT") }
             } catch {
-                if step.isTransactional && !driver.isClosed { _ = try? await driver.execute(unsafeSQL: "ROLLBACK") }
+                if step.isTransactional && Self.isUsable(driver, after: error) { _ = try? await driver.execute(unsafeSQL: "ROLLBACK") }
                 throw error
             }
         } catch {
-            if !driver.isClosed { for statement in step.teardown { _ = try? await driver.execute(unsafeSQL: statement) } }
+            if Self.isUsable(driver, after: error) { for statement in step.teardown { _ = try? await driver.execute(unsafeSQL: statement) } }
             throw error
         }
         for statement in step.teardown { try await driver.execute(unsafeSQL: statement) }
+    }
+
+    /// Whether the connection can still take statements after `error` (a terminated session
+    /// cannot, and talking to it may hang).
+    static func isUsable(_ driver: any DatabaseDriver, after error: any Error) -> Bool {
+        !driver.isClosed && (error as? GodwitError)?.endsSession != true
     }
 
     /// Runs one check: its query must return 0.

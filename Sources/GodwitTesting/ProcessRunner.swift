@@ -4,9 +4,12 @@ public import Foundation
 /// `godwit` binary itself.
 public enum ProcessRunner {
     public struct Result: Sendable {
+        /// The exit code, or the signal's number when a signal ended the process.
         public var status: Int32
         public var standardOutput: String
         public var standardError: String
+        /// Whether a signal (SIGKILL, …) ended the process.
+        public var wasSignalled: Bool = false
     }
 
     /// Runs `executable` (a path, or a name looked up on `PATH`) with `arguments`.
@@ -42,7 +45,8 @@ public enum ProcessRunner {
         return Result(
             status: process.terminationStatus,
             standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData.value, as: UTF8.self)
+            standardError: String(decoding: errorData.value, as: UTF8.self),
+            wasSignalled: process.terminationReason == .uncaughtSignal
         )
     }
 }

@@ -110,6 +110,12 @@ public struct GodwitError: Error, Sendable, Hashable, CustomStringConvertible {
         "SQLITE_BUSY", "SQLITE_LOCKED",
     ]
 
+    /// Whether the session is gone with the error (a lost connection, a terminated backend):
+    /// the connection must be opened again, not used.
+    public var endsSession: Bool {
+        code == .serverUnreachable || engineCode == "57P01" || engineCode == "57P02" || (engineCode?.hasPrefix("08") ?? false)
+    }
+
     /// Whether the engine refused a lock it waited too long for (`lock_timeout`, a busy file).
     public var isLockTimeout: Bool {
         engineCode == "55P03" || engineCode == "SQLITE_BUSY" || engineCode == "SQLITE_LOCKED"

@@ -35,6 +35,11 @@ extension Schema {
                 column.type = PostgresTypeName.canonical(column.type)
                 return column
             }
+            table.checkConstraints = table.checkConstraints.map { check in
+                var check = check
+                check.expression = Self.normalizedExpression(check.expression)
+                return check
+            }
             table.indexes = table.indexes.map { index in
                 var index = index
                 if index.method == nil { index.method = "btree" }
@@ -43,6 +48,27 @@ extension Schema {
             return table
         }
         return copy
+    }
+
+    /// An expression as PostgreSQL may print it back, reduced for comparison: without the outer
+    /// parentheses it adds and with single spaces.
+    static func normalizedExpression(_ expression: String) -> String {
+        var text = expression.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        while text.hasPrefix("("), text.hasSuffix(")"), Self.isWrapped(text) {
+            text = String(text.dropFirst().dropLast()).trimmingWhitespace()
+        }
+        return text
+    }
+
+    /// Whether the first parenthesis closes at the very end.
+    private static func isWrapped(_ text: String) -> Bool {
+        var depth = 0
+        for (offset, character) in text.enumerated() {
+            if character == "(" { depth += 1 }
+            if character == ")" { depth -= 1 }
+            if depth == 0 { return offset == text.count - 1 }
+        }
+        return false
     }
 
     /// Where two schemas differ, named for people: `table public.users`, `trigger t on x`.

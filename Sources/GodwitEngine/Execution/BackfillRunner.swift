@@ -78,7 +78,9 @@ struct BackfillRunner {
                     try await driver.execute(unsafeSQL: "COMMIT")
                     return next
                 } catch {
-                    if !driver.isClosed { _ = try? await driver.execute(unsafeSQL: "ROLLBACK") }
+                    if !driver.isClosed && (error as? GodwitError)?.endsSession != true {
+                        _ = try? await driver.execute(unsafeSQL: "ROLLBACK")
+                    }
                     throw error
                 }
             }

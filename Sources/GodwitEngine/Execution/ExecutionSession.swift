@@ -74,10 +74,12 @@ final class ExecutionSession: Sendable {
                 return try await work(driver)
             } catch let error as GodwitError where error.isTransient && attempt < settings.attempts {
                 tally.withLock { $0.failures += 1 }
-                if driver.isClosed || error.code == .serverUnreachable {
+                if driver.isClosed || error.endsSession {
                     await reset()
                 } else {
-                    _ = try? await driver.execute(unsafeSQL: "ROLLBACK")
+                    // A live session in a failed transaction: end it, but never wait long on a
+                    // connection the server may be closing.
+                    await withTimeLimit(seconds: 5) { _ = try? await driver.execute(unsafeSQL: "ROLLBACK") }
                 }
                 let delay = backoff(attempt: attempt)
                 observer?.observe(ExecutionEvent(
@@ -87,7 +89,7 @@ final class ExecutionSession: Sendable {
                 try await Task.sleep(for: .seconds(delay))
             } catch {
                 if let error = error as? GodwitError, error.isTransient { tally.withLock { $0.failures += 1 } }
-                if driver.isClosed { await reset() }
+                if driver.isClosed || (error as? GodwitError)?.endsSession == true { await reset() }
                 throw error
             }
         }
@@ -105,7 +107,7 @@ final class ExecutionSession: Sendable {
         }
     }
 
-    /// Full jitter: a random wait up to `base × 2^(attempt-1)`, capped.
+    /// Equal jitter: a random wait between half and all of `base × 2^(attempt-1)`, capped.
     func backoff(attempt: Int) -> Double {
         let ceiling = min(settings.backoffCap, settings.backoffBase * pow(2, Double(attempt - 1)))
         return Double.random(in: ceiling / 2...max(ceiling / 2, ceiling))

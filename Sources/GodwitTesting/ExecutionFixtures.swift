@@ -1,0 +1,77 @@
+public import Foundation
+public import GodwitCore
+
+/// A deterministic database and migration that exercise every phase, for the apply, crash,
+/// rollback and concurrency tests: the same rows on every run, so checksums compare.
+public enum ExecutionFixtures {
+    /// `accounts` (with a nullable column to drop and one to make NOT NULL) and `payments`
+    /// referencing it, on PostgreSQL.
+    public static func postgresSchema(accounts: Int, payments: Int) -> String {
+        """
+        CREATE TABLE accounts (id bigserial PRIMARY KEY, name text NOT NULL, created_at timestamp NOT NULL,
+                               balance integer, note text);
+        INSERT INTO accounts (name, created_at, balance, note)
+            SELECT 'user ' || g, timestamp '2024-01-01' + g * interval '1 minute', g % 100, CASE WHEN g % 7 = 0 THEN 'n' || g END
+            FROM generate_series(1, \(accounts)) AS g;
+        CREATE TABLE payments (id bigserial PRIMARY KEY, account_id bigint NOT NULL REFERENCES accounts (id), amount integer NOT NULL);
+        INSERT INTO payments (account_id, amount) SELECT 1 + (g % \(accounts)), g FROM generate_series(1, \(payments)) AS g;
+        """
+    }
+
+    /// The same tables on SQLite.
+    public static func sqliteSchema(accounts: Int, payments: Int) -> String {
+        """
+        CREATE TABLE accounts (id INTEGER PRIMARY KEY, name text NOT NULL, created_at text NOT NULL, balance integer, note text);
+        WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < \(accounts))
+        INSERT INTO accounts (name, created_at, balance, note)
+            SELECT 'user ' || n, datetime('2024-01-01', '+' || n || ' minutes'), n % 100, CASE WHEN n % 7 = 0 THEN 'n' || n END FROM g;
+        CREATE TABLE payments (id INTEGER PRIMARY KEY, account_id integer NOT NULL REFERENCES accounts (id), amount integer NOT NULL);
+        WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < \(payments))
+        INSERT INTO payments (account_id, amount) SELECT 1 + (n % \(accounts)), n FROM g;
+        """
+    }
+
+    /// A zero-downtime migration through every phase: a backfilled column, a concurrent index,
+    /// an online rename and type change, NOT NULL, a dropped column, a CHECK; a gate before
+    /// contract.
+    public static let postgresMigration = """
+        name: Accounts v2
+        downtime: zero
+        operations:
+          - add_column: {table: accounts, column: {name: name_upper, type: text}, up: "upper(name)"}
+          - create_index: {table: accounts, name: idx_accounts_created, columns: [created_at]}
+          - rename_column: {table: accounts, from: name, to: full_name}
+          - alter_column: {table: accounts, column: created_at, type: timestamptz, up: "created_at AT TIME ZONE 'UTC'", down: "created_at AT TIME ZONE 'UTC'"}
+          - alter_column: {table: accounts, column: balance, nullable: false}
+          - drop_column: {table: accounts, column: note}
+          - add_constraint: {table: payments, name: payments_amount_positive, check: "amount > 0"}
+        validations:
+          - {name: every account has name_upper, sql: "SELECT count(*) FROM accounts WHERE name_upper IS NULL", expect: 0}
+        gates:
+          - {before: contract}
+
+        """
+
+    /// A SQLite migration through expand, backfill and contract.
+    public static let sqliteMigration = """
+        name: Accounts v2
+        downtime: zero
+        operations:
+          - add_column: {table: accounts, column: {name: name_upper, type: text}, up: "upper(name)"}
+          - create_index: {table: accounts, name: idx_accounts_created, columns: [created_at]}
+          - update_rows: {table: accounts, set: "balance = balance + 1", batch_size: 100}
+          - drop_column: {table: accounts, column: note}
+        validations:
+          - {name: every account has name_upper, sql: "SELECT count(*) FROM accounts WHERE name_upper IS NULL", expect: 0}
+        gates:
+          - {before: contract}
+
+        """
+
+    /// Writes `migration` as `001_accounts_v2.yaml` in a new directory.
+    public static func directory(with migration: String, name: String = "001_accounts_v2.yaml") throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory()
+        try migration.write(toFile: directory.path(name), atomically: true, encoding: .utf8)
+        return directory
+    }
+}

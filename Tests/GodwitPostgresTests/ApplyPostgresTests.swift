@@ -1,0 +1,201 @@
+import Foundation
+import GodwitCore
+import GodwitEngine
+import GodwitPostgres
+import GodwitTesting
+import Testing
+
+/// `apply`, `rollback` and their guarantees on a real PostgreSQL server.
+@Suite("PostgreSQL apply and rollback")
+struct ApplyPostgresTests {
+    /// A database loaded with the accounts fixture.
+    static func withAccounts<T>(accounts: Int = 300, payments: Int = 200,
+                                _ body: (DatabaseURL) async throws -> T) async throws -> T {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let url = DatabaseURL.postgres(endpoint)
+            try await DatabaseConnector.withDriver(url) {
+                try await $0.executeScript(unsafeSQL: ExecutionFixtures.postgresSchema(accounts: accounts, payments: payments))
+            }
+            return try await body(url)
+        }
+    }
+
+    static func settings(through phase: Phase = .cleanup) -> ExecutionSettings {
+        var settings = ExecutionSettings()
+        settings.approveGates = true
+        settings.retention = 0
+        settings.through = phase
+        settings.batchSize = 50
+        settings.batchTarget = 0
+        return settings
+    }
+
+    static func schema(_ url: DatabaseURL) async throws -> Schema {
+        try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()).removingStatistics() }
+    }
+
+    @Test("Rollback from every phase, contract included, restores the schema and checksums of the start",
+          arguments: [Phase.expand, .backfill, .verify, .contract])
+    func rollbackFromEveryPhase(_ phase: Phase) async throws {
+        try await Self.withAccounts { url in
+            let digests = try await DatabaseDigests.all(url), schema = try await Self.schema(url)
+            let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.postgresMigration)
+            defer { directory.remove() }
+            let outcome = try await MigrationApplier(url: url, settings: Self.settings(through: phase)).apply(directory: directory.url.path)
+            guard case .waiting = outcome.stop else { Issue.record("apply did not stop after \(phase)"); return }
+            let record = try await DatabaseConnector.withDriver(url) { try await StateStore(driver: $0).record("001") }
+            #expect(record?.phase == phase)
+            #expect(try await DatabaseDigests.all(url) != digests, "the migration changed nothing before \(phase)")
+
+            let (id, report) = try await MigrationRollback(url: url).rollback(nil)
+            #expect(id == "001")
+            #expect(report.passed, "\(report.failures)")
+            #expect(try await DatabaseDigests.all(url) == digests)
+            #expect(try await Self.schema(url) == schema)
+            #expect(try await DatabaseConnector.withDriver(url) { try await StateStore(driver: $0).record("001")?.state } == .rolledBack)
+        }
+    }
+
+    @Test("Apply stops at the gate and exits cleanly; approve lets the next apply finish; rerun does nothing")
+    func gateApproveFinish() async throws {
+        try await Self.withAccounts { url in
+            let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.postgresMigration)
+            defer { directory.remove() }
+            var settings = Self.settings()
+            settings.approveGates = false
+            let first = try await MigrationApplier(url: url, settings: settings).apply(directory: directory.url.path)
+            guard case .waiting(let id, let reason) = first.stop else { Issue.record("no gate"); return }
+            #expect(id == "001")
+            #expect(reason.contains("godwit approve 001"))
+            let again = try await MigrationApplier(url: url, settings: settings).apply(directory: directory.url.path)
+            guard case .waiting = again.stop else { Issue.record("the gate let apply through without approval"); return }
+
+            #expect(try await GateApproval.approve("001", url: url) == .contract)
+            let last = try await MigrationApplier(url: url, settings: settings).apply(directory: directory.url.path)
+            guard case .completed = last.stop else { Issue.record("apply did not finish: \(last.stop)"); return }
+            #expect(last.reports.allSatisfy { $0.passed })
+            let columns = try await Self.schema(url).table(named: QualifiedName(schema: "public", "accounts"))?.columns.map(\.name)
+            #expect(columns?.sorted() == ["balance", "created_at", "full_name", "id", "name_upper"])
+            let nothing = try await MigrationApplier(url: url, settings: settings).apply(directory: directory.url.path)
+            #expect(nothing.ran.isEmpty)
+
+            let events = try await DatabaseConnector.withDriver(url) { try await StateStore(driver: $0).events(migration: "001") }.map(\.kind)
+            for kind in [AuditEvent.Kind.migrationAssessed, .phaseStarted, .integrityCheck, .phaseCompleted, .gateWaiting, .gateApproved, .migrationCompleted] {
+                #expect(events.contains(kind), "no \(kind) in the audit log")
+            }
+        }
+    }
+
+    @Test("A failed validation fires the integrity trigger: automatic rollback, verified; with pause, the run stops")
+    func integrityTrigger() async throws {
+        for action in ["rollback", "pause"] {
+            try await Self.withAccounts { url in
+                let digests = try await DatabaseDigests.all(url)
+                let migration = ExecutionFixtures.postgresMigration
+                    .replacingOccurrences(of: "expect: 0}", with: "expect: 5}")
+                    + "rollback_triggers:\n  - {when: integrity_failure, action: \(action)}\n"
+                let directory = try ExecutionFixtures.directory(with: migration)
+                defer { directory.remove() }
+                let applier = MigrationApplier(url: url, settings: Self.settings())
+                if action == "rollback" {
+                    let outcome = try await applier.apply(directory: directory.url.path)
+                    guard case .rolledBack(_, let reason, let report) = outcome.stop else { Issue.record("not rolled back"); return }
+                    #expect(reason.contains("every account has name_upper"))
+                    #expect(report.passed)
+                    #expect(try await DatabaseDigests.all(url) == digests)
+                } else {
+                    await #expect(throws: (any Error).self) { try await applier.apply(directory: directory.url.path) }
+                    let record = try await DatabaseConnector.withDriver(url) { try await StateStore(driver: $0).record("001") }
+                    #expect(record?.state == .failed)
+                    #expect(record?.waitingFor?.contains("paused by a rollback trigger") == true)
+                }
+            }
+        }
+    }
+
+    @Test("A backend terminated mid-batch is retried and the backfill completes")
+    func terminatedBackendIsRetried() async throws {
+        try await Self.withAccounts(accounts: 2000) { url in
+            let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.postgresMigration)
+            defer { directory.remove() }
+            var settings = Self.settings(through: .backfill)
+            settings.batchPause = 0.02
+            let log = EventLog()
+            let killer = Task {
+                let admin = try await DatabaseConnector.open(url)
+                defer { Task { try? await admin.close() } }
+                // Wait for the backfill to be under way, then end godwit's working session while
+                // it is inside a batch (running a statement, or between two in its transaction).
+                var terminated: Int64 = 0
+                for _ in 0..<5000 where terminated == 0 {
+                    if log.events(.batch).count >= 3 {
+                        terminated = try await admin.query(unsafeSQL: """
+                            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                            WHERE application_name = 'godwit' AND pid <> pg_backend_pid() AND datname = current_database()
+                              AND state IN ('active', 'idle in transaction') AND query NOT LIKE '%probe%'
+                              AND (query LIKE 'UPDATE%' OR query LIKE 'SELECT id FROM%' OR query LIKE 'INSERT INTO godwit.steps%')
+                            """).first?[0].integerValue ?? 0
+                    } else {
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                }
+                return terminated
+            }
+            let outcome = try await MigrationApplier(url: url, settings: settings, observer: log).apply(directory: directory.url.path)
+            #expect(try await killer.value >= 1)
+            guard case .waiting = outcome.stop else { Issue.record("apply did not finish the backfill: \(outcome.stop)"); return }
+            #expect(!log.events(.retry).isEmpty)
+            let missing = try await DatabaseConnector.withDriver(url) {
+                try await $0.query(unsafeSQL: "SELECT count(*) FROM accounts WHERE name_upper IS DISTINCT FROM upper(name)").first?[0].integerValue
+            }
+            #expect(missing == 0)
+        }
+    }
+
+    @Test("A lock held by another session makes DDL time out and retry instead of queueing traffic behind it")
+    func lockTimeoutRetries() async throws {
+        try await Self.withAccounts { url in
+            let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.postgresMigration)
+            defer { directory.remove() }
+            let holder = try await DatabaseConnector.open(url)
+            let reader = try await DatabaseConnector.open(url)
+            try await holder.execute(unsafeSQL: "BEGIN")
+            try await holder.execute(unsafeSQL: "LOCK TABLE accounts IN ACCESS SHARE MODE")
+            var settings = Self.settings(through: .expand)
+            settings.lockTimeout = 0.1
+            settings.backoffBase = 0.05
+            settings.backoffCap = 0.2
+            settings.attempts = 200
+            let log = EventLog()
+            let apply = Task { try await MigrationApplier(url: url, settings: settings, observer: log).apply(directory: directory.url.path) }
+            // While godwit waits for its ACCESS EXCLUSIVE lock, other sessions' reads are not queued
+            // behind it: with a lock timeout of their own longer than godwit's, every read succeeds.
+            try await reader.execute(unsafeSQL: "SET lock_timeout = '2s'")
+            while log.events(.retry).count < 3 { try await Task.sleep(for: .milliseconds(20)) }
+            for _ in 0..<10 {
+                #expect(try await reader.query(unsafeSQL: "SELECT count(*) FROM accounts").first?[0].integerValue == 300)
+            }
+            try await holder.execute(unsafeSQL: "COMMIT")
+            let outcome = try await apply.value
+            guard case .waiting = outcome.stop else { Issue.record("apply did not finish expand"); return }
+            #expect(log.events(.retry).allSatisfy { $0.message.contains("lock not granted within 0.1s") })
+            try await holder.close()
+            try await reader.close()
+        }
+    }
+
+    @Test("A second apply is refused, naming the running one")
+    func secondApplyRefused() async throws {
+        try await Self.withAccounts { url in
+            let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.postgresMigration)
+            defer { directory.remove() }
+            let lock = try await RunnerLock.acquire(for: url)
+            let error = await #expect(throws: GodwitError.self) {
+                try await MigrationApplier(url: url, settings: Self.settings()).apply(directory: directory.url.path)
+            }
+            #expect(error?.summary == "Another godwit is running migrations")
+            #expect(error?.reason?.contains("held by godwit pid \(ProcessInfo.processInfo.processIdentifier)") == true)
+            await lock.release()
+        }
+    }
+}
