@@ -35,8 +35,9 @@ struct BackfillRunner {
             let total = try await estimateRows(backfill.table)
             let fresh = StepProgress(step: number, title: step.title, phase: step.phase, startedAt: Date(), updatedAt: Date(), rowsTotal: total,
                                      lastKey: Self.started)
-            var preparation = step
-            preparation.checks = []
+            var unchecked = step
+            unchecked.checks = []
+            let preparation = unchecked
             try await session.withRetries("prepare \(label)", migration: migration.id, step: number) { driver in
                 try await PlanStepRunner().run(preparation, statements: Array(step.forward.dropLast()), checks: [], on: driver, label: label) { driver in
                     try await StateStore(driver: driver).recordStep(migration: migration.id, fresh)
@@ -59,6 +60,7 @@ struct BackfillRunner {
             let after = progress.lastKey == Self.started ? nil : progress.lastKey
             let batchSize = size
             let rowsBefore = progress.rowsDone
+            let current = progress
             progress = try await session.withRetries("batch \(progress.batchesDone + 1) of \(label)", migration: migration.id, step: number) { driver in
                 try await driver.execute(unsafeSQL: "BEGIN")
                 do {
@@ -67,7 +69,7 @@ struct BackfillRunner {
                     }
                     let upper = try await driver.query(unsafeSQL: sql.upperBound(after: after, size: batchSize)).first.map { sql.literal($0.values) }
                     let changed = try await driver.execute(unsafeSQL: sql.update(after: after, through: upper))
-                    var next = progress
+                    var next = current
                     next.lastKey = upper ?? Self.finished
                     next.batchesDone += 1
                     next.rowsDone += upper == nil ? Int64(changed) : Int64(batchSize)

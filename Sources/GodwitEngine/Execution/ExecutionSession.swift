@@ -63,7 +63,7 @@ final class ExecutionSession: Sendable {
     /// left open by a failure is rolled back first; a lost connection is reopened.
     func withRetries<T: Sendable>(
         _ label: String, migration: String, step: Int? = nil,
-        _ work: (any DatabaseDriver) async throws -> T
+        _ work: @escaping @Sendable (any DatabaseDriver) async throws -> T
     ) async throws -> T {
         var attempt = 0
         while true {
@@ -71,7 +71,7 @@ final class ExecutionSession: Sendable {
             tally.withLock { $0.tries += 1 }
             let driver = try await connectWithRetries(label, migration: migration)
             do {
-                return try await work(driver)
+                return try await Self.watched(driver, work)
             } catch let error as GodwitError where error.isTransient && attempt < settings.attempts {
                 tally.withLock { $0.failures += 1 }
                 if driver.isClosed || error.endsSession {
@@ -107,6 +107,37 @@ final class ExecutionSession: Sendable {
         }
     }
 
+    /// Runs `work`, failing it when the server ends the session under it: postgres-nio may
+    /// leave a statement sent on a connection the server closed waiting forever.
+    static func watched<T: Sendable>(_ driver: any DatabaseDriver, _ work: @escaping @Sendable (any DatabaseDriver) async throws -> T) async throws -> T {
+        guard driver.engine == .postgresql else { return try await work(driver) }
+        let finished = OnceFlag()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let worker = Task {
+                do {
+                    let value = try await work(driver)
+                    if finished.claim() { continuation.resume(returning: value) }
+                } catch {
+                    if finished.claim() { continuation.resume(throwing: error) }
+                }
+            }
+            Task {
+                while !finished.isClaimed {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    guard driver.isClosed else { continue }
+                    // Give the statement a moment to fail on its own.
+                    try? await Task.sleep(for: .seconds(1))
+                    if finished.claim() {
+                        worker.cancel()
+                        continuation.resume(throwing: GodwitError(.serverUnreachable, "Lost the connection to PostgreSQL", location: driver.url.description,
+                                                                  reason: "the server ended the session"))
+                    }
+                    return
+                }
+            }
+        }
+    }
+
     /// Equal jitter: a random wait between half and all of `base × 2^(attempt-1)`, capped.
     func backoff(attempt: Int) -> Double {
         let ceiling = min(settings.backoffCap, settings.backoffBase * pow(2, Double(attempt - 1)))
@@ -114,4 +145,19 @@ final class ExecutionSession: Sendable {
     }
 
     static func milliseconds(_ seconds: Double) -> Int { Int((seconds * 1000).rounded()) }
+}
+
+/// Set once, by whichever side gets there first.
+final class OnceFlag: Sendable {
+    private let value = Mutex(false)
+
+    /// True for the first caller only.
+    func claim() -> Bool {
+        value.withLock { claimed in
+            defer { claimed = true }
+            return !claimed
+        }
+    }
+
+    var isClaimed: Bool { value.withLock { $0 } }
 }

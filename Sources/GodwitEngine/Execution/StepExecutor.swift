@@ -27,9 +27,10 @@ struct StepExecutor {
         session.observer?.observe(ExecutionEvent(kind: .stepStarted, migration: migration.id, phase: step.phase, step: number, message: step.title))
         if let backfill = step.backfill, BackfillBatchSQL(backfill: backfill, engine: session.engine).isBatchable {
             try await BackfillRunner(session: session, interrupt: interrupt, migration: migration).run(step, index: index)
-            var checksOnly = step
-            checksOnly.setup = []
-            checksOnly.teardown = []
+            var bare = step
+            bare.setup = []
+            bare.teardown = []
+            let checksOnly = bare
             try await session.withRetries("checks of \(label)", migration: migration.id, step: number) { driver in
                 try await runner.run(checksOnly, statements: [], checks: step.checks, on: driver, label: label) { driver in
                     try await markDone(through: index, on: driver, startedAt: nil)
