@@ -39,6 +39,7 @@ public final class RunnerLock: @unchecked Sendable {
                     SELECT a.application_name, a.pid::text FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                     WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = \(UInt32(bitPattern: key1))
                       AND l.objid::bigint = \(key2) AND l.objsubid = 2
+                      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                     """).first
                 try? await driver.close()
                 let described = other?[0].textValue.flatMap(Holder.init(applicationName:))?.description

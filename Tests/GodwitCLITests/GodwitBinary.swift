@@ -9,10 +9,12 @@ enum GodwitBinary {
     }
 
     /// Runs `godwit arguments…` with `DATABASE_URL` unset unless given.
-    static func run(_ arguments: [String], databaseURL: String? = nil, in directory: URL? = nil) throws -> ProcessRunner.Result {
+    static func run(_ arguments: [String], databaseURL: String? = nil, in directory: URL? = nil,
+                    extraEnvironment: [String: String] = [:]) throws -> ProcessRunner.Result {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "DATABASE_URL")
         if let databaseURL { environment["DATABASE_URL"] = databaseURL }
+        environment.merge(extraEnvironment) { $1 }
         return try ProcessRunner.run(path, arguments, environment: environment, currentDirectory: directory)
     }
 }

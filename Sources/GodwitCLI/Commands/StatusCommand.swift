@@ -25,7 +25,22 @@ struct StatusCommand: AsyncParsableCommand {
         var startedAt: Date?
         var finishedAt: Date?
         var operatorName: String?
+        var totalSteps: Int?
+        /// What it waits for: a gate's approval, a soak time, the retention window.
+        var waitingFor: String?
+        /// The step under way, with batch progress.
+        var current: Progress?
         var drift: Bool
+    }
+
+    struct Progress: Encodable {
+        var step: Int
+        var title: String
+        var rowsDone: Int64
+        var rowsTotal: Int64
+        var percent: Double
+        var rowsPerSecond: Double?
+        var etaSeconds: Double?
     }
 
     @Argument(help: "The migrations directory.")
@@ -41,13 +56,28 @@ struct StatusCommand: AsyncParsableCommand {
         try await CommandRunner.run {
             let url = try DatabaseURLResolver.resolve(db)
             let migrations = try MigrationDirectory.load(directory)
-            let records = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await StateStore(driver: $0).records() }
+            let (records, progress) = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
+                let store = StateStore(driver: driver)
+                let records = try await store.records()
+                var progress: [String: Progress] = [:]
+                for record in records where [.running, .failed, .waitingAtGate].contains(record.state) {
+                    guard let step = try await store.stepProgress(migration: record.id).last(where: { $0.finishedAt == nil && $0.rowsTotal > 0 })
+                    else { continue }
+                    let rate = step.rowsPerSecond
+                    progress[record.id] = Progress(
+                        step: step.step, title: step.title, rowsDone: step.rowsDone, rowsTotal: step.rowsTotal,
+                        percent: step.rowsTotal > 0 ? min(100, Double(step.rowsDone) * 100 / Double(step.rowsTotal)) : 0,
+                        rowsPerSecond: rate, etaSeconds: rate.map { Double(max(0, step.rowsTotal - step.rowsDone)) / $0 })
+                }
+                return (records, progress)
+            }
             let entries = migrations.map { migration -> Entry in
                 let record = records.first { $0.id == migration.id }
                 return Entry(
                     id: migration.id, name: migration.name, file: migration.source?.path, state: record?.state.rawValue ?? "pending",
                     phase: record?.phase?.rawValue, completedSteps: record?.completedSteps, startedAt: record?.startedAt,
-                    finishedAt: record?.finishedAt, operatorName: record?.operatorName,
+                    finishedAt: record?.finishedAt, operatorName: record?.operatorName, totalSteps: record?.totalSteps,
+                    waitingFor: record?.waitingFor, current: progress[migration.id],
                     drift: record.map { $0.state != .rolledBack && $0.checksum != migration.source?.checksum } ?? false
                 )
             }
@@ -59,7 +89,16 @@ struct StatusCommand: AsyncParsableCommand {
                     var line = entry.id.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                         + entry.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  " + entry.state
                     if let phase = entry.phase { line += ", phase \(phase)" }
-                    if let steps = entry.completedSteps, entry.state != "pending" { line += ", \(steps) steps done" }
+                    if let steps = entry.completedSteps, entry.state != "pending" {
+                        line += ", \(steps)" + (entry.totalSteps.flatMap { $0 > 0 ? " of \($0)" : nil } ?? "") + " steps done"
+                    }
+                    if let current = entry.current {
+                        line += String(format: ", step %d %.0f%% (%lld of %lld rows", current.step, current.percent, current.rowsDone, current.rowsTotal)
+                        if let rate = current.rowsPerSecond { line += String(format: ", %.0f rows/s", rate) }
+                        if let eta = current.etaSeconds { line += ", ETA " + ProgressPrinter.eta(eta) }
+                        line += ")"
+                    }
+                    if let waiting = entry.waitingFor { line += ", waiting for \(waiting)" }
                     if let who = entry.operatorName, let started = entry.startedAt {
                         line += ", started \(ISO8601DateFormatter().string(from: started)) by \(who)"
                     }

@@ -26,8 +26,16 @@ extension Schema {
     /// The schema with PostgreSQL's own spellings of what a plan may write differently: type
     /// names (`timestamptz`) and the default index method (`btree`).
     func normalizedSpelling() -> Schema {
-        guard engine == .postgresql else { return self }
         var copy = self
+        guard engine == .postgresql else {
+            // SQLite keeps declared types as written; the inspector reports them in capitals.
+            for table in copy.tables.indices {
+                for column in copy.tables[table].columns.indices {
+                    copy.tables[table].columns[column].type = copy.tables[table].columns[column].type.uppercased()
+                }
+            }
+            return copy
+        }
         copy.tables = tables.map { table in
             var table = table
             table.columns = table.columns.map { column in

@@ -76,7 +76,7 @@ struct BackfillRunner {
                     next.rowsTotal = max(next.rowsTotal, next.rowsDone)
                     next.updatedAt = Date()
                     try await StateStore(driver: driver).recordStep(migration: migration.id, next)
-                    CrashPoint.reach("batch-\(next.batchesDone)-before-commit")
+                    CrashPoint.reach("step-\(number)-batch-\(next.batchesDone)-before-commit")
                     try await driver.execute(unsafeSQL: "COMMIT")
                     return next
                 } catch {
@@ -86,7 +86,7 @@ struct BackfillRunner {
                     throw error
                 }
             }
-            CrashPoint.reach("batch-\(progress.batchesDone)-after-commit")
+            CrashPoint.reach("step-\(number)-batch-\(progress.batchesDone)-after-commit")
             let seconds = Self.seconds(clock.now - began)
             let elapsed = Self.seconds(clock.now - resumedAt)
             session.observer?.observe(ExecutionEvent(

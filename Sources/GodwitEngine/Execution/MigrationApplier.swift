@@ -229,7 +229,16 @@ public struct MigrationApplier: Sendable {
             }
             try? await session.store().append(AuditEvent(at: Date(), kind: .migrationFailed, migration: migration.id,
                                                         fields: [.init("reason", reason), .init("action", trigger == nil ? "stop" : "pause")]))
-            throw error
+            let next = "Fix the cause, then run godwit apply again to resume, or godwit rollback \(migration.id) to undo it."
+            switch error {
+            case let failure as IntegrityFailure:
+                throw GodwitError(.integrityFailure, "Verification failed after \(failure.report.scope)",
+                                  reason: failure.report.failures.map { "\($0.name) (\($0.detail))" }.joined(separator: "; "), remedy: next)
+            case let fired as RollbackTriggerFired:
+                throw GodwitError(.integrityFailure, "Paused by a rollback trigger of migration \(migration.id)", reason: fired.observation, remedy: next)
+            default:
+                throw error
+            }
         }
     }
 

@@ -34,6 +34,7 @@ struct StepExecutor {
             try await session.withRetries("checks of \(label)", migration: migration.id, step: number) { driver in
                 try await runner.run(checksOnly, statements: [], checks: step.checks, on: driver, label: label) { driver in
                     try await markDone(through: index, on: driver, startedAt: nil)
+                    CrashPoint.reach("step-\(number)-before-commit")
                 }
             }
         } else {

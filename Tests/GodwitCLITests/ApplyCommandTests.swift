@@ -1,0 +1,122 @@
+import Foundation
+import GodwitCore
+import GodwitEngine
+import GodwitTesting
+import Testing
+
+/// `godwit apply`, `approve`, `status`, `verify` and `rollback` as a user runs them, on SQLite.
+@Suite("godwit apply, approve, status, verify, rollback")
+struct ApplyCommandTests {
+    static func database(in directory: TemporaryDirectory, _ name: String = "app.db", accounts: Int = 700) async throws -> String {
+        let path = directory.path(name)
+        try await GodwitEngineFacade.executeScript(ExecutionFixtures.sqliteSchema(accounts: accounts, payments: 300), on: path)
+        return "sqlite:" + path
+    }
+
+    @Test("Apply stops at the gate with exit 0; approve, apply, verify, rollback; status follows each step")
+    func lifecycle() async throws {
+        let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.sqliteMigration)
+        defer { directory.remove() }
+        let db = try await Self.database(in: directory)
+        let start = try await DatabaseDigests.all(try DatabaseURL(parsing: db))
+
+        let first = try GodwitBinary.run(["apply", directory.url.path, "--db", db])
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.contains("Migration 001 waits for approval of the gate before contract: run godwit approve 001."))
+        let waiting = try GodwitBinary.run(["status", directory.url.path, "--db", db])
+        #expect(waiting.standardOutput.contains("waiting-at-gate"))
+        #expect(waiting.standardOutput.contains("waiting for approval of the gate before contract"))
+
+        let approve = try GodwitBinary.run(["approve", "001", "--db", db])
+        #expect(approve.status == 0)
+        #expect(approve.standardOutput == "Approved the gate before contract of migration 001; run godwit apply to go on.\n")
+        let second = try GodwitBinary.run(["apply", directory.url.path, "--db", db])
+        #expect(second.status == 0)
+        #expect(second.standardOutput.contains("001 is applied; its cleanup waits for the archive retention window (7d)"))
+        let third = try GodwitBinary.run(["apply", directory.url.path, "--db", db, "--retention", "0s"])
+        #expect(third.status == 0)
+        #expect(third.standardOutput.hasSuffix("Applied: 001.\n"))
+
+        let report = directory.path("integrity")
+        let verify = try GodwitBinary.run(["verify", directory.url.path, "--db", db, "--output", report])
+        #expect(verify.status == 0, "\(verify.standardOutput)")
+        #expect(verify.standardOutput.contains("| **Result** | PASS |"))
+        #expect(verify.standardOutput.contains("| every account has name_upper | pass | expected 0, found 0 |"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report + ".json"))) as? [String: Any]
+        #expect(json?["result"] as? String == "pass")
+
+        // Cleanup dropped the archive: contract can no longer be undone, and rollback says so.
+        let refused = try GodwitBinary.run(["rollback", "--db", db])
+        #expect(refused.status == 64)
+        #expect(refused.standardError.contains("past its point of no return"))
+        #expect(try await DatabaseDigests.all(try DatabaseURL(parsing: db)) != start)
+    }
+
+    @Test("Rollback after contract restores the start from the archive and proves it")
+    func rollbackAfterContract() async throws {
+        let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.sqliteMigration)
+        defer { directory.remove() }
+        let db = try await Self.database(in: directory)
+        let start = try await DatabaseDigests.all(try DatabaseURL(parsing: db))
+        let applied = try GodwitBinary.run(["apply", directory.url.path, "--db", db, "--yes", "--json"])
+        #expect(applied.status == 0)
+        let kinds = applied.standardOutput.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["kind"] as? String
+        }
+        #expect(Set(kinds).isSuperset(of: ["migration-started", "phase-started", "step-started", "batch", "verification", "gate"]))
+
+        let rollback = try GodwitBinary.run(["rollback", "001", "--db", db, "--output", directory.path("rollback")])
+        #expect(rollback.status == 0, "\(rollback.standardError)")
+        #expect(rollback.standardOutput.hasSuffix("Rolled back 001: schema and checksums equal those before it ran.\n"))
+        #expect(try await DatabaseDigests.all(try DatabaseURL(parsing: db)) == start)
+        let markdown = try String(contentsOfFile: directory.path("rollback.md"), encoding: .utf8)
+        #expect(markdown.contains("| checksum of accounts | pass | equal to before the run |"))
+        let status = try GodwitBinary.run(["status", directory.url.path, "--db", db])
+        #expect(status.standardOutput.contains("rolled-back"))
+    }
+
+    @Test("SIGTERM stops after the current batch, releases the lock and records the position; apply resumes there")
+    func sigtermResumes() async throws {
+        let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.sqliteMigration)
+        defer { directory.remove() }
+        let db = try await Self.database(in: directory, accounts: 2000)
+        let reference = try await Self.database(in: directory, "reference.db", accounts: 2000)
+        let arguments = ["--yes", "--retention", "0s", "--batch-size", "20", "--batch-target", "0", "--batch-pause", "20ms"]
+        #expect(try GodwitBinary.run(["apply", directory.url.path, "--db", reference] + arguments).status == 0)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: GodwitBinary.path)
+        process.arguments = ["apply", directory.url.path, "--db", db] + arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        try await Task.sleep(for: .milliseconds(1500))
+        process.terminate()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let complaint = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(complaint)")
+        #expect(complaint.contains("Interrupted: migration 001 stopped cleanly before step"))
+        #expect(printed.contains("batch"))
+
+        let status = try GodwitBinary.run(["status", directory.url.path, "--db", db])
+        #expect(status.standardOutput.contains("running"))
+        let resumed = try GodwitBinary.run(["apply", directory.url.path, "--db", db] + arguments)
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(try await DatabaseDigests.all(try DatabaseURL(parsing: db)) == DatabaseDigests.all(try DatabaseURL(parsing: reference)))
+    }
+
+    @Test("A failed check stops apply with exit 1 and one line; nothing of the failed step stays")
+    func failedCheck() async throws {
+        let migration = ExecutionFixtures.sqliteMigration.replacingOccurrences(of: "expect: 0}", with: "expect: 3}")
+        let directory = try ExecutionFixtures.directory(with: migration)
+        defer { directory.remove() }
+        let db = try await Self.database(in: directory)
+        let run = try GodwitBinary.run(["apply", directory.url.path, "--db", db, "--yes", "--retention", "0s"])
+        #expect(run.status == 1)
+        #expect(run.standardError == "godwit: error: Verification failed after 001 Accounts v2 after contract: every account has name_upper (expected 3, found 0). Fix the cause, then run godwit apply again to resume, or godwit rollback 001 to undo it.\n")
+        let status = try GodwitBinary.run(["status", directory.url.path, "--db", db])
+        #expect(status.standardOutput.contains("failed"))
+    }
+}
