@@ -61,15 +61,16 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw ExitCode(130)
             }
             let terminal = Terminal()
+            // With --json, standard output carries only events; the summary goes to standard error.
+            let say: (String) -> Void = execution.json ? { terminal.writeError($0) } : { terminal.write($0 + "\n") }
             for (migration, reason) in outcome.awaitingCleanup {
-                terminal.write("\(migration) is applied; its cleanup waits for \(reason).\n")
+                say("\(migration) is applied; its cleanup waits for \(reason).")
             }
             switch outcome.stop {
             case .completed:
-                terminal.write(outcome.ran.isEmpty ? "Nothing to apply: every migration is applied.\n"
-                                                   : "Applied: \(outcome.ran.joined(separator: ", ")).\n")
+                say(outcome.ran.isEmpty ? "Nothing to apply: every migration is applied." : "Applied: \(outcome.ran.joined(separator: ", ")).")
             case .waiting(let migration, let reason):
-                terminal.write("Migration \(migration) waits for \(reason).\n")
+                say("Migration \(migration) waits for \(reason).")
             case .rolledBack(let migration, let reason, let report):
                 terminal.writeError("godwit: migration \(migration) was rolled back: \(reason)")
                 terminal.writeError(report.passed ? "godwit: the rollback was verified: schema and checksums equal the start."

@@ -28,7 +28,13 @@ final class ProgressPrinter: ExecutionObserver, @unchecked Sendable {
         switch mode {
         case .json:
             let encoder = JSONEncoder()
-            encoder.dateEncodingStrategy = .iso8601
+            // Milliseconds: events of one step are often less than a second apart.
+            encoder.dateEncodingStrategy = .custom { date, encoder in
+                let formatter = ISO8601DateFormatter()
+                formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                var container = encoder.singleValueContainer()
+                try container.encode(formatter.string(from: date))
+            }
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             if let data = try? encoder.encode(event) { write(String(decoding: data, as: UTF8.self) + "\n") }
         case .terminal:

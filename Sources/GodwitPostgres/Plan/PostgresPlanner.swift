@@ -185,7 +185,8 @@ public struct PostgresPlanner: MigrationPlanner {
             END
             $godwit$
             """
-        let create = "CREATE TRIGGER \(trigger) BEFORE INSERT OR UPDATE ON \(t) FOR EACH ROW EXECUTE FUNCTION \(function)()"
+        // WHEN keeps the function out of writes that set the column (the backfill's own batches).
+        let create = "CREATE TRIGGER \(trigger) BEFORE INSERT OR UPDATE ON \(t) FOR EACH ROW WHEN (NEW.\(c) IS NULL) EXECUTE FUNCTION \(function)()"
         return [
             PlanStep(phase: .expand, title: "Fill \(table).\(change.column.name) from up(row) on every write while old code runs",
                      forward: [body, create], reverse: ["DROP TRIGGER \(trigger) ON \(t)", "DROP FUNCTION \(function)()"],

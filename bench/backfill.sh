@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Benchmark: godwit's batched, resumable backfill of a ROWS-row table (default 1,000,000) against
+# one UPDATE of the same rows, the physical floor for rewriting them.
+#
+#   scripts/with-postgres bench/backfill.sh [ROWS]
+#
+# Two identical databases get a table `accounts (id bigint PRIMARY KEY, name text, balance int)`
+# with a new nullable column `name_upper`. In one, a single `UPDATE … SET name_upper =
+# upper(name)` runs; in the other, `godwit apply` runs the migration that adds the column with
+# `up: upper(name)` under downtime: zero (expand installs the fill trigger, backfill walks the
+# key in batches that record their position, verify checks every row equals up(old), cleanup).
+# Reports the UPDATE's time, godwit's batches (from the step's start to its last batch, from
+# --json events), the whole backfill step (batches + the check of every row + ANALYZE) and the
+# whole apply, with their ratios to the UPDATE.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-1000000}
+: "${GODWIT_TEST_POSTGRES_URL:?run under scripts/with-postgres}"
+
+swift build -c release --product godwit >/dev/null
+godwit="$(swift build -c release --product godwit --show-bin-path)/godwit"
+work=$(mktemp -d /tmp/godwit-bench.XXXXXX)
+admin="${GODWIT_TEST_POSTGRES_URL%%\?*}"
+base="${admin%/*}"
+trap 'rm -rf "$work"; psql -q "$admin" -c "DROP DATABASE IF EXISTS bench_update WITH (FORCE)" -c "DROP DATABASE IF EXISTS bench_backfill WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
+
+for db in bench_update bench_backfill; do
+  psql -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null 2>&1
+  psql -q "$base/$db" -c "CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL, balance integer NOT NULL)" \
+    -c "INSERT INTO accounts SELECT g, 'user ' || g, g % 1000 FROM generate_series(1, $rows) AS g" -c "VACUUM ANALYZE accounts" >/dev/null
+done
+mkdir "$work/migrations"
+cat > "$work/migrations/001_name_upper.yaml" <<'YAML'
+name: name_upper
+downtime: zero
+operations:
+  - add_column: {table: accounts, column: {name: name_upper, type: text}, up: "upper(name)"}
+YAML
+
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+psql -q "$base/bench_update" -c "ALTER TABLE accounts ADD COLUMN name_upper text" >/dev/null
+start=$(ms)
+psql -q "$base/bench_update" -c "UPDATE accounts SET name_upper = upper(name) WHERE name_upper IS NULL" >/dev/null
+update=$(( $(ms) - start ))
+
+start=$(ms)
+"$godwit" apply "$work/migrations" --db "$base/bench_backfill?sslmode=disable" --retention 0s --json > "$work/events.jsonl"
+apply=$(( $(ms) - start ))
+read -r batches step count <<<"$(python3 - "$work/events.jsonl" <<'PY'
+import json, sys
+from datetime import datetime
+events = [json.loads(line) for line in open(sys.argv[1])]
+def at(e): return datetime.fromisoformat(e["at"].replace("Z", "+00:00")).timestamp()
+step = next(e["step"] for e in events if e["kind"] == "step-started" and e["phase"] == "backfill")
+started = next(at(e) for e in events if e["kind"] == "step-started" and e["step"] == step)
+batches = [e for e in events if e["kind"] == "batch" and e["step"] == step]
+finished = next(at(e) for e in events if e["kind"] == "step-finished" and e["step"] == step)
+print(round((at(batches[-1]) - started) * 1000), round((finished - started) * 1000), len(batches))
+PY
+)"
+wrong=$(psql -Atq "$base/bench_backfill" -c "SELECT count(*) FROM accounts WHERE name_upper IS DISTINCT FROM upper(name)")
+[ "$wrong" = 0 ] || { echo "backfill left $wrong rows wrong" >&2; exit 1; }
+
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+echo "rows: $rows"
+echo "one UPDATE:                               ${update} ms"
+echo "godwit batches ($count batches):            ${batches} ms  ratio $(ratio "$batches" "$update")"
+echo "godwit backfill step (+ check, ANALYZE):  ${step} ms  ratio $(ratio "$step" "$update")"
+echo "godwit apply, all phases:                 ${apply} ms  ratio $(ratio "$apply" "$update")"
