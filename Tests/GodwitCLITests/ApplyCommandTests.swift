@@ -73,6 +73,18 @@ struct ApplyCommandTests {
         #expect(markdown.contains("| checksum of accounts | pass | equal to before the run |"))
         let status = try GodwitBinary.run(["status", directory.url.path, "--db", db])
         #expect(status.standardOutput.contains("rolled-back"))
+
+        let audit = try GodwitBinary.run(["status", directory.url.path, "--db", db, "--audit"])
+        let lines = audit.standardOutput.split(separator: "\n")
+        #expect(lines.first?.contains("] migration-assessed: migration=001, type=") == true)
+        #expect(lines.contains { $0.contains("] gate-approved: migration=001, phase=contract, operator=") && $0.hasSuffix("via=--yes") })
+        #expect(lines.contains { $0.contains("] rollback-executed: migration=001, reason=requested by") && $0.contains("verified=pass") })
+        let jsonLines = try GodwitBinary.run(["status", directory.url.path, "--db", db, "--audit", "--format", "json"]).standardOutput
+        let auditKinds = jsonLines.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["kind"] as? String
+        }
+        #expect(auditKinds.count == lines.count)
+        #expect(auditKinds.contains("phase-completed") && auditKinds.contains("integrity-check"))
     }
 
     @Test("SIGTERM stops after the current batch, releases the lock and records the position; apply resumes there")

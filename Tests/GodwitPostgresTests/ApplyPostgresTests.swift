@@ -185,6 +185,37 @@ struct ApplyPostgresTests {
         }
     }
 
+    @Test("Batches that keep failing fire the failed-batch trigger: the migration is rolled back and verified")
+    func failedBatchTrigger() async throws {
+        try await Self.withAccounts { url in
+            let digests = try await DatabaseDigests.all(url)
+            let migration = ExecutionFixtures.postgresMigration + "rollback_triggers:\n  - {when: failed_batches, percent: 20}\n"
+            let directory = try ExecutionFixtures.directory(with: migration)
+            defer { directory.remove() }
+            // A session holds one row the backfill must update, for the whole run.
+            let holder = try await DatabaseConnector.open(url)
+            try await holder.execute(unsafeSQL: "BEGIN")
+            try await holder.execute(unsafeSQL: "SELECT * FROM accounts WHERE id = 120 FOR UPDATE")
+            var settings = Self.settings()
+            settings.lockTimeout = 0.05
+            settings.backoffBase = 0.01
+            let log = EventLog()
+            // The holder lets go once the rollback begins, as an operator would.
+            let release = Task {
+                for _ in 0..<3000 where log.events(.rollbackStarted).isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+                try await holder.execute(unsafeSQL: "ROLLBACK")
+                try await holder.close()
+            }
+            settings.attempts = 6
+            let outcome = try await MigrationApplier(url: url, settings: settings, observer: log).apply(directory: directory.url.path)
+            try await release.value
+            guard case .rolledBack(_, let reason, let report) = outcome.stop else { Issue.record("not rolled back: \(outcome.stop)"); return }
+            #expect(reason.contains("tries failed"))
+            #expect(report.passed)
+            #expect(try await DatabaseDigests.all(url) == digests)
+        }
+    }
+
     @Test("A second apply is refused, naming the running one")
     func secondApplyRefused() async throws {
         try await Self.withAccounts { url in

@@ -52,10 +52,19 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Output format: text or json.")
     var format: Format = .text
 
+    @Flag(name: .long, help: "Print the audit log instead (seed 003's events; one JSON object per line with --format json).")
+    var audit = false
+
     func run() async throws {
         try await CommandRunner.run {
             let url = try DatabaseURLResolver.resolve(db)
             let migrations = try MigrationDirectory.load(directory)
+            if audit {
+                let events = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await StateStore(driver: $0).events() }
+                let lines = try events.map { format == .json ? try $0.jsonLine() : $0.line }
+                Terminal().write(lines.map { $0 + "\n" }.joined())
+                return
+            }
             let (records, progress) = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
                 let store = StateStore(driver: driver)
                 let records = try await store.records()

@@ -149,7 +149,14 @@ public struct MigrationApplier: Sendable {
                         return .stop
                     }
                     let driver = try await session.driver()
-                    if let block = try await gates.block(before: step.phase, migration: migration, record: &record, on: driver) {
+                    let approvedBefore = record.approvedGates
+                    let block = try await gates.block(before: step.phase, migration: migration, record: &record, on: driver)
+                    for phase in record.approvedGates where !approvedBefore.contains(phase) {
+                        try await session.store().append(AuditEvent(at: Date(), kind: .gateApproved, migration: migration.id, fields: [
+                            .init("phase", phase.rawValue), .init("operator", settings.operatorName), .init("via", "--yes"),
+                        ]))
+                    }
+                    if let block {
                         record.waitingFor = block.reason
                         record.state = block.letsOthersRun ? .applied : .waitingAtGate
                         try await session.store().save(record)
@@ -209,6 +216,11 @@ public struct MigrationApplier: Sendable {
             case let godwit as GodwitError where godwit.code == .integrityFailure || (godwit.engineCode?.hasPrefix("23") ?? false):
                 trigger = RollbackTriggerFired.integrityTrigger(of: migration)
                 reason = godwit.description
+            case let godwit as GodwitError where godwit.isTransient:
+                // Retries ran out: the failed-batch trigger, if the migration has one, decides.
+                trigger = migration.rollbackTriggers.first { if case .failedBatches = $0.condition { true } else { false } }
+                let (tries, failures) = session.failureRate
+                reason = "\(failures) of \(tries) tries failed; the last: \(godwit.description)"
             default:
                 trigger = nil
                 reason = "\(error)"
