@@ -24,11 +24,6 @@ admin="${GODWIT_TEST_POSTGRES_URL%%\?*}"
 base="${admin%/*}"
 trap 'rm -rf "$work"; psql -q "$admin" -c "DROP DATABASE IF EXISTS bench_update WITH (FORCE)" -c "DROP DATABASE IF EXISTS bench_backfill WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
 
-for db in bench_update bench_backfill; do
-  psql -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null 2>&1
-  psql -q "$base/$db" -c "CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL, balance integer NOT NULL)" \
-    -c "INSERT INTO accounts SELECT g, 'user ' || g, g % 1000 FROM generate_series(1, $rows) AS g" -c "VACUUM ANALYZE accounts" >/dev/null
-done
 mkdir "$work/migrations"
 cat > "$work/migrations/001_name_upper.yaml" <<'YAML'
 name: name_upper
@@ -36,17 +31,27 @@ downtime: zero
 operations:
   - add_column: {table: accounts, column: {name: name_upper, type: text}, up: "upper(name)"}
 YAML
-
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
-psql -q "$base/bench_update" -c "ALTER TABLE accounts ADD COLUMN name_upper text" >/dev/null
-start=$(ms)
-psql -q "$base/bench_update" -c "UPDATE accounts SET name_upper = upper(name) WHERE name_upper IS NULL" >/dev/null
-update=$(( $(ms) - start ))
 
-start=$(ms)
-"$godwit" apply "$work/migrations" --db "$base/bench_backfill?sslmode=disable" --retention 0s --json > "$work/events.jsonl"
-apply=$(( $(ms) - start ))
-read -r batches step count <<<"$(python3 - "$work/events.jsonl" <<'PY'
+# One round: fresh databases, the UPDATE, then godwit. Prints "update batches step count apply" (ms, ms, ms, n, ms).
+round() {
+  for db in bench_update bench_backfill; do
+    psql -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null 2>&1
+    psql -q "$base/$db" -c "CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL, balance integer NOT NULL)" \
+      -c "INSERT INTO accounts SELECT g, 'user ' || g, g % 1000 FROM generate_series(1, $rows) AS g" -c "VACUUM ANALYZE accounts" >/dev/null
+  done
+  psql -q "$base/bench_update" -c "ALTER TABLE accounts ADD COLUMN name_upper text" >/dev/null
+  local start update apply
+  start=$(ms)
+  psql -q "$base/bench_update" -c "UPDATE accounts SET name_upper = upper(name) WHERE name_upper IS NULL" >/dev/null
+  update=$(( $(ms) - start ))
+  start=$(ms)
+  "$godwit" apply "$work/migrations" --db "$base/bench_backfill?sslmode=disable" --retention 0s --json ${GODWIT_APPLY_OPTIONS:-} > "$work/events.jsonl" 2>/dev/null
+  apply=$(( $(ms) - start ))
+  local wrong
+  wrong=$(psql -Atq "$base/bench_backfill" -c "SELECT count(*) FROM accounts WHERE name_upper IS DISTINCT FROM upper(name)")
+  [ "$wrong" = 0 ] || { echo "backfill left $wrong rows wrong" >&2; exit 1; }
+  echo "$update $(python3 - "$work/events.jsonl" <<'PY'
 import json, sys
 from datetime import datetime
 events = [json.loads(line) for line in open(sys.argv[1])]
@@ -55,15 +60,20 @@ step = next(e["step"] for e in events if e["kind"] == "step-started" and e["phas
 started = next(at(e) for e in events if e["kind"] == "step-started" and e["step"] == step)
 batches = [e for e in events if e["kind"] == "batch" and e["step"] == step]
 finished = next(at(e) for e in events if e["kind"] == "step-finished" and e["step"] == step)
-print(round((at(batches[-1]) - started) * 1000), round((finished - started) * 1000), len(batches))
+print(round((at(batches[-1]) - started) * 1000), round((finished - started) * 1000), end=" ")
+print(len(batches), end="")
 PY
-)"
-wrong=$(psql -Atq "$base/bench_backfill" -c "SELECT count(*) FROM accounts WHERE name_upper IS DISTINCT FROM upper(name)")
-[ "$wrong" = 0 ] || { echo "backfill left $wrong rows wrong" >&2; exit 1; }
+) $apply"
+}
 
-ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
-echo "rows: $rows"
-echo "one UPDATE:                               ${update} ms"
-echo "godwit batches ($count batches):            ${batches} ms  ratio $(ratio "$batches" "$update")"
-echo "godwit backfill step (+ check, ANALYZE):  ${step} ms  ratio $(ratio "$step" "$update")"
-echo "godwit apply, all phases:                 ${apply} ms  ratio $(ratio "$apply" "$update")"
+echo "rows: $rows; three rounds, each on fresh databases (ms):"
+echo "round  UPDATE  batches  ratio  step(+check,ANALYZE)  ratio  whole apply  ratio  batches"
+ratios=()
+for r in 1 2 3; do
+  read -r update batches step count apply <<<"$(round)"
+  ratio=$(python3 -c "print(f'{$batches / $update:.2f}')")
+  ratios+=("$ratio")
+  printf '%5d  %6d  %7d  %5s  %20d  %5s  %11d  %5s  %7d\n' "$r" "$update" "$batches" "$ratio" "$step" \
+    "$(python3 -c "print(f'{$step / $update:.2f}')")" "$apply" "$(python3 -c "print(f'{$apply / $update:.2f}')")" "$count"
+done
+echo "median ratio, batches / UPDATE: $(printf '%s\n' "${ratios[@]}" | sort -n | sed -n 2p)"

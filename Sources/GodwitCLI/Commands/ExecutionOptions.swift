@@ -28,7 +28,7 @@ struct ExecutionOptions: ParsableArguments {
     @Option(name: .long, help: "Rows per backfill batch to start with (default: the plan's, 1000).")
     var batchSize: Int?
 
-    @Option(name: .long, help: "Batches grow or shrink so each takes about this long; 0 keeps the size (default 200ms).")
+    @Option(name: .long, help: "Batches grow or shrink so each takes about this long; 0 keeps the size (default 50ms): a batch holds its rows' locks that long.")
     var batchTarget: DurationArgument?
 
     @Option(name: .long, help: "Rest between batches (default 0).")

@@ -28,6 +28,8 @@ final class ExecutionSession: Sendable {
         case .postgresql:
             try await driver.execute(unsafeSQL: "SET lock_timeout = '\(Self.milliseconds(settings.lockTimeout))ms'")
             try await driver.execute(unsafeSQL: "SET statement_timeout = '\(Self.milliseconds(settings.statementTimeout))ms'")
+            // Checksums and checks scan whole tables: one core, not every core the application needs.
+            try await driver.execute(unsafeSQL: "SET max_parallel_workers_per_gather = 0")
         case .sqlite:
             try await driver.execute(unsafeSQL: "PRAGMA busy_timeout = \(Self.milliseconds(settings.lockTimeout))")
         }

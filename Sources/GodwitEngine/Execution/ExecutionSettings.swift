@@ -19,7 +19,7 @@ public struct ExecutionSettings: Sendable {
     /// Rows per batch to start with; nil takes the plan's size.
     public var batchSize: Int?
     /// Batches grow or shrink so each takes about this long (0 keeps the size fixed).
-    public var batchTarget: Double = 0.2
+    public var batchTarget: Double = 0.05
     public var maximumBatchSize: Int = 100_000
     /// Rest between batches.
     public var batchPause: Double = 0
