@@ -6,7 +6,7 @@ public struct GodwitCommand: AsyncParsableCommand {
         commandName: "godwit",
         abstract: "Plan, rehearse, run, verify and roll back database migrations on SQLite and PostgreSQL.",
         version: "0.1.0",
-        subcommands: [InspectCommand.self, DiffCommand.self, PlanCommand.self, LintCommand.self, ApplyCommand.self, ApproveCommand.self,
+        subcommands: [InspectCommand.self, DiffCommand.self, PlanCommand.self, LintCommand.self, RehearseCommand.self, ApplyCommand.self, ApproveCommand.self,
                       StatusCommand.self, VerifyCommand.self, RollbackCommand.self]
     )
 

@@ -18,24 +18,34 @@ public struct TableDigest: Hashable, Codable, Sendable {
         self.checksum = checksum
     }
 
-    /// The query returning `rows`, `sum1`, `sum2` (as text) for a table's columns.
-    public static func query(table: QualifiedName, columns: [String], engine: Engine) -> String {
+    /// The query returning `rows`, `sum1`, `sum2` (as text) for a table's columns, over the rows
+    /// `filter` (a SQL condition) keeps.
+    public static func query(table: QualifiedName, columns: [String], engine: Engine, filter: String? = nil) -> String {
         let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
         let name = quoter.quote(table)
+        let condition = filter.map { " WHERE \($0)" } ?? ""
         switch engine {
         case .postgresql:
-            let row = "ROW(\(columns.map(quoter.quote).joined(separator: ", ")))::text"
             return """
                 SELECT count(*), coalesce(sum(('x' || substr(h, 1, 8))::bit(32)::bigint), 0)::text,
                        coalesce(sum(('x' || substr(h, 9, 8))::bit(32)::bigint), 0)::text
-                FROM (SELECT md5(\(row)) AS h FROM \(name)) AS hashed
+                FROM (SELECT \(rowHash(columns, engine: engine)) AS h FROM \(name)\(condition)) AS hashed
                 """
         case .sqlite:
-            let row = columns.map { "quote(\(quoter.quote($0)))" }.joined(separator: " || ',' || ")
             return """
                 SELECT count(*), CAST(coalesce(sum(h & 4294967295), 0) AS TEXT), CAST(coalesce(sum((h >> 32) & 4294967295), 0) AS TEXT)
-                FROM (SELECT godwit_hash(\(row)) AS h FROM \(name))
+                FROM (SELECT \(rowHash(columns, engine: engine)) AS h FROM \(name)\(condition))
                 """
+        }
+    }
+
+    /// The SQL expression hashing one row's canonical text (md5 hex on PostgreSQL, a 64-bit
+    /// integer on SQLite).
+    public static func rowHash(_ columns: [String], engine: Engine) -> String {
+        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
+        switch engine {
+        case .postgresql: return "md5(ROW(\(columns.map(quoter.quote).joined(separator: ", ")))::text)"
+        case .sqlite: return "godwit_hash(" + columns.map { "quote(\(quoter.quote($0)))" }.joined(separator: " || ',' || ") + ")"
         }
     }
 }

@@ -143,6 +143,19 @@ public final class SQLiteDriver: DatabaseDriver {
         _ = await producer.result
     }
 
+    /// Copies the database to a new file through SQLite's online backup API, a thousand pages
+    /// at a time so writers are not held up for long.
+    public func backup(toPath destination: String) async throws {
+        let source = queue
+        do {
+            let target = try DatabaseQueue(path: destination)
+            try source.backup(to: target, pagesPerStep: 1000)
+            try target.close()
+        } catch {
+            throw SQLiteErrorTranslator.translate(error, path: destination)
+        }
+    }
+
     public func close() async throws {
         try queue.close()
         closed.withLock { $0 = true }

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import GodwitCore
+import GodwitEngine
+
+/// `godwit rehearse DIR --db URL`: the migrations on a clone, with proof that rollback works.
+struct RehearseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rehearse",
+        abstract: "Rehearse the pending migrations of DIR on a clone of the database, prove rollback, and time every step.",
+        discussion: """
+            Clones the database (SQLite: online backup API; PostgreSQL: CREATE DATABASE … TEMPLATE, \
+            or pg_dump/pg_restore when others are connected), then on the clone: applies every phase \
+            up to contract with gates passed, verifies, rolls back, proves the schema and every \
+            table's checksum equal the original's (naming the first differing key range when not), \
+            applies again through cleanup and verifies. The clone is dropped on every path. The \
+            original is only read. Writes the Dry Run Report; exit code 2 on no-go.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case markdown, json
+    }
+
+    @Argument(help: "The migrations directory.")
+    var directory: String
+
+    @Option(name: .long, help: "Database URL (default: $DATABASE_URL).")
+    var db: String?
+
+    @Option(name: .long, help: "Flag steps that hold a write-blocking lock longer than this (default 200ms).")
+    var lockBudget: DurationArgument?
+
+    @Option(name: .shortAndLong, help: "Report format on standard output: markdown or json.")
+    var format: Format = .markdown
+
+    @Option(name: .shortAndLong, help: "Also write the report to FILE.md and FILE.json.")
+    var output: String?
+
+    @OptionGroup var execution: ExecutionOptions
+
+    func run() async throws {
+        try await CommandRunner.run {
+            let url = try DatabaseURLResolver.resolve(db)
+            let interrupt = InterruptSignal()
+            interrupt.trapSignals()
+            let rehearsal = Rehearsal(url: url, settings: execution.settings(), lockBudget: lockBudget?.seconds ?? 0.2,
+                                      interrupt: interrupt)
+            let report: RehearsalReport
+            do {
+                report = try await rehearsal.run(directory: directory)
+            } catch let interrupted as GodwitErrorInterrupted {
+                Terminal().writeError("godwit: rehearsal interrupted (\(interrupted.migration)); the clone was dropped.")
+                throw ExitCode(130)
+            }
+            if let output {
+                do {
+                    try report.markdown().write(toFile: output + ".md", atomically: true, encoding: .utf8)
+                    try report.json().write(toFile: output + ".json", atomically: true, encoding: .utf8)
+                } catch {
+                    throw GodwitError(.ioFailure, "Cannot write the rehearsal report", location: output + ".md",
+                                      reason: error.localizedDescription, remedy: "Check that the directory exists and is writable.")
+                }
+            }
+            Terminal().write(format == .markdown ? report.markdown() : try report.json())
+            if !report.isGo { throw ExitCode(2) }
+        }
+    }
+}

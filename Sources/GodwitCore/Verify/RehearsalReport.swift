@@ -1,0 +1,125 @@
+public import Foundation
+
+/// What a rehearsal on a clone found (seed 001's "Dry Run Report"): every step's time in each
+/// pass, strong locks over budget, whether rollback returned the database to identical (and where
+/// not, the first differing rows), problems, suggestions, and go / no-go.
+public struct RehearsalReport: Hashable, Codable, Sendable {
+    public struct StepTiming: Hashable, Codable, Sendable {
+        /// `apply`, `rollback` or `reapply`.
+        public var pass: String
+        public var migration: String
+        public var step: Int
+        public var phase: Phase?
+        public var title: String
+        public var seconds: Double
+        /// The lock the step takes, when it is one that blocks writes (ACCESS EXCLUSIVE, SHARE).
+        public var strongLock: String?
+        /// Whether the strong lock was held longer than the budget.
+        public var overBudget: Bool
+
+        public init(pass: String, migration: String, step: Int, phase: Phase?, title: String, seconds: Double,
+                    strongLock: String? = nil, overBudget: Bool = false) {
+            self.pass = pass
+            self.migration = migration
+            self.step = step
+            self.phase = phase
+            self.title = title
+            self.seconds = seconds
+            self.strongLock = strongLock
+            self.overBudget = overBudget
+        }
+    }
+
+    /// Where the database after rollback differs from the original.
+    public struct Difference: Hashable, Codable, Sendable {
+        public var table: String
+        /// `id 101…116`, found by bisecting per-range checksums; nil when the table has no
+        /// integer key to bisect on.
+        public var keyRange: String?
+        /// Keys of rows that differ (at most a few), as SQL literals.
+        public var keys: [String]
+        public var detail: String
+
+        public init(table: String, keyRange: String?, keys: [String], detail: String) {
+            self.table = table
+            self.keyRange = keyRange
+            self.keys = keys
+            self.detail = detail
+        }
+    }
+
+    public var database: String
+    public var cloneMethod: String
+    public var startedAt: Date
+    public var seconds: Double
+    public var migrations: [String]
+    public var lockBudgetSeconds: Double
+    public var steps: [StepTiming]
+    public var rollbackIdentical: Bool
+    public var differences: [Difference]
+    public var problems: [String]
+    public var suggestions: [String]
+
+    public init(database: String, cloneMethod: String, startedAt: Date, seconds: Double = 0, migrations: [String] = [],
+                lockBudgetSeconds: Double, steps: [StepTiming] = [], rollbackIdentical: Bool = false,
+                differences: [Difference] = [], problems: [String] = [], suggestions: [String] = []) {
+        self.database = database
+        self.cloneMethod = cloneMethod
+        self.startedAt = startedAt
+        self.seconds = seconds
+        self.migrations = migrations
+        self.lockBudgetSeconds = lockBudgetSeconds
+        self.steps = steps
+        self.rollbackIdentical = rollbackIdentical
+        self.differences = differences
+        self.problems = problems
+        self.suggestions = suggestions
+    }
+
+    /// Go when every pass ran, rollback was identical and no problem was found.
+    public var isGo: Bool { problems.isEmpty && rollbackIdentical }
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var copy = self
+        copy.steps = steps.map { var step = $0; step.seconds = (step.seconds * 1000).rounded() / 1000; return step }
+        let body = try encoder.encode(copy)
+        // The verdict first, for machines that read only it.
+        var object = try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
+        object["verdict"] = isGo ? "go" : "no-go"
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    public func markdown() -> String {
+        var out = ["# Dry Run Report", "", "| | |", "|---|---|",
+                   "| **Database** | `\(database)` (rehearsed on a clone made with \(cloneMethod)) |",
+                   "| **Date** | \(ISO8601DateFormatter().string(from: startedAt)) |",
+                   "| **Migrations** | \(migrations.isEmpty ? "none pending" : migrations.joined(separator: ", ")) |",
+                   "| **Duration** | \(String(format: "%.1f", seconds)) s |",
+                   "| **Rollback** | \(rollbackIdentical ? "identical: schema and every table's checksum equal the original" : "NOT identical") |",
+                   "| **Verdict** | \(isGo ? "**GO**" : "**NO-GO**") |", ""]
+        for pass in ["apply", "rollback", "reapply"] {
+            let timings = steps.filter { $0.pass == pass }
+            guard !timings.isEmpty else { continue }
+            out += ["## \(pass == "apply" ? "Apply (through contract)" : pass == "rollback" ? "Rollback" : "Apply again (through cleanup)")", "",
+                    "| Migration | Step | Phase | Title | Time | Strong lock |", "|---|---:|---|---|---:|---|"]
+            for timing in timings {
+                let lock = timing.strongLock.map { $0 + (timing.overBudget ? " — **over the \(String(format: "%g", lockBudgetSeconds)) s budget**" : "") } ?? ""
+                out.append("| \(timing.migration) | \(timing.step) | \(timing.phase?.rawValue ?? "") | \(timing.title.replacingOccurrences(of: "|", with: "\\|")) | \(String(format: "%.3f", timing.seconds)) s | \(lock) |")
+            }
+            let total = timings.reduce(0) { $0 + $1.seconds }
+            out += ["", "Total: \(String(format: "%.3f", total)) s.", ""]
+        }
+        if !differences.isEmpty {
+            out += ["## Differences after rollback", "", "| Table | Key range | Keys | Detail |", "|---|---|---|---|"]
+            out += differences.map { "| `\($0.table)` | \($0.keyRange ?? "—") | \($0.keys.joined(separator: ", ")) | \($0.detail) |" }
+            out.append("")
+        }
+        out += ["## Problems", ""] + (problems.isEmpty ? ["None."] : problems.map { "- \($0)" }) + [""]
+        out += ["## Suggested adjustments", ""] + (suggestions.isEmpty ? ["None."] : suggestions.map { "- \($0)" }) + [""]
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,86 @@
+public import Foundation
+public import GodwitCore
+import GodwitPostgres
+import GodwitSQLite
+
+/// A throwaway copy of a database to rehearse on: SQLite through the online backup API into a
+/// temporary file; PostgreSQL with `CREATE DATABASE … TEMPLATE` when nobody else is connected to
+/// the source, otherwise `pg_dump --format=custom` restored with `pg_restore` into a new database.
+/// ``drop()`` removes it; callers drop it on every path, failure and interruption included.
+public struct DatabaseClone: Sendable {
+    public let url: DatabaseURL
+    /// How it was made: `backup API`, `CREATE DATABASE … TEMPLATE`, `pg_dump | pg_restore`.
+    public let method: String
+    private let remove: @Sendable () async -> Void
+
+    /// Makes the copy.
+    public static func make(of source: DatabaseURL) async throws -> DatabaseClone {
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        switch source {
+        case .sqlite(let location):
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-rehearsal-\(suffix).db").path
+            try await DatabaseConnector.withDriver(source, access: .readOnly) { driver in
+                guard let sqlite = driver as? SQLiteDriver else { return }
+                try await sqlite.backup(toPath: path)
+            }
+            _ = location
+            return DatabaseClone(url: .sqlite(.init(path: path)), method: "SQLite online backup API") {
+                for file in [path, path + "-wal", path + "-shm", path + "-godwit.lock"] { try? FileManager.default.removeItem(atPath: file) }
+            }
+        case .postgres(let endpoint):
+            let name = "godwit_rehearsal_\(suffix)"
+            let maintenance = DatabaseURL.postgres(endpoint.selectingDatabase("postgres"))
+            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: true)
+            let drop: @Sendable () async -> Void = {
+                _ = try? await DatabaseConnector.withDriver(maintenance) { try await $0.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+            }
+            do {
+                try await DatabaseConnector.withDriver(maintenance) {
+                    try await $0.execute(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(quoter.quote(endpoint.database))")
+                }
+                return DatabaseClone(url: .postgres(endpoint.selectingDatabase(name)), method: "CREATE DATABASE … TEMPLATE", remove: drop)
+            } catch let error as GodwitError where error.engineCode == "55006" {
+                // Others are connected to the source: copy it through pg_dump and pg_restore.
+                try await DatabaseConnector.withDriver(maintenance) { try await $0.execute(unsafeSQL: "CREATE DATABASE \(name)") }
+                do {
+                    try dumpAndRestore(from: endpoint, to: endpoint.selectingDatabase(name))
+                } catch {
+                    await drop()
+                    throw error
+                }
+                return DatabaseClone(url: .postgres(endpoint.selectingDatabase(name)), method: "pg_dump | pg_restore", remove: drop)
+            }
+        }
+    }
+
+    /// Removes the copy. Safe to call more than once.
+    public func drop() async { await remove() }
+
+    private static func dumpAndRestore(from source: DatabaseURL.PostgresEndpoint, to target: DatabaseURL.PostgresEndpoint) throws {
+        let archive = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-rehearsal-\(UUID().uuidString).dump").path
+        defer { try? FileManager.default.removeItem(atPath: archive) }
+        try run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", archive, "--dbname", DatabaseURL.postgres(source).unredactedString])
+        try run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", "--dbname", DatabaseURL.postgres(target).unredactedString, archive])
+    }
+
+    private static func run(_ tool: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw GodwitError(.ioFailure, "Cannot run \(tool)", reason: "\(error.localizedDescription)",
+                              remedy: "Install the PostgreSQL client tools (\(tool)) or let Godwit clone with CREATE DATABASE … TEMPLATE by closing other sessions.")
+        }
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw GodwitError(.ioFailure, "\(tool) failed while cloning the database",
+                              reason: message.split(separator: "\n").first.map(String.init) ?? "exit \(process.terminationStatus)")
+        }
+    }
+}

@@ -1,0 +1,159 @@
+public import Foundation
+public import GodwitCore
+
+/// `godwit rehearse`: runs the pending migrations on a clone of the database — apply every
+/// phase up to contract (gates passed automatically), verify, roll back, prove the schema and
+/// every table's checksum equal the original's, apply again through cleanup, verify — timing
+/// every step, and drops the clone on every path. The original is only read.
+public struct Rehearsal: Sendable {
+    public let url: DatabaseURL
+    public var settings: ExecutionSettings
+    /// Steps holding ACCESS EXCLUSIVE or SHARE (on SQLite, the database's write lock) in their
+    /// transaction longer than this are flagged.
+    public var lockBudget: Double
+    public let observer: (any ExecutionObserver)?
+    public let interrupt: InterruptSignal
+
+    public init(url: DatabaseURL, settings: ExecutionSettings = ExecutionSettings(), lockBudget: Double = 0.2,
+                observer: (any ExecutionObserver)? = nil, interrupt: InterruptSignal = InterruptSignal()) {
+        self.url = url
+        self.settings = settings
+        self.lockBudget = lockBudget
+        self.observer = observer
+        self.interrupt = interrupt
+    }
+
+    public func run(directory: String) async throws -> RehearsalReport {
+        let migrations = try MigrationDirectory.load(directory)
+        let started = Date()
+        let clone = try await DatabaseClone.make(of: url)
+        do {
+            var report = try await rehearse(migrations, on: clone)
+            report.seconds = Date().timeIntervalSince(started)
+            await clone.drop()
+            return report
+        } catch {
+            await clone.drop()
+            throw error
+        }
+    }
+
+    private func rehearse(_ migrations: [Migration], on clone: DatabaseClone) async throws -> RehearsalReport {
+        var report = RehearsalReport(database: url.description, cloneMethod: clone.method, startedAt: Date(), lockBudgetSeconds: lockBudget)
+        let originalDigests = try await DatabaseDigests.all(clone.url)
+        let originalSchema = try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
+
+        // 1. Every phase up to contract; cleanup waits for a retention window that never ends here.
+        var first = settings
+        first.approveGates = true
+        first.waiveSoak = true
+        first.retention = 365 * 86400
+        let applyLog = StepTimer(forwarding: observer)
+        let applied = try await MigrationApplier(url: clone.url, settings: first, observer: applyLog, interrupt: interrupt).apply(migrations)
+        report.migrations = applied.ran
+        if case .rolledBack(let id, let reason, _) = applied.stop { report.problems.append("Migration \(id) was rolled back by a trigger: \(reason)") }
+        report.steps += try await applyLog.timings(pass: "apply", on: clone.url, budget: lockBudget)
+        for failure in try await OnDemandVerification.run(url: clone.url, migrations: migrations).flatMap(\.failures) {
+            report.problems.append("Verification after apply: \(failure.name) (\(failure.detail))")
+        }
+
+        // 2. Roll back what this rehearsal applied, newest first, and compare with the original.
+        let rollbackLog = StepTimer(forwarding: observer)
+        for id in applied.ran.reversed() {
+            let state = try await DatabaseConnector.withDriver(clone.url) { try await StateStore(driver: $0).record(id)?.state }
+            guard state != .rolledBack else { continue }
+            do {
+                _ = try await MigrationRollback(url: clone.url, settings: settings, observer: rollbackLog, interrupt: interrupt).rollback(id)
+            } catch let error as GodwitError {
+                report.problems.append("Rollback of \(id) failed: \(error.description)")
+            }
+        }
+        report.steps += try await rollbackLog.timings(pass: "rollback", on: clone.url, budget: lockBudget)
+        let restoredDigests = try await DatabaseDigests.all(clone.url)
+        let restoredSchema = try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
+        let schemaDifferences = restoredSchema.differences(from: originalSchema)
+        let dataDifferences = DigestComparison(before: originalDigests, after: restoredDigests).differences
+        report.rollbackIdentical = schemaDifferences.isEmpty && dataDifferences.isEmpty
+        for difference in schemaDifferences { report.differences.append(.init(table: "(schema)", keyRange: nil, keys: [], detail: difference)) }
+        if !dataDifferences.isEmpty {
+            // The original is untouched: bisect each differing table between it and the clone.
+            try await DatabaseConnector.withDriver(url, access: .readOnly) { original in
+                try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { copy in
+                    for difference in dataDifferences {
+                        guard let table = originalSchema.table(named: difference.table), let columns = difference.before?.columns else { continue }
+                        report.differences.append(try await DifferenceLocator(original: original, copy: copy).locate(table, columns: columns))
+                    }
+                }
+            }
+        }
+        if !report.rollbackIdentical {
+            report.problems.append("Rollback did not return the database to identical: "
+                + (report.differences.first.map { "\($0.table)" + ($0.keyRange.map { " at \($0)" } ?? "") } ?? "schema"))
+        }
+
+        // 3. Apply again, through cleanup, and verify.
+        var second = first
+        second.retention = 0
+        let reapplyLog = StepTimer(forwarding: observer)
+        let reapplied = try await MigrationApplier(url: clone.url, settings: second, observer: reapplyLog, interrupt: interrupt).apply(migrations)
+        if case .rolledBack(let id, let reason, _) = reapplied.stop { report.problems.append("Migration \(id) was rolled back on the second apply: \(reason)") }
+        report.steps += try await reapplyLog.timings(pass: "reapply", on: clone.url, budget: lockBudget)
+        for failure in try await OnDemandVerification.run(url: clone.url, migrations: migrations).flatMap(\.failures) {
+            report.problems.append("Verification after the second apply: \(failure.name) (\(failure.detail))")
+        }
+        report.suggestions = suggestions(for: report)
+        return report
+    }
+
+    private func suggestions(for report: RehearsalReport) -> [String] {
+        var found: [String] = []
+        for step in report.steps where step.overBudget && step.pass != "rollback" {
+            found.append("Step \(step.step) of \(step.migration) (\(step.title)) held \(step.strongLock ?? "a strong lock") for \(String(format: "%.3f", step.seconds)) s, over the \(String(format: "%g", report.lockBudgetSeconds)) s budget: run it in a window, or split the table's change into an online expand/contract.")
+        }
+        return found
+    }
+}
+
+/// Collects step start and finish events of one pass, forwarding them, and turns them into
+/// timings with the locks the plan says each step takes.
+final class StepTimer: ExecutionObserver, @unchecked Sendable {
+    private let forward: (any ExecutionObserver)?
+    private let lock = NSLock()
+    private var started: [String: ExecutionEvent] = [:]
+    private var finished: [(start: ExecutionEvent, end: ExecutionEvent)] = []
+
+    init(forwarding observer: (any ExecutionObserver)?) { forward = observer }
+
+    func observe(_ event: ExecutionEvent) {
+        forward?.observe(event)
+        let key = "\(event.migration)#\(event.step ?? 0)"
+        lock.withLock {
+            switch event.kind {
+            case .stepStarted: started[key] = event
+            case .stepFinished: if let start = started.removeValue(forKey: key) { finished.append((start, event)) }
+            default: break
+            }
+        }
+    }
+
+    func timings(pass: String, on url: DatabaseURL, budget: Double) async throws -> [RehearsalReport.StepTiming] {
+        let pairs = lock.withLock { finished }
+        var plans: [String: StoredPlan] = [:]
+        try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
+            let store = StateStore(driver: driver)
+            for migration in Set(pairs.map(\.start.migration)) { plans[migration] = try await store.plan(migration: migration) }
+        }
+        return pairs.map { start, end in
+            let number = start.step ?? 0
+            let step = plans[start.migration].flatMap { number > 0 && number <= $0.steps.count ? $0.steps[number - 1] : nil }
+            let seconds = end.at.timeIntervalSince(start.at)
+            let strong: String? = step.flatMap { step in
+                // A batched backfill holds its lock one batch at a time, not for the whole step.
+                guard step.isTransactional, step.backfill == nil, [.accessExclusive, .share, .databaseWrite].contains(step.lock) else { return nil }
+                return step.lock.sqlName
+            }
+            return .init(pass: pass, migration: start.migration, step: number, phase: start.phase, title: step?.title ?? start.message,
+                         seconds: seconds, strongLock: strong, overBudget: strong != nil && seconds > budget)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import GodwitCore
+import GodwitEngine
+import GodwitTesting
+import Testing
+
+/// `godwit rehearse` on SQLite, as a user runs it.
+@Suite("godwit rehearse")
+struct RehearseCommandTests {
+    @Test("The Chinook example rehearses: go, timed steps, rollback identical; the original and the temp directory are left as they were")
+    func chinook() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try directory.copy(Fixtures.chinookSQLite, as: "chinook.db")
+        let before = try await DatabaseDigests.all(try DatabaseURL(parsing: "sqlite:" + database))
+        let scratch = directory.path("tmp")
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let examples = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/chinook/migrations").path
+        let run = try GodwitBinary.run(["rehearse", examples, "--db", "sqlite:" + database, "--output", directory.path("report")],
+                                       extraEnvironment: ["TMPDIR": scratch])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("| **Verdict** | **GO** |"))
+        #expect(run.standardOutput.contains("| **Rollback** | identical: schema and every table's checksum equal the original |"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.path("report.json")))) as? [String: Any]
+        #expect(json?["verdict"] as? String == "go")
+        let steps = json?["steps"] as? [[String: Any]] ?? []
+        #expect(Set(steps.compactMap { $0["pass"] as? String }) == ["apply", "rollback", "reapply"])
+        #expect(steps.allSatisfy { ($0["seconds"] as? Double ?? -1) >= 0 })
+        #expect(try await DatabaseDigests.all(try DatabaseURL(parsing: "sqlite:" + database)) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
+        let status = try GodwitBinary.run(["status", examples, "--db", "sqlite:" + database])
+        #expect(status.standardOutput.contains("pending"))
+    }
+
+    @Test("A wrong down expression fails the rehearsal, naming the table and the first differing key range; the original is untouched")
+    func wrongDown() async throws {
+        let migration = """
+            name: balance as text
+            downtime: minutes
+            operations:
+              - alter_column: {table: accounts, column: balance, type: text, up: "CAST(balance AS TEXT)", down: "CAST(balance AS INTEGER) + (id = 120)"}
+
+            """
+        let directory = try ExecutionFixtures.directory(with: migration)
+        defer { directory.remove() }
+        let path = directory.path("app.db")
+        try await GodwitEngineFacade.executeScript(ExecutionFixtures.sqliteSchema(accounts: 700, payments: 300), on: path)
+        let before = try await DatabaseDigests.all(try DatabaseURL(parsing: "sqlite:" + path))
+        let run = try GodwitBinary.run(["rehearse", directory.url.path, "--db", "sqlite:" + path, "--format", "json"])
+        #expect(run.status == 2)
+        let json = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
+        #expect(json?["verdict"] as? String == "no-go")
+        #expect(json?["rollbackIdentical"] as? Bool == false)
+        let difference = (json?["differences"] as? [[String: Any]])?.first
+        #expect(difference?["table"] as? String == "accounts")
+        #expect(difference?["keys"] as? [String] == ["120"])
+        let range = difference?["keyRange"] as? String ?? ""
+        #expect(range.hasPrefix("id "))
+        #expect(try await DatabaseDigests.all(try DatabaseURL(parsing: "sqlite:" + path)) == before)
+    }
+
+    @Test("Interrupting a rehearsal leaves no clone behind")
+    func interrupted() async throws {
+        let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.sqliteMigration)
+        defer { directory.remove() }
+        let path = directory.path("app.db")
+        try await GodwitEngineFacade.executeScript(ExecutionFixtures.sqliteSchema(accounts: 3000, payments: 300), on: path)
+        let scratch = directory.path("tmp")
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: GodwitBinary.path)
+        process.arguments = ["rehearse", directory.url.path, "--db", "sqlite:" + path, "--batch-size", "10", "--batch-target", "0", "--batch-pause", "20ms"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": scratch]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        var sawClone = false
+        for _ in 0..<200 where !sawClone {
+            sawClone = (try? FileManager.default.contentsOfDirectory(atPath: scratch))?.contains { $0.hasPrefix("godwit-rehearsal-") } == true
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(sawClone)
+        try await Task.sleep(for: .milliseconds(500))
+        process.interrupt()
+        let complaint = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(complaint)")
+        #expect(complaint.contains("the clone was dropped"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
+    }
+}

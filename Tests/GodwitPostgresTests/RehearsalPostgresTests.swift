@@ -1,0 +1,49 @@
+import Foundation
+import GodwitCore
+import GodwitEngine
+import GodwitPostgres
+import GodwitTesting
+import Testing
+
+/// `rehearse` on PostgreSQL: clones, proves rollback, and leaves no clone behind.
+@Suite("PostgreSQL rehearsal")
+struct RehearsalPostgresTests {
+    @Test("Seed 001's migrations rehearse: go, rollback identical, the original untouched, no clone left")
+    func seedExample() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let url = DatabaseURL.postgres(endpoint)
+            try TestPostgres.load(SeedExampleTests.example.appendingPathComponent("schema.sql"), into: endpoint)
+            try TestPostgres.load(SeedExampleTests.example.appendingPathComponent("data.sql"), into: endpoint)
+            let before = try await DatabaseDigests.all(url)
+            let report = try await Rehearsal(url: url).run(directory: SeedExampleTests.example.appendingPathComponent("migrations").path)
+            #expect(report.isGo, "\(report.problems)")
+            #expect(report.migrations == ["001", "002", "003"])
+            #expect(report.rollbackIdentical)
+            #expect(report.cloneMethod == "CREATE DATABASE … TEMPLATE")
+            #expect(Set(report.steps.map(\.pass)) == ["apply", "rollback", "reapply"])
+            #expect(report.steps.filter { $0.pass == "reapply" }.count == report.steps.filter { $0.pass == "apply" }.count + 3)
+            #expect(try await DatabaseDigests.all(url) == before)
+            let clones = try await DatabaseConnector.withDriver(url) {
+                try await $0.query(unsafeSQL: "SELECT count(*) FROM pg_database WHERE datname LIKE 'godwit_rehearsal_%'").first?[0].integerValue
+            }
+            #expect(clones == 0)
+        }
+    }
+
+    @Test("With another session on the source, the clone is made with pg_dump and pg_restore")
+    func dumpAndRestore() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let url = DatabaseURL.postgres(endpoint)
+            try await DatabaseConnector.withDriver(url) {
+                try await $0.executeScript(unsafeSQL: ExecutionFixtures.postgresSchema(accounts: 300, payments: 100))
+            }
+            let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.postgresMigration)
+            defer { directory.remove() }
+            let other = try await DatabaseConnector.open(url)
+            let report = try await Rehearsal(url: url).run(directory: directory.url.path)
+            try await other.close()
+            #expect(report.cloneMethod == "pg_dump | pg_restore")
+            #expect(report.isGo, "\(report.problems)")
+        }
+    }
+}
