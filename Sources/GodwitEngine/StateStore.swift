@@ -20,6 +20,7 @@ public struct StateStore: Sendable {
     private var migrations: String { isPostgres ? "godwit.migrations" : "godwit_migrations" }
     private var steps: String { isPostgres ? "godwit.steps" : "godwit_steps" }
     private var audit: String { isPostgres ? "godwit.audit" : "godwit_audit" }
+    private var rehearsals: String { isPostgres ? "godwit.rehearsals" : "godwit_rehearsals" }
 
     /// `$1` on PostgreSQL, `?` on SQLite.
     private func p(_ number: Int) -> String { isPostgres ? "$\(number)" : "?" }
@@ -40,6 +41,10 @@ public struct StateStore: Sendable {
                 started_at text NOT NULL, updated_at text, finished_at text, batches_done bigint NOT NULL DEFAULT 0,
                 rows_done bigint NOT NULL DEFAULT 0, rows_total bigint NOT NULL DEFAULT 0, last_key text,
                 PRIMARY KEY (migration, step)
+            );
+            CREATE TABLE IF NOT EXISTS \(rehearsals) (
+                migration text NOT NULL, checksum text NOT NULL, verdict text NOT NULL, at text NOT NULL, seconds double precision NOT NULL,
+                PRIMARY KEY (migration, checksum)
             );
             CREATE TABLE IF NOT EXISTS \(audit) (
                 seq \(isPostgres ? "bigserial" : "INTEGER") PRIMARY KEY, at text NOT NULL, event text NOT NULL,
@@ -158,6 +163,21 @@ public struct StateStore: Sendable {
     /// Forgets a migration's step progress (when it is rolled back, a new run starts afresh).
     public func clearSteps(migration: String) async throws {
         try await driver.execute(unsafeSQL: "DELETE FROM \(steps) WHERE migration = \(p(1))", bindings: [.text(migration)])
+    }
+
+    /// Records a rehearsal's verdict for a migration file (by its checksum).
+    public func recordRehearsal(migration: String, checksum: String, passed: Bool, at: Date, seconds: Double) async throws {
+        try await driver.execute(unsafeSQL: """
+            INSERT INTO \(rehearsals) (migration, checksum, verdict, at, seconds) VALUES (\(placeholders(5)))
+            ON CONFLICT (migration, checksum) DO UPDATE SET verdict = excluded.verdict, at = excluded.at, seconds = excluded.seconds
+            """, bindings: [.text(migration), .text(checksum), .text(passed ? "go" : "no-go"), .text(Self.text(at)), .real(seconds)])
+    }
+
+    /// When the migration file with this checksum last passed a rehearsal on this database.
+    public func passedRehearsal(migration: String, checksum: String) async throws -> Date? {
+        guard try await isInstalled() else { return nil }
+        return try await driver.query(unsafeSQL: "SELECT at FROM \(rehearsals) WHERE migration = \(p(1)) AND checksum = \(p(2)) AND verdict = 'go'",
+                                      bindings: [.text(migration), .text(checksum)]).first?[0].textValue.flatMap(Self.date)
     }
 
     /// Appends an event to the audit log.

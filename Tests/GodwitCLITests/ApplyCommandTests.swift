@@ -20,6 +20,13 @@ struct ApplyCommandTests {
         let db = try await Self.database(in: directory)
         let start = try await DatabaseDigests.all(try DatabaseURL(parsing: db))
 
+        let unrehearsed = try GodwitBinary.run(["apply", directory.url.path, "--db", db])
+        #expect(unrehearsed.status == 64)
+        #expect(unrehearsed.standardError.hasPrefix("godwit: error: Migration 001 has no passing rehearsal on this database at "))
+        #expect(unrehearsed.standardError.contains("Run godwit rehearse on this directory and database first"))
+        let rehearsal = try GodwitBinary.run(["rehearse", directory.url.path, "--db", db])
+        #expect(rehearsal.status == 0, "\(rehearsal.standardOutput)")
+
         let first = try GodwitBinary.run(["apply", directory.url.path, "--db", db])
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.standardOutput.contains("Migration 001 waits for approval of the gate before contract: run godwit approve 001."))
@@ -58,7 +65,7 @@ struct ApplyCommandTests {
         defer { directory.remove() }
         let db = try await Self.database(in: directory)
         let start = try await DatabaseDigests.all(try DatabaseURL(parsing: db))
-        let applied = try GodwitBinary.run(["apply", directory.url.path, "--db", db, "--yes", "--json"])
+        let applied = try GodwitBinary.run(["apply", directory.url.path, "--db", db, "--yes", "--unrehearsed", "--json"])
         #expect(applied.status == 0)
         let kinds = applied.standardOutput.split(separator: "\n").compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["kind"] as? String
@@ -93,7 +100,7 @@ struct ApplyCommandTests {
         defer { directory.remove() }
         let db = try await Self.database(in: directory, accounts: 2000)
         let reference = try await Self.database(in: directory, "reference.db", accounts: 2000)
-        let arguments = ["--yes", "--retention", "0s", "--batch-size", "20", "--batch-target", "0", "--batch-pause", "20ms"]
+        let arguments = ["--yes", "--unrehearsed", "--retention", "0s", "--batch-size", "20", "--batch-target", "0", "--batch-pause", "20ms"]
         #expect(try GodwitBinary.run(["apply", directory.url.path, "--db", reference] + arguments).status == 0)
 
         let process = Process()
@@ -125,7 +132,7 @@ struct ApplyCommandTests {
         let directory = try ExecutionFixtures.directory(with: migration)
         defer { directory.remove() }
         let db = try await Self.database(in: directory)
-        let run = try GodwitBinary.run(["apply", directory.url.path, "--db", db, "--yes", "--retention", "0s"])
+        let run = try GodwitBinary.run(["apply", directory.url.path, "--db", db, "--yes", "--unrehearsed", "--retention", "0s"])
         #expect(run.status == 1)
         #expect(run.standardError == "godwit: error: Verification failed after 001 Accounts v2 after contract: every account has name_upper (expected 3, found 0). Fix the cause, then run godwit apply again to resume, or godwit rollback 001 to undo it.\n")
         let status = try GodwitBinary.run(["status", directory.url.path, "--db", db])

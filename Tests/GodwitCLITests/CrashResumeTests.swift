@@ -8,7 +8,7 @@ import Testing
 /// equal an uninterrupted run's.
 @Suite("Crash and resume")
 struct CrashResumeTests {
-    static let applyArguments = ["--yes", "--retention", "0s", "--batch-size", "100", "--batch-target", "0"]
+    static let applyArguments = ["--yes", "--unrehearsed", "--retention", "0s", "--batch-size", "100", "--batch-target", "0"]
 
     /// The crash points: before and after commits of steps in every phase, inside batches of
     /// two backfills, and after a concurrent index build before it is recorded.

@@ -23,6 +23,14 @@ struct RehearsalPostgresTests {
             #expect(Set(report.steps.map(\.pass)) == ["apply", "rollback", "reapply"])
             #expect(report.steps.filter { $0.pass == "reapply" }.count == report.steps.filter { $0.pass == "apply" }.count + 3)
             #expect(try await DatabaseDigests.all(url) == before)
+            // The verdict is recorded in the original, per file, for apply's guardrail.
+            let migrations = try MigrationDirectory.load(SeedExampleTests.example.appendingPathComponent("migrations").path)
+            for migration in migrations {
+                let passed = try await DatabaseConnector.withDriver(url) {
+                    try await StateStore(driver: $0).passedRehearsal(migration: migration.id, checksum: migration.source!.checksum)
+                }
+                #expect(passed != nil, "no rehearsal recorded for \(migration.id)")
+            }
             let clones = try await DatabaseConnector.withDriver(url) {
                 try await $0.query(unsafeSQL: "SELECT count(*) FROM pg_database WHERE datname LIKE 'godwit_rehearsal_%'").first?[0].integerValue
             }

@@ -39,6 +39,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Run VACUUM after a SQLite backfill.")
     var vacuum = false
 
+    @Flag(name: .long, help: "Apply migrations that have no passing rehearsal on this database (godwit rehearse).")
+    var unrehearsed = false
+
     @OptionGroup var execution: ExecutionOptions
 
     func run() async throws {
@@ -50,6 +53,7 @@ struct ApplyCommand: AsyncParsableCommand {
             if let retention { settings.retention = retention.seconds }
             if let through { settings.through = through }
             settings.vacuumAfterBackfill = vacuum
+            settings.requireRehearsal = !unrehearsed
             let interrupt = InterruptSignal()
             interrupt.trapSignals()
             let printer = ProgressPrinter(json: execution.json)

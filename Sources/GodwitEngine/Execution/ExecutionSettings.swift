@@ -38,6 +38,9 @@ public struct ExecutionSettings: Sendable {
     public var freeSpaceMargin: Int64 = 256 * 1024 * 1024
     /// Run `VACUUM` after a SQLite backfill (seed 001's post-migration step).
     public var vacuumAfterBackfill = false
+    /// Refuse to start a migration whose file has no passing rehearsal recorded in the database
+    /// (`godwit apply` sets it unless `--unrehearsed`).
+    public var requireRehearsal = false
     /// Who runs it, for the records (`user@host`).
     public var operatorName: String = ExecutionSettings.defaultOperator
 

@@ -96,6 +96,13 @@ public struct MigrationApplier: Sendable {
         if let record, record.state != .rolledBack, let stored = try await store.plan(migration: migration.id) {
             return (record, stored)
         }
+        if settings.requireRehearsal, try await store.passedRehearsal(migration: migration.id, checksum: migration.source?.checksum ?? "") == nil {
+            throw GodwitError(
+                .invalidArgument, "Migration \(migration.id) has no passing rehearsal on this database", location: migration.source?.path,
+                reason: "apply runs only what was rehearsed: the same file, on the same database",
+                remedy: "Run godwit rehearse on this directory and database first (it applies on a clone, rolls back and proves it), or pass --unrehearsed."
+            )
+        }
         let driver = try await session.driver()
         let live = try await driver.inspect(InspectionOptions())
         let plan = try DatabaseConnector.planner(for: live.engine).plan(migration, against: live)

@@ -4,7 +4,8 @@ public import GodwitCore
 /// `godwit rehearse`: runs the pending migrations on a clone of the database — apply every
 /// phase up to contract (gates passed automatically), verify, roll back, prove the schema and
 /// every table's checksum equal the original's, apply again through cleanup, verify — timing
-/// every step, and drops the clone on every path. The original is only read.
+/// every step, and drops the clone on every path. In the original, only Godwit's records change:
+/// the verdict per migration file, which `apply` requires.
 public struct Rehearsal: Sendable {
     public let url: DatabaseURL
     public var settings: ExecutionSettings
@@ -31,6 +32,7 @@ public struct Rehearsal: Sendable {
             var report = try await rehearse(migrations, on: clone)
             report.seconds = Date().timeIntervalSince(started)
             await clone.drop()
+            try await record(report, migrations: migrations)
             return report
         } catch {
             await clone.drop()
@@ -103,6 +105,23 @@ public struct Rehearsal: Sendable {
         }
         report.suggestions = suggestions(for: report)
         return report
+    }
+
+    /// Records the verdict in the original database's Godwit records (its only write there), so
+    /// `apply` can require a passing rehearsal of the same files.
+    private func record(_ report: RehearsalReport, migrations: [Migration]) async throws {
+        try await DatabaseConnector.withDriver(url) { driver in
+            let store = StateStore(driver: driver)
+            try await store.install()
+            for migration in migrations where report.migrations.contains(migration.id) {
+                try await store.recordRehearsal(migration: migration.id, checksum: migration.source?.checksum ?? "", passed: report.isGo,
+                                                at: report.startedAt, seconds: report.seconds)
+                try await store.append(AuditEvent(at: Date(), kind: .rollbackTested, migration: migration.id, fields: [
+                    .init("verdict", report.isGo ? "go" : "no-go"), .init("rollback", report.rollbackIdentical ? "identical" : "differs"),
+                    .init("clone", report.cloneMethod), .init("duration", String(format: "%.1fs", report.seconds)),
+                ]))
+            }
+        }
     }
 
     private func suggestions(for report: RehearsalReport) -> [String] {
