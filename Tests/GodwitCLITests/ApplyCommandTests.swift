@@ -83,7 +83,8 @@ struct ApplyCommandTests {
 
         let audit = try GodwitBinary.run(["status", directory.url.path, "--db", db, "--audit"])
         let lines = audit.standardOutput.split(separator: "\n")
-        #expect(lines.first?.contains("] migration-assessed: migration=001, type=") == true)
+        #expect(lines.first?.contains("] checklist-evaluated: migration=001, backup_verified=no: run godwit backup") == true)
+        #expect(lines.contains { $0.contains("] migration-assessed: migration=001, type=") })
         #expect(lines.contains { $0.contains("] gate-approved: migration=001, phase=contract, operator=") && $0.hasSuffix("via=--yes") })
         #expect(lines.contains { $0.contains("] rollback-executed: migration=001, reason=requested by") && $0.contains("verified=pass") })
         let jsonLines = try GodwitBinary.run(["status", directory.url.path, "--db", db, "--audit", "--format", "json"]).standardOutput
@@ -98,8 +99,8 @@ struct ApplyCommandTests {
     func sigtermResumes() async throws {
         let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.sqliteMigration)
         defer { directory.remove() }
-        let db = try await Self.database(in: directory, accounts: 2000)
-        let reference = try await Self.database(in: directory, "reference.db", accounts: 2000)
+        let db = try await Self.database(in: directory, accounts: 4000)
+        let reference = try await Self.database(in: directory, "reference.db", accounts: 4000)
         let arguments = ["--yes", "--unrehearsed", "--retention", "0s", "--batch-size", "20", "--batch-target", "0", "--batch-pause", "20ms"]
         #expect(try GodwitBinary.run(["apply", directory.url.path, "--db", reference] + arguments).status == 0)
 
@@ -110,7 +111,16 @@ struct ApplyCommandTests {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        try await Task.sleep(for: .milliseconds(1500))
+        // Stop it once batches are under way (their progress is committed with them).
+        let url = try DatabaseURL(parsing: db)
+        var batches: Int64 = 0
+        for _ in 0..<3000 where batches == 0 {
+            try await Task.sleep(for: .milliseconds(10))
+            batches = (try? await DatabaseConnector.withDriver(url, access: .readOnly) {
+                try await $0.query(unsafeSQL: "SELECT coalesce(sum(batches_done), 0) FROM godwit_steps").first?[0].integerValue
+            }) ?? 0
+        }
+        #expect(batches > 0)
         process.terminate()
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let complaint = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

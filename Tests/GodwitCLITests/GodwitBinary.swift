@@ -1,4 +1,5 @@
 import Foundation
+import GodwitEngine
 import GodwitTesting
 
 /// The `godwit` executable built beside the test bundle, run as a user would run it.

@@ -1,5 +1,6 @@
 import Foundation
 import GodwitCore
+import GodwitEngine
 import GodwitTesting
 import Testing
 

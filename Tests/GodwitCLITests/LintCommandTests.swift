@@ -1,4 +1,5 @@
 import Foundation
+import GodwitEngine
 import GodwitTesting
 import Testing
 

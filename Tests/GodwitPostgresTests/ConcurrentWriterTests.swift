@@ -84,7 +84,7 @@ struct ConcurrentWriterTests {
             try await Task.sleep(for: .milliseconds(100))
             // Expand, backfill and verify while old code writes; apply stops at the gate.
             let first = try await MigrationApplier(url: url, settings: settings).apply(directory: directory.url.path)
-            guard case .waiting = first.stop else { Issue.record("no gate before contract: \(first.stop)"); return }
+            guard case .waiting = first.stop else { Issue.record("no gate before contract: \(first.stop)"); old.stop(); return }
             // Old and new code side by side.
             let newTask = Task { try await new.run(url) }
             try await Task.sleep(for: .milliseconds(1500))

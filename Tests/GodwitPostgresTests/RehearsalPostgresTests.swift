@@ -55,3 +55,28 @@ struct RehearsalPostgresTests {
         }
     }
 }
+
+@Suite("PostgreSQL backup")
+struct BackupPostgresTests {
+    @Test("pg_dump backup read back by pg_restore, restored into a scratch database with equal checksums, which is then dropped")
+    func deepBackup() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let url = DatabaseURL.postgres(endpoint)
+            try await DatabaseConnector.withDriver(url) {
+                try await $0.executeScript(unsafeSQL: ExecutionFixtures.postgresSchema(accounts: 500, payments: 200))
+            }
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let result = try await DatabaseBackup.make(of: url, to: directory.path("app.dump"), deep: true)
+            #expect(result.bytes > 0)
+            #expect(result.checks.first?.hasPrefix("pg_restore --list read the archive: ") == true)
+            #expect(result.checks.last == "every table's row count and checksum equal the database's (2 tables)")
+            let scratch = try await DatabaseConnector.withDriver(url) {
+                try await $0.query(unsafeSQL: "SELECT count(*) FROM pg_database WHERE datname LIKE 'godwit_backup_check_%'").first?[0].integerValue
+            }
+            #expect(scratch == 0)
+            let events = try await DatabaseConnector.withDriver(url) { try await StateStore(driver: $0).events() }
+            #expect(events.contains { $0.kind == .backupVerified })
+        }
+    }
+}

@@ -80,6 +80,8 @@ public struct AuditEvent: Hashable, Codable, Sendable {
         case stepRetried = "step-retried"
         case migrationFailed = "migration-failed"
         case migrationInterrupted = "migration-interrupted"
+        case backupVerified = "backup-verified"
+        case checklistEvaluated = "checklist-evaluated"
     }
 
     public var at: Date

@@ -165,11 +165,12 @@ struct BackfillRunner {
     private func checkLatency(_ latency: Double, baseline: Double, slowProbes: inout Int) throws {
         for trigger in migration.rollbackTriggers {
             guard case .latency(let percent) = trigger.condition else { continue }
-            if latency > baseline * (1 + percent / 100) + 0.002 {
+            // A sustained rise, not noise: 10 batches in a row, and more than 10 ms above the baseline.
+            if latency > baseline * (1 + percent / 100) + 0.010 {
                 slowProbes += 1
-                if slowProbes >= 5 {
+                if slowProbes >= 10 {
                     throw RollbackTriggerFired(trigger: trigger, observation: String(
-                        format: "probe latency %.1f ms stayed above its baseline of %.1f ms + %.0f%% for 5 batches", latency * 1000, baseline * 1000, percent))
+                        format: "probe latency %.1f ms stayed above its baseline of %.1f ms + %.0f%% for 10 batches", latency * 1000, baseline * 1000, percent))
                 }
             } else {
                 slowProbes = 0

@@ -104,6 +104,7 @@ public struct MigrationApplier: Sendable {
             )
         }
         let driver = try await session.driver()
+        try await evaluateChecklist(for: migration, store: store, driver: driver)
         let live = try await driver.inspect(InspectionOptions())
         let plan = try DatabaseConnector.planner(for: live.engine).plan(migration, against: live)
         let digests = try await TableDigester.digests(of: TableDigester.touchedTables(by: migration, in: live), in: live, on: driver)
@@ -122,6 +123,29 @@ public struct MigrationApplier: Sendable {
         observer?.observe(ExecutionEvent(kind: .migrationStarted, migration: migration.id,
                                          message: "\(migration.id) \(migration.name): \(plan.steps.count) steps"))
         return (record, stored)
+    }
+
+    /// Seed 003's pre-flight checklist, its automatic items checked here and recorded in the
+    /// audit log before the migration touches the database: a verified backup within a day, a
+    /// passing rehearsal of this file, the runner lock held, the free space Godwit can see.
+    private func evaluateChecklist(for migration: Migration, store: StateStore, driver: any DatabaseDriver) async throws {
+        let dayAgo = Date().addingTimeInterval(-86400)
+        let backup = try await store.events().last { $0.kind == .backupVerified && $0.at > dayAgo }
+        let rehearsal = try await store.passedRehearsal(migration: migration.id, checksum: migration.source?.checksum ?? "")
+        let free = await FreeSpace.available(for: driver)
+        let stamp = { (date: Date) in ISO8601DateFormatter().string(from: date) }
+        let items: [AuditEvent.Field] = [
+            .init("backup_verified", backup.map { "yes (\(stamp($0.at)))" } ?? "no: run godwit backup"),
+            .init("rehearsal_passed", rehearsal.map { "yes (\(stamp($0)))" } ?? (settings.requireRehearsal ? "no" : "no (--unrehearsed)")),
+            .init("runner_lock", "held"),
+            .init("free_space", free.map { "\($0 / 1_048_576) MiB" } ?? "not visible to godwit"),
+            .init("operator", settings.operatorName),
+        ]
+        try await store.append(AuditEvent(at: Date(), kind: .checklistEvaluated, migration: migration.id, fields: items))
+        if backup == nil {
+            observer?.observe(ExecutionEvent(kind: .notice, migration: migration.id,
+                                             message: "checklist: no verified backup in the last 24 h (godwit backup proves one restorable)"))
+        }
     }
 
     private enum Next { case next, stop }

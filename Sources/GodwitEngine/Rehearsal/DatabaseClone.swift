@@ -59,28 +59,9 @@ public struct DatabaseClone: Sendable {
     private static func dumpAndRestore(from source: DatabaseURL.PostgresEndpoint, to target: DatabaseURL.PostgresEndpoint) throws {
         let archive = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-rehearsal-\(UUID().uuidString).dump").path
         defer { try? FileManager.default.removeItem(atPath: archive) }
-        try run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", archive, "--dbname", DatabaseURL.postgres(source).unredactedString])
-        try run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", "--dbname", DatabaseURL.postgres(target).unredactedString, archive])
-    }
-
-    private static func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw GodwitError(.ioFailure, "Cannot run \(tool)", reason: "\(error.localizedDescription)",
-                              remedy: "Install the PostgreSQL client tools (\(tool)) or let Godwit clone with CREATE DATABASE … TEMPLATE by closing other sessions.")
-        }
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw GodwitError(.ioFailure, "\(tool) failed while cloning the database",
-                              reason: message.split(separator: "\n").first.map(String.init) ?? "exit \(process.terminationStatus)")
-        }
+        try PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", archive,
+                                          "--dbname", PostgresTools.connectionString(source)], endpoint: source, purpose: "cloning the database")
+        try PostgresTools.run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error",
+                                             "--dbname", PostgresTools.connectionString(target), archive], endpoint: target, purpose: "cloning the database")
     }
 }
