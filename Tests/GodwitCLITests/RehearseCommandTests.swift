@@ -32,6 +32,21 @@ struct RehearseCommandTests {
         #expect(status.standardOutput.contains("pending"))
     }
 
+    @Test("Seed 001's SQLite example rehearses to go")
+    func seedExample() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let example = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/seed-001/sqlite")
+        let path = directory.path("app.db")
+        try await GodwitEngineFacade.executeScript(try String(contentsOf: example.appendingPathComponent("schema.sql"), encoding: .utf8)
+            + "\n" + String(contentsOf: example.appendingPathComponent("data.sql"), encoding: .utf8), on: path)
+        let run = try GodwitBinary.run(["rehearse", example.appendingPathComponent("migrations").path, "--db", "sqlite:" + path, "--format", "json"])
+        #expect(run.status == 0, "\(run.standardOutput)")
+        let json = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
+        #expect(json?["verdict"] as? String == "go")
+        #expect(json?["migrations"] as? [String] == ["001", "002"])
+    }
+
     @Test("A wrong down expression fails the rehearsal, naming the table and the first differing key range; the original is untouched")
     func wrongDown() async throws {
         let migration = """

@@ -80,3 +80,34 @@ struct BackupPostgresTests {
         }
     }
 }
+
+@Suite("PostgreSQL rehearsal on Sakila")
+struct SakilaRehearsalTests {
+    @Test("Renaming a column a view reads: the report states the view was rewritten and still answers; rollback identical")
+    func viewDependency() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let url = DatabaseURL.postgres(endpoint)
+            try TestPostgres.load(Fixtures.sakilaSchema, into: endpoint)
+            try TestPostgres.load(Fixtures.sakilaData, into: endpoint)
+            let migration = """
+                name: Customers' given names
+                downtime: minutes
+                operations:
+                  - rename_column: {table: customer, from: first_name, to: given_name}
+
+                """
+            let directory = try ExecutionFixtures.directory(with: migration, name: "001_given_name.yaml")
+            defer { directory.remove() }
+            let before = try await DatabaseDigests.all(url)
+            let report = try await Rehearsal(url: url).run(directory: directory.url.path)
+            #expect(report.isGo, "\(report.problems)")
+            #expect(report.rollbackIdentical)
+            let customerList = report.views.first { $0.view == "public.customer_list" }
+            #expect(customerList?.outcome == "definition rewritten by the engine to follow the change")
+            #expect(customerList?.query == "answers (599 rows)")
+            #expect(customerList?.definitionAfter?.contains("cu.given_name") == true)
+            #expect(report.markdown().contains("| `public.customer_list` | definition rewritten by the engine to follow the change | answers (599 rows) |"))
+            #expect(try await DatabaseDigests.all(url) == before)
+        }
+    }
+}

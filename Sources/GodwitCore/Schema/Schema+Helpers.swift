@@ -80,15 +80,20 @@ extension Schema {
     }
 
     /// Where two schemas differ, named for people: `table public.users`, `trigger t on x`.
-    /// Empty when they are equal (statistics aside). An online column swap appends the new
-    /// column (PostgreSQL cannot reorder columns), so a plan's target is compared with
-    /// `ignoringColumnOrder`.
-    public func differences(from other: Schema, ignoringColumnOrder: Bool = false) -> [String] {
+    /// Empty when they are equal (statistics aside).
+    ///
+    /// `againstPlan` is for comparing a live schema with a plan's target: column order is
+    /// ignored (an online swap appends the new column; PostgreSQL cannot reorder), and views are
+    /// compared by name only, because PostgreSQL rewrites a view's text when a column it reads is
+    /// renamed (`rehearse` reports what happened to each view).
+    public func differences(from other: Schema, againstPlan: Bool = false) -> [String] {
         var mine = normalizedSpelling().removingStatistics().canonicalized()
         var theirs = other.normalizedSpelling().removingStatistics().canonicalized()
-        if ignoringColumnOrder {
+        if againstPlan {
             for index in mine.tables.indices { mine.tables[index].columns.sort { $0.name < $1.name } }
             for index in theirs.tables.indices { theirs.tables[index].columns.sort { $0.name < $1.name } }
+            for index in mine.views.indices { mine.views[index].definition = ""; mine.views[index].dependencies = [] }
+            for index in theirs.views.indices { theirs.views[index].definition = ""; theirs.views[index].dependencies = [] }
         }
         guard mine != theirs else { return [] }
         var found: [String] = []

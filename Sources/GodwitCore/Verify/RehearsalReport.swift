@@ -48,6 +48,24 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
         }
     }
 
+    /// What happened to a view that reads a table the migrations change.
+    public struct ViewOutcome: Hashable, Codable, Sendable {
+        public var view: String
+        /// `unchanged`, `definition rewritten by the engine`, `dropped`.
+        public var outcome: String
+        /// `answers 599 rows`, or the error a query on it gives.
+        public var query: String
+        /// The definition after the migrations, when it changed.
+        public var definitionAfter: String?
+
+        public init(view: String, outcome: String, query: String, definitionAfter: String? = nil) {
+            self.view = view
+            self.outcome = outcome
+            self.query = query
+            self.definitionAfter = definitionAfter
+        }
+    }
+
     public var database: String
     public var cloneMethod: String
     public var startedAt: Date
@@ -59,6 +77,8 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
     public var differences: [Difference]
     public var problems: [String]
     public var suggestions: [String]
+    /// Views that read the tables the migrations change, after the first apply.
+    public var views: [ViewOutcome] = []
 
     public init(database: String, cloneMethod: String, startedAt: Date, seconds: Double = 0, migrations: [String] = [],
                 lockBudgetSeconds: Double, steps: [StepTiming] = [], rollbackIdentical: Bool = false,
@@ -112,6 +132,14 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
             }
             let total = timings.reduce(0) { $0 + $1.seconds }
             out += ["", "Total: \(String(format: "%.3f", total)) s.", ""]
+        }
+        if !views.isEmpty {
+            out += ["## Views on the changed tables (after apply)", "", "| View | What happened | Query |", "|---|---|---|"]
+            out += views.map { "| `\($0.view)` | \($0.outcome) | \($0.query.replacingOccurrences(of: "|", with: "\\|")) |" }
+            out.append("")
+            for view in views {
+                if let definition = view.definitionAfter { out += ["`\(view.view)` now reads:", "", "```sql", definition, "```", ""] }
+            }
         }
         if !differences.isEmpty {
             out += ["## Differences after rollback", "", "| Table | Key range | Keys | Detail |", "|---|---|---|---|"]

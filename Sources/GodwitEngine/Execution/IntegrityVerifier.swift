@@ -45,7 +45,7 @@ struct IntegrityVerifier {
         }
         let live = try await driver.inspect(InspectionOptions())
         if scope.structure {
-            let differences = live.removingGodwitHelpers().differences(from: scope.stored.target.removingGodwitHelpers(), ignoringColumnOrder: true)
+            let differences = live.removingGodwitHelpers().differences(from: scope.stored.target.removingGodwitHelpers(), againstPlan: true)
             report.checks.append(.init(level: .structure, name: "schema equals the plan's target", passed: differences.isEmpty,
                                        detail: differences.isEmpty ? "equal" : differences.prefix(10).joined(separator: "; ")))
         }

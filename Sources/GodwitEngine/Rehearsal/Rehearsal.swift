@@ -51,17 +51,30 @@ public struct Rehearsal: Sendable {
         first.waiveSoak = true
         first.retention = 365 * 86400
         let applyLog = StepTimer(forwarding: observer)
-        let applied = try await MigrationApplier(url: clone.url, settings: first, observer: applyLog, interrupt: interrupt).apply(migrations)
-        report.migrations = applied.ran
-        if case .rolledBack(let id, let reason, _) = applied.stop { report.problems.append("Migration \(id) was rolled back by a trigger: \(reason)") }
+        let alreadyApplied = Set(try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await StateStore(driver: $0).records() }
+            .filter { $0.state != .rolledBack }.map(\.id))
+        var applyFailed = false
+        do {
+            let applied = try await MigrationApplier(url: clone.url, settings: first, observer: applyLog, interrupt: interrupt).apply(migrations)
+            if case .rolledBack(let id, let reason, _) = applied.stop { report.problems.append("Migration \(id) was rolled back by a trigger: \(reason)") }
+        } catch let error as GodwitError {
+            applyFailed = true
+            report.problems.append("Apply on the clone failed: \(error.description)")
+        }
+        let rehearsed = try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await StateStore(driver: $0).records() }
+            .filter { !alreadyApplied.contains($0.id) }.map(\.id)
+        report.migrations = rehearsed
         report.steps += try await applyLog.timings(pass: "apply", on: clone.url, budget: lockBudget)
-        for failure in try await OnDemandVerification.run(url: clone.url, migrations: migrations).flatMap(\.failures) {
-            report.problems.append("Verification after apply: \(failure.name) (\(failure.detail))")
+        report.views = try await viewOutcomes(of: migrations, before: originalSchema, on: clone.url)
+        if !applyFailed {
+            for failure in try await OnDemandVerification.run(url: clone.url, migrations: migrations).flatMap(\.failures) {
+                report.problems.append("Verification after apply: \(failure.name) (\(failure.detail))")
+            }
         }
 
         // 2. Roll back what this rehearsal applied, newest first, and compare with the original.
         let rollbackLog = StepTimer(forwarding: observer)
-        for id in applied.ran.reversed() {
+        for id in rehearsed.reversed() {
             let state = try await DatabaseConnector.withDriver(clone.url) { try await StateStore(driver: $0).record(id)?.state }
             guard state != .rolledBack else { continue }
             do {
@@ -93,7 +106,11 @@ public struct Rehearsal: Sendable {
                 + (report.differences.first.map { "\($0.table)" + ($0.keyRange.map { " at \($0)" } ?? "") } ?? "schema"))
         }
 
-        // 3. Apply again, through cleanup, and verify.
+        // 3. Apply again, through cleanup, and verify (when the first apply got through).
+        guard !applyFailed else {
+            report.suggestions = suggestions(for: report)
+            return report
+        }
         var second = first
         second.retention = 0
         let reapplyLog = StepTimer(forwarding: observer)
@@ -121,6 +138,36 @@ public struct Rehearsal: Sendable {
                     .init("clone", report.cloneMethod), .init("duration", String(format: "%.1fs", report.seconds)),
                 ]))
             }
+        }
+    }
+
+    /// What the first apply did to each view that reads a table the migrations change.
+    private func viewOutcomes(of migrations: [Migration], before: Schema, on url: DatabaseURL) async throws -> [RehearsalReport.ViewOutcome] {
+        let touched = Set(migrations.flatMap { TableDigester.touchedTables(by: $0, in: before) })
+        let watched = before.views.filter { !touched.isDisjoint(with: $0.dependencies) }
+        guard !watched.isEmpty else { return [] }
+        return try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
+            let after = try await driver.inspect(InspectionOptions())
+            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+            var outcomes: [RehearsalReport.ViewOutcome] = []
+            for view in watched.sorted(by: { $0.name < $1.name }) {
+                guard let now = after.view(named: view.name) else {
+                    outcomes.append(.init(view: view.name.description, outcome: "dropped", query: "—"))
+                    continue
+                }
+                let query: String
+                do {
+                    let rows = try await driver.query(unsafeSQL: "SELECT count(*) FROM \(quoter.quote(view.name))").first?[0].integerValue ?? 0
+                    query = "answers (\(rows) rows)"
+                } catch let error as GodwitError {
+                    query = "fails: \(error.reason ?? error.summary)"
+                }
+                let changed = now.definition != view.definition
+                outcomes.append(.init(view: view.name.description,
+                                      outcome: changed ? "definition rewritten by the engine to follow the change" : "unchanged",
+                                      query: query, definitionAfter: changed ? now.definition : nil))
+            }
+            return outcomes
         }
     }
 
