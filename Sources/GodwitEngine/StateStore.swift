@@ -44,7 +44,7 @@ public struct StateStore: Sendable {
             );
             CREATE TABLE IF NOT EXISTS \(rehearsals) (
                 migration text NOT NULL, checksum text NOT NULL, verdict text NOT NULL, at text NOT NULL, seconds double precision NOT NULL,
-                PRIMARY KEY (migration, checksum)
+                measurement text, PRIMARY KEY (migration, checksum)
             );
             CREATE TABLE IF NOT EXISTS \(audit) (
                 seq \(isPostgres ? "bigserial" : "INTEGER") PRIMARY KEY, at text NOT NULL, event text NOT NULL,
@@ -166,11 +166,23 @@ public struct StateStore: Sendable {
     }
 
     /// Records a rehearsal's verdict for a migration file (by its checksum).
-    public func recordRehearsal(migration: String, checksum: String, passed: Bool, at: Date, seconds: Double) async throws {
+    public func recordRehearsal(migration: String, checksum: String, passed: Bool, at: Date, seconds: Double,
+                                measurement: RehearsalMeasurement? = nil) async throws {
+        let measured = try measurement.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try await driver.execute(unsafeSQL: """
-            INSERT INTO \(rehearsals) (migration, checksum, verdict, at, seconds) VALUES (\(placeholders(5)))
-            ON CONFLICT (migration, checksum) DO UPDATE SET verdict = excluded.verdict, at = excluded.at, seconds = excluded.seconds
-            """, bindings: [.text(migration), .text(checksum), .text(passed ? "go" : "no-go"), .text(Self.text(at)), .real(seconds)])
+            INSERT INTO \(rehearsals) (migration, checksum, verdict, at, seconds, measurement) VALUES (\(placeholders(6)))
+            ON CONFLICT (migration, checksum) DO UPDATE SET verdict = excluded.verdict, at = excluded.at, seconds = excluded.seconds,
+                measurement = excluded.measurement
+            """, bindings: [.text(migration), .text(checksum), .text(passed ? "go" : "no-go"), .text(Self.text(at)), .real(seconds),
+                            measured.map { .text($0) } ?? .null])
+    }
+
+    /// What the latest rehearsal of this file on this database measured.
+    public func rehearsalMeasurement(migration: String, checksum: String) async throws -> RehearsalMeasurement? {
+        guard try await isInstalled() else { return nil }
+        guard let json = try await driver.query(unsafeSQL: "SELECT measurement FROM \(rehearsals) WHERE migration = \(p(1)) AND checksum = \(p(2))",
+                                                bindings: [.text(migration), .text(checksum)]).first?[0].textValue else { return nil }
+        return try? JSONDecoder().decode(RehearsalMeasurement.self, from: Data(json.utf8))
     }
 
     /// When the migration file with this checksum last passed a rehearsal on this database.

@@ -30,6 +30,12 @@ struct RehearseCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
         let status = try GodwitBinary.run(["status", examples, "--db", "sqlite:" + database])
         #expect(status.standardOutput.contains("pending"))
+
+        // The plan now shows what the rehearsal measured, step by step, instead of estimates.
+        let plan = try GodwitBinary.run(["plan", examples, "--db", "sqlite:" + database])
+        let day = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        #expect(plan.standardOutput.contains("measured on a rehearsal on \(day); estimated from table sizes: "))
+        #expect(plan.standardOutput.contains("in one transaction; measured on a rehearsal on \(day): 3,503 rows in "))
     }
 
     @Test("Seed 001's SQLite example rehearses to go")

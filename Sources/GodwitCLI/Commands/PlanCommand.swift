@@ -39,7 +39,17 @@ struct PlanCommand: AsyncParsableCommand {
             let text: String
             switch format {
             case .markdown:
-                text = plans.map { PlanMarkdownRenderer(source: url.description).render($0.0, against: $0.1) }.joined(separator: "\n---\n\n")
+                // Measured times from the latest rehearsal of the same file on this database, if any.
+                let measured = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
+                    var found: [String: RehearsalMeasurement] = [:]
+                    for (plan, _) in plans {
+                        found[plan.migration.id] = try await StateStore(driver: driver)
+                            .rehearsalMeasurement(migration: plan.migration.id, checksum: plan.migration.source?.checksum ?? "")
+                    }
+                    return found
+                }
+                text = plans.map { PlanMarkdownRenderer(source: url.description).render($0.0, against: $0.1, measured: measured[$0.0.migration.id]) }
+                    .joined(separator: "\n---\n\n")
             case .json:
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -9,7 +9,9 @@ public struct PlanMarkdownRenderer: Sendable {
 
     public init(source: String) { self.source = source }
 
-    public func render(_ plan: Plan, against schema: Schema) -> String {
+    /// - Parameter measured: what the latest rehearsal of this file on this database measured;
+    ///   step times then come from it instead of estimates.
+    public func render(_ plan: Plan, against schema: Schema, measured: RehearsalMeasurement? = nil) -> String {
         let assessment = MigrationAssessment(plan.migration, engine: plan.engine, schema: schema)
         let decision = StrategySelector.decide(plan.migration, assessment)
         let migration = plan.migration
@@ -17,12 +19,12 @@ public struct PlanMarkdownRenderer: Sendable {
         out.append("# Migration Plan: \(migration.name)")
         out.append("")
         out += overview(plan)
-        out += classification(plan, assessment)
+        out += classification(plan, assessment, measured: measured)
         out += schemaChanges(plan, schema: schema, assessment: assessment)
         out += breakingChanges(assessment)
         out += strategy(decision)
         out += phases(plan)
-        out += sequence(plan)
+        out += sequence(plan, measured: measured)
         out += validations(plan)
         out += risks(assessment)
         out += rollback(plan)
@@ -49,13 +51,18 @@ public struct PlanMarkdownRenderer: Sendable {
         return ["## Overview", "", "| | |", "|---|---|"] + rows.map { "| **\($0.0)** | \(cell($0.1)) |" } + [""]
     }
 
-    private func classification(_ plan: Plan, _ assessment: MigrationAssessment) -> [String] {
+    private func classification(_ plan: Plan, _ assessment: MigrationAssessment, measured: RehearsalMeasurement?) -> [String] {
         var out = ["## Change Classification", "", "| Attribute | Value |", "|---|---|"]
         out.append("| **Change Type** | \(assessment.level.rawValue) |")
         out.append("| **Risk Level** | \(assessment.risk.rawValue) |")
         out.append("| **Zero-Downtime Required** | \(plan.migration.downtime == .zero ? "yes" : "no") |")
         out.append("| **Zero-Downtime Possible** | \(assessment.isZeroDowntimePossible ? "yes" : "no") |")
-        out.append("| **Estimated Migration Time** | \(DurationFormat.bucket(assessment.estimatedSeconds)) (about \(DurationFormat.text(assessment.estimatedSeconds)), estimated from table sizes) |")
+        if let measured {
+            let day = ISO8601DateFormatter.string(from: measured.date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+            out.append("| **Estimated Migration Time** | \(DurationFormat.bucket(measured.totalSeconds)) (\(DurationFormat.text(measured.totalSeconds)) measured on a rehearsal on \(day); estimated from table sizes: \(DurationFormat.text(assessment.estimatedSeconds))) |")
+        } else {
+            out.append("| **Estimated Migration Time** | \(DurationFormat.bucket(assessment.estimatedSeconds)) (about \(DurationFormat.text(assessment.estimatedSeconds)), estimated from table sizes) |")
+        }
         out.append("")
         out.append("Locks below are those each operation would take as plain DDL; the steps in Migration Sequence use the online technique where one exists, with their own locks.")
         out.append("")
@@ -198,12 +205,13 @@ public struct PlanMarkdownRenderer: Sendable {
         return out
     }
 
-    private func sequence(_ plan: Plan) -> [String] {
+    private func sequence(_ plan: Plan, measured: RehearsalMeasurement?) -> [String] {
         var out = ["## Migration Sequence", ""]
         for (number, step) in plan.steps.enumerated() {
             out.append("### Step \(number + 1) (\(step.phase.rawValue)): \(step.title)")
             out.append("")
-            out.append("Lock \(step.lock.sqlName), held for \(step.duration.rawValue); \(step.isTransactional ? "in one transaction" : "outside a transaction"); about \(DurationFormat.text(step.estimatedSeconds)).")
+            let time = measured?.describe(number + 1) ?? "about \(DurationFormat.text(step.estimatedSeconds))"
+            out.append("Lock \(step.lock.sqlName), held for \(step.duration.rawValue); \(step.isTransactional ? "in one transaction" : "outside a transaction"); \(time).")
             if let backfill = step.backfill {
                 out.append("Runs in batches of \(backfill.batchSize) rows by \(backfill.keyColumns.joined(separator: ", ")).")
             }

@@ -16,9 +16,12 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
         public var strongLock: String?
         /// Whether the strong lock was held longer than the budget.
         public var overBudget: Bool
+        /// Rows a batched step walked.
+        public var rows: Int64?
 
         public init(pass: String, migration: String, step: Int, phase: Phase?, title: String, seconds: Double,
-                    strongLock: String? = nil, overBudget: Bool = false) {
+                    strongLock: String? = nil, overBudget: Bool = false, rows: Int64? = nil) {
+            self.rows = rows
             self.pass = pass
             self.migration = migration
             self.step = step

@@ -131,8 +131,13 @@ public struct Rehearsal: Sendable {
             let store = StateStore(driver: driver)
             try await store.install()
             for migration in migrations where report.migrations.contains(migration.id) {
+                var steps: [Int: RehearsalMeasurement.Step] = [:]
+                for timing in report.steps where timing.pass == "apply" && timing.migration == migration.id {
+                    steps[timing.step] = .init(seconds: timing.seconds, rows: timing.rows)
+                }
                 try await store.recordRehearsal(migration: migration.id, checksum: migration.source?.checksum ?? "", passed: report.isGo,
-                                                at: report.startedAt, seconds: report.seconds)
+                                                at: report.startedAt, seconds: report.seconds,
+                                                measurement: RehearsalMeasurement(date: report.startedAt, steps: steps))
                 try await store.append(AuditEvent(at: Date(), kind: .rollbackTested, migration: migration.id, fields: [
                     .init("verdict", report.isGo ? "go" : "no-go"), .init("rollback", report.rollbackIdentical ? "identical" : "differs"),
                     .init("clone", report.cloneMethod), .init("duration", String(format: "%.1fs", report.seconds)),
@@ -187,6 +192,7 @@ final class StepTimer: ExecutionObserver, @unchecked Sendable {
     private let lock = NSLock()
     private var started: [String: ExecutionEvent] = [:]
     private var finished: [(start: ExecutionEvent, end: ExecutionEvent)] = []
+    private var rows: [String: Int64] = [:]
 
     init(forwarding observer: (any ExecutionObserver)?) { forward = observer }
 
@@ -197,13 +203,14 @@ final class StepTimer: ExecutionObserver, @unchecked Sendable {
             switch event.kind {
             case .stepStarted: started[key] = event
             case .stepFinished: if let start = started.removeValue(forKey: key) { finished.append((start, event)) }
+            case .batch: if let done = event.progress?.rowsDone { rows[key] = done }
             default: break
             }
         }
     }
 
     func timings(pass: String, on url: DatabaseURL, budget: Double) async throws -> [RehearsalReport.StepTiming] {
-        let pairs = lock.withLock { finished }
+        let (pairs, walked) = lock.withLock { (finished, rows) }
         var plans: [String: StoredPlan] = [:]
         try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
             let store = StateStore(driver: driver)
@@ -219,7 +226,8 @@ final class StepTimer: ExecutionObserver, @unchecked Sendable {
                 return step.lock.sqlName
             }
             return .init(pass: pass, migration: start.migration, step: number, phase: start.phase, title: step?.title ?? start.message,
-                         seconds: seconds, strongLock: strong, overBudget: strong != nil && seconds > budget)
+                         seconds: seconds, strongLock: strong, overBudget: strong != nil && seconds > budget,
+                         rows: walked["\(start.migration)#\(number)"])
         }
     }
 }
