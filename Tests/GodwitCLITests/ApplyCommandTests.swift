@@ -136,6 +136,29 @@ struct ApplyCommandTests {
         #expect(try await DatabaseDigests.all(try DatabaseURL(parsing: db)) == DatabaseDigests.all(try DatabaseURL(parsing: reference)))
     }
 
+    @Test("Not enough free space for a backfill stops apply before the phase; with room it resumes there")
+    func freeSpace() async throws {
+        let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.sqliteMigration)
+        defer { directory.remove() }
+        let db = try await Self.database(in: directory)
+        var settings = ExecutionSettings()
+        settings.requireRehearsal = false
+        settings.freeSpaceMargin = Int64(1) << 60  // an exbibyte: more than any disk has free
+        let url = try DatabaseURL(parsing: db)
+        let error = await #expect(throws: GodwitError.self) {
+            try await MigrationApplier(url: url, settings: settings).apply(directory: directory.url.path)
+        }
+        #expect(error?.summary == "Not enough free disk space for backfill")
+        #expect(error?.reason?.contains("a full backfill roughly doubles a table until vacuumed") == true)
+        let record = try await DatabaseConnector.withDriver(url) { try await StateStore(driver: $0).record("001") }
+        #expect(record?.phase == .expand)
+        settings.freeSpaceMargin = 0
+        settings.approveGates = true
+        settings.retention = 0
+        let outcome = try await MigrationApplier(url: url, settings: settings).apply(directory: directory.url.path)
+        guard case .completed = outcome.stop else { Issue.record("apply did not resume: \(outcome.stop)"); return }
+    }
+
     @Test("A failed check stops apply with exit 1 and one line; nothing of the failed step stays")
     func failedCheck() async throws {
         let migration = ExecutionFixtures.sqliteMigration.replacingOccurrences(of: "expect: 0}", with: "expect: 3}")

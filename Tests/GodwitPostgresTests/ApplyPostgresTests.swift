@@ -216,6 +216,39 @@ struct ApplyPostgresTests {
         }
     }
 
+    @Test("Probe latency that stays above baseline + 50% fires the latency trigger: the migration is rolled back and verified")
+    func latencyTrigger() async throws {
+        try await Self.withAccounts(accounts: 3000) { url in
+            let digests = try await DatabaseDigests.all(url)
+            let migration = ExecutionFixtures.postgresMigration + "rollback_triggers:\n  - {when: latency, percent: 50}\n"
+            let directory = try ExecutionFixtures.directory(with: migration)
+            defer { directory.remove() }
+            var settings = Self.settings()
+            settings.backoffCap = 0.05
+            let log = EventLog()
+            // Once batches run, another session keeps taking the table for 150 ms at a time: every
+            // probe waits behind it (under the lock timeout, so nothing fails), as under real load.
+            let holder = try await DatabaseConnector.open(url)
+            let load = Task {
+                for _ in 0..<3000 where log.events(.batch).isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+                while log.events(.rollbackStarted).isEmpty {
+                    try await holder.execute(unsafeSQL: "BEGIN")
+                    try await holder.execute(unsafeSQL: "LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE")
+                    try await holder.execute(unsafeSQL: "SELECT pg_sleep(0.15)")
+                    try await holder.execute(unsafeSQL: "COMMIT")
+                }
+                try await holder.close()
+            }
+            let outcome = try await MigrationApplier(url: url, settings: settings, observer: log).apply(directory: directory.url.path)
+            try await load.value
+            guard case .rolledBack(_, let reason, let report) = outcome.stop else { Issue.record("not rolled back: \(outcome.stop)"); return }
+            #expect(reason.contains("stayed above its baseline"))
+            #expect(!log.events(.backoff).isEmpty)
+            #expect(report.passed)
+            #expect(try await DatabaseDigests.all(url) == digests)
+        }
+    }
+
     @Test("A second apply is refused, naming the running one")
     func secondApplyRefused() async throws {
         try await Self.withAccounts { url in
