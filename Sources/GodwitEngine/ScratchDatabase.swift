@@ -24,16 +24,8 @@ public enum ScratchDatabase {
         case .sqlite:
             return try await DatabaseConnector.withDriver(.sqlite(.init(path: ":memory:")), access: .create, body)
         case .postgres(let endpoint):
-            let name = "godwit_scratch_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16))"
-            let admin = DatabaseURL.postgres(endpoint)
-            _ = try await DatabaseConnector.withDriver(admin) { try await $0.execute(unsafeSQL: "CREATE DATABASE \(name)") }
-            do {
-                let result = try await DatabaseConnector.withDriver(.postgres(endpoint.selectingDatabase(name)), body)
-                _ = try await DatabaseConnector.withDriver(admin) { try await $0.execute(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)") }
-                return result
-            } catch {
-                _ = try? await DatabaseConnector.withDriver(admin) { try await $0.execute(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)") }
-                throw error
+            return try await TemporaryPostgresDatabase.with(prefix: "godwit_scratch", via: endpoint) { scratch in
+                try await DatabaseConnector.withDriver(.postgres(scratch), body)
             }
         }
     }

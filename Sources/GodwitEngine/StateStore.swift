@@ -199,6 +199,13 @@ public struct StateStore: Sendable {
                                  bindings: [.text(Self.text(event.at)), .text(event.kind.rawValue), .text(event.migration), .text(fields)])
     }
 
+    /// When the latest event of a kind was logged.
+    public func lastEvent(_ kind: AuditEvent.Kind) async throws -> Date? {
+        guard try await isInstalled() else { return nil }
+        return try await driver.query(unsafeSQL: "SELECT at FROM \(audit) WHERE event = \(p(1)) ORDER BY seq DESC LIMIT 1",
+                                      bindings: [.text(kind.rawValue)]).first?[0].textValue.flatMap(Self.date)
+    }
+
     /// The audit log in order, for one migration or all.
     public func events(migration: String? = nil) async throws -> [AuditEvent] {
         guard try await isInstalled() else { return [] }
@@ -214,15 +221,14 @@ public struct StateStore: Sendable {
         }
     }
 
-    static func text(_ date: Date) -> String {
+    /// Made once: progress is written on every batch. ISO8601DateFormatter is thread-safe.
+    nonisolated(unsafe) private static let formatter: ISO8601DateFormatter = {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
+        return formatter
+    }()
 
-    static func date(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
-    }
+    static func text(_ date: Date) -> String { formatter.string(from: date) }
+
+    static func date(_ text: String) -> Date? { formatter.date(from: text) }
 }

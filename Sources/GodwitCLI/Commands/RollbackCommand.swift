@@ -50,10 +50,7 @@ enum ReportFiles {
     static func write(_ reports: [IntegrityReport], to prefix: String?) throws {
         guard let prefix else { return }
         let markdown = reports.map { $0.markdown() }.joined(separator: "\n")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        let json = reports.count == 1 ? try reports[0].json() : "[\n" + (try reports.map { try $0.json() }.joined(separator: ",\n")) + "]\n"
+        let json = try self.json(reports)
         do {
             try markdown.write(toFile: prefix + ".md", atomically: true, encoding: .utf8)
             try json.write(toFile: prefix + ".json", atomically: true, encoding: .utf8)
@@ -61,5 +58,10 @@ enum ReportFiles {
             throw GodwitError(.ioFailure, "Cannot write the integrity report", location: prefix + ".md",
                               reason: error.localizedDescription, remedy: "Check that the directory exists and is writable.")
         }
+    }
+
+    /// One report as a JSON object; several as an array of them.
+    static func json(_ reports: [IntegrityReport]) throws -> String {
+        reports.count == 1 ? try reports[0].json() : "[\n" + (try reports.map { try $0.json() }.joined(separator: ",\n")) + "]\n"
     }
 }

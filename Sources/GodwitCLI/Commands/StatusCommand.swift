@@ -73,10 +73,10 @@ struct StatusCommand: AsyncParsableCommand {
                     guard let step = try await store.stepProgress(migration: record.id).last(where: { $0.finishedAt == nil && $0.rowsTotal > 0 })
                     else { continue }
                     let rate = step.rowsPerSecond
+                    let measured = ExecutionEvent.Progress(rowsDone: step.rowsDone, rowsTotal: step.rowsTotal, rowsPerSecond: rate ?? 0, batchSize: 0)
                     progress[record.id] = Progress(
                         step: step.step, title: step.title, rowsDone: step.rowsDone, rowsTotal: step.rowsTotal,
-                        percent: step.rowsTotal > 0 ? min(100, Double(step.rowsDone) * 100 / Double(step.rowsTotal)) : 0,
-                        rowsPerSecond: rate, etaSeconds: rate.map { Double(max(0, step.rowsTotal - step.rowsDone)) / $0 })
+                        percent: measured.fraction * 100, rowsPerSecond: rate, etaSeconds: measured.secondsLeft)
                 }
                 return (records, progress)
             }

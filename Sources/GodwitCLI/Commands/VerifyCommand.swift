@@ -45,7 +45,7 @@ struct VerifyCommand: AsyncParsableCommand {
             case .markdown:
                 Terminal().write(reports.isEmpty ? "No migration is applied here: nothing to verify.\n" : reports.map { $0.markdown() }.joined(separator: "\n"))
             case .json:
-                Terminal().write(reports.count == 1 ? try reports[0].json() : "[\n" + (try reports.map { try $0.json() }.joined(separator: ",\n")) + "]\n")
+                Terminal().write(try ReportFiles.json(reports))
             }
             if reports.contains(where: { !$0.passed }) { throw ExitCode(2) }
         }

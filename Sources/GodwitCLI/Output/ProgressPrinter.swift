@@ -16,6 +16,20 @@ final class ProgressPrinter: ExecutionObserver, @unchecked Sendable {
     private var barShown = false
     private var lastPlainBatch = Date.distantPast
 
+    /// Used under `lock` only. Dates with milliseconds: events of one step are often less than
+    /// a second apart.
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(formatter.string(from: date))
+        }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
     init(json: Bool) {
         mode = json ? .json : (isatty(STDOUT_FILENO) == 1 ? .terminal : .plain)
     }
@@ -27,15 +41,6 @@ final class ProgressPrinter: ExecutionObserver, @unchecked Sendable {
     private func draw(_ event: ExecutionEvent) {
         switch mode {
         case .json:
-            let encoder = JSONEncoder()
-            // Milliseconds: events of one step are often less than a second apart.
-            encoder.dateEncodingStrategy = .custom { date, encoder in
-                let formatter = ISO8601DateFormatter()
-                formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-                var container = encoder.singleValueContainer()
-                try container.encode(formatter.string(from: date))
-            }
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             if let data = try? encoder.encode(event) { write(String(decoding: data, as: UTF8.self) + "\n") }
         case .terminal:
             if event.kind == .batch, let progress = event.progress {

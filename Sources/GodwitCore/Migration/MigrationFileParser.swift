@@ -168,6 +168,14 @@ public enum DurationText {
         }
     }
 
+    /// Seconds written back as a migration file writes them: `7d`, `24h`, `30m`, `90s`.
+    public static func text(_ seconds: Double) -> String {
+        for (unit, size) in [("d", 86400.0), ("h", 3600.0), ("m", 60.0)] where seconds >= size && seconds.truncatingRemainder(dividingBy: size) == 0 {
+            return "\(Int(seconds / size))\(unit)"
+        }
+        return String(format: "%gs", seconds)
+    }
+
     /// `300ms`, `0.5s`, `10m`, `7d` (or a plain number of seconds) → seconds, fractions kept.
     public static func interval(_ text: String) -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)

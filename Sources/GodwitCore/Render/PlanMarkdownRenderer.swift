@@ -58,8 +58,7 @@ public struct PlanMarkdownRenderer: Sendable {
         out.append("| **Zero-Downtime Required** | \(plan.migration.downtime == .zero ? "yes" : "no") |")
         out.append("| **Zero-Downtime Possible** | \(assessment.isZeroDowntimePossible ? "yes" : "no") |")
         if let measured {
-            let day = ISO8601DateFormatter.string(from: measured.date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
-            out.append("| **Estimated Migration Time** | \(DurationFormat.bucket(measured.totalSeconds)) (\(DurationFormat.text(measured.totalSeconds)) measured on a rehearsal on \(day); estimated from table sizes: \(DurationFormat.text(assessment.estimatedSeconds))) |")
+            out.append("| **Estimated Migration Time** | \(DurationFormat.bucket(measured.totalSeconds)) (\(DurationFormat.text(measured.totalSeconds)) measured on a rehearsal on \(measured.day); estimated from table sizes: \(DurationFormat.text(assessment.estimatedSeconds))) |")
         } else {
             out.append("| **Estimated Migration Time** | \(DurationFormat.bucket(assessment.estimatedSeconds)) (about \(DurationFormat.text(assessment.estimatedSeconds)), estimated from table sizes) |")
         }

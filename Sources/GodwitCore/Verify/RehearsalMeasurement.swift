@@ -24,10 +24,14 @@ public struct RehearsalMeasurement: Hashable, Codable, Sendable {
 
     public var totalSeconds: Double { steps.values.reduce(0) { $0 + $1.seconds } }
 
+    /// `2026-11-21` (UTC).
+    public var day: String {
+        ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+    }
+
     /// `measured on a rehearsal on 2026-11-21: 1,000 rows in 0.4 s`
     public func describe(_ step: Int) -> String? {
         guard let measured = steps[step] else { return nil }
-        let day = ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
         let rows = measured.rows.map { "\(QuantityFormat.count($0)) rows in " } ?? ""
         return "measured on a rehearsal on \(day): \(rows)\(DurationFormat.text(measured.seconds))"
     }

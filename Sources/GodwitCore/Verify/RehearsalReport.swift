@@ -102,18 +102,26 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
     /// Go when every pass ran, rollback was identical and no problem was found.
     public var isGo: Bool { problems.isEmpty && rollbackIdentical }
 
+    /// The report as one JSON document, with `verdict` (`go` / `no-go`) beside its facts and
+    /// step times in milliseconds' precision.
     public func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         var copy = self
         copy.steps = steps.map { var step = $0; step.seconds = (step.seconds * 1000).rounded() / 1000; return step }
-        let body = try encoder.encode(copy)
-        // The verdict first, for machines that read only it.
-        var object = try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
-        object["verdict"] = isGo ? "go" : "no-go"
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return String(decoding: try encoder.encode(WithVerdict(report: copy)), as: UTF8.self) + "\n"
+    }
+
+    /// The report's own keys plus `verdict`.
+    private struct WithVerdict: Encodable {
+        var report: RehearsalReport
+        enum Keys: String, CodingKey { case verdict }
+        func encode(to encoder: any Encoder) throws {
+            try report.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(report.isGo ? "go" : "no-go", forKey: .verdict)
+        }
     }
 
     public func markdown() -> String {

@@ -27,7 +27,7 @@ struct GateKeeper {
             if gate.soakSeconds > 0, !settings.waiveSoak, let finished = record.phaseFinishedAt {
                 let until = finished.addingTimeInterval(Double(gate.soakSeconds))
                 if now < until {
-                    return Block(reason: "the soak time before \(phase.rawValue) (\(Self.duration(Double(gate.soakSeconds)))) to end at \(ISO8601DateFormatter().string(from: until))",
+                    return Block(reason: "the soak time before \(phase.rawValue) (\(DurationText.text(Double(gate.soakSeconds)))) to end at \(ISO8601DateFormatter().string(from: until))",
                                  letsOthersRun: false)
                 }
             }
@@ -43,17 +43,11 @@ struct GateKeeper {
         if phase == .cleanup, let finished = record.phaseFinishedAt, settings.retention > 0 {
             let until = finished.addingTimeInterval(settings.retention)
             if now < until {
-                return Block(reason: "the archive retention window (\(Self.duration(settings.retention))) to end at \(ISO8601DateFormatter().string(from: until)) before cleanup drops the archives",
+                return Block(reason: "the archive retention window (\(DurationText.text(settings.retention))) to end at \(ISO8601DateFormatter().string(from: until)) before cleanup drops the archives",
                              letsOthersRun: true)
             }
         }
         return nil
     }
 
-    static func duration(_ seconds: Double) -> String {
-        if seconds >= 86400, seconds.truncatingRemainder(dividingBy: 86400) == 0 { return "\(Int(seconds / 86400))d" }
-        if seconds >= 3600, seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(seconds / 3600))h" }
-        if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60))m" }
-        return String(format: "%gs", seconds)
-    }
 }

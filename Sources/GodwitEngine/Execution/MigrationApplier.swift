@@ -130,12 +130,12 @@ public struct MigrationApplier: Sendable {
     /// passing rehearsal of this file, the runner lock held, the free space Godwit can see.
     private func evaluateChecklist(for migration: Migration, store: StateStore, driver: any DatabaseDriver) async throws {
         let dayAgo = Date().addingTimeInterval(-86400)
-        let backup = try await store.events().last { $0.kind == .backupVerified && $0.at > dayAgo }
+        let backup = try await store.lastEvent(.backupVerified).flatMap { $0 > dayAgo ? $0 : nil }
         let rehearsal = try await store.passedRehearsal(migration: migration.id, checksum: migration.source?.checksum ?? "")
         let free = await FreeSpace.available(for: driver)
         let stamp = { (date: Date) in ISO8601DateFormatter().string(from: date) }
         let items: [AuditEvent.Field] = [
-            .init("backup_verified", backup.map { "yes (\(stamp($0.at)))" } ?? "no: run godwit backup"),
+            .init("backup_verified", backup.map { "yes (\(stamp($0)))" } ?? "no: run godwit backup"),
             .init("rehearsal_passed", rehearsal.map { "yes (\(stamp($0)))" } ?? (settings.requireRehearsal ? "no" : "no (--unrehearsed)")),
             .init("runner_lock", "held"),
             .init("free_space", free.map { "\($0 / 1_048_576) MiB" } ?? "not visible to godwit"),

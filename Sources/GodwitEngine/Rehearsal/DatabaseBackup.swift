@@ -48,19 +48,11 @@ public enum DatabaseBackup {
             let entries = listing.split(separator: "\n").filter { !$0.hasPrefix(";") && !$0.isEmpty }.count
             checks.append("pg_restore --list read the archive: \(entries) entries")
             if deep {
-                let scratch = endpoint.selectingDatabase("godwit_backup_check_\(UUID().uuidString.prefix(8).lowercased())")
-                let maintenance = DatabaseURL.postgres(endpoint.selectingDatabase("postgres"))
-                try await DatabaseConnector.withDriver(maintenance) { try await $0.execute(unsafeSQL: "CREATE DATABASE \(scratch.database)") }
-                do {
+                checks += try await TemporaryPostgresDatabase.with(prefix: "godwit_backup_check", via: endpoint) { scratch in
                     try PostgresTools.run("pg_restore", ["--exit-on-error", "--no-owner", "--no-privileges", "--dbname",
                                                          PostgresTools.connectionString(scratch), path], endpoint: scratch, purpose: "restoring the backup")
-                    checks.append("restored into a scratch database without error")
-                    checks.append(try await compare(url, .postgres(scratch)))
-                } catch {
-                    _ = try? await DatabaseConnector.withDriver(maintenance) { try await $0.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(scratch.database) WITH (FORCE)") }
-                    throw error
+                    return ["restored into a scratch database without error", try await compare(url, .postgres(scratch))]
                 }
-                _ = try? await DatabaseConnector.withDriver(maintenance) { try await $0.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(scratch.database) WITH (FORCE)") }
             }
         }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0

@@ -15,40 +15,31 @@ public struct DatabaseClone: Sendable {
 
     /// Makes the copy.
     public static func make(of source: DatabaseURL) async throws -> DatabaseClone {
-        let suffix = UUID().uuidString.prefix(8).lowercased()
         switch source {
-        case .sqlite(let location):
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-rehearsal-\(suffix).db").path
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-rehearsal-\(UUID().uuidString.prefix(8).lowercased()).db").path
             try await DatabaseConnector.withDriver(source, access: .readOnly) { driver in
                 guard let sqlite = driver as? SQLiteDriver else { return }
                 try await sqlite.backup(toPath: path)
             }
-            _ = location
             return DatabaseClone(url: .sqlite(.init(path: path)), method: "SQLite online backup API") {
                 for file in [path, path + "-wal", path + "-shm", path + "-godwit.lock"] { try? FileManager.default.removeItem(atPath: file) }
             }
         case .postgres(let endpoint):
-            let name = "godwit_rehearsal_\(suffix)"
-            let maintenance = DatabaseURL.postgres(endpoint.selectingDatabase("postgres"))
-            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: true)
-            let drop: @Sendable () async -> Void = {
-                _ = try? await DatabaseConnector.withDriver(maintenance) { try await $0.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-            }
+            let maintenance = endpoint.selectingDatabase("postgres")
             do {
-                try await DatabaseConnector.withDriver(maintenance) {
-                    try await $0.execute(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(quoter.quote(endpoint.database))")
-                }
-                return DatabaseClone(url: .postgres(endpoint.selectingDatabase(name)), method: "CREATE DATABASE … TEMPLATE", remove: drop)
+                let clone = try await TemporaryPostgresDatabase.create(prefix: "godwit_rehearsal", via: maintenance, template: endpoint.database)
+                return DatabaseClone(url: .postgres(clone.endpoint), method: "CREATE DATABASE … TEMPLATE") { try? await clone.drop() }
             } catch let error as GodwitError where error.engineCode == "55006" {
                 // Others are connected to the source: copy it through pg_dump and pg_restore.
-                try await DatabaseConnector.withDriver(maintenance) { try await $0.execute(unsafeSQL: "CREATE DATABASE \(name)") }
+                let clone = try await TemporaryPostgresDatabase.create(prefix: "godwit_rehearsal", via: maintenance)
                 do {
-                    try dumpAndRestore(from: endpoint, to: endpoint.selectingDatabase(name))
+                    try dumpAndRestore(from: endpoint, to: clone.endpoint)
                 } catch {
-                    await drop()
+                    try? await clone.drop()
                     throw error
                 }
-                return DatabaseClone(url: .postgres(endpoint.selectingDatabase(name)), method: "pg_dump | pg_restore", remove: drop)
+                return DatabaseClone(url: .postgres(clone.endpoint), method: "pg_dump | pg_restore") { try? await clone.drop() }
             }
         }
     }

@@ -1,0 +1,42 @@
+import Foundation
+import GodwitCore
+
+/// A database made for a while on a PostgreSQL server — a scratch schema, a rehearsal clone, a
+/// restored backup — and dropped afterwards. Created and dropped through another database of
+/// the same server (`admin`), since no session may sit in the one being dropped or copied.
+struct TemporaryPostgresDatabase: Sendable {
+    /// The new database.
+    let endpoint: DatabaseURL.PostgresEndpoint
+    private let admin: DatabaseURL.PostgresEndpoint
+
+    /// Creates `PREFIX_<random>`, empty or as a copy of `template`.
+    static func create(prefix: String, via admin: DatabaseURL.PostgresEndpoint, template: String? = nil) async throws -> TemporaryPostgresDatabase {
+        let name = "\(prefix)_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12))"
+        let copy = template.map { " TEMPLATE " + SQLIdentifierQuoter(foldsUnquotedToLowercase: true).quote($0) } ?? ""
+        try await DatabaseConnector.withDriver(.postgres(admin)) { try await $0.execute(unsafeSQL: "CREATE DATABASE \(name)\(copy)") }
+        return TemporaryPostgresDatabase(endpoint: admin.selectingDatabase(name), admin: admin)
+    }
+
+    /// Drops it, closing any session still in it.
+    func drop() async throws {
+        try await DatabaseConnector.withDriver(.postgres(admin)) {
+            try await $0.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(endpoint.database) WITH (FORCE)")
+        }
+    }
+
+    /// Runs `body` with a new empty database, dropped afterwards even when `body` throws.
+    static func with<Result: Sendable>(
+        prefix: String, via admin: DatabaseURL.PostgresEndpoint,
+        _ body: (DatabaseURL.PostgresEndpoint) async throws -> Result
+    ) async throws -> Result {
+        let database = try await create(prefix: prefix, via: admin)
+        do {
+            let result = try await body(database.endpoint)
+            try await database.drop()
+            return result
+        } catch {
+            try? await database.drop()
+            throw error
+        }
+    }
+}
