@@ -110,4 +110,53 @@ struct RehearseCommandTests {
         #expect(complaint.contains("the clone was dropped"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
     }
+
+    @Test("Interrupting a PostgreSQL rehearsal drops its clone database")
+    func interruptedOnPostgres() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let url = DatabaseURL.postgres(endpoint)
+            try await DatabaseConnector.withDriver(url) {
+                try await $0.executeScript(unsafeSQL: ExecutionFixtures.postgresSchema(accounts: 3000, payments: 300))
+            }
+            let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.postgresMigration)
+            defer { directory.remove() }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: GodwitBinary.path)
+            process.arguments = ["rehearse", directory.url.path, "--db", url.unredactedString,
+                                 "--batch-size", "10", "--batch-target", "0", "--batch-pause", "20ms"]
+            process.standardOutput = FileHandle.nullDevice
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            // The progress on standard error names the clone; read until it does.
+            var seen = ""
+            var clone: String?
+            while clone == nil {
+                let chunk = errors.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                seen += String(decoding: chunk, as: UTF8.self)
+                clone = seen.firstMatch(of: /cloned the database into (godwit_rehearsal_\w+)/).map { String($0.1) }
+            }
+            let name = try #require(clone, "\(seen)")
+            #expect(try await Self.databaseExists(name, on: url))
+            try await Task.sleep(for: .milliseconds(800))
+            process.interrupt()
+            let complaint = seen + String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 130, "\(complaint)")
+            #expect(complaint.contains("the clone was dropped"))
+            #expect(try await Self.databaseExists(name, on: url) == false)
+            // Nothing but Godwit's records changed in the original: no rehearsal was recorded.
+            let rehearsals = try await DatabaseConnector.withDriver(url) { driver in
+                try await StateStore(driver: driver).passedRehearsal(migration: "001", checksum: try MigrationDirectory.load(directory.url.path)[0].source!.checksum)
+            }
+            #expect(rehearsals == nil)
+        }
+    }
+
+    static func databaseExists(_ name: String, on url: DatabaseURL) async throws -> Bool {
+        try await DatabaseConnector.withDriver(url) {
+            try await $0.query(unsafeSQL: "SELECT count(*) FROM pg_database WHERE datname = $1", bindings: [.text(name)]).first?[0].integerValue != 0
+        }
+    }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import GodwitCore
-import GodwitEngine
+@testable import GodwitEngine
 import GodwitPostgres
 import GodwitTesting
 import Testing
@@ -23,6 +23,11 @@ struct RehearsalPostgresTests {
             #expect(Set(report.steps.map(\.pass)) == ["apply", "rollback", "reapply"])
             #expect(report.steps.filter { $0.pass == "reapply" }.count == report.steps.filter { $0.pass == "apply" }.count + 3)
             #expect(try await DatabaseDigests.all(url) == before)
+            // Locks and storage are measured on the server: every concurrent index build wrote new storage.
+            #expect(report.lockSamplingSeconds != nil)
+            let builds = report.steps.filter { $0.pass == "apply" && $0.title.contains("concurrently") }
+            #expect(!builds.isEmpty && builds.allSatisfy { ($0.bytesRewritten ?? 0) > 0 && $0.lockHeld == nil }, "\(builds)")
+            #expect(report.markdown().contains("| Write-blocking lock held | Longest lock wait | Storage written |"))
             // The verdict is recorded in the original, per file, for apply's guardrail.
             let migrations = try MigrationDirectory.load(SeedExampleTests.example.appendingPathComponent("migrations").path)
             for migration in migrations {
@@ -31,10 +36,106 @@ struct RehearsalPostgresTests {
                 }
                 #expect(passed != nil, "no rehearsal recorded for \(migration.id)")
             }
-            let clones = try await DatabaseConnector.withDriver(url) {
-                try await $0.query(unsafeSQL: "SELECT count(*) FROM pg_database WHERE datname LIKE 'godwit_rehearsal_%'").first?[0].integerValue
+            #expect(try await Self.databaseExists(try #require(report.clone), on: url) == false)
+        }
+    }
+
+    @Test("Locks are measured on the server: a step holding ACCESS EXCLUSIVE past the budget is flagged, a rewrite's bytes are counted")
+    func locksAndRewrites() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let url = DatabaseURL.postgres(endpoint)
+            try await DatabaseConnector.withDriver(url) {
+                try await $0.executeScript(unsafeSQL: ExecutionFixtures.postgresSchema(accounts: 20_000, payments: 100))
             }
-            #expect(clones == 0)
+            let directory = try ExecutionFixtures.directory(with: """
+                name: Slow lock and a rewrite
+                operations:
+                  - sql:
+                      up: "DO $$ BEGIN LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(0.4); END $$"
+                      down: "DO $$ BEGIN LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(0.4); END $$"
+                  - sql:
+                      up: "ALTER TABLE accounts ALTER COLUMN balance TYPE bigint"
+                      down: "ALTER TABLE accounts ALTER COLUMN balance TYPE integer"
+
+                """)
+            defer { directory.remove() }
+            let report = try await Rehearsal(url: url, lockBudget: 0.2).run(directory: directory.url.path)
+            #expect(report.rollbackIdentical, "\(report.differences)")
+            #expect(report.lockSamplingSeconds != nil)
+            let slow = try #require(report.steps.first { $0.pass == "apply" && $0.step == 1 })
+            let held = try #require(slow.lockHeld)
+            #expect(held.mode == "ACCESS EXCLUSIVE")
+            #expect(held.object == "public.accounts")
+            #expect(held.seconds >= 0.25 && !held.isUpperBound, "\(held)")
+            #expect(slow.overBudget)
+            #expect(report.suggestions.contains { $0.hasPrefix("Step 1 of 001") && $0.contains("ACCESS EXCLUSIVE on public.accounts") })
+            let rewrite = try #require(report.steps.first { $0.pass == "apply" && $0.step == 2 })
+            // 20,000 rows rewritten: the table and its primary key get new storage.
+            #expect((rewrite.bytesRewritten ?? 0) > 500_000, "\(rewrite)")
+            #expect(report.markdown().contains("ACCESS EXCLUSIVE on public.accounts ≈"))
+            #expect(report.markdown().contains("— **over the 200 ms budget**"))
+        }
+    }
+
+    @Test("--sample: big tables are cloned as samples with their foreign keys kept whole; the rehearsal proves rollback on them")
+    func sampledClone() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let url = DatabaseURL.postgres(endpoint)
+            try await DatabaseConnector.withDriver(url) {
+                try await $0.executeScript(unsafeSQL: ExecutionFixtures.postgresSchema(accounts: 20_000, payments: 30_000) + "\nANALYZE;")
+                try await $0.executeScript(unsafeSQL: "CREATE TABLE settings (key text PRIMARY KEY, value text); INSERT INTO settings VALUES ('a', 'b');")
+            }
+            let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.postgresMigration)
+            defer { directory.remove() }
+            let before = try await DatabaseDigests.all(url)
+            var rehearsal = Rehearsal(url: url)
+            rehearsal.sample = 2_000
+            let report = try await rehearsal.run(directory: directory.url.path)
+            #expect(report.isGo, "\(report.problems)")
+            #expect(report.cloneMethod == "pg_dump | pg_restore with samples")
+            let sampled = Dictionary(uniqueKeysWithValues: report.sampledTables.map { ($0.table, $0) })
+            #expect(Set(sampled.keys) == ["public.accounts", "public.payments"])
+            for table in sampled.values { #expect(table.rowsCopied > 0 && table.rowsCopied <= 2_000, "\(table)") }
+            #expect(sampled["public.accounts"]?.rowsInSource == 20_000)
+            // Every step over the sampled accounts walked the sample, not the original's rows.
+            #expect(report.steps.compactMap(\.rows).allSatisfy { $0 <= 2_000 })
+            #expect(report.markdown().contains("## Sampled tables"))
+            #expect(try await DatabaseDigests.all(url) == before)
+            #expect(try await Self.databaseExists(try #require(report.clone), on: url) == false)
+        }
+    }
+
+    @Test("The lock sampler sees a held ACCESS EXCLUSIVE lock and the wait it causes, with their durations")
+    func lockSampler() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let url = DatabaseURL.postgres(endpoint)
+            try await DatabaseConnector.withDriver(url) { try await $0.execute(unsafeSQL: "CREATE TABLE t (id int)") }
+            let sampler = LockSampler(database: endpoint.database, server: .postgres(endpoint.selectingDatabase("postgres")))
+            try await sampler.start()
+            let holder = try await DatabaseConnector.open(url), waiter = try await DatabaseConnector.open(url)
+            try await holder.execute(unsafeSQL: "BEGIN")
+            try await holder.execute(unsafeSQL: "LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
+            let read = Task { try await waiter.query(unsafeSQL: "SELECT count(*) FROM t") }
+            try await Task.sleep(for: .milliseconds(400))
+            try await holder.execute(unsafeSQL: "COMMIT")
+            _ = try await read.value
+            try await Task.sleep(for: .milliseconds(50))
+            await sampler.stop()
+            try await holder.close()
+            try await waiter.close()
+            #expect(sampler.failure == nil)
+            let oid = try await DatabaseConnector.withDriver(url) { try await $0.query(unsafeSQL: "SELECT 't'::regclass::oid::int8").first?[0].integerValue }
+            let hold = try #require(sampler.observations.first { $0.granted && $0.relation == oid && $0.mode == "AccessExclusiveLock" })
+            #expect(hold.estimate >= 0.3 && hold.samples > 1, "\(hold)")
+            let wait = try #require(sampler.observations.first { !$0.granted && $0.relation == oid && $0.mode == "AccessShareLock" })
+            #expect(wait.estimate >= 0.2 && wait.estimate <= hold.atMost, "\(wait)")
+        }
+    }
+
+    /// Whether a database of that name is on the server (other tests' clones come and go meanwhile).
+    static func databaseExists(_ name: String, on url: DatabaseURL) async throws -> Bool {
+        try await DatabaseConnector.withDriver(url) {
+            try await $0.query(unsafeSQL: "SELECT count(*) FROM pg_database WHERE datname = $1", bindings: [.text(name)]).first?[0].integerValue != 0
         }
     }
 

@@ -31,11 +31,17 @@ struct RehearseCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Flag steps that hold a write-blocking lock longer than this (default 200ms).")
     var lockBudget: DurationArgument?
 
+    @Option(name: .long, help: ArgumentHelp("PostgreSQL: clone tables of more than ROWS rows as a sample of about ROWS rows (foreign keys kept consistent).", valueName: "ROWS"))
+    var sample: Int64?
+
     @Option(name: .shortAndLong, help: "Report format on standard output: markdown or json.")
     var format: Format = .markdown
 
     @Option(name: .shortAndLong, help: "Also write the report to FILE.md and FILE.json.")
     var output: String?
+
+    @Flag(name: .long, help: "Print no progress on standard error.")
+    var quiet = false
 
     @OptionGroup var execution: ExecutionOptions
 
@@ -44,8 +50,13 @@ struct RehearseCommand: AsyncParsableCommand {
             let url = try DatabaseURLResolver.resolve(db)
             let interrupt = InterruptSignal()
             interrupt.trapSignals()
-            let rehearsal = Rehearsal(url: url, settings: execution.settings(), lockBudget: lockBudget?.seconds ?? 0.2,
-                                      interrupt: interrupt)
+            if let sample, sample < 1 {
+                throw GodwitError(.invalidArgument, "--sample must be a positive number of rows", location: "--sample \(sample)",
+                                  remedy: "Give the most rows a sampled table may keep, such as --sample 100000.")
+            }
+            var rehearsal = Rehearsal(url: url, settings: execution.settings(), lockBudget: lockBudget?.seconds ?? 0.2,
+                                      observer: quiet ? nil : ProgressPrinter(json: execution.json, onStandardError: true), interrupt: interrupt)
+            rehearsal.sample = sample
             let report: RehearsalReport
             do {
                 report = try await rehearsal.run(directory: directory)

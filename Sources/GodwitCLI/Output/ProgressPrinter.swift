@@ -30,8 +30,13 @@ final class ProgressPrinter: ExecutionObserver, @unchecked Sendable {
         return encoder
     }()
 
-    init(json: Bool) {
-        mode = json ? .json : (isatty(STDOUT_FILENO) == 1 ? .terminal : .plain)
+    private let output: FileHandle
+
+    /// Draws on standard output, or on standard error when standard output carries a report
+    /// (`rehearse`).
+    init(json: Bool, onStandardError: Bool = false) {
+        output = onStandardError ? .standardError : .standardOutput
+        mode = json ? .json : (isatty(onStandardError ? STDERR_FILENO : STDOUT_FILENO) == 1 ? .terminal : .plain)
     }
 
     func observe(_ event: ExecutionEvent) {
@@ -90,6 +95,6 @@ final class ProgressPrinter: ExecutionObserver, @unchecked Sendable {
     }
 
     private func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        output.write(Data(text.utf8))
     }
 }

@@ -31,6 +31,16 @@ public enum DatabaseValue: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The value as a floating-point number, when it is a number (or text holding one).
+    public var doubleValue: Double? {
+        switch self {
+        case .real(let value): value
+        case .integer(let value): Double(value)
+        case .text(let value): Double(value)
+        case .null, .blob: nil
+        }
+    }
+
     /// The storage class, never the value itself: safe in logs and errors.
     public var description: String {
         switch self {

@@ -99,6 +99,11 @@ public enum DurationFormat {
         return "\(whole / 3600) h" + ((whole % 3600) / 60 == 0 ? "" : " \((whole % 3600) / 60) min")
     }
 
+    /// Like ``text(_:)``, with milliseconds under a second: `12 ms`, `0.4 s` becomes `400 ms`.
+    public static func precise(_ seconds: Double) -> String {
+        seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : text(seconds)
+    }
+
     /// The seed 002 buckets: `< 1 min`, `1-5 min`, `5+ min`.
     public static func bucket(_ seconds: Double) -> String {
         seconds < 60 ? "< 1 min" : (seconds < 300 ? "1-5 min" : "5+ min")

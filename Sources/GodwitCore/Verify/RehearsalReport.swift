@@ -4,6 +4,27 @@ public import Foundation
 /// pass, strong locks over budget, whether rollback returned the database to identical (and where
 /// not, the first differing rows), problems, suggestions, and go / no-go.
 public struct RehearsalReport: Hashable, Codable, Sendable {
+    /// A lock measured on the server during a step.
+    public struct LockMeasurement: Hashable, Codable, Sendable {
+        /// In SQL's spelling: `ACCESS EXCLUSIVE`, `SHARE`.
+        public var mode: String
+        /// The table (`public.users`), or what else was awaited (`virtualxid`).
+        public var object: String
+        /// The duration's estimate, or its upper bound when one sample alone saw the lock.
+        public var seconds: Double
+        public var isUpperBound: Bool
+
+        public init(mode: String, object: String, seconds: Double, isUpperBound: Bool = false) {
+            self.mode = mode
+            self.object = object
+            self.seconds = seconds
+            self.isUpperBound = isUpperBound
+        }
+
+        /// `ACCESS EXCLUSIVE on public.users ≈ 120 ms`, or `< 20 ms` when seen by one sample.
+        public var text: String { "\(mode) on \(object) \(isUpperBound ? "<" : "≈") \(DurationFormat.precise(seconds))" }
+    }
+
     public struct StepTiming: Hashable, Codable, Sendable {
         /// `apply`, `rollback` or `reapply`.
         public var pass: String
@@ -12,12 +33,28 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
         public var phase: Phase?
         public var title: String
         public var seconds: Double
-        /// The lock the step takes, when it is one that blocks writes (ACCESS EXCLUSIVE, SHARE).
+        /// The lock the plan says the step takes, when it is one that blocks writes (ACCESS
+        /// EXCLUSIVE, SHARE; SQLite's database write lock).
         public var strongLock: String?
-        /// Whether the strong lock was held longer than the budget.
+        /// Whether a write-blocking lock was held longer than the budget: as measured on
+        /// PostgreSQL; on SQLite, the step's transaction holds the database's write lock throughout.
         public var overBudget: Bool
         /// Rows a batched step walked.
         public var rows: Int64?
+        /// Batches of a batched step: how many ran, and the sizes they started and ended at
+        /// (sizes adapt toward the batch time target).
+        public var batches: Int?
+        public var firstBatchSize: Int?
+        public var lastBatchSize: Int?
+        /// PostgreSQL: the longest a write-blocking lock on an existing table was held, sampled
+        /// from `pg_locks` (nil when no sample saw one).
+        public var lockHeld: LockMeasurement?
+        /// PostgreSQL: the longest wait for any lock.
+        public var lockWait: LockMeasurement?
+        /// PostgreSQL: bytes written to new storage (a table rewritten, an index built, a table
+        /// filled by copying), and bytes existing storage grew by (rows updated in place).
+        public var bytesRewritten: Int64?
+        public var bytesGrown: Int64?
 
         public init(pass: String, migration: String, step: Int, phase: Phase?, title: String, seconds: Double,
                     strongLock: String? = nil, overBudget: Bool = false, rows: Int64? = nil) {
@@ -48,6 +85,19 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
             self.keyRange = keyRange
             self.keys = keys
             self.detail = detail
+        }
+    }
+
+    /// A table the clone holds only a sample of (`--sample`).
+    public struct SampledTable: Hashable, Codable, Sendable {
+        public var table: String
+        public var rowsInSource: Int64
+        public var rowsCopied: Int64
+
+        public init(table: String, rowsInSource: Int64, rowsCopied: Int64) {
+            self.table = table
+            self.rowsInSource = rowsInSource
+            self.rowsCopied = rowsCopied
         }
     }
 
@@ -82,6 +132,12 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
     public var suggestions: [String]
     /// Views that read the tables the migrations change, after the first apply.
     public var views: [ViewOutcome] = []
+    /// The clone's database name (PostgreSQL) or file (SQLite), dropped after the rehearsal.
+    public var clone: String?
+    /// Tables cut down to a sample in the clone; empty when it is a full copy.
+    public var sampledTables: [SampledTable] = []
+    /// How often `pg_locks` was sampled (PostgreSQL), which bounds how short a lock is seen.
+    public var lockSamplingSeconds: Double?
 
     public init(database: String, cloneMethod: String, startedAt: Date, seconds: Double = 0, migrations: [String] = [],
                 lockBudgetSeconds: Double, steps: [StepTiming] = [], rollbackIdentical: Bool = false,
@@ -136,13 +192,22 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
             let timings = steps.filter { $0.pass == pass }
             guard !timings.isEmpty else { continue }
             out += ["## \(pass == "apply" ? "Apply (through contract)" : pass == "rollback" ? "Rollback" : "Apply again (through cleanup)")", "",
-                    "| Migration | Step | Phase | Title | Time | Strong lock |", "|---|---:|---|---|---:|---|"]
+                    "| Migration | Step | Phase | Title | Time | Write-blocking lock held | Longest lock wait | Storage written |",
+                    "|---|---:|---|---|---:|---|---|---|"]
             for timing in timings {
-                let lock = timing.strongLock.map { $0 + (timing.overBudget ? " — **over the \(String(format: "%g", lockBudgetSeconds)) s budget**" : "") } ?? ""
-                out.append("| \(timing.migration) | \(timing.step) | \(timing.phase?.rawValue ?? "") | \(timing.title.replacingOccurrences(of: "|", with: "\\|")) | \(String(format: "%.3f", timing.seconds)) s | \(lock) |")
+                out.append("| \(timing.migration) | \(timing.step) | \(timing.phase?.rawValue ?? "") | \(timing.title.replacingOccurrences(of: "|", with: "\\|")) "
+                    + "| \(String(format: "%.3f", timing.seconds)) s | \(lockCell(timing)) | \(timing.lockWait?.text ?? "—") | \(storageCell(timing)) |")
             }
             let total = timings.reduce(0) { $0 + $1.seconds }
             out += ["", "Total: \(String(format: "%.3f", total)) s.", ""]
+        }
+        if !sampledTables.isEmpty {
+            out += ["## Sampled tables", "",
+                    "The clone held a sample of these tables (`--sample`): times of steps over them are for the sample, "
+                    + "and rows outside it were not rehearsed.", "",
+                    "| Table | Rows in the database | Rows in the clone |", "|---|---:|---:|"]
+            out += sampledTables.map { "| `\($0.table)` | \(QuantityFormat.count($0.rowsInSource)) | \(QuantityFormat.count($0.rowsCopied)) |" }
+            out.append("")
         }
         if !views.isEmpty {
             out += ["## Views on the changed tables (after apply)", "", "| View | What happened | Query |", "|---|---|---|"]
@@ -157,8 +222,27 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
             out += differences.map { "| `\($0.table)` | \($0.keyRange ?? "—") | \($0.keys.joined(separator: ", ")) | \($0.detail) |" }
             out.append("")
         }
+        if let sampling = lockSamplingSeconds {
+            out += ["Locks were sampled from `pg_locks` every \(DurationFormat.precise(sampling)); a lock held for less is not seen, and "
+                    + "durations are good to about that much. Storage written is read from the relations' sizes and file nodes around each step.", ""]
+        }
         out += ["## Problems", ""] + (problems.isEmpty ? ["None."] : problems.map { "- \($0)" }) + [""]
         out += ["## Suggested adjustments", ""] + (suggestions.isEmpty ? ["None."] : suggestions.map { "- \($0)" }) + [""]
         return out.joined(separator: "\n")
+    }
+
+    private func lockCell(_ timing: StepTiming) -> String {
+        let budget = timing.overBudget ? " — **over the \(DurationFormat.precise(lockBudgetSeconds)) budget**" : ""
+        if let held = timing.lockHeld { return held.text + budget }
+        guard let planned = timing.strongLock else { return "—" }
+        if lockSamplingSeconds != nil { return "\(planned) (plan): too brief for any sample to see" }
+        return "\(planned) for the step's transaction" + budget
+    }
+
+    private func storageCell(_ timing: StepTiming) -> String {
+        var parts: [String] = []
+        if let rewritten = timing.bytesRewritten, rewritten > 0 { parts.append("\(QuantityFormat.bytes(rewritten)) new") }
+        if let grown = timing.bytesGrown, grown > 0 { parts.append("+\(QuantityFormat.bytes(grown)) in place") }
+        return parts.isEmpty ? "—" : parts.joined(separator: ", ")
     }
 }

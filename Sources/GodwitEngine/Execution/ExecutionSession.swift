@@ -10,14 +10,17 @@ final class ExecutionSession: Sendable {
     let url: DatabaseURL
     let settings: ExecutionSettings
     let observer: (any ExecutionObserver)?
+    /// Reads the server around each step (rehearsals); nil in a real apply.
+    let measurer: (any StepMeasurer)?
     private let current = Mutex<(any DatabaseDriver)?>(nil)
     /// Tries and failed tries of retried work, for the failed-batch rollback trigger.
     private let tally = Mutex<(tries: Int, failures: Int)>((0, 0))
 
-    init(url: DatabaseURL, settings: ExecutionSettings, observer: (any ExecutionObserver)?) {
+    init(url: DatabaseURL, settings: ExecutionSettings, observer: (any ExecutionObserver)?, measurer: (any StepMeasurer)? = nil) {
         self.url = url
         self.settings = settings
         self.observer = observer
+        self.measurer = measurer
     }
 
     /// The open connection, reconnecting when it is gone.

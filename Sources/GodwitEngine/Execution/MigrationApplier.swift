@@ -28,6 +28,8 @@ public struct MigrationApplier: Sendable {
     public let url: DatabaseURL
     public let settings: ExecutionSettings
     public let observer: (any ExecutionObserver)?
+    /// Reads the server around each step; set by rehearsals.
+    var measurer: (any StepMeasurer)?
     public let interrupt: InterruptSignal
 
     public init(url: DatabaseURL, settings: ExecutionSettings = ExecutionSettings(), observer: (any ExecutionObserver)? = nil,
@@ -48,7 +50,7 @@ public struct MigrationApplier: Sendable {
     /// Applies migrations already read.
     public func apply(_ migrations: [Migration]) async throws -> ApplyOutcome {
         let lock = try await RunnerLock.acquire(for: url)
-        let session = ExecutionSession(url: url, settings: settings, observer: observer)
+        let session = ExecutionSession(url: url, settings: settings, observer: observer, measurer: measurer)
         do {
             let outcome = try await run(migrations, session: session)
             await session.close()

@@ -8,6 +8,8 @@ public struct MigrationRollback: Sendable {
     public let url: DatabaseURL
     public let settings: ExecutionSettings
     public let observer: (any ExecutionObserver)?
+    /// Reads the server around each step; set by rehearsals.
+    var measurer: (any StepMeasurer)?
     public let interrupt: InterruptSignal
 
     public init(url: DatabaseURL, settings: ExecutionSettings = ExecutionSettings(), observer: (any ExecutionObserver)? = nil,
@@ -22,7 +24,7 @@ public struct MigrationRollback: Sendable {
     /// - Returns: the report proving the database is back as it was.
     public func rollback(_ id: String?) async throws -> (migration: String, report: IntegrityReport) {
         let lock = try await RunnerLock.acquire(for: url)
-        let session = ExecutionSession(url: url, settings: settings, observer: observer)
+        let session = ExecutionSession(url: url, settings: settings, observer: observer, measurer: measurer)
         do {
             let records = try await session.store().records()
             let live = records.filter { $0.state != .rolledBack }

@@ -11,10 +11,30 @@ public struct DatabaseClone: Sendable {
     public let url: DatabaseURL
     /// How it was made: `backup API`, `CREATE DATABASE … TEMPLATE`, `pg_dump | pg_restore`.
     public let method: String
+    /// Tables holding only a sample (`--sample`); empty for a full copy.
+    public var sampledTables: [RehearsalReport.SampledTable] = []
     private let remove: @Sendable () async -> Void
 
-    /// Makes the copy.
-    public static func make(of source: DatabaseURL) async throws -> DatabaseClone {
+    private init(url: DatabaseURL, method: String, remove: @escaping @Sendable () async -> Void) {
+        self.url = url
+        self.method = method
+        self.remove = remove
+    }
+
+    /// Makes the copy; with `sample`, PostgreSQL tables of more rows than that hold a sample of
+    /// about that many (see ``SampledCopy``), and the others are copied whole.
+    public static func make(of source: DatabaseURL, sample: Int64? = nil) async throws -> DatabaseClone {
+        if let sample, case .postgres(let endpoint) = source {
+            let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
+            if !SampledCopy.largeTables(in: schema, over: sample).isEmpty {
+                return try await sampled(endpoint, schema: schema, rowLimit: sample)
+            }
+        }
+        if sample != nil, case .sqlite = source {
+            throw GodwitError(.invalidArgument, "--sample applies to PostgreSQL databases", location: source.description,
+                              reason: "a SQLite clone is a page-by-page copy made by the online backup API",
+                              remedy: "Rehearse without --sample.")
+        }
         switch source {
         case .sqlite:
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-rehearsal-\(UUID().uuidString.prefix(8).lowercased()).db").path
@@ -41,6 +61,26 @@ public struct DatabaseClone: Sendable {
                 }
                 return DatabaseClone(url: .postgres(clone.endpoint), method: "pg_dump | pg_restore") { try? await clone.drop() }
             }
+        }
+    }
+
+    private static func sampled(_ source: DatabaseURL.PostgresEndpoint, schema: Schema, rowLimit: Int64) async throws -> DatabaseClone {
+        let clone = try await TemporaryPostgresDatabase.create(prefix: "godwit_rehearsal", via: source.selectingDatabase("postgres"))
+        do {
+            var made = DatabaseClone(url: .postgres(clone.endpoint), method: "pg_dump | pg_restore with samples") { try? await clone.drop() }
+            made.sampledTables = try await SampledCopy(source: source, target: clone.endpoint, rowLimit: rowLimit).make(schema: schema)
+            return made
+        } catch {
+            try? await clone.drop()
+            throw error
+        }
+    }
+
+    /// The clone's database name (PostgreSQL) or file (SQLite).
+    public var name: String {
+        switch url {
+        case .postgres(let endpoint): endpoint.database
+        case .sqlite(let file): file.path
         }
     }
 

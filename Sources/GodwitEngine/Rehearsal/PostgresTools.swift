@@ -11,6 +11,33 @@ enum PostgresTools {
         return DatabaseURL.postgres(bare).unredactedString
     }
 
+    /// `psql` reading from `source` with `COPY (query) TO STDOUT`, piped into `psql` writing into
+    /// `target` with `COPY table (columns) FROM STDIN`: rows move in PostgreSQL's own text format,
+    /// exact for every type, and never through Godwit's memory.
+    static func copy(query: String, from source: DatabaseURL.PostgresEndpoint, into table: String,
+                     to target: DatabaseURL.PostgresEndpoint, purpose: String) throws {
+        var environment = ProcessInfo.processInfo.environment
+        // Both ends are on one server (a clone beside its original), so one password serves.
+        if let password = source.password ?? target.password { environment["PGPASSWORD"] = password }
+        let psql = ["--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1"]
+        let results: [ExternalProcess.Result]
+        do {
+            results = try ExternalProcess.pipeline(
+                ("psql", psql + ["--dbname", connectionString(source), "--command", "COPY (\(query)) TO STDOUT"]),
+                into: ("psql", psql + ["--dbname", connectionString(target), "--command", "COPY \(table) FROM STDIN"]),
+                environment: environment)
+        } catch {
+            throw GodwitError(.ioFailure, "Cannot run psql", reason: error.localizedDescription, remedy: "Install the PostgreSQL client tools (psql).")
+        }
+        for (result, endpoint) in zip(results, [source, target]) where result.status != 0 || result.wasSignalled {
+            var reason = result.standardError.split(separator: "\n").first.map(String.init) ?? "exit \(result.status)"
+            // `invalid input syntax for type integer: "…"` ends with a row's value: keep it out.
+            if reason.contains("\""), let cut = reason.range(of: ": ", options: .backwards) { reason = String(reason[..<cut.lowerBound]) }
+            throw GodwitError(.ioFailure, "psql failed while \(purpose)", location: endpoint.serverDescription + "/" + endpoint.database,
+                              reason: reason)
+        }
+    }
+
     /// Runs `tool`, returning its standard output.
     /// - Throws: ``GodwitError`` with the tool's first line of complaint.
     @discardableResult

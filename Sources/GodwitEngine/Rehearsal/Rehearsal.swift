@@ -14,6 +14,9 @@ public struct Rehearsal: Sendable {
     public var lockBudget: Double
     public let observer: (any ExecutionObserver)?
     public let interrupt: InterruptSignal
+    /// With a value, PostgreSQL tables of more rows than this are cloned as a sample of about
+    /// that many rows (`--sample`).
+    public var sample: Int64?
 
     public init(url: DatabaseURL, settings: ExecutionSettings = ExecutionSettings(), lockBudget: Double = 0.2,
                 observer: (any ExecutionObserver)? = nil, interrupt: InterruptSignal = InterruptSignal()) {
@@ -27,21 +30,31 @@ public struct Rehearsal: Sendable {
     public func run(directory: String) async throws -> RehearsalReport {
         let migrations = try MigrationDirectory.load(directory)
         let started = Date()
-        let clone = try await DatabaseClone.make(of: url)
+        let clone = try await DatabaseClone.make(of: url, sample: sample)
+        observer?.observe(ExecutionEvent(kind: .notice, migration: "rehearsal", message: "cloned the database into \(clone.name) (\(clone.method))"))
+        var probe: ServerProbe?
         do {
-            var report = try await rehearse(migrations, on: clone)
+            probe = try await ServerProbe.start(for: clone.url)
+            var report = try await rehearse(migrations, on: clone, probe: probe)
             report.seconds = Date().timeIntervalSince(started)
+            await probe?.stop()
             await clone.drop()
+            observer?.observe(ExecutionEvent(kind: .notice, migration: "rehearsal", message: "dropped the clone \(clone.name)"))
             try await record(report, migrations: migrations)
             return report
         } catch {
+            await probe?.stop()
             await clone.drop()
+            observer?.observe(ExecutionEvent(kind: .notice, migration: "rehearsal", message: "dropped the clone \(clone.name)"))
             throw error
         }
     }
 
-    private func rehearse(_ migrations: [Migration], on clone: DatabaseClone) async throws -> RehearsalReport {
+    private func rehearse(_ migrations: [Migration], on clone: DatabaseClone, probe: ServerProbe?) async throws -> RehearsalReport {
         var report = RehearsalReport(database: url.description, cloneMethod: clone.method, startedAt: Date(), lockBudgetSeconds: lockBudget)
+        report.lockSamplingSeconds = probe?.sampler.interval
+        report.sampledTables = clone.sampledTables
+        report.clone = clone.name
         let originalDigests = try await DatabaseDigests.all(clone.url)
         let originalSchema = try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
 
@@ -50,12 +63,14 @@ public struct Rehearsal: Sendable {
         first.approveGates = true
         first.waiveSoak = true
         first.retention = 365 * 86400
-        let applyLog = StepTimer(forwarding: observer)
+        let applyLog = StepTimer(forwarding: observer, probe: probe)
         let alreadyApplied = Set(try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await StateStore(driver: $0).records() }
             .filter { $0.state != .rolledBack }.map(\.id))
         var applyFailed = false
         do {
-            let applied = try await MigrationApplier(url: clone.url, settings: first, observer: applyLog, interrupt: interrupt).apply(migrations)
+            var applier = MigrationApplier(url: clone.url, settings: first, observer: applyLog, interrupt: interrupt)
+            applier.measurer = applyLog
+            let applied = try await applier.apply(migrations)
             if case .rolledBack(let id, let reason, _) = applied.stop { report.problems.append("Migration \(id) was rolled back by a trigger: \(reason)") }
         } catch let error as GodwitError {
             applyFailed = true
@@ -73,12 +88,14 @@ public struct Rehearsal: Sendable {
         }
 
         // 2. Roll back what this rehearsal applied, newest first, and compare with the original.
-        let rollbackLog = StepTimer(forwarding: observer)
+        let rollbackLog = StepTimer(forwarding: observer, probe: probe)
         for id in rehearsed.reversed() {
             let state = try await DatabaseConnector.withDriver(clone.url) { try await StateStore(driver: $0).record(id)?.state }
             guard state != .rolledBack else { continue }
             do {
-                _ = try await MigrationRollback(url: clone.url, settings: settings, observer: rollbackLog, interrupt: interrupt).rollback(id)
+                var rollback = MigrationRollback(url: clone.url, settings: settings, observer: rollbackLog, interrupt: interrupt)
+                rollback.measurer = rollbackLog
+                _ = try await rollback.rollback(id)
             } catch let error as GodwitError {
                 report.problems.append("Rollback of \(id) failed: \(error.description)")
             }
@@ -96,6 +113,12 @@ public struct Rehearsal: Sendable {
                 try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { copy in
                     for difference in dataDifferences {
                         guard let table = originalSchema.table(named: difference.table), let columns = difference.before?.columns else { continue }
+                        guard !clone.sampledTables.contains(where: { $0.table == table.name.description }) else {
+                            // The original holds rows the clone never had: only the sample's own digests compare.
+                            report.differences.append(.init(table: table.name.description, keyRange: nil, keys: [],
+                                                            detail: "count or checksum differs from before the rehearsal; the table was sampled, so its rows cannot be bisected against the original: rehearse without --sample to locate them"))
+                            continue
+                        }
                         report.differences.append(try await DifferenceLocator(original: original, copy: copy).locate(table, columns: columns))
                     }
                 }
@@ -113,8 +136,10 @@ public struct Rehearsal: Sendable {
         }
         var second = first
         second.retention = 0
-        let reapplyLog = StepTimer(forwarding: observer)
-        let reapplied = try await MigrationApplier(url: clone.url, settings: second, observer: reapplyLog, interrupt: interrupt).apply(migrations)
+        let reapplyLog = StepTimer(forwarding: observer, probe: probe)
+        var reapplier = MigrationApplier(url: clone.url, settings: second, observer: reapplyLog, interrupt: interrupt)
+        reapplier.measurer = reapplyLog
+        let reapplied = try await reapplier.apply(migrations)
         if case .rolledBack(let id, let reason, _) = reapplied.stop { report.problems.append("Migration \(id) was rolled back on the second apply: \(reason)") }
         report.steps += try await reapplyLog.timings(pass: "reapply", on: clone.url, budget: lockBudget)
         for failure in try await OnDemandVerification.run(url: clone.url, migrations: migrations).flatMap(\.failures) {
@@ -133,14 +158,14 @@ public struct Rehearsal: Sendable {
             for migration in migrations where report.migrations.contains(migration.id) {
                 var steps: [Int: RehearsalMeasurement.Step] = [:]
                 for timing in report.steps where timing.pass == "apply" && timing.migration == migration.id {
-                    steps[timing.step] = .init(seconds: timing.seconds, rows: timing.rows)
+                    steps[timing.step] = .init(seconds: timing.seconds, rows: timing.rows, lock: timing.lockHeld?.text)
                 }
                 try await store.recordRehearsal(migration: migration.id, checksum: migration.source?.checksum ?? "", passed: report.isGo,
                                                 at: report.startedAt, seconds: report.seconds,
                                                 measurement: RehearsalMeasurement(date: report.startedAt, steps: steps))
                 try await store.append(AuditEvent(at: Date(), kind: .rollbackTested, migration: migration.id, fields: [
                     .init("verdict", report.isGo ? "go" : "no-go"), .init("rollback", report.rollbackIdentical ? "identical" : "differs"),
-                    .init("clone", report.cloneMethod), .init("duration", String(format: "%.1fs", report.seconds)),
+                    .init("clone", report.cloneMethod + (report.sampledTables.isEmpty ? "" : " (\(report.sampledTables.count) tables sampled)")), .init("duration", String(format: "%.1fs", report.seconds)),
                 ]))
             }
         }
@@ -179,55 +204,16 @@ public struct Rehearsal: Sendable {
     private func suggestions(for report: RehearsalReport) -> [String] {
         var found: [String] = []
         for step in report.steps where step.overBudget && step.pass != "rollback" {
-            found.append("Step \(step.step) of \(step.migration) (\(step.title)) held \(step.strongLock ?? "a strong lock") for \(String(format: "%.3f", step.seconds)) s, over the \(String(format: "%g", report.lockBudgetSeconds)) s budget: run it in a window, or split the table's change into an online expand/contract.")
+            let held = step.lockHeld.map { "\($0.mode) on \($0.object) for \(DurationFormat.precise($0.seconds))" }
+                ?? "\(step.strongLock ?? "a write-blocking lock") for \(DurationFormat.precise(step.seconds))"
+            found.append("Step \(step.step) of \(step.migration) (\(step.title)) held \(held), over the \(DurationFormat.precise(report.lockBudgetSeconds)) budget: run it in a window, or split the table's change into an online expand/contract.")
+        }
+        for step in report.steps where step.pass == "apply" {
+            guard let first = step.firstBatchSize, let last = step.lastBatchSize, let batches = step.batches, batches >= 3,
+                  last >= first * 2 || last * 2 <= first else { continue }
+            found.append("Backfill step \(step.step) of \(step.migration) (\(step.title)) started with batches of \(first) rows and settled on \(last) "
+                + "to meet the \(DurationFormat.precise(settings.batchTarget)) batch target: start there with --batch-size \(last).")
         }
         return found
-    }
-}
-
-/// Collects step start and finish events of one pass, forwarding them, and turns them into
-/// timings with the locks the plan says each step takes.
-final class StepTimer: ExecutionObserver, @unchecked Sendable {
-    private let forward: (any ExecutionObserver)?
-    private let lock = NSLock()
-    private var started: [String: ExecutionEvent] = [:]
-    private var finished: [(start: ExecutionEvent, end: ExecutionEvent)] = []
-    private var rows: [String: Int64] = [:]
-
-    init(forwarding observer: (any ExecutionObserver)?) { forward = observer }
-
-    func observe(_ event: ExecutionEvent) {
-        forward?.observe(event)
-        let key = "\(event.migration)#\(event.step ?? 0)"
-        lock.withLock {
-            switch event.kind {
-            case .stepStarted: started[key] = event
-            case .stepFinished: if let start = started.removeValue(forKey: key) { finished.append((start, event)) }
-            case .batch: if let done = event.progress?.rowsDone { rows[key] = done }
-            default: break
-            }
-        }
-    }
-
-    func timings(pass: String, on url: DatabaseURL, budget: Double) async throws -> [RehearsalReport.StepTiming] {
-        let (pairs, walked) = lock.withLock { (finished, rows) }
-        var plans: [String: StoredPlan] = [:]
-        try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
-            let store = StateStore(driver: driver)
-            for migration in Set(pairs.map(\.start.migration)) { plans[migration] = try await store.plan(migration: migration) }
-        }
-        return pairs.map { start, end in
-            let number = start.step ?? 0
-            let step = plans[start.migration].flatMap { number > 0 && number <= $0.steps.count ? $0.steps[number - 1] : nil }
-            let seconds = end.at.timeIntervalSince(start.at)
-            let strong: String? = step.flatMap { step in
-                // A batched backfill holds its lock one batch at a time, not for the whole step.
-                guard step.isTransactional, step.backfill == nil, [.accessExclusive, .share, .databaseWrite].contains(step.lock) else { return nil }
-                return step.lock.sqlName
-            }
-            return .init(pass: pass, migration: start.migration, step: number, phase: start.phase, title: step?.title ?? start.message,
-                         seconds: seconds, strongLock: strong, overBudget: strong != nil && seconds > budget,
-                         rows: walked["\(start.migration)#\(number)"])
-        }
     }
 }

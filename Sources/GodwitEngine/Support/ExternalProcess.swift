@@ -20,6 +20,54 @@ public enum ExternalProcess {
         environment: [String: String]? = nil,
         currentDirectory: URL? = nil
     ) throws -> Result {
+        let process = makeProcess(executable, arguments, environment: environment, currentDirectory: currentDirectory)
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        let errors = ErrorCollector(process)
+        try process.run()
+        errors.start()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return errors.result(standardOutput: outputData)
+    }
+
+    /// Runs `producer | consumer`: the first program's standard output streams into the second's
+    /// standard input (`psql -c 'COPY … TO STDOUT' | psql -c 'COPY … FROM STDIN'`), without the
+    /// data passing through this process. Returns both results, producer first.
+    public static func pipeline(
+        _ producer: (executable: String, arguments: [String]),
+        into consumer: (executable: String, arguments: [String]),
+        environment: [String: String]? = nil
+    ) throws -> [Result] {
+        let first = makeProcess(producer.executable, producer.arguments, environment: environment, currentDirectory: nil)
+        let second = makeProcess(consumer.executable, consumer.arguments, environment: environment, currentDirectory: nil)
+        let stream = Pipe(), output = Pipe()
+        first.standardInput = FileHandle.nullDevice
+        first.standardOutput = stream
+        second.standardInput = stream
+        second.standardOutput = output
+        let firstErrors = ErrorCollector(first), secondErrors = ErrorCollector(second)
+        try second.run()
+        do {
+            try first.run()
+        } catch {
+            second.terminate()
+            throw error
+        }
+        // Only the two children may hold the pipe, or the consumer never sees its end.
+        try? stream.fileHandleForReading.close()
+        try? stream.fileHandleForWriting.close()
+        firstErrors.start()
+        secondErrors.start()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        first.waitUntilExit()
+        second.waitUntilExit()
+        return [firstErrors.result(standardOutput: Data()), secondErrors.result(standardOutput: outputData)]
+    }
+
+    private static func makeProcess(_ executable: String, _ arguments: [String], environment: [String: String]?,
+                                    currentDirectory: URL?) -> Process {
         let process = Process()
         if executable.contains("/") {
             process.executableURL = URL(fileURLWithPath: executable)
@@ -30,21 +78,34 @@ public enum ExternalProcess {
         }
         if let environment { process.environment = environment }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let errorData = LockedData()
-        let reader = Thread { errorData.set(error.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errorData.isSet { usleep(1000) }
-        return Result(
+        return process
+    }
+}
+
+/// Reads a process's standard error on a thread of its own while it runs, so a chatty program
+/// cannot block on a full pipe, and makes its ``ExternalProcess/Result``.
+private final class ErrorCollector: @unchecked Sendable {
+    private let process: Process
+    private let pipe = Pipe()
+    private let data = LockedData()
+
+    init(_ process: Process) {
+        self.process = process
+        process.standardError = pipe
+    }
+
+    func start() {
+        let pipe = pipe, data = data
+        Thread { data.set(pipe.fileHandleForReading.readDataToEndOfFile()) }.start()
+    }
+
+    /// After the process exited.
+    func result(standardOutput: Data) -> ExternalProcess.Result {
+        while !data.isSet { usleep(1000) }
+        return ExternalProcess.Result(
             status: process.terminationStatus,
-            standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData.value, as: UTF8.self),
+            standardOutput: String(decoding: standardOutput, as: UTF8.self),
+            standardError: String(decoding: data.value, as: UTF8.self),
             wasSignalled: process.terminationReason == .uncaughtSignal
         )
     }
