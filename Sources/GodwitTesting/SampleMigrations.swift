@@ -82,6 +82,9 @@ public let completeMigration = """
     gates:
       - {before: contract, soak: 24h, checks: [no null emails]}
       - {before: backfill, approval: false}
+    checklist:
+      stakeholders_notified: "support and billing, #db-changes, 2026-11-19"
+      window_agreed: none needed (zero downtime)
     """
 
 

@@ -36,4 +36,49 @@ struct BackupCommandTests {
         #expect(again.status == 64)
         #expect(again.standardError == "godwit: error: The backup file already exists at \(target). Choose another --output, or remove it.\n")
     }
+
+    @Test("apply --require-checklist refuses while a backup or a human item is open, naming each, and leaves the database as it was; acknowledged items are audited")
+    func requiredChecklist() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try directory.copy(Fixtures.chinookSQLite, as: "chinook.db")
+        let url = try DatabaseURL(parsing: "sqlite:" + database)
+        let migrations = directory.path("migrations")
+        try FileManager.default.createDirectory(atPath: migrations, withIntermediateDirectories: true)
+        let file = migrations + "/001_slug.yaml"
+        let body = "name: genre slug\ndowntime: minutes\noperations:\n  - add_column: {table: Genre, column: {name: Slug, type: TEXT}}\n"
+        let apply = ["apply", migrations, "--db", "sqlite:" + database, "--unrehearsed", "--require-checklist"]
+        let schemaBefore = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()) }
+
+        try body.write(toFile: file, atomically: true, encoding: .utf8)
+        let refused = try GodwitBinary.run(apply)
+        #expect(refused.status != 0)
+        #expect(refused.standardError.contains("The pre-flight checklist of migration 001 is not complete"))
+        #expect(refused.standardError.contains("a backup verified in the last 24 h"))
+        for item in ChecklistItem.allCases { #expect(refused.standardError.contains("(`\(item.rawValue)`)"), "\(item)") }
+        let schemaAfter = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()) }
+        #expect(schemaAfter.removingGodwitHelpers() == schemaBefore)
+
+        #expect(try GodwitBinary.run(["backup", "--db", "sqlite:" + database, "--output", directory.path("backup.db")]).status == 0)
+        let acknowledged = body + """
+            checklist:
+              stakeholders_notified: "alice, #db-changes, 2026-11-19"
+              window_agreed: "Saturday 02:00 UTC with ops"
+              monitoring_ready: "orders dashboard, p99 alert"
+
+            """
+        try acknowledged.write(toFile: file, atomically: true, encoding: .utf8)
+        let stillOpen = try GodwitBinary.run(apply)
+        #expect(stillOpen.status != 0)
+        #expect(stillOpen.standardError.contains("open: Feature flags in place for traffic routing (`feature_flags_ready`)"), "\(stillOpen.standardError)")
+        #expect(!stillOpen.standardError.contains("backup verified"))
+
+        try (acknowledged + "  feature_flags_ready: \"not needed: no application change\"\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let ran = try GodwitBinary.run(apply)
+        #expect(ran.status == 0, "\(ran.standardError)")
+        let log = try GodwitBinary.run(["status", migrations, "--db", "sqlite:" + database, "--audit"]).standardOutput
+        #expect(log.contains("stakeholders_notified=acknowledged: alice, #db-changes, 2026-11-19, window_agreed=acknowledged: Saturday 02:00 UTC with ops"))
+        #expect(log.contains("feature_flags_ready=not acknowledged"))
+        #expect(log.contains("feature_flags_ready=acknowledged: not needed: no application change"))
+    }
 }

@@ -13,6 +13,7 @@ struct MigrationFileParserTests {
         #expect(migration.kind == .mixed)
         #expect(migration.downtime == .zero)
         #expect(migration.stakeholders == ["support", "billing"])
+        #expect(migration.checklist.map(\.item) == [.stakeholdersNotified, .windowAgreed])
         #expect(migration.operations.map(\.kind) == [
             .createTable, .dropTable, .renameTable, .addColumn, .addColumn, .dropColumn, .renameColumn, .alterColumn,
             .alterColumn, .alterColumn, .createIndex, .dropIndex, .addConstraint, .addConstraint, .dropConstraint, .updateRows, .sql,
@@ -108,5 +109,33 @@ struct MigrationFileParserTests {
         #expect(MigrationFileParserSpelling.close("tabel", "table"))
         #expect(MigrationFileParserSpelling.close("colum", "column"))
         #expect(!MigrationFileParserSpelling.close("index", "table"))
+    }
+
+    @Test("The checklist acknowledges human items; a misspelt item or an empty acknowledgment is an error at its line")
+    func checklist() throws {
+        let migration = try MigrationFileParser().parse("""
+            name: x
+            operations:
+              - drop_index: {table: t, name: i}
+            checklist:
+              window_agreed: "Saturday 02:00 UTC"
+              stakeholders_notified: alice on 2026-11-19
+            """, file: "m.yaml", defaultID: "001")
+        #expect(migration.checklist == [.init(item: .stakeholdersNotified, note: "alice on 2026-11-19"), .init(item: .windowAgreed, note: "Saturday 02:00 UTC")])
+        #expect(migration.unacknowledgedChecklist == [.monitoringReady, .featureFlagsReady])
+        let head = "name: x\noperations:\n  - drop_index: {table: t, name: i}\nchecklist:\n"
+        do {
+            _ = try MigrationFileParser().parse(head + "  window_agred: yes\n", file: "m.yaml", defaultID: "001")
+            Issue.record("a misspelt item was accepted")
+        } catch let error as GodwitError {
+            #expect(error.description.contains("m.yaml:5"), "\(error)")
+            #expect(error.description.contains("did you mean 'window_agreed'?"))
+        }
+        do {
+            _ = try MigrationFileParser().parse(head + "  window_agreed: \"\"\n", file: "m.yaml", defaultID: "001")
+            Issue.record("an empty acknowledgment was accepted")
+        } catch let error as GodwitError {
+            #expect(error.description.contains("checklist.window_agreed"), "\(error)")
+        }
     }
 }

@@ -40,6 +40,26 @@ struct RehearsalPostgresTests {
         }
     }
 
+    @Test("The Chinook example for PostgreSQL rehearses to go: times, locks and storage stated, rollback identical")
+    func chinookExample() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let url = DatabaseURL.postgres(endpoint)
+            try TestPostgres.load(Fixtures.chinookPostgres, into: endpoint)
+            let examples = SeedExampleTests.example.deletingLastPathComponent().deletingLastPathComponent()
+            let report = try await Rehearsal(url: url).run(directory: examples.appendingPathComponent("chinook/postgres/migrations").path)
+            #expect(report.isGo, "\(report.problems)")
+            #expect(report.migrations == ["001"])
+            #expect(report.rollbackIdentical)
+            let applied = report.steps.filter { $0.pass == "apply" }
+            #expect(applied.count == 9 && applied.allSatisfy { $0.seconds > 0 && $0.undo == nil })
+            // The concurrent builds write new storage; the popularity backfill walks every track.
+            #expect(applied.filter { $0.title.contains("concurrently") }.allSatisfy { ($0.bytesRewritten ?? 0) > 0 })
+            #expect(applied.contains { $0.title == "Backfill public.track.popularity" && $0.rows == 3503 })
+            #expect(report.steps.filter { $0.pass == "rollback" }.allSatisfy { $0.undo == true && $0.title.hasPrefix("undo: ") })
+            #expect(try await Self.databaseExists(try #require(report.clone), on: url) == false)
+        }
+    }
+
     @Test("Locks are measured on the server: a step holding ACCESS EXCLUSIVE past the budget is flagged, a rewrite's bytes are counted")
     func locksAndRewrites() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in

@@ -42,6 +42,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Apply migrations that have no passing rehearsal on this database (godwit rehearse).")
     var unrehearsed = false
 
+    @Flag(name: .long, help: "Refuse to start while the pre-flight checklist has an open item: no backup verified in the last day, or a human item the migration file does not acknowledge under checklist:.")
+    var requireChecklist = false
+
     @OptionGroup var execution: ExecutionOptions
 
     func run() async throws {
@@ -54,6 +57,7 @@ struct ApplyCommand: AsyncParsableCommand {
             if let through { settings.through = through }
             settings.vacuumAfterBackfill = vacuum
             settings.requireRehearsal = !unrehearsed
+            settings.requireChecklist = requireChecklist
             let interrupt = InterruptSignal()
             interrupt.trapSignals()
             let printer = ProgressPrinter(json: execution.json)

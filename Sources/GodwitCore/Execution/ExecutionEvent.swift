@@ -31,6 +31,8 @@ public struct ExecutionEvent: Hashable, Codable, Sendable {
     public var message: String
     /// Backfill progress, when the event is about batches.
     public var progress: Progress?
+    /// True when the step is being undone (rollback), nil otherwise.
+    public var undo: Bool?
 
     public struct Progress: Hashable, Codable, Sendable {
         public var rowsDone: Int64
@@ -57,7 +59,8 @@ public struct ExecutionEvent: Hashable, Codable, Sendable {
     }
 
     public init(at: Date = Date(), kind: Kind, migration: String, phase: Phase? = nil, step: Int? = nil, message: String,
-                progress: Progress? = nil) {
+                progress: Progress? = nil, undo: Bool? = nil) {
+        self.undo = undo
         self.at = at
         self.kind = kind
         self.migration = migration

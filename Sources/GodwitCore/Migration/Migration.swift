@@ -47,6 +47,8 @@ public struct Migration: Hashable, Sendable {
     public var validations: [Validation]
     public var rollbackTriggers: [RollbackTrigger]
     public var gates: [Gate]
+    /// The human items of the pre-flight checklist this file acknowledges.
+    public var checklist: [ChecklistAcknowledgment]
     public var source: Source?
     /// Where each operation starts in the file (same order as ``operations``), for findings.
     public var operationPositions: [FilePosition]
@@ -67,6 +69,7 @@ public struct Migration: Hashable, Sendable {
         validations: [Validation] = [],
         rollbackTriggers: [RollbackTrigger] = [],
         gates: [Gate] = [],
+        checklist: [ChecklistAcknowledgment] = [],
         source: Source? = nil,
         operationPositions: [FilePosition] = [],
         suppressions: [LintSuppression] = []
@@ -84,6 +87,7 @@ public struct Migration: Hashable, Sendable {
         self.validations = validations
         self.rollbackTriggers = rollbackTriggers
         self.gates = gates
+        self.checklist = checklist
         self.source = source
         self.operationPositions = operationPositions
         self.suppressions = suppressions
@@ -134,6 +138,11 @@ public struct LintSuppression: Hashable, Codable, Sendable {
 extension Migration {
     /// The id with every character that is not a letter or digit replaced by `_`: safe inside
     /// the names of archives, triggers and functions the plan creates.
+    /// The human checklist items this file does not acknowledge.
+    public var unacknowledgedChecklist: [ChecklistItem] {
+        ChecklistItem.allCases.filter { item in !checklist.contains { $0.item == item } }
+    }
+
     public var nameSafeID: String {
         String(id.map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }

@@ -11,7 +11,7 @@ public struct MigrationFileParser: Sendable {
 
     static let topLevelFields = [
         "id", "name", "goal", "context", "type", "downtime", "owner", "stakeholders", "notes", "operations",
-        "validations", "rollback_triggers", "gates",
+        "validations", "rollback_triggers", "gates", "checklist",
     ]
 
     /// Parses one file's text.
@@ -62,12 +62,24 @@ public struct MigrationFileParser: Sendable {
             validations: try document.optional("validations")?.list().map(Self.validation) ?? [],
             rollbackTriggers: try document.optional("rollback_triggers")?.list().map(Self.rollbackTrigger) ?? [],
             gates: try document.optional("gates")?.list().map(Self.gate) ?? [],
+            checklist: try document.optional("checklist").map(Self.checklist) ?? [],
             source: Migration.Source(path: file, checksum: MigrationChecksum.sha256(Data(text.utf8))),
             operationPositions: operations.map { reader in
                 FilePosition(line: reader.node.mark?.line ?? 1, column: reader.node.mark?.column ?? 1)
             },
             suppressions: LintSuppression.scan(text)
         )
+    }
+
+    /// `checklist: {stakeholders_notified: "…", window_agreed: "…"}`: each item with who, when or where.
+    private static func checklist(_ reader: YAMLReader) throws -> [ChecklistAcknowledgment] {
+        let fields = try reader.mapping("the checklist items people acknowledge, each with who, when or where",
+                                        allowed: ChecklistItem.allCases.map(\.rawValue))
+        return try ChecklistItem.allCases.compactMap { item in
+            try fields.optional(item.rawValue).map {
+                ChecklistAcknowledgment(item: item, note: try $0.nonEmptyString("who acknowledged it, when or where, such as \"alice, #db-changes, 2026-11-19\""))
+            }
+        }
     }
 
     private static func validation(_ reader: YAMLReader) throws -> Validation {

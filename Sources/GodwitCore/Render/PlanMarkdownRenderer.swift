@@ -287,8 +287,21 @@ public struct PlanMarkdownRenderer: Sendable {
     }
 
     private func runbook(_ plan: Plan) -> [String] {
-        [
-            "## Runbook", "", "```bash",
+        var out = ["## Runbook", "", "### Pre-flight checklist", "",
+                   "`godwit apply` evaluates it and records it in the audit log before it touches the database; "
+                   + "`--require-checklist` makes an open item stop it.", "",
+                   "- [ ] Backups verified and restorable: `godwit backup` (checked by Godwit: one within 24 h)",
+                   "- [ ] Rollback procedure tested: `godwit rehearse` (checked by Godwit: apply refuses an unrehearsed file)",
+                   "- [ ] No other runner and enough free space (checked by Godwit)"]
+        for item in ChecklistItem.allCases {
+            if let acknowledged = plan.migration.checklist.first(where: { $0.item == item }) {
+                out.append("- [x] \(item.wording): \(acknowledged.note)")
+            } else {
+                out.append("- [ ] \(item.wording): acknowledge under `checklist:` as `\(item.rawValue): who, when or where`")
+            }
+        }
+        return out + [
+            "", "```bash",
             "godwit plan migrations --db \"$DATABASE_URL\"              # this document",
             "godwit rehearse migrations --db \"$DATABASE_URL\"          # clone, apply, verify, roll back, prove identical",
             "godwit apply migrations --db \"$DATABASE_URL\"             # expand, backfill, verify; stops at the gate",

@@ -79,6 +79,27 @@ extension Schema {
         return false
     }
 
+    /// This schema with the names dropped from each constraint that `plan` declares without a
+    /// name (`alter_column: {unique: true}`) and has the same content here: the engine names it
+    /// (`customer_email_key`), the plan does not.
+    private func unnamingConstraints(unnamedIn plan: Schema) -> Schema {
+        var copy = self
+        func unname<C: Equatable>(_ live: inout [C], planned: [C], name: WritableKeyPath<C, String?>) {
+            for constraint in planned where constraint[keyPath: name] == nil {
+                if let match = live.firstIndex(where: { var bare = $0; bare[keyPath: name] = nil; return bare == constraint }) {
+                    live[match][keyPath: name] = nil
+                }
+            }
+        }
+        for planned in plan.tables {
+            guard let index = copy.tables.firstIndex(where: { $0.name == planned.name }) else { continue }
+            unname(&copy.tables[index].uniqueConstraints, planned: planned.uniqueConstraints, name: \.name)
+            unname(&copy.tables[index].foreignKeys, planned: planned.foreignKeys, name: \.name)
+            unname(&copy.tables[index].checkConstraints, planned: planned.checkConstraints, name: \.name)
+        }
+        return copy
+    }
+
     /// Where two schemas differ, named for people: `table public.users`, `trigger t on x`.
     /// Empty when they are equal (statistics aside).
     ///
@@ -94,6 +115,7 @@ extension Schema {
             for index in theirs.tables.indices { theirs.tables[index].columns.sort { $0.name < $1.name } }
             for index in mine.views.indices { mine.views[index].definition = ""; mine.views[index].dependencies = [] }
             for index in theirs.views.indices { theirs.views[index].definition = ""; theirs.views[index].dependencies = [] }
+            mine = mine.unnamingConstraints(unnamedIn: theirs).canonicalized()
         }
         guard mine != theirs else { return [] }
         var found: [String] = []

@@ -41,6 +41,8 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
         public var overBudget: Bool
         /// Rows a batched step walked.
         public var rows: Int64?
+        /// True when the step was being undone (the rollback pass, or a trigger's rollback).
+        public var undo: Bool?
         /// Batches of a batched step: how many ran, and the sizes they started and ended at
         /// (sizes adapt toward the batch time target).
         public var batches: Int?

@@ -41,6 +41,9 @@ public struct ExecutionSettings: Sendable {
     /// Refuse to start a migration whose file has no passing rehearsal recorded in the database
     /// (`godwit apply` sets it unless `--unrehearsed`).
     public var requireRehearsal = false
+    /// Refuse to start a migration while an item of the pre-flight checklist is open: a
+    /// verified backup within a day, or a human item the file does not acknowledge.
+    public var requireChecklist = false
     /// Who runs it, for the records (`user@host`).
     public var operatorName: String = ExecutionSettings.defaultOperator
 

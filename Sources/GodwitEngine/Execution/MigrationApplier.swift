@@ -127,27 +127,38 @@ public struct MigrationApplier: Sendable {
         return (record, stored)
     }
 
-    /// Seed 003's pre-flight checklist, its automatic items checked here and recorded in the
-    /// audit log before the migration touches the database: a verified backup within a day, a
-    /// passing rehearsal of this file, the runner lock held, the free space Godwit can see.
+    /// Seed 003's pre-flight checklist, recorded in the audit log before the migration touches
+    /// the database: its automatic items checked here (a verified backup within a day, a passing
+    /// rehearsal of this file, the runner lock held, the free space Godwit can see) and its human
+    /// items as the file acknowledges them. With `requireChecklist`, an open item stops the run.
     private func evaluateChecklist(for migration: Migration, store: StateStore, driver: any DatabaseDriver) async throws {
         let dayAgo = Date().addingTimeInterval(-86400)
         let backup = try await store.lastEvent(.backupVerified).flatMap { $0 > dayAgo ? $0 : nil }
         let rehearsal = try await store.passedRehearsal(migration: migration.id, checksum: migration.source?.checksum ?? "")
         let free = await FreeSpace.available(for: driver)
         let stamp = { (date: Date) in ISO8601DateFormatter().string(from: date) }
-        let items: [AuditEvent.Field] = [
+        var items: [AuditEvent.Field] = [
             .init("backup_verified", backup.map { "yes (\(stamp($0)))" } ?? "no: run godwit backup"),
             .init("rehearsal_passed", rehearsal.map { "yes (\(stamp($0)))" } ?? (settings.requireRehearsal ? "no" : "no (--unrehearsed)")),
             .init("runner_lock", "held"),
             .init("free_space", free.map { "\($0 / 1_048_576) MiB" } ?? "not visible to godwit"),
-            .init("operator", settings.operatorName),
         ]
-        try await store.append(AuditEvent(at: Date(), kind: .checklistEvaluated, migration: migration.id, fields: items))
-        if backup == nil {
-            observer?.observe(ExecutionEvent(kind: .notice, migration: migration.id,
-                                             message: "checklist: no verified backup in the last 24 h (godwit backup proves one restorable)"))
+        for item in ChecklistItem.allCases {
+            items.append(.init(item.rawValue, migration.checklist.first { $0.item == item }.map { "acknowledged: \($0.note)" } ?? "not acknowledged"))
         }
+        items.append(.init("operator", settings.operatorName))
+        try await store.append(AuditEvent(at: Date(), kind: .checklistEvaluated, migration: migration.id, fields: items))
+        var open = migration.unacknowledgedChecklist.map { "\($0.wording) (`\($0.rawValue)`)" }
+        if backup == nil { open.insert("a backup verified in the last 24 h (godwit backup proves one restorable)", at: 0) }
+        guard !open.isEmpty else { return }
+        if settings.requireChecklist {
+            throw GodwitError(
+                .invalidArgument, "The pre-flight checklist of migration \(migration.id) is not complete", location: migration.source?.path,
+                reason: "open: " + open.joined(separator: "; "),
+                remedy: "Run godwit backup, and acknowledge each human item under `checklist:` in the migration file with who, when or where (or drop --require-checklist)."
+            )
+        }
+        observer?.observe(ExecutionEvent(kind: .notice, migration: migration.id, message: "checklist open: " + open.joined(separator: "; ")))
     }
 
     private enum Next { case next, stop }

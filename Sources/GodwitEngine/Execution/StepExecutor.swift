@@ -24,7 +24,7 @@ struct StepExecutor {
         let step = steps[index], number = index + 1
         let label = "step \(number) of \(steps.count) (\(step.title))"
         let started = Date()
-        await session.measurer?.stepStarting(migration: migration.id, step: number)
+        await session.measurer?.stepStarting(migration: migration.id, step: number, undo: false)
         session.observer?.observe(ExecutionEvent(kind: .stepStarted, migration: migration.id, phase: step.phase, step: number, message: step.title))
         if let backfill = step.backfill, BackfillBatchSQL(backfill: backfill, engine: session.engine).isBatchable {
             try await BackfillRunner(session: session, interrupt: interrupt, migration: migration).run(step, index: index)
@@ -50,7 +50,7 @@ struct StepExecutor {
         CrashPoint.reach("step-\(number)-after-commit")
         session.observer?.observe(ExecutionEvent(kind: .stepFinished, migration: migration.id, phase: step.phase, step: number,
                                                  message: "\(step.title) (\(String(format: "%.3f", Date().timeIntervalSince(started)))s)"))
-        await session.measurer?.stepFinished(migration: migration.id, step: number)
+        await session.measurer?.stepFinished(migration: migration.id, step: number, undo: false)
     }
 
     /// Undoes step `index` (0-based) and records that only the steps before it stay done.
@@ -61,8 +61,8 @@ struct StepExecutor {
                               remedy: "It ran in \(step.phase.rawValue), past the point of no return; restore from a backup instead.")
         }
         let label = "undo of step \(number) (\(step.title))"
-        await session.measurer?.stepStarting(migration: migration.id, step: number)
-        session.observer?.observe(ExecutionEvent(kind: .stepStarted, migration: migration.id, phase: step.phase, step: number, message: "undo: \(step.title)"))
+        await session.measurer?.stepStarting(migration: migration.id, step: number, undo: true)
+        session.observer?.observe(ExecutionEvent(kind: .stepStarted, migration: migration.id, phase: step.phase, step: number, message: "undo: \(step.title)", undo: true))
         try await session.withRetries(label, migration: migration.id, step: number) { driver in
             if !step.isTransactional { try await dropInvalidIndexes(mentionedIn: statements + step.forward, on: driver) }
             try await runner.run(step, statements: statements, checks: [], on: driver, label: label) { driver in
@@ -71,8 +71,8 @@ struct StepExecutor {
                 CrashPoint.reach("undo-\(number)-before-commit")
             }
         }
-        session.observer?.observe(ExecutionEvent(kind: .stepFinished, migration: migration.id, phase: step.phase, step: number, message: "undone: \(step.title)"))
-        await session.measurer?.stepFinished(migration: migration.id, step: number)
+        session.observer?.observe(ExecutionEvent(kind: .stepFinished, migration: migration.id, phase: step.phase, step: number, message: "undone: \(step.title)", undo: true))
+        await session.measurer?.stepFinished(migration: migration.id, step: number, undo: true)
     }
 
     private func markDone(through index: Int, on driver: any DatabaseDriver, startedAt: Date?) async throws {

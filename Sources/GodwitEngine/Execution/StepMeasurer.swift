@@ -2,6 +2,7 @@
 /// boundaries (a rehearsal's clock and storage marks). Never fails the step: a measurer that
 /// cannot measure records nothing.
 protocol StepMeasurer: Sendable {
-    func stepStarting(migration: String, step: Int) async
-    func stepFinished(migration: String, step: Int) async
+    /// `undo` is true when the step is being undone.
+    func stepStarting(migration: String, step: Int, undo: Bool) async
+    func stepFinished(migration: String, step: Int, undo: Bool) async
 }

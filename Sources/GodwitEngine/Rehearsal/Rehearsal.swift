@@ -157,7 +157,7 @@ public struct Rehearsal: Sendable {
             try await store.install()
             for migration in migrations where report.migrations.contains(migration.id) {
                 var steps: [Int: RehearsalMeasurement.Step] = [:]
-                for timing in report.steps where timing.pass == "apply" && timing.migration == migration.id {
+                for timing in report.steps where timing.pass == "apply" && timing.migration == migration.id && timing.undo != true {
                     steps[timing.step] = .init(seconds: timing.seconds, rows: timing.rows, lock: timing.lockHeld?.text)
                 }
                 try await store.recordRehearsal(migration: migration.id, checksum: migration.source?.checksum ?? "", passed: report.isGo,

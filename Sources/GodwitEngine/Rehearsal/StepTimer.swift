@@ -20,11 +20,11 @@ final class StepTimer: ExecutionObserver, StepMeasurer, @unchecked Sendable {
         self.probe = probe
     }
 
-    private static func key(_ migration: String, _ step: Int?) -> String { "\(migration)#\(step ?? 0)" }
+    private static func key(_ migration: String, _ step: Int?, undo: Bool) -> String { "\(migration)#\(step ?? 0)\(undo ? "-undo" : "")" }
 
     func observe(_ event: ExecutionEvent) {
         forward?.observe(event)
-        let key = Self.key(event.migration, event.step)
+        let key = Self.key(event.migration, event.step, undo: event.undo == true)
         lock.withLock {
             switch event.kind {
             case .stepStarted: started[key] = event
@@ -39,13 +39,13 @@ final class StepTimer: ExecutionObserver, StepMeasurer, @unchecked Sendable {
         }
     }
 
-    func stepStarting(migration: String, step: Int) async {
+    func stepStarting(migration: String, step: Int, undo: Bool) async {
         guard let probe, let mark = try? await probe.mark() else { return }
-        lock.withLock { openMarks[Self.key(migration, step)] = mark }
+        lock.withLock { openMarks[Self.key(migration, step, undo: undo)] = mark }
     }
 
-    func stepFinished(migration: String, step: Int) async {
-        let key = Self.key(migration, step)
+    func stepFinished(migration: String, step: Int, undo: Bool) async {
+        let key = Self.key(migration, step, undo: undo)
         guard let probe, let start = lock.withLock({ openMarks.removeValue(forKey: key) }),
               let end = try? await probe.mark() else { return }
         lock.withLock { windows[key] = (start, end) }
@@ -62,7 +62,8 @@ final class StepTimer: ExecutionObserver, StepMeasurer, @unchecked Sendable {
         }
         return pairs.map { start, end in
             let number = start.step ?? 0
-            let key = Self.key(start.migration, number)
+            let undo = start.undo == true
+            let key = Self.key(start.migration, number, undo: undo)
             let step = plans[start.migration].flatMap { number > 0 && number <= $0.steps.count ? $0.steps[number - 1] : nil }
             let seconds = end.at.timeIntervalSince(start.at)
             let planned: String? = step.flatMap { step in
@@ -71,8 +72,9 @@ final class StepTimer: ExecutionObserver, StepMeasurer, @unchecked Sendable {
                 return step.lock.sqlName
             }
             var timing = RehearsalReport.StepTiming(pass: pass, migration: start.migration, step: number, phase: start.phase,
-                                                    title: step?.title ?? start.message, seconds: seconds, strongLock: planned,
+                                                    title: step.map { (undo ? "undo: " : "") + $0.title } ?? start.message, seconds: seconds, strongLock: planned,
                                                     overBudget: planned != nil && seconds > budget, rows: walked[key])
+            timing.undo = undo ? true : nil
             if let batches = sizes[key] {
                 (timing.firstBatchSize, timing.lastBatchSize, timing.batches) = batches
             }
