@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
     ],
     targets: [
         // The engine-neutral heart: schema model, migrations, classification, renderers.
@@ -64,7 +65,10 @@ let package = Package(
         // Opens the right driver for a URL; later the executor, rehearsal and copy.
         .target(
             name: "GodwitEngine",
-            dependencies: ["GodwitCore", "GodwitSQLite", "GodwitPostgres"],
+            dependencies: [
+                "GodwitCore", "GodwitSQLite", "GodwitPostgres",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Commands, terminal output.

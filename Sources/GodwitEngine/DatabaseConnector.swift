@@ -54,6 +54,14 @@ public enum DatabaseConnector {
     }
 
     /// The DDL writer for an engine.
+    /// `CREATE TABLE` for one table on `engine`.
+    static func tableWriter(for engine: Engine) -> @Sendable (Table) -> String {
+        switch engine {
+        case .postgresql: { PostgresSchemaWriter().createTable($0) }
+        case .sqlite: { SQLiteSchemaWriter().createTable($0) }
+        }
+    }
+
     public static func schemaWriter(for engine: Engine) -> any SchemaScriptWriter {
         switch engine {
         case .sqlite: SQLiteSchemaWriter()

@@ -48,14 +48,17 @@ struct RollbackCommand: AsyncParsableCommand {
 /// Writes integrity reports as `PREFIX.md` and `PREFIX.json`.
 enum ReportFiles {
     static func write(_ reports: [IntegrityReport], to prefix: String?) throws {
+        try write(markdown: reports.map { $0.markdown() }.joined(separator: "\n"), json: try json(reports), to: prefix)
+    }
+
+    /// Writes PREFIX.md and PREFIX.json, when a prefix is given.
+    static func write(markdown: String, json: String, to prefix: String?) throws {
         guard let prefix else { return }
-        let markdown = reports.map { $0.markdown() }.joined(separator: "\n")
-        let json = try self.json(reports)
         do {
             try markdown.write(toFile: prefix + ".md", atomically: true, encoding: .utf8)
             try json.write(toFile: prefix + ".json", atomically: true, encoding: .utf8)
         } catch {
-            throw GodwitError(.ioFailure, "Cannot write the integrity report", location: prefix + ".md",
+            throw GodwitError(.ioFailure, "Cannot write the report", location: prefix + ".md",
                               reason: error.localizedDescription, remedy: "Check that the directory exists and is writable.")
         }
     }

@@ -78,7 +78,7 @@ final class ProgressPrinter: ExecutionObserver, @unchecked Sendable {
     private func bar(_ event: ExecutionEvent, _ progress: ExecutionEvent.Progress) -> String {
         let width = 30
         let filled = Int((progress.fraction * Double(width)).rounded(.down))
-        return "[\(event.migration) step \(event.step ?? 0)] [" + String(repeating: "#", count: filled)
+        return "[\(event.migration)\(event.step.map { " step \($0)" } ?? "")] [" + String(repeating: "#", count: filled)
             + String(repeating: "-", count: width - filled) + "] " + Self.summary(progress)
     }
 

@@ -8,18 +8,20 @@ struct YAMLReader {
     /// `operations[2].add_column.table`
     let field: String
     let file: String
+    /// The title of its errors: `Invalid migration`, `Invalid copy file`.
+    var title = "Invalid migration"
 
     /// An error at this node.
     func error(_ expected: String) -> GodwitError {
         GodwitError(
-            .invalidMigration, "Invalid migration", location: location,
+            .invalidMigration, title, location: location,
             reason: "\(field.isEmpty ? "the document" : field): expected \(expected), found \(foundDescription)"
         )
     }
 
     /// An error at this node with its own reason.
     func error(reason: String, remedy: String? = nil) -> GodwitError {
-        GodwitError(.invalidMigration, "Invalid migration", location: location, reason: field.isEmpty ? reason : "\(field): \(reason)", remedy: remedy)
+        GodwitError(.invalidMigration, title, location: location, reason: field.isEmpty ? reason : "\(field): \(reason)", remedy: remedy)
     }
 
     var location: String {
@@ -86,7 +88,7 @@ struct YAMLReader {
 
     func list() throws -> [YAMLReader] {
         guard case .sequence(let sequence) = node else { throw error("a list") }
-        return sequence.enumerated().map { YAMLReader(node: $1, field: "\(field)[\($0)]", file: file) }
+        return sequence.enumerated().map { YAMLReader(node: $1, field: "\(field)[\($0)]", file: file, title: title) }
     }
 
     /// A list of strings, or one string taken as a list of one.
@@ -101,9 +103,9 @@ struct YAMLReader {
         for (keyNode, value) in mapping {
             guard case .scalar(let key) = keyNode else { throw error("field names as plain words") }
             let path = field.isEmpty ? key.string : "\(field).\(key.string)"
-            let reader = YAMLReader(node: value, field: path, file: file)
+            let reader = YAMLReader(node: value, field: path, file: file, title: title)
             if !allowed.contains(key.string) {
-                let keyReader = YAMLReader(node: keyNode, field: path, file: file)
+                let keyReader = YAMLReader(node: keyNode, field: path, file: file, title: title)
                 let hint = allowed.first { Self.isCloseSpelling($0, key.string) }.map { " (did you mean '\($0)'?)" } ?? ""
                 let splitValue = key.string.contains(")") || key.string.first?.isNumber == true
                 throw keyReader.error(
@@ -112,7 +114,7 @@ struct YAMLReader {
                 )
             }
             if entries.contains(where: { $0.key == key.string }) {
-                throw YAMLReader(node: keyNode, field: path, file: file).error(reason: "the field is given twice")
+                throw YAMLReader(node: keyNode, field: path, file: file, title: title).error(reason: "the field is given twice")
             }
             entries.append((key.string, reader, keyNode))
         }

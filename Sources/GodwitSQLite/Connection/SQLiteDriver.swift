@@ -163,6 +163,15 @@ public final class SQLiteDriver: DatabaseDriver {
 
     public var isClosed: Bool { closed.withLock { $0 } }
 
+    /// Runs one prepared statement once per row of `rows`, in the current transaction: bulk
+    /// loading without preparing the statement again for every row.
+    public func executeEach(unsafeSQL sql: String, rows: [[GodwitCore.DatabaseValue]]) async throws {
+        try await run { db in
+            let statement = try db.cachedStatement(sql: sql)
+            for row in rows { try statement.execute(arguments: Self.arguments(row)) }
+        }
+    }
+
     /// Runs `work` on the connection, translating errors.
     private func run<T: Sendable>(_ work: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
         do {

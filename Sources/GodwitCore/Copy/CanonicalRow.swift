@@ -1,0 +1,116 @@
+public import Foundation
+
+/// The form in which `verify --source --target` compares values across engines: one text per
+/// value that is equal exactly when the values mean the same, whichever engine stored them —
+/// numbers as plain decimals (`12.50`, `12.5` and the real 12.5 are one value), booleans as 0/1,
+/// points in time as UTC microseconds (zone-less ones read in the stated zone), dates as days,
+/// bytes as hex, UUIDs in lower case, JSON with sorted keys, text as it is, NULL as a mark no
+/// text can be. Rows hash with 64-bit FNV-1a; a table's or range's checksum is the sum of its rows'
+/// hashes modulo 2^64, so it does not depend on row order.
+public struct CanonicalForm: Hashable, Sendable {
+    /// How each column's values are read, by the target's kind of the column.
+    public var kinds: [ValueKind]
+    public var zone: TimeZone
+    public var epochUnits: [TemporalValue.EpochUnit]
+
+    public init(kinds: [ValueKind], zone: TimeZone = TimeZone(identifier: "UTC")!, epochUnits: [TemporalValue.EpochUnit]? = nil) {
+        self.kinds = kinds
+        self.zone = zone
+        self.epochUnits = epochUnits ?? Array(repeating: .automatic, count: kinds.count)
+    }
+
+    /// What NULL becomes: no text value can start with a NUL character.
+    public static let nullMark = "\u{0}N"
+
+    /// The canonical text of one value of column `column`.
+    public func text(_ value: DatabaseValue, column: Int) -> String {
+        if value.isNull { return Self.nullMark }
+        switch kinds[column] {
+        case .integer, .decimal, .float:
+            switch value {
+            case .integer(let number): return String(number)
+            case .real(let number): return NumberText.plain(number)
+            case .text(let text):
+                let trimmed = text.trimmingWhitespace()
+                if NumberText.isDecimal(trimmed) { return NumberText.normalized(trimmed) }
+                if let number = Double(trimmed) { return NumberText.plain(number) }
+                return "?" + text
+            case .blob(let raw): return "?" + Hex.encode(raw)
+            case .null: return Self.nullMark
+            }
+        case .boolean:
+            if case .integer(let number) = value { return String(number) }
+            if let text = value.textValue, let flag = ColumnConversion.flag(text) { return flag ? "1" : "0" }
+            return "?" + (value.textValue ?? "")
+        case .date, .timestamp, .timestamptz:
+            guard let instant = TemporalValue(value, epochUnit: epochUnits[column]) else { return "?" + (value.textValue ?? "") }
+            if kinds[column] == .date { return TemporalValue.text(microseconds: instant.microseconds, dateOnly: true) }
+            return String(instant.utcMicroseconds(zone: zone))
+        case .blob:
+            switch value {
+            case .blob(let bytes): return Hex.encode(bytes)
+            default: return Hex.encode(Array((value.textValue ?? "").utf8))
+            }
+        case .uuid:
+            if case .blob(let raw) = value, raw.count == 16 { return (try? ColumnConversion(sourceKind: .blob, targetKind: .uuid).postgresTextIgnoringFormat(value)) ?? Hex.encode(raw) }
+            return (value.textValue ?? "").trimmingWhitespace().lowercased()
+        case .json:
+            guard let text = value.textValue, let data = text.data(using: .utf8),
+                  let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
+                  let sorted = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]) else {
+                return value.textValue ?? ""
+            }
+            return String(decoding: sorted, as: UTF8.self)
+        case .text, .time, .other:
+            switch value {
+            case .text(let text): return text
+            case .integer(let number): return String(number)
+            case .real(let number): return NumberText.plain(number)
+            case .blob(let bytes): return String(decoding: bytes, as: UTF8.self)
+            case .null: return Self.nullMark
+            }
+        }
+    }
+
+    /// The 64-bit FNV-1a hash of a row's canonical values, each followed by a unit separator.
+    public static func hash(_ texts: [String]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for text in texts {
+            for byte in text.utf8 {
+                hash ^= UInt64(byte)
+                hash &*= 0x0000_0100_0000_01b3
+            }
+            hash ^= 0x1f
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+}
+
+extension ColumnConversion {
+    /// ``postgresText(_:found:)`` without the format it found.
+    func postgresTextIgnoringFormat(_ value: DatabaseValue) throws -> String? {
+        var found: TemporalValue.Format?
+        return try postgresText(value, found: &found)
+    }
+}
+
+/// Rows counted and summed by their canonical hashes: equal exactly when the two sides hold the
+/// same rows (up to a 2^-64 collision), whatever order they were read in.
+public struct RowDigest: Hashable, Codable, Sendable {
+    public var rows: Int64 = 0
+    public var sum: UInt64 = 0
+
+    public init() {}
+
+    public mutating func add(_ hash: UInt64) {
+        rows += 1
+        sum &+= hash
+    }
+
+    /// `4F1C…` — the sum as 16 hex digits.
+    public var checksum: String {
+        let hex = String(sum, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,204 @@
+public import Foundation
+
+/// A point in time read from whatever a database holds for it: ISO 8601 text (with or without
+/// a zone, with `T` or a space), a date alone, epoch seconds, milliseconds or microseconds, or
+/// a Julian day number (SQLite's `julianday()`). How it was written is kept, so a copy can report
+/// the formats it found per column — and an integer like 1700000000 is read as epoch seconds,
+/// never as the year 1700000000.
+public struct TemporalValue: Hashable, Sendable {
+    /// How the value was written.
+    public enum Format: String, Hashable, Codable, Sendable, CaseIterable {
+        case date = "date text"
+        case localText = "date-time text without zone"
+        case zonedText = "date-time text with zone"
+        case epochSeconds = "epoch seconds"
+        case epochMilliseconds = "epoch milliseconds"
+        case epochMicroseconds = "epoch microseconds"
+        case julianDay = "Julian day"
+    }
+
+    /// Microseconds since 1970-01-01 00:00:00, in UTC when `isZoned`, otherwise on the wall
+    /// clock of an unstated zone.
+    public var microseconds: Int64
+    /// Whether the value named its zone (or is an epoch number, which is UTC by definition).
+    public var isZoned: Bool
+    public var format: Format
+
+    /// How an integer epoch is scaled; `automatic` decides by magnitude.
+    public enum EpochUnit: String, Codable, Sendable, CaseIterable {
+        case automatic = "auto", seconds, milliseconds, microseconds
+    }
+
+    /// Reads a database value; nil when it is not a point in time in any known form.
+    public init?(_ value: DatabaseValue, epochUnit: EpochUnit = .automatic) {
+        switch value {
+        case .integer(let number): self.init(epoch: number, unit: epochUnit)
+        case .real(let number):
+            guard number.isFinite else { return nil }
+            if epochUnit == .automatic, number > 1_000_000, number < 10_000_000 {
+                // julianday('1970-01-01') = 2440587.5
+                self.init(microseconds: Int64(((number - 2_440_587.5) * 86_400_000_000).rounded()), isZoned: true, format: .julianDay)
+            } else if number.rounded() == number, number.magnitude < 9e15 {
+                self.init(epoch: Int64(number), unit: epochUnit)
+            } else {
+                let scale: Double = epochUnit == .milliseconds ? 1_000 : epochUnit == .microseconds ? 1 : 1_000_000
+                guard (number * scale).magnitude < 9e18 else { return nil }
+                self.init(microseconds: Int64((number * scale).rounded()), isZoned: true,
+                          format: epochUnit == .milliseconds ? .epochMilliseconds : epochUnit == .microseconds ? .epochMicroseconds : .epochSeconds)
+            }
+        case .text(let text):
+            if let number = Int64(text.trimmingWhitespace()) { self.init(epoch: number, unit: epochUnit); return }
+            guard let parsed = Self.parse(text) else { return nil }
+            self = parsed
+        case .null, .blob: return nil
+        }
+    }
+
+    public init(microseconds: Int64, isZoned: Bool, format: Format) {
+        self.microseconds = microseconds
+        self.isZoned = isZoned
+        self.format = format
+    }
+
+    private init(epoch number: Int64, unit: EpochUnit) {
+        var unit = unit
+        if unit == .automatic {
+            let magnitude = number.magnitude
+            // Seconds reach 1e11 only in the year 5138; milliseconds reach 1e14 in 5138 too.
+            unit = magnitude < 100_000_000_000 ? .seconds : magnitude < 100_000_000_000_000 ? .milliseconds : .microseconds
+        }
+        switch unit {
+        case .seconds, .automatic: self.init(microseconds: number &* 1_000_000, isZoned: true, format: .epochSeconds)
+        case .milliseconds: self.init(microseconds: number &* 1_000, isZoned: true, format: .epochMilliseconds)
+        case .microseconds: self.init(microseconds: number, isZoned: true, format: .epochMicroseconds)
+        }
+    }
+
+    /// The value in UTC, a zone-less one read as wall-clock time in `zone`.
+    public func utcMicroseconds(zone: TimeZone) -> Int64 {
+        guard !isZoned else { return microseconds }
+        let seconds = Double(microseconds) / 1_000_000
+        let guess = seconds - Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: seconds)))
+        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: guess))
+        return microseconds - Int64(offset) * 1_000_000
+    }
+
+    // MARK: Text
+
+    /// `YYYY-MM-DD`, then optionally `T` or a space, `HH:MM`, `:SS`, `.fraction`, and a zone `Z`,
+    /// `±HH`, `±HHMM` or `±HH:MM` (with or without a space before it).
+    static func parse(_ text: String) -> TemporalValue? {
+        var scanner = DigitScanner(Array(text.trimmingWhitespace().utf8))
+        guard let year = scanner.number(digits: 4), scanner.take("-"), let month = scanner.number(digits: 2), scanner.take("-"),
+              let day = scanner.number(digits: 2), (1...12).contains(month), (1...31).contains(day) else { return nil }
+        let days = Self.days(year: year, month: month, day: day)
+        if scanner.isAtEnd { return TemporalValue(microseconds: days * 86_400_000_000, isZoned: false, format: .date) }
+        guard scanner.take("T") || scanner.take(" "), let hour = scanner.number(digits: 2), scanner.take(":"),
+              let minute = scanner.number(digits: 2), hour < 24, minute < 60 else { return nil }
+        var second: Int64 = 0, fraction: Int64 = 0
+        if scanner.take(":") {
+            guard let value = scanner.number(digits: 2), value < 61 else { return nil }
+            second = value
+            if scanner.take(".") || scanner.take(",") {
+                var digits = 0
+                while let digit = scanner.digit() {
+                    if digits < 6 { fraction = fraction * 10 + digit }
+                    digits += 1
+                }
+                guard digits > 0 else { return nil }
+                for _ in digits..<max(digits, 6) { fraction *= 10 }
+            }
+        }
+        var micros = ((days * 24 + hour) * 60 + minute) * 60_000_000 + second * 1_000_000 + fraction
+        _ = scanner.take(" ")
+        if scanner.isAtEnd { return TemporalValue(microseconds: micros, isZoned: false, format: .localText) }
+        if scanner.take("Z") || scanner.take("z") {
+            return scanner.isAtEnd ? TemporalValue(microseconds: micros, isZoned: true, format: .zonedText) : nil
+        }
+        let sign: Int64
+        if scanner.take("+") { sign = 1 } else if scanner.take("-") { sign = -1 } else { return nil }
+        guard let zoneHours = scanner.number(digits: 2) else { return nil }
+        var zoneMinutes: Int64 = 0
+        if !scanner.isAtEnd {
+            _ = scanner.take(":")
+            guard let value = scanner.number(digits: 2) else { return nil }
+            zoneMinutes = value
+        }
+        guard scanner.isAtEnd else { return nil }
+        micros -= sign * (zoneHours * 60 + zoneMinutes) * 60_000_000
+        return TemporalValue(microseconds: micros, isZoned: true, format: .zonedText)
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date
+    /// (https://howardhinnant.github.io/date_algorithms.html, days_from_civil).
+    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The date of a day count (civil_from_days).
+    static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// `2024-01-31 12:00:00.250000` for microseconds since the epoch (no zone suffix).
+    public static func text(microseconds: Int64, dateOnly: Bool = false) -> String {
+        let perDay: Int64 = 86_400_000_000
+        var days = microseconds / perDay, rest = microseconds % perDay
+        if rest < 0 { rest += perDay; days -= 1 }
+        let (year, month, day) = civil(days: days)
+        let date = "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))"
+        if dateOnly { return date }
+        let seconds = rest / 1_000_000, fraction = rest % 1_000_000
+        let time = "\(Self.pad(seconds / 3600, 2)):\(Self.pad(seconds / 60 % 60, 2)):\(Self.pad(seconds % 60, 2))"
+        return date + " " + time + (fraction == 0 ? "" : "." + Self.pad(fraction, 6))
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value.magnitude)
+        return (value < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
+
+/// Reads ASCII digits and marks from UTF-8 bytes.
+private struct DigitScanner {
+    let bytes: [UInt8]
+    var position = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var isAtEnd: Bool { position == bytes.count }
+
+    mutating func take(_ mark: Character) -> Bool {
+        guard position < bytes.count, let ascii = mark.asciiValue, bytes[position] == ascii else { return false }
+        position += 1
+        return true
+    }
+
+    mutating func digit() -> Int64? {
+        guard position < bytes.count, (48...57).contains(bytes[position]) else { return nil }
+        defer { position += 1 }
+        return Int64(bytes[position] - 48)
+    }
+
+    mutating func number(digits: Int) -> Int64? {
+        var value: Int64 = 0
+        for _ in 0..<digits {
+            guard let digit = digit() else { return nil }
+            value = value * 10 + digit
+        }
+        return value
+    }
+}

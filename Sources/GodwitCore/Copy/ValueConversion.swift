@@ -1,0 +1,262 @@
+public import Foundation
+
+/// Why a value cannot go into its target column. Never holds the value itself: reasons are
+/// printed, and row values are not.
+public struct ConversionFailure: Error, Hashable, Sendable {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+}
+
+/// How the values of one column move from the source to the target: read as `sourceKind`,
+/// written as `targetKind`. Zone-less times are read in `zone`; integer epochs in `epochUnit`.
+/// Anything that cannot be converted exactly is a ``ConversionFailure`` (the row is rejected):
+/// nothing is truncated or coerced silently.
+public struct ColumnConversion: Hashable, Sendable {
+    public var sourceKind: ValueKind
+    public var targetKind: ValueKind
+    public var zone: TimeZone
+    public var epochUnit: TemporalValue.EpochUnit
+
+    public init(sourceKind: ValueKind, targetKind: ValueKind, zone: TimeZone = TimeZone(identifier: "UTC")!,
+                epochUnit: TemporalValue.EpochUnit = .automatic) {
+        self.sourceKind = sourceKind
+        self.targetKind = targetKind
+        self.zone = zone
+        self.epochUnit = epochUnit
+    }
+
+    /// The field of PostgreSQL's COPY text format for `value`, unescaped; nil for NULL.
+    /// `found` receives the format of a point in time read from text or a number.
+    public func postgresText(_ value: DatabaseValue, found: inout TemporalValue.Format?) throws -> String? {
+        if value.isNull { return nil }
+        switch targetKind {
+        case .integer: return String(try integer(value))
+        case .boolean: return try boolean(value) ? "t" : "f"
+        case .decimal: return try NumberText.decimal(value)
+        case .float: return try NumberText.float(value)
+        case .blob:
+            switch value {
+            case .blob(let bytes): return "\\x" + Hex.encode(bytes)
+            case .text(let text): return "\\x" + Hex.encode(Array(text.utf8))
+            default: throw ConversionFailure("a number in a binary column")
+            }
+        case .date, .timestamp, .timestamptz:
+            let instant = try temporal(value)
+            found = instant.format
+            switch targetKind {
+            case .date: return TemporalValue.text(microseconds: instant.microseconds, dateOnly: true)
+            case .timestamptz: return TemporalValue.text(microseconds: instant.utcMicroseconds(zone: zone)) + "+00"
+            default:
+                // A zoned source value becomes wall-clock time in the stated zone.
+                let wall = instant.isZoned
+                    ? instant.microseconds + Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant.microseconds) / 1e6))) * 1_000_000
+                    : instant.microseconds
+                return TemporalValue.text(microseconds: wall)
+            }
+        case .uuid: return try uuid(value)
+        case .text, .time, .json, .other: return try text(value)
+        }
+    }
+
+    /// The value to bind into a SQLite column.
+    public func sqliteValue(_ value: DatabaseValue, found: inout TemporalValue.Format?) throws -> DatabaseValue {
+        if value.isNull { return .null }
+        switch targetKind {
+        case .integer: return .integer(try integer(value))
+        case .boolean: return .integer(try boolean(value) ? 1 : 0)
+        case .float:
+            switch value {
+            case .integer(let number): return .real(Double(number))
+            case .real: return value
+            case .text(let text):
+                guard let number = Double(text.trimmingWhitespace()) else { throw ConversionFailure("text that is not a number in a floating-point column") }
+                return .real(number)
+            default: throw ConversionFailure("binary data in a floating-point column")
+            }
+        case .decimal:
+            let text = try NumberText.decimal(value)
+            if let integer = Int64(text) { return .integer(integer) }
+            return .text(text)  // NUMERIC affinity keeps it as exact as SQLite can
+        case .blob:
+            if case .blob = value { return value }
+            return .blob(Array((value.textValue ?? "").utf8))
+        case .date, .timestamp, .timestamptz:
+            let instant = try temporal(value)
+            found = instant.format
+            if targetKind == .date { return .text(TemporalValue.text(microseconds: instant.microseconds, dateOnly: true)) }
+            // SQLite's own date functions read this form as UTC.
+            return .text(TemporalValue.text(microseconds: targetKind == .timestamptz ? instant.utcMicroseconds(zone: zone) : instant.microseconds))
+        case .uuid: return .text(try uuid(value))
+        case .text, .time, .json, .other: return .text(try text(value))
+        }
+    }
+
+    private func integer(_ value: DatabaseValue) throws -> Int64 {
+        switch value {
+        case .integer(let number): return number
+        case .real(let number):
+            guard number.rounded() == number, let exact = Int64(exactly: number) else { throw ConversionFailure("a fraction in an integer column") }
+            return exact
+        case .text(let text):
+            if let number = Int64(text.trimmingWhitespace()) { return number }
+            if sourceKind == .boolean, let flag = Self.flag(text) { return flag ? 1 : 0 }
+            throw ConversionFailure("text that is not an integer in an integer column")
+        default: throw ConversionFailure("binary data in an integer column")
+        }
+    }
+
+    private func boolean(_ value: DatabaseValue) throws -> Bool {
+        switch value {
+        case .integer(let number) where number == 0 || number == 1: return number == 1
+        case .text(let text): if let flag = Self.flag(text) { return flag }
+        default: break
+        }
+        throw ConversionFailure("a value that is not true or false in a boolean column")
+    }
+
+    static func flag(_ text: String) -> Bool? {
+        switch text.trimmingWhitespace().lowercased() {
+        case "1", "t", "true", "y", "yes", "on": true
+        case "0", "f", "false", "n", "no", "off": false
+        default: nil
+        }
+    }
+
+    private func temporal(_ value: DatabaseValue) throws -> TemporalValue {
+        guard let instant = TemporalValue(value, epochUnit: epochUnit) else {
+            throw ConversionFailure("a value that is not a date or time in a known form (ISO 8601 text, epoch seconds or milliseconds, Julian day)")
+        }
+        return instant
+    }
+
+    private func uuid(_ value: DatabaseValue) throws -> String {
+        switch value {
+        case .blob(let bytes) where bytes.count == 16:
+            let hex = Hex.encode(bytes)
+            return [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)].joined(separator: "-")
+        case .text(let text) where UUID(uuidString: text.trimmingWhitespace()) != nil:
+            return text.trimmingWhitespace().lowercased()
+        default: throw ConversionFailure("a value that is not a UUID in a uuid column")
+        }
+    }
+
+    private func text(_ value: DatabaseValue) throws -> String {
+        switch value {
+        case .text(let text):
+            if text.utf8.contains(0) { throw ConversionFailure("a NUL character, which PostgreSQL text cannot hold") }
+            return text
+        case .integer(let number): return String(number)
+        case .real(let number): return NumberText.plain(number)
+        case .blob(let bytes):
+            guard let text = String(validating: bytes, as: UTF8.self), !bytes.contains(0) else {
+                throw ConversionFailure("binary data that is not UTF-8 text in a text column")
+            }
+            return text
+        case .null: return ""
+        }
+    }
+}
+
+/// Numbers written as exact decimal text, the same way whichever engine they came from.
+public enum NumberText {
+    /// `12.5`, `-0.001`, `100`: no exponent, no trailing zeros after the point.
+    public static func plain(_ number: Double) -> String {
+        guard number.isFinite else { return number.isNaN ? "NaN" : (number < 0 ? "-Infinity" : "Infinity") }
+        if number.rounded() == number, number.magnitude < 1e15 { return String(Int64(number)) }
+        return normalized(Decimal(string: "\(number)").map { "\($0)" } ?? "\(number)")
+    }
+
+    /// A decimal value from any stored number; text must be a plain decimal number.
+    static func decimal(_ value: DatabaseValue) throws -> String {
+        switch value {
+        case .integer(let number): return String(number)
+        case .real(let number):
+            guard number.isFinite else { return plain(number) }
+            return plain(number)
+        case .text(let text):
+            let trimmed = text.trimmingWhitespace()
+            guard isDecimal(trimmed) else { throw ConversionFailure("text that is not a number in a numeric column") }
+            return normalized(trimmed)
+        default: throw ConversionFailure("binary data in a numeric column")
+        }
+    }
+
+    static func float(_ value: DatabaseValue) throws -> String {
+        switch value {
+        case .integer(let number): return String(number)
+        case .real(let number): return "\(number)"
+        case .text(let text):
+            guard Double(text.trimmingWhitespace()) != nil else { throw ConversionFailure("text that is not a number in a floating-point column") }
+            return text.trimmingWhitespace()
+        default: throw ConversionFailure("binary data in a floating-point column")
+        }
+    }
+
+    /// `[+-]digits[.digits]` or `[+-].digits`.
+    static func isDecimal(_ text: String) -> Bool {
+        var body = Substring(text)
+        if body.first == "+" || body.first == "-" { body = body.dropFirst() }
+        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+        guard !body.isEmpty, parts.count <= 2, parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }), parts.contains(where: { !$0.isEmpty }) else { return false }
+        return true
+    }
+
+    /// Drops a leading `+`, leading zeros, trailing zeros after the point, and a bare point;
+    /// `-0` becomes `0`.
+    public static func normalized(_ text: String) -> String {
+        var negative = false
+        var body = Substring(text)
+        if body.first == "+" { body = body.dropFirst() } else if body.first == "-" { negative = true; body = body.dropFirst() }
+        var integerPart = body.split(separator: ".", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        var fraction = body.contains(".") ? String(body.split(separator: ".", omittingEmptySubsequences: false).last ?? "") : ""
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        while integerPart.count > 1, integerPart.hasPrefix("0") { integerPart.removeFirst() }
+        if integerPart.isEmpty { integerPart = "0" }
+        let magnitude = fraction.isEmpty ? integerPart : integerPart + "." + fraction
+        return negative && magnitude != "0" ? "-" + magnitude : magnitude
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}
+
+/// Lower-case hexadecimal.
+public enum Hex {
+    public static func encode(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// PostgreSQL's COPY text format: fields separated by tabs, rows by newlines, NULL as `\N`, and
+/// backslash, tab, newline and carriage return escaped with a backslash.
+public enum CopyTextFormat {
+    /// Appends one row to `buffer`.
+    public static func appendRow(_ fields: [String?], to buffer: inout [UInt8]) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { buffer.append(9) }
+            guard let field else {
+                buffer.append(92)
+                buffer.append(78)
+                continue
+            }
+            for byte in field.utf8 {
+                switch byte {
+                case 92: buffer.append(92); buffer.append(92)
+                case 9: buffer.append(92); buffer.append(116)
+                case 10: buffer.append(92); buffer.append(110)
+                case 13: buffer.append(92); buffer.append(114)
+                default: buffer.append(byte)
+                }
+            }
+        }
+        buffer.append(10)
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import GodwitCore
+
+/// One column of a table copy: where its values come from (a source column or a source SQL
+/// expression), the target column, and the conversion between them.
+struct ColumnCopy: Sendable {
+    /// The source SQL that selects the value: a quoted column name or `(expression)`.
+    var select: String
+    var sourceName: String?
+    var target: Column
+    var conversion: ColumnConversion
+}
+
+/// One source table and what it becomes in the target.
+struct TableCopy: Sendable {
+    var source: Table
+    /// The target table as the data is loaded: columns only, no keys, constraints or indexes
+    /// (on SQLite, where constraints cannot be added later, with them).
+    var target: Table
+    var columns: [ColumnCopy]
+    var condition: String?
+    /// Source columns the copy walks in order and resumes from; `rowid` for a SQLite table
+    /// without a primary key; empty when there is no key (the table is copied in one piece).
+    var key: [String]
+    /// Whether the single key column holds integers (so the table can be split into ranges).
+    var hasIntegerKey: Bool
+    var estimatedRows: Int64
+    /// Target columns that become identity columns after the data, continuing after the copied
+    /// values: a SQLite `INTEGER PRIMARY KEY` (the rowid), a PostgreSQL `serial`'s column.
+    var identityAfterData: [String] = []
+    /// Target columns whose identity (or serial) counter is set past the copied values.
+    var counters: [String] = []
+}
+
+/// What a copy does, worked out from the source schema, the target engine and the copy file:
+/// every table's target name, columns, types and conversions, in an order where referenced
+/// tables come first, and the constraints that come after the data.
+struct CopyPlan: Sendable {
+    var tables: [TableCopy]
+    /// Target tables with everything loaded after the data: keys, uniques, checks, foreign
+    /// keys, indexes — named as in the target.
+    var finished: [Table]
+    var warnings: [String]
+
+    init(source: Schema, target engine: Engine, spec: CopySpec, targetSchema: String?) throws {
+        var tables: [TableCopy] = [], finished: [Table] = [], warnings: [String] = []
+        let sourceEngine = source.engine
+        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: sourceEngine == .postgresql)
+        var tableNames: [QualifiedName: QualifiedName] = [:]
+        var columnNames: [QualifiedName: [String: String]] = [:]
+        let copied = source.tables.filter { table in
+            !(spec.rule(for: table.name.name)?.skip ?? false) && table.partitioning == nil && !table.name.name.hasPrefix("godwit_")
+        }
+        for table in copied {
+            let rule = spec.rule(for: table.name.name)
+            let name = rule?.to ?? spec.names.apply(table.name.name)
+            tableNames[table.name] = QualifiedName(schema: engine == .postgresql ? (targetSchema ?? table.name.schema ?? "public") : nil, name)
+            var map: [String: String] = [:]
+            for column in table.columns { map[column.name] = rule?.columns[column.name]?.to ?? spec.names.apply(column.name) }
+            columnNames[table.name] = map
+        }
+        let targetNames = Array(tableNames.values)
+        guard Set(targetNames).count == targetNames.count else {
+            throw GodwitError(.invalidArgument, "Two source tables get the same target name", reason: "names after the rule: \(targetNames.map(\.description).sorted().joined(separator: ", "))",
+                              remedy: "Give one of them its own name with `to:` under `tables:` in the copy file.")
+        }
+
+        for table in DependencyOrder.sorted(copied, name: \.name, dependencies: { $0.foreignKeys.map(\.referencedTable) }) {
+            let rule = spec.rule(for: table.name.name)
+            let map = columnNames[table.name] ?? [:]
+            for name in rule?.columns.keys.sorted() ?? [] where table.column(named: name) == nil {
+                throw GodwitError(.invalidArgument, "The copy file names an unknown column", location: "tables.\(table.name.name).columns.\(name)",
+                                  remedy: "\(table.name) has: \(table.columns.map(\.name).joined(separator: ", ")).")
+            }
+            var columns: [ColumnCopy] = []
+            for column in table.columns {
+                let columnRule = rule?.columns[column.name]
+                if columnRule?.skip == true { continue }
+                let type = columnRule?.type ?? TypeMapping.type(column.type, from: sourceEngine, to: engine)
+                var target = Column(name: map[column.name] ?? column.name, type: type, isNullable: column.isNullable)
+                target.defaultExpression = column.defaultExpression.flatMap { DefaultTranslation.translate($0, from: sourceEngine, to: engine) }
+                if column.defaultExpression != nil, target.defaultExpression == nil {
+                    warnings.append("\(table.name).\(column.name): the default \(column.defaultExpression ?? "") has no counterpart on \(engine.description); left out")
+                }
+                if sourceEngine == engine { target.identity = column.identity }
+                if let value = column.defaultExpression, value.lowercased().hasPrefix("nextval(") {
+                    target.defaultExpression = nil  // its sequence is not copied: the column becomes an identity
+                }
+                let conversion = ColumnConversion(sourceKind: ValueKind(declaredType: column.type, engine: sourceEngine),
+                                                  targetKind: ValueKind(declaredType: type, engine: engine),
+                                                  zone: columnRule?.zone ?? spec.zone, epochUnit: columnRule?.epoch ?? .automatic)
+                columns.append(ColumnCopy(select: quoter.quote(column.name), sourceName: column.name, target: target, conversion: conversion))
+            }
+            for computed in rule?.computed ?? [] {
+                let kind = ValueKind(declaredType: computed.type, engine: engine)
+                columns.append(ColumnCopy(select: "(\(computed.expression))", sourceName: nil,
+                                          target: Column(name: computed.name, type: computed.type),
+                                          conversion: ColumnConversion(sourceKind: kind, targetKind: kind, zone: spec.zone)))
+            }
+            guard let targetName = tableNames[table.name] else { continue }
+            let rename = { (name: String) in map[name] ?? name }
+            var full = Table(name: targetName, columns: columns.map(\.target))
+            full.primaryKey = table.primaryKey.map { var key = $0; key.columns = key.columns.map(rename); key.name = key.name.map(spec.names.apply); key.isAutoincrement = false; return key }
+            full.uniqueConstraints = table.uniqueConstraints.map { var unique = $0; unique.columns = unique.columns.map(rename); unique.name = unique.name.map(spec.names.apply); return unique }
+            full.checkConstraints = table.checkConstraints.map { var check = $0; check.name = check.name.map(spec.names.apply); return check }
+            full.foreignKeys = table.foreignKeys.compactMap { key in
+                guard let parent = tableNames[key.referencedTable] ?? tableNames.first(where: { $0.key.name == key.referencedTable.name })?.value else {
+                    warnings.append("\(table.name): the foreign key to \(key.referencedTable) is left out (that table is not copied)")
+                    return nil
+                }
+                let parentMap = columnNames.first { $0.key.name == key.referencedTable.name }?.value ?? [:]
+                var copy = key
+                copy.columns = key.columns.map(rename)
+                copy.referencedTable = parent
+                copy.referencedColumns = key.referencedColumns.map { parentMap[$0] ?? $0 }
+                copy.name = key.name.map(spec.names.apply)
+                return copy
+            }
+            full.indexes = table.indexes.filter { !$0.name.hasPrefix("sqlite_autoindex_") }.map { index in
+                var copy = index
+                copy.name = spec.names.apply(index.name)
+                copy.elements = index.elements.map { element in
+                    var element = element
+                    if !element.isExpression { element.expression = rename(element.expression) }
+                    if engine != sourceEngine { element.operatorClass = nil; element.collation = nil }
+                    return element
+                }
+                copy.includedColumns = index.includedColumns.map(rename)
+                if engine != sourceEngine { copy.method = nil }
+                return copy
+            }
+            var loading = full
+            if engine == .postgresql {
+                loading.primaryKey = nil
+                loading.uniqueConstraints = []
+                loading.checkConstraints = []
+                loading.foreignKeys = []
+            }
+            loading.indexes = []
+
+            var key = table.primaryKey?.columns ?? []
+            if key.isEmpty, sourceEngine == .sqlite, !table.isWithoutRowID { key = ["rowid"] }
+            let keyType = key.count == 1 ? table.column(named: key[0])?.type.lowercased() : nil
+            let integerKey = key == ["rowid"] || (keyType.map { ValueKind(declaredType: $0, engine: sourceEngine) == .integer } ?? false)
+            var identityAfterData: [String] = []
+            if sourceEngine == .sqlite, engine == .postgresql, !table.isWithoutRowID, let pk = table.primaryKey, pk.columns.count == 1,
+               table.column(named: pk.columns[0])?.type.uppercased() == "INTEGER" {
+                identityAfterData.append(rename(pk.columns[0]))
+            }
+            if engine == .postgresql {
+                for column in table.columns where column.defaultExpression?.lowercased().hasPrefix("nextval(") == true
+                    && columns.contains(where: { $0.sourceName == column.name }) {
+                    identityAfterData.append(rename(column.name))
+                }
+            }
+            if engine == .sqlite, sourceEngine != .sqlite, !full.checkConstraints.isEmpty {
+                warnings.append("\(table.name): its CHECK constraints are not carried into SQLite (their expressions are PostgreSQL's)")
+                full.checkConstraints = []
+                loading.checkConstraints = []
+            }
+            let counters = identityAfterData + columns.filter { $0.target.identity != nil }.map(\.target.name)
+            tables.append(TableCopy(source: table, target: loading, columns: columns, condition: rule?.condition,
+                                    key: key, hasIntegerKey: key.count == 1 && integerKey,
+                                    estimatedRows: table.statistics?.rowCount ?? 0, identityAfterData: identityAfterData, counters: counters))
+            finished.append(full)
+        }
+        for name in spec.tables.keys.sorted() where source.tables.first(where: { $0.name.name.lowercased() == name.lowercased() }) == nil {
+            throw GodwitError(.invalidArgument, "The copy file names an unknown table", location: "tables.\(name)",
+                              remedy: "The source has: \(source.tables.map(\.name.name).sorted().joined(separator: ", ")).")
+        }
+        self.tables = tables
+        self.finished = finished
+        self.warnings = warnings
+    }
+}
+
+/// Column defaults carried across engines: literals and the SQL-standard clock functions as
+/// they are, SQLite's `datetime('now')` family as `now()`; anything else is left out (and said).
+enum DefaultTranslation {
+    static func translate(_ expression: String, from source: Engine, to target: Engine) -> String? {
+        guard source != target else { return expression }
+        var text = expression.trimmingWhitespace()
+        while text.hasPrefix("("), text.hasSuffix(")") { text = String(text.dropFirst().dropLast()).trimmingWhitespace() }
+        let upper = text.uppercased()
+        if ["CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "NULL", "TRUE", "FALSE"].contains(upper) { return upper }
+        if Double(text) != nil { return text }
+        if text.hasPrefix("'"), text.hasSuffix("'"), text.count >= 2 { return text }
+        if source == .sqlite, ["datetime('now')", "datetime(\"now\")", "date('now')", "strftime('%s','now')"].contains(text.lowercased().replacingOccurrences(of: " ", with: "")) {
+            return text.lowercased().hasPrefix("date(") ? "CURRENT_DATE" : (text.contains("%s") ? "extract(epoch from now())::bigint" : "now()")
+        }
+        if source == .postgresql, upper == "NOW()" { return "CURRENT_TIMESTAMP" }
+        return nil
+    }
+}

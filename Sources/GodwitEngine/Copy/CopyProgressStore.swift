@@ -1,0 +1,114 @@
+import Foundation
+import GodwitCore
+
+/// One piece of a copy: a table, or one key range of a big table split for parallel workers.
+struct CopyPart: Hashable, Sendable {
+    var sourceTable: String
+    var part: Int
+    /// Exclusive lower and inclusive upper bound of the key range, as SQL literals; nil: open.
+    var lower: String?
+    var upper: String?
+    /// The last key copied, as a SQL literal row (`(42)`); nil before the first chunk.
+    var lastKey: String?
+    var rowsCopied: Int64 = 0
+    var rowsRejected: Int64 = 0
+    var isDone = false
+}
+
+/// Where a copy records its progress, in the target database, in the same transaction as the
+/// rows it describes: each committed chunk moves `last_key` on, so after a crash the copy goes
+/// on after the last committed row and never loads a row twice. PostgreSQL keeps the records in
+/// the schema `godwit`, SQLite in `godwit_copy_*` tables.
+struct CopyProgressStore {
+    let driver: any DatabaseDriver
+
+    private var isPostgres: Bool { driver.engine == .postgresql }
+    private var parts: String { isPostgres ? "godwit.copy_parts" : "godwit_copy_parts" }
+    private var marks: String { isPostgres ? "godwit.copy_marks" : "godwit_copy_marks" }
+    private func placeholder(_ number: Int) -> String { isPostgres ? "$\(number)" : "?" }
+
+    func install() async throws {
+        let boolean = isPostgres ? "boolean" : "INTEGER"
+        if isPostgres { try await driver.execute(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS godwit") }
+        try await driver.execute(unsafeSQL: """
+            CREATE TABLE IF NOT EXISTS \(parts) (source_table text NOT NULL, part integer NOT NULL, lower_key text, upper_key text,
+              last_key text, rows_copied bigint NOT NULL DEFAULT 0, rows_rejected bigint NOT NULL DEFAULT 0,
+              done \(boolean) NOT NULL DEFAULT \(isPostgres ? "false" : "0"), PRIMARY KEY (source_table, part))
+            """)
+        try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(marks) (name text PRIMARY KEY, at text NOT NULL)")
+    }
+
+    /// Whether an earlier copy into this database recorded anything.
+    func exists() async throws -> Bool {
+        let sql = isPostgres
+            ? "SELECT count(*) FROM pg_tables WHERE schemaname = 'godwit' AND tablename = 'copy_parts'"
+            : "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'godwit_copy_parts'"
+        return try await driver.query(unsafeSQL: sql).first?[0].integerValue ?? 0 > 0
+    }
+
+    func allParts() async throws -> [CopyPart] {
+        try await driver.query(unsafeSQL: "SELECT source_table, part, lower_key, upper_key, last_key, rows_copied, rows_rejected, done FROM \(parts) ORDER BY source_table, part")
+            .map { row in
+                CopyPart(sourceTable: row[0].textValue ?? "", part: Int(row[1].integerValue ?? 0), lower: row[2].textValue, upper: row[3].textValue,
+                         lastKey: row[4].textValue, rowsCopied: row[5].integerValue ?? 0, rowsRejected: row[6].integerValue ?? 0,
+                         isDone: (row[7].integerValue ?? 0) != 0)
+            }
+    }
+
+    func insert(_ part: CopyPart) async throws {
+        try await driver.execute(unsafeSQL: """
+            INSERT INTO \(parts) (source_table, part, lower_key, upper_key) VALUES (\(placeholder(1)), \(placeholder(2)), \(placeholder(3)), \(placeholder(4)))
+            """, bindings: [.text(part.sourceTable), .integer(Int64(part.part)), part.lower.map { .text($0) } ?? .null, part.upper.map { .text($0) } ?? .null])
+    }
+
+    /// Records a committed chunk (call inside the chunk's transaction).
+    func advance(_ part: CopyPart) async throws {
+        try await driver.execute(unsafeSQL: """
+            UPDATE \(parts) SET last_key = \(placeholder(1)), rows_copied = \(placeholder(2)), rows_rejected = \(placeholder(3)),
+              done = \(part.isDone ? (isPostgres ? "true" : "1") : (isPostgres ? "false" : "0"))
+            WHERE source_table = \(placeholder(4)) AND part = \(placeholder(5))
+            """, bindings: [part.lastKey.map { .text($0) } ?? .null, .integer(part.rowsCopied), .integer(part.rowsRejected),
+                            .text(part.sourceTable), .integer(Int64(part.part))])
+    }
+
+    func mark(_ name: String) async throws {
+        try await driver.execute(unsafeSQL: "INSERT INTO \(marks) (name, at) VALUES (\(placeholder(1)), \(placeholder(2)))",
+                                 bindings: [.text(name), .text(ISO8601DateFormatter().string(from: Date()))])
+    }
+
+    func isMarked(_ name: String) async throws -> Bool {
+        try await driver.query(unsafeSQL: "SELECT count(*) FROM \(marks) WHERE name = \(placeholder(1))", bindings: [.text(name)]).first?[0].integerValue ?? 0 > 0
+    }
+}
+
+/// Rows a copy could not load, one JSON object per line — table, key, column, reason — in a
+/// file the copy file names. The file holds keys, never other values; the terminal gets counts.
+final class RejectLog: @unchecked Sendable {
+    let path: String
+    private let lock = NSLock()
+    private var handle: FileHandle?
+    /// Rows already written: a chunk read again after a refusal rejects them again.
+    private var written = Set<String>()
+
+    init(path: String) { self.path = path }
+
+    func append(table: String, key: String, column: String?, reason: String) throws {
+        guard lock.withLock({ written.insert("\(table)|\(key)|\(column ?? "")").inserted }) else { return }
+        var object: [String: String] = ["table": table, "key": key, "reason": reason]
+        if let column { object["column"] = column }
+        let line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) + Data("\n".utf8)
+        try lock.withLock {
+            if handle == nil {
+                if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+                guard let opened = FileHandle(forWritingAtPath: path) else {
+                    throw GodwitError(.ioFailure, "Cannot write the reject file", location: path, remedy: "Check that its directory exists and is writable.")
+                }
+                opened.seekToEndOfFile()
+                handle = opened
+            }
+            handle?.write(line)
+        }
+    }
+
+    deinit { try? handle?.close() }
+}

@@ -1,0 +1,232 @@
+public import Foundation
+public import GodwitCore
+import GodwitPostgres
+import GodwitSQLite
+
+/// `godwit copy --from URL --to URL [--with FILE]`: creates the target tables through the type
+/// mapping, streams every table's rows in committed, resumable chunks (several tables, or key
+/// ranges of one big table, at once), then adds keys, constraints, foreign keys and indexes
+/// after the data and sets identity counters past the copied values. A rerun after a crash goes
+/// on from the last committed chunk of every table.
+public struct DataCopy: Sendable {
+    public let source: DatabaseURL
+    public let target: DatabaseURL
+    public let spec: CopySpec
+    public let observer: (any ExecutionObserver)?
+    public let interrupt: InterruptSignal
+
+    public init(source: DatabaseURL, target: DatabaseURL, spec: CopySpec = CopySpec(), observer: (any ExecutionObserver)? = nil,
+                interrupt: InterruptSignal = InterruptSignal()) {
+        self.source = source
+        self.target = target
+        self.spec = spec
+        self.observer = observer
+        self.interrupt = interrupt
+    }
+
+    public func run() async throws -> CopySummary {
+        let started = Date()
+        let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
+        let targetEngine: Engine = if case .postgres = target { .postgresql } else { .sqlite }
+        let plan = try CopyPlan(source: schema, target: targetEngine, spec: spec, targetSchema: nil)
+        let rejects = RejectLog(path: spec.rejectFile ?? "godwit-rejects.jsonl")
+        let (parts, alreadyDone) = try await prepareTarget(plan)
+        let totals = try await DatabaseConnector.withDriver(source, access: .readOnly) { driver in
+            var count: Int64 = 0
+            for part in parts where !part.isDone {
+                guard let table = plan.tables.first(where: { $0.source.name.description == part.sourceTable }) else { continue }
+                count += try await remainingRows(of: table, part: part, on: driver)
+            }
+            return count
+        }
+        let tally = CopyTally(total: totals, observer: observer)
+        try await copyParts(parts.filter { !$0.isDone }, plan: plan, rejects: rejects, tally: tally)
+        var warnings = plan.warnings
+        if !alreadyDone { warnings += try await finishTarget(plan, tally: tally) }
+        let recorded = try await DatabaseConnector.withDriver(target) { try await CopyProgressStore(driver: $0).allParts() }
+        let results = plan.tables.map { table in
+            let mine = recorded.filter { $0.sourceTable == table.source.name.description }
+            return CopySummary.TableResult(source: table.source.name.description, target: table.target.name.description,
+                                           rows: mine.reduce(0) { $0 + $1.rowsCopied }, rejected: mine.reduce(0) { $0 + $1.rowsRejected },
+                                           formats: tally.formats(of: table.target.name.description))
+        }
+        let rejectFile = results.contains { $0.rejected > 0 } ? rejects.path : nil
+        return CopySummary(source: source.description, target: target.description, tables: results,
+                           seconds: Date().timeIntervalSince(started), warnings: warnings, rejectFile: rejectFile, wasAlreadyDone: alreadyDone)
+    }
+
+    /// Creates the target tables and the progress records, or finds those of an earlier run.
+    /// Returns every part and whether the copy was already finished.
+    private func prepareTarget(_ plan: CopyPlan) async throws -> ([CopyPart], Bool) {
+        try await DatabaseConnector.withDriver(target, access: .create) { driver in
+            let store = CopyProgressStore(driver: driver)
+            if try await store.exists(), try await store.isMarked("tables-created") {
+                let parts = try await store.allParts()
+                let expected = Set(plan.tables.map(\.source.name.description))
+                guard Set(parts.map(\.sourceTable)) == expected else {
+                    throw GodwitError(.invalidArgument, "The target holds another copy", location: target.description,
+                                      reason: "its recorded tables differ from what this copy would copy",
+                                      remedy: "Copy into an empty database, or run the same copy (same source and copy file) to resume it.")
+                }
+                observer?.observe(ExecutionEvent(kind: .notice, migration: "copy", message: "resuming: \(parts.filter(\.isDone).count) of \(parts.count) parts already copied"))
+                return (parts, try await store.isMarked("finished"))
+            }
+            let existing = try await driver.inspect(InspectionOptions())
+            if let clash = plan.tables.first(where: { existing.table(named: $0.target.name) != nil }) {
+                throw GodwitError(.invalidArgument, "The target already has a table \(clash.target.name)", location: target.description,
+                                  remedy: "Copy into an empty database (or schema), or drop the table first.")
+            }
+            let parts = try await splitParts(plan)
+            try await driver.execute(unsafeSQL: "BEGIN")
+            do {
+                let writer = DatabaseConnector.tableWriter(for: driver.engine)
+                for table in plan.tables { try await driver.execute(unsafeSQL: writer(table.target)) }
+                try await store.install()
+                for part in parts { try await store.insert(part) }
+                try await store.mark("tables-created")
+                try await driver.execute(unsafeSQL: "COMMIT")
+            } catch {
+                _ = try? await driver.execute(unsafeSQL: "ROLLBACK")
+                throw error
+            }
+            return (parts, false)
+        }
+    }
+
+    /// One part per table; a big table with one integer key is split into ranges, one per worker.
+    private func splitParts(_ plan: CopyPlan) async throws -> [CopyPart] {
+        let workers = target.isSQLite ? 1 : max(1, spec.parallel)
+        return try await DatabaseConnector.withDriver(source, access: .readOnly) { driver in
+            var parts: [CopyPart] = []
+            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+            for table in plan.tables {
+                let name = table.source.name.description
+                guard workers > 1, table.hasIntegerKey, table.estimatedRows > Int64(spec.chunkRows) * 2 else {
+                    parts.append(CopyPart(sourceTable: name, part: 0))
+                    continue
+                }
+                let key = quoter.quote(table.key[0])
+                let bounds = try await driver.query(unsafeSQL: "SELECT min(\(key)), max(\(key)) FROM \(quoter.quote(table.source.name))").first
+                guard let low = bounds?[0].integerValue, let high = bounds?[1].integerValue, high > low else {
+                    parts.append(CopyPart(sourceTable: name, part: 0))
+                    continue
+                }
+                let step = (high - low) / Int64(workers) + 1
+                for index in 0..<workers {
+                    let lower = index == 0 ? nil : String(low - 1 + Int64(index) * step)
+                    let upper = index == workers - 1 ? nil : String(low - 1 + Int64(index + 1) * step)
+                    parts.append(CopyPart(sourceTable: name, part: index, lower: lower, upper: upper))
+                }
+            }
+            return parts
+        }
+    }
+
+    private func remainingRows(of table: TableCopy, part: CopyPart, on driver: any DatabaseDriver) async throws -> Int64 {
+        if part.lower == nil, part.upper == nil, part.lastKey == nil, table.condition == nil, table.estimatedRows > 0 { return table.estimatedRows }
+        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+        var conditions = table.condition.map { ["(\($0))"] } ?? []
+        if let key = table.key.first, table.key.count == 1 {
+            if let lower = part.lower { conditions.append("\(quoter.quote(key)) > \(lower)") }
+            if let upper = part.upper { conditions.append("\(quoter.quote(key)) <= \(upper)") }
+            if let last = part.lastKey { conditions.append("\(quoter.quote(key)) > \(last)") }
+        }
+        let sql = "SELECT count(*) FROM \(quoter.quote(table.source.name))" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+        return try await driver.query(unsafeSQL: sql).first?[0].integerValue ?? 0
+    }
+
+    /// Copies the parts with up to `parallel` workers, each with its own connections.
+    private func copyParts(_ parts: [CopyPart], plan: CopyPlan, rejects: RejectLog, tally: CopyTally) async throws {
+        let workers = target.isSQLite ? 1 : max(1, spec.parallel)
+        let queue = PartQueue(parts)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<min(workers, max(parts.count, 1)) {
+                group.addTask {
+                    let sourceDriver = try await DatabaseConnector.open(source, access: .readOnly)
+                    let targetDriver = try await DatabaseConnector.open(target)
+                    do {
+                        while let part = queue.next() {
+                            guard let table = plan.tables.first(where: { $0.source.name.description == part.sourceTable }) else { continue }
+                            _ = try await TableCopier(table: table, source: sourceDriver, target: targetDriver, spec: spec, rejects: rejects,
+                                                      tally: tally, interrupt: interrupt).copy(part)
+                        }
+                    } catch {
+                        queue.stop()
+                        try? await sourceDriver.close()
+                        try? await targetDriver.close()
+                        throw error
+                    }
+                    try? await sourceDriver.close()
+                    try? await targetDriver.close()
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// After the data: keys, uniques, checks, foreign keys, indexes, identity counters; in one
+    /// transaction, each optional part under a savepoint so that what the target cannot take
+    /// becomes a warning instead of a failed copy.
+    private func finishTarget(_ plan: CopyPlan, tally: CopyTally) async throws -> [String] {
+        tally.notice("adding keys, constraints, foreign keys and indexes")
+        return try await DatabaseConnector.withDriver(target) { driver in
+            var warnings: [String] = []
+            let statements = PostDataStatements(plan: plan, engine: driver.engine)
+            try await driver.execute(unsafeSQL: "BEGIN")
+            do {
+                for statement in statements.required { try await driver.execute(unsafeSQL: statement) }
+                for (statement, what) in statements.optional {
+                    try await driver.execute(unsafeSQL: "SAVEPOINT godwit_post")
+                    do {
+                        try await driver.execute(unsafeSQL: statement)
+                        try await driver.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_post")
+                    } catch let error as GodwitError {
+                        try await driver.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_post")
+                        warnings.append("\(what) was not added: \(RedactedReason.of(error))")
+                    }
+                }
+                for (statement, table) in statements.counters {
+                    try await driver.execute(unsafeSQL: statement)
+                    _ = table
+                }
+                if driver.engine == .sqlite {
+                    for row in try await driver.query(unsafeSQL: "PRAGMA foreign_key_check") {
+                        warnings.append("\(row[0].textValue ?? "?"): a row's foreign key points at a missing row of \(row[2].textValue ?? "?")")
+                    }
+                }
+                try await CopyProgressStore(driver: driver).mark("finished")
+                try await driver.execute(unsafeSQL: "COMMIT")
+            } catch {
+                _ = try? await driver.execute(unsafeSQL: "ROLLBACK")
+                throw error
+            }
+            try await driver.execute(unsafeSQL: "ANALYZE")
+            return warnings
+        }
+    }
+}
+
+extension DatabaseURL {
+    var isSQLite: Bool {
+        if case .sqlite = self { return true }
+        return false
+    }
+}
+
+/// The parts still to copy, handed to workers one at a time.
+private final class PartQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parts: [CopyPart]
+    private var stopped = false
+
+    init(_ parts: [CopyPart]) { self.parts = parts }
+
+    func next() -> CopyPart? {
+        lock.withLock {
+            guard !stopped, !parts.isEmpty else { return nil }
+            return parts.removeFirst()
+        }
+    }
+
+    func stop() { lock.withLock { stopped = true } }
+}

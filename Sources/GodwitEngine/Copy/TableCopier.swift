@@ -1,0 +1,312 @@
+import Foundation
+import GodwitCore
+import GodwitPostgres
+import GodwitSQLite
+
+/// Copies one part of one table in committed chunks: each chunk reads the next `chunkRows`
+/// rows after the last copied key, converts them, loads them (PostgreSQL: `COPY … FROM STDIN`;
+/// SQLite: one prepared INSERT per row) and moves the recorded key on — all in one target
+/// transaction. A chunk the target refuses is loaded again in halves under savepoints until
+/// each refused row stands alone and goes to the reject file.
+struct TableCopier {
+    let table: TableCopy
+    let source: any DatabaseDriver
+    let target: any DatabaseDriver
+    let spec: CopySpec
+    let rejects: RejectLog
+    let tally: CopyTally
+    let interrupt: InterruptSignal
+
+    private var quoter: SQLIdentifierQuoter { SQLIdentifierQuoter(foldsUnquotedToLowercase: source.engine == .postgresql) }
+    private var targetQuoter: SQLIdentifierQuoter { SQLIdentifierQuoter(foldsUnquotedToLowercase: target.engine == .postgresql) }
+
+    func copy(_ start: CopyPart) async throws -> CopyPart {
+        var part = start
+        if target.engine == .postgresql { try await target.execute(unsafeSQL: "SET synchronous_commit = off") }
+        var chunk = 0
+        while !part.isDone {
+            try interrupt.check("copy", resumeAt: 0)
+            chunk += 1
+            part = try await copyChunk(part, number: chunk)
+        }
+        return part
+    }
+
+    /// The source query for the chunk after `part.lastKey`.
+    private func chunkQuery(_ part: CopyPart) -> String {
+        let keys = table.key.map(quoter.quote)
+        let keyRow = keys.count == 1 ? keys[0] : "(" + keys.joined(separator: ", ") + ")"
+        var conditions: [String] = []
+        if let condition = table.condition { conditions.append("(\(condition))") }
+        if let lower = part.lower { conditions.append("\(keyRow) > \(lower)") }
+        if let upper = part.upper { conditions.append("\(keyRow) <= \(upper)") }
+        if let last = part.lastKey { conditions.append("\(keyRow) > \(last)") }
+        var sql = "SELECT " + (keys + table.columns.map(\.select)).joined(separator: ", ") + " FROM " + quoter.quote(table.source.name)
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        if !keys.isEmpty { sql += " ORDER BY " + keys.joined(separator: ", ") + " LIMIT \(spec.chunkRows)" }
+        return sql
+    }
+
+    private func copyChunk(_ start: CopyPart, number: Int) async throws -> CopyPart {
+        let sql = chunkQuery(start)
+        let state = ChunkState()
+        try await target.execute(unsafeSQL: target.engine == .postgresql ? "BEGIN" : "BEGIN IMMEDIATE")
+        do {
+            if table.key.isEmpty { try await target.execute(unsafeSQL: "DELETE FROM \(targetQuoter.quote(table.target.name))") }
+            do {
+                try await target.execute(unsafeSQL: "SAVEPOINT godwit_chunk")
+                try await load(sql, state: state)
+                try await target.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_chunk")
+            } catch let error as GodwitError where error.isDataRefusal {
+                // The target refused a row the conversion let through: find it (them) by halving.
+                try await target.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_chunk")
+                state.reset()
+                let rows = try await readConverted(sql, state: state)
+                try await loadCarefully(rows[...], state: state)
+            }
+            var part = start
+            part.rowsCopied += state.loaded
+            part.rowsRejected += state.rejected
+            if let last = state.lastKey { part.lastKey = last }
+            part.isDone = table.key.isEmpty || state.read < spec.chunkRows
+            try await CopyProgressStore(driver: target).advance(part)
+            CrashPoint.reach("copy-\(table.source.name.name)-chunk-\(number)-before-commit")
+            try await target.execute(unsafeSQL: "COMMIT")
+            CrashPoint.reach("copy-\(table.source.name.name)-chunk-\(number)-after-commit")
+            tally.add(rows: state.loaded, rejected: state.rejected, formats: state.formats, table: table.target.name.description)
+            return part
+        } catch {
+            _ = try? await target.execute(unsafeSQL: "ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Streams the chunk from the source into the target.
+    private func load(_ sql: String, state: ChunkState) async throws {
+        let columns = table.target.columns.map(\.name)
+        switch target {
+        case let postgres as PostgresDriver:
+            try await postgres.copyIn(table: table.target.name, columns: columns) { sink in
+                try await source.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 5_000) { page in
+                    var buffer: [UInt8] = []
+                    buffer.reserveCapacity(page.count * 96)
+                    for row in page {
+                        guard let fields = try convertForPostgres(row, state: state) else { continue }
+                        CopyTextFormat.appendRow(fields, to: &buffer)
+                    }
+                    if !buffer.isEmpty { try await sink.write(buffer) }
+                }
+            }
+        case let sqlite as SQLiteDriver:
+            let insert = insertStatement()
+            try await source.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 5_000) { page in
+                var rows: [[DatabaseValue]] = []
+                rows.reserveCapacity(page.count)
+                for row in page {
+                    if let values = try convertForSQLite(row, state: state) { rows.append(values) }
+                }
+                try await sqlite.executeEach(unsafeSQL: insert, rows: rows)
+            }
+        default:
+            throw GodwitError(.invalidArgument, "Cannot copy into \(target.engine)")
+        }
+    }
+
+    private func insertStatement() -> String {
+        "INSERT INTO \(targetQuoter.quote(table.target.name)) (\(targetQuoter.quoteList(table.target.columns.map(\.name)))) VALUES ("
+            + Array(repeating: "?", count: table.target.columns.count).joined(separator: ", ") + ")"
+    }
+
+    /// The chunk again, converted and held in memory (only after the target refused it).
+    private func readConverted(_ sql: String, state: ChunkState) async throws -> [ConvertedRow] {
+        let collected = ConvertedRows()
+        let isPostgres = target.engine == .postgresql
+        try await source.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 5_000) { page in
+            for row in page {
+                let key = keyLiteral(row)
+                if isPostgres {
+                    if let fields = try convertForPostgres(row, state: state) { collected.append(.postgres(key: key, fields: fields)) }
+                } else if let values = try convertForSQLite(row, state: state) {
+                    collected.append(.sqlite(key: key, values: values))
+                }
+            }
+        }
+        state.loaded = 0
+        return collected.rows
+    }
+
+    /// Loads `rows` under a savepoint; when the target refuses, halves them until the refused
+    /// rows stand alone, and rejects those.
+    private func loadCarefully(_ rows: ArraySlice<ConvertedRow>, state: ChunkState) async throws {
+        guard !rows.isEmpty else { return }
+        try await target.execute(unsafeSQL: "SAVEPOINT godwit_half")
+        do {
+            try await loadConverted(rows)
+            try await target.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_half")
+            state.loaded += Int64(rows.count)
+        } catch let error as GodwitError where error.isDataRefusal {
+            try await target.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_half")
+            try await target.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_half")
+            if rows.count == 1, let row = rows.first {
+                let key: String = switch row {
+                case .postgres(let key, _), .sqlite(let key, _): key
+                }
+                try reject(key: key, column: nil, reason: RedactedReason.of(error), state: state)
+                return
+            }
+            let middle = rows.startIndex + rows.count / 2
+            try await loadCarefully(rows[rows.startIndex..<middle], state: state)
+            try await loadCarefully(rows[middle...], state: state)
+        }
+    }
+
+    private func loadConverted(_ rows: ArraySlice<ConvertedRow>) async throws {
+        switch target {
+        case let postgres as PostgresDriver:
+            var buffer: [UInt8] = []
+            for case .postgres(_, let fields) in rows { CopyTextFormat.appendRow(fields, to: &buffer) }
+            try await postgres.copyIn(table: table.target.name, columns: table.target.columns.map(\.name)) { sink in try await sink.write(buffer) }
+        case let sqlite as SQLiteDriver:
+            var values: [[DatabaseValue]] = []
+            for case .sqlite(_, let row) in rows { values.append(row) }
+            try await sqlite.executeEach(unsafeSQL: insertStatement(), rows: values)
+        default: break
+        }
+    }
+
+    private func keyLiteral(_ row: Row) -> String {
+        BackfillBatchSQL.literal(Array(row.values.prefix(table.key.count)), engine: source.engine)
+    }
+
+    /// The row's fields for COPY, or nil when a value cannot be converted (the row is rejected).
+    private func convertForPostgres(_ row: Row, state: ChunkState) throws -> [String?]? {
+        let offset = table.key.count
+        var fields: [String?] = []
+        fields.reserveCapacity(table.columns.count)
+        var formats: [(Int, TemporalValue.Format)] = []
+        for (index, column) in table.columns.enumerated() {
+            var found: TemporalValue.Format?
+            do {
+                fields.append(try column.conversion.postgresText(row.values[offset + index], found: &found))
+            } catch let failure as ConversionFailure {
+                try reject(key: keyLiteral(row), column: column.target.name, reason: failure.reason, state: state)
+                state.noteRead(key: offset > 0 ? keyLiteral(row) : nil)
+                return nil
+            }
+            if let found { formats.append((index, found)) }
+        }
+        state.noteLoaded(key: offset > 0 ? keyLiteral(row) : nil, formats: formats.map { (table.columns[$0.0].target.name, $0.1) })
+        return fields
+    }
+
+    private func convertForSQLite(_ row: Row, state: ChunkState) throws -> [DatabaseValue]? {
+        let offset = table.key.count
+        var values: [DatabaseValue] = []
+        values.reserveCapacity(table.columns.count)
+        var formats: [(String, TemporalValue.Format)] = []
+        for (index, column) in table.columns.enumerated() {
+            var found: TemporalValue.Format?
+            do {
+                values.append(try column.conversion.sqliteValue(row.values[offset + index], found: &found))
+            } catch let failure as ConversionFailure {
+                try reject(key: keyLiteral(row), column: column.target.name, reason: failure.reason, state: state)
+                state.noteRead(key: offset > 0 ? keyLiteral(row) : nil)
+                return nil
+            }
+            if let found { formats.append((column.target.name, found)) }
+        }
+        state.noteLoaded(key: offset > 0 ? keyLiteral(row) : nil, formats: formats)
+        return values
+    }
+
+    private func reject(key: String, column: String?, reason: String, state: ChunkState) throws {
+        try rejects.append(table: table.source.name.description, key: key, column: column, reason: reason)
+        state.rejected += 1
+        if spec.rejectAction == .stop {
+            throw GodwitError(.integrityFailure, "A row of \(table.source.name) cannot be loaded into \(table.target.name)",
+                              location: rejects.path, reason: (column.map { "column \($0): " } ?? "") + reason,
+                              remedy: "The reject file names its key. Fix the row or the copy file (a type, a where:), or set rejects: {action: continue}; then run godwit copy again: it resumes.")
+        }
+    }
+}
+
+extension BackfillBatchSQL {
+    /// The key row as a SQL literal for `engine`.
+    static func literal(_ values: [DatabaseValue], engine: Engine) -> String {
+        BackfillBatchSQL(backfill: Backfill(table: QualifiedName("t"), assignments: "", keyColumns: [], batchSize: 1), engine: engine).literal(values)
+    }
+}
+
+extension GodwitError {
+    /// The target refused a row's data (SQLSTATE class 22 or 23; SQLite constraint errors).
+    var isDataRefusal: Bool {
+        guard let code = engineCode else { return code == .integrityFailure }
+        return code.hasPrefix("22") || code.hasPrefix("23") || code.hasPrefix("SQLITE_CONSTRAINT") || code == "19"
+    }
+}
+
+/// An engine's complaint about a row, without the value it quotes (`invalid input syntax for
+/// type integer: "…"`).
+enum RedactedReason {
+    static func of(_ error: GodwitError) -> String {
+        let text = error.reason ?? error.summary
+        return text.replacingOccurrences(of: #""[^"]*""#, with: "\"…\"", options: .regularExpression)
+            .replacingOccurrences(of: #"\([^()]*\)=\([^()]*\)"#, with: "(…)=(…)", options: .regularExpression)
+    }
+}
+
+/// What one chunk read, loaded and rejected, shared with the page handlers.
+final class ChunkState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _read = 0
+    private var _loaded: Int64 = 0
+    private var _rejected: Int64 = 0
+    private var _lastKey: String?
+    private var _formats: [String: [TemporalValue.Format: Int64]] = [:]
+
+    var read: Int { lock.withLock { _read } }
+    var loaded: Int64 { get { lock.withLock { _loaded } } set { lock.withLock { _loaded = newValue } } }
+    var rejected: Int64 { get { lock.withLock { _rejected } } set { lock.withLock { _rejected = newValue } } }
+    var lastKey: String? { lock.withLock { _lastKey } }
+    var formats: [String: [TemporalValue.Format: Int64]] { lock.withLock { _formats } }
+
+    func noteRead(key: String?) {
+        lock.withLock {
+            _read += 1
+            if let key { _lastKey = key }
+        }
+    }
+
+    func noteLoaded(key: String?, formats: [(String, TemporalValue.Format)]) {
+        lock.withLock {
+            _read += 1
+            _loaded += 1
+            if let key { _lastKey = key }
+            for (column, format) in formats { _formats[column, default: [:]][format, default: 0] += 1 }
+        }
+    }
+
+    func reset() {
+        lock.withLock {
+            _read = 0
+            _loaded = 0
+            _rejected = 0
+            _lastKey = nil
+            _formats = [:]
+        }
+    }
+}
+
+/// One converted row, ready for either engine, with its key for the reject file.
+enum ConvertedRow: Sendable {
+    case postgres(key: String, fields: [String?])
+    case sqlite(key: String, values: [DatabaseValue])
+}
+
+/// Converted rows gathered from page handlers.
+private final class ConvertedRows: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _rows: [ConvertedRow] = []
+    func append(_ row: ConvertedRow) { lock.withLock { _rows.append(row) } }
+    var rows: [ConvertedRow] { lock.withLock { _rows } }
+}

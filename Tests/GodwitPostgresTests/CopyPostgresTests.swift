@@ -1,0 +1,83 @@
+import Foundation
+import GodwitCore
+import GodwitEngine
+import GodwitTesting
+import Testing
+
+/// `copy` and `verify --source --target` between SQLite and PostgreSQL, on real databases.
+@Suite("Copy between engines")
+struct CopyPostgresTests {
+    static func snakeCase() throws -> CopySpec { try CopySpecParser().parse("names: snake_case\nchunk_rows: 1000\n", file: "copy.yaml") }
+
+    /// A copy of the bundled Chinook SQLite file in a temporary directory.
+    static func chinook(in directory: TemporaryDirectory) throws -> DatabaseURL {
+        try DatabaseURL(parsing: "sqlite:" + directory.copy(Fixtures.chinookSQLite, as: "chinook.db"))
+    }
+
+    @Test("Chinook copies SQLite → PostgreSQL with snake_case names, verifies equal, keeps keys and identities; a rerun adds nothing")
+    func chinook() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let source = try Self.chinook(in: directory), target = DatabaseURL.postgres(endpoint)
+            var spec = try Self.snakeCase()
+            spec.rejectFile = directory.path("rejects.jsonl")
+            let summary = try await DataCopy(source: source, target: target, spec: spec).run()
+            #expect(summary.rows == 15_607)
+            #expect(summary.rejected == 0)
+            #expect(summary.tables.map(\.target).contains("public.invoice_line"))
+            #expect(summary.tables.first { $0.source == "Invoice" }?.formats["invoice_date"]?["date-time text without zone"] == 412)
+
+            let report = try await CrossVerification(source: source, target: target, spec: spec).run()
+            #expect(report.passes, "\(report.markdown())")
+            #expect(report.tables.count == 11 && report.tables.allSatisfy { $0.sourceSide.rows == $0.targetSide.rows })
+
+            try await DatabaseConnector.withDriver(target) { driver in
+                let types = try await driver.query(unsafeSQL: """
+                    SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'invoice' ORDER BY ordinal_position
+                    """).map { "\($0[0].textValue ?? ""): \($0[1].textValue ?? "")" }
+                #expect(types.contains("invoice_date: timestamp without time zone"))
+                #expect(types.contains("total: numeric"))
+                // The rowid key became an identity that continues after the copied rows.
+                let next = try await driver.query(unsafeSQL: "INSERT INTO genre (name) VALUES ('Godwit') RETURNING genre_id").first?[0].integerValue
+                #expect(next == 26)
+                let keys = try await driver.query(unsafeSQL: "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace").first?[0].integerValue
+                #expect(keys == 11)
+            }
+            let again = try await DataCopy(source: source, target: target, spec: spec).run()
+            #expect(again.wasAlreadyDone)
+            #expect(again.rows == 15_607)
+        }
+    }
+
+    @Test("verify names a changed value, a missing row and an extra row by key, with the differing range and columns")
+    func differences() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let source = try Self.chinook(in: directory), target = DatabaseURL.postgres(endpoint)
+            let spec = try Self.snakeCase()
+            _ = try await DataCopy(source: source, target: target, spec: spec).run()
+            try await DatabaseConnector.withDriver(target) { driver in
+                try await driver.execute(unsafeSQL: "UPDATE track SET unit_price = 1.00 WHERE track_id = 1200")
+                try await driver.execute(unsafeSQL: "DELETE FROM invoice_line WHERE invoice_line_id = 777")
+                try await driver.execute(unsafeSQL: "INSERT INTO media_type (media_type_id, name) VALUES (99, 'Cassette')")
+            }
+            let report = try await CrossVerification(source: source, target: target, spec: spec).run()
+            #expect(!report.passes)
+            let track = try #require(report.tables.first { $0.source == "Track" })
+            #expect(track.modified == 1 && track.modifiedRows == [.init(key: "(1200)", columns: ["unit_price"])])
+            #expect(track.differingRanges.count == 1 && track.ranges >= 1)
+            let lines = try #require(report.tables.first { $0.source == "InvoiceLine" })
+            #expect(lines.missing == 1 && lines.missingKeys == ["(777)"] && lines.extra == 0)
+            let media = try #require(report.tables.first { $0.source == "MediaType" })
+            #expect(media.extra == 1 && media.extraKeys == ["(99)"])
+            #expect(report.tables.filter { !$0.isEqual }.count == 3)
+            let markdown = report.markdown()
+            #expect(markdown.contains("- Missing records: 1\n- Extra records: 1\n- Modified records: 1"))
+            #expect(markdown.contains("**Status: Fail**"))
+            #expect(!markdown.contains("0.99") && !markdown.contains("Cassette"), "row values must not be printed")
+
+        }
+    }
+}
