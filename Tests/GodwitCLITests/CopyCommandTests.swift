@@ -1,0 +1,96 @@
+import Foundation
+import GodwitCore
+import GodwitEngine
+import GodwitTesting
+import Testing
+
+/// `godwit copy` and `godwit verify --source --target` as a user runs them.
+@Suite("godwit copy")
+struct CopyCommandTests {
+    @Test("kill -9 inside a chunk and after a commit, then the same command again: verify equal, no row twice")
+    func crashAndResume() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let source = try directory.copy(Fixtures.chinookSQLite, as: "chinook.db")
+            let spec = directory.path("copy.yaml")
+            // One worker, so each run reaches the next crash point in table order.
+            try "names: snake_case\nchunk_rows: 1000\nparallel: 1\n".write(toFile: spec, atomically: true, encoding: .utf8)
+            let target = DatabaseURL.postgres(endpoint).unredactedString
+            let copy = ["copy", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--quiet"]
+            for point in ["copy-Track-chunk-2-after-commit", "copy-InvoiceLine-chunk-2-before-commit", "copy-PlaylistTrack-chunk-3-before-commit"] {
+                let crashed = try GodwitBinary.run(copy, extraEnvironment: ["GODWIT_CRASH_AT": point])
+                #expect(crashed.wasSignalled, "\(point): \(crashed.standardError)")
+            }
+            let finished = try GodwitBinary.run(copy)
+            #expect(finished.status == 0, "\(finished.standardError)")
+            #expect(finished.standardOutput.contains("15,607 rows in 11 tables"))
+            let verify = try GodwitBinary.run(["verify", "--source", "sqlite:" + source, "--target", target, "--with", spec])
+            #expect(verify.status == 0, "\(verify.standardOutput)")
+            #expect(verify.standardOutput.contains("**Status: Pass**"))
+            let counts = try await DatabaseConnector.withDriver(.postgres(endpoint)) { driver in
+                try await driver.query(unsafeSQL: "SELECT (SELECT count(*) FROM playlist_track), (SELECT count(DISTINCT (playlist_id, track_id)) FROM playlist_track)").first
+            }
+            #expect(counts?[0].integerValue == 8715 && counts?[1].integerValue == 8715)
+        }
+    }
+
+    @Test("Bad rows go to the reject file with table, key, column and reason; the copy goes on and exits 3; by default it stops at the first")
+    func rejects() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let source = directory.path("events.db")
+            try await GodwitEngineFacade.executeScript("""
+                CREATE TABLE events (id INTEGER PRIMARY KEY, happened_at DATETIME NOT NULL, amount NUMERIC(6,2), kind TEXT);
+                INSERT INTO events VALUES (1, '2024-01-02 03:04:05', 12.5, 'a'), (2, 1700000000, 7, 'b'), (3, 1700000000123, '3.25', 'c'),
+                  (4, 'sometime soon', 1, 'd'), (5, 2460000.5, 'many', 'e'), (6, '2024-05-06T07:08:09+02:00', 123456.78, 'f');
+                """, on: source)
+            let target = DatabaseURL.postgres(endpoint).unredactedString
+            let stopped = try GodwitBinary.run(["copy", "--from", "sqlite:" + source, "--to", target, "--reject-file", directory.path("stop.jsonl"), "--quiet"])
+            #expect(stopped.status == 1)
+            #expect(stopped.standardError.contains("A row of events cannot be loaded into public.events"))
+            #expect(!stopped.standardError.contains("sometime soon"), "values stay out of messages")
+
+            try await DatabaseConnector.withDriver(.postgres(endpoint)) { try await $0.executeScript(unsafeSQL: "DROP SCHEMA godwit CASCADE; DROP TABLE events") }
+            let rejectFile = directory.path("rejects.jsonl")
+            let run = try GodwitBinary.run(["copy", "--from", "sqlite:" + source, "--to", target, "--rejects", "continue", "--reject-file", rejectFile, "--quiet"])
+            #expect(run.status == 3, "\(run.standardError)")
+            #expect(run.standardOutput.contains("events  → public.events: 3 rows, 3 rejected"))
+            #expect(run.standardOutput.contains("happened_at: read from date-time text with zone (1), date-time text without zone (1), epoch milliseconds (1), epoch seconds (1)"))
+            let lines = try String(contentsOfFile: rejectFile, encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(lines.count == 3)
+            #expect(lines.contains { $0.contains("\"column\":\"happened_at\"") && $0.contains("\"key\":\"(4)\"") && $0.contains("not a date or time") })
+            #expect(lines.contains { $0.contains("\"key\":\"(5)\"") && $0.contains("\"column\":\"amount\"") })
+            // 123456.78 fits no numeric(6,2): PostgreSQL refuses it, and halving finds the row.
+            #expect(lines.contains { $0.contains("\"key\":\"(6)\"") && $0.contains("numeric field overflow") })
+            let rows = try await DatabaseConnector.withDriver(.postgres(endpoint)) {
+                try await $0.query(unsafeSQL: "SELECT id, happened_at::text, amount::text FROM events ORDER BY id").map { "\($0[0].integerValue ?? 0) \($0[1].textValue ?? "") \($0[2].textValue ?? "")" }
+            }
+            // Epoch seconds and milliseconds are read as epochs, never as a year.
+            #expect(rows == ["1 2024-01-02 03:04:05 12.50", "2 2023-11-14 22:13:20 7.00", "3 2023-11-14 22:13:20.123 3.25"])
+        }
+    }
+
+    @Test("PostgreSQL → SQLite: the accounts tables copy and verify equal; a second verify after a change exits 2")
+    func postgresToSQLite() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            try await DatabaseConnector.withDriver(.postgres(endpoint)) {
+                try await $0.executeScript(unsafeSQL: ExecutionFixtures.postgresSchema(accounts: 3000, payments: 5000))
+            }
+            let source = DatabaseURL.postgres(endpoint).unredactedString, target = "sqlite:" + directory.path("copy.db")
+            let copy = try GodwitBinary.run(["copy", "--from", source, "--to", target, "--quiet"])
+            #expect(copy.status == 0, "\(copy.standardError)")
+            #expect(copy.standardOutput.contains("8,000 rows in 2 tables"))
+            let verify = try GodwitBinary.run(["verify", "--source", source, "--target", target, "--format", "json"])
+            #expect(verify.status == 0, "\(verify.standardOutput)")
+            #expect(verify.standardOutput.contains("\"status\" : \"Pass\""))
+            try await GodwitEngineFacade.executeScript("UPDATE accounts SET balance = balance + 1 WHERE id = 10", on: directory.path("copy.db"))
+            let changed = try GodwitBinary.run(["verify", "--source", source, "--target", target])
+            #expect(changed.status == 2)
+            #expect(changed.standardOutput.contains("- Modified: (10): balance differ"))
+        }
+    }
+}
