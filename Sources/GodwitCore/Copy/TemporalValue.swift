@@ -46,9 +46,8 @@ public struct TemporalValue: Hashable, Sendable {
                 self.init(microseconds: Int64((number * scale).rounded()), isZoned: true,
                           format: epochUnit == .milliseconds ? .epochMilliseconds : epochUnit == .microseconds ? .epochMicroseconds : .epochSeconds)
             }
-        case .text(let text):
-            if let number = Int64(text.trimmingWhitespace()) { self.init(epoch: number, unit: epochUnit); return }
-            guard let parsed = Self.parse(text) else { return nil }
+        case .text(var text):
+            guard let parsed = text.withUTF8({ Self.parse(bytes: $0, epochUnit: epochUnit) }) else { return nil }
             self = parsed
         case .null, .blob: return nil
         }
@@ -88,7 +87,21 @@ public struct TemporalValue: Hashable, Sendable {
     /// `YYYY-MM-DD`, then optionally `T` or a space, `HH:MM`, `:SS`, `.fraction`, and a zone `Z`,
     /// `±HH`, `±HHMM` or `±HH:MM` (with or without a space before it).
     static func parse(_ text: String) -> TemporalValue? {
-        var scanner = DigitScanner(Array(text.trimmingWhitespace().utf8))
+        var text = text
+        return text.withUTF8 { parse(bytes: $0, epochUnit: .automatic) }
+    }
+
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>, epochUnit: EpochUnit) -> TemporalValue? {
+        var lower = 0, upper = bytes.count
+        while lower < upper, bytes[lower] == 32 || bytes[lower] == 9 { lower += 1 }
+        while upper > lower, bytes[upper - 1] == 32 || bytes[upper - 1] == 9 || bytes[upper - 1] == 10 { upper -= 1 }
+        let trimmed = UnsafeBufferPointer(rebasing: bytes[lower..<upper])
+        // An integer in text: an epoch.
+        if !trimmed.isEmpty, trimmed.allSatisfy({ (48...57).contains($0) }) || (trimmed[0] == 45 && trimmed.count > 1 && trimmed.dropFirst().allSatisfy({ (48...57).contains($0) })) {
+            guard let number = Int64(String(decoding: trimmed, as: UTF8.self)) else { return nil }
+            return TemporalValue(epoch: number, unit: epochUnit)
+        }
+        var scanner = DigitScanner(trimmed)
         guard let year = scanner.number(digits: 4), scanner.take("-"), let month = scanner.number(digits: 2), scanner.take("-"),
               let day = scanner.number(digits: 2), (1...12).contains(month), (1...31).contains(day) else { return nil }
         let days = Self.days(year: year, month: month, day: day)
@@ -159,25 +172,32 @@ public struct TemporalValue: Hashable, Sendable {
         var days = microseconds / perDay, rest = microseconds % perDay
         if rest < 0 { rest += perDay; days -= 1 }
         let (year, month, day) = civil(days: days)
-        let date = "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))"
-        if dateOnly { return date }
-        let seconds = rest / 1_000_000, fraction = rest % 1_000_000
-        let time = "\(Self.pad(seconds / 3600, 2)):\(Self.pad(seconds / 60 % 60, 2)):\(Self.pad(seconds % 60, 2))"
-        return date + " " + time + (fraction == 0 ? "" : "." + Self.pad(fraction, 6))
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value.magnitude)
-        return (value < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - digits.count)) + digits
+        var out: [UInt8] = []
+        out.reserveCapacity(26)
+        func put(_ value: Int64, _ width: Int) {
+            var digits: [UInt8] = []
+            var rest = value.magnitude
+            repeat { digits.append(UInt8(48 + rest % 10)); rest /= 10 } while rest > 0
+            if value < 0 { out.append(45) }
+            for _ in digits.count..<max(width, digits.count) { out.append(48) }
+            out.append(contentsOf: digits.reversed())
+        }
+        put(year, 4); out.append(45); put(month, 2); out.append(45); put(day, 2)
+        if !dateOnly {
+            let seconds = rest / 1_000_000, fraction = rest % 1_000_000
+            out.append(32); put(seconds / 3600, 2); out.append(58); put(seconds / 60 % 60, 2); out.append(58); put(seconds % 60, 2)
+            if fraction != 0 { out.append(46); put(fraction, 6) }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
 /// Reads ASCII digits and marks from UTF-8 bytes.
 private struct DigitScanner {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     var isAtEnd: Bool { position == bytes.count }
 

@@ -163,7 +163,9 @@ public enum NumberText {
     public static func plain(_ number: Double) -> String {
         guard number.isFinite else { return number.isNaN ? "NaN" : (number < 0 ? "-Infinity" : "Infinity") }
         if number.rounded() == number, number.magnitude < 1e15 { return String(Int64(number)) }
-        return normalized(Decimal(string: "\(number)").map { "\($0)" } ?? "\(number)")
+        let shortest = "\(number)"
+        if !shortest.utf8.contains(101) { return normalized(shortest) }  // no exponent: already plain
+        return normalized(Decimal(string: shortest).map { "\($0)" } ?? shortest)
     }
 
     /// A decimal value from any stored number; text must be a plain decimal number.
@@ -171,12 +173,15 @@ public enum NumberText {
         switch value {
         case .integer(let number): return String(number)
         case .real(let number):
-            guard number.isFinite else { return plain(number) }
-            return plain(number)
+            // PostgreSQL reads the shortest round-trip form, exponent included, exactly.
+            return number.isFinite ? "\(number)" : plain(number)
         case .text(let text):
-            let trimmed = text.trimmingWhitespace()
-            guard isDecimal(trimmed) else { throw ConversionFailure("text that is not a number in a numeric column") }
-            return normalized(trimmed)
+            guard isDecimal(text) else {
+                let trimmed = text.trimmingWhitespace()
+                guard isDecimal(trimmed) else { throw ConversionFailure("text that is not a number in a numeric column") }
+                return trimmed
+            }
+            return text
         default: throw ConversionFailure("binary data in a numeric column")
         }
     }
@@ -194,25 +199,33 @@ public enum NumberText {
 
     /// `[+-]digits[.digits]` or `[+-].digits`.
     static func isDecimal(_ text: String) -> Bool {
-        var body = Substring(text)
-        if body.first == "+" || body.first == "-" { body = body.dropFirst() }
-        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-        guard !body.isEmpty, parts.count <= 2, parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }), parts.contains(where: { !$0.isEmpty }) else { return false }
-        return true
+        var digits = 0, points = 0, index = 0
+        for byte in text.utf8 {
+            defer { index += 1 }
+            switch byte {
+            case 48...57: digits += 1
+            case 46: points += 1
+            case 43, 45 where index == 0: continue
+            default: return false
+            }
+        }
+        return digits > 0 && points <= 1
     }
 
     /// Drops a leading `+`, leading zeros, trailing zeros after the point, and a bare point;
     /// `-0` becomes `0`.
     public static func normalized(_ text: String) -> String {
+        var bytes = Array(text.utf8)
         var negative = false
-        var body = Substring(text)
-        if body.first == "+" { body = body.dropFirst() } else if body.first == "-" { negative = true; body = body.dropFirst() }
-        var integerPart = body.split(separator: ".", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        var fraction = body.contains(".") ? String(body.split(separator: ".", omittingEmptySubsequences: false).last ?? "") : ""
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        while integerPart.count > 1, integerPart.hasPrefix("0") { integerPart.removeFirst() }
-        if integerPart.isEmpty { integerPart = "0" }
-        let magnitude = fraction.isEmpty ? integerPart : integerPart + "." + fraction
+        if let first = bytes.first, first == 43 || first == 45 { negative = first == 45; bytes.removeFirst() }
+        if bytes.contains(46) {
+            while bytes.last == 48 { bytes.removeLast() }
+            if bytes.last == 46 { bytes.removeLast() }
+        }
+        var start = 0
+        while start < bytes.count - 1, bytes[start] == 48, bytes[start + 1] != 46 { start += 1 }
+        var magnitude = String(decoding: bytes[start...], as: UTF8.self)
+        if magnitude.isEmpty || magnitude.utf8.first == 46 { magnitude = "0" + magnitude }
         return negative && magnitude != "0" ? "-" + magnitude : magnitude
     }
 }
@@ -245,6 +258,10 @@ public enum CopyTextFormat {
             guard let field else {
                 buffer.append(92)
                 buffer.append(78)
+                continue
+            }
+            if !field.utf8.contains(where: { $0 == 92 || $0 == 9 || $0 == 10 || $0 == 13 }) {
+                buffer.append(contentsOf: field.utf8)
                 continue
             }
             for byte in field.utf8 {

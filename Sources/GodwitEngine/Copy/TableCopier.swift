@@ -16,6 +16,20 @@ struct TableCopier {
     let rejects: RejectLog
     let tally: CopyTally
     let interrupt: InterruptSignal
+    /// The columns' conversions, kept apart so the per-value loop copies nothing.
+    private let conversions: [ColumnConversion]
+
+    init(table: TableCopy, source: any DatabaseDriver, target: any DatabaseDriver, spec: CopySpec, rejects: RejectLog,
+         tally: CopyTally, interrupt: InterruptSignal) {
+        self.table = table
+        self.source = source
+        self.target = target
+        self.spec = spec
+        self.rejects = rejects
+        self.tally = tally
+        self.interrupt = interrupt
+        conversions = table.columns.map(\.conversion)
+    }
 
     private var quoter: SQLIdentifierQuoter { SQLIdentifierQuoter(foldsUnquotedToLowercase: source.engine == .postgresql) }
     private var targetQuoter: SQLIdentifierQuoter { SQLIdentifierQuoter(foldsUnquotedToLowercase: target.engine == .postgresql) }
@@ -90,10 +104,12 @@ struct TableCopier {
                 try await source.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 5_000) { page in
                     var buffer: [UInt8] = []
                     buffer.reserveCapacity(page.count * 96)
+                    var tally = FormatTally(columns: table.columns.count)
                     for row in page {
-                        guard let fields = try convertForPostgres(row, state: state) else { continue }
+                        guard let fields = try convertForPostgres(row, tally: &tally, state: state) else { continue }
                         CopyTextFormat.appendRow(fields, to: &buffer)
                     }
+                    state.notePage(read: page.count, loaded: tally.loaded, lastKey: page.last.map(keyLiteral), formats: tally.named(table.columns))
                     if !buffer.isEmpty { try await sink.write(buffer) }
                 }
             }
@@ -102,9 +118,11 @@ struct TableCopier {
             try await source.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 5_000) { page in
                 var rows: [[DatabaseValue]] = []
                 rows.reserveCapacity(page.count)
+                var tally = FormatTally(columns: table.columns.count)
                 for row in page {
-                    if let values = try convertForSQLite(row, state: state) { rows.append(values) }
+                    if let values = try convertForSQLite(row, tally: &tally, state: state) { rows.append(values) }
                 }
+                state.notePage(read: page.count, loaded: tally.loaded, lastKey: page.last.map(keyLiteral), formats: tally.named(table.columns))
                 try await sqlite.executeEach(unsafeSQL: insert, rows: rows)
             }
         default:
@@ -122,14 +140,16 @@ struct TableCopier {
         let collected = ConvertedRows()
         let isPostgres = target.engine == .postgresql
         try await source.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 5_000) { page in
+            var tally = FormatTally(columns: table.columns.count)
             for row in page {
                 let key = keyLiteral(row)
                 if isPostgres {
-                    if let fields = try convertForPostgres(row, state: state) { collected.append(.postgres(key: key, fields: fields)) }
-                } else if let values = try convertForSQLite(row, state: state) {
+                    if let fields = try convertForPostgres(row, tally: &tally, state: state) { collected.append(.postgres(key: key, fields: fields)) }
+                } else if let values = try convertForSQLite(row, tally: &tally, state: state) {
                     collected.append(.sqlite(key: key, values: values))
                 }
             }
+            state.notePage(read: page.count, loaded: tally.loaded, lastKey: page.last.map(keyLiteral), formats: tally.named(table.columns))
         }
         state.loaded = 0
         return collected.rows
@@ -179,43 +199,41 @@ struct TableCopier {
     }
 
     /// The row's fields for COPY, or nil when a value cannot be converted (the row is rejected).
-    private func convertForPostgres(_ row: Row, state: ChunkState) throws -> [String?]? {
+    private func convertForPostgres(_ row: Row, tally: inout FormatTally, state: ChunkState) throws -> [String?]? {
         let offset = table.key.count
         var fields: [String?] = []
-        fields.reserveCapacity(table.columns.count)
-        var formats: [(Int, TemporalValue.Format)] = []
-        for (index, column) in table.columns.enumerated() {
+        fields.reserveCapacity(conversions.count)
+        for index in conversions.indices {
             var found: TemporalValue.Format?
             do {
-                fields.append(try column.conversion.postgresText(row.values[offset + index], found: &found))
+                fields.append(try conversions[index].postgresText(row.values[offset + index], found: &found))
             } catch let failure as ConversionFailure {
-                try reject(key: keyLiteral(row), column: column.target.name, reason: failure.reason, state: state)
-                state.noteRead(key: offset > 0 ? keyLiteral(row) : nil)
+                try reject(key: keyLiteral(row), column: table.columns[index].target.name, reason: failure.reason, state: state)
+                tally.discard()
                 return nil
             }
-            if let found { formats.append((index, found)) }
+            if let found { tally.count(found, column: index) }
         }
-        state.noteLoaded(key: offset > 0 ? keyLiteral(row) : nil, formats: formats.map { (table.columns[$0.0].target.name, $0.1) })
+        tally.loaded += 1
         return fields
     }
 
-    private func convertForSQLite(_ row: Row, state: ChunkState) throws -> [DatabaseValue]? {
+    private func convertForSQLite(_ row: Row, tally: inout FormatTally, state: ChunkState) throws -> [DatabaseValue]? {
         let offset = table.key.count
         var values: [DatabaseValue] = []
-        values.reserveCapacity(table.columns.count)
-        var formats: [(String, TemporalValue.Format)] = []
-        for (index, column) in table.columns.enumerated() {
+        values.reserveCapacity(conversions.count)
+        for index in conversions.indices {
             var found: TemporalValue.Format?
             do {
-                values.append(try column.conversion.sqliteValue(row.values[offset + index], found: &found))
+                values.append(try conversions[index].sqliteValue(row.values[offset + index], found: &found))
             } catch let failure as ConversionFailure {
-                try reject(key: keyLiteral(row), column: column.target.name, reason: failure.reason, state: state)
-                state.noteRead(key: offset > 0 ? keyLiteral(row) : nil)
+                try reject(key: keyLiteral(row), column: table.columns[index].target.name, reason: failure.reason, state: state)
+                tally.discard()
                 return nil
             }
-            if let found { formats.append((column.target.name, found)) }
+            if let found { tally.count(found, column: index) }
         }
-        state.noteLoaded(key: offset > 0 ? keyLiteral(row) : nil, formats: formats)
+        tally.loaded += 1
         return values
     }
 
@@ -270,19 +288,15 @@ final class ChunkState: @unchecked Sendable {
     var lastKey: String? { lock.withLock { _lastKey } }
     var formats: [String: [TemporalValue.Format: Int64]] { lock.withLock { _formats } }
 
-    func noteRead(key: String?) {
+    /// One page handled: rows read and loaded, the last key read, time formats found.
+    func notePage(read: Int, loaded: Int64, lastKey: String?, formats: [String: [TemporalValue.Format: Int64]]) {
         lock.withLock {
-            _read += 1
-            if let key { _lastKey = key }
-        }
-    }
-
-    func noteLoaded(key: String?, formats: [(String, TemporalValue.Format)]) {
-        lock.withLock {
-            _read += 1
-            _loaded += 1
-            if let key { _lastKey = key }
-            for (column, format) in formats { _formats[column, default: [:]][format, default: 0] += 1 }
+            _read += read
+            _loaded += loaded
+            if let lastKey { _lastKey = lastKey }
+            for (column, counts) in formats {
+                for (format, count) in counts { _formats[column, default: [:]][format, default: 0] += count }
+            }
         }
     }
 
@@ -309,4 +323,31 @@ private final class ConvertedRows: @unchecked Sendable {
     private var _rows: [ConvertedRow] = []
     func append(_ row: ConvertedRow) { lock.withLock { _rows.append(row) } }
     var rows: [ConvertedRow] { lock.withLock { _rows } }
+}
+
+/// Time formats found on one page, counted per column without locks or string keys.
+struct FormatTally {
+    private var counts: [[Int64]]
+    /// Formats of the row being converted, until it is kept or discarded.
+    private var pending: [(column: Int, format: Int)] = []
+    var loaded: Int64 = 0 {
+        didSet { for item in pending { counts[item.column][item.format] += 1 }; pending.removeAll(keepingCapacity: true) }
+    }
+    private static let formats = TemporalValue.Format.allCases
+
+    init(columns: Int) { counts = Array(repeating: Array(repeating: 0, count: Self.formats.count), count: columns) }
+
+    mutating func count(_ format: TemporalValue.Format, column: Int) {
+        pending.append((column, Self.formats.firstIndex(of: format) ?? 0))
+    }
+
+    mutating func discard() { pending.removeAll(keepingCapacity: true) }
+
+    func named(_ columns: [ColumnCopy]) -> [String: [TemporalValue.Format: Int64]] {
+        var named: [String: [TemporalValue.Format: Int64]] = [:]
+        for (index, row) in counts.enumerated() {
+            for (position, count) in row.enumerated() where count > 0 { named[columns[index].target.name, default: [:]][Self.formats[position]] = count }
+        }
+        return named
+    }
 }
