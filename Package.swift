@@ -46,7 +46,11 @@ let package = Package(
         // The embedded default engine.
         .target(
             name: "GodwitSQLite",
-            dependencies: ["GodwitCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "GodwitCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // The C API, for reading result columns without GRDB's per-value conversions.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // PostgreSQL through postgres-nio.

@@ -172,23 +172,29 @@ public struct TemporalValue: Hashable, Sendable {
         var days = microseconds / perDay, rest = microseconds % perDay
         if rest < 0 { rest += perDay; days -= 1 }
         let (year, month, day) = civil(days: days)
-        var out: [UInt8] = []
-        out.reserveCapacity(26)
-        func put(_ value: Int64, _ width: Int) {
-            var digits: [UInt8] = []
-            var rest = value.magnitude
-            repeat { digits.append(UInt8(48 + rest % 10)); rest /= 10 } while rest > 0
-            if value < 0 { out.append(45) }
-            for _ in digits.count..<max(width, digits.count) { out.append(48) }
-            out.append(contentsOf: digits.reversed())
+        guard (0...9999).contains(year) else {
+            // Outside four-digit years: the general (slower) spelling.
+            let date = "\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
+            return dateOnly ? date : date + " " + text(microseconds: rest, dateOnly: false).dropFirst(11)
         }
-        put(year, 4); out.append(45); put(month, 2); out.append(45); put(day, 2)
-        if !dateOnly {
-            let seconds = rest / 1_000_000, fraction = rest % 1_000_000
-            out.append(32); put(seconds / 3600, 2); out.append(58); put(seconds / 60 % 60, 2); out.append(58); put(seconds % 60, 2)
-            if fraction != 0 { out.append(46); put(fraction, 6) }
+        let seconds = rest / 1_000_000, fraction = rest % 1_000_000
+        let length = dateOnly ? 10 : (fraction == 0 ? 19 : 26)
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            func put(_ value: Int64, at position: Int, width: Int) {
+                var rest = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[position + offset] = UInt8(48 + rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, at: 0, width: 4); buffer[4] = 45; put(month, at: 5, width: 2); buffer[7] = 45; put(day, at: 8, width: 2)
+            if !dateOnly {
+                buffer[10] = 32; put(seconds / 3600, at: 11, width: 2); buffer[13] = 58
+                put(seconds / 60 % 60, at: 14, width: 2); buffer[16] = 58; put(seconds % 60, at: 17, width: 2)
+                if fraction != 0 { buffer[19] = 46; put(fraction, at: 20, width: 6) }
+            }
+            return length
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

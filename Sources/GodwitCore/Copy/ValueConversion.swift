@@ -43,6 +43,14 @@ public struct ColumnConversion: Hashable, Sendable {
         case .date, .timestamp, .timestamptz:
             let instant = try temporal(value)
             found = instant.format
+            // Text PostgreSQL reads as it is goes through unchanged (validated, not rewritten).
+            if case .text(let text) = value {
+                switch (targetKind, instant.format) {
+                case (.timestamp, .localText), (.timestamp, .date), (.date, .date), (.timestamptz, .zonedText): return text
+                case (.timestamptz, .localText) where zone.identifier == "UTC" || zone.identifier == "GMT": return text + "+00"
+                default: break
+                }
+            }
             switch targetKind {
             case .date: return TemporalValue.text(microseconds: instant.microseconds, dateOnly: true)
             case .timestamptz: return TemporalValue.text(microseconds: instant.utcMicroseconds(zone: zone)) + "+00"

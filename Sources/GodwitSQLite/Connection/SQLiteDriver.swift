@@ -1,6 +1,7 @@
 import Synchronization
 import Foundation
 import GRDB
+import GRDBSQLite
 public import GodwitCore
 
 /// A connection to a SQLite database file, through GRDB.
@@ -109,14 +110,15 @@ public final class SQLiteDriver: DatabaseDriver {
         let producer = Task {
             do {
                 try await queue.writeWithoutTransaction { db in
-                    let cursor = try GRDB.Row.fetchCursor(db, sql: sql, arguments: Self.arguments(bindings))
+                    let statement = try db.makeStatement(sql: sql)
+                    try statement.setArguments(Self.arguments(bindings))
+                    let cursor = try GRDB.Row.fetchCursor(statement)
+                    let names = statement.columnNames
                     var page: [GodwitCore.Row] = []
                     page.reserveCapacity(pageSize)
-                    var columns: [String]?
-                    while let row = try cursor.next() {
-                        let names = columns ?? Array(row.columnNames)
-                        columns = names
-                        page.append(GodwitCore.Row(columns: names, values: row.databaseValues.map(Self.value)))
+                    while try cursor.next() != nil {
+                        // The cursor's row is the statement's current row: read it through the C API.
+                        page.append(GodwitCore.Row(columns: names, values: Self.values(of: statement.sqliteStatement, count: names.count)))
                         if page.count == pageSize {
                             try channel.send(page)
                             page.removeAll(keepingCapacity: true)
@@ -191,6 +193,28 @@ public final class SQLiteDriver: DatabaseDriver {
             case .blob(let bytes): Data(bytes)
             }
         })
+    }
+
+    /// The current row of a stepped statement, column by column, in SQLite's storage classes.
+    private static func values(of statement: OpaquePointer, count: Int) -> [GodwitCore.DatabaseValue] {
+        var values: [GodwitCore.DatabaseValue] = []
+        values.reserveCapacity(count)
+        for index in 0..<Int32(count) {
+            switch sqlite3_column_type(statement, index) {
+            case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(statement, index)))
+            case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(statement, index)))
+            case SQLITE_TEXT:
+                let length = Int(sqlite3_column_bytes(statement, index))
+                let text = sqlite3_column_text(statement, index).map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) } ?? ""
+                values.append(.text(text))
+            case SQLITE_BLOB:
+                let length = Int(sqlite3_column_bytes(statement, index))
+                let bytes = sqlite3_column_blob(statement, index).map { Array(UnsafeRawBufferPointer(start: $0, count: length).bindMemory(to: UInt8.self)) } ?? []
+                values.append(.blob(bytes))
+            default: values.append(.null)
+            }
+        }
+        return values
     }
 
     private static func value(_ value: GRDB.DatabaseValue) -> GodwitCore.DatabaseValue {
