@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Writes N rows of (id, name, email, created_at, amount, active) to a SQLite file and a CSV file
 with the same values: the table of the copy and verify benchmarks (machine-facts.md's six columns)."""
-import csv, random, sqlite3, sys
+import csv, os, random, sqlite3, sys
 from datetime import datetime, timedelta
 
 rows, db_path, csv_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+for path in (db_path, csv_path):
+    if os.path.exists(path):
+        os.remove(path)
 random.seed(7)
 start = datetime(2020, 1, 1)
 db = sqlite3.connect(db_path)

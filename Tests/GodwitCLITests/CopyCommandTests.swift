@@ -93,4 +93,63 @@ struct CopyCommandTests {
             #expect(changed.standardOutput.contains("- Modified: (10): balance differ"))
         }
     }
+
+    @Test("sync carries over inserts, updates and deletes made during and after the copy, survives kill -9, and cutover verifies, records and syncs back")
+    func syncAndCutover() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let source = try directory.copy(Fixtures.chinookSQLite, as: "chinook.db")
+            let spec = directory.path("copy.yaml")
+            try "names: snake_case\nchunk_rows: 1000\nparallel: 1\n".write(toFile: spec, atomically: true, encoding: .utf8)
+            let target = DatabaseURL.postgres(endpoint).unredactedString
+            let copy = ["copy", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--capture", "--quiet"]
+            let crashed = try GodwitBinary.run(copy, extraEnvironment: ["GODWIT_CRASH_AT": "copy-Track-chunk-2-after-commit"])
+            #expect(crashed.wasSignalled)
+            // During the copy: in tables already copied, half copied and not yet copied.
+            try await GodwitEngineFacade.executeScript("""
+                INSERT INTO Genre (Name) VALUES ('Fado');
+                UPDATE Artist SET Name = 'Renamed during' WHERE ArtistId = 3;
+                UPDATE Track SET Name = 'Changed ahead of the copy' WHERE TrackId = 3000;
+                UPDATE Track SET Name = 'Changed behind the copy' WHERE TrackId = 10;
+                DELETE FROM PlaylistTrack WHERE PlaylistId = 1 AND TrackId = 3402;
+                INSERT INTO InvoiceLine (InvoiceId, TrackId, UnitPrice, Quantity) VALUES (1, 1, 0.99, 2);
+                """, on: source)
+            #expect(try GodwitBinary.run(copy).status == 0)
+            // After the copy, a key moves too.
+            try await GodwitEngineFacade.executeScript("""
+                UPDATE Customer SET Email = 'new@example.com' WHERE CustomerId = 7;
+                DELETE FROM InvoiceLine WHERE InvoiceLineId = 100;
+                UPDATE Genre SET GenreId = 40 WHERE Name = 'Fado';
+                """, on: source)
+            let sync = ["sync", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--quiet"]
+            let killed = try GodwitBinary.run(sync, extraEnvironment: ["GODWIT_CRASH_AT": "sync-pass-1-before-commit"])
+            #expect(killed.wasSignalled)
+            let synced = try GodwitBinary.run(sync)
+            #expect(synced.status == 0, "\(synced.standardError)")
+            #expect(synced.standardOutput.contains("lag now 0 changes"))
+            let verify = ["verify", "--source", "sqlite:" + source, "--target", target, "--with", spec]
+            let equal = try GodwitBinary.run(verify)
+            #expect(equal.status == 0, "\(equal.standardOutput)")
+
+            let back = directory.path("back.yaml")
+            let cutover = try GodwitBinary.run(["cutover", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--reverse-sync", back])
+            #expect(cutover.status == 0, "\(cutover.standardError)")
+            #expect(cutover.standardOutput.contains("11 tables verified equal"))
+            #expect(cutover.standardOutput.contains("godwit sync --from \(DatabaseURL.postgres(endpoint).description) --to sqlite:\(source) --with \(back)"))
+            let marks = try await DatabaseConnector.withDriver(.postgres(endpoint)) {
+                try await $0.query(unsafeSQL: "SELECT count(*) FROM godwit.copy_marks WHERE name LIKE 'cutover %'").first?[0].integerValue
+            }
+            #expect(marks == 1)
+            // Writes now go to the target; the identity goes on past every synced key.
+            let next = try await DatabaseConnector.withDriver(.postgres(endpoint)) { driver in
+                try await driver.query(unsafeSQL: "INSERT INTO genre (name) VALUES ('Morna') RETURNING genre_id").first?[0].integerValue
+            }
+            #expect(next == 41)
+            try await DatabaseConnector.withDriver(.postgres(endpoint)) { try await $0.execute(unsafeSQL: "UPDATE track SET name = 'Changed on the target' WHERE track_id = 11") }
+            let reverse = try GodwitBinary.run(["sync", "--from", target, "--to", "sqlite:" + source, "--with", back, "--quiet"])
+            #expect(reverse.status == 0, "\(reverse.standardError)")
+            #expect(try GodwitBinary.run(verify).status == 0)
+        }
+    }
 }

@@ -46,17 +46,14 @@ struct CopyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print no progress.")
     var quiet = false
 
+    @Flag(name: .long, help: "Install change capture on the source first, so godwit sync can carry over what changes during and after the copy.")
+    var capture = false
+
     func run() async throws {
         try await CommandRunner.run {
             let source = try DatabaseURL(parsing: from)
             let target = try DatabaseURL(parsing: to)
-            var spec = CopySpec()
-            if let with {
-                guard let text = try? String(contentsOfFile: with, encoding: .utf8) else {
-                    throw GodwitError(.fileNotFound, "Cannot read the copy file", location: with, remedy: "Check the path.")
-                }
-                spec = try CopySpecParser().parse(text, file: with)
-            }
+            var spec = try CopyFileOption.load(with)
             if let parallel { spec.parallel = max(1, parallel) }
             if let chunkRows { spec.chunkRows = max(100, chunkRows) }
             if let rejects {
@@ -68,8 +65,9 @@ struct CopyCommand: AsyncParsableCommand {
             if let rejectFile { spec.rejectFile = rejectFile }
             let interrupt = InterruptSignal()
             interrupt.trapSignals()
-            let copy = DataCopy(source: source, target: target, spec: spec,
+            var copy = DataCopy(source: source, target: target, spec: spec,
                                 observer: quiet ? nil : ProgressPrinter(json: json, onStandardError: true), interrupt: interrupt)
+            copy.capture = capture
             let summary: CopySummary
             do {
                 summary = try await copy.run()

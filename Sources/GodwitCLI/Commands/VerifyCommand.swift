@@ -74,13 +74,7 @@ struct VerifyCommand: AsyncParsableCommand {
             throw GodwitError(.invalidArgument, "verify needs both --source and --target", location: source == nil ? "--source" : "--target",
                               remedy: "Give both database URLs: godwit verify --source sqlite:app.db --target postgres://…")
         }
-        var spec = CopySpec()
-        if let with {
-            guard let text = try? String(contentsOfFile: with, encoding: .utf8) else {
-                throw GodwitError(.fileNotFound, "Cannot read the copy file", location: with, remedy: "Check the path.")
-            }
-            spec = try CopySpecParser().parse(text, file: with)
-        }
+        var spec = try CopyFileOption.load(with)
         let report = try await CrossVerification(source: try DatabaseURL(parsing: source), target: try DatabaseURL(parsing: target), spec: spec).run()
         let markdown = report.markdown(), json = try report.json()
         try ReportFiles.write(markdown: markdown, json: json, to: output)

@@ -50,6 +50,7 @@ struct CopyPlan: Sendable {
         var columnNames: [QualifiedName: [String: String]] = [:]
         let copied = source.tables.filter { table in
             !(spec.rule(for: table.name.name)?.skip ?? false) && table.partitioning == nil && !table.name.name.hasPrefix("godwit_")
+                && table.name.schema != "godwit"
         }
         for table in copied {
             let rule = spec.rule(for: table.name.name)

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GodwitCore
 import GodwitPostgres
 import GodwitSQLite
@@ -14,6 +14,9 @@ public struct DataCopy: Sendable {
     public let spec: CopySpec
     public let observer: (any ExecutionObserver)?
     public let interrupt: InterruptSignal
+    /// Install change capture on the source before reading it (`--capture`), so `godwit sync`
+    /// can carry over what changes during and after the copy.
+    public var capture = false
 
     public init(source: DatabaseURL, target: DatabaseURL, spec: CopySpec = CopySpec(), observer: (any ExecutionObserver)? = nil,
                 interrupt: InterruptSignal = InterruptSignal()) {
@@ -30,6 +33,19 @@ public struct DataCopy: Sendable {
         let targetEngine: Engine = if case .postgres = target { .postgresql } else { .sqlite }
         let plan = try CopyPlan(source: schema, target: targetEngine, spec: spec, targetSchema: nil)
         let rejects = RejectLog(path: spec.rejectFile ?? "godwit-rejects.jsonl")
+        if capture {
+            try await DatabaseConnector.withDriver(source) { driver in
+                try await driver.execute(unsafeSQL: driver.engine == .postgresql ? "BEGIN" : "BEGIN IMMEDIATE")
+                do {
+                    try await ChangeCapture(driver: driver).install(for: plan.tables)
+                    try await driver.execute(unsafeSQL: "COMMIT")
+                } catch {
+                    _ = try? await driver.execute(unsafeSQL: "ROLLBACK")
+                    throw error
+                }
+            }
+            observer?.observe(ExecutionEvent(kind: .notice, migration: "copy", message: "change capture installed on the source"))
+        }
         let (parts, alreadyDone) = try await prepareTarget(plan)
         let totals = try await DatabaseConnector.withDriver(source, access: .readOnly) { driver in
             var count: Int64 = 0

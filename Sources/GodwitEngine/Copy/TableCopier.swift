@@ -16,8 +16,7 @@ struct TableCopier {
     let rejects: RejectLog
     let tally: CopyTally
     let interrupt: InterruptSignal
-    /// The columns' conversions, kept apart so the per-value loop copies nothing.
-    private let conversions: [ColumnConversion]
+    private let converter: RowConverter
 
     init(table: TableCopy, source: any DatabaseDriver, target: any DatabaseDriver, spec: CopySpec, rejects: RejectLog,
          tally: CopyTally, interrupt: InterruptSignal) {
@@ -28,7 +27,7 @@ struct TableCopier {
         self.rejects = rejects
         self.tally = tally
         self.interrupt = interrupt
-        conversions = table.columns.map(\.conversion)
+        converter = RowConverter(table)
     }
 
     private var quoter: SQLIdentifierQuoter { SQLIdentifierQuoter(foldsUnquotedToLowercase: source.engine == .postgresql) }
@@ -200,41 +199,21 @@ struct TableCopier {
 
     /// The row's fields for COPY, or nil when a value cannot be converted (the row is rejected).
     private func convertForPostgres(_ row: Row, tally: inout FormatTally, state: ChunkState) throws -> [String?]? {
-        let offset = table.key.count
-        var fields: [String?] = []
-        fields.reserveCapacity(conversions.count)
-        for index in conversions.indices {
-            var found: TemporalValue.Format?
-            do {
-                fields.append(try conversions[index].postgresText(row.values[offset + index], found: &found))
-            } catch let failure as ConversionFailure {
-                try reject(key: keyLiteral(row), column: table.columns[index].target.name, reason: failure.reason, state: state)
-                tally.discard()
-                return nil
-            }
-            if let found { tally.count(found, column: index) }
+        do {
+            return try converter.postgres(row, tally: &tally)
+        } catch let failure as ColumnFailure {
+            try reject(key: keyLiteral(row), column: table.columns[failure.column].target.name, reason: failure.reason, state: state)
+            return nil
         }
-        tally.loaded += 1
-        return fields
     }
 
     private func convertForSQLite(_ row: Row, tally: inout FormatTally, state: ChunkState) throws -> [DatabaseValue]? {
-        let offset = table.key.count
-        var values: [DatabaseValue] = []
-        values.reserveCapacity(conversions.count)
-        for index in conversions.indices {
-            var found: TemporalValue.Format?
-            do {
-                values.append(try conversions[index].sqliteValue(row.values[offset + index], found: &found))
-            } catch let failure as ConversionFailure {
-                try reject(key: keyLiteral(row), column: table.columns[index].target.name, reason: failure.reason, state: state)
-                tally.discard()
-                return nil
-            }
-            if let found { tally.count(found, column: index) }
+        do {
+            return try converter.sqlite(row, tally: &tally)
+        } catch let failure as ColumnFailure {
+            try reject(key: keyLiteral(row), column: table.columns[failure.column].target.name, reason: failure.reason, state: state)
+            return nil
         }
-        tally.loaded += 1
-        return values
     }
 
     private func reject(key: String, column: String?, reason: String, state: ChunkState) throws {
@@ -349,5 +328,58 @@ struct FormatTally {
             for (position, count) in row.enumerated() where count > 0 { named[columns[index].target.name, default: [:]][Self.formats[position]] = count }
         }
         return named
+    }
+}
+
+/// A value of a row that its column cannot take.
+struct ColumnFailure: Error {
+    let column: Int
+    let reason: String
+}
+
+/// Converts source rows (key columns first, then the copied columns) into what the target
+/// takes, counting the time formats it reads.
+struct RowConverter: Sendable {
+    /// The columns' conversions, kept apart so the per-value loop copies nothing.
+    let conversions: [ColumnConversion]
+    let keyCount: Int
+
+    init(_ table: TableCopy) {
+        conversions = table.columns.map(\.conversion)
+        keyCount = table.key.count
+    }
+
+    func postgres(_ row: Row, tally: inout FormatTally) throws -> [String?] {
+        var fields: [String?] = []
+        fields.reserveCapacity(conversions.count)
+        for index in conversions.indices {
+            var found: TemporalValue.Format?
+            do {
+                fields.append(try conversions[index].postgresText(row.values[keyCount + index], found: &found))
+            } catch let failure as ConversionFailure {
+                tally.discard()
+                throw ColumnFailure(column: index, reason: failure.reason)
+            }
+            if let found { tally.count(found, column: index) }
+        }
+        tally.loaded += 1
+        return fields
+    }
+
+    func sqlite(_ row: Row, tally: inout FormatTally) throws -> [DatabaseValue] {
+        var values: [DatabaseValue] = []
+        values.reserveCapacity(conversions.count)
+        for index in conversions.indices {
+            var found: TemporalValue.Format?
+            do {
+                values.append(try conversions[index].sqliteValue(row.values[keyCount + index], found: &found))
+            } catch let failure as ConversionFailure {
+                tally.discard()
+                throw ColumnFailure(column: index, reason: failure.reason)
+            }
+            if let found { tally.count(found, column: index) }
+        }
+        tally.loaded += 1
+        return values
     }
 }

@@ -1,0 +1,191 @@
+import Foundation
+public import GodwitCore
+import GodwitPostgres
+import GodwitSQLite
+
+/// What one `godwit sync` did.
+public struct SyncSummary: Hashable, Codable, Sendable {
+    /// Rows written (inserted or updated) and deleted in the target, by source table.
+    public var upserted: [String: Int64] = [:]
+    public var deleted: [String: Int64] = [:]
+    /// Changes read from the source's change table.
+    public var changes: Int64 = 0
+    /// Changes recorded on the source and not yet applied when the sync stopped.
+    public var lag: Int64 = 0
+    public var passes = 0
+    public var seconds: Double = 0
+
+    public init() {}
+
+    public func text() -> String {
+        let written = upserted.values.reduce(0, +), removed = deleted.values.reduce(0, +)
+        var lines = ["Synced \(QuantityFormat.count(changes)) changes in \(passes) passes in \(DurationFormat.text(seconds)): "
+                     + "\(QuantityFormat.count(written)) rows written, \(QuantityFormat.count(removed)) deleted; lag now \(QuantityFormat.count(lag)) changes."]
+        for table in Set(upserted.keys).union(deleted.keys).sorted() {
+            lines.append("  \(table): \(QuantityFormat.count(upserted[table] ?? 0)) written, \(QuantityFormat.count(deleted[table] ?? 0)) deleted")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// `godwit sync --from URL --to URL`: carries over the changes made on the source since the
+/// copy began (captured by `godwit copy --capture`). Each pass reads the next changes in order,
+/// re-reads the current source row of every key they touch, and in one target transaction
+/// upserts the rows that exist (parents first) and deletes the ones that are gone (children
+/// first), moving the recorded position on with them — so a crash loses nothing and repeats
+/// nothing. Passes repeat until the lag is at most `maximumLag` changes.
+public struct DataSync: Sendable {
+    public let source: DatabaseURL
+    public let target: DatabaseURL
+    public let spec: CopySpec
+    /// Stop once at most this many changes wait.
+    public var maximumLag: Int64 = 0
+    /// Changes per pass.
+    public var batch = 10_000
+    public let observer: (any ExecutionObserver)?
+    public let interrupt: InterruptSignal
+
+    public init(source: DatabaseURL, target: DatabaseURL, spec: CopySpec = CopySpec(), observer: (any ExecutionObserver)? = nil,
+                interrupt: InterruptSignal = InterruptSignal()) {
+        self.source = source
+        self.target = target
+        self.spec = spec
+        self.observer = observer
+        self.interrupt = interrupt
+    }
+
+    public func run() async throws -> SyncSummary {
+        let started = Date()
+        let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
+        let targetEngine: Engine = target.isSQLite ? .sqlite : .postgresql
+        let plan = try CopyPlan(source: schema, target: targetEngine, spec: spec, targetSchema: nil)
+        let sourceDriver = try await DatabaseConnector.open(source, access: .readOnly)
+        let targetDriver = try await DatabaseConnector.open(target)
+        defer {
+            Task { [sourceDriver, targetDriver] in
+                try? await sourceDriver.close()
+                try? await targetDriver.close()
+            }
+        }
+        let capture = ChangeCapture(driver: sourceDriver)
+        guard try await capture.isInstalled() else {
+            throw GodwitError(.invalidArgument, "The source has no change capture", location: source.description,
+                              remedy: "Copy with godwit copy --capture (it records every change made from the start of the copy on), then sync.")
+        }
+        let progress = SyncPosition(driver: targetDriver)
+        try await progress.install()
+        var summary = SyncSummary()
+        while true {
+            try interrupt.check("sync", resumeAt: 0)
+            let position = try await progress.position()
+            let changes = try await capture.changes(after: position, limit: batch)
+            if changes.isEmpty { break }
+            summary.passes += 1
+            summary.changes += Int64(changes.count)
+            try await apply(changes, plan: plan, from: sourceDriver, to: targetDriver, summary: &summary, position: progress)
+            summary.lag = try await capture.lastSeq() - (changes.last?.seq ?? position)
+            observer?.observe(ExecutionEvent(kind: .batch, migration: "sync", message: "applied \(changes.count) changes; lag \(summary.lag)",
+                                             progress: .init(rowsDone: summary.changes, rowsTotal: summary.changes + summary.lag,
+                                                             rowsPerSecond: Double(summary.changes) / max(Date().timeIntervalSince(started), 0.001), batchSize: changes.count)))
+            if summary.lag <= maximumLag && changes.count < batch { break }
+        }
+        summary.lag = try await capture.lastSeq() - (try await progress.position())
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// One pass: the touched keys' current rows, applied in one target transaction with the position.
+    private func apply(_ changes: [(seq: Int64, table: String, key: [DatabaseValue])], plan: CopyPlan,
+                       from sourceDriver: any DatabaseDriver, to targetDriver: any DatabaseDriver,
+                       summary: inout SyncSummary, position: SyncPosition) async throws {
+        var touched: [String: [[DatabaseValue]]] = [:]
+        var seen: Set<String> = []
+        for change in changes where seen.insert(change.table + "|" + Self.identity(change.key)).inserted {
+            touched[change.table, default: []].append(change.key)
+        }
+        let tables = plan.tables.filter { touched[$0.source.name.description] != nil }
+        try await targetDriver.execute(unsafeSQL: targetDriver.engine == .postgresql ? "BEGIN" : "BEGIN IMMEDIATE")
+        do {
+            // Deletes children first, then upserts parents first.
+            var present: [String: [Row]] = [:]
+            for table in tables {
+                present[table.source.name.description] = try await currentRows(of: table, keys: touched[table.source.name.description] ?? [], on: sourceDriver)
+            }
+            for table in tables.reversed() {
+                let name = table.source.name.description
+                let keys = touched[name] ?? []
+                let living = Set((present[name] ?? []).map { Self.identity(Array($0.values.prefix(table.key.count))) })
+                let gone = keys.filter { !living.contains(Self.identity($0)) }
+                if !gone.isEmpty { summary.deleted[name, default: 0] += try await RowWriter(table: table, target: targetDriver).delete(keys: gone) }
+            }
+            for table in tables {
+                let name = table.source.name.description
+                let rows = present[name] ?? []
+                if !rows.isEmpty { summary.upserted[name, default: 0] += try await RowWriter(table: table, target: targetDriver).upsert(rows) }
+            }
+            if targetDriver.engine == .postgresql {
+                // Rows written with their own keys do not move identity counters: move them past.
+                for table in tables where !(present[table.source.name.description] ?? []).isEmpty {
+                    for statement in PostDataStatements.counters(of: table) { try await targetDriver.execute(unsafeSQL: statement) }
+                }
+            }
+            try await position.advance(to: changes.last?.seq ?? 0)
+            CrashPoint.reach("sync-pass-\(summary.passes)-before-commit")
+            try await targetDriver.execute(unsafeSQL: "COMMIT")
+        } catch {
+            _ = try? await targetDriver.execute(unsafeSQL: "ROLLBACK")
+            throw error
+        }
+    }
+
+    /// A key as one string, equal for equal values whichever way they were read (JSON numbers,
+    /// integers, text).
+    static func identity(_ key: [DatabaseValue]) -> String {
+        key.map { value in
+            switch value {
+            case .integer(let number): "\(number)"
+            case .real(let number): NumberText.plain(number)
+            case .text(let text): "'" + text
+            case .blob(let bytes): "x" + Hex.encode(bytes)
+            case .null: "∅"
+            }
+        }.joined(separator: "\u{1f}")
+    }
+
+    /// The source rows (key columns first, then the copied columns) for these keys.
+    private func currentRows(of table: TableCopy, keys: [[DatabaseValue]], on driver: any DatabaseDriver) async throws -> [Row] {
+        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+        let keyColumns = table.key.map(quoter.quote)
+        let keyRow = keyColumns.count == 1 ? keyColumns[0] : "(" + keyColumns.joined(separator: ", ") + ")"
+        var rows: [Row] = []
+        for slice in stride(from: 0, to: keys.count, by: 500) {
+            let literals = keys[slice..<min(slice + 500, keys.count)].map { BackfillBatchSQL.literal($0, engine: driver.engine) }
+            var sql = "SELECT " + (keyColumns + table.columns.map(\.select)).joined(separator: ", ") + " FROM " + quoter.quote(table.source.name)
+                + " WHERE \(keyRow) IN (\(literals.joined(separator: ", ")))"
+            if let condition = table.condition { sql += " AND (\(condition))" }
+            rows += try await driver.query(unsafeSQL: sql)
+        }
+        return rows
+    }
+}
+
+/// Where a sync has got to: the last applied change, in the target (`godwit.sync_position`,
+/// SQLite `godwit_sync_position`), written in the same transaction as the rows.
+struct SyncPosition {
+    let driver: any DatabaseDriver
+    private var table: String { driver.engine == .postgresql ? "godwit.sync_position" : "godwit_sync_position" }
+
+    func install() async throws {
+        if driver.engine == .postgresql { try await driver.execute(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS godwit") }
+        try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(table) (id integer PRIMARY KEY, seq bigint NOT NULL)")
+        try await driver.execute(unsafeSQL: "INSERT INTO \(table) (id, seq) SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM \(table))")
+    }
+
+    func position() async throws -> Int64 {
+        try await driver.query(unsafeSQL: "SELECT seq FROM \(table) WHERE id = 1").first?[0].integerValue ?? 0
+    }
+
+    func advance(to seq: Int64) async throws {
+        try await driver.execute(unsafeSQL: "UPDATE \(table) SET seq = \(seq) WHERE id = 1")
+    }
+}
