@@ -80,4 +80,35 @@ struct CopyPostgresTests {
 
         }
     }
+
+    @Test("PostgreSQL pairs compare by per-range checksums in each database, bisect the ranges that differ, and name the keys")
+    func postgresPair() async throws {
+        try await TestPostgres.withTemporaryDatabase { sourceEndpoint in
+            try await TestPostgres.withTemporaryDatabase { targetEndpoint in
+                let source = DatabaseURL.postgres(sourceEndpoint), target = DatabaseURL.postgres(targetEndpoint)
+                try await DatabaseConnector.withDriver(source) {
+                    try await $0.executeScript(unsafeSQL: ExecutionFixtures.postgresSchema(accounts: 30_000, payments: 2_000))
+                }
+                _ = try await DataCopy(source: source, target: target).run()
+                var verification = CrossVerification(source: source, target: target)
+                verification.bisectionThreshold = 100
+                let equal = try await verification.run()
+                #expect(equal.passes, "\(equal.markdown())")
+                #expect(equal.tables.first { $0.source == "public.accounts" }?.ranges == 32)
+                try await DatabaseConnector.withDriver(target) { driver in
+                    try await driver.execute(unsafeSQL: "UPDATE accounts SET balance = balance + 1 WHERE id = 12345")
+                    try await driver.execute(unsafeSQL: "DELETE FROM payments WHERE id = 1500")
+                    try await driver.execute(unsafeSQL: "INSERT INTO accounts (id, name, created_at, balance) VALUES (40000, 'extra', now(), 1)")
+                }
+                let report = try await verification.run()
+                #expect(!report.passes)
+                let accounts = try #require(report.tables.first { $0.source == "public.accounts" })
+                #expect(accounts.modifiedRows == [.init(key: "(12345)", columns: ["balance"])])
+                #expect(accounts.extraKeys == ["(40000)"] && accounts.missing == 0)
+                // Bisected down to ranges of at most 100 rows.
+                #expect(accounts.differingRanges.allSatisfy { $0.source.rows <= 100 && $0.target.rows <= 101 })
+                #expect(report.tables.first { $0.source == "public.payments" }?.missingKeys == ["(1500)"])
+            }
+        }
+    }
 }

@@ -17,6 +17,9 @@ public struct CrossVerification: Sendable {
     public var rangeRows = 16_384
     /// Keys listed per kind of difference and table.
     public var listedKeys = 10
+    /// PostgreSQL pairs: key ranges of at most this many rows are compared row by row; larger
+    /// ones whose checksums differ are split again.
+    public var bisectionThreshold: Int64 = 16_384
     public let observer: (any ExecutionObserver)?
 
     public init(source: DatabaseURL, target: DatabaseURL, spec: CopySpec = CopySpec(), observer: (any ExecutionObserver)? = nil) {
@@ -63,13 +66,26 @@ public struct CrossVerification: Sendable {
     }
 
     private func compare(_ pair: TablePair, sourceDriver: any DatabaseDriver, targetDriver: any DatabaseDriver) async throws -> ReconciliationReport.TableResult {
+        if sourceDriver.engine == .postgresql, targetDriver.engine == .postgresql, pair.sameTypes, pair.keyKinds == [.integer] {
+            var checksums = RangeChecksums(pair: pair, source: sourceDriver, target: targetDriver, listedKeys: listedKeys) { range in
+                try await streamCompare(pair, sourceDriver: sourceDriver, targetDriver: targetDriver, range: range)
+            }
+            checksums.threshold = bisectionThreshold
+            return try await checksums.run()
+        }
+        return try await streamCompare(pair, sourceDriver: sourceDriver, targetDriver: targetDriver, range: nil)
+    }
+
+    /// Both sides streamed in key order (within `range`, when given) and merged.
+    private func streamCompare(_ pair: TablePair, sourceDriver: any DatabaseDriver, targetDriver: any DatabaseDriver,
+                               range: Range<Int64>?) async throws -> ReconciliationReport.TableResult {
         let form = pair.form
         let keyCount = pair.sourceKey.count
         let sourceRows = AsyncThrowingChannel<[CanonicalRow], any Error>()
         let targetRows = AsyncThrowingChannel<[CanonicalRow], any Error>()
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            for (driver, sql, channel) in [(sourceDriver, pair.sourceQuery(engine: sourceDriver.engine), sourceRows),
-                                           (targetDriver, pair.targetQuery(engine: targetDriver.engine), targetRows)] {
+            for (driver, sql, channel) in [(sourceDriver, pair.sourceQuery(engine: sourceDriver.engine, range: range), sourceRows),
+                                           (targetDriver, pair.targetQuery(engine: targetDriver.engine, range: range), targetRows)] {
                 group.addTask {
                     do {
                         try await driver.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 4_096) { page in
@@ -106,6 +122,9 @@ struct TablePair: Sendable {
     let targetKey: [String]
     let keyKinds: [ValueKind]
     let form: CanonicalForm
+    /// Whether every compared column has the same declared type on both sides (and comes from
+    /// a source column), so each engine's own text of a row can be compared as it is.
+    let sameTypes: Bool
     var problem: String?
 
     init?(_ copy: TableCopy, in target: Schema) {
@@ -116,6 +135,7 @@ struct TablePair: Sendable {
         var selects: [String] = [], columns: [String] = [], kinds: [ValueKind] = [], names: [String] = []
         var zones: [TemporalValue.EpochUnit] = []
         var missing: [String] = []
+        var sameTypes = true
         for column in copy.columns {
             guard let match = table.column(named: column.target.name) ?? table.columns.first(where: { $0.name.lowercased() == column.target.name.lowercased() }) else {
                 missing.append(column.target.name)
@@ -126,7 +146,10 @@ struct TablePair: Sendable {
             names.append(match.name)
             kinds.append(ValueKind(declaredType: match.type, engine: target.engine))
             zones.append(column.conversion.epochUnit)
+            let original = column.sourceName.flatMap { copy.source.column(named: $0) }
+            if original.map({ PostgresTypeName.canonical($0.type) != PostgresTypeName.canonical(match.type) }) ?? true { sameTypes = false }
         }
+        self.sameTypes = sameTypes && copy.condition == nil
         let key = copy.source.primaryKey?.columns ?? []
         var targetKey: [String] = [], keyKinds: [ValueKind] = []
         for column in key {
@@ -157,17 +180,24 @@ struct TablePair: Sendable {
         }.joined(separator: ", ")
     }
 
-    func sourceQuery(engine: Engine) -> String {
+    /// `key >= lower AND key < upper` for a single integer key.
+    private func rangeCondition(_ key: String, _ range: Range<Int64>?) -> String? {
+        range.map { "\(key) >= \($0.lowerBound) AND \(key) < \($0.upperBound)" }
+    }
+
+    func sourceQuery(engine: Engine, range: Range<Int64>? = nil) -> String {
         let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
         var sql = "SELECT " + (sourceKey.map(quoter.quote) + sourceSelects).joined(separator: ", ") + " FROM " + quoter.quote(copy.source.name)
-        if let condition = copy.condition { sql += " WHERE (\(condition))" }
+        let conditions = [copy.condition.map { "(\($0))" }, sourceKey.first.flatMap { rangeCondition(quoter.quote($0), range) }].compactMap { $0 }
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         if !sourceKey.isEmpty { sql += " ORDER BY " + order(sourceKey, kinds: keyKinds, engine: engine) }
         return sql
     }
 
-    func targetQuery(engine: Engine) -> String {
+    func targetQuery(engine: Engine, range: Range<Int64>? = nil) -> String {
         let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
         var sql = "SELECT " + (targetKey + targetColumns).map(quoter.quote).joined(separator: ", ") + " FROM " + quoter.quote(targetName)
+        if let condition = targetKey.first.flatMap({ rangeCondition(quoter.quote($0), range) }) { sql += " WHERE " + condition }
         if !targetKey.isEmpty { sql += " ORDER BY " + order(targetKey, kinds: keyKinds, engine: engine) }
         return sql
     }
