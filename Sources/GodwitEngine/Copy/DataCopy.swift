@@ -87,9 +87,8 @@ public struct DataCopy: Sendable {
                 observer?.observe(ExecutionEvent(kind: .notice, migration: "copy", message: "resuming: \(parts.filter(\.isDone).count) of \(parts.count) parts already copied"))
                 return (parts, try await store.isMarked("finished"))
             }
-            let existing = try await driver.inspect(InspectionOptions())
-            if let clash = plan.tables.first(where: { existing.table(named: $0.target.name) != nil }) {
-                throw GodwitError(.invalidArgument, "The target already has a table \(clash.target.name)", location: target.description,
+            if let clash = try await firstExisting(plan.tables.map(\.target.name), on: driver) {
+                throw GodwitError(.invalidArgument, "The target already has a table \(clash)", location: target.description,
                                   remedy: "Copy into an empty database (or schema), or drop the table first.")
             }
             let parts = try await splitParts(plan)
@@ -106,6 +105,22 @@ public struct DataCopy: Sendable {
                 throw error
             }
             return (parts, false)
+        }
+    }
+
+    /// The first of `names` that is already a table in the target (one cheap query, no inspection).
+    private func firstExisting(_ names: [QualifiedName], on driver: any DatabaseDriver) async throws -> QualifiedName? {
+        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+        let existing: Set<String>
+        switch driver.engine {
+        case .postgresql:
+            let list = names.map { SQLIdentifierQuoter.literal(quoter.quote($0)) }.joined(separator: ", ")
+            existing = Set(try await driver.query(unsafeSQL: "SELECT n FROM unnest(ARRAY[\(list)]::text[]) AS n WHERE to_regclass(n) IS NOT NULL")
+                .compactMap { $0[0].textValue })
+            return names.first { existing.contains(quoter.quote($0)) }
+        case .sqlite:
+            existing = Set(try await driver.query(unsafeSQL: "SELECT lower(name) FROM sqlite_schema WHERE type = 'table'").compactMap { $0[0].textValue })
+            return names.first { existing.contains($0.name.lowercased()) }
         }
     }
 
