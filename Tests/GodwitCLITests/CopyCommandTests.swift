@@ -152,4 +152,50 @@ struct CopyCommandTests {
             #expect(try GodwitBinary.run(verify).status == 0)
         }
     }
+
+    @Test("The copy file's filter, computed column, zone and watermark: only matching rows, computed values, times read in the zone; sync by watermark carries inserts and updates")
+    func transformationsAndWatermark() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let source = directory.path("shop.db")
+            try await GodwitEngineFacade.executeScript("""
+                CREATE TABLE Orders (Id INTEGER PRIMARY KEY, PlacedAt DATETIME NOT NULL, Total NUMERIC(10,2) NOT NULL, Status TEXT, UpdatedAt INTEGER NOT NULL);
+                INSERT INTO Orders VALUES (1, '2024-07-01 12:00:00', 10.50, 'paid', 100), (2, '2024-07-02 09:30:00', 3.25, 'void', 100),
+                  (3, '2024-01-15 08:00:00', 7, 'paid', 100);
+                """, on: source)
+            let spec = directory.path("copy.yaml")
+            try """
+                names: snake_case
+                tables:
+                  Orders:
+                    where: "Status <> 'void'"
+                    watermark: UpdatedAt
+                    columns:
+                      PlacedAt: {type: timestamptz, zone: Europe/Paris}
+                    add:
+                      total_cents: {type: bigint, sql: "CAST(round(Total * 100) AS INTEGER)"}
+
+                """.write(toFile: spec, atomically: true, encoding: .utf8)
+            let target = DatabaseURL.postgres(endpoint).unredactedString
+            let copy = try GodwitBinary.run(["copy", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--quiet"])
+            #expect(copy.status == 0, "\(copy.standardError)")
+            let rows = { try await DatabaseConnector.withDriver(.postgres(endpoint)) { driver in
+                try await driver.query(unsafeSQL: "SELECT id, placed_at AT TIME ZONE 'UTC', total_cents, status FROM orders ORDER BY id")
+                    .map { "\($0[0].integerValue ?? 0) \($0[1].textValue ?? "") \($0[2].integerValue ?? 0) \($0[3].textValue ?? "")" }
+            } }
+            // Summer time in Paris is UTC+2, winter UTC+1; the void order stays behind.
+            #expect(try await rows() == ["1 2024-07-01 10:00:00 1050 paid", "3 2024-01-15 07:00:00 700 paid"])
+            try await GodwitEngineFacade.executeScript("""
+                INSERT INTO Orders VALUES (4, '2024-08-01 00:00:00', 1, 'paid', 200);
+                UPDATE Orders SET Total = 8, UpdatedAt = 201 WHERE Id = 3;
+                """, on: source)
+            let sync = try GodwitBinary.run(["sync", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--quiet"])
+            #expect(sync.status == 0, "\(sync.standardError)")
+            #expect(sync.standardOutput.contains("Orders: 2 written, 0 deleted"))
+            #expect(try await rows() == ["1 2024-07-01 10:00:00 1050 paid", "3 2024-01-15 07:00:00 800 paid", "4 2024-07-31 22:00:00 100 paid"])
+            let verify = try GodwitBinary.run(["verify", "--source", "sqlite:" + source, "--target", target, "--with", spec])
+            #expect(verify.status == 0, "\(verify.standardOutput)")
+        }
+    }
 }

@@ -10,12 +10,13 @@ public import Foundation
 public struct CanonicalForm: Hashable, Sendable {
     /// How each column's values are read, by the target's kind of the column.
     public var kinds: [ValueKind]
-    public var zone: TimeZone
+    /// Per column, the zone zone-less times are read in.
+    public var zones: [TimeZone]
     public var epochUnits: [TemporalValue.EpochUnit]
 
-    public init(kinds: [ValueKind], zone: TimeZone = TimeZone(identifier: "UTC")!, epochUnits: [TemporalValue.EpochUnit]? = nil) {
+    public init(kinds: [ValueKind], zones: [TimeZone]? = nil, epochUnits: [TemporalValue.EpochUnit]? = nil) {
         self.kinds = kinds
-        self.zone = zone
+        self.zones = zones ?? Array(repeating: TimeZone(identifier: "UTC")!, count: kinds.count)
         self.epochUnits = epochUnits ?? Array(repeating: .automatic, count: kinds.count)
     }
 
@@ -45,7 +46,7 @@ public struct CanonicalForm: Hashable, Sendable {
         case .date, .timestamp, .timestamptz:
             guard let instant = TemporalValue(value, epochUnit: epochUnits[column]) else { return "?" + (value.textValue ?? "") }
             if kinds[column] == .date { return TemporalValue.text(microseconds: instant.microseconds, dateOnly: true) }
-            return String(instant.utcMicroseconds(zone: zone))
+            return String(instant.utcMicroseconds(zone: zones[column]))
         case .blob:
             switch value {
             case .blob(let bytes): return Hex.encode(bytes)

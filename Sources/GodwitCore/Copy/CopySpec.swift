@@ -20,6 +20,7 @@ import Yams
 ///       LegacyCode: {skip: true}
 ///     add:
 ///       total_cents: {type: bigint, sql: "CAST(round(Total * 100) AS INTEGER)"}
+///     watermark: UpdatedAt     # sync without change capture: rows past the last value seen
 ///   AuditLog: {skip: true}
 /// ```
 public struct CopySpec: Hashable, Sendable {
@@ -66,6 +67,10 @@ public struct CopySpec: Hashable, Sendable {
         /// By source column name.
         public var columns: [String: ColumnRule] = [:]
         public var computed: [ComputedColumn] = []
+        /// A source column that grows with every insert and update (`updated_at`): without
+        /// change capture, `godwit sync` carries over the rows past the last value it saw
+        /// (deletes are not seen that way).
+        public var watermark: String?
 
         public init(to: String? = nil, condition: String? = nil, skip: Bool = false, columns: [String: ColumnRule] = [:],
                     computed: [ComputedColumn] = []) {
@@ -131,8 +136,9 @@ public struct CopySpecParser: Sendable {
     }
 
     private static func table(_ reader: YAMLReader) throws -> CopySpec.TableRule {
-        let fields = try reader.mapping("a table rule: to, where, skip, columns, add", allowed: ["to", "where", "skip", "columns", "add"])
+        let fields = try reader.mapping("a table rule: to, where, skip, columns, add, watermark", allowed: ["to", "where", "skip", "columns", "add", "watermark"])
         var rule = CopySpec.TableRule()
+        rule.watermark = try fields.optional("watermark")?.nonEmptyString("the source column that grows with every insert and update, such as updated_at")
         rule.to = try fields.optional("to")?.nonEmptyString("the target table's name")
         rule.condition = try fields.optional("where")?.nonEmptyString("a source SQL condition")
         rule.skip = try fields.optional("skip")?.bool() ?? false

@@ -47,6 +47,7 @@ public struct DataCopy: Sendable {
             observer?.observe(ExecutionEvent(kind: .notice, migration: "copy", message: "change capture installed on the source"))
         }
         let (parts, alreadyDone) = try await prepareTarget(plan)
+        if !alreadyDone { try await recordWatermarks(plan) }
         let totals = try await DatabaseConnector.withDriver(source, access: .readOnly) { driver in
             var count: Int64 = 0
             for part in parts where !part.isDone {
@@ -121,6 +122,34 @@ public struct DataCopy: Sendable {
         case .sqlite:
             existing = Set(try await driver.query(unsafeSQL: "SELECT lower(name) FROM sqlite_schema WHERE type = 'table'").compactMap { $0[0].textValue })
             return names.first { existing.contains($0.name.lowercased()) }
+        }
+    }
+
+    /// For tables with a watermark column: its largest value before the first row is read, so
+    /// `godwit sync` later takes every row changed since (rows copied meanwhile are taken again,
+    /// which changes nothing). Kept from the first run of a resumed copy.
+    private func recordWatermarks(_ plan: CopyPlan) async throws {
+        let marked = plan.tables.compactMap { table in spec.rule(for: table.source.name.name)?.watermark.map { (table, $0) } }
+        guard !marked.isEmpty else { return }
+        let values = try await DatabaseConnector.withDriver(source, access: .readOnly) { driver in
+            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+            var values: [(String, String?)] = []
+            for (table, column) in marked {
+                guard table.source.column(named: column) != nil else {
+                    throw GodwitError(.invalidArgument, "The copy file names an unknown watermark column", location: "tables.\(table.source.name.name).watermark",
+                                      remedy: "\(table.source.name) has: \(table.source.columns.map(\.name).joined(separator: ", ")).")
+                }
+                let value = try await driver.query(unsafeSQL: "SELECT max(\(quoter.quote(column)))\(driver.engine == .postgresql ? "::text" : "") FROM \(quoter.quote(table.source.name))").first?[0]
+                values.append((table.source.name.description, value?.textValue))
+            }
+            return values
+        }
+        try await DatabaseConnector.withDriver(target) { driver in
+            let store = SyncPosition(driver: driver)
+            try await store.install()
+            for (table, value) in values where try await store.watermark(of: table) == nil {
+                try await store.setWatermark(of: table, to: value ?? "")
+            }
         }
     }
 

@@ -68,13 +68,22 @@ public struct DataSync: Sendable {
             }
         }
         let capture = ChangeCapture(driver: sourceDriver)
-        guard try await capture.isInstalled() else {
-            throw GodwitError(.invalidArgument, "The source has no change capture", location: source.description,
-                              remedy: "Copy with godwit copy --capture (it records every change made from the start of the copy on), then sync.")
-        }
         let progress = SyncPosition(driver: targetDriver)
         try await progress.install()
         var summary = SyncSummary()
+        guard try await capture.isInstalled() else {
+            let watermarked = plan.tables.filter { spec.rule(for: $0.source.name.name)?.watermark != nil }
+            guard !watermarked.isEmpty else {
+                throw GodwitError(.invalidArgument, "The source has no change capture, and no table has a watermark", location: source.description,
+                                  remedy: "Copy with godwit copy --capture (it records every change from the start of the copy on), or name a column that grows with every change (watermark: updated_at) in the copy file.")
+            }
+            for table in watermarked {
+                try await syncByWatermark(table, column: spec.rule(for: table.source.name.name)?.watermark ?? "", from: sourceDriver, to: targetDriver,
+                                          position: progress, summary: &summary)
+            }
+            summary.seconds = Date().timeIntervalSince(started)
+            return summary
+        }
         while true {
             try interrupt.check("sync", resumeAt: 0)
             let position = try await progress.position()
@@ -138,6 +147,50 @@ public struct DataSync: Sendable {
         }
     }
 
+    /// Without change capture: the rows whose watermark passed the last value seen, upserted in
+    /// batches ordered by (watermark, key), each with the new position. Deletes are not seen.
+    private func syncByWatermark(_ table: TableCopy, column: String, from sourceDriver: any DatabaseDriver, to targetDriver: any DatabaseDriver,
+                                 position: SyncPosition, summary: inout SyncSummary) async throws {
+        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: sourceDriver.engine == .postgresql)
+        let name = table.source.name.description
+        let mark = quoter.quote(column)
+        let keys = table.key.map(quoter.quote)
+        while true {
+            try interrupt.check("sync", resumeAt: 0)
+            let last = try await position.watermark(of: name) ?? ""
+            var sql = "SELECT " + (keys + table.columns.map(\.select)).joined(separator: ", ") + ", \(mark)\(sourceDriver.engine == .postgresql ? "::text" : "")"
+                + " FROM " + quoter.quote(table.source.name) + " WHERE \(mark) IS NOT NULL"
+            // Numbers compare as numbers (SQLite sorts every integer before any text).
+            let literal = { (value: String) in Double(value) != nil ? value : SQLIdentifierQuoter.literal(value) }
+            if !last.isEmpty { sql += " AND \(mark) > \(literal(last))" }
+            if let condition = table.condition { sql += " AND (\(condition))" }
+            sql += " ORDER BY \(mark) LIMIT \(batch)"
+            var rows = try await sourceDriver.query(unsafeSQL: sql)
+            guard let newest = rows.last?.values.last?.textValue else { break }
+            // Every row at the newest value goes in this batch, so the next one can start past it.
+            if rows.count == batch {
+                rows = try await sourceDriver.query(unsafeSQL: sql.replacingOccurrences(of: " LIMIT \(batch)", with: "")
+                    .replacingOccurrences(of: " ORDER BY \(mark)", with: " AND \(mark) <= \(literal(newest)) ORDER BY \(mark)"))
+            }
+            let trimmed = rows.map { Row(columns: Array($0.columns.dropLast()), values: Array($0.values.dropLast())) }
+            try await targetDriver.execute(unsafeSQL: targetDriver.engine == .postgresql ? "BEGIN" : "BEGIN IMMEDIATE")
+            do {
+                summary.upserted[name, default: 0] += try await RowWriter(table: table, target: targetDriver).upsert(trimmed)
+                if targetDriver.engine == .postgresql {
+                    for statement in PostDataStatements.counters(of: table) { try await targetDriver.execute(unsafeSQL: statement) }
+                }
+                try await position.setWatermark(of: name, to: newest)
+                try await targetDriver.execute(unsafeSQL: "COMMIT")
+            } catch {
+                _ = try? await targetDriver.execute(unsafeSQL: "ROLLBACK")
+                throw error
+            }
+            summary.passes += 1
+            summary.changes += Int64(trimmed.count)
+            if rows.count < batch { break }
+        }
+    }
+
     /// A key as one string, equal for equal values whichever way they were read (JSON numbers,
     /// integers, text).
     static func identity(_ key: [DatabaseValue]) -> String {
@@ -187,5 +240,21 @@ struct SyncPosition {
 
     func advance(to seq: Int64) async throws {
         try await driver.execute(unsafeSQL: "UPDATE \(table) SET seq = \(seq) WHERE id = 1")
+    }
+
+    private var watermarks: String { driver.engine == .postgresql ? "godwit.sync_watermarks" : "godwit_sync_watermarks" }
+
+    /// The last watermark value a sync (or the copy's start) saw for a source table.
+    func watermark(of sourceTable: String) async throws -> String? {
+        try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(watermarks) (source_table text PRIMARY KEY, value text NOT NULL)")
+        let placeholder = driver.engine == .postgresql ? "$1" : "?"
+        return try await driver.query(unsafeSQL: "SELECT value FROM \(watermarks) WHERE source_table = \(placeholder)", bindings: [.text(sourceTable)]).first?[0].textValue
+    }
+
+    func setWatermark(of sourceTable: String, to value: String) async throws {
+        try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(watermarks) (source_table text PRIMARY KEY, value text NOT NULL)")
+        let (a, b) = driver.engine == .postgresql ? ("$1", "$2") : ("?", "?")
+        try await driver.execute(unsafeSQL: "DELETE FROM \(watermarks) WHERE source_table = \(a)", bindings: [.text(sourceTable)])
+        try await driver.execute(unsafeSQL: "INSERT INTO \(watermarks) (source_table, value) VALUES (\(a), \(b))", bindings: [.text(sourceTable), .text(value)])
     }
 }

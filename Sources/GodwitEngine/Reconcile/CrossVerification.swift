@@ -133,7 +133,8 @@ struct TablePair: Sendable {
         self.copy = copy
         targetName = table.name
         var selects: [String] = [], columns: [String] = [], kinds: [ValueKind] = [], names: [String] = []
-        var zones: [TemporalValue.EpochUnit] = []
+        var units: [TemporalValue.EpochUnit] = []
+        var zones: [TimeZone] = []
         var missing: [String] = []
         var sameTypes = true
         for column in copy.columns {
@@ -145,7 +146,8 @@ struct TablePair: Sendable {
             columns.append(match.name)
             names.append(match.name)
             kinds.append(ValueKind(declaredType: match.type, engine: target.engine))
-            zones.append(column.conversion.epochUnit)
+            units.append(column.conversion.epochUnit)
+            zones.append(column.conversion.zone)
             let original = column.sourceName.flatMap { copy.source.column(named: $0) }
             if original.map({ PostgresTypeName.canonical($0.type) != PostgresTypeName.canonical(match.type) }) ?? true { sameTypes = false }
         }
@@ -166,8 +168,9 @@ struct TablePair: Sendable {
         sourceKey = keyed ? key : []
         self.targetKey = keyed ? targetKey : []
         self.keyKinds = keyed ? keyKinds : []
-        form = CanonicalForm(kinds: (keyed ? keyKinds : []) + kinds, zone: copy.columns.first?.conversion.zone ?? TimeZone(identifier: "UTC")!,
-                             epochUnits: (keyed ? Array(repeating: .automatic, count: keyKinds.count) : []) + zones)
+        let keyZones = Array(repeating: TimeZone(identifier: "UTC")!, count: keyed ? keyKinds.count : 0)
+        form = CanonicalForm(kinds: (keyed ? keyKinds : []) + kinds, zones: keyZones + zones,
+                             epochUnits: (keyed ? Array(repeating: .automatic, count: keyKinds.count) : []) + units)
         if !missing.isEmpty { problem = "the target table has no column " + missing.joined(separator: ", ") }
     }
 
