@@ -111,4 +111,44 @@ struct CopyPostgresTests {
             }
         }
     }
+
+    @Test("uuid_key: integer keys become UUIDs with an old → new map, every referencing foreign key follows, verify and sync understand it")
+    func uuidKeys() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let source = try Self.chinook(in: directory), target = DatabaseURL.postgres(endpoint)
+            let spec = try CopySpecParser().parse("names: snake_case\ntables:\n  Artist: {uuid_key: true}\n  Genre: {uuid_key: true}\n", file: "copy.yaml")
+            var copy = DataCopy(source: source, target: target, spec: spec)
+            copy.capture = true
+            let summary = try await copy.run()
+            #expect(summary.rows == 15_607 && summary.warnings.isEmpty, "\(summary.warnings)")
+            let artistOne = KeyUUID.make(table: "Artist", id: 1)
+            try await DatabaseConnector.withDriver(target) { driver in
+                let types = try await driver.query(unsafeSQL: """
+                    SELECT table_name || '.' || column_name || ' ' || data_type FROM information_schema.columns
+                    WHERE column_name IN ('artist_id', 'genre_id') ORDER BY 1
+                    """).compactMap { $0[0].textValue }
+                #expect(types == ["album.artist_id uuid", "artist.artist_id uuid", "genre.genre_id uuid", "track.genre_id uuid"])
+                let albums = try await driver.query(unsafeSQL: "SELECT count(*) FROM album WHERE artist_id = $1::uuid", bindings: [.text(artistOne)]).first?[0].integerValue
+                #expect(albums == 2)  // AC/DC's two albums follow it
+                let map = try await driver.query(unsafeSQL: "SELECT count(*), count(*) FILTER (WHERE old_id = 1 AND new_id = $1::uuid) FROM artist_id_map", bindings: [.text(artistOne)]).first
+                #expect(map?[0].integerValue == 275 && map?[1].integerValue == 1)
+                let keys = try await driver.query(unsafeSQL: "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND confrelid = 'artist'::regclass").first?[0].integerValue
+                #expect(keys == 1)
+            }
+            #expect(try await CrossVerification(source: source, target: target, spec: spec).run().passes)
+            try await DatabaseConnector.withDriver(source) { driver in
+                try await driver.executeScript(unsafeSQL: "INSERT INTO Artist (ArtistId, Name) VALUES (500, 'Mariza'); INSERT INTO Album (Title, ArtistId) VALUES ('Fado em Mim', 500);")
+            }
+            let synced = try await DataSync(source: source, target: target, spec: spec).run()
+            #expect(synced.upserted["Artist"] == 1 && synced.upserted["Album"] == 1)
+            let report = try await CrossVerification(source: source, target: target, spec: spec).run()
+            #expect(report.passes, "\(report.markdown())")
+            let mapped = try await DatabaseConnector.withDriver(target) {
+                try await $0.query(unsafeSQL: "SELECT new_id::text FROM artist_id_map WHERE old_id = 500").first?[0].textValue
+            }
+            #expect(mapped == KeyUUID.make(table: "Artist", id: 500))
+        }
+    }
 }

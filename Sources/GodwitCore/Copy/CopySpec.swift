@@ -21,6 +21,7 @@ import Yams
 ///     add:
 ///       total_cents: {type: bigint, sql: "CAST(round(Total * 100) AS INTEGER)"}
 ///     watermark: UpdatedAt     # sync without change capture: rows past the last value seen
+///     uuid_key: true           # the integer key becomes a UUID; references follow; map in invoices_id_map
 ///   AuditLog: {skip: true}
 /// ```
 public struct CopySpec: Hashable, Sendable {
@@ -71,6 +72,9 @@ public struct CopySpec: Hashable, Sendable {
         /// change capture, `godwit sync` carries over the rows past the last value it saw
         /// (deletes are not seen that way).
         public var watermark: String?
+        /// The integer primary key becomes a UUID (``KeyUUID``), with the old → new map in
+        /// `<table>_id_map`; every foreign key that referenced it is rewritten the same way.
+        public var uuidKey = false
 
         public init(to: String? = nil, condition: String? = nil, skip: Bool = false, columns: [String: ColumnRule] = [:],
                     computed: [ComputedColumn] = []) {
@@ -136,8 +140,10 @@ public struct CopySpecParser: Sendable {
     }
 
     private static func table(_ reader: YAMLReader) throws -> CopySpec.TableRule {
-        let fields = try reader.mapping("a table rule: to, where, skip, columns, add, watermark", allowed: ["to", "where", "skip", "columns", "add", "watermark"])
+        let fields = try reader.mapping("a table rule: to, where, skip, columns, add, watermark, uuid_key",
+                                        allowed: ["to", "where", "skip", "columns", "add", "watermark", "uuid_key"])
         var rule = CopySpec.TableRule()
+        rule.uuidKey = try fields.optional("uuid_key")?.bool() ?? false
         rule.watermark = try fields.optional("watermark")?.nonEmptyString("the source column that grows with every insert and update, such as updated_at")
         rule.to = try fields.optional("to")?.nonEmptyString("the target table's name")
         rule.condition = try fields.optional("where")?.nonEmptyString("a source SQL condition")

@@ -16,6 +16,8 @@ public struct ColumnConversion: Hashable, Sendable {
     public var targetKind: ValueKind
     public var zone: TimeZone
     public var epochUnit: TemporalValue.EpochUnit
+    /// Integer keys of this table (or references to them) become ``KeyUUID``s.
+    public var uuidOfKeysIn: String?
 
     public init(sourceKind: ValueKind, targetKind: ValueKind, zone: TimeZone = TimeZone(identifier: "UTC")!,
                 epochUnit: TemporalValue.EpochUnit = .automatic) {
@@ -29,6 +31,7 @@ public struct ColumnConversion: Hashable, Sendable {
     /// `found` receives the format of a point in time read from text or a number.
     public func postgresText(_ value: DatabaseValue, found: inout TemporalValue.Format?) throws -> String? {
         if value.isNull { return nil }
+        if let table = uuidOfKeysIn { return KeyUUID.make(table: table, id: try integer(value)) }
         switch targetKind {
         case .integer: return String(try integer(value))
         case .boolean: return try boolean(value) ? "t" : "f"
@@ -69,6 +72,7 @@ public struct ColumnConversion: Hashable, Sendable {
     /// The value to bind into a SQLite column.
     public func sqliteValue(_ value: DatabaseValue, found: inout TemporalValue.Format?) throws -> DatabaseValue {
         if value.isNull { return .null }
+        if let table = uuidOfKeysIn { return .text(KeyUUID.make(table: table, id: try integer(value))) }
         switch targetKind {
         case .integer: return .integer(try integer(value))
         case .boolean: return .integer(try boolean(value) ? 1 : 0)

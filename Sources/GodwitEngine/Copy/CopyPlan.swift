@@ -30,6 +30,8 @@ struct TableCopy: Sendable {
     var identityAfterData: [String] = []
     /// Target columns whose identity (or serial) counter is set past the copied values.
     var counters: [String] = []
+    /// `uuid_key`: the table of old → new keys (`<target>_id_map`).
+    var idMap: QualifiedName?
 }
 
 /// What a copy does, worked out from the source schema, the target engine and the copy file:
@@ -60,6 +62,16 @@ struct CopyPlan: Sendable {
             for column in table.columns { map[column.name] = rule?.columns[column.name]?.to ?? spec.names.apply(column.name) }
             columnNames[table.name] = map
         }
+        // Tables whose integer key becomes a UUID, with that key column.
+        var uuidKeys: [QualifiedName: String] = [:]
+        for table in copied where spec.rule(for: table.name.name)?.uuidKey == true {
+            guard let key = table.primaryKey?.columns, key.count == 1, let column = table.column(named: key[0]),
+                  ValueKind(declaredType: column.type, engine: sourceEngine) == .integer else {
+                throw GodwitError(.invalidArgument, "uuid_key needs a single integer primary key", location: "tables.\(table.name.name).uuid_key",
+                                  remedy: "\(table.name)'s key is \(table.primaryKey?.columns.joined(separator: ", ") ?? "missing"); drop uuid_key for it.")
+            }
+            uuidKeys[table.name] = key[0]
+        }
         let targetNames = Array(tableNames.values)
         guard Set(targetNames).count == targetNames.count else {
             throw GodwitError(.invalidArgument, "Two source tables get the same target name", reason: "names after the rule: \(targetNames.map(\.description).sorted().joined(separator: ", "))",
@@ -77,7 +89,11 @@ struct CopyPlan: Sendable {
             for column in table.columns {
                 let columnRule = rule?.columns[column.name]
                 if columnRule?.skip == true { continue }
-                let type = columnRule?.type ?? TypeMapping.type(column.type, from: sourceEngine, to: engine)
+                // A uuid_key table's own key, or a single-column reference to one, becomes a UUID.
+                let referenced = table.foreignKeys.first { $0.columns == [column.name] && uuidKeys[$0.referencedTable] != nil
+                    && ($0.referencedColumns.isEmpty || $0.referencedColumns == [uuidKeys[$0.referencedTable] ?? ""]) }?.referencedTable
+                let uuidOf = uuidKeys[table.name] == column.name ? table.name : referenced
+                let type = uuidOf != nil ? (engine == .postgresql ? "uuid" : "TEXT") : columnRule?.type ?? TypeMapping.type(column.type, from: sourceEngine, to: engine)
                 var target = Column(name: map[column.name] ?? column.name, type: type, isNullable: column.isNullable)
                 target.defaultExpression = column.defaultExpression.flatMap { DefaultTranslation.translate($0, from: sourceEngine, to: engine) }
                 if column.defaultExpression != nil, target.defaultExpression == nil {
@@ -87,9 +103,10 @@ struct CopyPlan: Sendable {
                 if let value = column.defaultExpression, value.lowercased().hasPrefix("nextval(") {
                     target.defaultExpression = nil  // its sequence is not copied: the column becomes an identity
                 }
-                let conversion = ColumnConversion(sourceKind: ValueKind(declaredType: column.type, engine: sourceEngine),
-                                                  targetKind: ValueKind(declaredType: type, engine: engine),
+                var conversion = ColumnConversion(sourceKind: ValueKind(declaredType: column.type, engine: sourceEngine),
+                                                  targetKind: uuidOf != nil ? .uuid : ValueKind(declaredType: type, engine: engine),
                                                   zone: columnRule?.zone ?? spec.zone, epochUnit: columnRule?.epoch ?? .automatic)
+                conversion.uuidOfKeysIn = uuidOf?.description
                 columns.append(ColumnCopy(select: quoter.quote(column.name), sourceName: column.name, target: target, conversion: conversion))
             }
             for computed in rule?.computed ?? [] {
@@ -144,7 +161,7 @@ struct CopyPlan: Sendable {
             let keyType = key.count == 1 ? table.column(named: key[0])?.type.lowercased() : nil
             let integerKey = key == ["rowid"] || (keyType.map { ValueKind(declaredType: $0, engine: sourceEngine) == .integer } ?? false)
             var identityAfterData: [String] = []
-            if sourceEngine == .sqlite, engine == .postgresql, !table.isWithoutRowID, let pk = table.primaryKey, pk.columns.count == 1,
+            if uuidKeys[table.name] == nil, sourceEngine == .sqlite, engine == .postgresql, !table.isWithoutRowID, let pk = table.primaryKey, pk.columns.count == 1,
                table.column(named: pk.columns[0])?.type.uppercased() == "INTEGER" {
                 identityAfterData.append(rename(pk.columns[0]))
             }
@@ -159,10 +176,18 @@ struct CopyPlan: Sendable {
                 full.checkConstraints = []
                 loading.checkConstraints = []
             }
+            if uuidKeys[table.name] != nil {
+                identityAfterData = []
+                for index in columns.indices where columns[index].conversion.uuidOfKeysIn != nil { columns[index].target.identity = nil }
+                loading.columns = columns.map(\.target)
+                full.columns = loading.columns
+            }
             let counters = identityAfterData + columns.filter { $0.target.identity != nil }.map(\.target.name)
-            tables.append(TableCopy(source: table, target: loading, columns: columns, condition: rule?.condition,
-                                    key: key, hasIntegerKey: key.count == 1 && integerKey,
-                                    estimatedRows: table.statistics?.rowCount ?? 0, identityAfterData: identityAfterData, counters: counters))
+            var copy = TableCopy(source: table, target: loading, columns: columns, condition: rule?.condition,
+                                 key: key, hasIntegerKey: key.count == 1 && integerKey,
+                                 estimatedRows: table.statistics?.rowCount ?? 0, identityAfterData: identityAfterData, counters: counters)
+            if uuidKeys[table.name] != nil { copy.idMap = QualifiedName(schema: targetName.schema, targetName.name + "_id_map") }
+            tables.append(copy)
             finished.append(full)
         }
         for name in spec.tables.keys.sorted() where source.tables.first(where: { $0.name.name.lowercased() == name.lowercased() }) == nil {

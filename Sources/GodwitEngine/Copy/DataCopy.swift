@@ -88,7 +88,7 @@ public struct DataCopy: Sendable {
                 observer?.observe(ExecutionEvent(kind: .notice, migration: "copy", message: "resuming: \(parts.filter(\.isDone).count) of \(parts.count) parts already copied"))
                 return (parts, try await store.isMarked("finished"))
             }
-            if let clash = try await firstExisting(plan.tables.map(\.target.name), on: driver) {
+            if let clash = try await firstExisting(plan.tables.map(\.target.name) + plan.tables.compactMap(\.idMap), on: driver) {
                 throw GodwitError(.invalidArgument, "The target already has a table \(clash)", location: target.description,
                                   remedy: "Copy into an empty database (or schema), or drop the table first.")
             }
@@ -97,6 +97,7 @@ public struct DataCopy: Sendable {
             do {
                 let writer = DatabaseConnector.tableWriter(for: driver.engine)
                 for table in plan.tables { try await driver.execute(unsafeSQL: writer(table.target)) }
+                for map in plan.tables.compactMap(\.idMap) { try await driver.execute(unsafeSQL: IDMap.createStatement(map, engine: driver.engine)) }
                 try await store.install()
                 for part in parts { try await store.insert(part) }
                 try await store.mark("tables-created")
@@ -235,6 +236,7 @@ public struct DataCopy: Sendable {
             try await driver.execute(unsafeSQL: "BEGIN")
             do {
                 for statement in statements.required { try await driver.execute(unsafeSQL: statement) }
+                for table in plan.tables where table.idMap != nil { try await IDMap(table: table).fill(from: source, into: driver) }
                 for (statement, what) in statements.optional {
                     try await driver.execute(unsafeSQL: "SAVEPOINT godwit_post")
                     do {
@@ -289,4 +291,41 @@ private final class PartQueue: @unchecked Sendable {
     }
 
     func stop() { lock.withLock { stopped = true } }
+}
+
+/// The old → new key table of a `uuid_key` table: every source key with the UUID it became.
+struct IDMap {
+    let table: TableCopy
+
+    static func createStatement(_ name: QualifiedName, engine: Engine) -> String {
+        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
+        return engine == .postgresql
+            ? "CREATE TABLE \(quoter.quote(name)) (old_id bigint PRIMARY KEY, new_id uuid NOT NULL UNIQUE)"
+            : "CREATE TABLE \(quoter.quote(name)) (old_id INTEGER PRIMARY KEY, new_id TEXT NOT NULL UNIQUE)"
+    }
+
+    /// Streams the source's keys into the map (in the caller's transaction).
+    func fill(from source: DatabaseURL, into target: any DatabaseDriver) async throws {
+        guard let map = table.idMap, let key = table.key.first else { return }
+        let namespace = table.source.name.description
+        try await DatabaseConnector.withDriver(source, access: .readOnly) { reader in
+            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: reader.engine == .postgresql)
+            var sql = "SELECT \(quoter.quote(key)) FROM \(quoter.quote(table.source.name))"
+            if let condition = table.condition { sql += " WHERE (\(condition))" }
+            try await reader.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 10_000) { page in
+                let ids = page.compactMap { $0[0].integerValue }
+                try await Self.write(ids.map { ($0, KeyUUID.make(table: namespace, id: $0)) }, to: map, on: target)
+            }
+        }
+    }
+
+    /// Adds pairs to the map, keeping those already there (sync adds the keys of new rows).
+    static func write(_ pairs: [(Int64, String)], to map: QualifiedName, on target: any DatabaseDriver) async throws {
+        guard !pairs.isEmpty else { return }
+        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: target.engine == .postgresql)
+        for slice in stride(from: 0, to: pairs.count, by: 1_000) {
+            let values = pairs[slice..<min(slice + 1_000, pairs.count)].map { "(\($0.0), '\($0.1)')" }.joined(separator: ", ")
+            try await target.execute(unsafeSQL: "INSERT INTO \(quoter.quote(map)) (old_id, new_id) VALUES \(values) ON CONFLICT (old_id) DO NOTHING")
+        }
+    }
 }

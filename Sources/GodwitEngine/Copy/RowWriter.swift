@@ -47,6 +47,11 @@ struct RowWriter {
                               reason: "column \(table.columns[failure.column].target.name): \(failure.reason)",
                               remedy: "Fix the row on the source (or the copy file), then run godwit sync again: it resumes at this change.")
         }
+        if let map = table.idMap {
+            let namespace = table.source.name.description
+            let pairs = rows.compactMap { $0.values.first?.integerValue }.map { ($0, KeyUUID.make(table: namespace, id: $0)) }
+            try await IDMap.write(pairs, to: map, on: target)
+        }
         return Int64(rows.count)
     }
 

@@ -84,12 +84,21 @@ public struct CrossVerification: Sendable {
         let sourceRows = AsyncThrowingChannel<[CanonicalRow], any Error>()
         let targetRows = AsyncThrowingChannel<[CanonicalRow], any Error>()
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            for (driver, sql, channel) in [(sourceDriver, pair.sourceQuery(engine: sourceDriver.engine, range: range), sourceRows),
-                                           (targetDriver, pair.targetQuery(engine: targetDriver.engine, range: range), targetRows)] {
+            let mapped = pair.uuidColumns
+            for (driver, sql, channel, isSource) in [(sourceDriver, pair.sourceQuery(engine: sourceDriver.engine, range: range), sourceRows, true),
+                                                     (targetDriver, pair.targetQuery(engine: targetDriver.engine, range: range), targetRows, false)] {
                 group.addTask {
                     do {
                         try await driver.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 4_096) { page in
-                            await channel.send(page.map { CanonicalRow($0, keyCount: keyCount, form: form) })
+                            await channel.send(page.map { row in
+                                guard isSource, !mapped.isEmpty else { return CanonicalRow(row, keyCount: keyCount, form: form) }
+                                // The source's integers, as the UUIDs the copy made of them.
+                                var row = row
+                                for (index, table) in mapped {
+                                    if let id = row.values[keyCount + index].integerValue { row.values[keyCount + index] = .text(KeyUUID.make(table: table, id: id)) }
+                                }
+                                return CanonicalRow(row, keyCount: keyCount, form: form)
+                            })
                         }
                         channel.finish()
                     } catch {
@@ -125,6 +134,10 @@ struct TablePair: Sendable {
     /// Whether every compared column has the same declared type on both sides (and comes from
     /// a source column), so each engine's own text of a row can be compared as it is.
     let sameTypes: Bool
+    /// Value columns (by position) whose source integers became ``KeyUUID``s, with their table.
+    let uuidColumns: [(index: Int, table: String)]
+    /// `uuid_key`: the target's map of old keys, joined so target rows come back in old-key order.
+    let idMap: QualifiedName?
     var problem: String?
 
     init?(_ copy: TableCopy, in target: Schema) {
@@ -152,6 +165,8 @@ struct TablePair: Sendable {
             if original.map({ PostgresTypeName.canonical($0.type) != PostgresTypeName.canonical(match.type) }) ?? true { sameTypes = false }
         }
         self.sameTypes = sameTypes && copy.condition == nil
+        uuidColumns = copy.columns.enumerated().compactMap { offset, column in column.conversion.uuidOfKeysIn.map { (offset, $0) } }
+        idMap = copy.idMap.flatMap { target.table(named: $0) != nil ? $0 : nil }
         let key = copy.source.primaryKey?.columns ?? []
         var targetKey: [String] = [], keyKinds: [ValueKind] = []
         for column in key {
@@ -159,7 +174,7 @@ struct TablePair: Sendable {
                   let index = columns.firstIndex(of: table.column(named: copy.columns[position].target.name)?.name
                                                  ?? table.columns.first(where: { $0.name.lowercased() == copy.columns[position].target.name.lowercased() })?.name ?? "") else { break }
             targetKey.append(columns[index])
-            keyKinds.append(kinds[index])
+            keyKinds.append(copy.columns[position].conversion.uuidOfKeysIn != nil && idMap != nil ? .integer : kinds[index])
         }
         sourceSelects = selects
         targetColumns = columns
@@ -199,6 +214,11 @@ struct TablePair: Sendable {
 
     func targetQuery(engine: Engine, range: Range<Int64>? = nil) -> String {
         let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
+        if let map = idMap, let key = targetKey.first {
+            // Rows in old-key order, keyed by the old key.
+            return "SELECT m.old_id, " + targetColumns.map { "t." + quoter.quote($0) }.joined(separator: ", ")
+                + " FROM \(quoter.quote(targetName)) AS t JOIN \(quoter.quote(map)) AS m ON m.new_id = t.\(quoter.quote(key)) ORDER BY m.old_id"
+        }
         var sql = "SELECT " + (targetKey + targetColumns).map(quoter.quote).joined(separator: ", ") + " FROM " + quoter.quote(targetName)
         if let condition = targetKey.first.flatMap({ rangeCondition(quoter.quote($0), range) }) { sql += " WHERE " + condition }
         if !targetKey.isEmpty { sql += " ORDER BY " + order(targetKey, kinds: keyKinds, engine: engine) }
