@@ -75,16 +75,27 @@ public struct CanonicalForm: Hashable, Sendable {
 
     /// The 64-bit FNV-1a hash of a row's canonical values, each followed by a unit separator.
     public static func hash(_ texts: [String]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for text in texts {
-            for byte in text.utf8 {
-                hash ^= UInt64(byte)
-                hash &*= 0x0000_0100_0000_01b3
-            }
-            hash ^= 0x1f
+        var hasher = RowHasher()
+        for text in texts { hasher.add(text) }
+        return hasher.value
+    }
+}
+
+/// 64-bit FNV-1a over canonical values, fed one at a time (no array of them is built).
+public struct RowHasher: Sendable {
+    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public init() {}
+
+    public mutating func add(_ text: String) {
+        var hash = value
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
             hash &*= 0x0000_0100_0000_01b3
         }
-        return hash
+        hash ^= 0x1f
+        hash &*= 0x0000_0100_0000_01b3
+        value = hash
     }
 }
 

@@ -226,18 +226,45 @@ struct TablePair: Sendable {
     }
 }
 
-/// One row read for comparison: its key and values in canonical form, and the row's hash.
+/// One row read for comparison: its key in canonical form, the hash of its canonical values,
+/// what the side's totals need (NULLs, invalid values, the earliest and latest time), and the
+/// values as read, put in canonical form again only when the row differs.
 struct CanonicalRow: Sendable {
     let key: [String]
-    let values: [String]
     let hash: UInt64
+    let nulls: Int
+    let invalid: Int
+    let earliest: Int64?
+    let latest: Int64?
+    let raw: Row
 
     init(_ row: Row, keyCount: Int, form: CanonicalForm) {
-        var texts: [String] = []
-        texts.reserveCapacity(row.values.count)
-        for (index, value) in row.values.enumerated() { texts.append(form.text(value, column: index)) }
-        key = Array(texts.prefix(keyCount))
-        values = Array(texts.dropFirst(keyCount))
-        hash = CanonicalForm.hash(values)
+        var key: [String] = []
+        key.reserveCapacity(keyCount)
+        for index in 0..<keyCount { key.append(form.text(row.values[index], column: index)) }
+        self.key = key
+        var hasher = RowHasher()
+        var nulls = 0, invalid = 0
+        var earliest: Int64?, latest: Int64?
+        for index in keyCount..<row.values.count {
+            let text = form.text(row.values[index], column: index)
+            hasher.add(text)
+            if text == CanonicalForm.nullMark {
+                nulls += 1
+            } else if text.utf8.first == 63 {  // "?": not what the column holds
+                invalid += 1
+            } else if form.kinds[index] == .timestamp || form.kinds[index] == .timestamptz, let micros = Int64(text) {
+                earliest = min(earliest ?? micros, micros)
+                latest = max(latest ?? micros, micros)
+            }
+        }
+        hash = hasher.value
+        (self.nulls, self.invalid, self.earliest, self.latest) = (nulls, invalid, earliest, latest)
+        raw = row
+    }
+
+    /// The canonical values, for naming the columns that differ.
+    func values(form: CanonicalForm) -> [String] {
+        (key.count..<raw.values.count).map { form.text(raw.values[$0], column: $0) }
     }
 }

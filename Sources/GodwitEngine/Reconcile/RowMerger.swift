@@ -43,14 +43,14 @@ struct RowMerger {
                 let (row, other) = (a!, b!)
                 countDuplicate(row.key, previous: &previousSource, stats: &sourceStats)
                 countDuplicate(other.key, previous: &previousTarget, stats: &targetStats)
-                sourceStats.add(row, kinds: pair.form.kinds, keyCount: pair.keyKinds.count)
-                targetStats.add(other, kinds: pair.form.kinds, keyCount: pair.keyKinds.count)
+                sourceStats.add(row)
+                targetStats.add(other)
                 range.add(source: row)
                 range.add(target: other)
-                if row.hash != other.hash || row.values != other.values {
+                if row.hash != other.hash {
                     result.modified += 1
                     if result.modifiedRows.count < listedKeys {
-                        let columns = zip(pair.columnNames, zip(row.values, other.values)).filter { $0.1.0 != $0.1.1 }.map(\.0)
+                        let columns = zip(pair.columnNames, zip(row.values(form: pair.form), other.values(form: pair.form))).filter { $0.1.0 != $0.1.1 }.map(\.0)
                         result.modifiedRows.append(.init(key: literal(row.key), columns: columns))
                     }
                 }
@@ -58,7 +58,7 @@ struct RowMerger {
                 left.advance()
                 let row = a!
                 countDuplicate(row.key, previous: &previousSource, stats: &sourceStats)
-                sourceStats.add(row, kinds: pair.form.kinds, keyCount: pair.keyKinds.count)
+                sourceStats.add(row)
                 range.add(source: row)
                 result.missing += 1
                 if result.missingKeys.count < listedKeys { result.missingKeys.append(literal(row.key)) }
@@ -66,7 +66,7 @@ struct RowMerger {
                 right.advance()
                 let row = b!
                 countDuplicate(row.key, previous: &previousTarget, stats: &targetStats)
-                targetStats.add(row, kinds: pair.form.kinds, keyCount: pair.keyKinds.count)
+                targetStats.add(row)
                 range.add(target: row)
                 result.extra += 1
                 if result.extraKeys.count < listedKeys { result.extraKeys.append(literal(row.key)) }
@@ -83,13 +83,13 @@ struct RowMerger {
         var counts: [UInt64: Int64] = [:]
         for try await page in source {
             for row in page {
-                sourceStats.add(row, kinds: pair.form.kinds, keyCount: 0)
+                sourceStats.add(row)
                 counts[row.hash, default: 0] += 1
             }
         }
         for try await page in target {
             for row in page {
-                targetStats.add(row, kinds: pair.form.kinds, keyCount: 0)
+                targetStats.add(row)
                 counts[row.hash, default: 0] -= 1
             }
         }
@@ -205,17 +205,12 @@ private struct SideStats {
     var duplicateKeys: Int64 = 0
     var earliest: Int64?, latest: Int64?
 
-    mutating func add(_ row: CanonicalRow, kinds: [ValueKind], keyCount: Int) {
+    mutating func add(_ row: CanonicalRow) {
         digest.add(row.hash)
-        for (index, text) in row.values.enumerated() {
-            if text == CanonicalForm.nullMark { nulls += 1; continue }
-            if text.hasPrefix("?") { invalid += 1; continue }
-            let kind = kinds[keyCount + index]
-            if kind == .timestamp || kind == .timestamptz, let micros = Int64(text) {
-                earliest = min(earliest ?? micros, micros)
-                latest = max(latest ?? micros, micros)
-            }
-        }
+        nulls += Int64(row.nulls)
+        invalid += Int64(row.invalid)
+        if let time = row.earliest { earliest = min(earliest ?? time, time) }
+        if let time = row.latest { latest = max(latest ?? time, time) }
     }
 
     var side: ReconciliationReport.Side {
