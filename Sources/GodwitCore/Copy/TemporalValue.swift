@@ -86,6 +86,12 @@ public struct TemporalValue: Hashable, Sendable {
 
     /// `YYYY-MM-DD`, then optionally `T` or a space, `HH:MM`, `:SS`, `.fraction`, and a zone `Z`,
     /// `±HH`, `±HHMM` or `±HH:MM` (with or without a space before it).
+    /// Reads UTF-8 text in place (a database's buffer).
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>, epochUnit: EpochUnit = .automatic) {
+        guard let parsed = Self.parse(bytes: bytes, epochUnit: epochUnit) else { return nil }
+        self = parsed
+    }
+
     static func parse(_ text: String) -> TemporalValue? {
         var text = text
         return text.withUTF8 { parse(bytes: $0, epochUnit: .automatic) }

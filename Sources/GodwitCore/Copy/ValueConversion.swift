@@ -267,25 +267,35 @@ public enum CopyTextFormat {
     public static func appendRow(_ fields: [String?], to buffer: inout [UInt8]) {
         for (index, field) in fields.enumerated() {
             if index > 0 { buffer.append(9) }
-            guard let field else {
-                buffer.append(92)
-                buffer.append(78)
-                continue
-            }
-            if !field.utf8.contains(where: { $0 == 92 || $0 == 9 || $0 == 10 || $0 == 13 }) {
-                buffer.append(contentsOf: field.utf8)
-                continue
-            }
-            for byte in field.utf8 {
-                switch byte {
-                case 92: buffer.append(92); buffer.append(92)
-                case 9: buffer.append(92); buffer.append(116)
-                case 10: buffer.append(92); buffer.append(110)
-                case 13: buffer.append(92); buffer.append(114)
-                default: buffer.append(byte)
-                }
+            if var field {
+                field.withUTF8 { appendField($0, to: &buffer) }
+            } else {
+                appendNull(to: &buffer)
             }
         }
         buffer.append(10)
+    }
+
+    /// `\N`.
+    public static func appendNull(to buffer: inout [UInt8]) {
+        buffer.append(92)
+        buffer.append(78)
+    }
+
+    /// One field's bytes, escaped.
+    public static func appendField(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
+        if !bytes.contains(where: { $0 == 92 || $0 == 9 || $0 == 10 || $0 == 13 }) {
+            buffer.append(contentsOf: bytes)
+            return
+        }
+        for byte in bytes {
+            switch byte {
+            case 92: buffer.append(92); buffer.append(92)
+            case 9: buffer.append(92); buffer.append(116)
+            case 10: buffer.append(92); buffer.append(110)
+            case 13: buffer.append(92); buffer.append(114)
+            default: buffer.append(byte)
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ import GodwitSQLite
 /// SQLite: one prepared INSERT per row) and moves the recorded key on — all in one target
 /// transaction. A chunk the target refuses is loaded again in halves under savepoints until
 /// each refused row stands alone and goes to the reject file.
-struct TableCopier {
+struct TableCopier: Sendable {
     let table: TableCopy
     let source: any DatabaseDriver
     let target: any DatabaseDriver
@@ -98,6 +98,20 @@ struct TableCopier {
     private func load(_ sql: String, state: ChunkState) async throws {
         let columns = table.target.columns.map(\.name)
         switch target {
+        case let postgres as PostgresDriver where source is SQLiteDriver:
+            // SQLite → PostgreSQL: rows encoded in place on SQLite's reading thread.
+            let sqlite = source as! SQLiteDriver
+            let encoder = CopyEncoder(converter: converter, table: table) { key, column, reason in
+                try reject(key: key, column: column, reason: reason, state: state)
+            }
+            let count = table.columns.count
+            try await postgres.copyIn(table: table.target.name, columns: columns) { sink in
+                try await sqlite.forEachEncodedPage(unsafeSQL: sql, pageSize: 5_000, newPage: { EncodedPage(columns: count) },
+                                                    encode: { page, row in try encoder.encode(&page, row) }) { page in
+                    state.notePage(read: page.read, loaded: page.loaded, lastKey: page.lastKey.literal, formats: page.tally.named(table.columns))
+                    if !page.bytes.isEmpty { try await sink.write(page.bytes) }
+                }
+            }
         case let postgres as PostgresDriver:
             try await postgres.copyIn(table: table.target.name, columns: columns) { sink in
                 try await source.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 5_000) { page in

@@ -4,22 +4,22 @@ import GodwitCore
 /// Hands pages of rows from a synchronous producer (a GRDB cursor on its own thread) to an
 /// asynchronous consumer, holding at most `capacity` pages: the producer blocks while the
 /// consumer is behind, so memory stays bounded whatever the size of the result.
-final class PageChannel: @unchecked Sendable {
+final class PageChannel<Page: Sendable>: @unchecked Sendable {
     /// Thrown into the producer when the consumer has gone away.
     struct Cancelled: Error {}
 
     private let condition = NSCondition()
     private let capacity: Int
-    private var pages: [[GodwitCore.Row]] = []
+    private var pages: [Page] = []
     private var isFinished = false
     private var isCancelled = false
     private var failure: (any Error)?
-    private var waiter: CheckedContinuation<[GodwitCore.Row]?, any Error>?
+    private var waiter: CheckedContinuation<Page?, any Error>?
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
 
     /// Producer side: waits for room, then queues the page.
-    func send(_ page: [GodwitCore.Row]) throws {
+    func send(_ page: Page) throws {
         condition.lock()
         while pages.count >= capacity, !isCancelled { condition.wait() }
         if isCancelled {
@@ -63,7 +63,7 @@ final class PageChannel: @unchecked Sendable {
     }
 
     /// Consumer side: the next page, or `nil` at the end.
-    func next() async throws -> [GodwitCore.Row]? {
+    func next() async throws -> Page? {
         try await withCheckedThrowingContinuation { continuation in
             condition.lock()
             if isCancelled {

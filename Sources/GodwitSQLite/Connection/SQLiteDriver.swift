@@ -23,7 +23,7 @@ public final class SQLiteDriver: DatabaseDriver {
     public let url: DatabaseURL
     /// The file path (or `:memory:`).
     public let path: String
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
     private let closed = Mutex(false)
 
     private init(url: DatabaseURL, path: String, queue: DatabaseQueue) {
@@ -104,7 +104,7 @@ public final class SQLiteDriver: DatabaseDriver {
         pageSize: Int,
         _ body: @Sendable ([GodwitCore.Row]) async throws -> Void
     ) async throws {
-        let channel = PageChannel(capacity: 2)
+        let channel = PageChannel<[GodwitCore.Row]>(capacity: 2)
         let pageSize = max(1, pageSize)
         let path = self.path
         let producer = Task {
