@@ -231,7 +231,8 @@ struct ApplyPostgresTests {
             let holder = try await DatabaseConnector.open(url)
             let load = Task {
                 for _ in 0..<3000 where log.events(.batch).isEmpty { try await Task.sleep(for: .milliseconds(5)) }
-                while log.events(.rollbackStarted).isEmpty {
+                // Until the trigger fires, or the apply ends without it (then the test fails, not hangs).
+                while log.events(.rollbackStarted).isEmpty && !log.events(.notice).contains(where: { $0.message == "apply returned" }) {
                     try await holder.execute(unsafeSQL: "BEGIN")
                     try await holder.execute(unsafeSQL: "LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE")
                     try await holder.execute(unsafeSQL: "SELECT pg_sleep(0.15)")
@@ -240,6 +241,7 @@ struct ApplyPostgresTests {
                 try await holder.close()
             }
             let outcome = try await MigrationApplier(url: url, settings: settings, observer: log).apply(directory: directory.url.path)
+            log.observe(ExecutionEvent(kind: .notice, migration: "test", message: "apply returned"))
             try await load.value
             guard case .rolledBack(_, let reason, let report) = outcome.stop else { Issue.record("not rolled back: \(outcome.stop)"); return }
             #expect(reason.contains("stayed above its baseline"))

@@ -213,8 +213,8 @@ private struct DigitScanner {
 
     var isAtEnd: Bool { position == bytes.count }
 
-    mutating func take(_ mark: Character) -> Bool {
-        guard position < bytes.count, let ascii = mark.asciiValue, bytes[position] == ascii else { return false }
+    mutating func take(_ mark: Unicode.Scalar) -> Bool {
+        guard position < bytes.count, bytes[position] == UInt8(truncatingIfNeeded: mark.value) else { return false }
         position += 1
         return true
     }
