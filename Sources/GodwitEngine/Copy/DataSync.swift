@@ -59,14 +59,15 @@ public struct DataSync: Sendable {
         let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
         let targetEngine: Engine = target.isSQLite ? .sqlite : .postgresql
         let plan = try CopyPlan(source: schema, target: targetEngine, spec: spec, targetSchema: nil)
-        let sourceDriver = try await DatabaseConnector.open(source, access: .readOnly)
-        let targetDriver = try await DatabaseConnector.open(target)
-        defer {
-            Task { [sourceDriver, targetDriver] in
-                try? await sourceDriver.close()
-                try? await targetDriver.close()
+        return try await DatabaseConnector.withDriver(source, access: .readOnly) { sourceDriver in
+            try await DatabaseConnector.withDriver(target) { targetDriver in
+                try await sync(plan, from: sourceDriver, to: targetDriver, started: started)
             }
         }
+    }
+
+    private func sync(_ plan: CopyPlan, from sourceDriver: any DatabaseDriver, to targetDriver: any DatabaseDriver,
+                      started: Date) async throws -> SyncSummary {
         let capture = ChangeCapture(driver: sourceDriver)
         let progress = SyncPosition(driver: targetDriver)
         try await progress.install()
