@@ -17,9 +17,9 @@ public struct StateStore: Sendable {
     }
 
     private var isPostgres: Bool { driver.engine == .postgresql }
-    private var migrations: String { isPostgres ? "godwit.migrations" : "godwit_migrations" }
-    private var steps: String { isPostgres ? "godwit.steps" : "godwit_steps" }
-    private var audit: String { isPostgres ? "godwit.audit" : "godwit_audit" }
+    private var migrations: String { driver.godwitTable("migrations") }
+    private var steps: String { driver.godwitTable("steps") }
+    private var audit: String { driver.godwitTable("audit") }
     private var rehearsals: String { isPostgres ? "godwit.rehearsals" : "godwit_rehearsals" }
 
     /// `$1` on PostgreSQL, `?` on SQLite.
@@ -56,10 +56,7 @@ public struct StateStore: Sendable {
 
     /// Whether the state tables exist (a read-only command must not create them).
     public func isInstalled() async throws -> Bool {
-        let sql = isPostgres
-            ? "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'godwit' AND c.relname = 'migrations'"
-            : "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'godwit_migrations'"
-        return try await driver.query(unsafeSQL: sql).first?[0].integerValue == 1
+        try await driver.hasGodwitTable("migrations")
     }
 
     /// Every recorded migration, in version order; none when the tables do not exist yet.

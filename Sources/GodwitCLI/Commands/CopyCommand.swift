@@ -19,14 +19,7 @@ struct CopyCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The source database URL.")
-    var from: String
-
-    @Option(name: .long, help: "The target database URL (a SQLite file is created when missing).")
-    var to: String
-
-    @Option(name: .long, help: "The copy file: names, conversions, filters, computed columns, rejects.")
-    var with: String?
+    @OptionGroup var databases: DataMoveOptions
 
     @Option(name: .long, help: "Tables (or key ranges of one big table) copied at once (default 2; 1 into SQLite).")
     var parallel: Int?
@@ -51,9 +44,8 @@ struct CopyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandRunner.run {
-            let source = try DatabaseURL(parsing: from)
-            let target = try DatabaseURL(parsing: to)
-            var spec = try CopyFileOption.load(with)
+            let source = try databases.source(), target = try databases.target()
+            var spec = try databases.spec()
             if let parallel { spec.parallel = max(1, parallel) }
             if let chunkRows { spec.chunkRows = max(100, chunkRows) }
             if let rejects {

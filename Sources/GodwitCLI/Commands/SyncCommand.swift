@@ -16,14 +16,7 @@ struct SyncCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The source database URL (copied with --capture).")
-    var from: String
-
-    @Option(name: .long, help: "The target database URL.")
-    var to: String
-
-    @Option(name: .long, help: "The copy file the copy used.")
-    var with: String?
+    @OptionGroup var databases: DataMoveOptions
 
     @Option(name: .long, help: "Stop once at most this many changes wait (default 0).")
     var lag: Int64 = 0
@@ -38,7 +31,7 @@ struct SyncCommand: AsyncParsableCommand {
         try await CommandRunner.run {
             let interrupt = InterruptSignal()
             interrupt.trapSignals()
-            var sync = DataSync(source: try DatabaseURL(parsing: from), target: try DatabaseURL(parsing: to), spec: try CopyFileOption.load(with),
+            var sync = DataSync(source: try databases.source(), target: try databases.target(), spec: try databases.spec(),
                                 observer: quiet ? nil : ProgressPrinter(json: json, onStandardError: true), interrupt: interrupt)
             sync.maximumLag = max(0, lag)
             do {
@@ -66,21 +59,14 @@ struct CutoverCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The source database URL (copied with --capture).")
-    var from: String
-
-    @Option(name: .long, help: "The target database URL.")
-    var to: String
-
-    @Option(name: .long, help: "The copy file the copy used.")
-    var with: String?
+    @OptionGroup var databases: DataMoveOptions
 
     @Option(name: .long, help: "Capture changes on the target and write the copy file for syncing back to the source.")
     var reverseSync: String?
 
     func run() async throws {
         try await CommandRunner.run {
-            let cutover = Cutover(source: try DatabaseURL(parsing: from), target: try DatabaseURL(parsing: to), spec: try CopyFileOption.load(with),
+            let cutover = Cutover(source: try databases.source(), target: try databases.target(), spec: try databases.spec(),
                                   reverseFile: reverseSync, observer: ProgressPrinter(json: false, onStandardError: true))
             let result: CutoverResult
             do {
@@ -96,6 +82,22 @@ struct CutoverCommand: AsyncParsableCommand {
             Terminal().write(lines.joined(separator: "\n") + "\n")
         }
     }
+}
+
+/// `--from`, `--to` and `--with` of copy, sync and cutover.
+struct DataMoveOptions: ParsableArguments {
+    @Option(name: .long, help: "The source database URL.")
+    var from: String
+
+    @Option(name: .long, help: "The target database URL (a SQLite file is created when copying into one that is missing).")
+    var to: String
+
+    @Option(name: .long, help: "The copy file: names, conversions, filters, computed columns, rejects (the same for copy, sync and cutover).")
+    var with: String?
+
+    func source() throws -> DatabaseURL { try DatabaseURL(parsing: from) }
+    func target() throws -> DatabaseURL { try DatabaseURL(parsing: to) }
+    func spec() throws -> CopySpec { try CopyFileOption.load(with) }
 }
 
 /// Reads `--with FILE` for copy, sync, cutover and verify.

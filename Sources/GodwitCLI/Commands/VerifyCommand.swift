@@ -74,7 +74,7 @@ struct VerifyCommand: AsyncParsableCommand {
             throw GodwitError(.invalidArgument, "verify needs both --source and --target", location: source == nil ? "--source" : "--target",
                               remedy: "Give both database URLs: godwit verify --source sqlite:app.db --target postgres://…")
         }
-        var spec = try CopyFileOption.load(with)
+        let spec = try CopyFileOption.load(with)
         let report = try await CrossVerification(source: try DatabaseURL(parsing: source), target: try DatabaseURL(parsing: target), spec: spec).run()
         let markdown = report.markdown(), json = try report.json()
         try ReportFiles.write(markdown: markdown, json: json, to: output)

@@ -71,7 +71,18 @@ extension DatabaseDriver {
     public func withTransaction<Result: Sendable>(
         _ body: @Sendable () async throws -> Result
     ) async throws -> Result {
-        try await execute(unsafeSQL: "BEGIN")
+        try await transaction(beginning: "BEGIN", body)
+    }
+
+    /// Runs `body` inside a transaction that writes: on SQLite `BEGIN IMMEDIATE`, which takes the
+    /// write lock at once, so the transaction cannot fail halfway for want of it. Committed when
+    /// `body` returns, rolled back when it throws.
+    public func withWriteTransaction<Result>(_ body: () async throws -> Result) async throws -> Result {
+        try await transaction(beginning: engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN", body)
+    }
+
+    private func transaction<Result>(beginning begin: String, _ body: () async throws -> Result) async throws -> Result {
+        try await execute(unsafeSQL: begin)
         let result: Result
         do {
             result = try await body()

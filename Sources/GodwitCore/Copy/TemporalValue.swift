@@ -160,7 +160,7 @@ public struct TemporalValue: Hashable, Sendable {
     }
 
     /// The date of a day count (civil_from_days).
-    static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    public static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

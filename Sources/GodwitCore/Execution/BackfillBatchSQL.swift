@@ -57,10 +57,15 @@ public struct BackfillBatchSQL: Sendable {
 
     /// The key written as a literal, as batches carry it: `(42)`, `('x', 7)`.
     public func literal(_ values: [DatabaseValue]) -> String {
-        "(" + values.map(literal).joined(separator: ", ") + ")"
+        Self.literal(values, engine: engine)
     }
 
-    private func literal(_ value: DatabaseValue) -> String {
+    /// A row of values as a SQL literal for `engine` (also the keys a copy resumes after).
+    public static func literal(_ values: [DatabaseValue], engine: Engine) -> String {
+        "(" + values.map { literal($0, engine: engine) }.joined(separator: ", ") + ")"
+    }
+
+    private static func literal(_ value: DatabaseValue, engine: Engine) -> String {
         switch value {
         case .null: "NULL"
         case .integer(let integer): String(integer)
@@ -68,8 +73,8 @@ public struct BackfillBatchSQL: Sendable {
         case .text(let text): SQLIdentifierQuoter.literal(text)
         case .blob(let bytes):
             engine == .postgresql
-                ? "'\\x" + bytes.map { String(format: "%02x", $0) }.joined() + "'::bytea"
-                : "X'" + bytes.map { String(format: "%02X", $0) }.joined() + "'"
+                ? "'\\x" + Hex.encode(bytes) + "'::bytea"
+                : "X'" + Hex.encode(bytes).uppercased() + "'"
         }
     }
 }

@@ -11,14 +11,11 @@ struct ChangeCapture {
     let driver: any DatabaseDriver
 
     private var isPostgres: Bool { driver.engine == .postgresql }
-    var table: String { isPostgres ? "godwit.changes" : "godwit_changes" }
+    var table: String { driver.godwitTable("changes") }
 
     /// Whether capture is installed.
     func isInstalled() async throws -> Bool {
-        let sql = isPostgres
-            ? "SELECT count(*) FROM pg_tables WHERE schemaname = 'godwit' AND tablename = 'changes'"
-            : "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'godwit_changes'"
-        return try await driver.query(unsafeSQL: sql).first?[0].integerValue ?? 0 > 0
+        try await driver.hasGodwitTable("changes")
     }
 
     /// Creates the change table and a trigger per table (inside the caller's transaction).

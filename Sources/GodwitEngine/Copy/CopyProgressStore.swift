@@ -23,8 +23,8 @@ struct CopyProgressStore {
     let driver: any DatabaseDriver
 
     private var isPostgres: Bool { driver.engine == .postgresql }
-    private var parts: String { isPostgres ? "godwit.copy_parts" : "godwit_copy_parts" }
-    private var marks: String { isPostgres ? "godwit.copy_marks" : "godwit_copy_marks" }
+    private var parts: String { driver.godwitTable("copy_parts") }
+    private var marks: String { driver.godwitTable("copy_marks") }
     private func placeholder(_ number: Int) -> String { isPostgres ? "$\(number)" : "?" }
 
     func install() async throws {
@@ -40,10 +40,7 @@ struct CopyProgressStore {
 
     /// Whether an earlier copy into this database recorded anything.
     func exists() async throws -> Bool {
-        let sql = isPostgres
-            ? "SELECT count(*) FROM pg_tables WHERE schemaname = 'godwit' AND tablename = 'copy_parts'"
-            : "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'godwit_copy_parts'"
-        return try await driver.query(unsafeSQL: sql).first?[0].integerValue ?? 0 > 0
+        try await driver.hasGodwitTable("copy_parts")
     }
 
     func allParts() async throws -> [CopyPart] {
@@ -99,7 +96,7 @@ final class RejectLog: @unchecked Sendable {
         let line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) + Data("\n".utf8)
         try lock.withLock {
             if handle == nil {
-                if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+                if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
                 guard let opened = FileHandle(forWritingAtPath: path) else {
                     throw GodwitError(.ioFailure, "Cannot write the reject file", location: path, remedy: "Check that its directory exists and is writable.")
                 }

@@ -37,7 +37,7 @@ public struct Cutover: Sendable {
 
     public func run() async throws -> CutoverResult {
         let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
-        let plan = try CopyPlan(source: schema, target: target.isSQLite ? .sqlite : .postgresql, spec: spec, targetSchema: nil)
+        let plan = try CopyPlan(source: schema, target: target.engine, spec: spec, targetSchema: nil)
         let freeze = try await DatabaseConnector.open(source)
         do {
             try await hold(freeze, tables: plan.tables)
@@ -101,14 +101,9 @@ public struct Cutover: Sendable {
         }
         try await DatabaseConnector.withDriver(target) { driver in
             let targetSchema = try await driver.inspect(InspectionOptions())
-            let back = try CopyPlan(source: targetSchema, target: source.isSQLite ? .sqlite : .postgresql, spec: reverse, targetSchema: nil)
-            try await driver.execute(unsafeSQL: driver.engine == .postgresql ? "BEGIN" : "BEGIN IMMEDIATE")
-            do {
+            let back = try CopyPlan(source: targetSchema, target: source.engine, spec: reverse, targetSchema: nil)
+            try await driver.withWriteTransaction {
                 try await ChangeCapture(driver: driver).install(for: back.tables)
-                try await driver.execute(unsafeSQL: "COMMIT")
-            } catch {
-                _ = try? await driver.execute(unsafeSQL: "ROLLBACK")
-                throw error
             }
         }
         do {

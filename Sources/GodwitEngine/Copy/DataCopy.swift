@@ -30,18 +30,12 @@ public struct DataCopy: Sendable {
     public func run() async throws -> CopySummary {
         let started = Date()
         let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
-        let targetEngine: Engine = if case .postgres = target { .postgresql } else { .sqlite }
-        let plan = try CopyPlan(source: schema, target: targetEngine, spec: spec, targetSchema: nil)
+        let plan = try CopyPlan(source: schema, target: target.engine, spec: spec, targetSchema: nil)
         let rejects = RejectLog(path: spec.rejectFile ?? "godwit-rejects.jsonl")
         if capture {
             try await DatabaseConnector.withDriver(source) { driver in
-                try await driver.execute(unsafeSQL: driver.engine == .postgresql ? "BEGIN" : "BEGIN IMMEDIATE")
-                do {
+                try await driver.withWriteTransaction {
                     try await ChangeCapture(driver: driver).install(for: plan.tables)
-                    try await driver.execute(unsafeSQL: "COMMIT")
-                } catch {
-                    _ = try? await driver.execute(unsafeSQL: "ROLLBACK")
-                    throw error
                 }
             }
             observer?.observe(ExecutionEvent(kind: .notice, migration: "copy", message: "change capture installed on the source"))
@@ -93,18 +87,13 @@ public struct DataCopy: Sendable {
                                   remedy: "Copy into an empty database (or schema), or drop the table first.")
             }
             let parts = try await splitParts(plan)
-            try await driver.execute(unsafeSQL: "BEGIN")
-            do {
+            try await driver.withWriteTransaction {
                 let writer = DatabaseConnector.tableWriter(for: driver.engine)
                 for table in plan.tables { try await driver.execute(unsafeSQL: writer(table.target)) }
                 for map in plan.tables.compactMap(\.idMap) { try await driver.execute(unsafeSQL: IDMap.createStatement(map, engine: driver.engine)) }
                 try await store.install()
                 for part in parts { try await store.insert(part) }
                 try await store.mark("tables-created")
-                try await driver.execute(unsafeSQL: "COMMIT")
-            } catch {
-                _ = try? await driver.execute(unsafeSQL: "ROLLBACK")
-                throw error
             }
             return (parts, false)
         }
@@ -156,7 +145,7 @@ public struct DataCopy: Sendable {
 
     /// One part per table; a big table with one integer key is split into ranges, one per worker.
     private func splitParts(_ plan: CopyPlan) async throws -> [CopyPart] {
-        let workers = target.isSQLite ? 1 : max(1, spec.parallel)
+        let workers = target.engine == .sqlite ? 1 : max(1, spec.parallel)
         return try await DatabaseConnector.withDriver(source, access: .readOnly) { driver in
             var parts: [CopyPart] = []
             let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
@@ -198,7 +187,7 @@ public struct DataCopy: Sendable {
 
     /// Copies the parts with up to `parallel` workers, each with its own connections.
     private func copyParts(_ parts: [CopyPart], plan: CopyPlan, rejects: RejectLog, tally: CopyTally) async throws {
-        let workers = target.isSQLite ? 1 : max(1, spec.parallel)
+        let workers = target.engine == .sqlite ? 1 : max(1, spec.parallel)
         let queue = PartQueue(parts)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<min(workers, max(parts.count, 1)) {
@@ -233,8 +222,7 @@ public struct DataCopy: Sendable {
         return try await DatabaseConnector.withDriver(target) { driver in
             var warnings: [String] = []
             let statements = PostDataStatements(plan: plan, engine: driver.engine)
-            try await driver.execute(unsafeSQL: "BEGIN")
-            do {
+            try await driver.withWriteTransaction {
                 for statement in statements.required { try await driver.execute(unsafeSQL: statement) }
                 for table in plan.tables where table.idMap != nil { try await IDMap(table: table).fill(from: source, into: driver) }
                 for (statement, what) in statements.optional {
@@ -247,31 +235,17 @@ public struct DataCopy: Sendable {
                         warnings.append("\(what) was not added: \(RedactedReason.of(error))")
                     }
                 }
-                for (statement, table) in statements.counters {
-                    try await driver.execute(unsafeSQL: statement)
-                    _ = table
-                }
+                for statement in statements.counters { try await driver.execute(unsafeSQL: statement) }
                 if driver.engine == .sqlite {
                     for row in try await driver.query(unsafeSQL: "PRAGMA foreign_key_check") {
                         warnings.append("\(row[0].textValue ?? "?"): a row's foreign key points at a missing row of \(row[2].textValue ?? "?")")
                     }
                 }
                 try await CopyProgressStore(driver: driver).mark("finished")
-                try await driver.execute(unsafeSQL: "COMMIT")
-            } catch {
-                _ = try? await driver.execute(unsafeSQL: "ROLLBACK")
-                throw error
             }
             try await driver.execute(unsafeSQL: "ANALYZE")
             return warnings
         }
-    }
-}
-
-extension DatabaseURL {
-    var isSQLite: Bool {
-        if case .sqlite = self { return true }
-        return false
     }
 }
 

@@ -57,8 +57,7 @@ public struct DataSync: Sendable {
     public func run() async throws -> SyncSummary {
         let started = Date()
         let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
-        let targetEngine: Engine = target.isSQLite ? .sqlite : .postgresql
-        let plan = try CopyPlan(source: schema, target: targetEngine, spec: spec, targetSchema: nil)
+        let plan = try CopyPlan(source: schema, target: target.engine, spec: spec, targetSchema: nil)
         return try await DatabaseConnector.withDriver(source, access: .readOnly) { sourceDriver in
             try await DatabaseConnector.withDriver(target) { targetDriver in
                 try await sync(plan, from: sourceDriver, to: targetDriver, started: started)
@@ -114,8 +113,7 @@ public struct DataSync: Sendable {
             touched[change.table, default: []].append(change.key)
         }
         let tables = plan.tables.filter { touched[$0.source.name.description] != nil }
-        try await targetDriver.execute(unsafeSQL: targetDriver.engine == .postgresql ? "BEGIN" : "BEGIN IMMEDIATE")
-        do {
+        try await targetDriver.withWriteTransaction {
             // Deletes children first, then upserts parents first.
             var present: [String: [Row]] = [:]
             for table in tables {
@@ -141,10 +139,6 @@ public struct DataSync: Sendable {
             }
             try await position.advance(to: changes.last?.seq ?? 0)
             CrashPoint.reach("sync-pass-\(summary.passes)-before-commit")
-            try await targetDriver.execute(unsafeSQL: "COMMIT")
-        } catch {
-            _ = try? await targetDriver.execute(unsafeSQL: "ROLLBACK")
-            throw error
         }
     }
 
@@ -174,17 +168,12 @@ public struct DataSync: Sendable {
                     .replacingOccurrences(of: " ORDER BY \(mark)", with: " AND \(mark) <= \(literal(newest)) ORDER BY \(mark)"))
             }
             let trimmed = rows.map { Row(columns: Array($0.columns.dropLast()), values: Array($0.values.dropLast())) }
-            try await targetDriver.execute(unsafeSQL: targetDriver.engine == .postgresql ? "BEGIN" : "BEGIN IMMEDIATE")
-            do {
+            try await targetDriver.withWriteTransaction {
                 summary.upserted[name, default: 0] += try await RowWriter(table: table, target: targetDriver).upsert(trimmed)
                 if targetDriver.engine == .postgresql {
                     for statement in PostDataStatements.counters(of: table) { try await targetDriver.execute(unsafeSQL: statement) }
                 }
                 try await position.setWatermark(of: name, to: newest)
-                try await targetDriver.execute(unsafeSQL: "COMMIT")
-            } catch {
-                _ = try? await targetDriver.execute(unsafeSQL: "ROLLBACK")
-                throw error
             }
             summary.passes += 1
             summary.changes += Int64(trimmed.count)
@@ -227,7 +216,7 @@ public struct DataSync: Sendable {
 /// SQLite `godwit_sync_position`), written in the same transaction as the rows.
 struct SyncPosition {
     let driver: any DatabaseDriver
-    private var table: String { driver.engine == .postgresql ? "godwit.sync_position" : "godwit_sync_position" }
+    private var table: String { driver.godwitTable("sync_position") }
 
     func install() async throws {
         if driver.engine == .postgresql { try await driver.execute(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS godwit") }
@@ -243,7 +232,7 @@ struct SyncPosition {
         try await driver.execute(unsafeSQL: "UPDATE \(table) SET seq = \(seq) WHERE id = 1")
     }
 
-    private var watermarks: String { driver.engine == .postgresql ? "godwit.sync_watermarks" : "godwit_sync_watermarks" }
+    private var watermarks: String { driver.godwitTable("sync_watermarks") }
 
     /// The last watermark value a sync (or the copy's start) saw for a source table.
     func watermark(of sourceTable: String) async throws -> String? {

@@ -63,8 +63,7 @@ struct TableCopier: Sendable {
     private func copyChunk(_ start: CopyPart, number: Int) async throws -> CopyPart {
         let sql = chunkQuery(start)
         let state = ChunkState()
-        try await target.execute(unsafeSQL: target.engine == .postgresql ? "BEGIN" : "BEGIN IMMEDIATE")
-        do {
+        let part = try await target.withWriteTransaction {
             if table.key.isEmpty { try await target.execute(unsafeSQL: "DELETE FROM \(targetQuoter.quote(table.target.name))") }
             do {
                 try await target.execute(unsafeSQL: "SAVEPOINT godwit_chunk")
@@ -84,14 +83,11 @@ struct TableCopier: Sendable {
             part.isDone = table.key.isEmpty || state.read < spec.chunkRows
             try await CopyProgressStore(driver: target).advance(part)
             CrashPoint.reach("copy-\(table.source.name.name)-chunk-\(number)-before-commit")
-            try await target.execute(unsafeSQL: "COMMIT")
-            CrashPoint.reach("copy-\(table.source.name.name)-chunk-\(number)-after-commit")
-            tally.add(rows: state.loaded, rejected: state.rejected, formats: state.formats, table: table.target.name.description)
             return part
-        } catch {
-            _ = try? await target.execute(unsafeSQL: "ROLLBACK")
-            throw error
         }
+        CrashPoint.reach("copy-\(table.source.name.name)-chunk-\(number)-after-commit")
+        tally.add(rows: state.loaded, rejected: state.rejected, formats: state.formats, table: table.target.name.description)
+        return part
     }
 
     /// Streams the chunk from the source into the target.
@@ -241,13 +237,6 @@ struct TableCopier: Sendable {
     }
 }
 
-extension BackfillBatchSQL {
-    /// The key row as a SQL literal for `engine`.
-    static func literal(_ values: [DatabaseValue], engine: Engine) -> String {
-        BackfillBatchSQL(backfill: Backfill(table: QualifiedName("t"), assignments: "", keyColumns: [], batchSize: 1), engine: engine).literal(values)
-    }
-}
-
 extension GodwitError {
     /// The target refused a row's data (SQLSTATE class 22 or 23; SQLite constraint errors).
     var isDataRefusal: Bool {
@@ -364,29 +353,22 @@ struct RowConverter: Sendable {
     }
 
     func postgres(_ row: Row, tally: inout FormatTally) throws -> [String?] {
-        var fields: [String?] = []
-        fields.reserveCapacity(conversions.count)
-        for index in conversions.indices {
-            var found: TemporalValue.Format?
-            do {
-                fields.append(try conversions[index].postgresText(row.values[keyCount + index], found: &found))
-            } catch let failure as ConversionFailure {
-                tally.discard()
-                throw ColumnFailure(column: index, reason: failure.reason)
-            }
-            if let found { tally.count(found, column: index) }
-        }
-        tally.loaded += 1
-        return fields
+        try convert(row, tally: &tally) { conversion, value, found in try conversion.postgresText(value, found: &found) }
     }
 
     func sqlite(_ row: Row, tally: inout FormatTally) throws -> [DatabaseValue] {
-        var values: [DatabaseValue] = []
+        try convert(row, tally: &tally) { conversion, value, found in try conversion.sqliteValue(value, found: &found) }
+    }
+
+    /// Each copied value through its column's conversion; a failure names the column.
+    private func convert<Value>(_ row: Row, tally: inout FormatTally,
+                                _ each: (ColumnConversion, DatabaseValue, inout TemporalValue.Format?) throws -> Value) throws -> [Value] {
+        var values: [Value] = []
         values.reserveCapacity(conversions.count)
         for index in conversions.indices {
             var found: TemporalValue.Format?
             do {
-                values.append(try conversions[index].sqliteValue(row.values[keyCount + index], found: &found))
+                values.append(try each(conversions[index], row.values[keyCount + index], &found))
             } catch let failure as ConversionFailure {
                 tally.discard()
                 throw ColumnFailure(column: index, reason: failure.reason)

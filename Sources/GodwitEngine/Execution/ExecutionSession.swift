@@ -54,12 +54,7 @@ final class ExecutionSession: Sendable {
 
     func close() async { await reset() }
 
-    var engine: Engine {
-        switch url {
-        case .sqlite: .sqlite
-        case .postgres: .postgresql
-        }
-    }
+    var engine: Engine { url.engine }
 
     /// The share of tries that failed so far.
     var failureRate: (tries: Int, failures: Int) { tally.withLock { $0 } }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GodwitCore
 
 /// `godwit rehearse`: runs the pending migrations on a clone of the database — apply every

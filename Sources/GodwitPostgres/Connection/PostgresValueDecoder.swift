@@ -138,18 +138,10 @@ enum PostgresValueDecoder {
         return date + " " + timeText(microseconds: rest) + zone + (year <= 0 ? " BC" : "")
     }
 
-    /// Howard Hinnant's days-to-civil algorithm.
-    private static func civilDate(daysSince1970 z: Int64) -> (Int, Int, Int) {
-        let z = z + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (Int(m <= 2 ? y + 1 : y), Int(m), Int(d))
+    /// The civil date of a day count (the algorithm lives with ``TemporalValue``).
+    private static func civilDate(daysSince1970 days: Int64) -> (Int, Int, Int) {
+        let (year, month, day) = TemporalValue.civil(days: days)
+        return (Int(year), Int(month), Int(day))
     }
 
     private static func yearText(_ year: Int) -> String {

@@ -104,45 +104,9 @@ public final class SQLiteDriver: DatabaseDriver {
         pageSize: Int,
         _ body: @Sendable ([GodwitCore.Row]) async throws -> Void
     ) async throws {
-        let channel = PageChannel<[GodwitCore.Row]>(capacity: 2)
-        let pageSize = max(1, pageSize)
-        let path = self.path
-        let producer = Task {
-            do {
-                try await queue.writeWithoutTransaction { db in
-                    let statement = try db.makeStatement(sql: sql)
-                    try statement.setArguments(Self.arguments(bindings))
-                    let cursor = try GRDB.Row.fetchCursor(statement)
-                    let names = statement.columnNames
-                    var page: [GodwitCore.Row] = []
-                    page.reserveCapacity(pageSize)
-                    while try cursor.next() != nil {
-                        // The cursor's row is the statement's current row: read it through the C API.
-                        page.append(GodwitCore.Row(columns: names, values: Self.values(of: statement.sqliteStatement, count: names.count)))
-                        if page.count == pageSize {
-                            try channel.send(page)
-                            page.removeAll(keepingCapacity: true)
-                        }
-                    }
-                    if !page.isEmpty { try channel.send(page) }
-                }
-                channel.finish()
-            } catch {
-                channel.finish(throwing: SQLiteErrorTranslator.translate(error, path: path))
-            }
-        }
-        try await withTaskCancellationHandler {
-            do {
-                while let page = try await channel.next() { try await body(page) }
-            } catch {
-                channel.cancel()
-                _ = await producer.result
-                throw error
-            }
-        } onCancel: {
-            channel.cancel()
-        }
-        _ = await producer.result
+        try await forEachEncodedPage(unsafeSQL: sql, bindings: bindings, pageSize: pageSize, newPage: { [] }, encode: { page, row in
+            page.append(GodwitCore.Row(columns: row.columnNames, values: (0..<row.count).map(row.value)))
+        }, body)
     }
 
     /// Copies the database to a new file through SQLite's online backup API, a thousand pages
@@ -183,7 +147,7 @@ public final class SQLiteDriver: DatabaseDriver {
         }
     }
 
-    private static func arguments(_ values: [DatabaseValue]) -> StatementArguments {
+    static func arguments(_ values: [DatabaseValue]) -> StatementArguments {
         StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
             switch value {
             case .null: nil
@@ -193,28 +157,6 @@ public final class SQLiteDriver: DatabaseDriver {
             case .blob(let bytes): Data(bytes)
             }
         })
-    }
-
-    /// The current row of a stepped statement, column by column, in SQLite's storage classes.
-    private static func values(of statement: OpaquePointer, count: Int) -> [GodwitCore.DatabaseValue] {
-        var values: [GodwitCore.DatabaseValue] = []
-        values.reserveCapacity(count)
-        for index in 0..<Int32(count) {
-            switch sqlite3_column_type(statement, index) {
-            case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(statement, index)))
-            case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(statement, index)))
-            case SQLITE_TEXT:
-                let length = Int(sqlite3_column_bytes(statement, index))
-                let text = sqlite3_column_text(statement, index).map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) } ?? ""
-                values.append(.text(text))
-            case SQLITE_BLOB:
-                let length = Int(sqlite3_column_bytes(statement, index))
-                let bytes = sqlite3_column_blob(statement, index).map { Array(UnsafeRawBufferPointer(start: $0, count: length).bindMemory(to: UInt8.self)) } ?? []
-                values.append(.blob(bytes))
-            default: values.append(.null)
-            }
-        }
-        return values
     }
 
     private static func value(_ value: GRDB.DatabaseValue) -> GodwitCore.DatabaseValue {

@@ -12,6 +12,8 @@ public struct SQLiteRawRow {
 
     let statement: OpaquePointer
     public let count: Int
+    /// The result's column names (read once per statement).
+    public let columnNames: [String]
 
     public func storage(_ index: Int) -> Storage {
         switch sqlite3_column_type(statement, Int32(index)) {
@@ -53,6 +55,7 @@ extension SQLiteDriver {
     /// each page while the next is being read. Memory stays bounded by a couple of pages.
     public func forEachEncodedPage<Page: Sendable>(
         unsafeSQL sql: String,
+        bindings: [GodwitCore.DatabaseValue] = [],
         pageSize: Int,
         newPage: @escaping @Sendable () -> Page,
         encode: @escaping @Sendable (inout Page, SQLiteRawRow) throws -> Void,
@@ -65,12 +68,14 @@ extension SQLiteDriver {
             do {
                 try await queue.writeWithoutTransaction { db in
                     let statement = try db.makeStatement(sql: sql)
+                    try statement.setArguments(Self.arguments(bindings))
                     let cursor = try GRDB.Row.fetchCursor(statement)
-                    let count = statement.columnCount
+                    let names = statement.columnNames
                     var page = newPage()
                     var rows = 0
                     while try cursor.next() != nil {
-                        try encode(&page, SQLiteRawRow(statement: statement.sqliteStatement, count: count))
+                        // The cursor's row is the statement's current row: read it in place.
+                        try encode(&page, SQLiteRawRow(statement: statement.sqliteStatement, count: names.count, columnNames: names))
                         rows += 1
                         if rows == pageSize {
                             try channel.send(page)
