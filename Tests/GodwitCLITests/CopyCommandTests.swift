@@ -7,7 +7,7 @@ import Testing
 /// `godwit copy` and `godwit verify --source --target` as a user runs them.
 @Suite("godwit copy")
 struct CopyCommandTests {
-    @Test("kill -9 inside a chunk and after a commit, then the same command again: verify equal, no row twice")
+    @Test("kill -9 inside a chunk, after a commit and after a table's keys, then the same command again: verify equal, no row twice, every key once")
     func crashAndResume() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
             let directory = try TemporaryDirectory()
@@ -18,7 +18,8 @@ struct CopyCommandTests {
             try "names: snake_case\nchunk_rows: 1000\nparallel: 1\n".write(toFile: spec, atomically: true, encoding: .utf8)
             let target = DatabaseURL.postgres(endpoint).unredactedString
             let copy = ["copy", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--quiet"]
-            for point in ["copy-Track-chunk-2-after-commit", "copy-InvoiceLine-chunk-2-before-commit", "copy-PlaylistTrack-chunk-3-before-commit"] {
+            for point in ["copy-Track-chunk-2-after-commit", "copy-InvoiceLine-chunk-2-before-commit", "copy-PlaylistTrack-chunk-3-before-commit",
+                          "copy-finish-Track-after-commit"] {
                 let crashed = try GodwitBinary.run(copy, extraEnvironment: ["GODWIT_CRASH_AT": point])
                 #expect(crashed.wasSignalled, "\(point): \(crashed.standardError)")
             }
@@ -32,6 +33,11 @@ struct CopyCommandTests {
                 try await driver.query(unsafeSQL: "SELECT (SELECT count(*) FROM playlist_track), (SELECT count(DISTINCT (playlist_id, track_id)) FROM playlist_track)").first
             }
             #expect(counts?[0].integerValue == 8715 && counts?[1].integerValue == 8715)
+            let constraints = try await DatabaseConnector.withDriver(.postgres(endpoint)) { driver in
+                try await driver.query(unsafeSQL: "SELECT contype::text, count(*) FROM pg_constraint WHERE connamespace = 'public'::regnamespace GROUP BY 1 ORDER BY 1")
+                    .map { "\($0[0].textValue ?? ""): \($0[1].integerValue ?? 0)" }
+            }
+            #expect(constraints == ["f: 11", "p: 11"])
         }
     }
 

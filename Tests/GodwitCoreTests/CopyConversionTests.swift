@@ -29,6 +29,38 @@ struct CopyConversionTests {
         #expect(TemporalValue.text(microseconds: TemporalValue.days(year: 1900, month: 3, day: 1) * 86_400_000_000, dateOnly: true) == "1900-03-01")
     }
 
+    @Test("Beyond microseconds, times round to the nearest (ties to even); dates before 1970 fall on the right day")
+    func temporalRounding() throws {
+        let base = try #require(TemporalValue(.text("2024-01-01 00:00:00"))).microseconds
+        #expect(TemporalValue(.text("2024-01-01 00:00:00.1234564"))?.microseconds == base + 123_456)
+        #expect(TemporalValue(.text("2024-01-01 00:00:00.1234566"))?.microseconds == base + 123_457)
+        #expect(TemporalValue(.text("2024-01-01 00:00:00.1234565"))?.microseconds == base + 123_456)
+        #expect(TemporalValue(.text("2024-01-01 00:00:00.12345650001"))?.microseconds == base + 123_457)
+        #expect(TemporalValue(.text("2024-01-01 00:00:00.9999995"))?.microseconds == base + 1_000_000)
+        #expect(TemporalValue(.text("1969-12-31 23:59:59"))?.days == -1)
+        #expect(TemporalValue(.text("1969-12-31"))?.days == -1 && TemporalValue(.text("1970-01-01 23:59:59"))?.days == 0)
+    }
+
+    @Test("A double's exact decimal: the fewest fraction digits that read back as the same double, in integer arithmetic")
+    func scaledDecimals() throws {
+        for number in [54_330.12, 0.1, 0.3, 2.675, -1e-7, 1, -0.5, 123_456.789, 9_007_199_254_740_991, 1e-15, 1234.5678] {
+            let decimal = try #require(ScaledDecimal(number), "\(number)")
+            #expect(Double(decimal.text) == number, "\(number) → \(decimal.text)")
+            let shortest = "\(number)"
+            if !shortest.contains("e") {
+                // As few fraction digits as Swift's shortest round-trip form (which may end in ".0").
+                let fraction = { (text: String) in text.contains(".") ? text.split(separator: ".")[1].count : 0 }
+                #expect(fraction(decimal.text) <= fraction(shortest), "\(number) → \(decimal.text)")
+            }
+        }
+        #expect(ScaledDecimal(54_330.12)?.text == "54330.12" && ScaledDecimal(-1e-7)?.text == "-0.0000001" && ScaledDecimal(-0.0)?.text == "0")
+        #expect(ScaledDecimal(1e300) == nil && ScaledDecimal(.infinity) == nil && ScaledDecimal(1e-300) == nil)
+        #expect(NumberText.shortest(1e-300) == "1e-300" && NumberText.shortest(12) == "12")
+        var digits: [UInt8] = []
+        CopyTextFormat.appendInteger(Int64.min, to: &digits)
+        #expect(String(decoding: digits, as: UTF8.self) == "-9223372036854775808")
+    }
+
     @Test("One value stored differently on each engine has one canonical form")
     func canonical() {
         let form = CanonicalForm(kinds: [.decimal, .timestamptz, .boolean, .json, .text])

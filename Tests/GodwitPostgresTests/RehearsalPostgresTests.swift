@@ -130,7 +130,7 @@ struct RehearsalPostgresTests {
     func lockSampler() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
             let url = DatabaseURL.postgres(endpoint)
-            try await DatabaseConnector.withDriver(url) { try await $0.execute(unsafeSQL: "CREATE TABLE t (id int)") }
+            _ = try await DatabaseConnector.withDriver(url) { try await $0.execute(unsafeSQL: "CREATE TABLE t (id int)") }
             let sampler = LockSampler(database: endpoint.database, server: .postgres(endpoint.selectingDatabase("postgres")))
             try await sampler.start()
             let holder = try await DatabaseConnector.open(url), waiter = try await DatabaseConnector.open(url)

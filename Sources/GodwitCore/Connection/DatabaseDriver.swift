@@ -4,10 +4,13 @@ public struct InspectionOptions: Hashable, Sendable {
     public var exactRowCounts: Bool
     /// PostgreSQL schemas to read; empty means every schema but the system ones.
     public var schemas: [String]
+    /// Measure each table's bytes (SQLite reads every page for it; a copy does not need them).
+    public var tableSizes: Bool
 
-    public init(exactRowCounts: Bool = false, schemas: [String] = []) {
+    public init(exactRowCounts: Bool = false, schemas: [String] = [], tableSizes: Bool = true) {
         self.exactRowCounts = exactRowCounts
         self.schemas = schemas
+        self.tableSizes = tableSizes
     }
 }
 

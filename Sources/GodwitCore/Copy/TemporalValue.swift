@@ -82,6 +82,12 @@ public struct TemporalValue: Hashable, Sendable {
         return microseconds - Int64(offset) * 1_000_000
     }
 
+    /// Days since 1970-01-01 of the value's date (on its own clock).
+    public var days: Int64 {
+        let perDay: Int64 = 86_400_000_000
+        return microseconds >= 0 ? microseconds / perDay : -((-microseconds + perDay - 1) / perDay)
+    }
+
     // MARK: Text
 
     /// `YYYY-MM-DD`, then optionally `T` or a space, `HH:MM`, `:SS`, `.fraction`, and a zone `Z`,
@@ -119,13 +125,15 @@ public struct TemporalValue: Hashable, Sendable {
             guard let value = scanner.number(digits: 2), value < 61 else { return nil }
             second = value
             if scanner.take(".") || scanner.take(",") {
-                var digits = 0
+                var digits = 0, seventh: Int64 = 0, beyond = false
                 while let digit = scanner.digit() {
-                    if digits < 6 { fraction = fraction * 10 + digit }
+                    if digits < 6 { fraction = fraction * 10 + digit } else if digits == 6 { seventh = digit } else if digit != 0 { beyond = true }
                     digits += 1
                 }
                 guard digits > 0 else { return nil }
                 for _ in digits..<max(digits, 6) { fraction *= 10 }
+                // Beyond microseconds, round to the nearest (ties to even), as PostgreSQL does.
+                if seventh > 5 || (seventh == 5 && (beyond || fraction % 2 == 1)) { fraction += 1 }
             }
         }
         var micros = ((days * 24 + hour) * 60 + minute) * 60_000_000 + second * 1_000_000 + fraction

@@ -30,42 +30,39 @@ public struct ColumnConversion: Hashable, Sendable {
     /// The field of PostgreSQL's COPY text format for `value`, unescaped; nil for NULL.
     /// `found` receives the format of a point in time read from text or a number.
     public func postgresText(_ value: DatabaseValue, found: inout TemporalValue.Format?) throws -> String? {
+        try postgresValue(value, found: &found)?.copyText
+    }
+
+    /// `value` as its PostgreSQL column takes it; nil for NULL. `found` receives the format of a
+    /// point in time read from text or a number.
+    public func postgresValue(_ value: DatabaseValue, found: inout TemporalValue.Format?) throws -> PostgresValue? {
         if value.isNull { return nil }
-        if let table = uuidOfKeysIn { return KeyUUID.make(table: table, id: try integer(value)) }
+        if let table = uuidOfKeysIn { return .uuid(KeyUUID.make(table: table, id: try integer(value))) }
         switch targetKind {
-        case .integer: return String(try integer(value))
-        case .boolean: return try boolean(value) ? "t" : "f"
-        case .decimal: return try NumberText.decimal(value)
-        case .float: return try NumberText.float(value)
+        case .integer: return .integer(try integer(value))
+        case .boolean: return .boolean(try boolean(value))
+        case .decimal: return .decimal(try NumberText.decimal(value))
+        case .float: return .float(try NumberText.float(value))
         case .blob:
             switch value {
-            case .blob(let bytes): return "\\x" + Hex.encode(bytes)
-            case .text(let text): return "\\x" + Hex.encode(Array(text.utf8))
+            case .blob(let bytes): return .bytes(bytes)
+            case .text(let text): return .bytes(Array(text.utf8))
             default: throw ConversionFailure("a number in a binary column")
             }
         case .date, .timestamp, .timestamptz:
             let instant = try temporal(value)
             found = instant.format
-            // Text PostgreSQL reads as it is goes through unchanged (validated, not rewritten).
-            if case .text(let text) = value {
-                switch (targetKind, instant.format) {
-                case (.timestamp, .localText), (.timestamp, .date), (.date, .date), (.timestamptz, .zonedText): return text
-                case (.timestamptz, .localText) where zone.identifier == "UTC" || zone.identifier == "GMT": return text + "+00"
-                default: break
-                }
-            }
             switch targetKind {
-            case .date: return TemporalValue.text(microseconds: instant.microseconds, dateOnly: true)
-            case .timestamptz: return TemporalValue.text(microseconds: instant.utcMicroseconds(zone: zone)) + "+00"
+            case .date: return .date(instant.days)
+            case .timestamptz: return .timestamptz(instant.utcMicroseconds(zone: zone))
             default:
                 // A zoned source value becomes wall-clock time in the stated zone.
-                let wall = instant.isZoned
+                return .timestamp(instant.isZoned
                     ? instant.microseconds + Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant.microseconds) / 1e6))) * 1_000_000
-                    : instant.microseconds
-                return TemporalValue.text(microseconds: wall)
+                    : instant.microseconds)
             }
-        case .uuid: return try uuid(value)
-        case .text, .time, .json, .other: return try text(value)
+        case .uuid: return .uuid(try uuid(value))
+        case .text, .time, .json, .other: return .text(try text(value))
         }
     }
 
@@ -95,7 +92,7 @@ public struct ColumnConversion: Hashable, Sendable {
         case .date, .timestamp, .timestamptz:
             let instant = try temporal(value)
             found = instant.format
-            if targetKind == .date { return .text(TemporalValue.text(microseconds: instant.microseconds, dateOnly: true)) }
+            if targetKind == .date { return .text(TemporalValue.text(microseconds: instant.days * 86_400_000_000, dateOnly: true)) }
             // SQLite's own date functions read this form as UTC.
             return .text(TemporalValue.text(microseconds: targetKind == .timestamptz ? instant.utcMicroseconds(zone: zone) : instant.microseconds))
         case .uuid: return .text(try uuid(value))
@@ -184,9 +181,7 @@ public enum NumberText {
     static func decimal(_ value: DatabaseValue) throws -> String {
         switch value {
         case .integer(let number): return String(number)
-        case .real(let number):
-            // PostgreSQL reads the shortest round-trip form, exponent included, exactly.
-            return number.isFinite ? "\(number)" : plain(number)
+        case .real(let number): return shortest(number)
         case .text(let text):
             guard isDecimal(text) else {
                 let trimmed = text.trimmingWhitespace()
@@ -198,15 +193,26 @@ public enum NumberText {
         }
     }
 
-    static func float(_ value: DatabaseValue) throws -> String {
+    static func float(_ value: DatabaseValue) throws -> Double {
         switch value {
-        case .integer(let number): return String(number)
-        case .real(let number): return "\(number)"
+        case .integer(let number): return Double(number)
+        case .real(let number): return number
         case .text(let text):
-            guard Double(text.trimmingWhitespace()) != nil else { throw ConversionFailure("text that is not a number in a floating-point column") }
-            return text.trimmingWhitespace()
+            let trimmed = text.trimmingWhitespace()
+            guard let number = Double(trimmed) else { throw ConversionFailure("text that is not a number in a floating-point column") }
+            if !number.isFinite, !["nan", "inf", "infinity"].contains(String(trimmed.lowercased().trimmingPrefix(while: { $0 == "+" || $0 == "-" }))) {
+                throw ConversionFailure("a number out of range for a floating-point column")
+            }
+            return number
         default: throw ConversionFailure("binary data in a floating-point column")
         }
+    }
+
+    /// The shortest exact decimal text of a double PostgreSQL reads back as the same double:
+    /// `54330.12`, `1`, `0.00001`; an exponent only beyond 2^53.
+    public static func shortest(_ number: Double) -> String {
+        guard let scaled = ScaledDecimal(number) else { return number.isFinite ? "\(number)" : plain(number) }
+        return scaled.text
     }
 
     /// `[+-]digits[.digits]` or `[+-].digits`.
@@ -246,6 +252,64 @@ extension Character {
     var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
 
+/// A double as an integer over a power of ten, `magnitude / 10^scale`, with the fewest
+/// fraction digits that read back as the same double — found with integer arithmetic, no text.
+public struct ScaledDecimal: Hashable, Sendable {
+    public var isNegative: Bool
+    public var magnitude: UInt64
+    public var scale: Int
+
+    public init(isNegative: Bool, magnitude: UInt64, scale: Int) {
+        self.isNegative = isNegative
+        self.magnitude = magnitude
+        self.scale = scale
+    }
+
+    /// Nil for numbers that are not finite, not below 2^53, or need more than 15 fraction digits.
+    public init?(_ number: Double) {
+        let absolute = number.magnitude
+        guard absolute < 9_007_199_254_740_992 else { return nil }
+        var power = 1.0
+        for scale in 0...15 {
+            // power is exact (10^15 < 2^53), and so is a candidate below 2^53: their quotient is
+            // correctly rounded, i.e. exactly the double the decimal text reads as.
+            let candidate = (absolute * power).rounded()
+            if candidate < 9_007_199_254_740_992, candidate / power == absolute {
+                isNegative = number < 0 && candidate != 0
+                magnitude = UInt64(candidate)
+                self.scale = scale
+                return
+            }
+            power *= 10
+        }
+        return nil
+    }
+
+    /// `-12.05`.
+    public var text: String {
+        var bytes: [UInt8] = []
+        append(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``text``'s UTF-8 bytes.
+    public func append(to buffer: inout [UInt8]) {
+        if isNegative { buffer.append(45) }
+        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes: room for 20 digits, padding and a point
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var end = raw.count, rest = magnitude, written = 0
+            repeat {
+                if written == scale, scale > 0 { end -= 1; raw[end] = 46 }
+                end -= 1
+                raw[end] = UInt8(48 + rest % 10)
+                rest /= 10
+                written += 1
+            } while rest > 0 || written <= scale
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[end...]))
+        }
+    }
+}
+
 /// Lower-case hexadecimal.
 public enum Hex {
     public static func encode(_ bytes: [UInt8]) -> String {
@@ -274,6 +338,11 @@ public enum CopyTextFormat {
             }
         }
         buffer.append(10)
+    }
+
+    /// An integer's digits.
+    public static func appendInteger(_ number: Int64, to buffer: inout [UInt8]) {
+        ScaledDecimal(isNegative: number < 0, magnitude: number.magnitude, scale: 0).append(to: &buffer)
     }
 
     /// `\N`.

@@ -1,8 +1,9 @@
 import Foundation
 import GodwitCore
+import GodwitPostgres
 import GodwitSQLite
 
-/// Rows already in COPY's text format, with what their chunk needs to know.
+/// Rows already in a COPY format, with what their chunk needs to know.
 struct EncodedPage: Sendable {
     var bytes: [UInt8] = []
     var read = 0
@@ -22,16 +23,49 @@ struct EncodedPage: Sendable {
     }
 }
 
+/// What the per-value loop needs of one column, worked out once per table and free of
+/// references, so reading it costs no reference counting.
+struct EncodedColumn: Sendable {
+    var targetKind: ValueKind
+    var epochUnit: TemporalValue.EpochUnit
+    /// Zone-less times are read as UTC.
+    var readsTimesAsUTC: Bool
+    /// Integer keys become UUIDs: always the general way.
+    var mapsKeysToUUIDs: Bool
+    /// The column's binary type when the table loads in binary format.
+    var binaryType: PostgresBinaryType?
+
+    init(_ conversion: ColumnConversion, binaryType: PostgresBinaryType?) {
+        targetKind = conversion.targetKind
+        epochUnit = conversion.epochUnit
+        readsTimesAsUTC = ["UTC", "GMT"].contains(conversion.zone.identifier)
+        mapsKeysToUUIDs = conversion.uuidOfKeysIn != nil
+        self.binaryType = binaryType
+    }
+}
+
 /// SQLite → PostgreSQL without intermediate values: each row, read in place on SQLite's
-/// reading thread, is written straight into COPY bytes — integers as digits, text copied from
-/// SQLite's buffer with escapes, dates PostgreSQL reads as they are passed through after
-/// validation. Anything else goes the general way (a ``DatabaseValue`` and its
-/// ``ColumnConversion``), so results and rejects are the same as on the general path.
+/// reading thread, is written straight into COPY bytes, in binary format when every column
+/// has a binary type (integers, floats, times as numbers; text from SQLite's buffer) and in
+/// text format otherwise (dates PostgreSQL reads passed through after validation). Anything
+/// else goes the general way (a ``DatabaseValue`` and its ``ColumnConversion``), so results
+/// and rejects are the same as on the general path.
 struct CopyEncoder: Sendable {
     let converter: RowConverter
     let table: TableCopy
+    let format: PostgresCopyFormat
+    private let columns: [EncodedColumn]
     /// Records a rejected row (and throws when the copy stops at rejects).
     let reject: @Sendable (_ key: String, _ column: String, _ reason: String) throws -> Void
+
+    init(converter: RowConverter, table: TableCopy, reject: @escaping @Sendable (_ key: String, _ column: String, _ reason: String) throws -> Void) {
+        self.converter = converter
+        self.table = table
+        self.reject = reject
+        let binaryTypes = table.target.columns.map { PostgresBinaryType(declaredType: $0.type) }
+        format = binaryTypes.contains(nil) ? .text : .binary
+        columns = zip(converter.conversions, binaryTypes).map { EncodedColumn($0, binaryType: $1) }
+    }
 
     func encode(_ page: inout EncodedPage, _ row: SQLiteRawRow) throws {
         page.read += 1
@@ -42,10 +76,15 @@ struct CopyEncoder: Sendable {
             page.lastKey = .values((0..<keyCount).map { row.value($0) })
         }
         let start = page.bytes.count
-        for index in converter.conversions.indices {
-            if index > 0 { page.bytes.append(9) }
+        if format == .binary { PostgresBinaryCopy.appendRowStart(fields: columns.count, to: &page.bytes) }
+        for index in columns.indices {
             do {
-                try append(keyCount + index, conversion: converter.conversions[index], column: index, row: row, page: &page)
+                if format == .binary {
+                    try appendBinary(keyCount + index, column: index, row: row, page: &page)
+                } else {
+                    if index > 0 { page.bytes.append(9) }
+                    try appendText(keyCount + index, column: index, row: row, page: &page)
+                }
             } catch let failure as ConversionFailure {
                 page.bytes.removeSubrange(start...)
                 page.tally.discard()
@@ -53,39 +92,97 @@ struct CopyEncoder: Sendable {
                 return
             }
         }
-        page.bytes.append(10)
+        if format == .text { page.bytes.append(10) }
         page.tally.loaded += 1
         page.loaded += 1
     }
 
-    private func append(_ position: Int, conversion: ColumnConversion, column: Int, row: SQLiteRawRow, page: inout EncodedPage) throws {
+    private func appendText(_ position: Int, column: Int, row: SQLiteRawRow, page: inout EncodedPage) throws {
         let storage = row.storage(position)
         if storage == .null { return CopyTextFormat.appendNull(to: &page.bytes) }
-        if conversion.uuidOfKeysIn == nil {
-            switch (storage, conversion.targetKind) {
+        let encoded = columns[column]
+        if !encoded.mapsKeysToUUIDs {
+            switch (storage, encoded.targetKind) {
             case (.integer, .integer), (.integer, .decimal), (.integer, .float), (.integer, .text), (.integer, .other):
-                return page.bytes.append(contentsOf: String(row.integer(position)).utf8)
+                return CopyTextFormat.appendInteger(row.integer(position), to: &page.bytes)
+            case (.integer, .boolean):
+                switch row.integer(position) {
+                case 0: return page.bytes.append(102)  // f
+                case 1: return page.bytes.append(116)  // t
+                default: break
+                }
             case (.real, .decimal), (.real, .float):
-                let number = row.real(position)
-                if number.isFinite { return page.bytes.append(contentsOf: "\(number)".utf8) }
+                if let decimal = ScaledDecimal(row.real(position)) { return decimal.append(to: &page.bytes) }
             case (.text, .text), (.text, .other), (.text, .json), (.text, .time):
                 let bytes = row.text(position)
                 if bytes.contains(0) { throw ConversionFailure("a NUL character, which PostgreSQL text cannot hold") }
                 return CopyTextFormat.appendField(bytes, to: &page.bytes)
             case (.text, .timestamp), (.text, .date):
                 let bytes = row.text(position)
-                if let instant = TemporalValue(utf8: bytes, epochUnit: conversion.epochUnit),
-                   instant.format == .date || (instant.format == .localText && conversion.targetKind == .timestamp) {
+                if let instant = TemporalValue(utf8: bytes, epochUnit: encoded.epochUnit),
+                   instant.format == .date || (instant.format == .localText && encoded.targetKind == .timestamp) {
                     page.tally.count(instant.format, column: column)
                     return CopyTextFormat.appendField(bytes, to: &page.bytes)
                 }
             default: break
             }
         }
-        var found: TemporalValue.Format?
-        guard var text = try conversion.postgresText(row.value(position), found: &found) else { return CopyTextFormat.appendNull(to: &page.bytes) }
-        if let found { page.tally.count(found, column: column) }
+        guard var text = try general(position, column: column, row: row, page: &page)?.copyText else { return CopyTextFormat.appendNull(to: &page.bytes) }
         text.withUTF8 { CopyTextFormat.appendField($0, to: &page.bytes) }
+    }
+
+    private func appendBinary(_ position: Int, column: Int, row: SQLiteRawRow, page: inout EncodedPage) throws {
+        let storage = row.storage(position)
+        if storage == .null { return PostgresBinaryCopy.appendNull(to: &page.bytes) }
+        let encoded = columns[column]
+        guard let type = encoded.binaryType else { preconditionFailure("a binary copy with a column of no binary type") }
+        if !encoded.mapsKeysToUUIDs {
+            switch (storage, type) {
+            case (.integer, .int8), (.integer, .int4), (.integer, .int2):
+                return try PostgresBinaryCopy.appendInteger(row.integer(position), as: type, to: &page.bytes)
+            case (.integer, .float8): return PostgresBinaryCopy.appendFloat(Double(row.integer(position)), to: &page.bytes)
+            case (.integer, .bool):
+                let number = row.integer(position)
+                if number == 0 || number == 1 { return PostgresBinaryCopy.appendBool(number == 1, to: &page.bytes) }
+            case (.real, .float8): return PostgresBinaryCopy.appendFloat(row.real(position), to: &page.bytes)
+            case (.integer, .numeric), (.real, .numeric):
+                let decimal = storage == .integer
+                    ? ScaledDecimal(isNegative: row.integer(position) < 0, magnitude: row.integer(position).magnitude, scale: 0)
+                    : ScaledDecimal(row.real(position))
+                if let decimal { return PostgresBinaryCopy.appendNumeric(decimal, to: &page.bytes) }
+            case (.text, .text), (.text, .json), (.text, .jsonb):
+                let bytes = row.text(position)
+                if bytes.contains(0) { throw ConversionFailure("a NUL character, which PostgreSQL text cannot hold") }
+                return type == .jsonb ? PostgresBinaryCopy.appendJSONB(bytes, to: &page.bytes) : PostgresBinaryCopy.appendBytes(bytes, to: &page.bytes)
+            case (.text, .timestamp), (.text, .timestamptz), (.text, .date):
+                guard let instant = TemporalValue(utf8: row.text(position), epochUnit: encoded.epochUnit) else { break }
+                switch type {
+                case .date where instant.format == .date:
+                    try PostgresBinaryCopy.appendDate(instant.days, to: &page.bytes)
+                case .timestamp where !instant.isZoned, .timestamptz where instant.isZoned || encoded.readsTimesAsUTC:
+                    PostgresBinaryCopy.appendTimestamp(instant.microseconds, to: &page.bytes)
+                default: return try appendGeneral(position, column: column, type: type, row: row, page: &page)
+                }
+                return page.tally.count(instant.format, column: column)
+            case (.blob, .bytea):
+                return row.blob(position) { PostgresBinaryCopy.appendBytes($0, to: &page.bytes) }
+            default: break
+            }
+        }
+        try appendGeneral(position, column: column, type: type, row: row, page: &page)
+    }
+
+    private func appendGeneral(_ position: Int, column: Int, type: PostgresBinaryType, row: SQLiteRawRow, page: inout EncodedPage) throws {
+        guard let value = try general(position, column: column, row: row, page: &page) else { return PostgresBinaryCopy.appendNull(to: &page.bytes) }
+        try PostgresBinaryCopy.append(value, as: type, to: &page.bytes)
+    }
+
+    /// The value through its column's conversion.
+    private func general(_ position: Int, column: Int, row: SQLiteRawRow, page: inout EncodedPage) throws -> PostgresValue? {
+        var found: TemporalValue.Format?
+        let value = try converter.conversions[column].postgresValue(row.value(position), found: &found)
+        if let found { page.tally.count(found, column: column) }
+        return value
     }
 }
 

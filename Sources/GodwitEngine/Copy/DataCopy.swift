@@ -29,7 +29,7 @@ public struct DataCopy: Sendable {
 
     public func run() async throws -> CopySummary {
         let started = Date()
-        let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
+        let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions(tableSizes: false)) }
         let plan = try CopyPlan(source: schema, target: target.engine, spec: spec, targetSchema: nil)
         let rejects = RejectLog(path: spec.rejectFile ?? "godwit-rejects.jsonl")
         if capture {
@@ -148,16 +148,13 @@ public struct DataCopy: Sendable {
         let workers = target.engine == .sqlite ? 1 : max(1, spec.parallel)
         return try await DatabaseConnector.withDriver(source, access: .readOnly) { driver in
             var parts: [CopyPart] = []
-            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
             for table in plan.tables {
                 let name = table.source.name.description
                 guard workers > 1, table.hasIntegerKey, table.estimatedRows > Int64(spec.chunkRows) * 2 else {
                     parts.append(CopyPart(sourceTable: name, part: 0))
                     continue
                 }
-                let key = quoter.quote(table.key[0])
-                let bounds = try await driver.query(unsafeSQL: "SELECT min(\(key)), max(\(key)) FROM \(quoter.quote(table.source.name))").first
-                guard let low = bounds?[0].integerValue, let high = bounds?[1].integerValue, high > low else {
+                guard let (low, high) = try await keyBounds(of: table, on: driver), high > low else {
                     parts.append(CopyPart(sourceTable: name, part: 0))
                     continue
                 }
@@ -172,14 +169,32 @@ public struct DataCopy: Sendable {
         }
     }
 
+    /// The smallest and largest key of a table with one integer key (two index lookups: SQLite
+    /// reads `min` and `max` from the B-tree only when each is a query of its own).
+    private func keyBounds(of table: TableCopy, on driver: any DatabaseDriver) async throws -> (Int64, Int64)? {
+        guard table.hasIntegerKey else { return nil }
+        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+        let key = quoter.quote(table.key[0]), name = quoter.quote(table.source.name)
+        let row = try await driver.query(unsafeSQL: "SELECT (SELECT min(\(key)) FROM \(name)), (SELECT max(\(key)) FROM \(name))").first
+        guard let low = row?[0].integerValue, let high = row?[1].integerValue else { return nil }
+        return (low, high)
+    }
+
+    /// Rows left in a part, for progress: the table's estimate, or its key range's share of it,
+    /// or (with a filter or a composite key) a count.
     private func remainingRows(of table: TableCopy, part: CopyPart, on driver: any DatabaseDriver) async throws -> Int64 {
         if part.lower == nil, part.upper == nil, part.lastKey == nil, table.condition == nil, table.estimatedRows > 0 { return table.estimatedRows }
+        let integer = { (literal: String?) in literal.flatMap { Int64($0.trimmingCharacters(in: CharacterSet(charactersIn: "()"))) } }
+        if table.condition == nil, table.estimatedRows > 0, let (low, high) = try await keyBounds(of: table, on: driver) {
+            let start = max(integer(part.lastKey) ?? integer(part.lower) ?? low - 1, low - 1)
+            let end = min(integer(part.upper) ?? high, high)
+            return Int64(Double(table.estimatedRows) * Double(max(0, end - start)) / Double(high - low + 1))
+        }
         let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
         var conditions = table.condition.map { ["(\($0))"] } ?? []
         if let key = table.key.first, table.key.count == 1 {
-            if let lower = part.lower { conditions.append("\(quoter.quote(key)) > \(lower)") }
+            if let start = part.lastKey ?? part.lower { conditions.append("\(quoter.quote(key)) > \(start)") }
             if let upper = part.upper { conditions.append("\(quoter.quote(key)) <= \(upper)") }
-            if let last = part.lastKey { conditions.append("\(quoter.quote(key)) > \(last)") }
         }
         let sql = "SELECT count(*) FROM \(quoter.quote(table.source.name))" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
         return try await driver.query(unsafeSQL: sql).first?[0].integerValue ?? 0
@@ -188,7 +203,7 @@ public struct DataCopy: Sendable {
     /// Copies the parts with up to `parallel` workers, each with its own connections.
     private func copyParts(_ parts: [CopyPart], plan: CopyPlan, rejects: RejectLog, tally: CopyTally) async throws {
         let workers = target.engine == .sqlite ? 1 : max(1, spec.parallel)
-        let queue = PartQueue(parts)
+        let queue = WorkQueue(parts)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<min(workers, max(parts.count, 1)) {
                 group.addTask {
@@ -214,53 +229,101 @@ public struct DataCopy: Sendable {
         }
     }
 
-    /// After the data: keys, uniques, checks, foreign keys, indexes, identity counters; in one
-    /// transaction, each optional part under a savepoint so that what the target cannot take
-    /// becomes a warning instead of a failed copy.
+    /// After the data: per table, in one transaction each, keys, uniques, checks, indexes and
+    /// identity counters, then fresh planner statistics — on PostgreSQL several tables at once,
+    /// each recorded as finished so a rerun after a crash skips it; then the foreign keys. What
+    /// the target cannot take of the optional parts becomes a warning instead of a failed copy.
     private func finishTarget(_ plan: CopyPlan, tally: CopyTally) async throws -> [String] {
         tally.notice("adding keys, constraints, foreign keys and indexes")
-        return try await DatabaseConnector.withDriver(target) { driver in
-            var warnings: [String] = []
-            let statements = PostDataStatements(plan: plan, engine: driver.engine)
-            try await driver.withWriteTransaction {
-                for statement in statements.required { try await driver.execute(unsafeSQL: statement) }
-                for table in plan.tables where table.idMap != nil { try await IDMap(table: table).fill(from: source, into: driver) }
-                for (statement, what) in statements.optional {
-                    try await driver.execute(unsafeSQL: "SAVEPOINT godwit_post")
-                    do {
-                        try await driver.execute(unsafeSQL: statement)
-                        try await driver.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_post")
-                    } catch let error as GodwitError {
-                        try await driver.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_post")
-                        warnings.append("\(what) was not added: \(RedactedReason.of(error))")
+        let statements = PostDataStatements(plan: plan, engine: target.engine)
+        let collected = Warnings()
+        if target.engine == .postgresql {
+            let queue = WorkQueue(statements.tables)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<min(max(1, spec.parallel), max(1, statements.tables.count)) {
+                    group.addTask {
+                        try await DatabaseConnector.withDriver(target) { driver in
+                            while let work = queue.next() {
+                                let name = "finished:\(work.copy.target.name)"
+                                let store = CopyProgressStore(driver: driver)
+                                guard !(try await store.isMarked(name)) else { continue }
+                                try await driver.withWriteTransaction {
+                                    collected.add(try await finish(work, on: driver))
+                                    try await driver.execute(unsafeSQL: "ANALYZE " + SQLIdentifierQuoter(foldsUnquotedToLowercase: true).quote(work.copy.target.name))
+                                    try await store.mark(name)
+                                }
+                                CrashPoint.reach("copy-finish-\(work.copy.source.name.name)-after-commit")
+                            }
+                        }
                     }
                 }
-                for statement in statements.counters { try await driver.execute(unsafeSQL: statement) }
+                try await group.waitForAll()
+            }
+        }
+        try await DatabaseConnector.withDriver(target) { driver in
+            try await driver.withWriteTransaction {
+                if driver.engine == .sqlite {
+                    for work in statements.tables { collected.add(try await finish(work, on: driver)) }
+                }
+                collected.add(try await runOptional(statements.foreignKeys, on: driver))
                 if driver.engine == .sqlite {
                     for row in try await driver.query(unsafeSQL: "PRAGMA foreign_key_check") {
-                        warnings.append("\(row[0].textValue ?? "?"): a row's foreign key points at a missing row of \(row[2].textValue ?? "?")")
+                        collected.add(["\(row[0].textValue ?? "?"): a row's foreign key points at a missing row of \(row[2].textValue ?? "?")"])
                     }
                 }
                 try await CopyProgressStore(driver: driver).mark("finished")
             }
-            try await driver.execute(unsafeSQL: "ANALYZE")
-            return warnings
+            if driver.engine == .sqlite { try await driver.execute(unsafeSQL: "ANALYZE") }
         }
+        return collected.all
+    }
+
+    /// One table's keys, constraints, id map, indexes and counters (in the caller's transaction).
+    private func finish(_ work: PostDataStatements.TableWork, on driver: any DatabaseDriver) async throws -> [String] {
+        for statement in work.required { try await driver.execute(unsafeSQL: statement) }
+        if work.copy.idMap != nil { try await IDMap(table: work.copy).fill(from: source, into: driver) }
+        let warnings = try await runOptional(work.optional, on: driver)
+        for statement in work.counters { try await driver.execute(unsafeSQL: statement) }
+        return warnings
+    }
+
+    /// Statements that may fail, each under a savepoint; a failure becomes a warning.
+    private func runOptional(_ statements: [(String, String)], on driver: any DatabaseDriver) async throws -> [String] {
+        var warnings: [String] = []
+        for (statement, what) in statements {
+            try await driver.execute(unsafeSQL: "SAVEPOINT godwit_post")
+            do {
+                try await driver.execute(unsafeSQL: statement)
+                try await driver.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_post")
+            } catch let error as GodwitError {
+                try await driver.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_post")
+                warnings.append("\(what) was not added: \(RedactedReason.of(error))")
+            }
+        }
+        return warnings
     }
 }
 
-/// The parts still to copy, handed to workers one at a time.
-private final class PartQueue: @unchecked Sendable {
+/// Warnings gathered from concurrent workers.
+private final class Warnings: @unchecked Sendable {
     private let lock = NSLock()
-    private var parts: [CopyPart]
+    private var warnings: [String] = []
+    func add(_ more: [String]) { lock.withLock { warnings += more } }
+    var all: [String] { lock.withLock { warnings } }
+}
+
+/// Work handed to concurrent workers one item at a time; stopped when one of them fails.
+private final class WorkQueue<Item: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Item]
     private var stopped = false
 
-    init(_ parts: [CopyPart]) { self.parts = parts }
+    init(_ items: [Item]) { self.items = items }
 
-    func next() -> CopyPart? {
+    func next() -> Item? {
         lock.withLock {
-            guard !stopped, !parts.isEmpty else { return nil }
-            return parts.removeFirst()
+            guard !stopped, !items.isEmpty else { return nil }
+            return items.removeFirst()
         }
     }
 

@@ -32,7 +32,6 @@ struct RowWriter {
                 for row in rows { CopyTextFormat.appendRow(try converter.postgres(row, tally: &tally), to: &buffer) }
                 let schema = try await postgres.query(unsafeSQL: "SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()").first?[0].textValue
                 try await postgres.copyIn(table: QualifiedName(schema: schema, stage.name), columns: columns) { sink in try await sink.write(buffer) }
-                try await postgres.execute(unsafeSQL: "SELECT set_config('search_path', 'public', true)")
                 try await postgres.execute(unsafeSQL: "INSERT INTO \(quoter.quote(table.target.name)) (\(quoter.quoteList(columns))) OVERRIDING SYSTEM VALUE "
                                            + "SELECT \(quoter.quoteList(columns)) FROM \(quoter.quote(QualifiedName(schema: schema, stage.name))) \(conflict)")
                 try await postgres.execute(unsafeSQL: "TRUNCATE \(quoter.quote(QualifiedName(schema: schema, stage.name)))")

@@ -51,9 +51,10 @@ struct TableCopier: Sendable {
         let keyRow = keys.count == 1 ? keys[0] : "(" + keys.joined(separator: ", ") + ")"
         var conditions: [String] = []
         if let condition = table.condition { conditions.append("(\(condition))") }
-        if let lower = part.lower { conditions.append("\(keyRow) > \(lower)") }
+        // One lower bound only: SQLite starts its key range at just one of several, so the
+        // part's lower bound next to the last copied key would rescan the part for every chunk.
+        if let start = part.lastKey ?? part.lower { conditions.append("\(keyRow) > \(start)") }
         if let upper = part.upper { conditions.append("\(keyRow) <= \(upper)") }
-        if let last = part.lastKey { conditions.append("\(keyRow) > \(last)") }
         var sql = "SELECT " + (keys + table.columns.map(\.select)).joined(separator: ", ") + " FROM " + quoter.quote(table.source.name)
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         if !keys.isEmpty { sql += " ORDER BY " + keys.joined(separator: ", ") + " LIMIT \(spec.chunkRows)" }
@@ -101,7 +102,7 @@ struct TableCopier: Sendable {
                 try reject(key: key, column: column, reason: reason, state: state)
             }
             let count = table.columns.count
-            try await postgres.copyIn(table: table.target.name, columns: columns) { sink in
+            try await postgres.copyIn(table: table.target.name, columns: columns, format: encoder.format) { sink in
                 try await sqlite.forEachEncodedPage(unsafeSQL: sql, pageSize: 5_000, newPage: { EncodedPage(columns: count) },
                                                     encode: { page, row in try encoder.encode(&page, row) }) { page in
                     state.notePage(read: page.read, loaded: page.loaded, lastKey: page.lastKey.literal, formats: page.tally.named(table.columns))

@@ -35,6 +35,13 @@ public struct SQLiteRawRow {
         return UnsafeBufferPointer(start: start, count: length)
     }
 
+    /// The blob's bytes, as SQLite holds them, for the length of `body`.
+    public func blob<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        let length = Int(sqlite3_column_bytes(statement, Int32(index)))
+        guard let start = sqlite3_column_blob(statement, Int32(index)) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: length))
+    }
+
     /// The value as a ``DatabaseValue`` (the general path).
     public func value(_ index: Int) -> GodwitCore.DatabaseValue {
         switch storage(index) {
@@ -42,8 +49,7 @@ public struct SQLiteRawRow {
         case .real: return .real(real(index))
         case .text: return .text(String(decoding: text(index), as: UTF8.self))
         case .blob:
-            let length = Int(sqlite3_column_bytes(statement, Int32(index)))
-            return .blob(sqlite3_column_blob(statement, Int32(index)).map { Array(UnsafeRawBufferPointer(start: $0, count: length).bindMemory(to: UInt8.self)) } ?? [])
+            return .blob(blob(index) { Array($0) })
         case .null: return .null
         }
     }

@@ -25,7 +25,7 @@ struct SQLiteInspector {
             indexSQL[object["name"]] = object["sql"] ?? ""
             indexOwner[object["name"]] = object["tbl_name"]
         }
-        let sizes = (try? Self.tableSizes(db, indexOwner: indexOwner)) ?? [:]
+        let sizes = options.tableSizes ? (try? Self.tableSizes(db, indexOwner: indexOwner)) ?? [:] : [:]
         let estimates = try Self.statEstimates(db)
         var schema = Schema(engine: .sqlite)
         var relationNames: [String: String] = [:]
