@@ -1,5 +1,5 @@
-public import Foundation
-public import GodwitCore
+import Foundation
+import GodwitCore
 
 /// A deterministic database and migration that exercise every phase, for the apply, crash,
 /// rollback and concurrency tests: the same rows on every run, so checksums compare.

@@ -29,6 +29,13 @@ public struct TemporaryDirectory: Sendable {
     }
 
     /// Runs `body` with a new directory and removes it afterwards.
+    public static func with<T>(_ body: (TemporaryDirectory) throws -> T) throws -> T {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        return try body(directory)
+    }
+
+    /// Runs `body` with a new directory and removes it afterwards.
     public static func with<T>(_ body: (TemporaryDirectory) async throws -> T) async throws -> T {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

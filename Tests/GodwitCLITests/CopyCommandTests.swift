@@ -152,7 +152,7 @@ struct CopyCommandTests {
                 try await driver.query(unsafeSQL: "INSERT INTO genre (name) VALUES ('Morna') RETURNING genre_id").first?[0].integerValue
             }
             #expect(next == 41)
-            try await DatabaseConnector.withDriver(.postgres(endpoint)) { try await $0.execute(unsafeSQL: "UPDATE track SET name = 'Changed on the target' WHERE track_id = 11") }
+            _ = try await DatabaseConnector.withDriver(.postgres(endpoint)) { try await $0.execute(unsafeSQL: "UPDATE track SET name = 'Changed on the target' WHERE track_id = 11") }
             let reverse = try GodwitBinary.run(["sync", "--from", target, "--to", "sqlite:" + source, "--with", back, "--quiet"])
             #expect(reverse.status == 0, "\(reverse.standardError)")
             #expect(try GodwitBinary.run(verify).status == 0)

@@ -79,7 +79,7 @@ struct PlanCommandTests {
 
     @Test("An unknown column is refused before anything runs, and the database is untouched")
     func unknownColumn() async throws {
-        try await TemporaryDirectory.with { directory in
+        try TemporaryDirectory.with { directory in
             let database = try directory.copy(Fixtures.chinookSQLite)
             let bytes = try Data(contentsOf: URL(fileURLWithPath: database))
             try "name: typo\noperations:\n  - rename_column: {table: Artist, from: Nmae, to: Title}\n"
@@ -92,10 +92,3 @@ struct PlanCommandTests {
     }
 }
 
-extension TemporaryDirectory {
-    static func with<T>(_ body: (TemporaryDirectory) throws -> T) throws -> T {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        return try body(directory)
-    }
-}

@@ -45,7 +45,7 @@ struct RunnerLockTests {
         try await TestPostgres.withTemporaryDatabase { endpoint in
             let url = DatabaseURL.postgres(endpoint)
             let lock = try await RunnerLock.acquire(for: url)
-            try await DatabaseConnector.withDriver(.postgres(try TestPostgres.endpoint())) { admin in
+            _ = try await DatabaseConnector.withDriver(.postgres(try TestPostgres.endpoint())) { admin in
                 try await admin.execute(unsafeSQL: "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'godwit runner %' AND datname = '\(endpoint.database)'")
             }
             var acquired: RunnerLock?

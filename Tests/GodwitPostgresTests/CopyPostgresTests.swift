@@ -151,4 +151,42 @@ struct CopyPostgresTests {
             #expect(mapped == KeyUUID.make(table: "Artist", id: 500))
         }
     }
+    @Test("The binary and the text COPY path load the same values: a table with a TIME column (no binary form) against the same rows without it")
+    func binaryAndTextAgree() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let source = try DatabaseURL(parsing: "sqlite:" + directory.path("values.db"))
+            let columns = "id INTEGER PRIMARY KEY, label TEXT, count INTEGER, ratio REAL, price NUMERIC(12,3), flag BOOLEAN, happened DATETIME, day DATE, stamp TIMESTAMPTZ, payload BLOB, doc JSON"
+            let rows = [
+                "1, 'plain', 0, 0.1, 54330.12, 1, '2024-01-02 03:04:05', '2024-01-02', '2024-01-02T03:04:05Z', x'00ff', '{\"a\": 1}'",
+                "2, 'tab\there' || char(10) || 'line \\ back', -9223372036854775808, -1e-7, -0.0005, 0, 1700000000, '1969-12-31', 1700000000123, x'', '[1, 2.5]'",
+                "3, NULL, 9223372036854775807, 1e300, 12, 'true', '2024-05-06T07:08:09+02:00', 2460000.5, '2024-05-06 07:08:09.1234567', NULL, 'null'",
+                "4, 'ünïcödé 𝄞', 42, 123456.789, '99999.9995', 'f', '1999-12-31 23:59:59.999999', '2000-01-01', '1900-01-01 00:00:00+00', x'5c', NULL",
+                "5, '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '\"text\"'",
+            ]
+            try await DatabaseConnector.withDriver(source, access: .create) { driver in
+                try await driver.executeScript(unsafeSQL: """
+                    CREATE TABLE as_binary (\(columns));
+                    CREATE TABLE as_text (\(columns), clock TIME);
+                    \(rows.map { "INSERT INTO as_binary VALUES (\($0));" }.joined(separator: "\n"))
+                    \(rows.map { "INSERT INTO as_text VALUES (\($0), '12:34:56');" }.joined(separator: "\n"))
+                    """)
+            }
+            var spec = CopySpec()
+            spec.rejectFile = directory.path("rejects.jsonl")
+            let summary = try await DataCopy(source: source, target: .postgres(endpoint), spec: spec).run()
+            #expect(summary.rows == 10 && summary.rejected == 0)
+            try await DatabaseConnector.withDriver(.postgres(endpoint)) { driver in
+                try await driver.execute(unsafeSQL: "SET TIME ZONE 'UTC'")
+                let list = "id, label, count, ratio, price, flag, happened, day, stamp, payload, doc::text"
+                let binary = try await driver.query(unsafeSQL: "SELECT \(list) FROM as_binary ORDER BY id").map { $0.values.map(\.textValue) }
+                let text = try await driver.query(unsafeSQL: "SELECT \(list) FROM as_text ORDER BY id").map { $0.values.map(\.textValue) }
+                #expect(binary.count == 5)
+                for (binaryRow, textRow) in zip(binary, text) { #expect(binaryRow == textRow) }
+                let second = try #require(try await driver.query(unsafeSQL: "SELECT label, ratio::text, price::text, happened::text, stamp::text FROM as_binary WHERE id = 2").first)
+                #expect(second.values.map(\.textValue) == ["tab\there\nline \\ back", "-1e-07", "-0.001", "2023-11-14 22:13:20", "2023-11-14 22:13:20.123+00"])
+            }
+        }
+    }
 }

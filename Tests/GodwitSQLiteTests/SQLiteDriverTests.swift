@@ -78,7 +78,7 @@ struct SQLiteDriverTests {
 struct SQLiteErrorTests {
     @Test("A missing file: what, where, what to do — and no file is created")
     func missingFile() async throws {
-        try await TemporaryDirectory.with { directory in
+        try TemporaryDirectory.with { directory in
             let path = directory.path("absent.db")
             let error = try #require(throws: GodwitError.self) { try SQLiteDriver.open(.init(path: path)) }
             #expect(error.code == .fileNotFound)
@@ -89,7 +89,7 @@ struct SQLiteErrorTests {
 
     @Test("A file that is not SQLite is refused and left as it was")
     func notADatabase() async throws {
-        try await TemporaryDirectory.with { directory in
+        try TemporaryDirectory.with { directory in
             let path = directory.path("notes.db")
             let content = Data(String(repeating: "not a database, just text\n", count: 200).utf8)
             try content.write(to: URL(fileURLWithPath: path))
@@ -101,7 +101,7 @@ struct SQLiteErrorTests {
 
     @Test("A directory is not a database")
     func directoryPath() async throws {
-        try await TemporaryDirectory.with { directory in
+        try TemporaryDirectory.with { directory in
             let error = try #require(throws: GodwitError.self) { try SQLiteDriver.open(.init(path: directory.url.path)) }
             #expect(error.description == "Not a SQLite database at \(directory.url.path): the path is a directory. Name the database file inside it.")
         }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GodwitCore
 import AsyncAlgorithms
 
@@ -31,8 +31,8 @@ public struct CrossVerification: Sendable {
 
     public func run() async throws -> ReconciliationReport {
         let started = Date()
-        let sourceSchema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
-        let targetSchema = try await DatabaseConnector.withDriver(target, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
+        let sourceSchema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions(tableSizes: false)) }
+        let targetSchema = try await DatabaseConnector.withDriver(target, access: .readOnly) { try await $0.inspect(InspectionOptions(tableSizes: false)) }
         let plan = try CopyPlan(source: sourceSchema, target: targetSchema.engine, spec: spec, targetSchema: nil)
         var results: [ReconciliationReport.TableResult] = []
         let sourceDriver = try await DatabaseConnector.open(source, access: .readOnly)
