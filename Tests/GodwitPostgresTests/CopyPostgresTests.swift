@@ -31,6 +31,12 @@ struct CopyPostgresTests {
             let report = try await CrossVerification(source: source, target: target, spec: spec).run()
             #expect(report.passes, "\(report.markdown())")
             #expect(report.tables.count == 11 && report.tables.allSatisfy { $0.sourceSide.rows == $0.targetSide.rows })
+            // Every table with one integer key was checksummed inside both databases (SQLite's
+            // godwit_digest, PostgreSQL's md5 of the same canonical text), and every range agreed.
+            let checksummed = report.tables.filter { $0.comparison == .checksums }.map(\.source).sorted()
+            #expect(checksummed == ["Album", "Artist", "Customer", "Employee", "Genre", "Invoice", "InvoiceLine", "MediaType", "Playlist", "Track"])
+            #expect(report.tables.allSatisfy { $0.differingRanges.isEmpty && $0.sourceSide.checksum == $0.targetSide.checksum }, "\(report.markdown())")
+            #expect(report.tables.first { $0.source == "Invoice" }?.targetSide.dateRange == ["2021-01-01 00:00:00", "2025-12-22 00:00:00"])
 
             try await DatabaseConnector.withDriver(target) { driver in
                 let types = try await driver.query(unsafeSQL: """
@@ -187,6 +193,49 @@ struct CopyPostgresTests {
                 let second = try #require(try await driver.query(unsafeSQL: "SELECT label, ratio::text, price::text, happened::text, stamp::text FROM as_binary WHERE id = 2").first)
                 #expect(second.values.map(\.textValue) == ["tab\there\nline \\ back", "-1e-07", "-0.001", "2023-11-14 22:13:20", "2023-11-14 22:13:20.123+00"])
             }
+        }
+    }
+    @Test("SQLite ↔ PostgreSQL: each database checksums its own ranges over values stored in any form (epochs, numeric text, 'true', blobs, NULLs); one changed value is found by key, either direction")
+    func crossEngineChecksums() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let source = try DatabaseURL(parsing: "sqlite:" + directory.path("mixed.db"))
+            var inserts = ["INSERT INTO mixed VALUES (1, 'a', 12, '12.50', 'true', 1700000000, '2024-02-29', '2024-01-02T03:04:05+01:00', x'00ff', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11')",
+                           "INSERT INTO mixed VALUES (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+                           "INSERT INTO mixed VALUES (3, 'tab\there', -7, 0.1, 0, '2024-01-02 03:04:05.123456', '1969-12-31', 1700000000123, x'', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12')"]
+            for id in 4...3000 { inserts.append("INSERT INTO mixed VALUES (\(id), 'row \(id)', \(id), \(id).25, \(id % 2), \(1_600_000_000 + id * 3600), '2020-01-01', '2021-06-01 00:00:00', x'01', NULL)") }
+            try await DatabaseConnector.withDriver(source, access: .create) { driver in
+                try await driver.executeScript(unsafeSQL: """
+                    CREATE TABLE mixed (id INTEGER PRIMARY KEY, label TEXT, count INTEGER, price NUMERIC(10,2), flag BOOLEAN, happened DATETIME,
+                      day DATE, stamp TIMESTAMPTZ, payload BLOB, ref UUID);
+                    \(inserts.joined(separator: ";\n"));
+                    """)
+            }
+            let target = DatabaseURL.postgres(endpoint)
+            var spec = CopySpec()
+            spec.rejectFile = directory.path("rejects.jsonl")
+            _ = try await DataCopy(source: source, target: target, spec: spec).run()
+            var verification = CrossVerification(source: source, target: target, spec: spec)
+            verification.bisectionThreshold = 100
+            let equal = try await verification.run()
+            #expect(equal.passes, "\(equal.markdown())")
+            #expect(equal.tables.map(\.comparison) == [.checksums])
+            #expect(equal.tables.first?.sourceSide.nulls == 3_006 && equal.tables.first?.targetSide.nulls == 3_006)
+
+            _ = try await DatabaseConnector.withDriver(target) { try await $0.execute(unsafeSQL: "UPDATE mixed SET price = 1234.26 WHERE id = 1234") }
+            let changed = try await verification.run()
+            let table = try #require(changed.tables.first)
+            #expect(!changed.passes && table.comparison == .checksums)
+            #expect(table.modified == 1 && table.modifiedRows.first?.key == "(1234)" && table.modifiedRows.first?.columns == ["price"])
+            #expect(table.differingRanges.count == 1)
+
+            // The other way: PostgreSQL is the source, SQLite the target.
+            let back = try DatabaseURL(parsing: "sqlite:" + directory.path("back.db"))
+            _ = try await DataCopy(source: target, target: back, spec: spec).run()
+            let reverse = try await CrossVerification(source: target, target: back, spec: spec).run()
+            #expect(reverse.passes, "\(reverse.markdown())")
+            #expect(reverse.tables.first { $0.source.hasSuffix("mixed") }?.comparison == .checksums)
         }
     }
 }

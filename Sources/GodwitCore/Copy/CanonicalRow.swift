@@ -7,7 +7,7 @@ public import Foundation
 /// bytes as hex, UUIDs in lower case, JSON with sorted keys, text as it is, NULL as a mark no
 /// text can be. Rows hash with 64-bit FNV-1a; a table's or range's checksum is the sum of its rows'
 /// hashes modulo 2^64, so it does not depend on row order.
-public struct CanonicalForm: Hashable, Sendable {
+public struct CanonicalForm: Hashable, Codable, Sendable {
     /// How each column's values are read, by the target's kind of the column.
     public var kinds: [ValueKind]
     /// Per column, the zone zone-less times are read in.

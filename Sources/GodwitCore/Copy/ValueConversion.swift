@@ -171,7 +171,7 @@ public enum NumberText {
     /// `12.5`, `-0.001`, `100`: no exponent, no trailing zeros after the point.
     public static func plain(_ number: Double) -> String {
         guard number.isFinite else { return number.isNaN ? "NaN" : (number < 0 ? "-Infinity" : "Infinity") }
-        if number.rounded() == number, number.magnitude < 1e15 { return String(Int64(number)) }
+        if let decimal = ScaledDecimal(number) { return decimal.text }
         let shortest = "\(number)"
         if !shortest.utf8.contains(101) { return normalized(shortest) }  // no exponent: already plain
         return normalized(Decimal(string: shortest).map { "\($0)" } ?? shortest)

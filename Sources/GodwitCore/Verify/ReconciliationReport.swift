@@ -62,6 +62,15 @@ public struct ReconciliationReport: Hashable, Codable, Sendable {
         public var differingRanges: [RangeDifference] = []
         /// Why the table could not be compared (a missing table or column).
         public var problem: String?
+        public var comparison: Comparison = .rows
+
+        /// How a table was compared.
+        public enum Comparison: String, Hashable, Codable, Sendable {
+            /// Both sides read in key order and merged, row by row.
+            case rows = "row by row"
+            /// Each database checksummed its own key ranges; only ranges that differ are read.
+            case checksums = "checksums in each database"
+        }
 
         public init(source: String, target: String, key: [String], sourceSide: Side = Side(), targetSide: Side = Side()) {
             self.source = source
@@ -127,11 +136,11 @@ public struct ReconciliationReport: Hashable, Codable, Sendable {
                    "- Invalid data: \(count(total(\.targetSide, \.invalidValues))) (acceptable: \(count(total(\.sourceSide, \.invalidValues))), as in the source)", "",
                    "**Status: \(status)**", "",
                    "## Tables", "",
-                   "| Source | Target | Rows (source / target) | Checksum (source / target) | Missing | Extra | Modified | Result |",
-                   "|---|---|---:|---|---:|---:|---:|---|"]
+                   "| Source | Target | Rows (source / target) | Checksum (source / target) | Missing | Extra | Modified | Compared | Result |",
+                   "|---|---|---:|---|---:|---:|---:|---|---|"]
         for table in tables {
             out.append("| `\(table.source)` | `\(table.target)` | \(count(table.sourceSide.rows)) / \(count(table.targetSide.rows)) | "
-                       + "`\(table.sourceSide.checksum)` / `\(table.targetSide.checksum)` | \(table.missing) | \(table.extra) | \(table.modified) | "
+                       + "`\(table.sourceSide.checksum)` / `\(table.targetSide.checksum)` | \(table.missing) | \(table.extra) | \(table.modified) | \(table.comparison.rawValue) | "
                        + (table.problem.map { "**\($0)**" } ?? (table.isEqual ? "equal" : "**differs**")) + " |")
         }
         out.append("")

@@ -66,14 +66,52 @@ public struct CrossVerification: Sendable {
     }
 
     private func compare(_ pair: TablePair, sourceDriver: any DatabaseDriver, targetDriver: any DatabaseDriver) async throws -> ReconciliationReport.TableResult {
-        if sourceDriver.engine == .postgresql, targetDriver.engine == .postgresql, pair.sameTypes, pair.keyKinds == [.integer] {
-            var checksums = RangeChecksums(pair: pair, source: sourceDriver, target: targetDriver, listedKeys: listedKeys) { range in
-                try await streamCompare(pair, sourceDriver: sourceDriver, targetDriver: targetDriver, range: range)
-            }
-            checksums.threshold = bisectionThreshold
-            return try await checksums.run()
+        guard let (sourceReader, targetReader) = bucketReaders(pair, sourceDriver: sourceDriver, targetDriver: targetDriver) else {
+            return try await streamCompare(pair, sourceDriver: sourceDriver, targetDriver: targetDriver, range: nil)
         }
-        return try await streamCompare(pair, sourceDriver: sourceDriver, targetDriver: targetDriver, range: nil)
+        var checksums = RangeChecksums(pair: pair, source: sourceReader, target: targetReader, listedKeys: listedKeys) { range in
+            try await streamCompare(pair, sourceDriver: sourceDriver, targetDriver: targetDriver, range: range)
+        }
+        checksums.threshold = bisectionThreshold
+        do {
+            return try await checksums.run()
+        } catch let error as GodwitError where error.code == .queryFailed {
+            // A server without what the checksum SQL needs (trim_scale: PostgreSQL 13): row by row.
+            return try await streamCompare(pair, sourceDriver: sourceDriver, targetDriver: targetDriver, range: nil)
+        } catch is RangeChecksums.ChecksumsDisagree {
+            return try await streamCompare(pair, sourceDriver: sourceDriver, targetDriver: targetDriver, range: nil)
+        }
+    }
+
+    /// Readers that let each database checksum its own key ranges: PostgreSQL pairs with the same
+    /// column types hash their own row text; SQLite and PostgreSQL each compute the canonical
+    /// digest. Nil when the table is streamed instead (a key that is not one integer, keys made
+    /// UUIDs, or a column whose canonical form PostgreSQL cannot spell in SQL here).
+    private func bucketReaders(_ pair: TablePair, sourceDriver: any DatabaseDriver, targetDriver: any DatabaseDriver) -> (any BucketReader, any BucketReader)? {
+        guard pair.keyKinds == [.integer], pair.idMap == nil, pair.uuidColumns.isEmpty else { return nil }
+        let source = KeyedTable(driver: sourceDriver, table: pair.copy.source.name, key: pair.sourceKey[0], condition: pair.copy.condition)
+        let target = KeyedTable(driver: targetDriver, table: pair.targetName, key: pair.targetKey[0], condition: nil)
+        let targetQuoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: targetDriver.engine == .postgresql)
+        let targetColumns = pair.targetColumns.map(targetQuoter.quote)
+        let kinds = Array(pair.form.kinds.suffix(targetColumns.count))
+        let form = CanonicalForm(kinds: kinds, zones: Array(pair.form.zones.suffix(kinds.count)), epochUnits: Array(pair.form.epochUnits.suffix(kinds.count)))
+        switch (sourceDriver.engine, targetDriver.engine) {
+        case (.postgresql, .postgresql):
+            guard pair.sameTypes else { return nil }
+            return (PostgresRowTextBuckets(keyed: source, columns: pair.sourceSelects, kinds: kinds),
+                    PostgresRowTextBuckets(keyed: target, columns: targetColumns, kinds: kinds))
+        case (.sqlite, .postgresql):
+            guard let postgres = PostgresCanonicalBuckets(keyed: target, columns: targetColumns, types: pair.targetTypes, form: form) else { return nil }
+            return (SQLiteCanonicalBuckets(keyed: source, columns: pair.sourceSelects, form: form), postgres)
+        case (.postgresql, .sqlite):
+            let types = pair.sourceTypes.compactMap { $0 }
+            guard types.count == pair.sourceTypes.count,
+                  let postgres = PostgresCanonicalBuckets(keyed: source, columns: pair.sourceSelects, types: types, form: form) else { return nil }
+            return (postgres, SQLiteCanonicalBuckets(keyed: target, columns: targetColumns, form: form))
+        case (.sqlite, .sqlite):
+            return (SQLiteCanonicalBuckets(keyed: source, columns: pair.sourceSelects, form: form),
+                    SQLiteCanonicalBuckets(keyed: target, columns: targetColumns, form: form))
+        }
     }
 
     /// Both sides streamed in key order (within `range`, when given) and merged.
@@ -126,6 +164,9 @@ struct TablePair: Sendable {
     /// Source select expressions and the matching target columns, in order.
     let sourceSelects: [String]
     let targetColumns: [String]
+    /// The compared columns' declared types on each side (nil: a computed column).
+    let targetTypes: [String]
+    let sourceTypes: [String?]
     let columnNames: [String]
     let sourceKey: [String]
     let targetKey: [String]
@@ -145,7 +186,8 @@ struct TablePair: Sendable {
         guard let table = target.table(named: copy.target.name) ?? candidates.first(where: { $0.name.schema == "public" }) ?? candidates.first else { return nil }
         self.copy = copy
         targetName = table.name
-        var selects: [String] = [], columns: [String] = [], kinds: [ValueKind] = [], names: [String] = []
+        var selects: [String] = [], columns: [String] = [], kinds: [ValueKind] = [], names: [String] = [], types: [String] = []
+        var originalTypes: [String?] = []
         var units: [TemporalValue.EpochUnit] = []
         var zones: [TimeZone] = []
         var missing: [String] = []
@@ -159,9 +201,11 @@ struct TablePair: Sendable {
             columns.append(match.name)
             names.append(match.name)
             kinds.append(ValueKind(declaredType: match.type, engine: target.engine))
+            types.append(match.type)
             units.append(column.conversion.epochUnit)
             zones.append(column.conversion.zone)
             let original = column.sourceName.flatMap { copy.source.column(named: $0) }
+            originalTypes.append(original?.type)
             if original.map({ PostgresTypeName.canonical($0.type) != PostgresTypeName.canonical(match.type) }) ?? true { sameTypes = false }
         }
         self.sameTypes = sameTypes && copy.condition == nil
@@ -178,6 +222,8 @@ struct TablePair: Sendable {
         }
         sourceSelects = selects
         targetColumns = columns
+        targetTypes = types
+        sourceTypes = originalTypes
         columnNames = names
         let keyed = targetKey.count == key.count && !key.isEmpty
         sourceKey = keyed ? key : []
@@ -249,13 +295,13 @@ struct CanonicalRow: Sendable {
         for index in keyCount..<row.values.count {
             let text = form.text(row.values[index], column: index)
             hasher.add(text)
-            if text == CanonicalForm.nullMark {
-                nulls += 1
-            } else if text.utf8.first == 63 {  // "?": not what the column holds
-                invalid += 1
-            } else if form.kinds[index] == .timestamp || form.kinds[index] == .timestamptz, let micros = Int64(text) {
+            switch form.classify(text, column: index) {
+            case .null: nulls += 1
+            case .invalid: invalid += 1
+            case .time(let micros):
                 earliest = min(earliest ?? micros, micros)
                 latest = max(latest ?? micros, micros)
+            case .value: break
             }
         }
         hash = hasher.value

@@ -1,23 +1,22 @@
 import Foundation
 import GodwitCore
 
-/// Two PostgreSQL tables whose compared columns have the same types, keyed by one integer: each
-/// side computes per key range a count and the sum of `hashtextextended` over its own text of the
-/// row — one aggregate scan per side, both at once, nothing downloaded. Ranges that differ are
-/// split again (by 32) until they hold few enough rows (16,384) to be streamed and compared row by
-/// row, which names the keys (the bisection of data-diff). With equal column types, PostgreSQL's
-/// text of a value is the same on both sides once both sessions use UTC and ISO dates.
+/// Two tables keyed by one integer, compared by per-range aggregates that each database computes
+/// itself (a ``BucketReader`` per side: count, checksum, NULLs, times) — one aggregate scan per
+/// side, both at once, nothing downloaded. Ranges that differ are split again (by 32) until they
+/// hold few enough rows (16,384) to be streamed and compared row by row, which names the keys
+/// (the bisection of data-diff).
 struct RangeChecksums: Sendable {
     let pair: TablePair
-    let source: any DatabaseDriver
-    let target: any DatabaseDriver
+    let source: any BucketReader
+    let target: any BucketReader
     let listedKeys: Int
     /// Compares one key range row by row.
     let streamRange: @Sendable (Range<Int64>) async throws -> ReconciliationReport.TableResult
     var factor = 32
     var threshold: Int64 = 16_384
 
-    init(pair: TablePair, source: any DatabaseDriver, target: any DatabaseDriver, listedKeys: Int,
+    init(pair: TablePair, source: any BucketReader, target: any BucketReader, listedKeys: Int,
          streamRange: @escaping @Sendable (Range<Int64>) async throws -> ReconciliationReport.TableResult) {
         self.pair = pair
         self.source = source
@@ -27,23 +26,23 @@ struct RangeChecksums: Sendable {
     }
 
     /// One bucket's aggregates on one side.
-    struct Bucket: Sendable {
+    struct Bucket: Sendable, Equatable {
         var rows: Int64 = 0
-        var sum = ""
+        /// The sum of the rows' hashes, as decimal text (exact, or modulo 2^64 on both sides).
+        var sum = "0"
         var nulls: Int64 = 0
-        var earliest: String?
-        var latest: String?
+        var invalid: Int64 = 0
+        /// UTC microseconds.
+        var earliest: Int64?
+        var latest: Int64?
     }
 
     func run() async throws -> ReconciliationReport.TableResult {
-        for driver in [source, target] {
-            try await driver.execute(unsafeSQL: "SET TimeZone = 'UTC'")
-            try await driver.execute(unsafeSQL: "SET DateStyle = 'ISO, YMD'")
-            try await driver.execute(unsafeSQL: "SET extra_float_digits = 1")
-        }
+        try await source.prepare()
+        try await target.prepare()
         var result = ReconciliationReport.TableResult(source: pair.copy.source.name.description, target: pair.targetName.description, key: pair.sourceKey)
-        let sourceBounds = try await bounds(on: source, table: pair.copy.source.name, key: pair.sourceKey[0])
-        let targetBounds = try await bounds(on: target, table: pair.targetName, key: pair.targetKey[0])
+        let sourceBounds = try await source.bounds()
+        let targetBounds = try await target.bounds()
         let all = [sourceBounds, targetBounds].compactMap { $0 }
         guard let lower = all.map(\.lowerBound).min(), let upper = all.map(\.upperBound).max() else {
             return result  // both empty: equal
@@ -52,8 +51,8 @@ struct RangeChecksums: Sendable {
         var pending = [lower..<upper]
         var first = true
         while let range = pending.popLast() {
-            async let left = buckets(on: source, table: pair.copy.source.name, key: pair.sourceKey[0], columns: pair.sourceSelects, range: range)
-            async let right = buckets(on: target, table: pair.targetName, key: pair.targetKey[0], columns: pair.targetColumns.map(quote), range: range)
+            async let left = source.buckets(in: range, width: width(range))
+            async let right = target.buckets(in: range, width: width(range))
             let (mine, theirs) = try await (left, right)
             if first {
                 for bucket in mine.values { sourceTotal.add(bucket) }
@@ -63,7 +62,7 @@ struct RangeChecksums: Sendable {
             }
             for index in Set(mine.keys).union(theirs.keys).sorted() {
                 let a = mine[index] ?? Bucket(), b = theirs[index] ?? Bucket()
-                guard a.rows != b.rows || a.sum != b.sum else { continue }
+                guard a.rows != b.rows || a.sum != b.sum || a.nulls != b.nulls else { continue }
                 let sub = subrange(range, index)
                 if max(a.rows, b.rows) <= threshold || sub.upperBound - sub.lowerBound <= Int64(factor) {
                     let found = try await streamRange(sub)
@@ -82,19 +81,19 @@ struct RangeChecksums: Sendable {
                 }
             }
         }
+        if !result.differingRanges.isEmpty, result.missing + result.extra + result.modified == 0 {
+            // Checksums disagree where the rows agree: the two sides spell some value differently.
+            // The row-by-row comparison is the authority; the caller reads the whole table that way.
+            throw ChecksumsDisagree()
+        }
         result.sourceSide = sourceTotal.side
         result.targetSide = targetTotal.side
+        result.comparison = .checksums
         return result
     }
 
-    private func quote(_ name: String) -> String { SQLIdentifierQuoter(foldsUnquotedToLowercase: true).quote(name) }
-
-    /// The key's smallest value and one past its largest, or nil for an empty table.
-    private func bounds(on driver: any DatabaseDriver, table: QualifiedName, key: String) async throws -> Range<Int64>? {
-        let row = try await driver.query(unsafeSQL: "SELECT min(\(quote(key)))::int8, max(\(quote(key)))::int8 FROM \(SQLIdentifierQuoter(foldsUnquotedToLowercase: true).quote(table))").first
-        guard let low = row?[0].integerValue, let high = row?[1].integerValue else { return nil }
-        return low..<(high + 1)
-    }
+    /// Ranges whose checksums differ held no differing rows.
+    struct ChecksumsDisagree: Error {}
 
     /// The width of the buckets `range` splits into.
     private func width(_ range: Range<Int64>) -> Int64 {
@@ -108,30 +107,6 @@ struct RangeChecksums: Sendable {
         let low = range.lowerBound + index * step
         return low..<min(range.upperBound, low + step)
     }
-
-    /// Per bucket of `range`: rows, hash sum, NULLs and the earliest and latest time.
-    private func buckets(on driver: any DatabaseDriver, table: QualifiedName, key: String, columns: [String],
-                         range: Range<Int64>) async throws -> [Int64: Bucket] {
-        let k = quote(key)
-        let kinds: [ValueKind] = Array(pair.form.kinds.suffix(columns.count))
-        var temporal: [String] = []
-        for (column, kind) in zip(columns, kinds) where kind == .timestamp || kind == .timestamptz { temporal.append(column) }
-        let times = temporal.isEmpty ? "NULL::text, NULL::text"
-            : "min(least(\(temporal.joined(separator: ", "))))::text, max(greatest(\(temporal.joined(separator: ", "))))::text"
-        let sql = """
-            SELECT (\(k)::int8 - \(range.lowerBound)) / \(width(range)) AS b, count(*), sum(hashtextextended(ROW(\(columns.joined(separator: ", ")))::text, 0))::text,
-                   sum(num_nulls(\(columns.joined(separator: ", ")))), \(times)
-            FROM \(SQLIdentifierQuoter(foldsUnquotedToLowercase: true).quote(table))
-            WHERE \(k) >= \(range.lowerBound) AND \(k) < \(range.upperBound) GROUP BY 1
-            """
-        var buckets: [Int64: Bucket] = [:]
-        for row in try await driver.query(unsafeSQL: sql) {
-            guard let index = row[0].integerValue else { continue }
-            buckets[index] = Bucket(rows: row[1].integerValue ?? 0, sum: row[2].textValue ?? "0", nulls: row[3].integerValue ?? 0,
-                                    earliest: row[4].textValue, latest: row[5].textValue)
-        }
-        return buckets
-    }
 }
 
 extension RangeChecksums.Bucket {
@@ -139,8 +114,9 @@ extension RangeChecksums.Bucket {
         rows += other.rows
         sum = DecimalSum.add(sum, other.sum)
         nulls += other.nulls
-        if let time = other.earliest, earliest.map({ time < $0 }) ?? true { earliest = time }
-        if let time = other.latest, latest.map({ time > $0 }) ?? true { latest = time }
+        invalid += other.invalid
+        if let time = other.earliest { earliest = min(earliest ?? time, time) }
+        if let time = other.latest { latest = max(latest ?? time, time) }
     }
 
     var side: ReconciliationReport.Side {
@@ -148,7 +124,8 @@ extension RangeChecksums.Bucket {
         side.rows = rows
         side.checksum = DecimalSum.hex(sum)
         side.nulls = nulls
-        if let earliest, let latest { side.dateRange = [earliest, latest] }
+        side.invalidValues = invalid
+        if let earliest, let latest { side.dateRange = [TemporalValue.text(microseconds: earliest), TemporalValue.text(microseconds: latest)] }
         return side
     }
 }

@@ -69,7 +69,10 @@ public final class SQLiteDriver: DatabaseDriver {
         // A driver is a session: BEGIN and COMMIT may come in separate calls (see DatabaseDriver).
         configuration.allowsUnsafeTransactions = true
         configuration.label = "godwit"
-        configuration.prepareDatabase { db in db.add(function: RowHashFunction.function) }
+        configuration.prepareDatabase { db in
+            db.add(function: RowHashFunction.function)
+            db.add(function: CanonicalDigestAggregate.function)
+        }
         do {
             let queue = location.isInMemory
                 ? try DatabaseQueue(configuration: configuration)
@@ -159,7 +162,7 @@ public final class SQLiteDriver: DatabaseDriver {
         })
     }
 
-    private static func value(_ value: GRDB.DatabaseValue) -> GodwitCore.DatabaseValue {
+    static func value(_ value: GRDB.DatabaseValue) -> GodwitCore.DatabaseValue {
         switch value.storage {
         case .null: .null
         case .int64(let integer): .integer(integer)

@@ -1,0 +1,181 @@
+import Foundation
+import GodwitCore
+import GodwitPostgres
+
+/// One side of a ``RangeChecksums`` comparison: a table with one integer key whose database
+/// computes, per bucket of a key range, the aggregates the bisection compares.
+protocol BucketReader: Sendable {
+    /// Session settings the aggregates depend on.
+    func prepare() async throws
+    /// The key's smallest value and one past its largest, or nil for an empty table.
+    func bounds() async throws -> Range<Int64>?
+    /// Per bucket `(key - range.lowerBound) / width` of `range`: its aggregates.
+    func buckets(in range: Range<Int64>, width: Int64) async throws -> [Int64: RangeChecksums.Bucket]
+}
+
+/// What every reader shares: the table, its key, an optional row filter, and the SQL that
+/// bounds and buckets it.
+struct KeyedTable: Sendable {
+    let driver: any DatabaseDriver
+    let table: QualifiedName
+    let key: String
+    /// The copy file's `where:` (the source side only).
+    let condition: String?
+
+    var quoter: SQLIdentifierQuoter { SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql) }
+
+    func bounds() async throws -> Range<Int64>? {
+        let key = quoter.quote(key), name = quoter.quote(table)
+        // Two single-aggregate subqueries: SQLite reads each from the B-tree only that way.
+        let row = try await driver.query(unsafeSQL: "SELECT (SELECT min(\(key)) FROM \(name)), (SELECT max(\(key)) FROM \(name))").first
+        guard let low = row?[0].integerValue, let high = row?[1].integerValue else { return nil }
+        return low..<(high + 1)
+    }
+
+    /// `bucket` expression and `WHERE` clause for `range`.
+    func bucketing(_ range: Range<Int64>, width: Int64) -> (bucket: String, filter: String) {
+        let key = quoter.quote(key)
+        var conditions = ["\(key) >= \(range.lowerBound)", "\(key) < \(range.upperBound)"]
+        if let condition { conditions.append("(\(condition))") }
+        return ("(\(key) - \(range.lowerBound)) / \(width)", conditions.joined(separator: " AND "))
+    }
+
+    /// Reads `rows sum nulls invalid earliest latest` result rows into buckets.
+    func read(_ sql: String) async throws -> [Int64: RangeChecksums.Bucket] {
+        var buckets: [Int64: RangeChecksums.Bucket] = [:]
+        for row in try await driver.query(unsafeSQL: sql) {
+            guard let index = row[0].integerValue else { continue }
+            buckets[index] = RangeChecksums.Bucket(rows: row[1].integerValue ?? 0, sum: row[2].textValue ?? "0", nulls: row[3].integerValue ?? 0,
+                                                   invalid: row[4].integerValue ?? 0, earliest: row[5].integerValue, latest: row[6].integerValue)
+        }
+        return buckets
+    }
+}
+
+/// UTC microseconds of a PostgreSQL time column as a bigint (NULL for ±infinity).
+private func postgresMicroseconds(_ column: String) -> String {
+    "CASE WHEN isfinite(\(column)) THEN round(extract(epoch FROM \(column)) * 1000000)::bigint END"
+}
+
+/// PostgreSQL on both sides with the same column types: `hashtextextended` of the server's own
+/// text of each row, which is the same on both sides once both sessions use UTC and ISO dates.
+struct PostgresRowTextBuckets: BucketReader {
+    let keyed: KeyedTable
+    /// The compared columns' select expressions and kinds.
+    let columns: [String]
+    let kinds: [ValueKind]
+
+    func prepare() async throws {
+        for setting in ["TimeZone = 'UTC'", "DateStyle = 'ISO, YMD'", "extra_float_digits = 1"] {
+            try await keyed.driver.execute(unsafeSQL: "SET \(setting)")
+        }
+    }
+
+    func bounds() async throws -> Range<Int64>? { try await keyed.bounds() }
+
+    func buckets(in range: Range<Int64>, width: Int64) async throws -> [Int64: RangeChecksums.Bucket] {
+        let (bucket, filter) = keyed.bucketing(range, width: width)
+        let times = zip(columns, kinds).filter { [.timestamp, .timestamptz].contains($0.1) }.map { postgresMicroseconds($0.0) }
+        let list = columns.joined(separator: ", ")
+        return try await keyed.read("""
+            SELECT \(bucket) AS b, count(*), sum(hashtextextended(ROW(\(list))::text, 0))::text, sum(num_nulls(\(list))), 0,
+                   \(times.isEmpty ? "NULL::bigint, NULL::bigint" : "min(least(\(times.joined(separator: ", ")))), max(greatest(\(times.joined(separator: ", "))))")
+            FROM \(keyed.quoter.quote(keyed.table)) WHERE \(filter) GROUP BY 1
+            """)
+    }
+}
+
+/// The PostgreSQL side of a cross-engine comparison: each value spelled in ``CanonicalForm`` by
+/// SQL, each row's ``CanonicalDigest`` from `hashtextextended`, summed modulo 2^64.
+struct PostgresCanonicalBuckets: BucketReader {
+    let keyed: KeyedTable
+    /// Per compared column: the SQL of its canonical text.
+    let canonical: [String]
+    /// The SQL of the UTC microseconds of the time columns.
+    let times: [String]
+
+    /// Nil when a column's kind and type have no SQL spelling of the canonical form here.
+    init?(keyed: KeyedTable, columns: [String], types: [String], form: CanonicalForm) {
+        var canonical: [String] = [], times: [String] = []
+        for (index, (column, type)) in zip(columns, types).enumerated() {
+            let kind = form.kinds[index]
+            let isUTC = ["UTC", "GMT"].contains(form.zones[index].identifier)
+            let declared = PostgresTypeName.canonical(type)
+            guard let binary = PostgresBinaryType(declaredType: type), !declared.hasPrefix("character(") && declared != "character" else { return nil }
+            switch (kind, binary) {
+            case (.integer, .int2), (.integer, .int4), (.integer, .int8), (.decimal, .int2), (.decimal, .int4), (.decimal, .int8),
+                 (.text, .text), (.date, .date), (.uuid, .uuid):
+                canonical.append("\(column)::text")
+            case (.decimal, .numeric): canonical.append("trim_scale(\(column))::text")
+            case (.boolean, .bool): canonical.append("CASE \(column) WHEN true THEN '1' WHEN false THEN '0' END")
+            case (.blob, .bytea): canonical.append("encode(\(column), 'hex')")
+            case (.timestamp, .timestamp) where isUTC, (.timestamptz, .timestamptz):
+                canonical.append("coalesce(\(postgresMicroseconds(column))::text, '?' || \(column)::text)")
+                times.append(postgresMicroseconds(column))
+            default: return nil
+            }
+        }
+        self.keyed = keyed
+        self.canonical = canonical
+        self.times = times
+    }
+
+    func prepare() async throws {
+        try await keyed.driver.execute(unsafeSQL: "SET TimeZone = 'UTC'")
+        try await keyed.driver.execute(unsafeSQL: "SET DateStyle = 'ISO, YMD'")
+    }
+
+    func bounds() async throws -> Range<Int64>? { try await keyed.bounds() }
+
+    func buckets(in range: Range<Int64>, width: Int64) async throws -> [Int64: RangeChecksums.Bucket] {
+        let (bucket, filter) = keyed.bucketing(range, width: width)
+        let values = canonical.indices.map { "v\($0)" }
+        let encoded = values.map { "coalesce(octet_length(\($0))::text || ':' || \($0), '-')" }.joined(separator: " || ")
+        let timeColumns = times.indices.map { "t\($0)" }
+        let modulus = "18446744073709551616"
+        // OFFSET 0 keeps the inner query apart, so each canonical text is computed once.
+        return try await keyed.read("""
+            SELECT b, count(*), (((sum(hashtextextended(\(encoded), 0)) % \(modulus)) + \(modulus)) % \(modulus))::text,
+                   sum(num_nulls(\(values.joined(separator: ", ")))), 0,
+                   \(times.isEmpty ? "NULL::bigint, NULL::bigint" : "min(least(\(timeColumns.joined(separator: ", ")))), max(greatest(\(timeColumns.joined(separator: ", "))))")
+            FROM (SELECT \(bucket) AS b, \((zip(canonical, values).map { "\($0) AS \($1)" } + zip(times, timeColumns).map { "\($0) AS \($1)" }).joined(separator: ", "))
+                  FROM \(keyed.quoter.quote(keyed.table)) WHERE \(filter) OFFSET 0) AS canonical
+            GROUP BY 1
+            """)
+    }
+}
+
+/// The SQLite side of a cross-engine comparison: the `godwit_digest` aggregate runs
+/// ``CanonicalDigest`` over each bucket's rows inside SQLite.
+struct SQLiteCanonicalBuckets: BucketReader {
+    let keyed: KeyedTable
+    /// The compared columns' select expressions.
+    let columns: [String]
+    let form: CanonicalForm
+
+    func prepare() async throws {}
+
+    func bounds() async throws -> Range<Int64>? { try await keyed.bounds() }
+
+    func buckets(in range: Range<Int64>, width: Int64) async throws -> [Int64: RangeChecksums.Bucket] {
+        let json = SQLIdentifierQuoter.literal(String(decoding: try JSONEncoder().encode(form), as: UTF8.self))
+        // One aggregate per bucket, joined with UNION ALL: a GROUP BY would make SQLite sort every
+        // row's values first (a temporary B-tree), which costs more than the digests.
+        var selects: [String] = []
+        var lower = range.lowerBound, index: Int64 = 0
+        while lower < range.upperBound {
+            let upper = min(range.upperBound, lower + width)
+            let (_, filter) = keyed.bucketing(lower..<upper, width: width)
+            selects.append("SELECT \(index), godwit_digest(\(json), \(columns.joined(separator: ", "))) FROM \(keyed.quoter.quote(keyed.table)) WHERE \(filter)")
+            lower = upper
+            index += 1
+        }
+        var buckets: [Int64: RangeChecksums.Bucket] = [:]
+        for row in try await keyed.driver.query(unsafeSQL: selects.joined(separator: " UNION ALL ")) {
+            guard let index = row[0].integerValue, let fields = row[1].textValue?.split(separator: " "), fields.count == 6 else { continue }
+            buckets[index] = RangeChecksums.Bucket(rows: Int64(fields[0]) ?? 0, sum: String(fields[1]), nulls: Int64(fields[2]) ?? 0,
+                                                   invalid: Int64(fields[3]) ?? 0, earliest: Int64(fields[4]), latest: Int64(fields[5]))
+        }
+        return buckets
+    }
+}
