@@ -52,9 +52,17 @@ struct KeyedTable: Sendable {
     }
 }
 
-/// UTC microseconds of a PostgreSQL time column as a bigint (NULL for ±infinity).
+/// UTC microseconds of a PostgreSQL time value as a bigint (NULL for ±infinity).
 private func postgresMicroseconds(_ column: String) -> String {
     "CASE WHEN isfinite(\(column)) THEN round(extract(epoch FROM \(column)) * 1000000)::bigint END"
+}
+
+/// The earliest and latest of time columns, in UTC microseconds: each column's `min` and `max`
+/// first, so the conversion runs once per bucket rather than once per row.
+private func postgresTimeRange(_ columns: [String]) -> String {
+    guard !columns.isEmpty else { return "NULL::bigint, NULL::bigint" }
+    return "least(\(columns.map { postgresMicroseconds("min(\($0))") }.joined(separator: ", "))), "
+        + "greatest(\(columns.map { postgresMicroseconds("max(\($0))") }.joined(separator: ", ")))"
 }
 
 /// PostgreSQL on both sides with the same column types: `hashtextextended` of the server's own
@@ -75,11 +83,11 @@ struct PostgresRowTextBuckets: BucketReader {
 
     func buckets(in range: Range<Int64>, width: Int64) async throws -> [Int64: RangeChecksums.Bucket] {
         let (bucket, filter) = keyed.bucketing(range, width: width)
-        let times = zip(columns, kinds).filter { [.timestamp, .timestamptz].contains($0.1) }.map { postgresMicroseconds($0.0) }
+        let times = zip(columns, kinds).filter { [.timestamp, .timestamptz].contains($0.1) }.map(\.0)
         let list = columns.joined(separator: ", ")
         return try await keyed.read("""
             SELECT \(bucket) AS b, count(*), sum(hashtextextended(ROW(\(list))::text, 0))::text, sum(num_nulls(\(list))), 0,
-                   \(times.isEmpty ? "NULL::bigint, NULL::bigint" : "min(least(\(times.joined(separator: ", ")))), max(greatest(\(times.joined(separator: ", "))))")
+                   \(postgresTimeRange(times))
             FROM \(keyed.quoter.quote(keyed.table)) WHERE \(filter) GROUP BY 1
             """)
     }
@@ -91,7 +99,7 @@ struct PostgresCanonicalBuckets: BucketReader {
     let keyed: KeyedTable
     /// Per compared column: the SQL of its canonical text.
     let canonical: [String]
-    /// The SQL of the UTC microseconds of the time columns.
+    /// The time columns.
     let times: [String]
 
     /// Nil when a column's kind and type have no SQL spelling of the canonical form here.
@@ -111,7 +119,7 @@ struct PostgresCanonicalBuckets: BucketReader {
             case (.blob, .bytea): canonical.append("encode(\(column), 'hex')")
             case (.timestamp, .timestamp) where isUTC, (.timestamptz, .timestamptz):
                 canonical.append("coalesce(\(postgresMicroseconds(column))::text, '?' || \(column)::text)")
-                times.append(postgresMicroseconds(column))
+                times.append(column)
             default: return nil
             }
         }
@@ -137,7 +145,7 @@ struct PostgresCanonicalBuckets: BucketReader {
         return try await keyed.read("""
             SELECT b, count(*), (((sum(hashtextextended(\(encoded), 0)) % \(modulus)) + \(modulus)) % \(modulus))::text,
                    sum(num_nulls(\(values.joined(separator: ", ")))), 0,
-                   \(times.isEmpty ? "NULL::bigint, NULL::bigint" : "min(least(\(timeColumns.joined(separator: ", ")))), max(greatest(\(timeColumns.joined(separator: ", "))))")
+                   \(postgresTimeRange(timeColumns))
             FROM (SELECT \(bucket) AS b, \((zip(canonical, values).map { "\($0) AS \($1)" } + zip(times, timeColumns).map { "\($0) AS \($1)" }).joined(separator: ", "))
                   FROM \(keyed.quoter.quote(keyed.table)) WHERE \(filter) OFFSET 0) AS canonical
             GROUP BY 1
