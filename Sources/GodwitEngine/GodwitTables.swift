@@ -17,3 +17,16 @@ extension DatabaseDriver {
         return try await query(unsafeSQL: sql, bindings: [.text(name)]).first?[0].integerValue ?? 0 > 0
     }
 }
+
+extension DatabaseDriver {
+    /// The smallest and largest value of an integer key column, or nil for an empty table. Two
+    /// single-aggregate subqueries: SQLite reads `min` and `max` from the B-tree only when each is
+    /// a query of its own (`SELECT min(k), max(k)` scans the whole table).
+    func keyBounds(of table: QualifiedName, key: String) async throws -> ClosedRange<Int64>? {
+        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
+        let key = quoter.quote(key), name = quoter.quote(table)
+        let row = try await query(unsafeSQL: "SELECT (SELECT min(\(key)) FROM \(name)), (SELECT max(\(key)) FROM \(name))").first
+        guard let low = row?[0].integerValue, let high = row?[1].integerValue, low <= high else { return nil }
+        return low...high
+    }
+}

@@ -265,6 +265,11 @@ public struct ScaledDecimal: Hashable, Sendable {
         self.scale = scale
     }
 
+    /// An integer, with no fraction digits.
+    public init(integer: Int64) {
+        self.init(isNegative: integer < 0, magnitude: integer.magnitude, scale: 0)
+    }
+
     /// Nil for numbers that are not finite, not below 2^53, or need more than 15 fraction digits.
     public init?(_ number: Double) {
         let absolute = number.magnitude
@@ -342,7 +347,7 @@ public enum CopyTextFormat {
 
     /// An integer's digits.
     public static func appendInteger(_ number: Int64, to buffer: inout [UInt8]) {
-        ScaledDecimal(isNegative: number < 0, magnitude: number.magnitude, scale: 0).append(to: &buffer)
+        ScaledDecimal(integer: number).append(to: &buffer)
     }
 
     /// `\N`.

@@ -146,9 +146,7 @@ struct CopyEncoder: Sendable {
                 if number == 0 || number == 1 { return PostgresBinaryCopy.appendBool(number == 1, to: &page.bytes) }
             case (.real, .float8): return PostgresBinaryCopy.appendFloat(row.real(position), to: &page.bytes)
             case (.integer, .numeric), (.real, .numeric):
-                let decimal = storage == .integer
-                    ? ScaledDecimal(isNegative: row.integer(position) < 0, magnitude: row.integer(position).magnitude, scale: 0)
-                    : ScaledDecimal(row.real(position))
+                let decimal = storage == .integer ? ScaledDecimal(integer: row.integer(position)) : ScaledDecimal(row.real(position))
                 if let decimal { return PostgresBinaryCopy.appendNumeric(decimal, to: &page.bytes) }
             case (.text, .text), (.text, .json), (.text, .jsonb):
                 let bytes = row.text(position)

@@ -200,6 +200,20 @@ struct CopyPlan: Sendable {
     }
 }
 
+extension CopyPlan {
+    /// The plan of moving `source` into a database of `engine`, from the source's live schema.
+    static func make(from source: DatabaseURL, into engine: Engine, spec: CopySpec) async throws -> CopyPlan {
+        let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(.dataMove) }
+        return try CopyPlan(source: schema, target: engine, spec: spec, targetSchema: nil)
+    }
+}
+
+extension InspectionOptions {
+    /// What copy, sync, cutover and verify read of a schema: everything but table sizes, which
+    /// SQLite measures by reading every page.
+    static let dataMove = InspectionOptions(tableSizes: false)
+}
+
 /// Column defaults carried across engines: literals and the SQL-standard clock functions as
 /// they are, SQLite's `datetime('now')` family as `now()`; anything else is left out (and said).
 enum DefaultTranslation {

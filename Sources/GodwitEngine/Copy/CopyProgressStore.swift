@@ -13,6 +13,16 @@ struct CopyPart: Hashable, Sendable {
     var rowsCopied: Int64 = 0
     var rowsRejected: Int64 = 0
     var isDone = false
+
+    /// The conditions on `keyRow` (the quoted key, or a row of key columns) that select the rows
+    /// still to copy. One lower bound only: SQLite starts its key range at just one of several,
+    /// so the part's lower bound next to the last copied key would rescan the part per chunk.
+    func remainingKeyConditions(_ keyRow: String) -> [String] {
+        var conditions: [String] = []
+        if let start = lastKey ?? lower { conditions.append("\(keyRow) > \(start)") }
+        if let upper { conditions.append("\(keyRow) <= \(upper)") }
+        return conditions
+    }
 }
 
 /// Where a copy records its progress, in the target database, in the same transaction as the

@@ -36,7 +36,7 @@ public struct Cutover: Sendable {
     }
 
     public func run() async throws -> CutoverResult {
-        let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions(tableSizes: false)) }
+        let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(.dataMove) }
         let plan = try CopyPlan(source: schema, target: target.engine, spec: spec, targetSchema: nil)
         let freeze = try await DatabaseConnector.open(source)
         do {
@@ -100,7 +100,7 @@ public struct Cutover: Sendable {
             reverse.tables[table.target.name.name] = rule
         }
         try await DatabaseConnector.withDriver(target) { driver in
-            let targetSchema = try await driver.inspect(InspectionOptions(tableSizes: false))
+            let targetSchema = try await driver.inspect(.dataMove)
             let back = try CopyPlan(source: targetSchema, target: source.engine, spec: reverse, targetSchema: nil)
             try await driver.withWriteTransaction {
                 try await ChangeCapture(driver: driver).install(for: back.tables)

@@ -29,8 +29,7 @@ public struct DataCopy: Sendable {
 
     public func run() async throws -> CopySummary {
         let started = Date()
-        let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions(tableSizes: false)) }
-        let plan = try CopyPlan(source: schema, target: target.engine, spec: spec, targetSchema: nil)
+        let plan = try await CopyPlan.make(from: source, into: target.engine, spec: spec)
         let rejects = RejectLog(path: spec.rejectFile ?? "godwit-rejects.jsonl")
         if capture {
             try await DatabaseConnector.withDriver(source) { driver in
@@ -169,15 +168,10 @@ public struct DataCopy: Sendable {
         }
     }
 
-    /// The smallest and largest key of a table with one integer key (two index lookups: SQLite
-    /// reads `min` and `max` from the B-tree only when each is a query of its own).
+    /// The smallest and largest key of a table with one integer key.
     private func keyBounds(of table: TableCopy, on driver: any DatabaseDriver) async throws -> (Int64, Int64)? {
-        guard table.hasIntegerKey else { return nil }
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
-        let key = quoter.quote(table.key[0]), name = quoter.quote(table.source.name)
-        let row = try await driver.query(unsafeSQL: "SELECT (SELECT min(\(key)) FROM \(name)), (SELECT max(\(key)) FROM \(name))").first
-        guard let low = row?[0].integerValue, let high = row?[1].integerValue else { return nil }
-        return (low, high)
+        guard table.hasIntegerKey, let bounds = try await driver.keyBounds(of: table.source.name, key: table.key[0]) else { return nil }
+        return (bounds.lowerBound, bounds.upperBound)
     }
 
     /// Rows left in a part, for progress: the table's estimate, or its key range's share of it,
@@ -192,10 +186,7 @@ public struct DataCopy: Sendable {
         }
         let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
         var conditions = table.condition.map { ["(\($0))"] } ?? []
-        if let key = table.key.first, table.key.count == 1 {
-            if let start = part.lastKey ?? part.lower { conditions.append("\(quoter.quote(key)) > \(start)") }
-            if let upper = part.upper { conditions.append("\(quoter.quote(key)) <= \(upper)") }
-        }
+        if let key = table.key.first, table.key.count == 1 { conditions += part.remainingKeyConditions(quoter.quote(key)) }
         let sql = "SELECT count(*) FROM \(quoter.quote(table.source.name))" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
         return try await driver.query(unsafeSQL: sql).first?[0].integerValue ?? 0
     }

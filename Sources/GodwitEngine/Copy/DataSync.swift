@@ -56,8 +56,7 @@ public struct DataSync: Sendable {
 
     public func run() async throws -> SyncSummary {
         let started = Date()
-        let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions(tableSizes: false)) }
-        let plan = try CopyPlan(source: schema, target: target.engine, spec: spec, targetSchema: nil)
+        let plan = try await CopyPlan.make(from: source, into: target.engine, spec: spec)
         return try await DatabaseConnector.withDriver(source, access: .readOnly) { sourceDriver in
             try await DatabaseConnector.withDriver(target) { targetDriver in
                 try await sync(plan, from: sourceDriver, to: targetDriver, started: started)

@@ -51,10 +51,7 @@ struct TableCopier: Sendable {
         let keyRow = keys.count == 1 ? keys[0] : "(" + keys.joined(separator: ", ") + ")"
         var conditions: [String] = []
         if let condition = table.condition { conditions.append("(\(condition))") }
-        // One lower bound only: SQLite starts its key range at just one of several, so the
-        // part's lower bound next to the last copied key would rescan the part for every chunk.
-        if let start = part.lastKey ?? part.lower { conditions.append("\(keyRow) > \(start)") }
-        if let upper = part.upper { conditions.append("\(keyRow) <= \(upper)") }
+        if !keys.isEmpty { conditions += part.remainingKeyConditions(keyRow) }
         var sql = "SELECT " + (keys + table.columns.map(\.select)).joined(separator: ", ") + " FROM " + quoter.quote(table.source.name)
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         if !keys.isEmpty { sql += " ORDER BY " + keys.joined(separator: ", ") + " LIMIT \(spec.chunkRows)" }

@@ -25,11 +25,7 @@ struct KeyedTable: Sendable {
     var quoter: SQLIdentifierQuoter { SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql) }
 
     func bounds() async throws -> Range<Int64>? {
-        let key = quoter.quote(key), name = quoter.quote(table)
-        // Two single-aggregate subqueries: SQLite reads each from the B-tree only that way.
-        let row = try await driver.query(unsafeSQL: "SELECT (SELECT min(\(key)) FROM \(name)), (SELECT max(\(key)) FROM \(name))").first
-        guard let low = row?[0].integerValue, let high = row?[1].integerValue else { return nil }
-        return low..<(high + 1)
+        try await driver.keyBounds(of: table, key: key).map { $0.lowerBound..<($0.upperBound + 1) }
     }
 
     /// `bucket` expression and `WHERE` clause for `range`.
@@ -49,6 +45,13 @@ struct KeyedTable: Sendable {
                                                    invalid: row[4].integerValue ?? 0, earliest: row[5].integerValue, latest: row[6].integerValue)
         }
         return buckets
+    }
+}
+
+/// Session settings PostgreSQL's text of values depends on: UTC, ISO dates, shortest floats.
+private func preparePostgresSession(_ driver: any DatabaseDriver) async throws {
+    for setting in ["TimeZone = 'UTC'", "DateStyle = 'ISO, YMD'", "extra_float_digits = 1"] {
+        try await driver.execute(unsafeSQL: "SET \(setting)")
     }
 }
 
@@ -73,11 +76,7 @@ struct PostgresRowTextBuckets: BucketReader {
     let columns: [String]
     let kinds: [ValueKind]
 
-    func prepare() async throws {
-        for setting in ["TimeZone = 'UTC'", "DateStyle = 'ISO, YMD'", "extra_float_digits = 1"] {
-            try await keyed.driver.execute(unsafeSQL: "SET \(setting)")
-        }
-    }
+    func prepare() async throws { try await preparePostgresSession(keyed.driver) }
 
     func bounds() async throws -> Range<Int64>? { try await keyed.bounds() }
 
@@ -109,6 +108,7 @@ struct PostgresCanonicalBuckets: BucketReader {
             let kind = form.kinds[index]
             let isUTC = ["UTC", "GMT"].contains(form.zones[index].identifier)
             let declared = PostgresTypeName.canonical(type)
+            // character(n) pads with spaces that its cast to text drops: no exact spelling.
             guard let binary = PostgresBinaryType(declaredType: type), !declared.hasPrefix("character(") && declared != "character" else { return nil }
             switch (kind, binary) {
             case (.integer, .int2), (.integer, .int4), (.integer, .int8), (.decimal, .int2), (.decimal, .int4), (.decimal, .int8),
@@ -128,10 +128,7 @@ struct PostgresCanonicalBuckets: BucketReader {
         self.times = times
     }
 
-    func prepare() async throws {
-        try await keyed.driver.execute(unsafeSQL: "SET TimeZone = 'UTC'")
-        try await keyed.driver.execute(unsafeSQL: "SET DateStyle = 'ISO, YMD'")
-    }
+    func prepare() async throws { try await preparePostgresSession(keyed.driver) }
 
     func bounds() async throws -> Range<Int64>? { try await keyed.bounds() }
 

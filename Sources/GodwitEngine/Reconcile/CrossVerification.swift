@@ -31,9 +31,8 @@ public struct CrossVerification: Sendable {
 
     public func run() async throws -> ReconciliationReport {
         let started = Date()
-        let sourceSchema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(InspectionOptions(tableSizes: false)) }
-        let targetSchema = try await DatabaseConnector.withDriver(target, access: .readOnly) { try await $0.inspect(InspectionOptions(tableSizes: false)) }
-        let plan = try CopyPlan(source: sourceSchema, target: targetSchema.engine, spec: spec, targetSchema: nil)
+        let targetSchema = try await DatabaseConnector.withDriver(target, access: .readOnly) { try await $0.inspect(.dataMove) }
+        let plan = try await CopyPlan.make(from: source, into: targetSchema.engine, spec: spec)
         var results: [ReconciliationReport.TableResult] = []
         let sourceDriver = try await DatabaseConnector.open(source, access: .readOnly)
         let targetDriver = try await DatabaseConnector.open(target, access: .readOnly)

@@ -60,7 +60,7 @@ public enum PostgresBinaryCopy {
         switch (value, type) {
         case (.integer(let number), .int2), (.integer(let number), .int4), (.integer(let number), .int8):
             try appendInteger(number, as: type, to: &buffer)
-        case (.integer(let number), .numeric): PostgresNumeric.append(magnitude: number.magnitude, scale: 0, isNegative: number < 0, to: &buffer)
+        case (.integer(let number), .numeric): appendNumeric(ScaledDecimal(integer: number), to: &buffer)
         case (.integer(let number), .float8): appendFloat(Double(number), to: &buffer)
         case (.boolean(let flag), .bool): appendBool(flag, to: &buffer)
         case (.decimal(let text), .numeric): try PostgresNumeric.append(text: text, to: &buffer)
