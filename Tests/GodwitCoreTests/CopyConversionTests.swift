@@ -1,5 +1,5 @@
 import Foundation
-import GodwitCore
+@testable import GodwitCore
 import Testing
 
 @Suite("Copy names, conversions and canonical values")
@@ -72,6 +72,9 @@ struct CopyConversionTests {
         #expect(form.text(.null, column: 4) != form.text(.text(""), column: 4))
         #expect(CanonicalForm.hash(["1", "a"]) != CanonicalForm.hash(["1a", ""]))
         #expect(NumberText.normalized("-000.500") == "-0.5" && NumberText.normalized("-0.00") == "0")
+        // A sign only leads: "1+2" and "1-2" are not numbers.
+        #expect(NumberText.isDecimal("+1.5") && NumberText.isDecimal("-.5"))
+        #expect(!NumberText.isDecimal("1+2") && !NumberText.isDecimal("1-2") && !NumberText.isDecimal("+"))
     }
 
     @Test("Conversions refuse what they cannot carry exactly, with a reason that holds no value")

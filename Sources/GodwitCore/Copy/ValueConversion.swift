@@ -223,7 +223,7 @@ public enum NumberText {
             switch byte {
             case 48...57: digits += 1
             case 46: points += 1
-            case 43, 45 where index == 0: continue
+            case 43 where index == 0, 45 where index == 0: continue
             default: return false
             }
         }
