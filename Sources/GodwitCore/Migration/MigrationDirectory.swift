@@ -24,7 +24,7 @@ public enum MigrationDirectory {
             let url = base.appendingPathComponent(name)
             let display = (path as NSString).appendingPathComponent(name)
             var entryIsDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: url.path, isDirectory: &entryIsDirectory)
+            _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &entryIsDirectory)
             if entryIsDirectory.boolValue {
                 let up = url.appendingPathComponent("up.sql"), down = url.appendingPathComponent("down.sql")
                 guard FileManager.default.fileExists(atPath: up.path) else { continue }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GodwitCore
 
 /// How `apply` and `rollback` behave: timeouts, retries, batch sizing, gates, upkeep.

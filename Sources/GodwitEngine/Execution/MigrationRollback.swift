@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GodwitCore
 
 /// `godwit rollback`: undoes a migration's steps, last first — contract included, from the

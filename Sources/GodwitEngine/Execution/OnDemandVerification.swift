@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GodwitCore
 
 /// `godwit verify`: verifies every migration recorded in the database (or one) as it stands

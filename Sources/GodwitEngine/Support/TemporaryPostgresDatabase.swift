@@ -13,13 +13,13 @@ struct TemporaryPostgresDatabase: Sendable {
     static func create(prefix: String, via admin: DatabaseURL.PostgresEndpoint, template: String? = nil) async throws -> TemporaryPostgresDatabase {
         let name = "\(prefix)_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12))"
         let copy = template.map { " TEMPLATE " + SQLIdentifierQuoter(foldsUnquotedToLowercase: true).quote($0) } ?? ""
-        try await DatabaseConnector.withDriver(.postgres(admin)) { try await $0.execute(unsafeSQL: "CREATE DATABASE \(name)\(copy)") }
+        _ = try await DatabaseConnector.withDriver(.postgres(admin)) { try await $0.execute(unsafeSQL: "CREATE DATABASE \(name)\(copy)") }
         return TemporaryPostgresDatabase(endpoint: admin.selectingDatabase(name), admin: admin)
     }
 
     /// Drops it, closing any session still in it.
     func drop() async throws {
-        try await DatabaseConnector.withDriver(.postgres(admin)) {
+        _ = try await DatabaseConnector.withDriver(.postgres(admin)) {
             try await $0.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(endpoint.database) WITH (FORCE)")
         }
     }
