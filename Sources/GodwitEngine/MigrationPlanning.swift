@@ -9,10 +9,15 @@ public enum MigrationPlanning {
         public var schemaBefore: Schema
     }
 
-    /// Reads the directory, inspects the database read-only, and plans.
+    /// Reads the directory, inspects the database read-only, learns what its SQL files do on a
+    /// scratch copy, and plans the migrations not yet applied there.
     public static func planAll(directory: String, database url: DatabaseURL) async throws -> [Planned] {
-        let migrations = try MigrationDirectory.load(directory)
-        let live = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
+        let (live, records) = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
+            (try await driver.inspect(InspectionOptions()), try await StateStore(driver: driver).records())
+        }
+        let applied = Set(records.filter { $0.state == .applied && $0.completedSteps == $0.totalSteps }.map(\.id))
+        let pending = try MigrationDirectory.load(directory).filter { !applied.contains($0.id) }
+        let migrations = try await SQLEffectAnalyzer.analyze(pending, from: live, like: url)
         let planner = DatabaseConnector.planner(for: live.engine)
         var schema = live
         var planned: [Planned] = []

@@ -12,7 +12,8 @@ public struct PlanStepRunner: Sendable {
     /// Runs the steps of `plan` forward, in order, for the phases from `first` through `last`.
     public func forward(_ plan: Plan, from first: Phase = .expand, through last: Phase = .cleanup, on driver: any DatabaseDriver) async throws {
         for (number, step) in plan.steps.enumerated() where step.phase >= first && step.phase <= last {
-            try await run(step, statements: step.forward, checks: step.checks, on: driver, label: "step \(number + 1) of \(plan.steps.count) (\(step.title))")
+            try await run(step, statements: step.forward, locations: step.forwardLocations, checks: step.checks, on: driver,
+                          label: "step \(number + 1) of \(plan.steps.count) (\(step.title))")
         }
     }
 
@@ -24,14 +25,16 @@ public struct PlanStepRunner: Sendable {
                 throw GodwitError(.invalidArgument, "Step \(number + 1) cannot be undone", location: step.title,
                                   remedy: "It runs in \(step.phase.rawValue); roll back only the phases before it.")
             }
-            try await run(step, statements: statements, checks: [], on: driver, label: "undo of step \(number + 1) (\(step.title))")
+            try await run(step, statements: statements, locations: step.reverseLocations, checks: [], on: driver,
+                          label: "undo of step \(number + 1) (\(step.title))")
         }
     }
 
     /// Runs one step's statements with its setup, transaction, checks and teardown.
     /// - Parameter beforeCommit: work that must commit with the step (its progress record).
+    /// - Parameter locations: where each statement was written (hand-written SQL), named by errors.
     public func run(
-        _ step: PlanStep, statements: [String], checks: [StepCheck], on driver: any DatabaseDriver, label: String,
+        _ step: PlanStep, statements: [String], locations: [String]? = nil, checks: [StepCheck], on driver: any DatabaseDriver, label: String,
         beforeCommit: ((any DatabaseDriver) async throws -> Void)? = nil
     ) async throws {
         for statement in step.setup { try await driver.execute(unsafeSQL: statement) }
@@ -39,7 +42,22 @@ public struct PlanStepRunner: Sendable {
             if step.isTransactional { try await driver.execute(unsafeSQL: "BEGIN") }
             do {
                 for check in checks where check.isPrecondition { try await verify(check, on: driver, label: label) }
-                for statement in statements { try await driver.execute(unsafeSQL: statement) }
+                for (index, statement) in statements.enumerated() {
+                    let location = locations.flatMap { index < $0.count ? $0[index] : nil }
+                    do {
+                        if step.isTransactional, location != nil, Self.mustRunAlone(statement, engine: driver.engine) {
+                            // Hand-written undo SQL may hold a statement no transaction can (DROP INDEX
+                            // CONCURRENTLY): what came before it commits, it runs alone, the rest goes on.
+                            try await driver.execute(unsafeSQL: "COMMIT")
+                            try await driver.execute(unsafeSQL: statement)
+                            try await driver.execute(unsafeSQL: "BEGIN")
+                        } else {
+                            try await driver.execute(unsafeSQL: statement)
+                        }
+                    } catch let error as GodwitError {
+                        throw location.map { Self.locating(error, at: $0, statement: statement) } ?? error
+                    }
+                }
                 for check in checks where !check.isPrecondition { try await verify(check, on: driver, label: label) }
                 try await beforeCommit?(driver)
                 if step.isTransactional { try await driver.execute(unsafeSQL: "COMMIT") }
@@ -52,6 +70,21 @@ public struct PlanStepRunner: Sendable {
             throw error
         }
         for statement in step.teardown { try await driver.execute(unsafeSQL: statement) }
+    }
+
+    /// Whether a statement must run outside any transaction block on this engine.
+    static func mustRunAlone(_ statement: String, engine: Engine) -> Bool {
+        SQLScript.statements(in: statement, engine: engine).first?.mustRunOutsideTransaction(engine: engine) ?? false
+    }
+
+    /// The engine's error, placed at the statement's file:line:column with its first line.
+    static func locating(_ error: GodwitError, at location: String, statement: String) -> GodwitError {
+        var located = error
+        let firstLine = statement.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? statement
+        let shown = firstLine.count > 100 ? String(firstLine.prefix(100)) + "…" : firstLine
+        located.location = location
+        located.reason = [error.reason, "in `\(shown)`"].compactMap { $0 }.joined(separator: " ")
+        return located
     }
 
     /// Whether the connection can still take statements after `error` (a terminated session

@@ -143,6 +143,9 @@ extension Migration {
         ChecklistItem.allCases.filter { item in !checklist.contains { $0.item == item } }
     }
 
+    /// Whether any operation is hand-written SQL (a SQL file is one such operation).
+    public var hasHandWrittenSQL: Bool { operations.contains { $0.kind == .sql } }
+
     public var nameSafeID: String {
         String(id.map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }

@@ -81,7 +81,9 @@ public enum MigrationDirectory {
         let (version, title) = versionAndName(stem)
         let checksum = MigrationChecksum.sha256(Data(upText.utf8) + Data([0]) + Data(downText.utf8))
         return Migration(
-            id: version, name: title, operations: [.rawSQL(RawSQL(up: upText, down: downText))],
+            id: version, name: title,
+            operations: [.rawSQL(RawSQL(up: upText, down: downText, upSource: SQLSource(file: display.hasSuffix(".sql") ? display : up),
+                                        downSource: SQLSource(file: down)))],
             source: Migration.Source(path: display, checksum: checksum)
         )
     }

@@ -238,16 +238,46 @@ public struct UpdateRows: Hashable, Sendable {
     }
 }
 
-/// SQL Godwit does not interpret, with the SQL that undoes it (required).
+/// SQL written by hand, with the SQL that undoes it (required).
+///
+/// Godwit runs it statement by statement as psql would (see ``SQLScript``), and learns what it
+/// does to the schema by running it on a scratch copy first (``effect``), so it is classified,
+/// linted, verified and rolled back like the operations Godwit writes itself.
 public struct RawSQL: Hashable, Sendable {
     public var up: String
     public var down: String
     /// Whether it may run inside a transaction (`false` for `CREATE INDEX CONCURRENTLY` and the like).
     public var isTransactional: Bool
+    /// Where `up` and `down` were written, for errors and findings that name file:line:column.
+    public var upSource: SQLSource?
+    public var downSource: SQLSource?
+    /// What running it on a scratch copy of the schema showed; set by the engine before planning.
+    public var effect: SQLEffect?
 
-    public init(up: String, down: String, isTransactional: Bool = true) {
+    public init(up: String, down: String, isTransactional: Bool = true, upSource: SQLSource? = nil, downSource: SQLSource? = nil,
+                effect: SQLEffect? = nil) {
         self.up = up
         self.down = down
         self.isTransactional = isTransactional
+        self.upSource = upSource
+        self.downSource = downSource
+        self.effect = effect
+    }
+}
+
+/// Where a piece of SQL stands in a file: the file and the line its first line is on.
+public struct SQLSource: Hashable, Sendable {
+    public var file: String
+    /// The line of the SQL's first line in the file (1 for a file of SQL).
+    public var firstLine: Int
+
+    public init(file: String, firstLine: Int = 1) {
+        self.file = file
+        self.firstLine = firstLine
+    }
+
+    /// `file:line:column` of a position inside the SQL.
+    public func location(of position: FilePosition) -> String {
+        "\(file):\(firstLine - 1 + position.line):\(position.column)"
     }
 }

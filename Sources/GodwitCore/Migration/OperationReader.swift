@@ -57,13 +57,23 @@ enum OperationReader {
             ))
         case .sql:
             let fields = try body.mapping("{up, down, transactional}", allowed: ["up", "down", "transactional"])
+            let up = try fields.required("up", "the SQL to run")
+            let down = try fields.required("down", "the SQL that undoes `up` (raw SQL must say how to roll back)")
             return .rawSQL(RawSQL(
-                up: try fields.required("up", "the SQL to run").nonEmptyString("the SQL to run"),
-                down: try fields.required("down", "the SQL that undoes `up` (raw SQL must say how to roll back)")
-                    .nonEmptyString("the SQL that undoes `up`"),
-                isTransactional: try fields.optional("transactional")?.bool() ?? true
+                up: try up.nonEmptyString("the SQL to run"),
+                down: try down.nonEmptyString("the SQL that undoes `up`"),
+                isTransactional: try fields.optional("transactional")?.bool() ?? true,
+                upSource: sqlSource(up), downSource: sqlSource(down)
             ))
         }
+    }
+
+    /// Where a `sql:` operation's text starts in the YAML file: a block scalar (`up: |`) on the
+    /// line after its indicator.
+    static func sqlSource(_ reader: YAMLReader) -> SQLSource {
+        let line = reader.node.mark?.line ?? 1
+        let isBlock = reader.node.scalar.map { $0.style == .literal || $0.style == .folded } ?? false
+        return SQLSource(file: reader.file, firstLine: isBlock ? line + 1 : line)
     }
 
     /// `table: users` or `table: billing.invoice`.

@@ -57,6 +57,11 @@ public struct ChangeClassifier: Sendable {
     public func classify(_ operation: Operation, in context: ClassificationContext) -> Classification {
         let rows = operation.table.flatMap(context.rowCount)
         let bytes = operation.table.flatMap { context.tablesCreatedInMigration.contains($0) ? 0 : context.liveTable($0)?.statistics?.sizeInBytes }
+        if case .rawSQL(let raw) = operation {
+            var verdict = RawSQLClassifier(context: context).classify(raw)
+            verdict.risk = max(verdict.risk, risk(of: verdict, rows: verdict.rowsAffected))
+            return verdict
+        }
         var verdict = context.engine == .postgresql
             ? PostgresRules(context: context).classify(operation)
             : SQLiteRules(context: context).classify(operation)

@@ -81,6 +81,11 @@ public struct PlanStep: Hashable, Codable, Sendable {
     /// Whether old application code keeps working while and after the step runs, and writes
     /// are never blocked for long; `false` for steps that need downtime.
     public var isOnline: Bool
+    /// Where each forward statement was written (`up.sql:12:1`), for hand-written SQL; errors
+    /// name it. Empty for SQL Godwit wrote.
+    public var forwardLocations: [String]?
+    /// Where each reverse statement was written.
+    public var reverseLocations: [String]?
 
     public init(
         phase: Phase,
@@ -96,7 +101,9 @@ public struct PlanStep: Hashable, Codable, Sendable {
         backfill: Backfill? = nil,
         checks: [StepCheck] = [],
         operationIndex: Int? = nil,
-        isOnline: Bool = true
+        isOnline: Bool = true,
+        forwardLocations: [String]? = nil,
+        reverseLocations: [String]? = nil
     ) {
         self.phase = phase
         self.title = title
@@ -112,6 +119,8 @@ public struct PlanStep: Hashable, Codable, Sendable {
         self.checks = checks
         self.operationIndex = operationIndex
         self.isOnline = isOnline
+        self.forwardLocations = forwardLocations
+        self.reverseLocations = reverseLocations
     }
 
     /// Whether the step can be undone.

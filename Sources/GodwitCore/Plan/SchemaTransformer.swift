@@ -163,8 +163,9 @@ public struct SchemaTransformer: Sendable {
             }
         case .updateRows(let update):
             _ = try tableIndex(update.table)
-        case .rawSQL:
-            break
+        case .rawSQL(let raw):
+            // What the SQL did on a scratch copy; without that run, Godwit cannot know.
+            if let effect = raw.effect { schema = effect.applied(to: schema) }
         }
     }
 }

@@ -78,9 +78,20 @@ public struct MigrationApplier: Sendable {
                               remedy: "Run godwit rollback \(unfinished.id) to finish it before applying.")
         }
         var outcome = ApplyOutcome()
-        for migration in migrations {
+        let isDone = { (migration: Migration) in
+            records.contains { $0.id == migration.id && $0.state == .applied && $0.completedSteps == $0.totalSteps }
+        }
+        // What each SQL file does, learned on a scratch copy of the schema before anything runs
+        // (for migrations not begun: a begun one follows its stored plan).
+        let fresh = migrations.filter { migration in !isDone(migration) && !records.contains { $0.id == migration.id && $0.state != .rolledBack } }
+        let analyzed = fresh.contains(where: \.hasHandWrittenSQL)
+            ? try await SQLEffectAnalyzer.analyze(fresh, from: try await session.driver().inspect(InspectionOptions()), like: url)
+            : fresh
+        let byID = Dictionary(analyzed.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for original in migrations {
+            let migration = byID[original.id] ?? original
             let record = records.first { $0.id == migration.id }
-            if let record, record.state == .applied, record.completedSteps == record.totalSteps { continue }
+            if isDone(migration) { continue }
             let (run, stored) = try await prepare(migration, record: record, session: session)
             outcome.ran.append(migration.id)
             switch try await runSteps(migration, record: run, stored: stored, session: session, outcome: &outcome) {

@@ -41,7 +41,7 @@ struct StepExecutor {
         } else {
             try await session.withRetries(label, migration: migration.id, step: number) { driver in
                 if !step.isTransactional { try await dropInvalidIndexes(mentionedIn: step.forward, on: driver) }
-                try await runner.run(step, statements: step.forward, checks: step.checks, on: driver, label: label) { driver in
+                try await runner.run(step, statements: step.forward, locations: step.forwardLocations, checks: step.checks, on: driver, label: label) { driver in
                     try await markDone(through: index, on: driver, startedAt: started)
                     CrashPoint.reach("step-\(number)-before-commit")
                 }
@@ -65,7 +65,7 @@ struct StepExecutor {
         session.observer?.observe(ExecutionEvent(kind: .stepStarted, migration: migration.id, phase: step.phase, step: number, message: "undo: \(step.title)", undo: true))
         try await session.withRetries(label, migration: migration.id, step: number) { driver in
             if !step.isTransactional { try await dropInvalidIndexes(mentionedIn: statements + step.forward, on: driver) }
-            try await runner.run(step, statements: statements, checks: [], on: driver, label: label) { driver in
+            try await runner.run(step, statements: statements, locations: step.reverseLocations, checks: [], on: driver, label: label) { driver in
                 try await StateStore(driver: driver).setCompletedSteps(migration: migration.id, count: index,
                                                                        phase: index > 0 ? steps[index - 1].phase : nil)
                 CrashPoint.reach("undo-\(number)-before-commit")

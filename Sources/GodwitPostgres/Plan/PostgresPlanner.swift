@@ -133,8 +133,7 @@ public struct PostgresPlanner: MigrationPlanner {
         case .updateRows(let update):
             return try updateRows(update, table: resolve(update.table, before), archivePrefix: archivePrefix)
         case .rawSQL(let raw):
-            return [PlanStep(phase: .expand, title: "Run SQL", forward: [raw.up], reverse: [raw.down], isTransactional: raw.isTransactional,
-                             lock: .accessExclusive, duration: .scan)]
+            return try RawSQLSteps.make(raw, engine: .postgresql, before: before)
         }
     }
 

@@ -71,8 +71,7 @@ public struct SQLitePlanner: MigrationPlanner {
         case .updateRows(let update):
             return updateRows(update, before: before, archive: archivePrefix)
         case .rawSQL(let raw):
-            return [PlanStep(phase: .expand, title: "Run SQL", forward: [raw.up], reverse: [raw.down], isTransactional: raw.isTransactional,
-                             lock: .databaseWrite, duration: .scan)]
+            return try RawSQLSteps.make(raw, engine: .sqlite, before: before)
         }
     }
 

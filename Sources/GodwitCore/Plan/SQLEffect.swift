@@ -1,0 +1,119 @@
+/// What a SQL file does to a schema, learned by running it on a scratch copy of the schema (no
+/// data) before any real database is touched: the objects it adds, changes and removes, those
+/// changes as Godwit's operations, and whether its `down` gives the starting schema back.
+public struct SQLEffect: Hashable, Sendable {
+    /// The scratch's schema before and after `up`.
+    public var before: Schema
+    public var after: Schema
+    /// The changes as operations (from ``SchemaDiffer``): what classification, the plan's
+    /// Schema Changes tables and lint's model rules read.
+    public var operations: [Operation]
+    /// What running `down` after `up` gave back.
+    public var reversal: Reversal
+    /// Data statements that could not run on the empty scratch (they need rows it does not
+    /// have), as `file:line:column`; they run on the real database as written.
+    public var skippedDataStatements: [String]
+
+    /// How completely `down` undoes `up`, found on the scratch.
+    public enum Reversal: Hashable, Sendable {
+        /// The schema after `down` equals the one before `up`.
+        case identical
+        /// Equal but for the order of columns in these tables (a dropped and re-added column
+        /// comes back last).
+        case columnOrderOnly(tables: [String])
+        /// These objects are left different: there is a point of no return.
+        case differs(objects: [String])
+        /// `down` failed on the scratch, with this error.
+        case failed(String)
+
+        /// Whether `down` leaves the schema as it found it, column order aside.
+        public var restoresSchema: Bool {
+            switch self {
+            case .identical, .columnOrderOnly: true
+            case .differs, .failed: false
+            }
+        }
+
+        /// In words, for plans and reports.
+        public var summary: String {
+            switch self {
+            case .identical: "down restores the schema exactly"
+            case .columnOrderOnly(let tables): "down restores the schema up to column order (\(tables.joined(separator: ", ")))"
+            case .differs(let objects): "after down, \(objects.joined(separator: "; "))"
+            case .failed(let error): "down fails: \(error)"
+            }
+        }
+    }
+
+    public init(before: Schema, after: Schema, operations: [Operation], reversal: Reversal, skippedDataStatements: [String] = []) {
+        self.before = before
+        self.after = after
+        self.operations = operations
+        self.reversal = reversal
+        self.skippedDataStatements = skippedDataStatements
+    }
+
+    /// Whether `up` changes the schema at all.
+    public var changesSchema: Bool { before.removingStatistics().canonicalized() != after.removingStatistics().canonicalized() }
+
+    /// `schema` with the same changes made: every object `up` added or changed on the scratch
+    /// takes the scratch's form, every object it removed goes, everything else stays as `schema`
+    /// has it (with its statistics).
+    public func applied(to schema: Schema) -> Schema {
+        var result = schema
+        Self.patch(&result.namespaces, before.namespaces, after.namespaces) { $0.name }
+        Self.patch(&result.extensions, before.extensions, after.extensions) { $0.name }
+        Self.patch(&result.enums, before.enums, after.enums) { $0.name.description }
+        Self.patch(&result.domains, before.domains, after.domains) { $0.name.description }
+        Self.patch(&result.sequences, before.sequences, after.sequences) { $0.name.description }
+        let statistics = Dictionary(schema.tables.map { ($0.name, $0.statistics) }, uniquingKeysWith: { first, _ in first })
+        Self.patch(&result.tables, before.tables.map { $0.withoutStatistics }, after.tables.map { $0.withoutStatistics }) { $0.name.description }
+        for index in result.tables.indices where result.tables[index].statistics == nil {
+            result.tables[index].statistics = statistics[result.tables[index].name] ?? nil
+        }
+        Self.patch(&result.views, before.views, after.views) { $0.name.description }
+        Self.patch(&result.functions, before.functions, after.functions) { $0.signature }
+        Self.patch(&result.triggers, before.triggers, after.triggers) { "\($0.table).\($0.name)" }
+        Self.patch(&result.rules, before.rules, after.rules) { "\($0.table).\($0.name)" }
+        return result.canonicalized()
+    }
+
+    /// Removes from `live` what `after` lacks of `before`, and puts in what `after` added or changed.
+    private static func patch<T: Equatable>(_ live: inout [T], _ before: [T], _ after: [T], key: (T) -> String) {
+        let beforeByKey = Dictionary(before.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let afterKeys = Set(after.map(key))
+        let removed = Set(beforeByKey.keys).subtracting(afterKeys)
+        live.removeAll { removed.contains(key($0)) }
+        for object in after where beforeByKey[key(object)] != object {
+            if let index = live.firstIndex(where: { key($0) == key(object) }) {
+                live[index] = object
+            } else {
+                live.append(object)
+            }
+        }
+    }
+
+    /// How `restored` (after `up` then `down`) compares with `original`.
+    public static func reversal(from original: Schema, to restored: Schema) -> Reversal {
+        let differences = restored.differences(from: original)
+        if differences.isEmpty { return .identical }
+        func sortingColumns(_ schema: Schema) -> Schema {
+            var copy = schema
+            for index in copy.tables.indices { copy.tables[index].columns.sort { $0.name < $1.name } }
+            return copy
+        }
+        guard sortingColumns(restored).differences(from: sortingColumns(original)).isEmpty else { return .differs(objects: differences) }
+        let reordered = original.tables.filter { table in
+            restored.table(named: table.name).map { $0.columns.map(\.name) != table.columns.map(\.name) } ?? false
+        }
+        return .columnOrderOnly(tables: reordered.map(\.name.description))
+    }
+}
+
+extension Table {
+    var withoutStatistics: Table {
+        var copy = self
+        copy.statistics = nil
+        return copy
+    }
+}

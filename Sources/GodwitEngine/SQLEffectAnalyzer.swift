@@ -1,0 +1,139 @@
+public import GodwitCore
+
+/// Learns what hand-written SQL does by running it on a scratch copy of the schema — no rows,
+/// nothing of the real database touched — the way `diff` reads a desired schema.
+///
+/// For each `sql` operation (a SQL file is one), in order: the scratch holds the schema as it
+/// stands just before it; `up` runs there and the scratch is inspected again; the two readings,
+/// diffed, give the operations the SQL amounts to and the objects it adds, changes and removes
+/// (``SQLEffect``). Then `down` runs and the result is compared with the start — identical, equal
+/// up to column order, or different (naming what differs) — and `up` runs once more so the next
+/// migration starts where this one leaves off. Data statements that need rows the scratch does
+/// not have (an INSERT whose foreign key points nowhere there) are rolled back to a savepoint
+/// and named; a schema statement that fails stops planning with the file, line and column.
+public enum SQLEffectAnalyzer {
+    /// `migrations` with every `sql` operation's ``RawSQL/effect`` filled in, each analysed
+    /// against the schema the operations before it lead to, starting from `live`.
+    public static func analyze(_ migrations: [Migration], from live: Schema, like url: DatabaseURL) async throws -> [Migration] {
+        guard migrations.contains(where: \.hasHandWrittenSQL) else { return migrations }
+        var result = migrations
+        var cursor = (migration: 0, operation: 0)
+        var schema = live
+        // One scratch while the chain stays on it; a YAML operation between two SQL ones moves
+        // the model on without the scratch, so the next SQL one starts a fresh scratch from the model.
+        while cursor.migration < result.count {
+            let start = schema
+            let outcome = try await ScratchDatabase.with(like: url) { scratch in
+                var state = (cursor: cursor, schema: start, migrations: result)
+                try await ScratchDatabase.load(DatabaseConnector.schemaWriter(for: start.engine).createScript(for: start), into: scratch)
+                var scratchSchema = try await scratch.inspect(InspectionOptions())
+                var inSync = true
+                while state.cursor.migration < state.migrations.count {
+                    var migration = state.migrations[state.cursor.migration]
+                    if state.cursor.operation >= migration.operations.count {
+                        state.cursor = (state.cursor.migration + 1, 0)
+                        continue
+                    }
+                    let operation = migration.operations[state.cursor.operation]
+                    if case .rawSQL(var raw) = operation {
+                        guard inSync else { return state }
+                        let run = try await Self.run(raw, on: scratch, before: scratchSchema)
+                        raw.effect = run.effect
+                        inSync = run.staysInSync
+                        scratchSchema = run.effect.after
+                        migration.operations[state.cursor.operation] = .rawSQL(raw)
+                        state.migrations[state.cursor.migration] = migration
+                        state.schema = try SchemaTransformer().applying([.rawSQL(raw)], to: state.schema)
+                    } else {
+                        let location = migration.source?.path ?? migration.id
+                        state.schema = try SchemaTransformer().applying([operation], to: state.schema, locate: { _ in location })
+                        inSync = false
+                    }
+                    state.cursor.operation += 1
+                }
+                return state
+            }
+            cursor = outcome.cursor
+            schema = outcome.schema
+            result = outcome.migrations
+        }
+        return result
+    }
+
+    /// What one `sql` operation did on the scratch, and whether the scratch is left after `up`.
+    private static func run(_ raw: RawSQL, on scratch: any DatabaseDriver, before: Schema) async throws -> (effect: SQLEffect, staysInSync: Bool) {
+        let engine = scratch.engine
+        let up = try RawSQLSteps.statements(of: raw.up, source: raw.upSource, engine: engine, side: "up")
+        let down = try RawSQLSteps.statements(of: raw.down, source: raw.downSource, engine: engine, side: "down")
+        let skipped = try await execute(up, on: scratch, side: "up")
+        let after = try await scratch.inspect(InspectionOptions())
+        let reversal: SQLEffect.Reversal
+        var staysInSync = true
+        if down.allSatisfy({ $0.statement.transactionControl != nil }) {
+            reversal = after.differences(from: before).isEmpty ? .identical : .differs(objects: ["down has no statements: " + after.differences(from: before).joined(separator: "; ")])
+        } else {
+            do {
+                _ = try await execute(down, on: scratch, side: "down")
+                let restored = try await scratch.inspect(InspectionOptions())
+                reversal = SQLEffect.reversal(from: before, to: restored)
+                do {
+                    _ = try await execute(up, on: scratch, side: "up")
+                    staysInSync = try await scratch.inspect(InspectionOptions()).differences(from: after).isEmpty
+                } catch {
+                    staysInSync = false
+                }
+            } catch let error as GodwitError {
+                reversal = .failed([error.location, error.summary, error.reason].compactMap { $0 }.joined(separator: ": "))
+                staysInSync = try await scratch.inspect(InspectionOptions()).differences(from: after).isEmpty
+            }
+        }
+        let operations = SchemaDiffer().diff(from: before.removingStatistics(), to: after.removingStatistics()).operations
+        return (SQLEffect(before: before, after: after, operations: operations, reversal: reversal, skippedDataStatements: skipped), staysInSync)
+    }
+
+    /// Runs statements as one transaction, as the plan will (statements no transaction can hold
+    /// run between two); returns the data statements the scratch could not run.
+    /// - Throws: ``GodwitError`` at the file:line:column of a schema statement that failed.
+    private static func execute(_ statements: [(statement: SQLStatement, location: String)], on scratch: any DatabaseDriver,
+                                side: String) async throws -> [String] {
+        var skipped: [String] = []
+        try await scratch.execute(unsafeSQL: "BEGIN")
+        do {
+            for (statement, location) in statements where statement.transactionControl == nil {
+                if statement.mustRunOutsideTransaction(engine: scratch.engine) {
+                    try await scratch.execute(unsafeSQL: "COMMIT")
+                    try await located(location, statement.text) { try await scratch.execute(unsafeSQL: statement.text) }
+                    try await scratch.execute(unsafeSQL: "BEGIN")
+                } else if statement.isDataStatement {
+                    try await scratch.execute(unsafeSQL: "SAVEPOINT godwit_scratch")
+                    do {
+                        try await scratch.execute(unsafeSQL: statement.text)
+                    } catch {
+                        try await scratch.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_scratch")
+                        skipped.append(location)
+                    }
+                    try await scratch.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_scratch")
+                } else {
+                    try await located(location, statement.text) { try await scratch.execute(unsafeSQL: statement.text) }
+                }
+            }
+            try await scratch.execute(unsafeSQL: "COMMIT")
+        } catch {
+            _ = try? await scratch.execute(unsafeSQL: "ROLLBACK")
+            if var error = error as? GodwitError {
+                error.summary = "The \(side) SQL does not run on a copy of the schema: " + error.summary
+                throw error
+            }
+            throw error
+        }
+        return skipped
+    }
+
+    private static func located(_ location: String, _ statement: String, _ work: () async throws -> Void) async throws {
+        do {
+            try await work()
+        } catch let error as GodwitError {
+            throw PlanStepRunner.locating(error, at: location, statement: statement)
+        }
+    }
+}
