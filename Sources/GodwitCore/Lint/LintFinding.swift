@@ -22,6 +22,8 @@ public struct LintFinding: Hashable, Codable, Sendable {
     public var operationIndex: Int?
     /// Set when an inline comment silenced the finding, with its reason.
     public var suppressedBecause: String?
+    /// The hand-written statement the finding is about.
+    public var statement: String?
 
     public init(code: String, rule: String, severity: LintSeverity, message: String, remedy: String,
                 file: String, position: FilePosition? = nil, operationIndex: Int? = nil) {

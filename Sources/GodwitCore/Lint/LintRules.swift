@@ -10,19 +10,26 @@ public enum LintRules {
         public var plan: Plan
         public var assessment: MigrationAssessment
         public var engine: Engine
+        /// The live schema the migration starts from (with row counts).
+        public var schema: Schema
 
-        public init(migration: Migration, plan: Plan, assessment: MigrationAssessment) {
+        public init(migration: Migration, plan: Plan, assessment: MigrationAssessment, schema: Schema) {
             self.migration = migration
             self.plan = plan
             self.assessment = assessment
             self.engine = plan.engine
+            self.schema = schema
         }
     }
 
-    /// A finding for operation `index`, before its file and position are filled in.
+    /// A finding for operation `index`, before its file and position are filled in; hand-written
+    /// SQL gives the statement and where it stands instead.
     public struct Hit: Sendable {
         var index: Int?
         var message: String
+        var position: FilePosition?
+        var source: SQLSource?
+        var statement: String?
     }
 
     /// One rule.
@@ -37,17 +44,17 @@ public enum LintRules {
     /// Rows above which a scan or rewrite on a live table is "large".
     public static let largeTableRows: Int64 = 10_000
 
-    public static let all: [Rule] = guardrails + operations + types + rawSQL
+    public static let all: [Rule] = guardrails + operations + types + RawSQLRules.all
 
     // MARK: Seed 003's guardrails
 
     static let guardrails: [Rule] = [
         Rule(code: "GW100", name: "destructive-outside-contract", severity: .error,
              remedy: "Move the destructive part to a drop_* operation (Godwit runs those in contract, after the gate), or into its own migration after the soak period.") { context in
-            context.plan.steps.enumerated().compactMap { _, step in
-                guard step.phase < .contract, let index = step.operationIndex,
-                      case .rawSQL(let raw) = context.migration.operations[index], RawSQLScan.isDestructive(raw.up) else { return nil }
-                return Hit(index: index, message: "raw SQL drops or deletes data in \(step.phase.rawValue); destructive steps belong in contract")
+            context.plan.steps.compactMap { step in
+                guard step.phase < .contract, let index = step.operationIndex, index < context.assessment.items.count,
+                      context.assessment.items[index].classification.kind == .destructive else { return nil }
+                return Hit(index: index, message: "\(OperationText.describe(context.migration.operations[index])) destroys data in \(step.phase.rawValue); destructive steps belong in contract")
             }
         },
         Rule(code: "GW101", name: "breaking-without-expand-contract", severity: .error,
@@ -57,13 +64,6 @@ public enum LintRules {
                 guard item.classification.kind != .additive,
                       context.plan.steps.contains(where: { $0.operationIndex == index && !$0.isOnline }) else { return nil }
                 return Hit(index: index, message: "\(OperationText.describe(item.operation)) breaks old code and cannot run online here, but the migration says `downtime: zero`")
-            }
-        },
-        Rule(code: "GW102", name: "require-concurrent-index-creation", severity: .error,
-             remedy: "Use a create_index operation (Godwit builds it CONCURRENTLY), or write CREATE INDEX CONCURRENTLY with `transactional: false`.") { context in
-            guard context.engine == .postgresql else { return [] }
-            return rawStatements(context).compactMap { index, statement in
-                RawSQLScan.isBlockingIndexBuild(statement) ? Hit(index: index, message: "CREATE INDEX without CONCURRENTLY blocks writes while it reads the whole table") : nil
             }
         },
     ]
@@ -164,8 +164,6 @@ public enum LintRules {
                 switch operation {
                 case .addConstraint(let table, .unique(let unique)):
                     return Hit(index: index, message: "UNIQUE (\(unique.columns.joined(separator: ", "))) on \(table) builds an index; duplicates make it fail")
-                case .rawSQL(let raw) where RawSQLScan.addsUniqueWithoutIndex(raw.up):
-                    return Hit(index: index, message: "ADD CONSTRAINT … UNIQUE in raw SQL builds its index under a lock that blocks writes")
                 default:
                     return nil
                 }
@@ -206,54 +204,7 @@ public enum LintRules {
         },
     ]
 
-    // MARK: Raw SQL
-
-    static let rawSQL: [Rule] = [
-        Rule(code: "GW300", name: "transaction-nesting", severity: .error,
-             remedy: "Remove BEGIN/COMMIT/ROLLBACK: Godwit runs each step in its own transaction.") { context in
-            rawStatements(context).compactMap { index, statement in
-                RawSQLScan.controlsTransaction(statement) ? Hit(index: index, message: "raw SQL controls the transaction itself") : nil
-            }
-        },
-        Rule(code: "GW301", name: "ban-concurrent-index-creation-in-transaction", severity: .error,
-             remedy: "Set `transactional: false` on this sql operation.") { context in
-            context.migration.operations.enumerated().compactMap { index, operation in
-                guard case .rawSQL(let raw) = operation, raw.isTransactional, raw.up.uppercased().contains("CONCURRENTLY") else { return nil }
-                return Hit(index: index, message: "CONCURRENTLY cannot run inside a transaction")
-            }
-        },
-        Rule(code: "GW302", name: "constraint-missing-not-valid", severity: .error,
-             remedy: "Add the constraint NOT VALID, then VALIDATE CONSTRAINT in a later step (or use add_constraint).") { context in
-            guard context.engine == .postgresql else { return [] }
-            return rawStatements(context).compactMap { index, statement in
-                RawSQLScan.addsValidatedConstraint(statement) ? Hit(index: index, message: "ADD CONSTRAINT without NOT VALID scans the table under a blocking lock") : nil
-            }
-        },
-        Rule(code: "GW303", name: "require-lock-timeout", severity: .warning,
-             remedy: "Start the SQL with SET lock_timeout = '500ms', or use Godwit's operations (it sets the timeout and retries).") { context in
-            guard context.engine == .postgresql else { return [] }
-            return context.migration.operations.enumerated().compactMap { index, operation in
-                guard case .rawSQL(let raw) = operation, RawSQLScan.takesStrongLock(raw.up), !raw.up.lowercased().contains("lock_timeout") else { return nil }
-                return Hit(index: index, message: "raw SQL takes a strong lock with no lock_timeout: it can queue all traffic behind a long query")
-            }
-        },
-        Rule(code: "GW304", name: "require-concurrent-index-deletion", severity: .warning,
-             remedy: "Use DROP INDEX CONCURRENTLY with `transactional: false`, or a drop_index operation.") { context in
-            guard context.engine == .postgresql else { return [] }
-            return rawStatements(context).compactMap { index, statement in
-                RawSQLScan.isBlockingIndexDrop(statement) ? Hit(index: index, message: "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table") : nil
-            }
-        },
-    ]
-
     // MARK: Helpers
-
-    private static func rawStatements(_ context: Context) -> [(Int, String)] {
-        context.migration.operations.enumerated().flatMap { index, operation -> [(Int, String)] in
-            guard case .rawSQL(let raw) = operation else { return [] }
-            return raw.up.split(separator: ";").map { (index, String($0)) }
-        }
-    }
 
     private static func newColumns(_ context: Context) -> [(Int, Table?, Column)] {
         context.migration.operations.enumerated().flatMap { index, operation -> [(Int, Table?, Column)] in
@@ -267,59 +218,6 @@ public enum LintRules {
 
     private static func rowsText(_ item: MigrationAssessment.Item) -> String {
         item.classification.rowsAffected.map { "about \(QuantityFormat.count($0)) rows" } ?? "the table"
-    }
-}
-
-/// Reads intent from raw SQL, which Godwit does not otherwise interpret.
-enum RawSQLScan {
-    private static func words(_ sql: String) -> [String] {
-        sql.uppercased().split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init)
-    }
-
-    static func isDestructive(_ sql: String) -> Bool {
-        let w = words(sql)
-        for (i, word) in w.enumerated() {
-            if word == "TRUNCATE" { return true }
-            if word == "DROP", i + 1 < w.count, ["TABLE", "COLUMN", "SCHEMA"].contains(w[i + 1]) { return true }
-            if word == "DELETE", i + 1 < w.count, w[i + 1] == "FROM" { return true }
-        }
-        return w.contains("DROP") && w.contains("ALTER") && w.contains("COLUMN")
-    }
-
-    static func isBlockingIndexBuild(_ statement: String) -> Bool {
-        let w = words(statement)
-        guard let create = w.firstIndex(of: "CREATE") else { return false }
-        let rest = Array(w[create...].prefix(4))
-        return rest.contains("INDEX") && !rest.contains("CONCURRENTLY")
-    }
-
-    static func isBlockingIndexDrop(_ statement: String) -> Bool {
-        let w = words(statement)
-        guard let drop = w.firstIndex(of: "DROP"), drop + 1 < w.count, w[drop + 1] == "INDEX" else { return false }
-        return !(drop + 2 < w.count && w[drop + 2] == "CONCURRENTLY")
-    }
-
-    static func controlsTransaction(_ statement: String) -> Bool {
-        guard let first = words(statement).first else { return false }
-        return ["BEGIN", "COMMIT", "ROLLBACK", "START", "END"].contains(first) && !words(statement).contains("ATOMIC")
-    }
-
-    static func addsValidatedConstraint(_ statement: String) -> Bool {
-        let w = words(statement)
-        guard w.first == "ALTER", w.contains("ADD"), w.contains("CONSTRAINT") || w.contains("FOREIGN") || w.contains("CHECK") else { return false }
-        guard w.contains("CHECK") || w.contains("FOREIGN") else { return false }
-        return !(w.contains("NOT") && w.contains("VALID"))
-    }
-
-    static func addsUniqueWithoutIndex(_ sql: String) -> Bool {
-        let w = words(sql)
-        return w.contains("ALTER") && w.contains("ADD") && w.contains("UNIQUE") && !w.contains("USING")
-    }
-
-    static func takesStrongLock(_ sql: String) -> Bool {
-        let w = words(sql)
-        return w.contains("ALTER") || (w.contains("DROP") && (w.contains("TABLE") || w.contains("INDEX"))) || w.contains("TRUNCATE")
-            || (w.contains("CREATE") && w.contains("INDEX") && !w.contains("CONCURRENTLY"))
     }
 }
 

@@ -11,7 +11,7 @@ public struct Linter: Sendable {
     /// The findings for one migration, in file order.
     public func lint(_ migration: Migration, plan: Plan, against schema: Schema) -> [LintFinding] {
         let assessment = MigrationAssessment(migration, engine: plan.engine, schema: schema)
-        let context = LintRules.Context(migration: migration, plan: plan, assessment: assessment)
+        let context = LintRules.Context(migration: migration, plan: plan, assessment: assessment, schema: schema)
         let file = migration.source?.path ?? migration.id
         var findings: [LintFinding] = []
         var seen = Set<String>()
@@ -19,9 +19,11 @@ public struct Linter: Sendable {
             for hit in rule.check(context) {
                 let key = "\(rule.code)#\(hit.index ?? -1)#\(hit.message)"
                 guard seen.insert(key).inserted else { continue }
-                let position = hit.index.flatMap { $0 < migration.operationPositions.count ? migration.operationPositions[$0] : nil }
+                let position = hit.position.map { hit.source?.filePosition(of: $0) ?? $0 }
+                    ?? hit.index.flatMap { $0 < migration.operationPositions.count ? migration.operationPositions[$0] : nil }
                 var finding = LintFinding(code: rule.code, rule: rule.name, severity: rule.severity, message: hit.message,
-                                          remedy: rule.remedy, file: file, position: position, operationIndex: hit.index)
+                                          remedy: rule.remedy, file: hit.source?.file ?? file, position: position, operationIndex: hit.index)
+                finding.statement = hit.statement
                 if let position, let suppression = migration.suppressions.first(where: {
                     $0.code == rule.code && ($0.line == position.line || $0.line == position.line - 1)
                 }), !suppression.reason.isEmpty {

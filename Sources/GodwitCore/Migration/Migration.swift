@@ -105,8 +105,9 @@ public struct FilePosition: Hashable, Codable, Sendable {
     }
 }
 
-/// `# godwit-lint-ignore GW113: the app reads the view until v2 ships` silences finding GW113
-/// for the operation on the next line (or the same line). A reason is required.
+/// `# godwit-lint-ignore GW113: the app reads the view until v2 ships` (in SQL, `-- godwit-lint-ignore …`)
+/// silences finding GW113 for the operation or statement on the next line (or the same line).
+/// A reason is required.
 public struct LintSuppression: Hashable, Codable, Sendable {
     public var code: String
     public var reason: String
@@ -124,7 +125,9 @@ public struct LintSuppression: Hashable, Codable, Sendable {
         let marker = "godwit-lint-ignore"
         var result: [LintSuppression] = []
         for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            guard let hash = line.firstIndex(of: "#"), let range = line[hash...].range(of: marker) else { continue }
+            // `# …` in YAML, `-- …` in SQL.
+            let start = line.firstIndex(of: "#") ?? line.range(of: "--")?.lowerBound
+            guard let start, let range = line[start...].range(of: marker) else { continue }
             let rest = line[range.upperBound...].trimmingWhitespace()
             let code = String(rest.prefix { $0 != ":" && !$0.isWhitespace })
             var reason = rest.dropFirst(code.count).trimmingWhitespace()

@@ -84,7 +84,8 @@ public enum MigrationDirectory {
             id: version, name: title,
             operations: [.rawSQL(RawSQL(up: upText, down: downText, upSource: SQLSource(file: display.hasSuffix(".sql") ? display : up),
                                         downSource: SQLSource(file: down)))],
-            source: Migration.Source(path: display, checksum: checksum)
+            source: Migration.Source(path: display, checksum: checksum),
+            suppressions: LintSuppression.scan(upText)
         )
     }
 

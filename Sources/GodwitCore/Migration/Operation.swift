@@ -117,6 +117,21 @@ public enum Operation: Hashable, Sendable {
 }
 
 /// The operation kinds, named as migration files name them.
+extension Operation {
+    /// What hand-written SQL was seen to do on a scratch copy; nil for other operations.
+    public var effect: SQLEffect? {
+        if case .rawSQL(let raw) = self { return raw.effect }
+        return nil
+    }
+}
+
+extension Migration {
+    /// The operations with hand-written SQL replaced by the changes its scratch run found.
+    public var effectiveOperations: [Operation] {
+        operations.flatMap { $0.effect?.operations ?? [$0] }
+    }
+}
+
 public enum OperationKind: String, Hashable, Sendable, CaseIterable {
     case createTable = "create_table"
     case dropTable = "drop_table"
@@ -265,19 +280,41 @@ public struct RawSQL: Hashable, Sendable {
     }
 }
 
+extension RawSQL {
+    /// Two operations are equal when they run the same SQL the same way, wherever it was written.
+    public static func == (lhs: RawSQL, rhs: RawSQL) -> Bool {
+        lhs.up == rhs.up && lhs.down == rhs.down && lhs.isTransactional == rhs.isTransactional && lhs.effect == rhs.effect
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(up)
+        hasher.combine(down)
+        hasher.combine(isTransactional)
+    }
+}
+
 /// Where a piece of SQL stands in a file: the file and the line its first line is on.
 public struct SQLSource: Hashable, Sendable {
     public var file: String
     /// The line of the SQL's first line in the file (1 for a file of SQL).
     public var firstLine: Int
+    /// The column of the SQL's first character on that line (1 for a file of SQL).
+    public var firstColumn: Int
 
-    public init(file: String, firstLine: Int = 1) {
+    public init(file: String, firstLine: Int = 1, firstColumn: Int = 1) {
         self.file = file
         self.firstLine = firstLine
+        self.firstColumn = firstColumn
+    }
+
+    /// The place in the file of a position inside the SQL.
+    public func filePosition(of position: FilePosition) -> FilePosition {
+        FilePosition(line: firstLine - 1 + position.line, column: position.line == 1 ? firstColumn - 1 + position.column : position.column)
     }
 
     /// `file:line:column` of a position inside the SQL.
     public func location(of position: FilePosition) -> String {
-        "\(file):\(firstLine - 1 + position.line):\(position.column)"
+        let place = filePosition(of: position)
+        return "\(file):\(place.line):\(place.column)"
     }
 }

@@ -71,9 +71,11 @@ enum OperationReader {
     /// Where a `sql:` operation's text starts in the YAML file: a block scalar (`up: |`) on the
     /// line after its indicator.
     static func sqlSource(_ reader: YAMLReader) -> SQLSource {
-        let line = reader.node.mark?.line ?? 1
-        let isBlock = reader.node.scalar.map { $0.style == .literal || $0.style == .folded } ?? false
-        return SQLSource(file: reader.file, firstLine: isBlock ? line + 1 : line)
+        let line = reader.node.mark?.line ?? 1, column = reader.node.mark?.column ?? 1
+        let style = reader.node.scalar?.style
+        if style == .literal || style == .folded { return SQLSource(file: reader.file, firstLine: line + 1) }
+        let isQuoted = style == .singleQuoted || style == .doubleQuoted
+        return SQLSource(file: reader.file, firstLine: line, firstColumn: isQuoted ? column + 1 : column)
     }
 
     /// `table: users` or `table: billing.invoice`.

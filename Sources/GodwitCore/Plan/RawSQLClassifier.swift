@@ -11,7 +11,10 @@ struct RawSQLClassifier {
 
     func classify(_ raw: RawSQL) -> Classification {
         guard let effect = raw.effect else {
-            return Classification(kind: .breaking, lock: context.engine == .sqlite ? .databaseWrite : .accessExclusive, duration: .scan,
+            let destroys = SQLScript.statements(in: raw.up, engine: context.engine).contains {
+                $0.starts(with: "DELETE") || $0.starts(with: "TRUNCATE") || $0.starts(with: "DROP", "TABLE") || $0.starts(with: "DROP", "SCHEMA")
+            }
+            return Classification(kind: destroys ? .destructive : .breaking, lock: context.engine == .sqlite ? .databaseWrite : .accessExclusive, duration: .scan,
                                   isTransactional: raw.isTransactional, isZeroDowntimePossible: false, risk: .medium,
                                   reasons: ["The SQL was not run on a scratch copy, so Godwit assumes the strongest lock and a full scan."])
         }
@@ -38,8 +41,17 @@ struct RawSQLClassifier {
                 verdict.kind = .destructive
                 verdict.reasons.append("\(Self.opening(statement)) removes rows.")
             } else if statement.starts(with: "UPDATE") {
-                verdict.kind = max(verdict.kind, .breaking)
-                verdict.reasons.append("\(Self.opening(statement)) overwrites values; only the file's down can restore them.")
+                let table = analysis.table.flatMap { name in effect.after.tables.first { $0.name.name.lowercased() == name.name.lowercased() } }
+                let added = Set(table.map { after in
+                    after.columns.map(\.name).filter { column in effect.before.table(named: after.name)?.column(named: column) == nil }
+                } ?? []).map { $0.lowercased() }
+                let assigned = statement.assignedColumns.map { $0.lowercased() }
+                if !assigned.isEmpty, assigned.allSatisfy(added.contains) {
+                    verdict.reasons.append("\(Self.opening(statement)) fills columns this SQL adds; no old value is lost.")
+                } else {
+                    verdict.kind = max(verdict.kind, .breaking)
+                    verdict.reasons.append("\(Self.opening(statement)) overwrites values; only the file's down can restore them.")
+                }
             }
         }
         let rules = ClassificationContext(engine: context.engine, schema: effect.before, tablesCreatedInMigration: created)

@@ -82,7 +82,7 @@ public struct PlanMarkdownRenderer: Sendable {
 
     private func schemaChanges(_ plan: Plan, schema: Schema, assessment: MigrationAssessment) -> [String] {
         var out = ["## Schema Changes", "", "### New Tables", ""]
-        let created = plan.migration.operations.compactMap { operation -> Table? in
+        let created = plan.migration.effectiveOperations.compactMap { operation -> Table? in
             if case .createTable(let table) = operation { return plan.target.table(named: SchemaTransformer().resolve(table.name, in: plan.target) ?? table.name) ?? table }
             return nil
         }
@@ -103,9 +103,13 @@ public struct PlanMarkdownRenderer: Sendable {
         out += ["### Modified Tables", ""]
         var byTable: [(QualifiedName, [String])] = []
         for item in assessment.items {
-            guard let rows = modificationRows(item, schema: schema, target: plan.target) else { continue }
-            let name = item.operation.table!
-            if let index = byTable.firstIndex(where: { $0.0 == name }) { byTable[index].1 += rows } else { byTable.append((name, rows)) }
+            let breaking = item.classification.kind == .additive ? "No" : "Yes"
+            // Hand-written SQL shows the changes its run on a scratch copy found.
+            let operations = item.operation.effect.map(\.operations) ?? [item.operation]
+            for operation in operations {
+                guard let rows = modificationRows(operation, breaking: breaking, schema: schema), let name = operation.table else { continue }
+                if let index = byTable.firstIndex(where: { $0.0 == name }) { byTable[index].1 += rows } else { byTable.append((name, rows)) }
+            }
         }
         if byTable.isEmpty { out += ["*No table modifications required*", ""] }
         for (name, rows) in byTable {
@@ -114,10 +118,9 @@ public struct PlanMarkdownRenderer: Sendable {
         return out
     }
 
-    private func modificationRows(_ item: MigrationAssessment.Item, schema: Schema, target: Schema) -> [String]? {
-        let breaking = item.classification.kind == .additive ? "No" : "Yes"
-        let live = item.operation.table.flatMap { SchemaTransformer().resolve($0, in: schema) }.flatMap { schema.table(named: $0) }
-        switch item.operation {
+    private func modificationRows(_ operation: Operation, breaking: String, schema: Schema) -> [String]? {
+        let live = operation.table.flatMap { SchemaTransformer().resolve($0, in: schema) }.flatMap { schema.table(named: $0) }
+        switch operation {
         case .addColumn(let change):
             var spec = change.column.type + (change.column.isNullable ? "" : " NOT NULL")
             if let value = change.column.defaultExpression { spec += " DEFAULT \(value)" }
@@ -282,7 +285,25 @@ public struct PlanMarkdownRenderer: Sendable {
             out.append("- Undo step \(number + 1): \(step.title)")
         }
         let pointOfNoReturn = plan.steps.firstIndex { $0.reverse == nil }
-        out += ["", "**Point of no return**: " + (pointOfNoReturn.map { "step \($0 + 1) (\(plan.steps[$0].title)), in cleanup. Until then every step can be undone, contract included." } ?? "none: every step can be undone."), ""]
+        let lossyDowns = plan.migration.operations.compactMap(\.effect).filter { !$0.reversal.restoresSchema }
+        var verdict: String
+        if let index = pointOfNoReturn {
+            let step = plan.steps[index]
+            verdict = step.phase == .cleanup
+                ? "step \(index + 1) (\(step.title)), in cleanup. Until then every step can be undone, contract included."
+                : "step \(index + 1) (\(step.title)): it has no down, so nothing undoes it."
+        } else if let lossy = lossyDowns.first {
+            verdict = "the first step: its down does not give the schema back (\(lossy.reversal.summary))."
+        } else {
+            verdict = "none: every step can be undone."
+        }
+        out += ["", "**Point of no return**: " + verdict, ""]
+        for effect in plan.migration.operations.compactMap(\.effect) {
+            out += ["**Down, tried on a scratch copy of the schema**: \(effect.reversal.summary).", ""]
+            if !effect.skippedDataStatements.isEmpty {
+                out += ["Data statements that need rows the empty copy lacks (not tried there): \(effect.skippedDataStatements.joined(separator: ", ")).", ""]
+            }
+        }
         return out
     }
 

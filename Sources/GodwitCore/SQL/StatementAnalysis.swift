@@ -119,6 +119,29 @@ extension SQLStatement {
         return QualifiedName(schema: nil, tokens[index].identifier)
     }
 
+    /// The columns an `UPDATE … SET a = …, (b, c) = …` assigns.
+    var assignedColumns: [String] {
+        guard let set = firstIndex(of: "SET") else { return [] }
+        var columns: [String] = []
+        var depth = 0
+        var expectingTarget = true
+        for (offset, token) in tokens[(set + 1)...].enumerated() {
+            let index = set + 1 + offset
+            if depth == 0, token.kind == .word, ["WHERE", "FROM", "RETURNING"].contains(token.keyword) { break }
+            if token.text == "(" { depth += 1 }
+            if token.text == ")" { depth -= 1 }
+            if depth == 0, token.text == "," { expectingTarget = true; continue }
+            if expectingTarget, token.isName, depth <= 1, index + 1 < tokens.count,
+               [",", "=", ")"].contains(tokens[index + 1].text) {
+                columns.append(token.identifier)
+                if tokens[index + 1].text == "=" { expectingTarget = false }
+            } else if token.text == "=" {
+                expectingTarget = false
+            }
+        }
+        return columns
+    }
+
     /// The text after `DEFAULT` up to the next comma or the end, for volatility tests.
     var defaultExpressionText: String? {
         guard let index = firstIndex(of: "DEFAULT") else { return nil }

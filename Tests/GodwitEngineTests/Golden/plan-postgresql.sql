@@ -112,7 +112,7 @@ BEGIN;
 ALTER TABLE public.users ALTER COLUMN email SET DEFAULT '';
 COMMIT;
 
--- Step 15 (expand): Run SQL
+-- Step 15 (expand): Run every.yaml (1 statement)
 BEGIN;
 CREATE TABLE side (x int);
 COMMIT;
@@ -361,7 +361,7 @@ COMMIT;
 
 -- Step 16 (backfill): Backfill public.users.display_name from name: nothing to undo.
 
--- Step 15 (expand): Run SQL
+-- Step 15 (expand): Run every.yaml (1 statement)
 BEGIN;
 DROP TABLE side;
 COMMIT;

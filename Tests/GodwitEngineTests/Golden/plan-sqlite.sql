@@ -162,7 +162,7 @@ CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
 
--- Step 12 (expand): Run SQL
+-- Step 12 (expand): Run every.yaml (1 statement)
 BEGIN;
 CREATE TABLE side (x int);
 COMMIT;
@@ -337,7 +337,7 @@ UPDATE users SET status = a.status FROM _godwit_archive_9_users_update AS a WHER
 DROP TABLE _godwit_archive_9_users_update;
 COMMIT;
 
--- Step 12 (expand): Run SQL
+-- Step 12 (expand): Run every.yaml (1 statement)
 BEGIN;
 DROP TABLE side;
 COMMIT;
