@@ -286,8 +286,17 @@ public struct PlanMarkdownRenderer: Sendable {
         }
         let pointOfNoReturn = plan.steps.firstIndex { $0.reverse == nil }
         let lossyDowns = plan.migration.operations.compactMap(\.effect).filter { !$0.reversal.restoresSchema }
+        // Hand-written SQL that destroys data is planned in contract: its down brings back
+        // structure, never the rows or values it removed.
+        let destructiveSQL = plan.steps.firstIndex { step in
+            step.phase == .contract && step.operationIndex.map { plan.migration.operations[$0].kind == .sql } == true
+        }
         var verdict: String
-        if let index = pointOfNoReturn {
+        if let index = destructiveSQL, pointOfNoReturn.map({ $0 >= index }) ?? true {
+            let effect = plan.steps[index].operationIndex.flatMap { plan.migration.operations[$0].effect }
+            verdict = "step \(index + 1) (\(plan.steps[index].title)): it destroys data, and its down gives back the structure at most"
+                + (effect.map { " (\($0.reversal.summary))." } ?? ".")
+        } else if let index = pointOfNoReturn {
             let step = plan.steps[index]
             verdict = step.phase == .cleanup
                 ? "step \(index + 1) (\(step.title)), in cleanup. Until then every step can be undone, contract included."

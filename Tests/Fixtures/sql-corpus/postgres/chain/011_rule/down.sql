@@ -1,0 +1,2 @@
+DROP RULE keep_deleted ON orders;
+DROP TABLE deleted_orders;

@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS orders_open_placed_idx;

@@ -1,0 +1,1 @@
+-- No way back: the rows that were NULL are not recorded.

@@ -1,0 +1,1 @@
+-- There is no restore: the reports that read this view are gone.

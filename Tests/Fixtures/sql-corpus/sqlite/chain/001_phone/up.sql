@@ -1,0 +1,1 @@
+ALTER TABLE customers ADD COLUMN phone TEXT; -- DROP TABLE customers; is only a comment

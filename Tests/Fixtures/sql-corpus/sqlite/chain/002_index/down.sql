@@ -1,0 +1,2 @@
+DROP INDEX "orders;customer";
+DROP INDEX orders_status;

@@ -1,0 +1,2 @@
+DROP TRIGGER orders_audit;
+DROP TABLE audit_log;

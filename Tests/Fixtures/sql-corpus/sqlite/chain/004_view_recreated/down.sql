@@ -1,0 +1,2 @@
+DROP VIEW order_totals;
+CREATE VIEW order_totals AS SELECT id, customer_id, total FROM orders;

@@ -1,0 +1,112 @@
+import Foundation
+import GodwitCore
+import GodwitEngine
+import GodwitTesting
+import Testing
+
+/// The SQL corpus on a real PostgreSQL server: every file is run on a scratch copy while
+/// planning, then rehearsed, applied and rolled back on a database with rows.
+@Suite("SQL corpus on PostgreSQL")
+struct SQLCorpusPostgresTests {
+    static func withBase<T>(_ body: (DatabaseURL) async throws -> T) async throws -> T {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let url = DatabaseURL.postgres(endpoint)
+            try await DatabaseConnector.withDriver(url) { try await $0.executeScript(unsafeSQL: try SQLCorpus.base(.postgresql)) }
+            return try await body(url)
+        }
+    }
+
+    static func schema(_ url: DatabaseURL) async throws -> Schema {
+        try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()).removingStatistics() }
+    }
+
+    @Test("The chain: each file planned from what it does, rehearsed to go, applied with its target verified, rolled back to identical")
+    func chain() async throws {
+        try await Self.withBase { url in
+            let directory = SQLCorpus.chain(.postgresql)
+            let before = try await Self.schema(url), digests = try await DatabaseDigests.all(url)
+            let planned = try await MigrationPlanning.planAll(directory: directory, database: url)
+            #expect(planned.count == 22)
+            for item in planned {
+                let effect = try #require(item.plan.migration.operations.first?.effect, "\(item.plan.migration.id) was not run on a scratch copy")
+                #expect(effect.reversal == .identical, "\(item.plan.migration.id): \(effect.reversal.summary)")
+                #expect(effect.changesSchema, "\(item.plan.migration.id) changed nothing on the scratch")
+            }
+            let phone = try #require(planned.first { $0.plan.migration.id == "002" })
+            #expect(phone.plan.migration.effectiveOperations.contains { if case .addColumn(let change) = $0 { change.column.name == "phone" } else { false } })
+            #expect(phone.plan.steps.map(\.phase) == [.expand])
+            let index = try #require(planned.first { $0.plan.migration.id == "003" })
+            #expect(index.plan.steps.map(\.isTransactional) == [false], "CREATE INDEX CONCURRENTLY runs alone, outside a transaction")
+
+            let rehearsal = try await Rehearsal(url: url).run(directory: directory)
+            #expect(rehearsal.isGo, "\(rehearsal.problems)")
+
+            let outcome = try await MigrationApplier(url: url, settings: SQLCorpus.settings).apply(directory: directory)
+            #expect(outcome.ran.count == 22)
+            #expect(try await MigrationPlanning.planAll(directory: directory, database: url).isEmpty, "applied files are not planned again")
+            for _ in 0..<22 {
+                let (id, report) = try await MigrationRollback(url: url, settings: SQLCorpus.settings).rollback(nil)
+                #expect(report.passed, "rollback of \(id): \(report.failures)")
+            }
+            #expect(try await Self.schema(url) == before)
+            #expect(try await DatabaseDigests.all(url) == digests)
+        }
+    }
+
+    @Test("A down that does not give everything back is found on the scratch copy, named in the plan, and the rehearsal says no-go",
+          arguments: [
+              ("001_fill_statuses", "step 1 (Run up.sql (1 statement)): it has no down, so nothing undoes it."),
+              ("002_enum_value", "step 1 (Run up.sql (1 statement)): it has no down, so nothing undoes it."),
+              ("003_drop_view", "step 1 (Run up.sql (1 statement)): it has no down, so nothing undoes it."),
+              ("004_name_moves_last", "step 1 (Run up.sql (1 statement)): it destroys data, and its down gives back the structure at most (down restores the schema up to column order (public.customers))."),
+          ])
+    func oneWay(_ migration: String, pointOfNoReturn: String) async throws {
+        try await Self.withBase { url in
+            let directory = try SQLCorpus.single(migration, of: SQLCorpus.oneWay(.postgresql))
+            defer { directory.remove() }
+            let planned = try await MigrationPlanning.planAll(directory: directory.url.path, database: url)
+            let plan = try #require(planned.first?.plan)
+            let markdown = PlanMarkdownRenderer(source: "test").render(plan, against: planned[0].schemaBefore)
+            #expect(markdown.contains("**Point of no return**: \(pointOfNoReturn)"), "\(markdown.components(separatedBy: "## Rollback Plan").last?.prefix(600) ?? "")")
+            let rehearsal = try await Rehearsal(url: url).run(directory: directory.url.path)
+            #expect(!rehearsal.isGo)
+        }
+    }
+
+    @Test("A statement that fails names its file, line and column, and the database is left as it was")
+    func failureNamesThePlace() async throws {
+        try await Self.withBase { url in
+            try await TemporaryDirectory.with { directory in
+                let folder = directory.path("001_broken")
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try "ALTER TABLE customers ADD COLUMN nickname text;\n\n  ALTER TABLE nowhere ADD COLUMN x int;\n".write(toFile: folder + "/up.sql", atomically: true, encoding: .utf8)
+                try "ALTER TABLE customers DROP COLUMN nickname;\n".write(toFile: folder + "/down.sql", atomically: true, encoding: .utf8)
+                let before = try await Self.schema(url)
+                do {
+                    _ = try await MigrationPlanning.planAll(directory: directory.url.path, database: url)
+                    Issue.record("planning a file that cannot run succeeded")
+                } catch let error as GodwitError {
+                    #expect(error.location == folder + "/up.sql:3:3")
+                    #expect(error.summary.hasPrefix("The up SQL does not run on a copy of the schema"))
+                    #expect(error.reason?.contains("in `ALTER TABLE nowhere ADD COLUMN x int`") == true)
+                }
+                await #expect(throws: GodwitError.self) { try await MigrationApplier(url: url, settings: SQLCorpus.settings).apply(directory: directory.url.path) }
+                #expect(try await Self.schema(url) == before)
+            }
+        }
+    }
+
+    @Test("A psql meta-command is refused at its line, before anything runs")
+    func metaCommand() async throws {
+        try await Self.withBase { url in
+            try await TemporaryDirectory.with { directory in
+                try "SELECT 1;\n\\i other.sql\n".write(toFile: directory.path("001_meta.up.sql"), atomically: true, encoding: .utf8)
+                try "SELECT 1;\n".write(toFile: directory.path("001_meta.down.sql"), atomically: true, encoding: .utf8)
+                await #expect { try await MigrationPlanning.planAll(directory: directory.url.path, database: url) } throws: { error in
+                    let error = error as? GodwitError
+                    return error?.location == directory.path("001_meta.up.sql") + ":2:1" && error?.summary == "psql meta-command \\i in a migration"
+                }
+            }
+        }
+    }
+}
