@@ -87,7 +87,8 @@ public enum SQLEffectAnalyzer {
                 staysInSync = try await scratch.inspect(InspectionOptions()).differences(from: after).isEmpty
             }
         }
-        let operations = SchemaDiffer().diff(from: before.removingStatistics(), to: after.removingStatistics()).operations
+        let operations = SchemaDiffer().diff(from: before.removingStatistics(), to: after.removingStatistics(),
+                                             renames: renames(in: up.map(\.statement))).operations
         return (SQLEffect(before: before, after: after, operations: operations, reversal: reversal, skippedDataStatements: skipped), staysInSync)
     }
 
@@ -127,6 +128,22 @@ public enum SQLEffectAnalyzer {
             throw error
         }
         return skipped
+    }
+
+    /// The renames the SQL spells out (`ALTER TABLE t RENAME [COLUMN] a TO b`, `ALTER TABLE t
+    /// RENAME TO u`), so the diff keeps them renames instead of a drop and an add.
+    static func renames(in statements: [SQLStatement]) -> [RenameHint] {
+        statements.compactMap { statement in
+            guard statement.starts(with: "ALTER", "TABLE"), let rename = statement.firstIndex(of: "RENAME"),
+                  let to = statement.firstIndex(of: "TO", from: rename), to + 1 < statement.tokens.count,
+                  let tableAt = statement.nameIndex(after: 2), let table = statement.qualifiedName(at: tableAt) else { return nil }
+            let newName = statement.tokens[to + 1].name(on: statement.engine)
+            let names = statement.tokens[(rename + 1)..<to].filter { $0.isName && !$0.isKeyword("COLUMN") }
+            if let column = names.last {
+                return .column(table: table.name, from: column.name(on: statement.engine), to: newName)
+            }
+            return .table(from: table.name, to: newName)
+        }
     }
 
     private static func located(_ location: String, _ statement: String, _ work: () async throws -> Void) async throws {

@@ -38,3 +38,23 @@ public enum SQLCorpus {
         return settings
     }
 }
+
+extension SQLCorpus {
+    /// Lint's text report for a corpus directory against `url`, paths relative to the corpus.
+    public static func lintReport(_ directory: String, on url: DatabaseURL) async throws -> String {
+        let findings = try await MigrationPlanning.planAll(directory: directory, database: url).flatMap { planned in
+            Linter().lint(planned.plan.migration, plan: planned.plan, against: planned.schemaBefore)
+        }
+        let corpus = Fixtures.url("sql-corpus").path + "/"
+        return try LintReportRenderer.render(findings, as: .text).replacingOccurrences(of: corpus, with: "")
+    }
+
+    /// Compares `actual` with the golden file `name` beside the corpus; `GODWIT_UPDATE_GOLDEN=1` rewrites it.
+    public static func golden(_ name: String, _ actual: String) throws -> (actual: String, expected: String) {
+        let file = Fixtures.url("sql-corpus/\(name)")
+        if ProcessInfo.processInfo.environment["GODWIT_UPDATE_GOLDEN"] == "1" {
+            try actual.write(to: file, atomically: true, encoding: .utf8)
+        }
+        return (actual, try String(contentsOf: file, encoding: .utf8))
+    }
+}

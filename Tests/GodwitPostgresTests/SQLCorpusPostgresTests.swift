@@ -109,4 +109,22 @@ struct SQLCorpusPostgresTests {
             }
         }
     }
+
+    @Test("Lint finds in the corpus exactly what its golden file lists, each at its statement")
+    func lint() async throws {
+        try await Self.withBase { url in
+            var report = try await SQLCorpus.lintReport(SQLCorpus.chain(.postgresql), on: url)
+            report += try await SQLCorpus.lintReport(SQLCorpus.oneWay(.postgresql), on: url)
+            // Files written to trip the rules, each linted alone against the base.
+            try await DatabaseConnector.withDriver(url) { try await $0.executeScript(unsafeSQL: try Fixtures.text("sql-corpus/postgres/risky.sql")) }
+            let risky = Fixtures.url("sql-corpus/postgres/risky").path
+            for name in try FileManager.default.contentsOfDirectory(atPath: risky).sorted() {
+                let single = try SQLCorpus.single(name, of: risky)
+                defer { single.remove() }
+                report += try await SQLCorpus.lintReport(single.url.path, on: url).replacingOccurrences(of: single.url.path + "/", with: "postgres/risky/")
+            }
+            let (actual, expected) = try SQLCorpus.golden("postgres/lint.golden", report)
+            #expect(actual == expected, "rerun with GODWIT_UPDATE_GOLDEN=1 and review the diff")
+        }
+    }
 }

@@ -188,10 +188,17 @@ enum RawSQLRules {
         .init(code: "GW306", name: "ban-drop-table", severity: .warning,
               remedy: "Make sure no deployed code reads the table; a drop_table operation archives it until cleanup.") { context in
             let tables = tables(context)
-            return items(context).compactMap { item in
+            let all = items(context)
+            return all.enumerated().compactMap { position, item in
                 guard item.statement.starts(with: "DROP", "TABLE"), let index = item.statement.nameIndex(after: 2),
-                      let table = tables.existing(item.statement.qualifiedName(at: index)) else { return nil }
-                return hit(item, "dropping \(rows(table)) loses its rows")
+                      let name = item.statement.qualifiedName(at: index), let table = tables.existing(name) else { return nil }
+                // A table rebuilt by hand (copy into a new table, drop, rename the new one back) keeps its rows.
+                let rebuilt = all[(position + 1)...].contains { later in
+                    guard later.operation == item.operation, let to = later.statement.firstIndex(of: "TO"), later.statement.starts(with: "ALTER", "TABLE"),
+                          later.statement.contains("RENAME"), to + 1 < later.statement.tokens.count else { return false }
+                    return later.statement.tokens[to + 1].name(on: context.engine).lowercased() == name.name.lowercased()
+                }
+                return rebuilt ? nil : hit(item, "dropping \(rows(table)) loses its rows")
             }
         },
         .init(code: "GW307", name: "renaming-column", severity: .warning,
@@ -252,7 +259,7 @@ enum RawSQLRules {
                 return actions.compactMap { action in
                     let words = keywords(action)
                     guard words.first == "ADD", let defaultAt = words.firstIndex(of: "DEFAULT") else { return nil }
-                    let value = action[(defaultAt + 1)...].map(\.text).joined(separator: " ")
+                    let value = action[(defaultAt + 1)...].map(\.text).joined()
                     guard VolatileExpression.isVolatile(value) || words.contains("STORED") else { return nil }
                     return hit(item, "a volatile default rewrites every row of \(rows(table)) under ACCESS EXCLUSIVE")
                 }

@@ -57,8 +57,15 @@ struct RawSQLClassifier {
         let rules = ClassificationContext(engine: context.engine, schema: effect.before, tablesCreatedInMigration: created)
         for operation in effect.operations {
             if case .rawSQL(let object) = operation {
-                // Views, triggers and functions: dropping one breaks its readers.
-                let drops = object.up.uppercased().hasPrefix("DROP")
+                // Views, triggers and functions: dropping one breaks its readers, unless the SQL
+                // makes it again under the same name (a view redefined).
+                let dropped = SQLScript.statements(in: object.up, engine: context.engine).first.flatMap { statement -> QualifiedName? in
+                    guard statement.starts(with: "DROP") else { return nil }
+                    let at = statement.firstIndex(of: "VIEW").flatMap { statement.nameIndex(after: $0 + 1) }
+                    return at.flatMap { statement.qualifiedName(at: $0) } ?? QualifiedName(schema: nil, "")
+                }
+                let remade = dropped.map { name in effect.after.views.contains { $0.name.name.lowercased() == name.name.lowercased() } } ?? false
+                let drops = dropped != nil && !remade
                 if drops { verdict.kind = max(verdict.kind, .breaking) }
                 verdict.reasons.append("\(Self.opening(SQLScript.statements(in: object.up, engine: context.engine).first ?? SQLStatement(text: "", position: FilePosition(line: 1, column: 1), tokens: []))): \(drops ? "breaking" : "additive").")
                 continue
@@ -70,8 +77,9 @@ struct RawSQLClassifier {
             verdict.reasons.append("\(OperationText.describe(operation)): \(operation.isDestructiveByName ? "destructive" : item.kind.rawValue).")
         }
         verdict.rowsAffected = heaviest?.rows
-        verdict.isZeroDowntimePossible = verdict.kind == .additive
-            && !(verdict.lock.blocksWrites && verdict.duration != .instant && (heaviest?.rows ?? 0) > 0)
+        // Online means no write-blocking lock held for a scan or rewrite of a table with rows;
+        // whether old code breaks is the kind's business (lint's GW30x rules name renames and drops).
+        verdict.isZeroDowntimePossible = !(verdict.lock.blocksWrites && verdict.duration != .instant && (heaviest?.rows ?? 0) > 0)
         if !raw.isTransactional || !verdict.isTransactional { verdict.isTransactional = false }
         return verdict
     }

@@ -55,6 +55,12 @@ public struct SQLToken: Hashable, Sendable {
         }
     }
 
+    /// The name the token stands for on `engine`: quotes removed; a bare word folded to lower
+    /// case on PostgreSQL, kept as written on SQLite (which compares names without case).
+    public func name(on engine: Engine) -> String {
+        kind == .word && engine == .sqlite ? text : identifier
+    }
+
     /// Whether the token can name something (a word or a quoted identifier).
     public var isName: Bool { kind == .word || kind == .quotedIdentifier }
 }

@@ -6,11 +6,14 @@ public struct SQLStatement: Hashable, Sendable {
     public var position: FilePosition
     /// Its tokens (comments and white space left out).
     public var tokens: [SQLToken]
+    /// The engine whose rules it was read by.
+    public var engine: Engine
 
-    public init(text: String, position: FilePosition, tokens: [SQLToken]) {
+    public init(text: String, position: FilePosition, tokens: [SQLToken], engine: Engine = .postgresql) {
         self.text = text
         self.position = position
         self.tokens = tokens
+        self.engine = engine
     }
 
     /// A psql meta-command (`\i`, `\set`, `\copy`), which only psql understands.
@@ -124,7 +127,7 @@ public enum SQLScript {
             }
             guard let first = current.first, let last = current.last else { return }
             statements.append(SQLStatement(text: String(decoding: bytes[first.start..<last.end], as: UTF8.self),
-                                           position: first.position, tokens: current))
+                                           position: first.position, tokens: current, engine: engine))
         }
 
         for token in tokens {

@@ -97,7 +97,7 @@ extension TableLock {
 
 extension SQLStatement {
     /// The index of the name that follows position `from`, skipping `IF [NOT] EXISTS` and `ONLY`.
-    func nameIndex(after from: Int) -> Int? {
+    public func nameIndex(after from: Int) -> Int? {
         var index = from
         while index < tokens.count {
             let token = tokens[index]
@@ -111,12 +111,12 @@ extension SQLStatement {
     }
 
     /// `name` or `schema.name` starting at token `index`.
-    func qualifiedName(at index: Int) -> QualifiedName? {
+    public func qualifiedName(at index: Int) -> QualifiedName? {
         guard index < tokens.count, tokens[index].isName else { return nil }
         if index + 2 < tokens.count, tokens[index + 1].text == ".", tokens[index + 2].isName {
-            return QualifiedName(schema: tokens[index].identifier, tokens[index + 2].identifier)
+            return QualifiedName(schema: tokens[index].name(on: engine), tokens[index + 2].name(on: engine))
         }
-        return QualifiedName(schema: nil, tokens[index].identifier)
+        return QualifiedName(schema: nil, tokens[index].name(on: engine))
     }
 
     /// The columns an `UPDATE … SET a = …, (b, c) = …` assigns.
@@ -154,6 +154,6 @@ extension SQLStatement {
             if depth == 0, token.kind == .word, ["NOT", "NULL", "CONSTRAINT", "CHECK", "REFERENCES", "UNIQUE", "PRIMARY"].contains(token.keyword) { break }
             parts.append(token.text)
         }
-        return parts.isEmpty ? nil : parts.joined(separator: " ")
+        return parts.isEmpty ? nil : parts.joined()
     }
 }

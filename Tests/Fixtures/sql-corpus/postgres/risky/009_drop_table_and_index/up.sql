@@ -1,0 +1,2 @@
+DROP INDEX products_sku_key_extra;
+DROP TABLE order_items;
