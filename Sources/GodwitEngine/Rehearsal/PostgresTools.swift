@@ -23,8 +23,8 @@ enum PostgresTools {
         let results: [ExternalProcess.Result]
         do {
             results = try ExternalProcess.pipeline(
-                ("psql", psql + ["--dbname", connectionString(source), "--command", "COPY (\(query)) TO STDOUT"]),
-                into: ("psql", psql + ["--dbname", connectionString(target), "--command", "COPY \(table) FROM STDIN"]),
+                (PostgresClientTools.path(of: "psql"), psql + ["--dbname", connectionString(source), "--command", "COPY (\(query)) TO STDOUT"]),
+                into: (PostgresClientTools.path(of: "psql"), psql + ["--dbname", connectionString(target), "--command", "COPY \(table) FROM STDIN"]),
                 environment: environment)
         } catch {
             throw GodwitError(.ioFailure, "Cannot run psql", reason: error.localizedDescription, remedy: "Install the PostgreSQL client tools (psql).")
@@ -46,14 +46,20 @@ enum PostgresTools {
         if let password = endpoint.password { environment["PGPASSWORD"] = password }
         let result: ExternalProcess.Result
         do {
-            result = try ExternalProcess.run(tool, arguments, environment: environment)
+            result = try ExternalProcess.run(PostgresClientTools.path(of: tool), arguments, environment: environment)
         } catch {
             throw GodwitError(.ioFailure, "Cannot run \(tool)", reason: error.localizedDescription,
                               remedy: "Install the PostgreSQL client tools (\(tool)).")
         }
         guard result.status == 0, !result.wasSignalled else {
+            let complaint = result.standardError.split(separator: "\n").first.map(String.init) ?? "exit \(result.status)"
+            if result.standardError.contains("server version mismatch") {
+                throw GodwitError(.ioFailure, "\(tool) is older than the server", location: endpoint.serverDescription + "/" + endpoint.database,
+                                  reason: complaint,
+                                  remedy: "Install the client tools of the server's major version (or newer) and put them on PATH, or set GODWIT_PG_BIN to their bin directory.")
+            }
             throw GodwitError(.ioFailure, "\(tool) failed while \(purpose)", location: endpoint.serverDescription + "/" + endpoint.database,
-                              reason: result.standardError.split(separator: "\n").first.map(String.init) ?? "exit \(result.status)")
+                              reason: complaint)
         }
         return result.standardOutput
     }
