@@ -82,6 +82,7 @@ struct MigrationDirectoryTests {
         #expect(VersionOrder.precedes("2", "10"))
         #expect(VersionOrder.precedes("20261121_002", "20261121_010"))
         #expect(!VersionOrder.precedes("10", "2"))
+        #expect(VersionOrder.precedes("20140924113530", "2026-07-30-140000-0000"), "diesel's dashed versions are one number")
         #expect(VersionOrder.precedes("1a", "1b"))
     }
 }

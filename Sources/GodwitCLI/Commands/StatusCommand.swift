@@ -52,7 +52,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Output format: text or json.")
     var format: Format = .text
 
-    @Flag(name: .long, help: "Print the audit log instead (seed 003's events; one JSON object per line with --format json).")
+    @Flag(name: .long, help: "Print the audit log instead (the migration-planning guide's events; one JSON object per line with --format json).")
     var audit = false
 
     func run() async throws {

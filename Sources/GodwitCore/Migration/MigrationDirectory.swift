@@ -74,10 +74,9 @@ public enum MigrationDirectory {
         }
         let upText = try read(up, display: display)
         let downText = try read(down, display: display)
-        for (text, file) in [(upText, up), (downText, down)] where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw GodwitError(.invalidMigration, "Invalid migration", location: file, reason: "the file is empty",
-                              remedy: "Write the SQL in it.")
-        }
+        // An empty file is taken as written (tools such as diesel leave them): an empty up does
+        // nothing; an empty down, like one holding only a comment, means the migration cannot be
+        // undone, and the plan says so.
         let (version, title) = versionAndName(stem)
         let checksum = MigrationChecksum.sha256(Data(upText.utf8) + Data([0]) + Data(downText.utf8))
         return Migration(
@@ -101,9 +100,11 @@ public enum MigrationDirectory {
 }
 
 /// Orders versions with their numbers compared as numbers: `2` before `10`, `2026_1` before `2026_02`.
+/// Dashes are read as punctuation inside one number, as diesel reads them: `2026-07-30-140000`
+/// is `20260730140000`, after `20140924113530`.
 public enum VersionOrder {
     public static func precedes(_ lhs: String, _ rhs: String) -> Bool {
-        let left = parts(lhs), right = parts(rhs)
+        let left = parts(lhs.replacingOccurrences(of: "-", with: "")), right = parts(rhs.replacingOccurrences(of: "-", with: ""))
         for (l, r) in zip(left, right) where l != r {
             if let a = Int(l), let b = Int(r), a != b { return a < b }
             if l != r { return l < r }

@@ -69,7 +69,8 @@ public struct SQLEffect: Hashable, Sendable {
         let statistics = Dictionary(schema.tables.map { ($0.name, $0.statistics) }, uniquingKeysWith: { first, _ in first })
         Self.patch(&result.tables, before.tables.map { $0.withoutStatistics }, after.tables.map { $0.withoutStatistics }) { $0.name.description }
         for index in result.tables.indices where result.tables[index].statistics == nil {
-            result.tables[index].statistics = statistics[result.tables[index].name] ?? nil
+            // A table the SQL creates starts empty.
+            result.tables[index].statistics = statistics[result.tables[index].name] ?? TableStatistics(estimatedRowCount: 0, sizeInBytes: 0)
         }
         Self.patch(&result.views, before.views, after.views) { $0.name.description }
         Self.patch(&result.functions, before.functions, after.functions) { $0.signature }

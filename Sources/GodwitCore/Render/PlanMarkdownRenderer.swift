@@ -182,7 +182,7 @@ public struct PlanMarkdownRenderer: Sendable {
     private func strategy(_ decision: StrategyDecision) -> [String] {
         var out = ["## Strategy (ADR)", "", "**Status**: proposed", "", "**Context**:"]
         out += decision.facts.map { "- \($0)" }
-        out += ["", "**Decision**: \(decision.strategy.title).", "", "**Decision criteria that applied** (seed 003):"]
+        out += ["", "**Decision**: \(decision.strategy.title).", "", "**Decision criteria that applied** (the migration-planning guide):"]
         out += decision.criteria.map { "- \($0)" }
         out += ["", "**Alternatives considered**:"] + decision.alternatives.map { "- \($0)" }
         out += ["", "**Consequences**:"] + decision.consequences.map { "- \($0)" } + [""]
