@@ -23,8 +23,8 @@ enum PostgresTools {
         let results: [ExternalProcess.Result]
         do {
             results = try ExternalProcess.pipeline(
-                (PostgresClientTools.path(of: "psql"), psql + ["--dbname", connectionString(source), "--command", "COPY (\(query)) TO STDOUT"]),
-                into: (PostgresClientTools.path(of: "psql"), psql + ["--dbname", connectionString(target), "--command", "COPY \(table) FROM STDIN"]),
+                (try executable("psql", for: source), psql + ["--dbname", connectionString(source), "--command", "COPY (\(query)) TO STDOUT"]),
+                into: (try executable("psql", for: target), psql + ["--dbname", connectionString(target), "--command", "COPY \(table) FROM STDIN"]),
                 environment: environment)
         } catch {
             throw GodwitError(.ioFailure, "Cannot run psql", reason: error.localizedDescription, remedy: "Install the PostgreSQL client tools (psql).")
@@ -38,6 +38,36 @@ enum PostgresTools {
         }
     }
 
+    /// The client program of the endpoint's server version (see ``PostgresClientTools``).
+    /// - Throws: ``GodwitError`` when only older versions are installed.
+    static func executable(_ tool: String, for endpoint: DatabaseURL.PostgresEndpoint) throws -> String {
+        let server = serverMajor(endpoint)
+        if let path = PostgresClientTools.path(of: tool, serverMajor: server) { return path }
+        guard let server else { return tool }
+        let newest = PostgresClientTools.newestMajor(of: tool)
+        throw GodwitError(.ioFailure, newest == 0 ? "\(tool) is not installed" : "\(tool) \(newest) is older than the server",
+                          location: endpoint.serverDescription + "/" + endpoint.database,
+                          reason: "the server runs PostgreSQL \(server), and \(tool) must be of that version or newer",
+                          remedy: "Install the PostgreSQL \(server) client tools and put them on PATH, or set GODWIT_PG_BIN to their bin directory.")
+    }
+
+    /// The server's major version, asked once per server with whichever psql is at hand.
+    private static func serverMajor(_ endpoint: DatabaseURL.PostgresEndpoint) -> Int? {
+        let key = "server#" + endpoint.serverDescription
+        if let known = serverVersions.withLock({ $0[key] }) { return Int(known) }
+        guard let psql = PostgresClientTools.path(of: "psql", serverMajor: nil) else { return nil }
+        var environment = ProcessInfo.processInfo.environment
+        if let password = endpoint.password { environment["PGPASSWORD"] = password }
+        guard let result = try? ExternalProcess.run(psql, ["--no-psqlrc", "-At", "--dbname", connectionString(endpoint), "--command", "SHOW server_version_num"],
+                                                    environment: environment),
+              result.status == 0, let number = Int(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        let major = PostgresClientTools.major(serverVersionNumber: number)
+        serverVersions.withLock { $0[key] = String(major) }
+        return major
+    }
+
+    private static let serverVersions = LockedDictionary()
+
     /// Runs `tool`, returning its standard output.
     /// - Throws: ``GodwitError`` with the tool's first line of complaint.
     @discardableResult
@@ -46,7 +76,9 @@ enum PostgresTools {
         if let password = endpoint.password { environment["PGPASSWORD"] = password }
         let result: ExternalProcess.Result
         do {
-            result = try ExternalProcess.run(PostgresClientTools.path(of: tool), arguments, environment: environment)
+            result = try ExternalProcess.run(try executable(tool, for: endpoint), arguments, environment: environment)
+        } catch let error as GodwitError {
+            throw error
         } catch {
             throw GodwitError(.ioFailure, "Cannot run \(tool)", reason: error.localizedDescription,
                               remedy: "Install the PostgreSQL client tools (\(tool)).")

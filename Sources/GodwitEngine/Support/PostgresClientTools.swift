@@ -1,18 +1,36 @@
 import Foundation
 
-/// Finds PostgreSQL's client programs (`psql`, `pg_dump`, `pg_restore`) of the newest major
-/// version on the machine: a newer `pg_dump` reads any older server, an older one refuses a newer
-/// server. Looked in, in order: `$GODWIT_PG_BIN`, every directory on `PATH`, Debian's
-/// `/usr/lib/postgresql/N/bin`, and the copies `scripts/with-postgres --version N` unpacks.
+/// Finds PostgreSQL's client programs (`psql`, `pg_dump`, `pg_restore`) for a server: those of
+/// its own major version, else the oldest newer one (a newer `pg_dump` reads an older server, but
+/// what it writes for `pg_restore` may set parameters the older server lacks), never an older one,
+/// which refuses a newer server. Looked in, in order: `$GODWIT_PG_BIN`, every directory on
+/// `PATH`, Debian's `/usr/lib/postgresql/N/bin`, and the copies `scripts/with-postgres --version N`
+/// unpacks.
 enum PostgresClientTools {
-    /// The path of `tool` with the highest major version, or the bare name when none is found
-    /// (the shell's error then says so).
-    static func path(of tool: String) -> String {
-        if let known = cache.withLock({ $0[tool] }) { return known }
-        let found = candidates(tool).max { major(of: $0) < major(of: $1) } ?? tool
-        cache.withLock { $0[tool] = found }
+    /// The path of `tool` for a server of major version `serverMajor` (any version when nil);
+    /// nil when only older versions are installed.
+    static func path(of tool: String, serverMajor: Int?) -> String? {
+        let key = "\(tool)#\(serverMajor ?? 0)"
+        if let known = cache.withLock({ $0[key] }) { return known }
+        let versions = candidates(tool).map { ($0, major(of: $0)) }
+        let found: String?
+        if let serverMajor {
+            found = versions.first { $0.1 == serverMajor }?.0
+                ?? versions.filter { $0.1 > serverMajor }.min { $0.1 < $1.1 }?.0
+        } else {
+            found = versions.max { $0.1 < $1.1 }?.0
+        }
+        if let found { cache.withLock { $0[key] = found } }
         return found
     }
+
+    /// The newest major version of `tool` installed, 0 when none.
+    static func newestMajor(of tool: String) -> Int {
+        candidates(tool).map(major(of:)).max() ?? 0
+    }
+
+    /// A server's major version from its `server_version_num` (`180006` → 18).
+    static func major(serverVersionNumber: Int) -> Int { serverVersionNumber / 10000 }
 
     /// The major version `tool --version` reports (`pg_dump (PostgreSQL) 18.6` → 18), 0 when unknown.
     static func major(of executable: String) -> Int {
