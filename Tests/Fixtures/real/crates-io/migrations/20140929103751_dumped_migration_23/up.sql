@@ -1,0 +1,1 @@
+CREATE INDEX index_crate_downloads ON crates (downloads);

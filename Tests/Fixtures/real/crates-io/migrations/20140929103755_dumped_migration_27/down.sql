@@ -1,0 +1,1 @@
+DROP INDEX index_version_dependencies_depends_on_id;

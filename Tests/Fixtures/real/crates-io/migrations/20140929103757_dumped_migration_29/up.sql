@@ -1,0 +1,1 @@
+CREATE INDEX index_crate_downloads_crate_id ON crate_downloads (crate_id);

@@ -1,0 +1,1 @@
+CREATE INDEX index_dependencies_crate_id ON dependencies (crate_id);

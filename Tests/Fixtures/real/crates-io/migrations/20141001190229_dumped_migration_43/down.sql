@@ -1,0 +1,1 @@
+DROP INDEX index_users_gh_login;

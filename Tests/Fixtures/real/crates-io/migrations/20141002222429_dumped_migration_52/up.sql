@@ -1,0 +1,2 @@
+ALTER TABLE dependencies ADD CONSTRAINT fk_dependencies_crate_id
+                                 FOREIGN KEY (crate_id) REFERENCES crates (id);

@@ -1,0 +1,1 @@
+ALTER TABLE crate_owners RENAME user_id TO owner_id;

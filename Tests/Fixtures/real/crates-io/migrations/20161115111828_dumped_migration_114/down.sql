@@ -1,0 +1,1 @@
+DROP TABLE crates_categories;

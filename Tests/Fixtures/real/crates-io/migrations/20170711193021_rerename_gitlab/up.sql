@@ -1,0 +1,1 @@
+UPDATE badges SET badge_type = replace(badge_type, 'git-lab', 'gitlab');

@@ -1,0 +1,2 @@
+ALTER TABLE versions
+ADD COLUMN crate_size integer;

@@ -1,0 +1,1 @@
+ALTER TABLE version_authors ADD COLUMN user_id INTEGER;

@@ -1,0 +1,1 @@
+ALTER TABLE publish_rate_overrides ADD COLUMN expires_at TIMESTAMP;

@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS update_num_versions_from_versions CASCADE;

@@ -1,0 +1,2 @@
+alter table users
+    alter column username drop not null;

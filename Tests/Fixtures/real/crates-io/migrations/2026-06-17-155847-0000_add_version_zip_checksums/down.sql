@@ -1,0 +1,3 @@
+ALTER TABLE versions
+    DROP COLUMN zip_sha256,
+    DROP COLUMN zip_json_sha256;

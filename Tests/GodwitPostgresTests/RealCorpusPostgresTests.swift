@@ -1,0 +1,46 @@
+import Foundation
+import GodwitCore
+import GodwitEngine
+import GodwitTesting
+import Testing
+
+/// A real project's migrations, in the layout its tool (diesel) writes: folders of `up.sql` and
+/// `down.sql`, multi-statement files, plpgsql bodies, CONCURRENTLY, empty downs.
+@Suite("A real project's SQL migrations on PostgreSQL")
+struct RealCorpusPostgresTests {
+    static let directory = Fixtures.url("real/crates-io/migrations").path
+
+    @Test("crates.io's migrations: each planned from its scratch run, all applied with every target verified, the newest rolled back and applied again; downs judged on the scratch as the database then shows")
+    func cratesIO() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let url = DatabaseURL.postgres(endpoint)
+            let count = try MigrationDirectory.load(Self.directory).count
+            #expect(count == 285)
+            let planned = try await MigrationPlanning.planAll(directory: Self.directory, database: url)
+            #expect(planned.count == count)
+            #expect(planned.allSatisfy { $0.plan.migration.operations.allSatisfy { $0.kind != .sql || $0.effect != nil } })
+            let irreversible = planned.filter { $0.plan.steps.contains { $0.reverse == nil } }.map(\.plan.migration.id)
+            #expect(irreversible.contains("20140925132250"), "an empty down.sql cannot undo")
+
+            let outcome = try await MigrationApplier(url: url, settings: SQLCorpus.settings).apply(directory: Self.directory)
+            #expect(outcome.ran.count == count)
+            #expect(try await MigrationPlanning.planAll(directory: Self.directory, database: url).isEmpty)
+            let applied = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()).removingStatistics() }
+
+            // The scratch run told which downs give the schema back exactly: the newest two do;
+            // the third re-adds a dropped column at the end of users.
+            let reversals = Dictionary(planned.compactMap { item in item.plan.migration.operations.first?.effect.map { (item.plan.migration.id, $0.reversal) } },
+                                       uniquingKeysWith: { first, _ in first })
+            #expect(reversals["2026-07-30-140000-0000"] == .identical)
+            #expect(reversals["2026-07-24-154000-0000"] == .identical)
+            #expect(reversals["2026-07-15-182934-0000"] == .columnOrderOnly(tables: ["public.users"]))
+            for _ in 0..<2 {
+                let (id, report) = try await MigrationRollback(url: url, settings: SQLCorpus.settings).rollback(nil)
+                #expect(report.passed, "rollback of \(id): \(report.failures)")
+            }
+            let again = try await MigrationApplier(url: url, settings: SQLCorpus.settings).apply(directory: Self.directory)
+            #expect(again.ran.count == 2)
+            #expect(try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()).removingStatistics() } == applied)
+        }
+    }
+}
