@@ -11,13 +11,14 @@ public enum MigrationPlanning {
 
     /// Reads the directory, inspects the database read-only, learns what its SQL files do on a
     /// scratch copy, and plans the migrations not yet applied there.
-    public static func planAll(directory: String, database url: DatabaseURL) async throws -> [Planned] {
+    /// - Parameter checkingDown: whether each SQL file's `down` is tried on the scratch too.
+    public static func planAll(directory: String, database url: DatabaseURL, checkingDown: Bool = true) async throws -> [Planned] {
         let (live, records) = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
             (try await driver.inspect(InspectionOptions()), try await StateStore(driver: driver).records())
         }
         let applied = Set(records.filter { $0.state == .applied && $0.completedSteps == $0.totalSteps }.map(\.id))
         let pending = try MigrationDirectory.load(directory).filter { !applied.contains($0.id) }
-        let migrations = try await SQLEffectAnalyzer.analyze(pending, from: live, like: url)
+        let migrations = try await SQLEffectAnalyzer.analyze(pending, from: live, like: url, checkingDown: checkingDown)
         let planner = DatabaseConnector.planner(for: live.engine)
         var schema = live
         var planned: [Planned] = []

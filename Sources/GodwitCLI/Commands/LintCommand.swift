@@ -29,7 +29,7 @@ struct LintCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandRunner.run {
             let url = try DatabaseURLResolver.resolve(db)
-            let findings = try await MigrationPlanning.planAll(directory: directory, database: url).flatMap { planned in
+            let findings = try await MigrationPlanning.planAll(directory: directory, database: url, checkingDown: false).flatMap { planned in
                 Linter().lint(planned.plan.migration, plan: planned.plan, against: planned.schemaBefore)
             }
             Terminal().write(try LintReportRenderer.render(findings, as: LintReportRenderer.Format(rawValue: format.rawValue)!))

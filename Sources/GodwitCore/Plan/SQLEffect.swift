@@ -25,11 +25,13 @@ public struct SQLEffect: Hashable, Sendable {
         case differs(objects: [String])
         /// `down` failed on the scratch, with this error.
         case failed(String)
+        /// `down` was not run (lint does not need it).
+        case notChecked
 
         /// Whether `down` leaves the schema as it found it, column order aside.
         public var restoresSchema: Bool {
             switch self {
-            case .identical, .columnOrderOnly: true
+            case .identical, .columnOrderOnly, .notChecked: true
             case .differs, .failed: false
             }
         }
@@ -41,6 +43,7 @@ public struct SQLEffect: Hashable, Sendable {
             case .columnOrderOnly(let tables): "down restores the schema up to column order (\(tables.joined(separator: ", ")))"
             case .differs(let objects): "after down, \(objects.joined(separator: "; "))"
             case .failed(let error): "down fails: \(error)"
+            case .notChecked: "down was not tried"
             }
         }
     }
