@@ -13,11 +13,13 @@ public enum MigrationPlanning {
     /// scratch copy, and plans the migrations not yet applied there.
     /// - Parameter checkingDown: whether each SQL file's `down` is tried on the scratch too.
     public static func planAll(directory: String, database url: DatabaseURL, checkingDown: Bool = true) async throws -> [Planned] {
-        let (live, records) = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
-            (try await driver.inspect(InspectionOptions()), try await StateStore(driver: driver).records())
+        let (live, records, legacy) = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
+            (try await driver.inspect(InspectionOptions()), try await StateStore(driver: driver).records(), try await LegacyHistory.read(on: driver))
         }
         let applied = Set(records.filter { $0.state == .applied && $0.completedSteps == $0.totalSteps }.map(\.id))
-        let pending = try MigrationDirectory.load(directory).filter { !applied.contains($0.id) }
+        let pending = try MigrationDirectory.load(directory).filter { migration in
+            !applied.contains(migration.id) && !(legacy?.contains(migration) == true && !records.contains { $0.id == migration.id })
+        }
         let migrations = try await SQLEffectAnalyzer.analyze(pending, from: live, like: url, checkingDown: checkingDown)
         let planner = DatabaseConnector.planner(for: live.engine)
         var schema = live

@@ -65,6 +65,7 @@ struct StatusCommand: AsyncParsableCommand {
                 Terminal().write(lines.map { $0 + "\n" }.joined())
                 return
             }
+            let legacy = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await LegacyHistory.read(on: $0) }
             let (records, progress) = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
                 let store = StateStore(driver: driver)
                 let records = try await store.records()
@@ -81,11 +82,18 @@ struct StatusCommand: AsyncParsableCommand {
                 return (records, progress)
             }
             let entries = migrations.map { migration -> Entry in
-                let record = records.first { $0.id == migration.id }
+                var record = records.first { $0.id == migration.id }
+                if record == nil, let legacy, legacy.contains(migration) {
+                    record = MigrationRecord(id: migration.id, name: migration.name, checksum: migration.source?.checksum ?? "", state: .applied,
+                                             startedAt: Date(), operatorName: "adopted from \(legacy.tool.rawValue)")
+                }
+                let adoptedFrom = record.flatMap { $0.operatorName.hasPrefix("adopted from ") ? $0.operatorName : nil }
                 return Entry(
-                    id: migration.id, name: migration.name, file: migration.source?.path, state: record?.state.rawValue ?? "pending",
-                    phase: record?.phase?.rawValue, completedSteps: record?.completedSteps, startedAt: record?.startedAt,
-                    finishedAt: record?.finishedAt, operatorName: record?.operatorName, totalSteps: record?.totalSteps,
+                    id: migration.id, name: migration.name, file: migration.source?.path,
+                    state: adoptedFrom.map { "applied (\($0))" } ?? record?.state.rawValue ?? "pending",
+                    phase: record?.phase?.rawValue, completedSteps: adoptedFrom == nil ? record?.completedSteps : nil, startedAt: adoptedFrom == nil ? record?.startedAt : nil,
+                    finishedAt: adoptedFrom == nil ? record?.finishedAt : nil, operatorName: adoptedFrom == nil ? record?.operatorName : nil,
+                    totalSteps: record?.totalSteps,
                     waitingFor: record?.waitingFor, current: progress[migration.id],
                     drift: record.map { $0.state != .rolledBack && $0.checksum != migration.source?.checksum } ?? false
                 )

@@ -13,6 +13,8 @@ final class ExecutionSession: Sendable {
     /// Reads the server around each step (rehearsals); nil in a real apply.
     let measurer: (any StepMeasurer)?
     private let current = Mutex<(any DatabaseDriver)?>(nil)
+    /// Another tool's history kept current alongside Godwit's (see ``LegacyHistory``).
+    let legacyHistory = Mutex<LegacyHistory?>(nil)
     /// Tries and failed tries of retried work, for the failed-batch rollback trigger.
     private let tally = Mutex<(tries: Int, failures: Int)>((0, 0))
 

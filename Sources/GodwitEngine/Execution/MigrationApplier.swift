@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import GodwitCore
 
 /// How an `apply` run ended.
@@ -66,7 +67,7 @@ public struct MigrationApplier: Sendable {
     private func run(_ migrations: [Migration], session: ExecutionSession) async throws -> ApplyOutcome {
         let store = try await session.store()
         try await store.install()
-        let records = try await store.records()
+        var records = try await store.records()
         do {
             try DriftCheck.check(migrations, against: records)
         } catch let error as GodwitError {
@@ -78,6 +79,18 @@ public struct MigrationApplier: Sendable {
                               remedy: "Run godwit rollback \(unfinished.id) to finish it before applying.")
         }
         var outcome = ApplyOutcome()
+        // What another tool (diesel) applied before Godwit took over is recorded as adopted.
+        let legacy = settings.keepsLegacyHistory ? try await LegacyHistory.read(on: try await session.driver()) : nil
+        if let legacy {
+            for migration in migrations where legacy.contains(migration) && !records.contains(where: { $0.id == migration.id }) {
+                let adopted = MigrationRecord.adopted(migration, from: legacy.tool, at: Date())
+                try await store.save(adopted)
+                try await store.append(AuditEvent(at: Date(), kind: .migrationCompleted, migration: migration.id,
+                                                  fields: [.init("adopted_from", legacy.tool.rawValue)]))
+                records.append(adopted)
+            }
+        }
+        session.legacyHistory.withLock { $0 = legacy }
         let isDone = { (migration: Migration) in
             records.contains { $0.id == migration.id && $0.state == .applied && $0.completedSteps == $0.totalSteps }
         }
@@ -249,6 +262,7 @@ public struct MigrationApplier: Sendable {
             record.finishedAt = Date()
             record.waitingFor = nil
             try await session.store().save(record)
+            if let legacy = session.legacyHistory.withLock({ $0 }) { try await legacy.recordApplied(migration, on: try await session.driver()) }
             try await session.store().append(AuditEvent(at: Date(), kind: .migrationCompleted, migration: migration.id,
                                                         fields: [.init("steps", "\(steps.count)"), .init("duration", String(format: "%.1fs", Date().timeIntervalSince(record.startedAt)))]))
             observer?.observe(ExecutionEvent(kind: .migrationFinished, migration: migration.id, message: "\(migration.id) applied"))

@@ -83,6 +83,10 @@ public struct MigrationRollback: Sendable {
         for index in (0..<inFlight).reversed() {
             try await executor.reverse(index)
         }
+        // Another tool's history row goes before the check, which compares every table with the start.
+        if session.settings.keepsLegacyHistory, let legacy = try await LegacyHistory.read(on: try await session.driver()) {
+            try await legacy.recordRolledBack(migration.id, on: try await session.driver())
+        }
         let report = try await IntegrityVerifier(driver: try await session.driver())
             .verifyRestored(stored, label: "\(migration.id) \(record.name) after rollback")
         record = try await session.store().record(migration.id) ?? record
