@@ -92,6 +92,18 @@ enum RawSQLRules {
 
     static func keywords(_ tokens: [SQLToken]) -> [String] { tokens.map { $0.kind == .word ? $0.keyword : $0.text } }
 
+    /// A hit for each `ALTER TABLE` action `judge` finds fault with, on tables that exist before
+    /// the migration (and have rows, when `populated`).
+    static func alterActions(_ context: LintRules.Context, populated: Bool,
+                             _ judge: (_ words: [String], _ action: [SQLToken], _ table: Table) -> String?) -> [LintRules.Hit] {
+        let tables = tables(context)
+        return items(context).flatMap { item -> [LintRules.Hit] in
+            guard let (name, actions) = alterActions(item.statement),
+                  let table = populated ? tables.populated(name) : tables.existing(name) else { return [] }
+            return actions.compactMap { action in judge(keywords(action), action, table).map { hit(item, $0) } }
+        }
+    }
+
     static func rows(_ table: Table) -> String {
         table.statistics?.rowCount.map { "\(table.name) (about \(QuantityFormat.count($0)) rows)" } ?? "\(table.name)"
     }
@@ -137,15 +149,10 @@ enum RawSQLRules {
         .init(code: "GW302", name: "constraint-missing-not-valid", severity: .error,
               remedy: "Add the constraint NOT VALID, then VALIDATE CONSTRAINT in a later statement (it takes a weaker lock), or use add_constraint.") { context in
             guard context.engine == .postgresql else { return [] }
-            let tables = tables(context)
-            return items(context).flatMap { item -> [LintRules.Hit] in
-                guard let (name, actions) = alterActions(item.statement), let table = tables.populated(name) else { return [] }
-                return actions.compactMap { action in
-                    let words = keywords(action)
-                    guard words.first == "ADD", words.contains("CHECK") || words.contains("FOREIGN") || (words.contains("REFERENCES") && !words.contains("COLUMN")),
-                          !(words.contains("NOT") && words.contains("VALID")) else { return nil }
-                    return hit(item, "the constraint is checked against every row of \(rows(table)) under a lock that blocks writes")
-                }
+            return alterActions(context, populated: true) { words, action, table in
+                guard words.first == "ADD", words.contains("CHECK") || words.contains("FOREIGN") || (words.contains("REFERENCES") && !words.contains("COLUMN")),
+                      !(words.contains("NOT") && words.contains("VALID")) else { return nil }
+                return "the constraint is checked against every row of \(rows(table)) under a lock that blocks writes"
             }
         },
         .init(code: "GW303", name: "require-lock-timeout", severity: .info,
@@ -173,16 +180,11 @@ enum RawSQLRules {
         },
         .init(code: "GW305", name: "ban-drop-column", severity: .warning,
               remedy: "Make sure no deployed code reads the column; a drop_column operation keeps it restorable until cleanup.") { context in
-            let tables = tables(context)
-            return items(context).flatMap { item -> [LintRules.Hit] in
-                guard let (name, actions) = alterActions(item.statement), let table = tables.existing(name) else { return [] }
-                return actions.compactMap { action in
-                    let words = keywords(action)
-                    guard words.first == "DROP", let what = words.dropFirst().first,
-                          !["CONSTRAINT", "DEFAULT", "NOT", "EXPRESSION", "IDENTITY"].contains(what) else { return nil }
-                    let column = action.dropFirst().first { $0.isName && !["COLUMN", "IF", "EXISTS"].contains($0.keyword) }?.identifier ?? "a column"
-                    return hit(item, "dropping \(table.name).\(column) loses its values and breaks code that reads it")
-                }
+            alterActions(context, populated: false) { words, action, table in
+                guard words.first == "DROP", let what = words.dropFirst().first,
+                      !["CONSTRAINT", "DEFAULT", "NOT", "EXPRESSION", "IDENTITY"].contains(what) else { return nil }
+                let column = action.dropFirst().first { $0.isName && !["COLUMN", "IF", "EXISTS"].contains($0.keyword) }?.identifier ?? "a column"
+                return "dropping \(table.name).\(column) loses its values and breaks code that reads it"
             }
         },
         .init(code: "GW306", name: "ban-drop-table", severity: .warning,
@@ -203,79 +205,50 @@ enum RawSQLRules {
         },
         .init(code: "GW307", name: "renaming-column", severity: .warning,
               remedy: "Add the new name and keep both in step until old code is gone (a rename_column operation does this on PostgreSQL), or ship the rename with the code.") { context in
-            let tables = tables(context)
-            return items(context).flatMap { item -> [LintRules.Hit] in
-                guard let (name, actions) = alterActions(item.statement), let table = tables.existing(name) else { return [] }
-                return actions.compactMap { action in
-                    guard keywords(action).first == "RENAME" else { return nil }
-                    return keywords(action).dropFirst().first == "TO"
-                        ? hit(item, "renaming \(table.name) breaks code that still names it")
-                        : hit(item, "renaming a column of \(table.name) breaks code that still names it")
-                }
+            alterActions(context, populated: false) { words, action, table in
+                guard words.first == "RENAME" else { return nil }
+                return words.dropFirst().first == "TO"
+                    ? "renaming \(table.name) breaks code that still names it"
+                    : "renaming a column of \(table.name) breaks code that still names it"
             }
         },
         .init(code: "GW308", name: "changing-column-type", severity: .warning,
               remedy: "Add a new column, keep both in step, backfill, then drop the old one (an alter_column operation does this online on PostgreSQL).") { context in
-            let tables = tables(context)
-            return items(context).flatMap { item -> [LintRules.Hit] in
-                guard let (name, actions) = alterActions(item.statement), let table = tables.populated(name) else { return [] }
-                return actions.compactMap { action in
-                    let words = keywords(action)
-                    guard words.first == "ALTER", words.contains("TYPE") else { return nil }
-                    return hit(item, "changing a column's type may rewrite \(rows(table)) under ACCESS EXCLUSIVE and break old code")
-                }
+            alterActions(context, populated: true) { words, action, table in
+                guard words.first == "ALTER", words.contains("TYPE") else { return nil }
+                return "changing a column's type may rewrite \(rows(table)) under ACCESS EXCLUSIVE and break old code"
             }
         },
         .init(code: "GW309", name: "adding-not-nullable-field", severity: .warning,
               remedy: "Add a CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL (no long scan), or use alter_column.") { context in
-            let tables = tables(context)
-            return items(context).flatMap { item -> [LintRules.Hit] in
-                guard let (name, actions) = alterActions(item.statement), let table = tables.populated(name) else { return [] }
-                return actions.compactMap { action in
-                    let words = keywords(action)
-                    guard words.first == "ALTER", words.contains("SET"), words.contains("NOT"), words.contains("NULL") else { return nil }
-                    return hit(item, "SET NOT NULL reads all of \(rows(table)) under ACCESS EXCLUSIVE")
-                }
+            alterActions(context, populated: true) { words, action, table in
+                guard words.first == "ALTER", words.contains("SET"), words.contains("NOT"), words.contains("NULL") else { return nil }
+                return "SET NOT NULL reads all of \(rows(table)) under ACCESS EXCLUSIVE"
             }
         },
         .init(code: "GW310", name: "adding-required-field", severity: .error,
               remedy: "Give the column a default, or add it nullable, fill it, then make it NOT NULL.") { context in
-            let tables = tables(context)
-            return items(context).flatMap { item -> [LintRules.Hit] in
-                guard let (name, actions) = alterActions(item.statement), let table = tables.populated(name) else { return [] }
-                return actions.compactMap { action in
-                    let words = keywords(action)
-                    guard words.first == "ADD", !words.contains("CONSTRAINT"), !words.contains("CHECK"), !words.contains("FOREIGN"),
-                          words.contains("NOT"), words.contains("NULL"), !words.contains("DEFAULT"), !words.contains("GENERATED") else { return nil }
-                    return hit(item, "a NOT NULL column without a default cannot be added to \(rows(table)), which has rows")
-                }
+            alterActions(context, populated: true) { words, action, table in
+                guard words.first == "ADD", !words.contains("CONSTRAINT"), !words.contains("CHECK"), !words.contains("FOREIGN"),
+                      words.contains("NOT"), words.contains("NULL"), !words.contains("DEFAULT"), !words.contains("GENERATED") else { return nil }
+                return "a NOT NULL column without a default cannot be added to \(rows(table)), which has rows"
             }
         },
         .init(code: "GW311", name: "adding-field-with-default", severity: .warning,
               remedy: "Add the column without the default, set the default, then fill existing rows in batches (add_column with `up` does this).") { context in
-            let tables = tables(context)
-            return items(context).flatMap { item -> [LintRules.Hit] in
-                guard let (name, actions) = alterActions(item.statement), let table = tables.populated(name) else { return [] }
-                return actions.compactMap { action in
-                    let words = keywords(action)
-                    guard words.first == "ADD", let defaultAt = words.firstIndex(of: "DEFAULT") else { return nil }
-                    let value = action[(defaultAt + 1)...].map(\.text).joined()
-                    guard VolatileExpression.isVolatile(value) || words.contains("STORED") else { return nil }
-                    return hit(item, "a volatile default rewrites every row of \(rows(table)) under ACCESS EXCLUSIVE")
-                }
+            alterActions(context, populated: true) { words, action, table in
+                guard words.first == "ADD", let defaultAt = words.firstIndex(of: "DEFAULT") else { return nil }
+                let value = action[(defaultAt + 1)...].map(\.text).joined()
+                guard VolatileExpression.isVolatile(value) || words.contains("STORED") else { return nil }
+                return "a volatile default rewrites every row of \(rows(table)) under ACCESS EXCLUSIVE"
             }
         },
         .init(code: "GW312", name: "disallowed-unique-constraint", severity: .warning,
               remedy: "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT … UNIQUE USING INDEX (an add_constraint operation does this).") { context in
             guard context.engine == .postgresql else { return [] }
-            let tables = tables(context)
-            return items(context).flatMap { item -> [LintRules.Hit] in
-                guard let (name, actions) = alterActions(item.statement), let table = tables.populated(name) else { return [] }
-                return actions.compactMap { action in
-                    let words = keywords(action)
-                    guard words.first == "ADD", words.contains("UNIQUE") || words.contains("PRIMARY"), !words.contains("USING") else { return nil }
-                    return hit(item, "the constraint builds its index on \(rows(table)) under a lock that blocks reads and writes")
-                }
+            return alterActions(context, populated: true) { words, action, table in
+                guard words.first == "ADD", words.contains("UNIQUE") || words.contains("PRIMARY"), !words.contains("USING") else { return nil }
+                return "the constraint builds its index on \(rows(table)) under a lock that blocks reads and writes"
             }
         },
         .init(code: "GW313", name: "ban-drop-database", severity: .error,
@@ -286,14 +259,9 @@ enum RawSQLRules {
         },
         .init(code: "GW314", name: "ban-drop-not-null", severity: .info,
               remedy: "Check that every reader handles NULL before the first one is written.") { context in
-            let tables = tables(context)
-            return items(context).flatMap { item -> [LintRules.Hit] in
-                guard let (name, actions) = alterActions(item.statement), let table = tables.existing(name) else { return [] }
-                return actions.compactMap { action in
-                    let words = keywords(action)
-                    guard words.first == "ALTER", words.contains("DROP"), words.contains("NOT"), words.contains("NULL") else { return nil }
-                    return hit(item, "dropping NOT NULL on \(table.name) lets NULLs reach code that never expected them")
-                }
+            alterActions(context, populated: false) { words, action, table in
+                guard words.first == "ALTER", words.contains("DROP"), words.contains("NOT"), words.contains("NULL") else { return nil }
+                return "dropping NOT NULL on \(table.name) lets NULLs reach code that never expected them"
             }
         },
         .init(code: "GW315", name: "prefer-robust-stmts", severity: .info,
