@@ -127,4 +127,21 @@ struct SQLCorpusPostgresTests {
             #expect(actual == expected, "rerun with GODWIT_UPDATE_GOLDEN=1 and review the diff")
         }
     }
+
+    @Test("A file that runs on the empty scratch but fails on the data: the rehearsal reports only what happened")
+    func rehearsalOfAFailingApply() async throws {
+        try await Self.withBase { url in
+            let directory = try SQLCorpus.single("004_required_column", of: Fixtures.url("sql-corpus/postgres/risky").path)
+            defer { directory.remove() }
+            let report = try await Rehearsal(url: url).run(directory: directory.url.path)
+            #expect(report.applyFailed)
+            #expect(!report.isGo)
+            #expect(report.views.isEmpty)
+            let markdown = report.markdown()
+            #expect(markdown.contains("| **Rollback** | not proven: the apply failed, so the migration's rollback never ran whole |"))
+            #expect(!markdown.contains("identical: schema"))
+            #expect(report.problems.first?.contains("up.sql:1:1") == true, "\(report.problems)")
+            #expect(!report.problems.joined().lowercased().contains("resum"))
+        }
+    }
 }

@@ -140,6 +140,9 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
     public var sampledTables: [SampledTable] = []
     /// How often `pg_locks` was sampled (PostgreSQL), which bounds how short a lock is seen.
     public var lockSamplingSeconds: Double?
+    /// Whether the first apply failed: the rollback then only undid what it left, which proves
+    /// nothing about the migration's own rollback.
+    public var applyFailed = false
 
     public init(database: String, cloneMethod: String, startedAt: Date, seconds: Double = 0, migrations: [String] = [],
                 lockBudgetSeconds: Double, steps: [StepTiming] = [], rollbackIdentical: Bool = false,
@@ -158,7 +161,7 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
     }
 
     /// Go when every pass ran, rollback was identical and no problem was found.
-    public var isGo: Bool { problems.isEmpty && rollbackIdentical }
+    public var isGo: Bool { problems.isEmpty && rollbackIdentical && !applyFailed }
 
     /// The report as one JSON document, with `verdict` (`go` / `no-go`) beside its facts and
     /// step times in milliseconds' precision.
@@ -188,7 +191,7 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
                    "| **Date** | \(ISO8601DateFormatter().string(from: startedAt)) |",
                    "| **Migrations** | \(migrations.isEmpty ? "none pending" : migrations.joined(separator: ", ")) |",
                    "| **Duration** | \(String(format: "%.1f", seconds)) s |",
-                   "| **Rollback** | \(rollbackIdentical ? "identical: schema and every table's checksum equal the original" : "NOT identical") |",
+                   "| **Rollback** | \(applyFailed ? "not proven: the apply failed, so the migration's rollback never ran whole" : rollbackIdentical ? "identical: schema and every table's checksum equal the original" : "NOT identical") |",
                    "| **Verdict** | \(isGo ? "**GO**" : "**NO-GO**") |", ""]
         for pass in ["apply", "rollback", "reapply"] {
             let timings = steps.filter { $0.pass == pass }

@@ -74,13 +74,18 @@ public struct Rehearsal: Sendable {
             if case .rolledBack(let id, let reason, _) = applied.stop { report.problems.append("Migration \(id) was rolled back by a trigger: \(reason)") }
         } catch let error as GodwitError {
             applyFailed = true
-            report.problems.append("Apply on the clone failed: \(error.description)")
+            report.applyFailed = true
+            // What happened only: the clone is dropped, so no advice to fix it and resume there.
+            var happened = error
+            happened.remedy = nil
+            report.problems.append("Apply on the clone failed: \(happened.description)")
         }
         let rehearsed = try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await StateStore(driver: $0).records() }
             .filter { !alreadyApplied.contains($0.id) }.map(\.id)
         report.migrations = rehearsed
         report.steps += try await applyLog.timings(pass: "apply", on: clone.url, budget: lockBudget)
-        report.views = try await viewOutcomes(of: migrations, before: originalSchema, on: clone.url)
+        // Views are judged on a finished apply only: a half-applied one says nothing of them.
+        if !applyFailed { report.views = try await viewOutcomes(of: migrations, before: originalSchema, on: clone.url) }
         if !applyFailed {
             for failure in try await OnDemandVerification.run(url: clone.url, migrations: migrations).flatMap(\.failures) {
                 report.problems.append("Verification after apply: \(failure.name) (\(failure.detail))")
