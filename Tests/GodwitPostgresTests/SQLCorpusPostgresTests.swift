@@ -26,7 +26,7 @@ struct SQLCorpusPostgresTests {
             let directory = SQLCorpus.chain(.postgresql)
             let before = try await Self.schema(url), digests = try await DatabaseDigests.all(url)
             let planned = try await MigrationPlanning.planAll(directory: directory, database: url)
-            #expect(planned.count == 22)
+            #expect(planned.count == 30)
             for item in planned {
                 let effect = try #require(item.plan.migration.operations.first?.effect, "\(item.plan.migration.id) was not run on a scratch copy")
                 #expect(effect.reversal == .identical, "\(item.plan.migration.id): \(effect.reversal.summary)")
@@ -42,9 +42,9 @@ struct SQLCorpusPostgresTests {
             #expect(rehearsal.isGo, "\(rehearsal.problems)")
 
             let outcome = try await MigrationApplier(url: url, settings: SQLCorpus.settings).apply(directory: directory)
-            #expect(outcome.ran.count == 22)
+            #expect(outcome.ran.count == 30)
             #expect(try await MigrationPlanning.planAll(directory: directory, database: url).isEmpty, "applied files are not planned again")
-            for _ in 0..<22 {
+            for _ in 0..<30 {
                 let (id, report) = try await MigrationRollback(url: url, settings: SQLCorpus.settings).rollback(nil)
                 #expect(report.passed, "rollback of \(id): \(report.failures)")
             }

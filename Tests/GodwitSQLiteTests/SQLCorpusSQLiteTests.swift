@@ -26,7 +26,7 @@ struct SQLCorpusSQLiteTests {
             let directory = SQLCorpus.chain(.sqlite)
             let before = try await Self.schema(url), digests = try await DatabaseDigests.all(url)
             let planned = try await MigrationPlanning.planAll(directory: directory, database: url)
-            #expect(planned.count == 8)
+            #expect(planned.count == 16)
             for item in planned {
                 let effect = try #require(item.plan.migration.operations.first?.effect, "\(item.plan.migration.id) was not run on a scratch copy")
                 #expect(effect.reversal == .identical, "\(item.plan.migration.id): \(effect.reversal.summary)")
@@ -39,9 +39,9 @@ struct SQLCorpusSQLiteTests {
             #expect(rehearsal.isGo, "\(rehearsal.problems)")
 
             let outcome = try await MigrationApplier(url: url, settings: SQLCorpus.settings).apply(directory: directory)
-            #expect(outcome.ran.count == 8)
+            #expect(outcome.ran.count == 16)
             #expect(try await MigrationPlanning.planAll(directory: directory, database: url).isEmpty)
-            for _ in 0..<8 {
+            for _ in 0..<16 {
                 let (id, report) = try await MigrationRollback(url: url, settings: SQLCorpus.settings).rollback(nil)
                 #expect(report.passed, "rollback of \(id): \(report.failures)")
             }

@@ -1,0 +1,1 @@
+COMMENT ON INDEX orders_status_idx IS NULL;

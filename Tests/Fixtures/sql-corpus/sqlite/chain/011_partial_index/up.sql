@@ -1,0 +1,1 @@
+CREATE INDEX orders_open ON orders (customer_id) WHERE status = 'new';

@@ -1,0 +1,1 @@
+DROP TRIGGER customers_email_lowercase;
