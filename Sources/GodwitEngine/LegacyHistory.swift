@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GodwitCore
 
 /// The history another migration tool keeps in the database, read in place so a team can point
