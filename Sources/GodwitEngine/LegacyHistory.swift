@@ -5,61 +5,138 @@ public import GodwitCore
 /// Godwit at its existing directory: what that tool applied counts as applied ("adopted"), and
 /// Godwit keeps writing the tool's rows as it applies and rolls back, so the team can switch back.
 ///
-/// diesel: `__diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL
-/// DEFAULT CURRENT_TIMESTAMP)`, on PostgreSQL and SQLite alike; a version is the folder name
-/// before its first `_`, dashes removed (`2026-07-30-140000-0000` → `202607301400000000`).
+/// Each table as its tool creates it (the tests create them the same way):
+/// - diesel: `__diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp)`, a
+///   row per migration; a version is the name before its first `_`, dashes removed.
+/// - golang-migrate: `schema_migrations (version bigint PRIMARY KEY, dirty boolean)`, one row: the
+///   newest version applied; every lower one counts as applied.
+/// - dbmate: `schema_migrations (version varchar(128) PRIMARY KEY)`, a row per migration.
+/// - goose: `goose_db_version (id serial, version_id bigint, is_applied boolean, tstamp)`, a row per
+///   apply and per rollback; a version's newest row says where it stands.
+/// - Flyway: `flyway_schema_history (installed_rank, version, description, type, script, checksum,
+///   installed_by, installed_on, execution_time, success)`, a row per migration with Flyway's
+///   CRC32 checksum of the script, so `flyway validate` accepts what Godwit applied.
 public struct LegacyHistory: Sendable {
     /// The tools whose history Godwit reads.
-    public enum Tool: String, Sendable {
+    public enum Tool: String, Sendable, CaseIterable {
         case diesel
+        case golangMigrate = "golang-migrate"
+        case dbmate
+        case goose
+        case flyway
 
         var table: String {
             switch self {
             case .diesel: "__diesel_schema_migrations"
+            case .golangMigrate, .dbmate: "schema_migrations"
+            case .goose: "goose_db_version"
+            case .flyway: "flyway_schema_history"
             }
         }
     }
 
     public let tool: Tool
-    /// The versions the tool recorded, as it spells them.
+    /// The versions the tool counts as applied, in its spelling.
     public let versions: Set<String>
-
-    /// Whether a table is one of the history tables Godwit keeps current for another tool.
-    public static func isHistoryTable(_ name: String) -> Bool {
-        [Tool.diesel].contains { $0.table == name }
-    }
+    /// golang-migrate's one row: the newest version applied.
+    let newest: Int64?
 
     /// The tool's version of a migration.
-    public func version(of migration: Migration) -> String {
+    public func version(of migration: Migration) -> String { Self.version(migration.id, for: tool) }
+
+    static func version(_ id: String, for tool: Tool) -> String {
         switch tool {
-        case .diesel: migration.id.replacingOccurrences(of: "-", with: "")
+        case .diesel: id.replacingOccurrences(of: "-", with: "")
+        case .golangMigrate, .goose: Int64(id).map(String.init) ?? id
+        case .dbmate, .flyway: id
         }
     }
 
     /// Whether the tool recorded the migration as applied.
-    public func contains(_ migration: Migration) -> Bool { versions.contains(version(of: migration)) }
+    public func contains(_ migration: Migration) -> Bool {
+        if tool == .golangMigrate, let newest, let version = Int64(migration.id) { return version <= newest }
+        return versions.contains(version(of: migration))
+    }
+
+    /// Whether a table is one of the history tables Godwit keeps current for another tool.
+    public static func isHistoryTable(_ name: String) -> Bool {
+        Tool.allCases.contains { $0.table == name }
+    }
 
     /// The history in the database, or nil when no known tool left one.
     public static func read(on driver: any DatabaseDriver) async throws -> LegacyHistory? {
-        for tool in [Tool.diesel] where try await exists(tool.table, on: driver) {
-            let rows = try await driver.query(unsafeSQL: "SELECT version FROM \(tool.table)")
-            return LegacyHistory(tool: tool, versions: Set(rows.compactMap { $0[0].textValue }))
+        for tool in Tool.allCases where tool != .dbmate {
+            guard try await exists(tool.table, on: driver) else { continue }
+            switch tool {
+            case .diesel:
+                return LegacyHistory(tool: .diesel, versions: try await column("SELECT version FROM \(tool.table)", on: driver), newest: nil)
+            case .golangMigrate, .dbmate:
+                // Both call it schema_migrations; golang-migrate's has a dirty flag.
+                guard try await hasColumn("dirty", in: tool.table, on: driver) else {
+                    return LegacyHistory(tool: .dbmate, versions: try await column("SELECT version FROM schema_migrations", on: driver), newest: nil)
+                }
+                let newest = try await driver.query(unsafeSQL: "SELECT max(version) FROM schema_migrations").first?[0].integerValue
+                return LegacyHistory(tool: .golangMigrate, versions: [], newest: newest)
+            case .goose:
+                let rows = try await driver.query(unsafeSQL: "SELECT version_id, CASE WHEN is_applied THEN 1 ELSE 0 END FROM goose_db_version ORDER BY id")
+                var state: [String: Bool] = [:]
+                for row in rows { if let version = row[0].integerValue { state[String(version)] = row[1].integerValue == 1 } }
+                return LegacyHistory(tool: .goose, versions: Set(state.filter(\.value).keys.filter { $0 != "0" }), newest: nil)
+            case .flyway:
+                let sql = "SELECT version FROM flyway_schema_history WHERE version IS NOT NULL AND CASE WHEN success THEN 1 ELSE 0 END = 1"
+                return LegacyHistory(tool: .flyway, versions: try await column(sql, on: driver), newest: nil)
+            }
         }
         return nil
     }
 
-    /// Writes the tool's row for a migration Godwit applied (nothing when it is there already).
+    /// Writes the tool's row for a migration Godwit applied.
     public func recordApplied(_ migration: Migration, on driver: any DatabaseDriver) async throws {
-        let placeholder = driver.engine == .postgresql ? "$1" : "?1"
-        _ = try await driver.execute(unsafeSQL: "INSERT INTO \(tool.table) (version) SELECT \(placeholder) WHERE NOT EXISTS (SELECT 1 FROM \(tool.table) WHERE version = \(placeholder))",
-                                     bindings: [.text(version(of: migration))])
+        let p = Placeholders(engine: driver.engine)
+        let version = version(of: migration)
+        switch tool {
+        case .diesel, .dbmate:
+            _ = try await driver.execute(unsafeSQL: "INSERT INTO \(tool.table) (version) SELECT \(p[1]) WHERE NOT EXISTS (SELECT 1 FROM \(tool.table) WHERE version = \(p[1]))",
+                                         bindings: [.text(version)])
+        case .golangMigrate:
+            guard let number = Int64(version) else { return }
+            _ = try await driver.execute(unsafeSQL: "DELETE FROM schema_migrations")
+            _ = try await driver.execute(unsafeSQL: "INSERT INTO schema_migrations (version, dirty) VALUES (\(p[1]), false)", bindings: [.integer(number)])
+        case .goose:
+            guard let number = Int64(version) else { return }
+            _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (\(p[1]), true)", bindings: [.integer(number)])
+        case .flyway:
+            let script = migration.source.map { ($0.path as NSString).lastPathComponent } ?? version
+            let text = migration.operations.first.flatMap { if case .rawSQL(let raw) = $0 { raw.up } else { nil } } ?? ""
+            _ = try await driver.execute(unsafeSQL: """
+                INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
+                SELECT coalesce(max(installed_rank), 0) + 1, \(p[1]), \(p[2]), 'SQL', \(p[3]), \(p[4]), 'godwit', 0, true FROM flyway_schema_history
+                """, bindings: [.text(version), .text(migration.name), .text(script), .integer(Int64(FlywayChecksum.of(text)))])
+        }
     }
 
-    /// Removes the tool's row for a migration Godwit rolled back.
-    public func recordRolledBack(_ id: String, on driver: any DatabaseDriver) async throws {
-        let placeholder = driver.engine == .postgresql ? "$1" : "?"
-        _ = try await driver.execute(unsafeSQL: "DELETE FROM \(tool.table) WHERE version = \(placeholder)",
-                                     bindings: [.text(id.replacingOccurrences(of: "-", with: ""))])
+    /// Updates the tool's history for a migration Godwit rolled back.
+    /// - Parameter previous: the newest migration still applied after it (golang-migrate keeps only that one).
+    public func recordRolledBack(_ id: String, previous: String?, on driver: any DatabaseDriver) async throws {
+        let p = Placeholders(engine: driver.engine)
+        let version = Self.version(id, for: tool)
+        switch tool {
+        case .diesel, .dbmate, .flyway:
+            _ = try await driver.execute(unsafeSQL: "DELETE FROM \(tool.table) WHERE version = \(p[1])", bindings: [.text(version)])
+        case .golangMigrate:
+            // One row: the newest version still applied is the one before.
+            _ = try await driver.execute(unsafeSQL: "DELETE FROM schema_migrations")
+            if let previous, let number = Int64(Self.version(previous, for: tool)) {
+                _ = try await driver.execute(unsafeSQL: "INSERT INTO schema_migrations (version, dirty) VALUES (\(p[1]), false)", bindings: [.integer(number)])
+            }
+        case .goose:
+            guard let number = Int64(version) else { return }
+            _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (\(p[1]), false)", bindings: [.integer(number)])
+        }
+    }
+
+    private static func column(_ sql: String, on driver: any DatabaseDriver) async throws -> Set<String> {
+        Set(try await driver.query(unsafeSQL: sql).compactMap { $0[0].textValue })
     }
 
     private static func exists(_ table: String, on driver: any DatabaseDriver) async throws -> Bool {
@@ -67,6 +144,36 @@ public struct LegacyHistory: Sendable {
             ? "SELECT CASE WHEN to_regclass($1) IS NULL THEN 0 ELSE 1 END"
             : "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?"
         return try await driver.query(unsafeSQL: sql, bindings: [.text(table)]).first?[0].integerValue ?? 0 > 0
+    }
+
+    private static func hasColumn(_ column: String, in table: String, on driver: any DatabaseDriver) async throws -> Bool {
+        let sql = driver.engine == .postgresql
+            ? "SELECT count(*) FROM information_schema.columns WHERE table_name = $1 AND column_name = $2"
+            : "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2"
+        return try await driver.query(unsafeSQL: sql, bindings: [.text(table), .text(column)]).first?[0].integerValue ?? 0 > 0
+    }
+}
+
+/// `$1, $2` on PostgreSQL, `?1, ?2` on SQLite (numbered, so one value can stand twice).
+private struct Placeholders {
+    let engine: Engine
+    subscript(number: Int) -> String { engine == .postgresql ? "$\(number)" : "?\(number)" }
+}
+
+/// Flyway's checksum of a SQL script: CRC32 over each line without its line ending (a leading
+/// byte-order mark dropped), read as a signed 32-bit integer — what `flyway validate` compares.
+enum FlywayChecksum {
+    static func of(_ text: String) -> Int32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        var body = Substring(text)
+        if body.hasPrefix("\u{FEFF}") { body = body.dropFirst() }
+        for line in body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+            for byte in line.utf8 {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+            }
+        }
+        return Int32(bitPattern: ~crc)
     }
 }
 

@@ -1,8 +1,10 @@
 import Foundation
 
 /// Reads a migrations directory: versioned YAML files (`001_add_email.yaml`), and for projects
-/// that adopt Godwit, plain SQL pairs — `002_backfill.up.sql` with `002_backfill.down.sql`, or a
-/// folder `003_index/` holding `up.sql` and `down.sql`.
+/// that adopt Godwit, SQL in the layouts of the tools they come from — pairs (`002_x.up.sql` with
+/// `002_x.down.sql` as golang-migrate writes them, or diesel's folder `003_x/` holding `up.sql`
+/// and `down.sql`), dbmate's and goose's single files with up and down sections, and Flyway's
+/// `V…__x.sql` with its `U…__x.sql` undo (see ``ToolLayouts``).
 ///
 /// The version is what comes before the first `_` of the name; migrations are returned in
 /// ascending version order (numbers compared as numbers). Other files (a README) are ignored.
@@ -20,6 +22,8 @@ public enum MigrationDirectory {
         let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
         var migrations: [Migration] = []
         var pairs: [String: (up: String?, down: String?)] = [:]
+        var flyway: [(version: String, title: String, path: String)] = []
+        var flywayUndo: [String: String] = [:]
         for name in names where !name.hasPrefix(".") {
             let url = base.appendingPathComponent(name)
             let display = (path as NSString).appendingPathComponent(name)
@@ -38,7 +42,19 @@ public enum MigrationDirectory {
                 pairs[String(name.dropLast(".up.sql".count)), default: (nil, nil)].up = url.path
             } else if name.hasSuffix(".down.sql") {
                 pairs[String(name.dropLast(".down.sql".count)), default: (nil, nil)].down = url.path
+            } else if let (version, title) = ToolLayouts.flywayVersion(name) {
+                flyway.append((version, title, display))
+            } else if let (version, _) = ToolLayouts.flywayVersion(name, prefix: "U") {
+                flywayUndo[version] = display
+            } else if name.hasSuffix(".sql"), let migration = ToolLayouts.singleFile(name: name, text: try read(url.path, display: display),
+                                                                                     path: url.path, display: display) {
+                migrations.append(migration)
             }
+        }
+        for (version, title, path) in flyway {
+            let undo = flywayUndo[version]
+            migrations.append(ToolLayouts.flyway(version: version, title: title, upText: try read(path, display: path), upPath: path,
+                                                 downText: try undo.map { try read($0, display: $0) }, downPath: undo))
         }
         for (stem, pair) in pairs.sorted(by: { $0.key < $1.key }) {
             guard let up = pair.up else {

@@ -85,7 +85,10 @@ public struct MigrationRollback: Sendable {
         }
         // Another tool's history row goes before the check, which compares every table with the start.
         if session.settings.keepsLegacyHistory, let legacy = try await LegacyHistory.read(on: try await session.driver()) {
-            try await legacy.recordRolledBack(migration.id, on: try await session.driver())
+            let previous = try await session.store().records()
+                .filter { $0.id != migration.id && $0.state == .applied && VersionOrder.precedes($0.id, migration.id) }
+                .map(\.id).max(by: VersionOrder.precedes)
+            try await legacy.recordRolledBack(migration.id, previous: previous, on: try await session.driver())
         }
         let report = try await IntegrityVerifier(driver: try await session.driver())
             .verifyRestored(stored, label: "\(migration.id) \(record.name) after rollback")

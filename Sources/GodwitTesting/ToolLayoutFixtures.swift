@@ -1,0 +1,99 @@
+import Foundation
+public import GodwitCore
+public import GodwitEngine
+
+/// Sample directories in other tools' layouts (`Tests/Fixtures/layouts/<tool>`), three
+/// migrations each, and their history tables as each tool creates and fills them.
+public enum ToolLayoutFixtures {
+    public static func directory(_ tool: LegacyHistory.Tool) -> String {
+        Fixtures.url("layouts/\(tool.rawValue)").path
+    }
+
+    /// Plays the tool: runs the first `count` migrations' up SQL and writes its history rows.
+    public static func applyAsTheToolWould(_ tool: LegacyHistory.Tool, first count: Int, on driver: any DatabaseDriver) async throws {
+        let migrations = try MigrationDirectory.load(directory(tool))
+        try await driver.executeScript(unsafeSQL: historyTable(tool, engine: driver.engine))
+        if tool == .goose { _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true)") }
+        for (number, migration) in migrations.prefix(count).enumerated() {
+            guard case .rawSQL(let raw) = migration.operations[0] else { continue }
+            try await driver.executeScript(unsafeSQL: raw.up)
+            let version = migration.id
+            switch tool {
+            case .diesel, .dbmate:
+                _ = try await driver.execute(unsafeSQL: "INSERT INTO \(table(tool)) (version) VALUES ('\(version.replacingOccurrences(of: "-", with: ""))')")
+            case .golangMigrate:
+                _ = try await driver.execute(unsafeSQL: "DELETE FROM schema_migrations")
+                _ = try await driver.execute(unsafeSQL: "INSERT INTO schema_migrations (version, dirty) VALUES (\(Int(version)!), false)")
+            case .goose:
+                _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (\(Int(version)!), true)")
+            case .flyway:
+                let script = (migration.source!.path as NSString).lastPathComponent
+                _ = try await driver.execute(unsafeSQL: """
+                    INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
+                    VALUES (\(number + 1), '\(version)', '\(migration.name)', 'SQL', '\(script)', 12345, 'flyway', 3, true)
+                    """)
+            }
+        }
+    }
+
+    private static func table(_ tool: LegacyHistory.Tool) -> String {
+        switch tool {
+        case .diesel: "__diesel_schema_migrations"
+        case .golangMigrate, .dbmate: "schema_migrations"
+        case .goose: "goose_db_version"
+        case .flyway: "flyway_schema_history"
+        }
+    }
+
+    /// The history table as the tool's own code creates it on each engine.
+    static func historyTable(_ tool: LegacyHistory.Tool, engine: Engine) -> String {
+        let postgres = engine == .postgresql
+        switch tool {
+        case .diesel:
+            return "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+        case .golangMigrate:
+            return postgres ? "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)"
+                : "CREATE TABLE schema_migrations (version uint64, dirty bool); CREATE UNIQUE INDEX version_unique ON schema_migrations (version)"
+        case .dbmate:
+            return "CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY)"
+        case .goose:
+            return postgres
+                ? "CREATE TABLE goose_db_version (id serial NOT NULL, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp NULL default now(), PRIMARY KEY(id))"
+                : "CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL, tstamp TIMESTAMP DEFAULT (datetime('now')))"
+        case .flyway:
+            return """
+                CREATE TABLE flyway_schema_history (installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL,
+                type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL,
+                installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, execution_time INT NOT NULL, success BOOLEAN NOT NULL)
+                """
+        }
+    }
+
+    /// Every step of adoption on `url`: the tool applied the first two; Godwit sees them as
+    /// applied, plans and applies only the third, writes the tool's history, and rolls it back.
+    /// Returns what failed, in words (empty when all held).
+    public static func adopt(_ tool: LegacyHistory.Tool, on url: DatabaseURL) async throws -> [String] {
+        var problems: [String] = []
+        let directory = directory(tool)
+        let migrations = try MigrationDirectory.load(directory)
+        if migrations.count != 3 { problems.append("read \(migrations.count) migrations, not 3") }
+        try await DatabaseConnector.withDriver(url) { try await applyAsTheToolWould(tool, first: 2, on: $0) }
+        let history = { try await DatabaseConnector.withDriver(url) { try await LegacyHistory.read(on: $0) } }
+        guard let found = try await history(), found.tool == tool else { return problems + ["the history was not read as \(tool.rawValue)'s"] }
+        let pending = try await MigrationPlanning.planAll(directory: directory, database: url).map(\.plan.migration.id)
+        if pending != [migrations[2].id] { problems.append("pending: \(pending)") }
+        var settings = SQLCorpus.settings
+        settings.approveGates = true
+        let outcome = try await MigrationApplier(url: url, settings: settings).apply(directory: directory)
+        if outcome.ran != [migrations[2].id] { problems.append("apply ran \(outcome.ran)") }
+        guard let after = try await history() else { return problems + ["the history table is gone"] }
+        if !migrations.allSatisfy(after.contains) { problems.append("after apply the tool's history lacks one of \(migrations.map(\.id))") }
+        let (id, report) = try await MigrationRollback(url: url, settings: settings).rollback(nil)
+        if id != migrations[2].id || !report.passed { problems.append("rollback of \(id): \(report.failures)") }
+        guard let back = try await history() else { return problems + ["the history table is gone"] }
+        if back.contains(migrations[2]) || !back.contains(migrations[0]) || !back.contains(migrations[1]) {
+            problems.append("after rollback the tool's history is wrong")
+        }
+        return problems
+    }
+}

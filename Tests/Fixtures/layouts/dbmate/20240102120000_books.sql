@@ -1,0 +1,7 @@
+-- migrate:up
+CREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL REFERENCES authors (id), title TEXT);
+CREATE INDEX books_author ON books (author_id);
+
+-- migrate:down
+DROP INDEX books_author;
+DROP TABLE books;

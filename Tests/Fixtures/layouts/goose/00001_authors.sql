@@ -1,0 +1,8 @@
+-- +goose Up
+-- +goose StatementBegin
+CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+INSERT INTO authors (id, name) VALUES (1, 'Ann'), (2, 'Bo');
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TABLE authors;

@@ -1,0 +1,16 @@
+import GodwitCore
+import GodwitEngine
+import GodwitTesting
+import Testing
+
+@Suite("Other tools' layouts and histories on PostgreSQL")
+struct ToolLayoutPostgresTests {
+    @Test("Each tool's directory is read in place and its history adopted: status, the next file only, its rows kept current",
+          arguments: LegacyHistory.Tool.allCases)
+    func adopt(_ tool: LegacyHistory.Tool) async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let problems = try await ToolLayoutFixtures.adopt(tool, on: .postgres(endpoint))
+            #expect(problems == [])
+        }
+    }
+}

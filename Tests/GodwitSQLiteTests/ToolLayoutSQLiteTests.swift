@@ -1,0 +1,34 @@
+import GodwitCore
+import GodwitEngine
+import GodwitTesting
+import Testing
+
+@Suite("Other tools' layouts and histories on SQLite")
+struct ToolLayoutSQLiteTests {
+    @Test("Each tool's directory is read in place and its history adopted: status, the next file only, its rows kept current",
+          arguments: LegacyHistory.Tool.allCases)
+    func adopt(_ tool: LegacyHistory.Tool) async throws {
+        try await TemporaryDirectory.with { directory in
+            let url = DatabaseURL.sqlite(.init(path: directory.path("app.db")))
+            try await DatabaseConnector.withDriver(url, access: .create) { _ = try await $0.execute(unsafeSQL: "CREATE TABLE keep (id INTEGER PRIMARY KEY)") }
+            let problems = try await ToolLayoutFixtures.adopt(tool, on: url)
+            #expect(problems == [])
+        }
+    }
+
+    @Test("Sections, transaction options and undo files are read as each tool means them")
+    func reading() throws {
+        let dbmate = try MigrationDirectory.load(ToolLayoutFixtures.directory(.dbmate))
+        #expect(dbmate.map(\.id) == ["20240101120000", "20240102120000", "20240103120000"])
+        guard case .rawSQL(let raw) = dbmate[1].operations[0] else { Issue.record("not SQL"); return }
+        #expect(raw.up.contains("CREATE TABLE books") && !raw.up.contains("DROP TABLE books"))
+        #expect(raw.down.contains("DROP TABLE books"))
+        #expect(raw.upSource?.firstLine == 2)
+        let flyway = try MigrationDirectory.load(ToolLayoutFixtures.directory(.flyway))
+        #expect(flyway.map(\.id) == ["1.1", "1.2", "1.3"])
+        guard case .rawSQL(let first) = flyway[0].operations[0] else { return }
+        #expect(first.down.isEmpty, "no undo file: the migration cannot be undone")
+        let goose = try MigrationDirectory.load(ToolLayoutFixtures.directory(.goose))
+        #expect(goose.map(\.id) == ["00001", "00002", "00003"])
+    }
+}
