@@ -24,6 +24,7 @@ public struct LegacyHistory: Sendable {
         case dbmate
         case goose
         case flyway
+        case prisma
 
         var table: String {
             switch self {
@@ -31,6 +32,7 @@ public struct LegacyHistory: Sendable {
             case .golangMigrate, .dbmate: "schema_migrations"
             case .goose: "goose_db_version"
             case .flyway: "flyway_schema_history"
+            case .prisma: "_prisma_migrations"
             }
         }
     }
@@ -48,7 +50,7 @@ public struct LegacyHistory: Sendable {
         switch tool {
         case .diesel: id.replacingOccurrences(of: "-", with: "")
         case .golangMigrate, .goose: Int64(id).map(String.init) ?? id
-        case .dbmate, .flyway: id
+        case .dbmate, .flyway, .prisma: id
         }
     }
 
@@ -85,6 +87,10 @@ public struct LegacyHistory: Sendable {
             case .flyway:
                 let sql = "SELECT version FROM flyway_schema_history WHERE version IS NOT NULL AND CASE WHEN success THEN 1 ELSE 0 END = 1"
                 return LegacyHistory(tool: .flyway, versions: try await column(sql, on: driver), newest: nil)
+            case .prisma:
+                // A folder name is `<timestamp>_<name>`; Godwit's id is the timestamp.
+                let names = try await column("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL", on: driver)
+                return LegacyHistory(tool: .prisma, versions: Set(names.map { String($0.prefix { $0 != "_" }) }), newest: nil)
             }
         }
         return nil
@@ -105,6 +111,8 @@ public struct LegacyHistory: Sendable {
         case .goose:
             guard let number = Int64(version) else { return }
             _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (\(p[1]), true)", bindings: [.integer(number)])
+        case .prisma:
+            try await recordPrisma(migration, on: driver, p)
         case .flyway:
             let script = migration.source.map { ($0.path as NSString).lastPathComponent } ?? version
             let text = migration.operations.first.flatMap { if case .rawSQL(let raw) = $0 { raw.up } else { nil } } ?? ""
@@ -113,6 +121,16 @@ public struct LegacyHistory: Sendable {
                 SELECT coalesce(max(installed_rank), 0) + 1, \(p[1]), \(p[2]), 'SQL', \(p[3]), \(p[4]), 'godwit', 0, true FROM flyway_schema_history
                 """, bindings: [.text(version), .text(migration.name), .text(script), .integer(Int64(FlywayChecksum.of(text)))])
         }
+    }
+
+    /// Prisma's row: a random id, the SHA-256 of migration.sql, the folder's name.
+    private func recordPrisma(_ migration: Migration, on driver: any DatabaseDriver, _ p: Placeholders) async throws {
+        let folder = migration.source.map { (($0.path as NSString).deletingLastPathComponent as NSString).lastPathComponent } ?? migration.id
+        let now = driver.engine == .postgresql ? "now()" : "CURRENT_TIMESTAMP"
+        _ = try await driver.execute(unsafeSQL: """
+            INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
+            VALUES (\(p[1]), \(p[2]), \(now), \(p[3]), \(now), 1)
+            """, bindings: [.text(UUID().uuidString.lowercased()), .text(migration.source?.checksum ?? ""), .text(folder)])
     }
 
     /// Updates the tool's history for a migration Godwit rolled back.
@@ -132,6 +150,12 @@ public struct LegacyHistory: Sendable {
         case .goose:
             guard let number = Int64(version) else { return }
             _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (\(p[1]), false)", bindings: [.integer(number)])
+        case .prisma:
+            let now = driver.engine == .postgresql ? "now()" : "CURRENT_TIMESTAMP"
+            _ = try await driver.execute(unsafeSQL: """
+                UPDATE _prisma_migrations SET rolled_back_at = \(now)
+                WHERE substr(migration_name, 1, length(\(p[1])) + 1) = \(p[1]) || '_' AND rolled_back_at IS NULL
+                """, bindings: [.text(version)])
         }
     }
 

@@ -26,6 +26,12 @@ public enum ToolLayoutFixtures {
                 _ = try await driver.execute(unsafeSQL: "INSERT INTO schema_migrations (version, dirty) VALUES (\(Int(version)!), false)")
             case .goose:
                 _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (\(Int(version)!), true)")
+            case .prisma:
+                let folder = ((migration.source!.path as NSString).deletingLastPathComponent as NSString).lastPathComponent
+                _ = try await driver.execute(unsafeSQL: """
+                    INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
+                    VALUES ('00000000-0000-0000-0000-00000000000\(number)', '\(migration.source!.checksum)', CURRENT_TIMESTAMP, '\(folder)', CURRENT_TIMESTAMP, 1)
+                    """)
             case .flyway:
                 let script = (migration.source!.path as NSString).lastPathComponent
                 _ = try await driver.execute(unsafeSQL: """
@@ -42,6 +48,7 @@ public enum ToolLayoutFixtures {
         case .golangMigrate, .dbmate: "schema_migrations"
         case .goose: "goose_db_version"
         case .flyway: "flyway_schema_history"
+        case .prisma: "_prisma_migrations"
         }
     }
 
@@ -60,6 +67,10 @@ public enum ToolLayoutFixtures {
             return postgres
                 ? "CREATE TABLE goose_db_version (id serial NOT NULL, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp NULL default now(), PRIMARY KEY(id))"
                 : "CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL, tstamp TIMESTAMP DEFAULT (datetime('now')))"
+        case .prisma:
+            return postgres
+                ? "CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY NOT NULL, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0)"
+                : "CREATE TABLE _prisma_migrations (id TEXT PRIMARY KEY NOT NULL, checksum TEXT NOT NULL, finished_at DATETIME, migration_name TEXT NOT NULL, logs TEXT, rolled_back_at DATETIME, started_at DATETIME NOT NULL DEFAULT current_timestamp, applied_steps_count INTEGER UNSIGNED NOT NULL DEFAULT 0)"
         case .flyway:
             return """
                 CREATE TABLE flyway_schema_history (installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL,
@@ -88,6 +99,15 @@ public enum ToolLayoutFixtures {
         if outcome.ran != [migrations[2].id] { problems.append("apply ran \(outcome.ran)") }
         guard let after = try await history() else { return problems + ["the history table is gone"] }
         if !migrations.allSatisfy(after.contains) { problems.append("after apply the tool's history lacks one of \(migrations.map(\.id))") }
+        if tool == .prisma {
+            // Prisma writes no down: the rollback is refused and the history stays as it is.
+            do {
+                _ = try await MigrationRollback(url: url, settings: settings).rollback(nil)
+                problems.append("a migration without a down was rolled back")
+            } catch is GodwitError {}
+            if try await history()?.contains(migrations[2]) != true { problems.append("a refused rollback changed the history") }
+            return problems
+        }
         let (id, report) = try await MigrationRollback(url: url, settings: settings).rollback(nil)
         if id != migrations[2].id || !report.passed { problems.append("rollback of \(id): \(report.failures)") }
         guard let back = try await history() else { return problems + ["the history table is gone"] }

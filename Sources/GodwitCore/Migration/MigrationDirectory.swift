@@ -31,6 +31,11 @@ public enum MigrationDirectory {
             _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &entryIsDirectory)
             if entryIsDirectory.boolValue {
                 let up = url.appendingPathComponent("up.sql"), down = url.appendingPathComponent("down.sql")
+                let prisma = url.appendingPathComponent("migration.sql")
+                if !FileManager.default.fileExists(atPath: up.path), FileManager.default.fileExists(atPath: prisma.path) {
+                    migrations.append(ToolLayouts.prisma(stem: name, text: try read(prisma.path, display: display), path: prisma.path))
+                    continue
+                }
                 guard FileManager.default.fileExists(atPath: up.path) else { continue }
                 migrations.append(try sqlPair(stem: name, up: up.path, down: down.path, display: display))
             } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {

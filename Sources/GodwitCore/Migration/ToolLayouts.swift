@@ -10,6 +10,8 @@ import Foundation
 /// - Flyway: `V<version>__<description>.sql` with an optional undo `U<version>__<description>.sql`
 ///   (`V1_1__x.sql` is version 1.1). Without an undo file the migration cannot be undone.
 ///
+/// - Prisma: `<timestamp>_<name>/migration.sql` folders, with no down.
+///
 /// diesel's `<version>_<name>/up.sql` folders and golang-migrate's `<version>_<name>.up.sql` pairs
 /// are the pair forms ``MigrationDirectory`` reads itself.
 enum ToolLayouts {
@@ -54,6 +56,18 @@ enum ToolLayouts {
                                         downSource: downPath.map { SQLSource(file: $0) }))],
             source: Migration.Source(path: upPath, checksum: checksum),
             suppressions: LintSuppression.scan(upText)
+        )
+    }
+
+    /// A Prisma folder `<timestamp>_<name>/migration.sql`. Prisma writes no down: the migration
+    /// cannot be undone until one is written beside it as `down.sql` (then it is a diesel-style pair).
+    static func prisma(stem: String, text: String, path: String) -> Migration {
+        let (version, title) = MigrationDirectory.versionAndName(stem)
+        return Migration(
+            id: version, name: title,
+            operations: [.rawSQL(RawSQL(up: text, down: "", upSource: SQLSource(file: path)))],
+            source: Migration.Source(path: path, checksum: MigrationChecksum.sha256(Data(text.utf8))),
+            suppressions: LintSuppression.scan(text)
         )
     }
 
