@@ -26,7 +26,7 @@ public enum SQLEffectAnalyzer {
         // the model on without the scratch, so the next SQL one starts a fresh scratch from the model.
         while cursor.migration < result.count {
             let start = schema
-            let outcome = try await ScratchDatabase.with(like: url) { scratch in
+            let outcome = try await withScratch(like: url) { scratch in
                 var state = (cursor: cursor, schema: start, migrations: result)
                 try await ScratchDatabase.load(DatabaseConnector.schemaWriter(for: start.engine).createScript(for: start), into: scratch)
                 var scratchSchema = try await scratch.inspect(InspectionOptions())
@@ -61,6 +61,17 @@ public enum SQLEffectAnalyzer {
             result = outcome.migrations
         }
         return result
+    }
+
+    /// A scratch database, with an error that says why Godwit wants one when it may not make it.
+    private static func withScratch<Result: Sendable>(like url: DatabaseURL, _ body: (any DatabaseDriver) async throws -> Result) async throws -> Result {
+        do {
+            return try await ScratchDatabase.with(like: url, body)
+        } catch var error as GodwitError where error.engineCode == "42501" && error.description.contains("permission denied to create database") {
+            error.summary = "Cannot make the scratch database that SQL files are tried on: " + error.summary
+            error.remedy = "Grant the role CREATEDB (Godwit creates a temporary database and drops it), or run plan and apply as a role that has it."
+            throw error
+        }
     }
 
     /// What one `sql` operation did on the scratch, and whether the scratch is left after `up`.

@@ -144,4 +144,24 @@ struct SQLCorpusPostgresTests {
             #expect(!report.problems.joined().lowercased().contains("resum"))
         }
     }
+
+    @Test("A role that may not create databases is told why the scratch copy needs it, and nothing runs")
+    func scratchNeedsCreateDatabase() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let role = "godwit_nocreatedb_\(UInt32.random(in: 0...UInt32.max))"
+            let admin = DatabaseURL.postgres(endpoint)
+            try await DatabaseConnector.withDriver(admin) { driver in
+                _ = try await driver.execute(unsafeSQL: "CREATE ROLE \(role) LOGIN NOCREATEDB")
+                _ = try await driver.execute(unsafeSQL: "GRANT CREATE ON SCHEMA public TO \(role)")
+            }
+            var limited = endpoint
+            limited.user = role
+            await #expect { try await MigrationPlanning.planAll(directory: SQLCorpus.chain(.postgresql), database: .postgres(limited)) } throws: { error in
+                let error = error as? GodwitError
+                return error?.summary.hasPrefix("Cannot make the scratch database that SQL files are tried on") == true
+                    && error?.remedy?.hasPrefix("Grant the role CREATEDB") == true
+            }
+            try await DatabaseConnector.withDriver(admin) { try await $0.executeScript(unsafeSQL: "DROP OWNED BY \(role); DROP ROLE \(role)") }
+        }
+    }
 }
