@@ -25,6 +25,9 @@ public struct LegacyHistory: Sendable {
         case goose
         case flyway
         case prisma
+        /// Read only: Godwit adopts what sqitch deployed but writes no sqitch rows (their change
+        /// ids are hashes of sqitch's own plan records, which Godwit does not reproduce).
+        case sqitch
 
         var table: String {
             switch self {
@@ -33,6 +36,7 @@ public struct LegacyHistory: Sendable {
             case .goose: "goose_db_version"
             case .flyway: "flyway_schema_history"
             case .prisma: "_prisma_migrations"
+            case .sqitch: "sqitch.changes"
             }
         }
     }
@@ -44,13 +48,15 @@ public struct LegacyHistory: Sendable {
     let newest: Int64?
 
     /// The tool's version of a migration.
-    public func version(of migration: Migration) -> String { Self.version(migration.id, for: tool) }
+    public func version(of migration: Migration) -> String {
+        tool == .sqitch ? migration.name : Self.version(migration.id, for: tool)
+    }
 
     static func version(_ id: String, for tool: Tool) -> String {
         switch tool {
         case .diesel: id.replacingOccurrences(of: "-", with: "")
         case .golangMigrate, .goose: Int64(id).map(String.init) ?? id
-        case .dbmate, .flyway, .prisma: id
+        case .dbmate, .flyway, .prisma, .sqitch: id
         }
     }
 
@@ -67,7 +73,7 @@ public struct LegacyHistory: Sendable {
 
     /// The history in the database, or nil when no known tool left one.
     public static func read(on driver: any DatabaseDriver) async throws -> LegacyHistory? {
-        for tool in Tool.allCases where tool != .dbmate {
+        for tool in Tool.allCases where tool != .dbmate && (tool != .sqitch || driver.engine == .postgresql) {
             guard try await exists(tool.table, on: driver) else { continue }
             switch tool {
             case .diesel:
@@ -87,6 +93,8 @@ public struct LegacyHistory: Sendable {
             case .flyway:
                 let sql = "SELECT version FROM flyway_schema_history WHERE version IS NOT NULL AND CASE WHEN success THEN 1 ELSE 0 END = 1"
                 return LegacyHistory(tool: .flyway, versions: try await column(sql, on: driver), newest: nil)
+            case .sqitch:
+                return LegacyHistory(tool: .sqitch, versions: try await column("SELECT change FROM sqitch.changes", on: driver), newest: nil)
             case .prisma:
                 // A folder name is `<timestamp>_<name>`; Godwit's id is the timestamp.
                 let names = try await column("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL", on: driver)
@@ -101,6 +109,8 @@ public struct LegacyHistory: Sendable {
         let p = Placeholders(engine: driver.engine)
         let version = version(of: migration)
         switch tool {
+        case .sqitch:
+            return
         case .diesel, .dbmate:
             _ = try await driver.execute(unsafeSQL: "INSERT INTO \(tool.table) (version) SELECT \(p[1]) WHERE NOT EXISTS (SELECT 1 FROM \(tool.table) WHERE version = \(p[1]))",
                                          bindings: [.text(version)])
@@ -135,10 +145,12 @@ public struct LegacyHistory: Sendable {
 
     /// Updates the tool's history for a migration Godwit rolled back.
     /// - Parameter previous: the newest migration still applied after it (golang-migrate keeps only that one).
-    public func recordRolledBack(_ id: String, previous: String?, on driver: any DatabaseDriver) async throws {
+    public func recordRolledBack(_ migration: Migration, previous: String?, on driver: any DatabaseDriver) async throws {
         let p = Placeholders(engine: driver.engine)
-        let version = Self.version(id, for: tool)
+        let version = version(of: migration)
         switch tool {
+        case .sqitch:
+            return
         case .diesel, .dbmate, .flyway:
             _ = try await driver.execute(unsafeSQL: "DELETE FROM \(tool.table) WHERE version = \(p[1])", bindings: [.text(version)])
         case .golangMigrate:

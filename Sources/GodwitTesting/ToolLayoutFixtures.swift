@@ -26,6 +26,11 @@ public enum ToolLayoutFixtures {
                 _ = try await driver.execute(unsafeSQL: "INSERT INTO schema_migrations (version, dirty) VALUES (\(Int(version)!), false)")
             case .goose:
                 _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (\(Int(version)!), true)")
+            case .sqitch:
+                _ = try await driver.execute(unsafeSQL: """
+                    INSERT INTO sqitch.changes (change_id, script_hash, change, project, note, committer_name, committer_email, planned_at, planner_name, planner_email)
+                    VALUES ('\(number)abc', 'hash', '\(migration.name)', 'library', '', 'Ann', 'ann@example.com', now(), 'Ann', 'ann@example.com')
+                    """)
             case .prisma:
                 let folder = ((migration.source!.path as NSString).deletingLastPathComponent as NSString).lastPathComponent
                 _ = try await driver.execute(unsafeSQL: """
@@ -49,6 +54,7 @@ public enum ToolLayoutFixtures {
         case .goose: "goose_db_version"
         case .flyway: "flyway_schema_history"
         case .prisma: "_prisma_migrations"
+        case .sqitch: "sqitch.changes"
         }
     }
 
@@ -67,6 +73,14 @@ public enum ToolLayoutFixtures {
             return postgres
                 ? "CREATE TABLE goose_db_version (id serial NOT NULL, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp NULL default now(), PRIMARY KEY(id))"
                 : "CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL, tstamp TIMESTAMP DEFAULT (datetime('now')))"
+        case .sqitch:
+            // sqitch's registry (its other tables left out: Godwit reads only changes).
+            return """
+                CREATE SCHEMA sqitch;
+                CREATE TABLE sqitch.changes (change_id TEXT PRIMARY KEY, script_hash TEXT, change TEXT NOT NULL, project TEXT NOT NULL,
+                note TEXT NOT NULL DEFAULT '', committed_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), committer_name TEXT NOT NULL,
+                committer_email TEXT NOT NULL, planned_at TIMESTAMPTZ NOT NULL, planner_name TEXT NOT NULL, planner_email TEXT NOT NULL)
+                """
         case .prisma:
             return postgres
                 ? "CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY NOT NULL, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0)"
@@ -98,6 +112,11 @@ public enum ToolLayoutFixtures {
         let outcome = try await MigrationApplier(url: url, settings: settings).apply(directory: directory)
         if outcome.ran != [migrations[2].id] { problems.append("apply ran \(outcome.ran)") }
         guard let after = try await history() else { return problems + ["the history table is gone"] }
+        if tool == .sqitch {
+            // Read only: sqitch's rows are not written.
+            if after.contains(migrations[2]) { problems.append("a sqitch row was written") }
+            return problems
+        }
         if !migrations.allSatisfy(after.contains) { problems.append("after apply the tool's history lacks one of \(migrations.map(\.id))") }
         if tool == .prisma {
             // Prisma writes no down: the rollback is refused and the history stays as it is.

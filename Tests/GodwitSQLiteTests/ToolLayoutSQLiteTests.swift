@@ -6,7 +6,7 @@ import Testing
 @Suite("Other tools' layouts and histories on SQLite")
 struct ToolLayoutSQLiteTests {
     @Test("Each tool's directory is read in place and its history adopted: status, the next file only, its rows kept current",
-          arguments: LegacyHistory.Tool.allCases)
+          arguments: LegacyHistory.Tool.allCases.filter { $0 != .sqitch })
     func adopt(_ tool: LegacyHistory.Tool) async throws {
         try await TemporaryDirectory.with { directory in
             let url = DatabaseURL.sqlite(.init(path: directory.path("app.db")))
@@ -30,5 +30,9 @@ struct ToolLayoutSQLiteTests {
         #expect(first.down.isEmpty, "no undo file: the migration cannot be undone")
         let goose = try MigrationDirectory.load(ToolLayoutFixtures.directory(.goose))
         #expect(goose.map(\.id) == ["00001", "00002", "00003"])
+        let sqitch = try MigrationDirectory.load(ToolLayoutFixtures.directory(.sqitch))
+        #expect(sqitch.map(\.name) == ["authors", "books", "country"])
+        #expect(sqitch[2].validations.map(\.name) == ["verify/country.sql:5", "verify/country.sql:6"])
+        #expect(sqitch[2].validations.allSatisfy { $0.expectation == .runs })
     }
 }

@@ -163,6 +163,8 @@ public struct Validation: Hashable, Sendable {
         case atLeast(Int64)
         /// The query returns no rows at all.
         case noRows
+        /// The query runs without an error, whatever it returns (sqitch's verify scripts).
+        case runs
     }
 
     public var name: String
@@ -234,6 +236,7 @@ extension Validation {
         let found = rows.isEmpty ? "no rows" : (first?.textValue ?? "NULL")
         switch expectation {
         case .noRows: return (rows.isEmpty, found)
+        case .runs: return (true, "it ran")
         case .equals(let value): return (first?.textValue == value, found)
         case .atMost(let limit): return ((first?.integerValue).map { $0 <= limit } ?? false, found)
         case .atLeast(let limit): return ((first?.integerValue).map { $0 >= limit } ?? false, found)
@@ -247,6 +250,7 @@ extension Validation {
         case .atMost(let value): "at most \(value)"
         case .atLeast(let value): "at least \(value)"
         case .noRows: "no rows"
+        case .runs: "to run without an error"
         }
     }
 }

@@ -18,6 +18,9 @@ public enum MigrationDirectory {
             throw GodwitError(.fileNotFound, "No migrations directory", location: path, reason: "it does not exist or is not a directory",
                               remedy: "Pass the directory that holds the migration files.")
         }
+        if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("sqitch.plan")) {
+            return try ToolLayouts.sqitch(directory: path) { try read($0, display: $0) }
+        }
         let base = URL(fileURLWithPath: path)
         let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
         var migrations: [Migration] = []

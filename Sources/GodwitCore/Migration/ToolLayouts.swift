@@ -10,7 +10,8 @@ import Foundation
 /// - Flyway: `V<version>__<description>.sql` with an optional undo `U<version>__<description>.sql`
 ///   (`V1_1__x.sql` is version 1.1). Without an undo file the migration cannot be undone.
 ///
-/// - Prisma: `<timestamp>_<name>/migration.sql` folders, with no down.
+/// - Prisma: `<timestamp>_<name>/migration.sql` folders, with no down;
+/// - sqitch: `sqitch.plan` with `deploy/`, `revert/` and `verify/` scripts.
 ///
 /// diesel's `<version>_<name>/up.sql` folders and golang-migrate's `<version>_<name>.up.sql` pairs
 /// are the pair forms ``MigrationDirectory`` reads itself.
@@ -69,6 +70,44 @@ enum ToolLayouts {
             source: Migration.Source(path: path, checksum: MigrationChecksum.sha256(Data(text.utf8))),
             suppressions: LintSuppression.scan(text)
         )
+    }
+
+    /// A sqitch project: the changes of `sqitch.plan` in plan order, each `deploy/<change>.sql`
+    /// as up and `revert/<change>.sql` as down, and each statement of `verify/<change>.sql` (its
+    /// BEGIN/ROLLBACK wrapper left out) as a validation that must run without an error. sqitch has
+    /// no versions: a change's place in the plan is its id (`0001`), its name the change's.
+    static func sqitch(directory: String, read: (String) throws -> String) throws -> [Migration] {
+        let planPath = (directory as NSString).appendingPathComponent("sqitch.plan")
+        var seen = Set<String>()
+        var migrations: [Migration] = []
+        for (offset, line) in try read(planPath).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingWhitespace()
+            guard let first = trimmed.first, !"%@#".contains(first) else { continue }
+            let change = String(trimmed.prefix { !$0.isWhitespace })
+            guard seen.insert(change).inserted else {
+                throw GodwitError(.invalidMigration, "Reworked sqitch change \(change)", location: "\(planPath):\(offset + 1):1",
+                                  reason: "a change planned twice (reworked) is not read yet",
+                                  remedy: "Give the new version of the change a name of its own.")
+            }
+            func file(_ folder: String) -> String { (directory as NSString).appendingPathComponent("\(folder)/\(change).sql") }
+            let up = try read(file("deploy"))
+            let down = FileManager.default.fileExists(atPath: file("revert")) ? try read(file("revert")) : ""
+            var validations: [Validation] = []
+            if FileManager.default.fileExists(atPath: file("verify")) {
+                validations = SQLScript.statements(in: try read(file("verify")), engine: .postgresql)
+                    .filter { $0.transactionControl == nil && !$0.isMetaCommand }
+                    .map { Validation(name: "verify/\(change).sql:\($0.position.line)", sql: $0.text, expectation: .runs) }
+            }
+            let checksum = MigrationChecksum.sha256(Data(up.utf8) + Data([0]) + Data(down.utf8))
+            migrations.append(Migration(
+                id: String(format: "%04d", migrations.count + 1), name: change,
+                operations: [.rawSQL(RawSQL(up: up, down: down, upSource: SQLSource(file: file("deploy")), downSource: SQLSource(file: file("revert"))))],
+                validations: validations,
+                source: Migration.Source(path: file("deploy"), checksum: checksum),
+                suppressions: LintSuppression.scan(up)
+            ))
+        }
+        return migrations
     }
 
     private static func migration(version: String, title: String, text: String, up: Section, down: Section?, path: String, display: String,

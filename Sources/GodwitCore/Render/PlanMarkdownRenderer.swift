@@ -240,13 +240,7 @@ public struct PlanMarkdownRenderer: Sendable {
         }
         for step in plan.steps { for check in step.checks { out += ["-- \(check.name): expect 0", check.sql + ";"] } }
         for validation in plan.migration.validations {
-            let expected: String = switch validation.expectation {
-            case .equals(let value): "expect \(value)"
-            case .atMost(let value): "expect at most \(value)"
-            case .atLeast(let value): "expect at least \(value)"
-            case .noRows: "expect no rows"
-            }
-            out += ["-- \(validation.name): \(expected)", validation.sql + ";"]
+            out += ["-- \(validation.name): expect \(validation.expected)", validation.sql + ";"]
         }
         out += ["```", ""]
         return out

@@ -116,6 +116,7 @@ public struct PlanReport: Encodable, Sendable {
             case .atMost(let value): "at most \(value)"
             case .atLeast(let value): "at least \(value)"
             case .noRows: "no rows"
+            case .runs: "runs"
             }
             return ValidationInfo(name: validation.name, sql: validation.sql, expect: expect)
         }

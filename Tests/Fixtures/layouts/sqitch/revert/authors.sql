@@ -1,0 +1,7 @@
+-- Revert library:authors from pg
+
+BEGIN;
+
+DROP TABLE authors;
+
+COMMIT;

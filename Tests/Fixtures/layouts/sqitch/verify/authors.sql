@@ -1,0 +1,7 @@
+-- Verify library:authors on pg
+
+BEGIN;
+
+SELECT id, name FROM authors WHERE false;
+
+ROLLBACK;

@@ -1,0 +1,7 @@
+-- Verify library:books on pg
+
+BEGIN;
+
+SELECT id, author_id, title FROM books WHERE false;
+
+ROLLBACK;
