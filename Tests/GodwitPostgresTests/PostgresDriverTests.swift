@@ -117,7 +117,7 @@ struct PostgresDriverTests {
     }
 }
 
-@Suite("PostgreSQL script splitter")
+@Suite("PostgreSQL scripts split by SQLScript")
 struct PostgresScriptSplitterTests {
     @Test("Semicolons inside strings, identifiers, comments, dollar quotes and BEGIN ATOMIC do not split")
     func split() {
@@ -130,11 +130,11 @@ struct PostgresScriptSplitterTests {
             CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 ELSE 2 END; SELECT 3; END;
             SELECT $$x;y$$
             """
-        let statements = PostgresScriptSplitter.split(script)
+        let statements = SQLScript.statements(in: script, engine: .postgresql).map(\.text)
         #expect(statements.count == 6)
         #expect(statements[0].hasSuffix("CREATE TABLE \"we;ird\" (v text DEFAULT 'a;b')"))
         #expect(statements[1] == "SELECT E'it\\'s; fine', $1")
-        #expect(statements[2] == "/* block; /* nested; */ still comment; */ SELECT 2")
+        #expect(statements[2] == "SELECT 2", "a statement starts at its first token, after the comment")
         #expect(statements[3].hasSuffix("$body$ BEGIN RETURN 1; END $body$"))
         #expect(statements[4].hasSuffix("SELECT 3; END"))
         #expect(statements[5] == "SELECT $$x;y$$")
@@ -142,8 +142,8 @@ struct PostgresScriptSplitterTests {
 
     @Test("Empty statements and trailing comments are dropped")
     func empties() {
-        #expect(PostgresScriptSplitter.split(";;\n-- only a comment\n") == [])
-        #expect(PostgresScriptSplitter.split("SELECT 1;;SELECT 2") == ["SELECT 1", "SELECT 2"])
+        #expect(SQLScript.statements(in: ";;\n-- only a comment\n", engine: .postgresql).isEmpty)
+        #expect(SQLScript.statements(in: "SELECT 1;;SELECT 2", engine: .postgresql).map(\.text) == ["SELECT 1", "SELECT 2"])
     }
 }
 

@@ -89,7 +89,7 @@ public final class PostgresDriver: DatabaseDriver {
     }
 
     public func executeScript(unsafeSQL script: String) async throws {
-        let statements = PostgresScriptSplitter.split(script)
+        let statements = SQLScript.statements(in: script, engine: .postgresql).map(\.text)
         for (number, statement) in statements.enumerated() {
             do {
                 _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
