@@ -29,7 +29,7 @@ public enum SQLEffectAnalyzer {
             let outcome = try await withScratch(like: url) { scratch in
                 var state = (cursor: cursor, schema: start, migrations: result)
                 try await ScratchDatabase.load(DatabaseConnector.schemaWriter(for: start.engine).createScript(for: start), into: scratch)
-                var scratchSchema = try await scratch.inspect(InspectionOptions())
+                var scratchSchema = try await scratch.inspect(reading)
                 var inSync = true
                 while state.cursor.migration < state.migrations.count {
                     var migration = state.migrations[state.cursor.migration]
@@ -63,6 +63,9 @@ public enum SQLEffectAnalyzer {
         return result
     }
 
+    /// How the scratch is read: its tables are empty, so their sizes are not worth a file-system call each.
+    private static let reading = InspectionOptions(tableSizes: false)
+
     /// A scratch database, with an error that says why Godwit wants one when it may not make it.
     private static func withScratch<Result: Sendable>(like url: DatabaseURL, _ body: (any DatabaseDriver) async throws -> Result) async throws -> Result {
         do {
@@ -80,42 +83,95 @@ public enum SQLEffectAnalyzer {
         let engine = scratch.engine
         let up = try RawSQLSteps.statements(of: raw.up, source: raw.upSource, engine: engine, side: "up")
         let down = try RawSQLSteps.statements(of: raw.down, source: raw.downSource, engine: engine, side: "down")
-        let skipped = try await execute(up, on: scratch, side: "up")
-        let after = try await scratch.inspect(InspectionOptions())
-        let reversal: SQLEffect.Reversal
-        var staysInSync = true
-        if !checkingDown {
-            reversal = .notChecked
-        } else if down.allSatisfy({ $0.statement.transactionControl != nil }) {
-            reversal = after.differences(from: before).isEmpty ? .identical : .differs(objects: ["down has no statements: " + after.differences(from: before).joined(separator: "; ")])
+        let downIsEmpty = down.allSatisfy { $0.statement.transactionControl != nil }
+        let outcome: (skipped: [String], after: Schema, reversal: SQLEffect.Reversal, staysInSync: Bool)
+        // A savepoint cannot hold what must run outside a transaction, and an enum label added
+        // by `up` cannot be used by `down` in the same transaction ("unsafe use of new value").
+        let needsCommits = (up + down).contains { $0.statement.mustRunOutsideTransaction(engine: engine) }
+            || up.contains { $0.statement.starts(with: "ALTER", "TYPE") && $0.statement.contains("VALUE") }
+        if checkingDown, !downIsEmpty, !needsCommits {
+            outcome = try await runWithinOneTransaction(up: up, down: down, on: scratch, before: before)
         } else {
-            do {
-                _ = try await execute(down, on: scratch, side: "down")
-                let restored = try await scratch.inspect(InspectionOptions())
-                reversal = SQLEffect.reversal(from: before, to: restored)
-                do {
-                    _ = try await execute(up, on: scratch, side: "up")
-                    staysInSync = try await scratch.inspect(InspectionOptions()).differences(from: after).isEmpty
-                } catch {
-                    staysInSync = false
-                }
-            } catch let error as GodwitError {
-                reversal = .failed([error.location, error.summary, error.reason].compactMap { $0 }.joined(separator: ": "))
-                staysInSync = try await scratch.inspect(InspectionOptions()).differences(from: after).isEmpty
-            }
+            outcome = try await runCommittingEach(up: up, down: checkingDown ? down : nil, on: scratch, before: before)
         }
-        let operations = SchemaDiffer().diff(from: before.removingStatistics(), to: after.removingStatistics(),
+        let operations = SchemaDiffer().diff(from: before.removingStatistics(), to: outcome.after.removingStatistics(),
                                              renames: renames(in: up.map(\.statement))).operations
-        return (SQLEffect(before: before, after: after, operations: operations, reversal: reversal, skippedDataStatements: skipped), staysInSync)
+        return (SQLEffect(before: before, after: outcome.after, operations: operations, reversal: outcome.reversal,
+                          skippedDataStatements: outcome.skipped), outcome.staysInSync)
     }
 
-    /// Runs statements as one transaction, as the plan will (statements no transaction can hold
-    /// run between two); returns the data statements the scratch could not run.
-    /// - Throws: ``GodwitError`` at the file:line:column of a schema statement that failed.
-    private static func execute(_ statements: [(statement: SQLStatement, location: String)], on scratch: any DatabaseDriver,
-                                side: String) async throws -> [String] {
-        var skipped: [String] = []
+    /// `up`, a reading, then `down` and a reading under a savepoint that is rolled back, so the
+    /// scratch ends where `up` left it without running `up` a second time; one commit at the end.
+    private static func runWithinOneTransaction(up: [LocatedStatement], down: [LocatedStatement], on scratch: any DatabaseDriver, before: Schema)
+        async throws -> (skipped: [String], after: Schema, reversal: SQLEffect.Reversal, staysInSync: Bool) {
+        let within = InspectionOptions(tableSizes: false, withinTransaction: true)
         try await scratch.execute(unsafeSQL: "BEGIN")
+        do {
+            let skipped = try await execute(up, on: scratch, side: "up")
+            let after = try await scratch.inspect(within)
+            try await scratch.execute(unsafeSQL: "SAVEPOINT godwit_down")
+            let reversal: SQLEffect.Reversal
+            do {
+                _ = try await execute(down, on: scratch, side: "down")
+                reversal = SQLEffect.reversal(from: before, to: try await scratch.inspect(within))
+            } catch let error as GodwitError {
+                reversal = .failed([error.location, error.summary, error.reason].compactMap { $0 }.joined(separator: ": "))
+            }
+            try await scratch.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_down")
+            try await scratch.execute(unsafeSQL: "COMMIT")
+            return (skipped, after, reversal, true)
+        } catch {
+            _ = try? await scratch.execute(unsafeSQL: "ROLLBACK")
+            throw error
+        }
+    }
+
+    /// `up` committed, then (when asked) `down` committed and `up` again: for SQL that holds a
+    /// statement no transaction can, where a savepoint cannot take `down` back.
+    private static func runCommittingEach(up: [LocatedStatement], down: [LocatedStatement]?, on scratch: any DatabaseDriver, before: Schema)
+        async throws -> (skipped: [String], after: Schema, reversal: SQLEffect.Reversal, staysInSync: Bool) {
+        let skipped = try await inTransaction(scratch) { try await execute(up, on: scratch, side: "up") }
+        let after = try await scratch.inspect(reading)
+        guard let down else { return (skipped, after, .notChecked, true) }
+        if down.allSatisfy({ $0.statement.transactionControl != nil }) {
+            let differences = after.differences(from: before)
+            return (skipped, after, differences.isEmpty ? .identical : .differs(objects: ["down has no statements: " + differences.joined(separator: "; ")]), true)
+        }
+        do {
+            _ = try await inTransaction(scratch) { try await execute(down, on: scratch, side: "down") }
+            let reversal = SQLEffect.reversal(from: before, to: try await scratch.inspect(reading))
+            do {
+                _ = try await inTransaction(scratch) { try await execute(up, on: scratch, side: "up") }
+                return (skipped, after, reversal, try await scratch.inspect(reading).differences(from: after).isEmpty)
+            } catch {
+                return (skipped, after, reversal, false)
+            }
+        } catch let error as GodwitError {
+            let reversal = SQLEffect.Reversal.failed([error.location, error.summary, error.reason].compactMap { $0 }.joined(separator: ": "))
+            return (skipped, after, reversal, try await scratch.inspect(reading).differences(from: after).isEmpty)
+        }
+    }
+
+    typealias LocatedStatement = (statement: SQLStatement, location: String)
+
+    /// `work` between BEGIN and COMMIT, rolled back when it throws.
+    private static func inTransaction<Result>(_ scratch: any DatabaseDriver, _ work: () async throws -> Result) async throws -> Result {
+        try await scratch.execute(unsafeSQL: "BEGIN")
+        do {
+            let result = try await work()
+            try await scratch.execute(unsafeSQL: "COMMIT")
+            return result
+        } catch {
+            _ = try? await scratch.execute(unsafeSQL: "ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs statements inside the open transaction, as the plan will (statements no transaction
+    /// can hold commit it and run between two); returns the data statements the scratch could not run.
+    /// - Throws: ``GodwitError`` at the file:line:column of a schema statement that failed.
+    private static func execute(_ statements: [LocatedStatement], on scratch: any DatabaseDriver, side: String) async throws -> [String] {
+        var skipped: [String] = []
         do {
             for (statement, location) in statements where statement.transactionControl == nil {
                 if statement.mustRunOutsideTransaction(engine: scratch.engine) {
@@ -135,13 +191,8 @@ public enum SQLEffectAnalyzer {
                     try await located(location, statement.text) { try await scratch.execute(unsafeSQL: statement.text) }
                 }
             }
-            try await scratch.execute(unsafeSQL: "COMMIT")
-        } catch {
-            _ = try? await scratch.execute(unsafeSQL: "ROLLBACK")
-            if var error = error as? GodwitError {
-                error.summary = "The \(side) SQL does not run on a copy of the schema: " + error.summary
-                throw error
-            }
+        } catch var error as GodwitError {
+            error.summary = "The \(side) SQL does not run on a copy of the schema: " + error.summary
             throw error
         }
         return skipped

@@ -32,4 +32,6 @@ public enum Fixtures {
     public static let sqliteFeatures = url("features/sqlite-features.sql")
     /// PostgreSQL features Chinook and Sakila lack.
     public static let postgresFeatures = url("features/postgres-features.sql")
+    /// Named NOT NULL constraints and a virtual generated column (PostgreSQL 18).
+    public static let postgres18Features = url("features/postgres-18-features.sql")
 }

@@ -44,6 +44,41 @@ struct PostgresRoundTripTests {
     }
 }
 
+@Suite("PostgreSQL 18 table features")
+struct Postgres18FeatureTests {
+    @Test("named NOT NULL constraints, virtual generated columns and statistics objects survive inspect → SQL → load (on older servers: what they keep)")
+    func roundTrip() async throws {
+        try await TestPostgres.withTemporaryDatabase { sourceEndpoint in
+            let source = try await PostgresDriver.connect(sourceEndpoint)
+            let major = try await source.query(unsafeSQL: "SELECT current_setting('server_version_num')::int / 10000").first?.values[0].integerValue ?? 0
+            var script = try String(contentsOf: Fixtures.postgres18Features, encoding: .utf8)
+            if major < 18 { script = script.replacingOccurrences(of: ") VIRTUAL", with: ") STORED") }
+            try await source.executeScript(unsafeSQL: script)
+            try await TestPostgres.withTemporaryDatabase { targetEndpoint in
+                let target = try await PostgresDriver.connect(targetEndpoint)
+                let outcome = try await SchemaRoundTrip.run(from: source, into: target)
+                try await target.close()
+                #expect(outcome.recreated == outcome.original)
+                #expect(try TestPostgres.schemaDump(targetEndpoint) == TestPostgres.schemaDump(sourceEndpoint))
+                let shipment = try #require(outcome.recreated.table(named: QualifiedName(schema: "public", "shipment")))
+                #expect(outcome.recreated.extendedStatistics.map(\.name) == [QualifiedName(schema: "public", "shipment_weights")])
+                #expect(outcome.script.contains("CREATE STATISTICS public.shipment_weights"))
+                #expect(shipment.column(named: "weight_kilograms")?.generated?.storage == (major >= 18 ? .virtual : .stored))
+                if major >= 18 {
+                    #expect(shipment.column(named: "weight_grams")?.notNullConstraintName == "weight_is_known")
+                    #expect(shipment.column(named: "label")?.notNullConstraintName == nil)  // the name PostgreSQL chose
+                    let odd = try #require(outcome.recreated.table(named: QualifiedName(schema: "public", "Odd Name")))
+                    #expect(odd.column(named: "Mixed Case")?.notNullConstraintName == "the \"quoted\" one")
+                    #expect(outcome.script.contains("CONSTRAINT weight_is_known NOT NULL"))
+                } else {
+                    #expect(shipment.columns.allSatisfy { $0.notNullConstraintName == nil })
+                }
+            }
+            try await source.close()
+        }
+    }
+}
+
 @Suite("PostgreSQL inspection")
 struct PostgresInspectionTests {
     @Test("Sakila: enum, domain, sequences, inheritance, views, functions, aggregate, triggers, rules, statistics")

@@ -6,11 +6,15 @@ public struct InspectionOptions: Hashable, Sendable {
     public var schemas: [String]
     /// Measure each table's bytes (SQLite reads every page for it; a copy does not need them).
     public var tableSizes: Bool
+    /// Read inside the transaction the caller holds open (and leave it open), seeing its own
+    /// uncommitted changes; otherwise the reading is a read-only transaction of its own.
+    public var withinTransaction: Bool
 
-    public init(exactRowCounts: Bool = false, schemas: [String] = [], tableSizes: Bool = true) {
+    public init(exactRowCounts: Bool = false, schemas: [String] = [], tableSizes: Bool = true, withinTransaction: Bool = false) {
         self.exactRowCounts = exactRowCounts
         self.schemas = schemas
         self.tableSizes = tableSizes
+        self.withinTransaction = withinTransaction
     }
 }
 

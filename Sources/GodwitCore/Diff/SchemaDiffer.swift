@@ -166,7 +166,7 @@ public struct SchemaDiffer: Sendable {
         return copy
     }
 
-    /// Views, triggers and functions, as raw SQL with their reverse.
+    /// Views, triggers and extended statistics, as raw SQL with their reverse.
     private func objects(from current: Schema, to desired: Schema) -> [Operation] {
         var operations: [Operation] = []
         let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: current.engine == .postgresql)
@@ -187,6 +187,13 @@ public struct SchemaDiffer: Sendable {
         for trigger in desired.triggers where !current.triggers.contains(trigger) {
             operations.append(.rawSQL(RawSQL(up: trigger.definition,
                                             down: "DROP TRIGGER \(quoter.quote(trigger.name))\(desired.engine == .postgresql ? " ON \(quoter.quote(trigger.table))" : "")")))
+        }
+        // A dropped table takes its statistics objects with it.
+        for statistics in current.extendedStatistics where !desired.extendedStatistics.contains(statistics) && desired.table(named: statistics.table) != nil {
+            operations.append(.rawSQL(RawSQL(up: "DROP STATISTICS \(quoter.quote(statistics.name))", down: statistics.definition)))
+        }
+        for statistics in desired.extendedStatistics where !current.extendedStatistics.contains(statistics) {
+            operations.append(.rawSQL(RawSQL(up: statistics.definition, down: "DROP STATISTICS \(quoter.quote(statistics.name))")))
         }
         return operations
     }

@@ -146,8 +146,8 @@ public struct SchemaMarkdownRenderer: Sendable {
     }
 
     private func routinesSection(_ schema: Schema) -> [String] {
-        guard !schema.functions.isEmpty || !schema.triggers.isEmpty || !schema.rules.isEmpty else { return [] }
-        var out = ["## Functions, triggers and rules", ""]
+        guard !schema.functions.isEmpty || !schema.triggers.isEmpty || !schema.rules.isEmpty || !schema.extendedStatistics.isEmpty else { return [] }
+        var out = ["## Functions, triggers, rules and statistics", ""]
         for function in schema.functions {
             out.append("- \(function.kind.rawValue.capitalized) `\(function.signature)` in \(function.language)")
         }
@@ -156,6 +156,9 @@ public struct SchemaMarkdownRenderer: Sendable {
         }
         for rule in schema.rules {
             out.append("- Rule `\(rule.name)` on `\(rule.table)`")
+        }
+        for statistics in schema.extendedStatistics {
+            out.append("- Statistics `\(statistics.name)` on `\(statistics.table)`")
         }
         out.append("")
         return out

@@ -59,6 +59,9 @@ public struct SchemaTextRenderer: Sendable {
         for rule in schema.rules {
             out.append("RULE \(rule.name) ON \(rule.table)")
         }
+        for statistics in schema.extendedStatistics {
+            out.append("STATISTICS \(statistics.name) ON \(statistics.table)")
+        }
         return out.joined(separator: "\n") + "\n"
     }
 

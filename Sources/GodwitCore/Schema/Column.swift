@@ -42,6 +42,9 @@ public struct Column: Hashable, Codable, Sendable {
     /// when none was declared.
     public var type: String
     public var isNullable: Bool
+    /// The name of the column's NOT NULL constraint where the engine names it (PostgreSQL 18)
+    /// and the name is not the one it would choose itself (`<table>_<column>_not_null`).
+    public var notNullConstraintName: String?
     /// The default as an SQL expression, verbatim from the engine.
     public var defaultExpression: String?
     public var identity: Identity?
@@ -77,4 +80,26 @@ public struct Column: Hashable, Codable, Sendable {
 
     /// Whether the column has a default value.
     public var hasDefault: Bool { defaultExpression != nil }
+
+    /// Equal in structure: the NOT NULL constraint's name is carried into written DDL but is not
+    /// compared, since PostgreSQL 18 keeps a renamed table's or column's old default name where
+    /// older servers keep none, and a plan cannot tell which it will meet.
+    public static func == (left: Column, right: Column) -> Bool {
+        left.name == right.name && left.type == right.type && left.isNullable == right.isNullable
+            && left.defaultExpression == right.defaultExpression && left.identity == right.identity
+            && left.generated == right.generated && left.collation == right.collation
+            && left.isInherited == right.isInherited && left.comment == right.comment
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(type)
+        hasher.combine(isNullable)
+        hasher.combine(defaultExpression)
+        hasher.combine(identity)
+        hasher.combine(generated)
+        hasher.combine(collation)
+        hasher.combine(isInherited)
+        hasher.combine(comment)
+    }
 }

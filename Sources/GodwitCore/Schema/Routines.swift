@@ -75,3 +75,20 @@ public struct Rule: Hashable, Codable, Sendable {
         self.comment = comment
     }
 }
+
+/// A PostgreSQL extended statistics object (`CREATE STATISTICS`): what the planner gathers about
+/// several columns or expressions of one table together.
+public struct ExtendedStatistics: Hashable, Codable, Sendable {
+    public var name: QualifiedName
+    public var table: QualifiedName
+    /// The whole `CREATE STATISTICS` statement, as `pg_get_statisticsobjdef` prints it.
+    public var definition: String
+    public var comment: String?
+
+    public init(name: QualifiedName, table: QualifiedName, definition: String, comment: String? = nil) {
+        self.name = name
+        self.table = table
+        self.definition = definition
+        self.comment = comment
+    }
+}

@@ -17,6 +17,8 @@ public struct Schema: Hashable, Codable, Sendable {
     public var functions: [Function]
     public var triggers: [Trigger]
     public var rules: [Rule]
+    /// Extended statistics objects (PostgreSQL).
+    public var extendedStatistics: [ExtendedStatistics]
 
     public init(
         engine: Engine,
@@ -29,7 +31,8 @@ public struct Schema: Hashable, Codable, Sendable {
         views: [View] = [],
         functions: [Function] = [],
         triggers: [Trigger] = [],
-        rules: [Rule] = []
+        rules: [Rule] = [],
+        extendedStatistics: [ExtendedStatistics] = []
     ) {
         self.engine = engine
         self.namespaces = namespaces
@@ -42,6 +45,25 @@ public struct Schema: Hashable, Codable, Sendable {
         self.functions = functions
         self.triggers = triggers
         self.rules = rules
+        self.extendedStatistics = extendedStatistics
+    }
+
+    /// Reads a schema stored by any Godwit version: kinds of object added later (extended
+    /// statistics) are empty when a stored plan predates them.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        engine = try container.decode(Engine.self, forKey: .engine)
+        namespaces = try container.decode([Namespace].self, forKey: .namespaces)
+        extensions = try container.decode([Extension].self, forKey: .extensions)
+        enums = try container.decode([EnumType].self, forKey: .enums)
+        domains = try container.decode([Domain].self, forKey: .domains)
+        sequences = try container.decode([SequenceDefinition].self, forKey: .sequences)
+        tables = try container.decode([Table].self, forKey: .tables)
+        views = try container.decode([View].self, forKey: .views)
+        functions = try container.decode([Function].self, forKey: .functions)
+        triggers = try container.decode([Trigger].self, forKey: .triggers)
+        rules = try container.decode([Rule].self, forKey: .rules)
+        extendedStatistics = try container.decodeIfPresent([ExtendedStatistics].self, forKey: .extendedStatistics) ?? []
     }
 
     /// The table with this name, if any.
@@ -83,6 +105,7 @@ extension Schema {
         }.sorted { ($0.name, $0.identityArguments) < ($1.name, $1.identityArguments) }
         copy.triggers.sort { ($0.table, $0.name) < ($1.table, $1.name) }
         copy.rules.sort { ($0.table, $0.name) < ($1.table, $1.name) }
+        copy.extendedStatistics.sort { $0.name < $1.name }
         return copy
     }
 

@@ -15,6 +15,9 @@ final class ExecutionSession: Sendable {
     private let current = Mutex<(any DatabaseDriver)?>(nil)
     /// Another tool's history kept current alongside Godwit's (see ``LegacyHistory``).
     let legacyHistory = Mutex<LegacyHistory?>(nil)
+    /// The schema as last read when nothing has run since (the reading a migration ended with),
+    /// so the next migration's plan starts from it instead of reading the catalog again.
+    private let lastReading = Mutex<Schema?>(nil)
     /// Tries and failed tries of retried work, for the failed-batch rollback trigger.
     private let tally = Mutex<(tries: Int, failures: Int)>((0, 0))
 
@@ -24,6 +27,13 @@ final class ExecutionSession: Sendable {
         self.observer = observer
         self.measurer = measurer
     }
+
+    /// Keeps a reading of the live schema for the next ``takeReading()``: only call it when
+    /// nothing will run on the database in between but Godwit's own records.
+    func keep(reading schema: Schema) { lastReading.withLock { $0 = schema } }
+
+    /// The reading kept by ``keep(reading:)``, once.
+    func takeReading() -> Schema? { lastReading.withLock { reading in defer { reading = nil }; return reading } }
 
     /// The open connection, reconnecting when it is gone.
     func driver() async throws -> any DatabaseDriver {

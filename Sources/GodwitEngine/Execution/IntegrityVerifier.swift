@@ -22,6 +22,11 @@ struct IntegrityVerifier {
     }
 
     func verify(_ scope: Scope) async throws -> IntegrityReport {
+        try await verifyReading(scope).report
+    }
+
+    /// The report, and the schema as the verification read it.
+    func verifyReading(_ scope: Scope) async throws -> (report: IntegrityReport, schema: Schema) {
         var report = IntegrityReport(database: driver.url.description, generatedAt: Date(), scope: scope.label)
         let done = scope.stored.steps.prefix(scope.completed)
         if let phase = done.last?.phase {
@@ -56,7 +61,7 @@ struct IntegrityVerifier {
             report.checks.append(.init(level: .counts, name: "rows of \(digest.table)", passed: true,
                                        detail: "\(digest.rows) now" + (before.map { ", \($0) before the run" } ?? "")))
         }
-        return report
+        return (report, live)
     }
 
     /// After a rollback: the schema equals the one before the run, and every table's checksum
@@ -67,12 +72,13 @@ struct IntegrityVerifier {
         let differences = live.differences(from: stored.before)
         report.checks.append(.init(level: .structure, name: "schema equals the schema before the run", passed: differences.isEmpty,
                                    detail: differences.isEmpty ? "equal" : differences.prefix(10).joined(separator: "; ")))
+        let present = stored.digests.filter { live.table(named: $0.table) != nil }
+        let current = try await TableDigester.digests(of: present.map { ($0.table, $0.columns) }, on: driver)
         for before in stored.digests {
-            guard live.table(named: before.table) != nil else {
+            guard let now = current.first(where: { $0.table == before.table }) else {
                 report.checks.append(.init(level: .checksums, name: "checksum of \(before.table)", passed: false, detail: "the table is missing"))
                 continue
             }
-            let now = try await TableDigester.digest(of: before.table, columns: before.columns, on: driver)
             report.tables.append(now)
             report.checks.append(.init(level: .counts, name: "rows of \(before.table)", passed: now.rows == before.rows,
                                        detail: "\(now.rows) now, \(before.rows) before the run"))

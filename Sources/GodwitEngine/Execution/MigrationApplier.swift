@@ -97,9 +97,12 @@ public struct MigrationApplier: Sendable {
         // What each SQL file does, learned on a scratch copy of the schema before anything runs
         // (for migrations not begun: a begun one follows its stored plan).
         let fresh = migrations.filter { migration in !isDone(migration) && !records.contains { $0.id == migration.id && $0.state != .rolledBack } }
-        let analyzed = fresh.contains(where: \.hasHandWrittenSQL)
-            ? try await SQLEffectAnalyzer.analyze(fresh, from: try await session.driver().inspect(InspectionOptions()), like: url)
-            : fresh
+        var analyzed = fresh
+        if fresh.contains(where: \.hasHandWrittenSQL) {
+            let live = try await session.driver().inspect(InspectionOptions())
+            analyzed = try await SQLEffectAnalyzer.analyze(fresh, from: live, like: url)
+            session.keep(reading: live)
+        }
         let byID = Dictionary(analyzed.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for original in migrations {
             let migration = byID[original.id] ?? original
@@ -131,7 +134,8 @@ public struct MigrationApplier: Sendable {
         }
         let driver = try await session.driver()
         try await evaluateChecklist(for: migration, store: store, driver: driver)
-        let live = try await driver.inspect(InspectionOptions())
+        let live: Schema
+        if let reading = session.takeReading() { live = reading } else { live = try await driver.inspect(InspectionOptions()) }
         let plan = try DatabaseConnector.planner(for: live.engine).plan(migration, against: live)
         let digests = try await TableDigester.digests(of: TableDigester.touchedTables(by: migration, in: live), in: live, on: driver)
         let stored = StoredPlan(steps: plan.steps, before: live, target: plan.target, digests: digests)
@@ -191,6 +195,8 @@ public struct MigrationApplier: Sendable {
                           outcome: inout ApplyOutcome) async throws -> Next {
         var record = record
         let steps = stored.steps
+        // Steps are about to run: a reading kept for the next plan would be stale after them.
+        _ = session.takeReading()
         let executor = StepExecutor(session: session, interrupt: interrupt, migration: migration, steps: steps)
         let gates = GateKeeper(settings: settings)
         var index = record.completedSteps
@@ -330,10 +336,11 @@ public struct MigrationApplier: Sendable {
         if phase == .backfill, settings.vacuumAfterBackfill, driver.engine == .sqlite {
             try await driver.execute(unsafeSQL: "VACUUM")
         }
-        let report = try await IntegrityVerifier(driver: driver).verify(.init(
+        let (report, reading) = try await IntegrityVerifier(driver: driver).verifyReading(.init(
             migrationID: migration.id, migration: migration, stored: stored, completed: completed,
             validations: final, structure: final, label: "\(migration.id) \(migration.name) after \(phase.rawValue)"
         ))
+        if final, report.passed, completed == stored.steps.count { session.keep(reading: reading) }
         let store = try await session.store()
         try await store.append(AuditEvent(at: Date(), kind: .integrityCheck, migration: migration.id, fields: [
             .init("phase", phase.rawValue), .init("checks", "\(report.checks.count)"), .init("failed", "\(report.failures.count)"),

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import PostgresNIO
+import Synchronization
 public import GodwitCore
 
 /// A connection to a PostgreSQL server, through postgres-nio.
@@ -15,6 +16,8 @@ public final class PostgresDriver: DatabaseDriver {
     public let endpoint: DatabaseURL.PostgresEndpoint
     let connection: PostgresConnection
     let logger: Logger
+    /// Server-side prepared statements of this session, by their SQL (see ``queryPrepared(unsafeSQL:)``).
+    private let prepared = Mutex<[String: String]>([:])
 
     private init(endpoint: DatabaseURL.PostgresEndpoint, connection: PostgresConnection, logger: Logger) {
         self.url = .postgres(endpoint)
@@ -100,6 +103,28 @@ public final class PostgresDriver: DatabaseDriver {
                     statement: "statement \(number + 1) of \(statements.count) (\(firstLine.prefix(60)))"
                 )
             }
+        }
+    }
+
+    /// Runs a parameterless query through a statement prepared once per session (`PREPARE`, then
+    /// `EXECUTE`), so the server plans it once instead of on every call: the catalog queries
+    /// behind inspection spend as long being planned as being run.
+    func queryPrepared(unsafeSQL sql: String) async throws -> [GodwitCore.Row] {
+        let existing = prepared.withLock { $0[sql] }
+        let name: String
+        if let existing {
+            name = existing
+        } else {
+            name = "godwit_prepared_\(prepared.withLock { $0.count } + 1)"
+            try await execute(unsafeSQL: "PREPARE \(name) AS \(sql)")
+            prepared.withLock { $0[sql] = name }
+        }
+        do {
+            return try await query(unsafeSQL: "EXECUTE \(name)")
+        } catch let error as GodwitError where error.engineCode == "26000" && existing != nil {
+            // The session's prepared statements were dropped (DISCARD ALL, DEALLOCATE): prepare again.
+            prepared.withLock { $0 = [:] }
+            return try await queryPrepared(unsafeSQL: sql)
         }
     }
 

@@ -59,6 +59,7 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
             }
         }
         statements.append(contentsOf: schema.rules.map(\.definition))
+        statements.append(contentsOf: schema.extendedStatistics.map(\.definition))
         statements.append(contentsOf: comments(schema))
         return statements.map { $0 + ";\n" }.joined(separator: "\n")
     }
@@ -163,11 +164,13 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
         var parts = [quoter.quote(column.name), column.type]
         if let collation = column.collation { parts.append("COLLATE \(collation)") }
         if let generated = column.generated {
-            parts.append("GENERATED ALWAYS AS (\(generated.expression)) STORED")
+            parts.append("GENERATED ALWAYS AS (\(generated.expression)) \(generated.storage == .virtual ? "VIRTUAL" : "STORED")")
         } else if let value = column.defaultExpression {
             parts.append("DEFAULT \(value)")
         }
-        if !column.isNullable { parts.append("NOT NULL") }
+        if !column.isNullable {
+            parts.append(column.notNullConstraintName.map { "CONSTRAINT \(quoter.quote($0)) NOT NULL" } ?? "NOT NULL")
+        }
         if let identity = column.identity {
             parts.append(
                 "GENERATED \(identity.generation == .always ? "ALWAYS" : "BY DEFAULT") AS IDENTITY "
@@ -255,6 +258,9 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
         }
         for rule in schema.rules {
             comment("RULE \(quoter.quote(rule.name)) ON \(quoter.quote(rule.table))", rule.comment)
+        }
+        for statistics in schema.extendedStatistics {
+            comment("STATISTICS \(quoter.quote(statistics.name))", statistics.comment)
         }
         return statements
     }

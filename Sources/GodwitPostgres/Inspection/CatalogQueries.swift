@@ -1,16 +1,21 @@
 import Foundation
 
 /// The catalog queries behind ``PostgresInspector``: one set-based query per kind of object, so
-/// inspecting a thousand tables costs the same dozen round trips as inspecting one.
+/// a thousand tables cost no more round trips than one.
 ///
-/// Each is wrapped in `row_to_json` by the inspector; column aliases are the JSON keys of
+/// The inspector runs them all as one prepared statement, each aggregated with `json_agg`;
+/// column aliases are the JSON keys of
 /// ``CatalogRows``. They run with `search_path = pg_catalog`, so every `format_type`,
 /// `pg_get_*def` and `::regproc` prints schema-qualified names. PostgreSQL 13 or later.
 struct CatalogQueries {
     /// `n.nspname` restricted to user schemas (and to the requested ones, when given).
     let schemaFilter: String
+    /// Whether tables' sizes on disk are read (`pg_total_relation_size`, a file-system call per
+    /// relation); a scratch database's empty tables need none.
+    let tableSizes: Bool
 
-    init(schemas: [String]) {
+    init(schemas: [String], tableSizes: Bool = true) {
+        self.tableSizes = tableSizes
         // `godwit` holds Godwit's own state (StateStore), not the application's schema.
         var filter = "n.nspname <> 'information_schema' AND n.nspname <> 'godwit' AND n.nspname NOT LIKE 'pg\\_%'"
         if !schemas.isEmpty {
@@ -20,10 +25,32 @@ struct CatalogQueries {
         schemaFilter = filter
     }
 
+    /// The objects extensions own, read from `pg_depend` once for every query (``statement``
+    /// puts it in front as a common table expression).
+    static let extensionMembers = "godwit_extension_members AS MATERIALIZED (SELECT e.classid, e.objid FROM pg_depend e WHERE e.deptype = 'e')"
+
     /// Leaves out objects that belong to an extension. `NOT IN` over a subquery is planned as one
     /// hashed subplan, where `NOT EXISTS` became a nested-loop anti join (58 ms of 102 on 1,000 tables).
     private func notExtensionMember(_ catalog: String, _ oid: String) -> String {
-        "\(oid) NOT IN (SELECT e.objid FROM pg_depend e WHERE e.classid = '\(catalog)'::regclass AND e.deptype = 'e')"
+        "\(oid) NOT IN (SELECT e.objid FROM godwit_extension_members e WHERE e.classid = '\(catalog)'::regclass)"
+    }
+
+    /// Every query in one statement: a row whose columns, named by ``all``'s keys, are each
+    /// query's rows as a JSON array.
+    var statement: String {
+        "WITH \(Self.extensionMembers)\nSELECT " + all.map { key, query in
+            "(SELECT coalesce(json_agg(q), '[]')::text FROM (\(query)) AS q) AS \(key)"
+        }.joined(separator: ",\n")
+    }
+
+    /// Every query, keyed by the section name the inspector reads it under.
+    var all: KeyValuePairs<String, String> {
+        [
+            "namespaces": namespaces, "extensions": extensions, "enums": enums, "domains": domains,
+            "sequences": sequences, "tables": tables, "columns": columns, "constraints": constraints,
+            "indexes": indexes, "views": views, "functions": functions, "triggers": triggers, "rules": rules,
+            "statistics": extendedStatistics,
+        ]
     }
 
     var namespaces: String {
@@ -98,8 +125,8 @@ struct CatalogQueries {
         SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
                c.relpersistence::text AS persistence, obj_description(c.oid, 'pg_class') AS comment,
                CASE WHEN c.reltuples >= 0 THEN c.reltuples::int8 END AS "estimatedRows",
-               st.n_live_tup AS "liveRows",
-               pg_total_relation_size(c.oid) AS "sizeBytes",
+               pg_stat_get_live_tuples(c.oid) AS "liveRows",
+               \(tableSizes ? "pg_total_relation_size(c.oid)" : "NULL::int8") AS "sizeBytes",
                CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS "partitionKey",
                CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS "partitionBound",
                (SELECT json_agg(json_build_array(pn.nspname, p.relname) ORDER BY i.inhseqno)
@@ -107,7 +134,6 @@ struct CatalogQueries {
                 WHERE i.inhrelid = c.oid) AS parents
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
-        LEFT JOIN pg_stat_user_tables st ON st.relid = c.oid
         WHERE c.relkind IN ('r', 'p') AND \(schemaFilter) AND \(notExtensionMember("pg_class", "c.oid"))
         """
     }
@@ -162,7 +188,7 @@ struct CatalogQueries {
         LEFT JOIN pg_class f ON f.oid = con.confrelid
         LEFT JOIN pg_namespace fn ON fn.oid = f.relnamespace
         LEFT JOIN pg_index ix ON ix.indexrelid = con.conindid AND con.contype IN ('p', 'u')
-        WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND con.conparentid = 0 AND c.relkind IN ('r', 'p')
+        WHERE con.contype IN ('p', 'u', 'c', 'f', 'x', 'n') AND con.conparentid = 0 AND c.relkind IN ('r', 'p')
           AND \(schemaFilter) AND \(notExtensionMember("pg_class", "c.oid"))
         """
     }
@@ -176,17 +202,17 @@ struct CatalogQueries {
                (SELECT json_agg(json_build_object(
                     'position', k.ord, 'attnum', k.attnum, 'column', a.attname,
                     'expression', CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int, true) END,
-                    'operatorClass', CASE WHEN NOT opc.opcdefault THEN quote_ident(opn.nspname) || '.' || quote_ident(opc.opcname) END,
+                    'operatorClass', (SELECT quote_ident(opn.nspname) || '.' || quote_ident(opc.opcname)
+                                      FROM pg_opclass opc JOIN pg_namespace opn ON opn.oid = opc.opcnamespace
+                                      WHERE opc.oid = k.opclass AND NOT opc.opcdefault),
                     'collation', CASE WHEN k.coll <> 0 AND k.coll <> 100 AND k.coll IS DISTINCT FROM a.attcollation
-                                      THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END,
+                                      THEN (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+                                            FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                                            WHERE co.oid = k.coll) END,
                     'option', k.option) ORDER BY k.ord)
                 FROM unnest(i.indkey::int2[], i.indclass::oid[], i.indcollation::oid[], i.indoption::int2[])
                      WITH ORDINALITY AS k(attnum, opclass, coll, option, ord)
-                LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0
-                LEFT JOIN pg_opclass opc ON opc.oid = k.opclass
-                LEFT JOIN pg_namespace opn ON opn.oid = opc.opcnamespace
-                LEFT JOIN pg_collation co ON co.oid = k.coll
-                LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace) AS keys
+                LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0) AS keys
         FROM pg_index i
         JOIN pg_class ic ON ic.oid = i.indexrelid
         JOIN pg_class c ON c.oid = i.indrelid
@@ -267,6 +293,17 @@ struct CatalogQueries {
                obj_description(r.oid, 'pg_rewrite') AS comment
         FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE r.rulename <> '_RETURN' AND \(schemaFilter) AND \(notExtensionMember("pg_class", "c.oid"))
+        """
+    }
+
+    var extendedStatistics: String {
+        """
+        SELECT n.nspname AS schema, s.stxname AS name, tn.nspname AS "tableSchema", c.relname AS "table",
+               pg_get_statisticsobjdef(s.oid) AS definition, obj_description(s.oid, 'pg_statistic_ext') AS comment
+        FROM pg_statistic_ext s
+        JOIN pg_namespace n ON n.oid = s.stxnamespace
+        JOIN pg_class c ON c.oid = s.stxrelid JOIN pg_namespace tn ON tn.oid = c.relnamespace
+        WHERE \(schemaFilter) AND \(notExtensionMember("pg_statistic_ext", "s.oid"))
         """
     }
 }

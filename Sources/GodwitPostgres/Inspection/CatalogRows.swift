@@ -173,4 +173,13 @@ enum CatalogRows {
         var definition: String
         var comment: String?
     }
+
+    struct ExtendedStatisticsRow: Decodable {
+        var schema: String
+        var name: String
+        var tableSchema: String
+        var table: String
+        var definition: String
+        var comment: String?
+    }
 }

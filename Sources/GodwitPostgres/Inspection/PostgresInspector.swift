@@ -11,6 +11,20 @@ struct PostgresInspector {
     let options: InspectionOptions
 
     func inspect() async throws -> Schema {
+        if options.withinTransaction {
+            // The caller's transaction stays open; the savepoint takes back the search_path.
+            try await driver.execute(unsafeSQL: "SAVEPOINT godwit_inspect")
+            do {
+                try await driver.execute(unsafeSQL: "SET LOCAL search_path = pg_catalog")
+                let schema = try await readSchema()
+                try await driver.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_inspect")
+                try await driver.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_inspect")
+                return schema
+            } catch {
+                _ = try? await driver.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_inspect")
+                throw error
+            }
+        }
         try await driver.execute(unsafeSQL: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             try await driver.execute(unsafeSQL: "SET LOCAL search_path = pg_catalog")
@@ -23,28 +37,43 @@ struct PostgresInspector {
         }
     }
 
-    private func rows<Row: Decodable>(_ sql: String, as type: Row.Type) async throws -> [Row] {
-        let decoder = JSONDecoder()
-        let result = try await driver.query(unsafeSQL: "SELECT row_to_json(q)::text FROM (\(sql)) AS q")
-        return try result.map { row in
-            guard let text = row[0].textValue else { throw GodwitError(.internalError, "Catalog query returned NULL") }
-            return try decoder.decode(Row.self, from: Data(text.utf8))
+    /// The rows of every catalog query at once: one statement whose columns are the queries'
+    /// results as JSON arrays, prepared once per session. One round trip and no planning on
+    /// later calls, where a query per kind of object cost a dozen of each.
+    private struct Catalog {
+        let sections: [String: Data]
+
+        func rows<Row: Decodable>(_ key: String, as type: Row.Type) throws -> [Row] {
+            guard let data = sections[key] else { throw GodwitError(.internalError, "Catalog section \(key) is missing") }
+            return try JSONDecoder().decode([Row].self, from: data)
         }
     }
 
+    private func readCatalog(_ queries: CatalogQueries) async throws -> Catalog {
+        guard let row = try await driver.queryPrepared(unsafeSQL: queries.statement).first else {
+            throw GodwitError(.internalError, "The catalog query returned no row")
+        }
+        var data: [String: Data] = [:]
+        for (offset, section) in queries.all.enumerated() {
+            guard let text = row.values[offset].textValue else { throw GodwitError(.internalError, "Catalog query returned NULL") }
+            data[section.key] = Data(text.utf8)
+        }
+        return Catalog(sections: data)
+    }
+
     private func readSchema() async throws -> Schema {
-        let queries = CatalogQueries(schemas: options.schemas)
+        let catalog = try await readCatalog(CatalogQueries(schemas: options.schemas, tableSizes: options.tableSizes))
         var schema = Schema(engine: .postgresql)
-        schema.namespaces = try await rows(queries.namespaces, as: CatalogRows.NamespaceRow.self).map {
+        schema.namespaces = try catalog.rows("namespaces", as: CatalogRows.NamespaceRow.self).map {
             Namespace(name: $0.name, comment: $0.comment)
         }
-        schema.extensions = try await rows(queries.extensions, as: CatalogRows.ExtensionRow.self).map {
+        schema.extensions = try catalog.rows("extensions", as: CatalogRows.ExtensionRow.self).map {
             Extension(name: $0.name, schema: $0.schema, version: $0.version)
         }
-        schema.enums = try await rows(queries.enums, as: CatalogRows.EnumRow.self).map {
+        schema.enums = try catalog.rows("enums", as: CatalogRows.EnumRow.self).map {
             EnumType(name: QualifiedName(schema: $0.schema, $0.name), labels: $0.labels, comment: $0.comment)
         }
-        schema.domains = try await rows(queries.domains, as: CatalogRows.DomainRow.self).map { row in
+        schema.domains = try catalog.rows("domains", as: CatalogRows.DomainRow.self).map { row in
             Domain(
                 name: QualifiedName(schema: row.schema, row.name), baseType: row.baseType, isNullable: !row.notNull,
                 defaultExpression: row.defaultExpression, collation: row.collation,
@@ -54,7 +83,7 @@ struct PostgresInspector {
                 comment: row.comment
             )
         }
-        schema.sequences = try await rows(queries.sequences, as: CatalogRows.SequenceRow.self).map { row in
+        schema.sequences = try catalog.rows("sequences", as: CatalogRows.SequenceRow.self).map { row in
             var owner: ColumnReference?
             if let table = row.ownerTable, let column = row.ownerColumn {
                 owner = ColumnReference(table: QualifiedName(schema: row.ownerSchema, table), column: column)
@@ -66,29 +95,42 @@ struct PostgresInspector {
             )
         }
         let indexes = Dictionary(
-            grouping: try await rows(queries.indexes, as: CatalogRows.IndexRow.self), by: \.tableOid
+            grouping: try catalog.rows("indexes", as: CatalogRows.IndexRow.self), by: \.tableOid
         ).mapValues { $0.map(makeIndex) }
-        schema.tables = try await readTables(queries, indexes: indexes)
-        schema.views = try await readViews(queries, indexes: indexes)
-        schema.functions = try await rows(queries.functions, as: CatalogRows.FunctionRow.self).map(makeFunction)
-        schema.triggers = try await rows(queries.triggers, as: CatalogRows.TriggerRow.self).map {
+        schema.tables = try await readTables(catalog, indexes: indexes)
+        schema.views = try catalog.rows("views", as: CatalogRows.ViewRow.self).map { row in
+            View(
+                name: QualifiedName(schema: row.schema, row.name),
+                definition: ConstraintText.removingTrailingSemicolon(row.definition),
+                isMaterialized: row.kind == "m",
+                indexes: indexes[row.oid] ?? [],
+                dependencies: (row.dependencies ?? []).map { QualifiedName(schema: $0[0], $0[1]) },
+                comment: row.comment
+            )
+        }
+        schema.functions = try catalog.rows("functions", as: CatalogRows.FunctionRow.self).map(makeFunction)
+        schema.triggers = try catalog.rows("triggers", as: CatalogRows.TriggerRow.self).map {
             Trigger(
                 name: $0.name, table: QualifiedName(schema: $0.schema, $0.table), definition: $0.definition,
                 isEnabled: $0.enabled != "D", comment: $0.comment
             )
         }
-        schema.rules = try await rows(queries.rules, as: CatalogRows.RuleRow.self).map {
+        schema.rules = try catalog.rows("rules", as: CatalogRows.RuleRow.self).map {
             Rule(
                 name: $0.name, table: QualifiedName(schema: $0.schema, $0.table),
                 definition: ConstraintText.removingTrailingSemicolon($0.definition), comment: $0.comment
             )
         }
+        schema.extendedStatistics = try catalog.rows("statistics", as: CatalogRows.ExtendedStatisticsRow.self).map {
+            ExtendedStatistics(name: QualifiedName(schema: $0.schema, $0.name), table: QualifiedName(schema: $0.tableSchema, $0.table),
+                               definition: $0.definition, comment: $0.comment)
+        }
         return schema.canonicalized()
     }
 
-    private func readTables(_ queries: CatalogQueries, indexes: [Int64: [Index]]) async throws -> [Table] {
+    private func readTables(_ catalog: Catalog, indexes: [Int64: [Index]]) async throws -> [Table] {
         var tables: [Int64: Table] = [:]
-        for row in try await rows(queries.tables, as: CatalogRows.TableRow.self) {
+        for row in try catalog.rows("tables", as: CatalogRows.TableRow.self) {
             var table = Table(name: QualifiedName(schema: row.schema, row.name))
             table.isUnlogged = row.persistence == "u"
             table.comment = row.comment
@@ -103,11 +145,11 @@ struct PostgresInspector {
             table.indexes = indexes[row.oid] ?? []
             tables[row.oid] = table
         }
-        for row in try await rows(queries.columns, as: CatalogRows.ColumnRow.self) {
+        for row in try catalog.rows("columns", as: CatalogRows.ColumnRow.self) {
             guard tables[row.tableOid] != nil else { continue }
             tables[row.tableOid]!.columns.append(makeColumn(row))
         }
-        for row in try await rows(queries.constraints, as: CatalogRows.ConstraintRow.self) {
+        for row in try catalog.rows("constraints", as: CatalogRows.ConstraintRow.self) {
             guard var table = tables[row.tableOid] else { continue }
             add(row, to: &table)
             tables[row.tableOid] = table
@@ -127,8 +169,8 @@ struct PostgresInspector {
             name: row.name, type: row.type, isNullable: !row.notNull, collation: row.collation,
             isInherited: !row.isLocal, comment: row.comment
         )
-        if row.generated == "s" {
-            column.generated = Column.Generated(expression: row.defaultExpression ?? "", storage: .stored)
+        if row.generated == "s" || row.generated == "v" {
+            column.generated = Column.Generated(expression: row.defaultExpression ?? "", storage: row.generated == "v" ? .virtual : .stored)
         } else {
             column.defaultExpression = row.defaultExpression
         }
@@ -180,6 +222,12 @@ struct PostgresInspector {
             )
         case "x":
             table.exclusionConstraints.append(ExclusionConstraint(name: row.name, definition: row.definition))
+        case "n":
+            // PostgreSQL 18 names NOT NULL constraints; only a name it would not choose is kept.
+            if row.isLocal, let column = columns.first, row.name != "\(table.name.name)_\(column)_not_null",
+               let index = table.columns.firstIndex(where: { $0.name == column }) {
+                table.columns[index].notNullConstraintName = row.name
+            }
         default:
             break
         }
@@ -210,19 +258,6 @@ struct PostgresInspector {
             )
         }
         return index
-    }
-
-    private func readViews(_ queries: CatalogQueries, indexes: [Int64: [Index]]) async throws -> [View] {
-        try await rows(queries.views, as: CatalogRows.ViewRow.self).map { row in
-            View(
-                name: QualifiedName(schema: row.schema, row.name),
-                definition: ConstraintText.removingTrailingSemicolon(row.definition),
-                isMaterialized: row.kind == "m",
-                indexes: indexes[row.oid] ?? [],
-                dependencies: (row.dependencies ?? []).map { QualifiedName(schema: $0[0], $0[1]) },
-                comment: row.comment
-            )
-        }
     }
 
     private func makeFunction(_ row: CatalogRows.FunctionRow) -> Function {

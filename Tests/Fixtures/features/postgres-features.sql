@@ -79,3 +79,5 @@ CREATE FUNCTION billing.customer_invoices(c billing.customer) RETURNS SETOF bill
     LANGUAGE sql STABLE AS 'SELECT * FROM billing.invoice WHERE customer_id = c.id';
 COMMENT ON FUNCTION billing.touch() IS 'Keeps issued_on current';
 CREATE RULE scratch_no_delete AS ON DELETE TO public.scratch DO INSTEAD NOTHING;
+CREATE STATISTICS billing.invoice_customer_state (ndistinct, dependencies) ON customer_id, state FROM billing.invoice;
+COMMENT ON STATISTICS billing.invoice_customer_state IS 'The planner learns that state follows the customer';
