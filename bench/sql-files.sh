@@ -6,7 +6,8 @@
 #
 # Interleaved rounds (default 3), each on fresh empty databases; min and median are printed.
 # - lint: `squawk` (pip install squawk-cli) over every up.sql, against `godwit lint` of the
-#   directory with a database (godwit runs each file on a scratch copy of the schema first).
+#   directory with no database (statement by statement, as squawk reads) and with one (godwit
+#   then runs each file on a scratch copy of the schema first, for row counts and effects).
 # - apply: one psql session running each up.sql in its own transaction (diesel's
 #   run_in_transaction = false honoured: such a file runs without BEGIN/COMMIT), against
 #   `godwit apply --yes --unrehearsed` (scratch analysis, plan, records, verification after each).
@@ -41,21 +42,23 @@ psql_script > /tmp/godwit-bench-psql.sql
 
 now() { date +%s.%N; }
 fresh() { psql -q -d "$base/postgres" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; }
-declare -a squawk_t godwit_lint_t psql_t godwit_apply_t
+declare -a squawk_t godwit_offline_t godwit_lint_t psql_t godwit_apply_t
 for round in $(seq 1 "$rounds"); do
   start=$(now); squawk $(find "$directory" -name up.sql | sort) >/dev/null 2>&1 || true; squawk_t+=("$(echo "$(now) - $start" | bc)")
+  start=$(now); env -u DATABASE_URL "$GODWIT_BIN" lint "$directory" >/dev/null 2>&1 || true; godwit_offline_t+=("$(echo "$(now) - $start" | bc)")
   fresh bench_lint
   start=$(now); "$GODWIT_BIN" lint "$directory" --db "$base/bench_lint" >/dev/null 2>&1 || true; godwit_lint_t+=("$(echo "$(now) - $start" | bc)")
   fresh bench_psql
   start=$(now); psql -q -X -v ON_ERROR_STOP=1 -d "$base/bench_psql" -f /tmp/godwit-bench-psql.sql >/dev/null 2>&1; psql_t+=("$(echo "$(now) - $start" | bc)")
   fresh bench_apply
   start=$(now); "$GODWIT_BIN" apply "$directory" --db "$base/bench_apply" --yes --unrehearsed >/dev/null 2>&1; godwit_apply_t+=("$(echo "$(now) - $start" | bc)")
-  echo "round $round: squawk ${squawk_t[-1]} s, godwit lint ${godwit_lint_t[-1]} s, psql ${psql_t[-1]} s, godwit apply ${godwit_apply_t[-1]} s" >&2
+  echo "round $round: squawk ${squawk_t[-1]} s, godwit lint (no database) ${godwit_offline_t[-1]} s, godwit lint ${godwit_lint_t[-1]} s, psql ${psql_t[-1]} s, godwit apply ${godwit_apply_t[-1]} s" >&2
 done
 stats() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "min %.2f s, median %.2f s", v[1], m }'; }
 echo "PostgreSQL: $(psql -At -d "$base/postgres" -c 'SHOW server_version') (fsync off, synchronous_commit off: scripts/with-postgres)"
 echo "files: $(wc -l <<< "$ordered") migrations"
 echo "squawk $(squawk --version | awk '{print $2}'): $(stats "${squawk_t[@]}")"
-echo "godwit lint: $(stats "${godwit_lint_t[@]}")"
+echo "godwit lint, no database: $(stats "${godwit_offline_t[@]}")"
+echo "godwit lint, with the database: $(stats "${godwit_lint_t[@]}")"
 echo "psql, one session: $(stats "${psql_t[@]}")"
 echo "godwit apply: $(stats "${godwit_apply_t[@]}")"

@@ -31,4 +31,27 @@ public enum MigrationPlanning {
         }
         return planned
     }
+
+    /// Plans every migration of a directory with no database at all, for a lint that needs none
+    /// (in CI, say): each migration against what the ones before it create, starting from an
+    /// empty schema. SQL files are not run anywhere, so what they create stays unknown; a table
+    /// that is not known is then taken to exist (``LintRules/Context/schemaIsComplete``).
+    /// - Throws: ``GodwitError`` when a YAML operation names a table the directory never creates.
+    public static func planWithoutDatabase(directory: String, engine: Engine) throws -> [Planned] {
+        let planner = DatabaseConnector.planner(for: engine)
+        var schema = Schema(engine: engine)
+        var planned: [Planned] = []
+        for migration in try MigrationDirectory.load(directory) {
+            do {
+                let plan = try planner.plan(migration, against: schema)
+                planned.append(Planned(plan: plan, schemaBefore: schema))
+                schema = plan.target
+            } catch var error as GodwitError {
+                error.summary = "Without a database, migration \(migration.id) cannot be planned: " + error.summary
+                error.remedy = "Pass --db with a database this directory applies to (its tables give YAML operations their context)."
+                throw error
+            }
+        }
+        return planned
+    }
 }

@@ -28,3 +28,16 @@ struct LintCommandTests {
         }
     }
 }
+
+@Suite("godwit lint without a database")
+struct LintWithoutDatabaseCommandTests {
+    @Test("No --db and no DATABASE_URL: the SQL is linted statement by statement, exit code 2 on findings")
+    func sqlFiles() throws {
+        let risky = Fixtures.url("sql-corpus/postgres/risky").path
+        let single = try SQLCorpus.single("001_blocking_index", of: risky)
+        defer { single.remove() }
+        let result = try GodwitBinary.run(["lint", single.url.path])
+        #expect(result.status == 2, "\(result.standardError)")
+        #expect(result.standardOutput.contains("001_blocking_index/up.sql:1:1: error GW102 require-concurrent-index-creation"), "\(result.standardOutput)")
+    }
+}

@@ -2,7 +2,8 @@ import ArgumentParser
 import GodwitCore
 import GodwitEngine
 
-/// `godwit lint DIR --db URL`: dangerous-operation findings, with the live database as context.
+/// `godwit lint DIR --db URL`: dangerous-operation findings, with the live database as context;
+/// with no database, statement by statement as squawk lints, every table taken to exist.
 struct LintCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
@@ -10,6 +11,10 @@ struct LintCommand: AsyncParsableCommand {
         discussion: """
             Exit code 2 when an error or warning is found. Silence one finding for one operation with \
             a comment on the line before it: # godwit-lint-ignore GW113: the reason.
+
+            With no --db and no DATABASE_URL, lint needs no database: SQL files are read statement by \
+            statement and a table a file does not create is taken to exist with unknown rows; YAML \
+            migrations are planned against what the directory itself creates.
             """
     )
 
@@ -20,17 +25,26 @@ struct LintCommand: AsyncParsableCommand {
     @Argument(help: "The migrations directory.")
     var directory: String
 
-    @Option(name: .long, help: "Database URL (default: $DATABASE_URL).")
+    @Option(name: .long, help: "Database URL (default: $DATABASE_URL; with neither, lint without a database).")
     var db: String?
+
+    @Option(name: .long, help: "The engine the SQL is written for, when there is no database: postgresql or sqlite.")
+    var engine: Engine = .postgresql
 
     @Option(name: .shortAndLong, help: "Output format: text, json or github (Actions annotations).")
     var format: Format = .text
 
     func run() async throws {
         try await CommandRunner.run {
-            let url = try DatabaseURLResolver.resolve(db)
-            let findings = try await MigrationPlanning.planAll(directory: directory, database: url, checkingDown: false).flatMap { planned in
-                Linter().lint(planned.plan.migration, plan: planned.plan, against: planned.schemaBefore)
+            let findings: [LintFinding]
+            if let url = try DatabaseURLResolver.resolveIfGiven(db) {
+                findings = try await MigrationPlanning.planAll(directory: directory, database: url, checkingDown: false).flatMap { planned in
+                    Linter().lint(planned.plan.migration, plan: planned.plan, against: planned.schemaBefore)
+                }
+            } else {
+                findings = try MigrationPlanning.planWithoutDatabase(directory: directory, engine: engine).flatMap { planned in
+                    Linter().lint(planned.plan.migration, plan: planned.plan, against: planned.schemaBefore, schemaIsComplete: false)
+                }
             }
             Terminal().write(try LintReportRenderer.render(findings, as: LintReportRenderer.Format(rawValue: format.rawValue)!))
             if LintReportRenderer.fails(findings) { throw ExitCode(2) }

@@ -12,13 +12,17 @@ public enum LintRules {
         public var engine: Engine
         /// The live schema the migration starts from (with row counts).
         public var schema: Schema
+        /// Whether `schema` is the whole database. Without one (a lint with no database), a table
+        /// it lacks is taken to exist with an unknown number of rows, as squawk takes every table.
+        public var schemaIsComplete: Bool
 
-        public init(migration: Migration, plan: Plan, assessment: MigrationAssessment, schema: Schema) {
+        public init(migration: Migration, plan: Plan, assessment: MigrationAssessment, schema: Schema, schemaIsComplete: Bool = true) {
             self.migration = migration
             self.plan = plan
             self.assessment = assessment
             self.engine = plan.engine
             self.schema = schema
+            self.schemaIsComplete = schemaIsComplete
         }
     }
 
@@ -61,6 +65,9 @@ public enum LintRules {
              remedy: "Allow downtime (`downtime: window`), or split the change so each step keeps old code working (add, backfill, switch, then remove).") { context in
             guard context.migration.downtime == .zero else { return [] }
             return context.assessment.items.enumerated().compactMap { index, item in
+                // SQL never run on a scratch (a lint with no database) has only a guessed kind;
+                // the statement rules judge it instead.
+                if case .rawSQL(let raw) = item.operation, raw.effect == nil { return nil }
                 guard item.classification.kind != .additive,
                       context.plan.steps.contains(where: { $0.operationIndex == index && !$0.isOnline }) else { return nil }
                 return Hit(index: index, message: "\(OperationText.describe(item.operation)) breaks old code and cannot run online here, but the migration says `downtime: zero`")

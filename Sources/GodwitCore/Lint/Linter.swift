@@ -9,9 +9,11 @@ public struct Linter: Sendable {
     }
 
     /// The findings for one migration, in file order.
-    public func lint(_ migration: Migration, plan: Plan, against schema: Schema) -> [LintFinding] {
+    /// - Parameter schemaIsComplete: false when `schema` is not a database's but only what the
+    ///   directory's own migrations create (a lint with no database).
+    public func lint(_ migration: Migration, plan: Plan, against schema: Schema, schemaIsComplete: Bool = true) -> [LintFinding] {
         let assessment = MigrationAssessment(migration, engine: plan.engine, schema: schema)
-        let context = LintRules.Context(migration: migration, plan: plan, assessment: assessment, schema: schema)
+        let context = LintRules.Context(migration: migration, plan: plan, assessment: assessment, schema: schema, schemaIsComplete: schemaIsComplete)
         let file = migration.source?.path ?? migration.id
         var findings: [LintFinding] = []
         var seen = Set<String>()

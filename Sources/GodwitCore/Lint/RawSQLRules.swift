@@ -21,11 +21,15 @@ enum RawSQLRules {
         let schema: Schema
         /// Lower-cased names of the tables the migration itself creates.
         let created: Set<String>
+        /// Whether a table missing from `schema` is missing from the database (see
+        /// ``LintRules/Context/schemaIsComplete``).
+        let schemaIsComplete: Bool
 
         /// The live table a statement names, unless the migration creates it.
         func existing(_ name: QualifiedName?) -> Table? {
             guard let name, !created.contains(name.name.lowercased()) else { return nil }
-            return schema.tables.first { $0.name.name.lowercased() == name.name.lowercased() && (name.schema == nil || $0.name.schema?.lowercased() == name.schema?.lowercased()) }
+            let found = schema.tables.first { $0.name.name.lowercased() == name.name.lowercased() && (name.schema == nil || $0.name.schema?.lowercased() == name.schema?.lowercased()) }
+            return found ?? (schemaIsComplete ? nil : Table(name: name))
         }
 
         /// The live table, unless the migration creates it or it has no rows.
@@ -65,7 +69,7 @@ enum RawSQLRules {
             if let index = item.statement.firstIndex(of: "TABLE").flatMap({ item.statement.nameIndex(after: $0 + 1) }),
                let name = item.statement.qualifiedName(at: index) { created.insert(name.name.lowercased()) }
         }
-        return Tables(schema: context.schema, created: created)
+        return Tables(schema: context.schema, created: created, schemaIsComplete: context.schemaIsComplete)
     }
 
     /// A hit at the statement.
@@ -172,9 +176,12 @@ enum RawSQLRules {
             return items(context).compactMap { item in
                 let s = item.statement
                 guard s.starts(with: "DROP", "INDEX"), !s.contains("CONCURRENTLY"), let nameIndex = s.nameIndex(after: 2),
-                      let index = s.qualifiedName(at: nameIndex),
-                      let table = context.schema.tables.first(where: { $0.indexes.contains { $0.name == index.name } }),
-                      tables.existing(table.name) != nil else { return nil }
+                      let index = s.qualifiedName(at: nameIndex) else { return nil }
+                guard let table = context.schema.tables.first(where: { $0.indexes.contains { $0.name == index.name } }) else {
+                    // With no database the index's table is unknown, and taken to exist.
+                    return context.schemaIsComplete ? nil : hit(item, "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table of \(index)")
+                }
+                guard tables.existing(table.name) != nil else { return nil }
                 return hit(item, "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on \(table.name)")
             }
         },
