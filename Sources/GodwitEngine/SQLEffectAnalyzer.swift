@@ -42,6 +42,10 @@ public enum SQLEffectAnalyzer {
                         guard inSync else { return state }
                         let run = try await Self.run(raw, on: scratch, before: scratchSchema, checkingDown: checkingDown)
                         raw.effect = run.effect
+                        if let generated = run.effect.generatedDown {
+                            raw.down = generated.sql
+                            raw.downSource = nil
+                        }
                         inSync = run.staysInSync
                         scratchSchema = run.effect.after
                         migration.operations[state.cursor.operation] = .rawSQL(raw)
@@ -82,37 +86,58 @@ public enum SQLEffectAnalyzer {
                             checkingDown: Bool) async throws -> (effect: SQLEffect, staysInSync: Bool) {
         let engine = scratch.engine
         let up = try RawSQLSteps.statements(of: raw.up, source: raw.upSource, engine: engine, side: "up")
-        let down = try RawSQLSteps.statements(of: raw.down, source: raw.downSource, engine: engine, side: "down")
-        let downIsEmpty = down.allSatisfy { $0.statement.transactionControl != nil }
-        let outcome: (skipped: [String], after: Schema, reversal: SQLEffect.Reversal, staysInSync: Bool)
+        let written = try RawSQLSteps.statements(of: raw.down, source: raw.downSource, engine: engine, side: "down")
+        let generates = raw.generatesDown && written.allSatisfy { $0.statement.transactionControl != nil }
+        // The down to try: the file's, or (for a tool that writes none) one written from what
+        // `up` left on the scratch.
+        var generated: SQLEffect.GeneratedDown?
+        let down: DownSQL = { after in
+            guard generates else { return written }
+            generated = try DownWriter.write(undoing: after, backTo: before)
+            return try RawSQLSteps.statements(of: generated?.sql ?? "", source: nil, engine: engine, side: "generated down")
+        }
         // A savepoint cannot hold what must run outside a transaction, and an enum label added
         // by `up` cannot be used by `down` in the same transaction ("unsafe use of new value").
-        let needsCommits = (up + down).contains { $0.statement.mustRunOutsideTransaction(engine: engine) }
+        let needsCommits = (up + written).contains { $0.statement.mustRunOutsideTransaction(engine: engine) }
             || up.contains { $0.statement.starts(with: "ALTER", "TYPE") && $0.statement.contains("VALUE") }
+        let downIsEmpty = !generates && written.allSatisfy { $0.statement.transactionControl != nil }
+        let outcome: RunOutcome
         if checkingDown, !downIsEmpty, !needsCommits {
             outcome = try await runWithinOneTransaction(up: up, down: down, on: scratch, before: before)
         } else {
-            outcome = try await runCommittingEach(up: up, down: checkingDown ? down : nil, on: scratch, before: before)
+            outcome = try await runCommittingEach(up: up, down: down, checkingDown: checkingDown, on: scratch, before: before)
         }
         let operations = SchemaDiffer().diff(from: before.removingStatistics(), to: outcome.after.removingStatistics(),
                                              renames: renames(in: up.map(\.statement))).operations
         return (SQLEffect(before: before, after: outcome.after, operations: operations, reversal: outcome.reversal,
-                          skippedDataStatements: outcome.skipped), outcome.staysInSync)
+                          skippedDataStatements: outcome.skipped, generatedDown: generated), outcome.staysInSync)
     }
+
+    /// The statements of `down`, given the schema `up` left.
+    private typealias DownSQL = (_ after: Schema) throws -> [LocatedStatement]
+    private typealias RunOutcome = (skipped: [String], after: Schema, reversal: SQLEffect.Reversal, staysInSync: Bool)
 
     /// `up`, a reading, then `down` and a reading under a savepoint that is rolled back, so the
     /// scratch ends where `up` left it without running `up` a second time; one commit at the end.
-    private static func runWithinOneTransaction(up: [LocatedStatement], down: [LocatedStatement], on scratch: any DatabaseDriver, before: Schema)
-        async throws -> (skipped: [String], after: Schema, reversal: SQLEffect.Reversal, staysInSync: Bool) {
+    private static func runWithinOneTransaction(up: [LocatedStatement], down: DownSQL, on scratch: any DatabaseDriver,
+                                                before: Schema) async throws -> RunOutcome {
         let within = InspectionOptions(tableSizes: false, withinTransaction: true)
         try await scratch.execute(unsafeSQL: "BEGIN")
         do {
             let skipped = try await execute(up, on: scratch, side: "up")
             let after = try await scratch.inspect(within)
+            let statements = try down(after)
+            guard !statements.contains(where: { $0.statement.mustRunOutsideTransaction(engine: scratch.engine) }) else {
+                // A written down may hold what no savepoint can (SQLite's table rebuild turns
+                // foreign keys off): commit `up` and try it the committing way.
+                try await scratch.execute(unsafeSQL: "COMMIT")
+                let (reversal, staysInSync) = try await tryDownCommitting(statements, up: up, on: scratch, before: before, after: after)
+                return (skipped, after, reversal, staysInSync)
+            }
             try await scratch.execute(unsafeSQL: "SAVEPOINT godwit_down")
             let reversal: SQLEffect.Reversal
             do {
-                _ = try await execute(down, on: scratch, side: "down")
+                _ = try await execute(statements, on: scratch, side: "down")
                 reversal = SQLEffect.reversal(from: before, to: try await scratch.inspect(within))
             } catch let error as GodwitError {
                 reversal = .failed([error.location, error.summary, error.reason].compactMap { $0 }.joined(separator: ": "))
@@ -128,27 +153,35 @@ public enum SQLEffectAnalyzer {
 
     /// `up` committed, then (when asked) `down` committed and `up` again: for SQL that holds a
     /// statement no transaction can, where a savepoint cannot take `down` back.
-    private static func runCommittingEach(up: [LocatedStatement], down: [LocatedStatement]?, on scratch: any DatabaseDriver, before: Schema)
-        async throws -> (skipped: [String], after: Schema, reversal: SQLEffect.Reversal, staysInSync: Bool) {
+    private static func runCommittingEach(up: [LocatedStatement], down: DownSQL, checkingDown: Bool, on scratch: any DatabaseDriver,
+                                          before: Schema) async throws -> RunOutcome {
         let skipped = try await inTransaction(scratch) { try await execute(up, on: scratch, side: "up") }
         let after = try await scratch.inspect(reading)
-        guard let down else { return (skipped, after, .notChecked, true) }
-        if down.allSatisfy({ $0.statement.transactionControl != nil }) {
+        let statements = try down(after)
+        guard checkingDown else { return (skipped, after, .notChecked, true) }
+        if statements.allSatisfy({ $0.statement.transactionControl != nil }) {
             let differences = after.differences(from: before)
             return (skipped, after, differences.isEmpty ? .identical : .differs(objects: ["down has no statements: " + differences.joined(separator: "; ")]), true)
         }
+        let (reversal, staysInSync) = try await tryDownCommitting(statements, up: up, on: scratch, before: before, after: after)
+        return (skipped, after, reversal, staysInSync)
+    }
+
+    /// `down` committed, a reading, then `up` again so the scratch is where `up` left it.
+    private static func tryDownCommitting(_ down: [LocatedStatement], up: [LocatedStatement], on scratch: any DatabaseDriver,
+                                          before: Schema, after: Schema) async throws -> (SQLEffect.Reversal, staysInSync: Bool) {
         do {
             _ = try await inTransaction(scratch) { try await execute(down, on: scratch, side: "down") }
             let reversal = SQLEffect.reversal(from: before, to: try await scratch.inspect(reading))
             do {
                 _ = try await inTransaction(scratch) { try await execute(up, on: scratch, side: "up") }
-                return (skipped, after, reversal, try await scratch.inspect(reading).differences(from: after).isEmpty)
+                return (reversal, try await scratch.inspect(reading).differences(from: after).isEmpty)
             } catch {
-                return (skipped, after, reversal, false)
+                return (reversal, false)
             }
         } catch let error as GodwitError {
             let reversal = SQLEffect.Reversal.failed([error.location, error.summary, error.reason].compactMap { $0 }.joined(separator: ": "))
-            return (skipped, after, reversal, try await scratch.inspect(reading).differences(from: after).isEmpty)
+            return (reversal, try await scratch.inspect(reading).differences(from: after).isEmpty)
         }
     }
 

@@ -13,4 +13,12 @@ struct ToolLayoutPostgresTests {
             #expect(problems == [])
         }
     }
+
+    @Test("Prisma's migrations, which have no down, get one Godwit writes: shown for review, linted for loss, and run by rollback")
+    func prismaGeneratedDown() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let problems = try await ToolLayoutFixtures.generatedDown(on: .postgres(endpoint))
+            #expect(problems == [])
+        }
+    }
 }

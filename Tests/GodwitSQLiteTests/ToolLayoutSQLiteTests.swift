@@ -16,6 +16,16 @@ struct ToolLayoutSQLiteTests {
         }
     }
 
+    @Test("Prisma's migrations, which have no down, get one Godwit writes: shown for review, linted for loss, and run by rollback")
+    func prismaGeneratedDown() async throws {
+        try await TemporaryDirectory.with { directory in
+            let url = DatabaseURL.sqlite(.init(path: directory.path("app.db")))
+            try await DatabaseConnector.withDriver(url, access: .create) { _ = try await $0.execute(unsafeSQL: "CREATE TABLE keep (id INTEGER PRIMARY KEY)") }
+            let problems = try await ToolLayoutFixtures.generatedDown(on: url)
+            #expect(problems == [])
+        }
+    }
+
     @Test("Sections, transaction options and undo files are read as each tool means them")
     func reading() throws {
         let dbmate = try MigrationDirectory.load(ToolLayoutFixtures.directory(.dbmate))

@@ -282,5 +282,14 @@ enum RawSQLRules {
                 return hit(item, "\(RawSQLClassifier.opening(s)) runs outside a transaction and fails if rerun after a partial run")
             }
         },
+        .init(code: "GW316", name: "generated-down-loses-data", severity: .warning,
+              remedy: "Review the down Godwit wrote (in the plan); write your own down.sql beside the file if rows written after the migration must survive a rollback.") { context in
+            context.migration.operations.enumerated().compactMap { index, operation in
+                guard let generated = operation.effect?.generatedDown, !generated.losses.isEmpty else { return nil }
+                let position = SQLScript.statements(in: operation.rawSQL?.up ?? "", engine: context.engine).first?.position
+                return LintRules.Hit(index: index, message: "the file's tool writes no down, and the one Godwit wrote " + generated.losses.joined(separator: "; "),
+                                     position: position, source: operation.rawSQL?.upSource, statement: nil)
+            }
+        },
     ]
 }

@@ -123,6 +123,12 @@ extension Operation {
         if case .rawSQL(let raw) = self { return raw.effect }
         return nil
     }
+
+    /// The hand-written SQL; nil for other operations.
+    public var rawSQL: RawSQL? {
+        if case .rawSQL(let raw) = self { return raw }
+        return nil
+    }
 }
 
 extension Migration {
@@ -268,15 +274,20 @@ public struct RawSQL: Hashable, Sendable {
     public var downSource: SQLSource?
     /// What running it on a scratch copy of the schema showed; set by the engine before planning.
     public var effect: SQLEffect?
+    /// Whether Godwit writes `down` itself, from what `up` did on the scratch copy, because the
+    /// tool the file comes from writes none (Prisma). The written down is marked for review
+    /// (``SQLEffect/generatedDown``).
+    public var generatesDown: Bool
 
     public init(up: String, down: String, isTransactional: Bool = true, upSource: SQLSource? = nil, downSource: SQLSource? = nil,
-                effect: SQLEffect? = nil) {
+                effect: SQLEffect? = nil, generatesDown: Bool = false) {
         self.up = up
         self.down = down
         self.isTransactional = isTransactional
         self.upSource = upSource
         self.downSource = downSource
         self.effect = effect
+        self.generatesDown = generatesDown
     }
 }
 

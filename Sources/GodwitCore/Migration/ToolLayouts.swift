@@ -10,7 +10,7 @@ import Foundation
 /// - Flyway: `V<version>__<description>.sql` with an optional undo `U<version>__<description>.sql`
 ///   (`V1_1__x.sql` is version 1.1). Without an undo file the migration cannot be undone.
 ///
-/// - Prisma: `<timestamp>_<name>/migration.sql` folders, with no down;
+/// - Prisma: `<timestamp>_<name>/migration.sql` folders, with no down (Godwit writes one);
 /// - sqitch: `sqitch.plan` with `deploy/`, `revert/` and `verify/` scripts.
 ///
 /// diesel's `<version>_<name>/up.sql` folders and golang-migrate's `<version>_<name>.up.sql` pairs
@@ -60,13 +60,14 @@ enum ToolLayouts {
         )
     }
 
-    /// A Prisma folder `<timestamp>_<name>/migration.sql`. Prisma writes no down: the migration
-    /// cannot be undone until one is written beside it as `down.sql` (then it is a diesel-style pair).
+    /// A Prisma folder `<timestamp>_<name>/migration.sql`. Prisma writes no down: Godwit writes
+    /// one from what the file does on the scratch copy and marks it for review; a `down.sql`
+    /// written beside it makes the folder a diesel-style pair instead.
     static func prisma(stem: String, text: String, path: String) -> Migration {
         let (version, title) = MigrationDirectory.versionAndName(stem)
         return Migration(
             id: version, name: title,
-            operations: [.rawSQL(RawSQL(up: text, down: "", upSource: SQLSource(file: path)))],
+            operations: [.rawSQL(RawSQL(up: text, down: "", upSource: SQLSource(file: path), generatesDown: true))],
             source: Migration.Source(path: path, checksum: MigrationChecksum.sha256(Data(text.utf8))),
             suppressions: LintSuppression.scan(text)
         )

@@ -13,6 +13,22 @@ public struct SQLEffect: Hashable, Sendable {
     /// Data statements that could not run on the empty scratch (they need rows it does not
     /// have), as `file:line:column`; they run on the real database as written.
     public var skippedDataStatements: [String]
+    /// The down Godwit wrote for SQL whose tool writes none (``RawSQL/generatesDown``).
+    public var generatedDown: GeneratedDown?
+
+    /// A down written by Godwit: the operations that turn the schema after `up` back into the
+    /// one before it, as SQL. It is for a person to review before trusting it with data.
+    public struct GeneratedDown: Hashable, Sendable {
+        public var sql: String
+        /// What running it loses that `up`'s own changes held (a created table's rows, an added
+        /// column's values), in words.
+        public var losses: [String]
+
+        public init(sql: String, losses: [String]) {
+            self.sql = sql
+            self.losses = losses
+        }
+    }
 
     /// How completely `down` undoes `up`, found on the scratch.
     public enum Reversal: Hashable, Sendable {
@@ -48,12 +64,14 @@ public struct SQLEffect: Hashable, Sendable {
         }
     }
 
-    public init(before: Schema, after: Schema, operations: [Operation], reversal: Reversal, skippedDataStatements: [String] = []) {
+    public init(before: Schema, after: Schema, operations: [Operation], reversal: Reversal, skippedDataStatements: [String] = [],
+                generatedDown: GeneratedDown? = nil) {
         self.before = before
         self.after = after
         self.operations = operations
         self.reversal = reversal
         self.skippedDataStatements = skippedDataStatements
+        self.generatedDown = generatedDown
     }
 
     /// Whether `up` changes the schema at all.

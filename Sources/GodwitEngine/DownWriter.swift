@@ -1,0 +1,37 @@
+import Foundation
+public import GodwitCore
+
+/// Writes the down a tool leaves out (Prisma's migrations have none): the operations that turn
+/// the schema a file leaves back into the one it found, diffed from the scratch run, planned as
+/// for a maintenance window and printed as SQL. What it writes is marked for review; what undoing
+/// would lose (rows of a table the file created, values of a column it added) is named.
+public enum DownWriter {
+    /// The down from `after` back to `before`; nil when no plain SQL can do it (undoing would
+    /// need a batched backfill, which a down file cannot hold).
+    public static func write(undoing after: Schema, backTo before: Schema) throws -> SQLEffect.GeneratedDown? {
+        let operations = SchemaDiffer().diff(from: after.removingStatistics(), to: before.removingStatistics()).operations
+        guard !operations.isEmpty else { return SQLEffect.GeneratedDown(sql: "", losses: []) }
+        let migration = Migration(id: "down", name: "generated down", downtime: .window, operations: operations)
+        let plan = try DatabaseConnector.planner(for: after.engine).plan(migration, against: after)
+        guard plan.steps.allSatisfy({ $0.backfill == nil }) else { return nil }
+        let statements = plan.steps.flatMap { $0.setup + $0.forward + $0.teardown }
+        let sql = statements.map { statement in
+            let trimmed = statement.trimmingCharacters(in: .whitespacesAndNewlines)
+            return trimmed.hasSuffix(";") ? trimmed : trimmed + ";"
+        }.joined(separator: "\n")
+        return SQLEffect.GeneratedDown(sql: sql, losses: operations.compactMap { losses(of: $0, in: after) })
+    }
+
+    private static func losses(of operation: GodwitCore.Operation, in schema: Schema) -> String? {
+        switch operation {
+        case .dropTable(let table):
+            "drops \(table) and every row written to it since"
+        case .dropColumn(let table, let column):
+            "drops \(table).\(column) and every value written to it since"
+        case .alterColumn(let change) where change.type != nil:
+            "converts \(change.table).\(change.column) back to \(change.type ?? ""), which may not hold every value written since"
+        default:
+            nil
+        }
+    }
+}
