@@ -92,7 +92,12 @@ public struct LegacyHistory: Sendable {
                 return LegacyHistory(tool: .goose, versions: Set(state.filter(\.value).keys.filter { $0 != "0" }), newest: nil)
             case .flyway:
                 let sql = "SELECT version FROM flyway_schema_history WHERE version IS NOT NULL AND CASE WHEN success THEN 1 ELSE 0 END = 1"
-                return LegacyHistory(tool: .flyway, versions: try await column(sql, on: driver), newest: nil)
+                // A repeatable's row has no version; its script and checksum make Godwit's id.
+                let repeatables = """
+                    SELECT substr(script, 1, length(script) - 4) || '@' || CAST(checksum AS TEXT) FROM flyway_schema_history
+                    WHERE version IS NULL AND checksum IS NOT NULL AND CASE WHEN success THEN 1 ELSE 0 END = 1
+                    """
+                return LegacyHistory(tool: .flyway, versions: try await column(sql, on: driver).union(try await column(repeatables, on: driver)), newest: nil)
             case .sqitch:
                 return LegacyHistory(tool: .sqitch, versions: try await column("SELECT change FROM sqitch.changes", on: driver), newest: nil)
             case .prisma:
@@ -129,7 +134,8 @@ public struct LegacyHistory: Sendable {
             _ = try await driver.execute(unsafeSQL: """
                 INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
                 SELECT coalesce(max(installed_rank), 0) + 1, \(p[1]), \(p[2]), 'SQL', \(p[3]), \(p[4]), 'godwit', 0, true FROM flyway_schema_history
-                """, bindings: [.text(version), .text(migration.name), .text(script), .integer(Int64(FlywayChecksum.of(text)))])
+                """, bindings: [ToolLayouts.isRepeatable(migration.id) ? .null : .text(version), .text(migration.name), .text(script),
+                                .integer(Int64(FlywayChecksum.of(text)))])
         }
     }
 
@@ -194,23 +200,6 @@ public struct LegacyHistory: Sendable {
 private struct Placeholders {
     let engine: Engine
     subscript(number: Int) -> String { engine == .postgresql ? "$\(number)" : "?\(number)" }
-}
-
-/// Flyway's checksum of a SQL script: CRC32 over each line without its line ending (a leading
-/// byte-order mark dropped), read as a signed 32-bit integer — what `flyway validate` compares.
-enum FlywayChecksum {
-    static func of(_ text: String) -> Int32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        var body = Substring(text)
-        if body.hasPrefix("\u{FEFF}") { body = body.dropFirst() }
-        for line in body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-            for byte in line.utf8 {
-                crc ^= UInt32(byte)
-                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-            }
-        }
-        return Int32(bitPattern: ~crc)
-    }
 }
 
 extension MigrationRecord {

@@ -164,4 +164,60 @@ public enum ToolLayoutFixtures {
         if !left.isEmpty { problems.append("after three rollbacks: \(left)") }
         return problems
     }
+
+    /// Flyway's repeatables, in a copy of the Flyway sample with `R__author_count.sql` added.
+    /// Flyway applied V1.1, V1.2 and the repeatable; Godwit adopts all three and applies V1.3
+    /// alone; a rollback takes V1.3, passing over the repeatable; once the script changes, it is
+    /// pending again, runs after V1.3, and Flyway's row is written (version NULL, the new
+    /// checksum). Returns what failed, in words.
+    public static func repeatable(on url: DatabaseURL, in directory: TemporaryDirectory) async throws -> [String] {
+        var problems: [String] = []
+        let folder = directory.path("flyway")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for source in [Self.directory(.flyway), Fixtures.url("layouts/flyway-repeatable").path] {
+            for name in try FileManager.default.contentsOfDirectory(atPath: source) where name.hasSuffix(".sql") {
+                try FileManager.default.copyItem(atPath: source + "/" + name, toPath: folder + "/" + name)
+            }
+        }
+        let migrations = try MigrationDirectory.load(folder)
+        guard migrations.map(\.id).prefix(3) == ["1.1", "1.2", "1.3"], let repeatable = migrations.last,
+              ToolLayouts.isRepeatable(repeatable.id), migrations.count == 4 else { return ["read \(migrations.map(\.id))"] }
+        try await DatabaseConnector.withDriver(url) { driver in
+            try await driver.executeScript(unsafeSQL: historyTable(.flyway, engine: driver.engine))
+            for (number, migration) in [migrations[0], migrations[1], repeatable].enumerated() {
+                guard case .rawSQL(let raw) = migration.operations[0] else { continue }
+                try await driver.executeScript(unsafeSQL: raw.up)
+                let script = (migration.source!.path as NSString).lastPathComponent
+                let version = ToolLayouts.isRepeatable(migration.id) ? "NULL" : "'\(migration.id)'"
+                _ = try await driver.execute(unsafeSQL: """
+                    INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
+                    VALUES (\(number + 1), \(version), '\(migration.name)', 'SQL', '\(script)', \(FlywayChecksum.of(raw.up)), 'flyway', 3, true)
+                    """)
+            }
+        }
+        var pending = try await MigrationPlanning.planAll(directory: folder, database: url).map(\.plan.migration.id)
+        if pending != ["1.3"] { problems.append("pending at first: \(pending)") }
+        var settings = SQLCorpus.settings
+        settings.approveGates = true
+        var outcome = try await MigrationApplier(url: url, settings: settings).apply(directory: folder)
+        if outcome.ran != ["1.3"] { problems.append("the first apply ran \(outcome.ran)") }
+        let (id, report) = try await MigrationRollback(url: url, settings: settings).rollback(nil)
+        if id != "1.3" || !report.passed { problems.append("rollback took \(id): \(report.failures)") }
+        // The script changes: a new repeatable, pending until it runs.
+        let newText = "DROP VIEW IF EXISTS author_count;\nCREATE VIEW author_count AS SELECT count(*) AS authors, count(name) AS named FROM authors;\n"
+        try newText.write(toFile: folder + "/R__author_count.sql", atomically: true, encoding: .utf8)
+        let changed = try MigrationDirectory.load(folder).last!
+        pending = try await MigrationPlanning.planAll(directory: folder, database: url).map(\.plan.migration.id)
+        if pending != ["1.3", changed.id] || changed.id == repeatable.id { problems.append("pending after the change: \(pending)") }
+        outcome = try await MigrationApplier(url: url, settings: settings).apply(directory: folder)
+        if outcome.ran != ["1.3", changed.id] { problems.append("the second apply ran \(outcome.ran)") }
+        let rows = try await DatabaseConnector.withDriver(url) { driver in
+            try await driver.query(unsafeSQL: "SELECT script, checksum FROM flyway_schema_history WHERE version IS NULL ORDER BY installed_rank")
+                .map { "\($0[0].textValue ?? ""):\($0[1].integerValue ?? 0)" }
+        }
+        guard case .rawSQL(let first) = repeatable.operations[0] else { return problems + ["not SQL"] }
+        let expected = ["R__author_count.sql:\(FlywayChecksum.of(first.up))", "R__author_count.sql:\(FlywayChecksum.of(newText))"]
+        if rows != expected { problems.append("Flyway's repeatable rows: \(rows), not \(expected)") }
+        return problems
+    }
 }

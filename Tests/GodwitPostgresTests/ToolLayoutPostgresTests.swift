@@ -21,4 +21,14 @@ struct ToolLayoutPostgresTests {
             #expect(problems == [])
         }
     }
+
+    @Test("Flyway's repeatable scripts: adopted at their checksum, run again when changed (after every version), never rolled back")
+    func flywayRepeatable() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await TemporaryDirectory.with { directory in
+                let problems = try await ToolLayoutFixtures.repeatable(on: .postgres(endpoint), in: directory)
+                #expect(problems == [])
+            }
+        }
+    }
 }

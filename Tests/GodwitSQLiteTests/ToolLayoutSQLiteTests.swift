@@ -26,6 +26,16 @@ struct ToolLayoutSQLiteTests {
         }
     }
 
+    @Test("Flyway's repeatable scripts: adopted at their checksum, run again when changed (after every version), never rolled back")
+    func flywayRepeatable() async throws {
+        try await TemporaryDirectory.with { directory in
+            let url = DatabaseURL.sqlite(.init(path: directory.path("app.db")))
+            try await DatabaseConnector.withDriver(url, access: .create) { _ = try await $0.execute(unsafeSQL: "CREATE TABLE keep (id INTEGER PRIMARY KEY)") }
+            let problems = try await ToolLayoutFixtures.repeatable(on: url, in: directory)
+            #expect(problems == [])
+        }
+    }
+
     @Test("Sections, transaction options and undo files are read as each tool means them")
     func reading() throws {
         let dbmate = try MigrationDirectory.load(ToolLayoutFixtures.directory(.dbmate))

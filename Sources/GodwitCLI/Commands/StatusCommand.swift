@@ -123,7 +123,8 @@ struct StatusCommand: AsyncParsableCommand {
                     return line
                 }
                 for record in records where !migrations.contains(where: { $0.id == record.id }) {
-                    lines.append("\(record.id)  \(record.name)  \(record.state.rawValue)  (no file for it in \(directory))")
+                    let why = ToolLayouts.isRepeatable(record.id) ? "an earlier version of a repeatable script" : "no file for it in \(directory)"
+                    lines.append("\(record.id)  \(record.name)  \(record.state.rawValue)  (\(why))")
                 }
                 Terminal().write(lines.joined(separator: "\n") + "\n")
             case .json:

@@ -4,7 +4,7 @@ import Foundation
 /// that adopt Godwit, SQL in the layouts of the tools they come from — pairs (`002_x.up.sql` with
 /// `002_x.down.sql` as golang-migrate writes them, or diesel's folder `003_x/` holding `up.sql`
 /// and `down.sql`), dbmate's and goose's single files with up and down sections, and Flyway's
-/// `V…__x.sql` with its `U…__x.sql` undo (see ``ToolLayouts``).
+/// `V…__x.sql` with its `U…__x.sql` undo and `R__x.sql` repeatables (see ``ToolLayouts``).
 ///
 /// The version is what comes before the first `_` of the name; migrations are returned in
 /// ascending version order (numbers compared as numbers). Other files (a README) are ignored.
@@ -54,6 +54,9 @@ public enum MigrationDirectory {
                 flyway.append((version, title, display))
             } else if let (version, _) = ToolLayouts.flywayVersion(name, prefix: "U") {
                 flywayUndo[version] = display
+            } else if name.hasPrefix("R__"), name.hasSuffix(".sql"),
+                      let repeatable = ToolLayouts.flywayRepeatable(name: name, text: try read(url.path, display: display), path: display) {
+                migrations.append(repeatable)
             } else if name.hasSuffix(".sql"), let migration = ToolLayouts.singleFile(name: name, text: try read(url.path, display: display),
                                                                                      path: url.path, display: display) {
                 migrations.append(migration)
@@ -81,7 +84,10 @@ public enum MigrationDirectory {
             }
             seen[migration.id] = file
         }
-        return migrations.sorted { VersionOrder.precedes($0.id, $1.id) }
+        // Flyway's repeatables run after every version, in the order of their descriptions.
+        let versioned = migrations.filter { !ToolLayouts.isRepeatable($0.id) }
+        let repeatable = migrations.filter { ToolLayouts.isRepeatable($0.id) }
+        return versioned.sorted { VersionOrder.precedes($0.id, $1.id) } + repeatable.sorted { $0.id < $1.id }
     }
 
     /// `001_add_email` → (`001`, `add email`).

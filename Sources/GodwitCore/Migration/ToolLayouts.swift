@@ -9,13 +9,15 @@ import Foundation
 ///   comments to Godwit, whose lexer finds statement ends itself);
 /// - Flyway: `V<version>__<description>.sql` with an optional undo `U<version>__<description>.sql`
 ///   (`V1_1__x.sql` is version 1.1). Without an undo file the migration cannot be undone.
-///
+///   Repeatable `R__<description>.sql` files run after the versioned ones, in description order,
+///   and again whenever they change: their id carries Flyway's checksum of the script
+///   (`R__views@-1249003453`), so a changed file is a new migration, pending until it runs.
 /// - Prisma: `<timestamp>_<name>/migration.sql` folders, with no down (Godwit writes one);
 /// - sqitch: `sqitch.plan` with `deploy/`, `revert/` and `verify/` scripts.
 ///
 /// diesel's `<version>_<name>/up.sql` folders and golang-migrate's `<version>_<name>.up.sql` pairs
 /// are the pair forms ``MigrationDirectory`` reads itself.
-enum ToolLayouts {
+public enum ToolLayouts {
     /// One section of a file: its text and the line its first line is on.
     struct Section {
         var text: String
@@ -58,6 +60,27 @@ enum ToolLayouts {
             source: Migration.Source(path: upPath, checksum: checksum),
             suppressions: LintSuppression.scan(upText)
         )
+    }
+
+    /// A Flyway repeatable file `R__<description>.sql`: its id is `R__<description>@<checksum>`
+    /// (Flyway's CRC32 of the script), which sorts after every version. It has no down: Flyway
+    /// never undoes a repeatable; an earlier version of it comes back by running that file again.
+    static func flywayRepeatable(name: String, text: String, path: String) -> Migration? {
+        guard name.hasPrefix("R__"), name.hasSuffix(".sql"), name.count > "R__.sql".count else { return nil }
+        let stem = String(name.dropLast(".sql".count))
+        let description = String(stem.dropFirst(3))
+        return Migration(
+            id: "\(stem)@\(FlywayChecksum.of(text))", name: description.replacingOccurrences(of: "_", with: " "),
+            operations: [.rawSQL(RawSQL(up: text, down: "", upSource: SQLSource(file: path)))],
+            source: Migration.Source(path: path, checksum: MigrationChecksum.sha256(Data(text.utf8))),
+            suppressions: LintSuppression.scan(text)
+        )
+    }
+
+    /// Whether an id is a Flyway repeatable's (``flywayRepeatable(name:text:path:)``): it runs after
+    /// every version, is never undone, and does not hold back a rollback of the versions before it.
+    public static func isRepeatable(_ id: String) -> Bool {
+        id.hasPrefix("R__") && id.contains("@")
     }
 
     /// A Prisma folder `<timestamp>_<name>/migration.sql`. Prisma writes no down: Godwit writes

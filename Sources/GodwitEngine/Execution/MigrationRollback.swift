@@ -28,13 +28,16 @@ public struct MigrationRollback: Sendable {
         do {
             let records = try await session.store().records()
             let live = records.filter { $0.state != .rolledBack }
-            guard let record = id.map({ id in live.first { $0.id == id } }) ?? live.last else {
+            // Flyway's repeatables are never undone and hold nothing back: they run after every
+            // version and again when they change.
+            let versioned = live.filter { !ToolLayouts.isRepeatable($0.id) }
+            guard let record = id.map({ id in live.first { $0.id == id } }) ?? versioned.last else {
                 throw GodwitError(.invalidArgument, id.map { "Migration \($0) has nothing to roll back" } ?? "No migration to roll back",
                                   location: url.description,
                                   reason: id.map { id in records.contains { $0.id == id } ? "it is already rolled back" : "it was never applied here" },
                                   remedy: "Run godwit status to see what is applied.")
             }
-            if let later = live.first(where: { VersionOrder.precedes(record.id, $0.id) }) {
+            if let later = versioned.first(where: { VersionOrder.precedes(record.id, $0.id) }) {
                 throw GodwitError(.invalidArgument, "Migration \(later.id) was applied after \(record.id)", location: url.description,
                                   remedy: "Roll back \(later.id) first (godwit rollback \(later.id)).")
             }
