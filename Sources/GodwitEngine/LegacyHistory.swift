@@ -15,7 +15,11 @@ public import GodwitCore
 ///   apply and per rollback; a version's newest row says where it stands.
 /// - Flyway: `flyway_schema_history (installed_rank, version, description, type, script, checksum,
 ///   installed_by, installed_on, execution_time, success)`, a row per migration with Flyway's
-///   CRC32 checksum of the script, so `flyway validate` accepts what Godwit applied.
+///   CRC32 checksum of the script, so `flyway validate` accepts what Godwit applied; a
+///   repeatable script's rows have no version.
+/// - Prisma: `_prisma_migrations`, a row per folder with the SHA-256 of its migration.sql.
+/// - sqitch (PostgreSQL): the `sqitch` schema; `changes` by sqitch's change id, written with its
+///   dependencies, tags and events by ``SqitchRegistry``.
 public struct LegacyHistory: Sendable {
     /// The tools whose history Godwit reads.
     public enum Tool: String, Sendable, CaseIterable {
@@ -25,8 +29,8 @@ public struct LegacyHistory: Sendable {
         case goose
         case flyway
         case prisma
-        /// Read only: Godwit adopts what sqitch deployed but writes no sqitch rows (their change
-        /// ids are hashes of sqitch's own plan records, which Godwit does not reproduce).
+        /// `sqitch.changes` by change id (computed from `sqitch.plan` as sqitch does); Godwit
+        /// writes sqitch's rows on PostgreSQL (``SqitchRegistry``).
         case sqitch
 
         var table: String {
@@ -49,7 +53,7 @@ public struct LegacyHistory: Sendable {
 
     /// The tool's version of a migration.
     public func version(of migration: Migration) -> String {
-        tool == .sqitch ? migration.name : Self.version(migration.id, for: tool)
+        tool == .sqitch ? (migration.sqitch?.change.id ?? migration.name) : Self.version(migration.id, for: tool)
     }
 
     static func version(_ id: String, for tool: Tool) -> String {
@@ -67,8 +71,9 @@ public struct LegacyHistory: Sendable {
     }
 
     /// Whether a table is one of the history tables Godwit keeps current for another tool.
-    public static func isHistoryTable(_ name: String) -> Bool {
-        Tool.allCases.contains { $0.table == name }
+    public static func isHistoryTable(_ name: QualifiedName) -> Bool {
+        // sqitch's registry is a schema of its own: changes, events, tags, dependencies, projects.
+        name.schema == "sqitch" || Tool.allCases.contains { $0.table == name.name }
     }
 
     /// The history in the database, or nil when no known tool left one.
@@ -99,7 +104,7 @@ public struct LegacyHistory: Sendable {
                     """
                 return LegacyHistory(tool: .flyway, versions: try await column(sql, on: driver).union(try await column(repeatables, on: driver)), newest: nil)
             case .sqitch:
-                return LegacyHistory(tool: .sqitch, versions: try await column("SELECT change FROM sqitch.changes", on: driver), newest: nil)
+                return LegacyHistory(tool: .sqitch, versions: try await column("SELECT change_id FROM sqitch.changes", on: driver), newest: nil)
             case .prisma:
                 // A folder name is `<timestamp>_<name>`; Godwit's id is the timestamp.
                 let names = try await column("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL", on: driver)
@@ -110,12 +115,13 @@ public struct LegacyHistory: Sendable {
     }
 
     /// Writes the tool's row for a migration Godwit applied.
-    public func recordApplied(_ migration: Migration, on driver: any DatabaseDriver) async throws {
+    public func recordApplied(_ migration: Migration, on driver: any DatabaseDriver, by operatorName: String = "godwit") async throws {
         let p = Placeholders(engine: driver.engine)
         let version = version(of: migration)
         switch tool {
         case .sqitch:
-            return
+            guard let record = migration.sqitch, SqitchRegistry.isWritable(on: driver.engine) else { return }
+            try await SqitchRegistry(driver: driver, operatorName: operatorName).deployed(record)
         case .diesel, .dbmate:
             _ = try await driver.execute(unsafeSQL: "INSERT INTO \(tool.table) (version) SELECT \(p[1]) WHERE NOT EXISTS (SELECT 1 FROM \(tool.table) WHERE version = \(p[1]))",
                                          bindings: [.text(version)])
@@ -151,12 +157,13 @@ public struct LegacyHistory: Sendable {
 
     /// Updates the tool's history for a migration Godwit rolled back.
     /// - Parameter previous: the newest migration still applied after it (golang-migrate keeps only that one).
-    public func recordRolledBack(_ migration: Migration, previous: String?, on driver: any DatabaseDriver) async throws {
+    public func recordRolledBack(_ migration: Migration, previous: String?, on driver: any DatabaseDriver, by operatorName: String = "godwit") async throws {
         let p = Placeholders(engine: driver.engine)
         let version = version(of: migration)
         switch tool {
         case .sqitch:
-            return
+            guard SqitchRegistry.isWritable(on: driver.engine) else { return }
+            try await SqitchRegistry(driver: driver, operatorName: operatorName).reverted(changeNamed: migration.name)
         case .diesel, .dbmate, .flyway:
             _ = try await driver.execute(unsafeSQL: "DELETE FROM \(tool.table) WHERE version = \(p[1])", bindings: [.text(version)])
         case .golangMigrate:

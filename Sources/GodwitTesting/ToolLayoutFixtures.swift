@@ -27,10 +27,16 @@ public enum ToolLayoutFixtures {
             case .goose:
                 _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (\(Int(version)!), true)")
             case .sqitch:
+                // sqitch's own rows: the change id and script hash it computes.
+                let record = migration.sqitch!
                 _ = try await driver.execute(unsafeSQL: """
                     INSERT INTO sqitch.changes (change_id, script_hash, change, project, note, committer_name, committer_email, planned_at, planner_name, planner_email)
-                    VALUES ('\(number)abc', 'hash', '\(migration.name)', 'library', '', 'Ann', 'ann@example.com', now(), 'Ann', 'ann@example.com')
+                    VALUES ('\(record.change.id)', '\(record.scriptHash)', '\(migration.name)', 'library', '', 'Ann', 'ann@example.com',
+                            '\(record.change.plannedAt)', 'Ann Example', 'ann@example.com')
                     """)
+                for (name, id) in record.requiredIDs {
+                    _ = try await driver.execute(unsafeSQL: "INSERT INTO sqitch.dependencies VALUES ('\(record.change.id)', 'require', '\(name)', '\(id)')")
+                }
             case .prisma:
                 let folder = ((migration.source!.path as NSString).deletingLastPathComponent as NSString).lastPathComponent
                 _ = try await driver.execute(unsafeSQL: """
@@ -74,12 +80,29 @@ public enum ToolLayoutFixtures {
                 ? "CREATE TABLE goose_db_version (id serial NOT NULL, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp NULL default now(), PRIMARY KEY(id))"
                 : "CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL, tstamp TIMESTAMP DEFAULT (datetime('now')))"
         case .sqitch:
-            // sqitch's registry (its other tables left out: Godwit reads only changes).
+            // sqitch's registry on PostgreSQL, as `sqitch deploy` creates it (its releases table left out).
             return """
                 CREATE SCHEMA sqitch;
-                CREATE TABLE sqitch.changes (change_id TEXT PRIMARY KEY, script_hash TEXT, change TEXT NOT NULL, project TEXT NOT NULL,
-                note TEXT NOT NULL DEFAULT '', committed_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), committer_name TEXT NOT NULL,
-                committer_email TEXT NOT NULL, planned_at TIMESTAMPTZ NOT NULL, planner_name TEXT NOT NULL, planner_email TEXT NOT NULL)
+                CREATE TABLE sqitch.projects (project TEXT PRIMARY KEY, uri TEXT NULL UNIQUE, created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+                creator_name TEXT NOT NULL, creator_email TEXT NOT NULL);
+                CREATE TABLE sqitch.changes (change_id TEXT PRIMARY KEY, script_hash TEXT NULL, change TEXT NOT NULL,
+                project TEXT NOT NULL REFERENCES sqitch.projects(project) ON UPDATE CASCADE, note TEXT NOT NULL DEFAULT '',
+                committed_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), committer_name TEXT NOT NULL, committer_email TEXT NOT NULL,
+                planned_at TIMESTAMPTZ NOT NULL, planner_name TEXT NOT NULL, planner_email TEXT NOT NULL, UNIQUE (project, script_hash));
+                CREATE TABLE sqitch.tags (tag_id TEXT PRIMARY KEY, tag TEXT NOT NULL, project TEXT NOT NULL REFERENCES sqitch.projects(project) ON UPDATE CASCADE,
+                change_id TEXT NOT NULL REFERENCES sqitch.changes(change_id) ON UPDATE CASCADE, note TEXT NOT NULL DEFAULT '',
+                committed_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), committer_name TEXT NOT NULL, committer_email TEXT NOT NULL,
+                planned_at TIMESTAMPTZ NOT NULL, planner_name TEXT NOT NULL, planner_email TEXT NOT NULL, UNIQUE (project, tag));
+                CREATE TABLE sqitch.dependencies (change_id TEXT NOT NULL REFERENCES sqitch.changes(change_id) ON UPDATE CASCADE ON DELETE CASCADE,
+                type TEXT NOT NULL, dependency TEXT NOT NULL, dependency_id TEXT NULL REFERENCES sqitch.changes(change_id) ON UPDATE CASCADE
+                CONSTRAINT dependencies_check CHECK ((type = 'require' AND dependency_id IS NOT NULL) OR (type = 'conflict' AND dependency_id IS NULL)),
+                PRIMARY KEY (change_id, dependency));
+                CREATE TABLE sqitch.events (event TEXT NOT NULL CONSTRAINT events_event_check CHECK (event IN ('deploy', 'revert', 'fail', 'merge')),
+                change_id TEXT NOT NULL, change TEXT NOT NULL, project TEXT NOT NULL REFERENCES sqitch.projects(project) ON UPDATE CASCADE,
+                note TEXT NOT NULL DEFAULT '', requires TEXT[] NOT NULL DEFAULT '{}', conflicts TEXT[] NOT NULL DEFAULT '{}', tags TEXT[] NOT NULL DEFAULT '{}',
+                committed_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), committer_name TEXT NOT NULL, committer_email TEXT NOT NULL,
+                planned_at TIMESTAMPTZ NOT NULL, planner_name TEXT NOT NULL, planner_email TEXT NOT NULL, PRIMARY KEY (change_id, committed_at));
+                INSERT INTO sqitch.projects (project, uri, creator_name, creator_email) VALUES ('library', 'https://example.com/library/', 'Ann', 'ann@example.com');
                 """
         case .prisma:
             return postgres
@@ -113,9 +136,15 @@ public enum ToolLayoutFixtures {
         if outcome.ran != [migrations[2].id] { problems.append("apply ran \(outcome.ran)") }
         guard let after = try await history() else { return problems + ["the history table is gone"] }
         if tool == .sqitch {
-            // Read only: sqitch's rows are not written.
-            if after.contains(migrations[2]) { problems.append("a sqitch row was written") }
-            return problems
+            // sqitch's rows for the third change: its dependency resolved, a deploy event.
+            let rows = try await DatabaseConnector.withDriver(url) { driver in
+                try await driver.query(unsafeSQL: """
+                    SELECT (SELECT count(*) FROM sqitch.dependencies d WHERE d.change_id = c.change_id AND d.dependency_id = '\(migrations[0].sqitch!.change.id)'),
+                           (SELECT count(*) FROM sqitch.events e WHERE e.change_id = c.change_id AND e.event = 'deploy'), c.script_hash
+                    FROM sqitch.changes c WHERE c.change_id = '\(migrations[2].sqitch!.change.id)'
+                    """).map { "\($0[0].integerValue ?? -1) \($0[1].integerValue ?? -1) \($0[2].textValue ?? "")" }
+            }
+            if rows != ["1 1 \(migrations[2].sqitch!.scriptHash)"] { problems.append("sqitch rows for the third change: \(rows)") }
         }
         if !migrations.allSatisfy(after.contains) { problems.append("after apply the tool's history lacks one of \(migrations.map(\.id))") }
         if tool == .prisma {
@@ -128,6 +157,12 @@ public enum ToolLayoutFixtures {
         guard let back = try await history() else { return problems + ["the history table is gone"] }
         if back.contains(migrations[2]) || !back.contains(migrations[0]) || !back.contains(migrations[1]) {
             problems.append("after rollback the tool's history is wrong")
+        }
+        if tool == .sqitch {
+            let reverts = try await DatabaseConnector.withDriver(url) { driver in
+                try await driver.query(unsafeSQL: "SELECT count(*) FROM sqitch.events WHERE event = 'revert' AND change_id = '\(migrations[2].sqitch!.change.id)'").first?[0].integerValue
+            }
+            if reverts != 1 { problems.append("sqitch revert events: \(reverts ?? -1)") }
         }
         return problems
     }

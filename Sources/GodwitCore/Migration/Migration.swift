@@ -54,6 +54,9 @@ public struct Migration: Hashable, Sendable {
     public var operationPositions: [FilePosition]
     /// Lint findings the author silenced, with the reason they gave.
     public var suppressions: [LintSuppression]
+    /// What sqitch records about the change this migration is, for a sqitch project: how to find
+    /// it in `sqitch.changes` and write rows sqitch accepts (nil for any other layout).
+    public var sqitch: SqitchRecord?
 
     public init(
         id: String,
@@ -91,6 +94,24 @@ public struct Migration: Hashable, Sendable {
         self.source = source
         self.operationPositions = operationPositions
         self.suppressions = suppressions
+        self.sqitch = nil
+    }
+}
+
+/// A sqitch change as sqitch records it in its registry.
+public struct SqitchRecord: Hashable, Sendable {
+    public var project: String
+    public var change: SqitchPlan.Change
+    /// The ids of the changes it requires, by name (nil for one in another project).
+    public var requiredIDs: [String: String]
+    /// SHA-1 of the deploy script (`script_hash`).
+    public var scriptHash: String
+
+    public init(project: String, change: SqitchPlan.Change, requiredIDs: [String: String], scriptHash: String) {
+        self.project = project
+        self.change = change
+        self.requiredIDs = requiredIDs
+        self.scriptHash = scriptHash
     }
 }
 

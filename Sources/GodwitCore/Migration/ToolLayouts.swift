@@ -99,37 +99,43 @@ public enum ToolLayouts {
     /// A sqitch project: the changes of `sqitch.plan` in plan order, each `deploy/<change>.sql`
     /// as up and `revert/<change>.sql` as down, and each statement of `verify/<change>.sql` (its
     /// BEGIN/ROLLBACK wrapper left out) as a validation that must run without an error. sqitch has
-    /// no versions: a change's place in the plan is its id (`0001`), its name the change's.
+    /// no versions: a change's place in the plan is its id (`0001`), its name the change's. A
+    /// change planned again later (reworked) reads its earlier scripts from
+    /// `deploy/<change>@<tag>.sql`, as sqitch does.
     static func sqitch(directory: String, read: (String) throws -> String) throws -> [Migration] {
         let planPath = (directory as NSString).appendingPathComponent("sqitch.plan")
-        var seen = Set<String>()
+        let plan = try SqitchPlan.parse(try read(planPath), file: planPath)
         var migrations: [Migration] = []
-        for (offset, line) in try read(planPath).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingWhitespace()
-            guard let first = trimmed.first, !"%@#".contains(first) else { continue }
-            let change = String(trimmed.prefix { !$0.isWhitespace })
-            guard seen.insert(change).inserted else {
-                throw GodwitError(.invalidMigration, "Reworked sqitch change \(change)", location: "\(planPath):\(offset + 1):1",
-                                  reason: "a change planned twice (reworked) is not read yet",
-                                  remedy: "Give the new version of the change a name of its own.")
+        for (index, change) in plan.changes.enumerated() {
+            let script = change.reworkTag.map { "\(change.name)@\($0)" } ?? change.name
+            func file(_ folder: String) -> String { (directory as NSString).appendingPathComponent("\(folder)/\(script).sql") }
+            guard FileManager.default.fileExists(atPath: file("deploy")) else {
+                throw GodwitError(.invalidMigration, "No deploy script for sqitch change \(change.name)", location: "\(planPath):\(change.line):1",
+                                  reason: "\(file("deploy")) does not exist",
+                                  remedy: change.reworkTag == nil ? "Add the deploy script, or remove the change from the plan."
+                                      : "A reworked change keeps its earlier scripts as deploy/, revert/ and verify/\(script).sql (sqitch rework writes them).")
             }
-            func file(_ folder: String) -> String { (directory as NSString).appendingPathComponent("\(folder)/\(change).sql") }
             let up = try read(file("deploy"))
             let down = FileManager.default.fileExists(atPath: file("revert")) ? try read(file("revert")) : ""
             var validations: [Validation] = []
             if FileManager.default.fileExists(atPath: file("verify")) {
                 validations = SQLScript.statements(in: try read(file("verify")), engine: .postgresql)
                     .filter { $0.transactionControl == nil && !$0.isMetaCommand }
-                    .map { Validation(name: "verify/\(change).sql:\($0.position.line)", sql: $0.text, expectation: .runs) }
+                    .map { Validation(name: "verify/\(script).sql:\($0.position.line)", sql: $0.text, expectation: .runs) }
             }
             let checksum = MigrationChecksum.sha256(Data(up.utf8) + Data([0]) + Data(down.utf8))
-            migrations.append(Migration(
-                id: String(format: "%04d", migrations.count + 1), name: change,
+            var migration = Migration(
+                id: String(format: "%04d", index + 1), name: change.name,
                 operations: [.rawSQL(RawSQL(up: up, down: down, upSource: SQLSource(file: file("deploy")), downSource: SQLSource(file: file("revert"))))],
                 validations: validations,
                 source: Migration.Source(path: file("deploy"), checksum: checksum),
                 suppressions: LintSuppression.scan(up)
-            ))
+            )
+            var required: [String: String] = [:]
+            for name in change.requires { required[name] = plan.id(ofChange: name, before: index) }
+            migration.sqitch = SqitchRecord(project: plan.project, change: change, requiredIDs: required,
+                                            scriptHash: SqitchPlan.scriptHash(FileManager.default.contents(atPath: file("deploy")) ?? Data(up.utf8)))
+            migrations.append(migration)
         }
         return migrations
     }

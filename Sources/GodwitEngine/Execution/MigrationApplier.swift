@@ -268,7 +268,7 @@ public struct MigrationApplier: Sendable {
             record.finishedAt = Date()
             record.waitingFor = nil
             try await session.store().save(record)
-            if let legacy = session.legacyHistory.withLock({ $0 }) { try await legacy.recordApplied(migration, on: try await session.driver()) }
+            if let legacy = session.legacyHistory.withLock({ $0 }) { try await legacy.recordApplied(migration, on: try await session.driver(), by: settings.operatorName) }
             try await session.store().append(AuditEvent(at: Date(), kind: .migrationCompleted, migration: migration.id,
                                                         fields: [.init("steps", "\(steps.count)"), .init("duration", String(format: "%.1fs", Date().timeIntervalSince(record.startedAt)))]))
             observer?.observe(ExecutionEvent(kind: .migrationFinished, migration: migration.id, message: "\(migration.id) applied"))

@@ -91,7 +91,7 @@ public struct MigrationRollback: Sendable {
             let previous = try await session.store().records()
                 .filter { $0.id != migration.id && $0.state == .applied && VersionOrder.precedes($0.id, migration.id) }
                 .map(\.id).max(by: VersionOrder.precedes)
-            try await legacy.recordRolledBack(migration, previous: previous, on: try await session.driver())
+            try await legacy.recordRolledBack(migration, previous: previous, on: try await session.driver(), by: session.settings.operatorName)
         }
         let report = try await IntegrityVerifier(driver: try await session.driver())
             .verifyRestored(stored, label: "\(migration.id) \(record.name) after rollback")

@@ -39,7 +39,7 @@ enum TableDigester {
     static func touchedTables(by migration: Migration, in schema: Schema) -> [QualifiedName] {
         if migration.operations.contains(where: { $0.table == nil }) {
             // Another tool's history table changes with every run Godwit records there.
-            return schema.tables.map(\.name).filter { !Schema.isGodwitHelper($0.name) && !LegacyHistory.isHistoryTable($0.name) }
+            return schema.tables.map(\.name).filter { !Schema.isGodwitHelper($0.name) && !LegacyHistory.isHistoryTable($0) }
         }
         let transformer = SchemaTransformer()
         let names = migration.operations.compactMap(\.table).compactMap { transformer.resolve($0, in: schema) }
