@@ -1,6 +1,7 @@
 import Foundation
 import GodwitCore
 import GodwitEngine
+import GodwitPostgres
 import GodwitTesting
 import Testing
 
@@ -41,6 +42,22 @@ struct RealCorpusPostgresTests {
             let again = try await MigrationApplier(url: url, settings: SQLCorpus.settings).apply(directory: Self.directory)
             #expect(again.ran.count == 2)
             #expect(try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()).removingStatistics() } == applied)
+
+            // The whole schema the project ends with survives inspect → SQL → an empty database,
+            // as pg_dump sees it (composite types, storage parameters, constraint comments included).
+            try await TestPostgres.withTemporaryDatabase { copy in
+                let source = try await PostgresDriver.connect(endpoint)
+                let target = try await PostgresDriver.connect(copy)
+                let outcome = try await SchemaRoundTrip.run(from: source, into: target)
+                try await source.close()
+                try await target.close()
+                #expect(outcome.recreated == outcome.original)
+                let dump = { (endpoint: DatabaseURL.PostgresEndpoint) in
+                    try TestPostgres.schemaDump(endpoint).components(separatedBy: "\n\n")
+                        .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty && !$0.contains("godwit") }
+                }
+                #expect(try dump(copy) == dump(endpoint))
+            }
         }
     }
 }

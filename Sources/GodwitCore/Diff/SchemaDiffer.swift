@@ -188,6 +188,13 @@ public struct SchemaDiffer: Sendable {
             operations.append(.rawSQL(RawSQL(up: trigger.definition,
                                             down: "DROP TRIGGER \(quoter.quote(trigger.name))\(desired.engine == .postgresql ? " ON \(quoter.quote(trigger.table))" : "")")))
         }
+        let quoted = { (type: CompositeType) in type.createStatement(quoting: quoter) }
+        for type in current.compositeTypes where !desired.compositeTypes.contains(type) {
+            operations.append(.rawSQL(RawSQL(up: "DROP TYPE \(quoter.quote(type.name))", down: quoted(type))))
+        }
+        for type in desired.compositeTypes where !current.compositeTypes.contains(type) {
+            operations.append(.rawSQL(RawSQL(up: quoted(type), down: "DROP TYPE \(quoter.quote(type.name))")))
+        }
         // A dropped table takes its statistics objects with it.
         for statistics in current.extendedStatistics where !desired.extendedStatistics.contains(statistics) && desired.table(named: statistics.table) != nil {
             operations.append(.rawSQL(RawSQL(up: "DROP STATISTICS \(quoter.quote(statistics.name))", down: statistics.definition)))

@@ -98,6 +98,7 @@ public struct SQLEffect: Hashable, Sendable {
         Self.patch(&result.triggers, before.triggers, after.triggers) { "\($0.table).\($0.name)" }
         Self.patch(&result.rules, before.rules, after.rules) { "\($0.table).\($0.name)" }
         Self.patch(&result.extendedStatistics, before.extendedStatistics, after.extendedStatistics) { $0.name.description }
+        Self.patch(&result.compositeTypes, before.compositeTypes, after.compositeTypes) { $0.name.description }
         return result.canonicalized()
     }
 

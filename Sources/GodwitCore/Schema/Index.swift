@@ -59,6 +59,8 @@ public struct Index: Hashable, Codable, Sendable {
     /// PostgreSQL 15's `NULLS NOT DISTINCT` on a unique index.
     public var areNullsDistinct: Bool
     public var comment: String?
+    /// Storage parameters (PostgreSQL `WITH (pages_per_range=1, …)`), as `name=value`; nil when none.
+    public var storageParameters: [String]?
 
     public init(
         name: String,

@@ -148,6 +148,7 @@ extension Schema {
         compare("function", theirs.functions, mine.functions) { "\($0.name)(\($0.identityArguments))" }
         compare("sequence", theirs.sequences, mine.sequences) { $0.name.description }
         compare("statistics object", theirs.extendedStatistics, mine.extendedStatistics) { $0.name.description }
+        compare("composite type", theirs.compositeTypes, mine.compositeTypes) { $0.name.description }
         if found.isEmpty { found.append("other schema objects differ (types, extensions, rules or table options)") }
         return found
     }

@@ -19,6 +19,8 @@ public struct Schema: Hashable, Codable, Sendable {
     public var rules: [Rule]
     /// Extended statistics objects (PostgreSQL).
     public var extendedStatistics: [ExtendedStatistics]
+    /// Composite types (PostgreSQL).
+    public var compositeTypes: [CompositeType]
 
     public init(
         engine: Engine,
@@ -32,7 +34,8 @@ public struct Schema: Hashable, Codable, Sendable {
         functions: [Function] = [],
         triggers: [Trigger] = [],
         rules: [Rule] = [],
-        extendedStatistics: [ExtendedStatistics] = []
+        extendedStatistics: [ExtendedStatistics] = [],
+        compositeTypes: [CompositeType] = []
     ) {
         self.engine = engine
         self.namespaces = namespaces
@@ -46,10 +49,11 @@ public struct Schema: Hashable, Codable, Sendable {
         self.triggers = triggers
         self.rules = rules
         self.extendedStatistics = extendedStatistics
+        self.compositeTypes = compositeTypes
     }
 
     /// Reads a schema stored by any Godwit version: kinds of object added later (extended
-    /// statistics) are empty when a stored plan predates them.
+    /// statistics, composite types) are empty when a stored plan predates them.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         engine = try container.decode(Engine.self, forKey: .engine)
@@ -64,6 +68,7 @@ public struct Schema: Hashable, Codable, Sendable {
         triggers = try container.decode([Trigger].self, forKey: .triggers)
         rules = try container.decode([Rule].self, forKey: .rules)
         extendedStatistics = try container.decodeIfPresent([ExtendedStatistics].self, forKey: .extendedStatistics) ?? []
+        compositeTypes = try container.decodeIfPresent([CompositeType].self, forKey: .compositeTypes) ?? []
     }
 
     /// The table with this name, if any.
@@ -106,6 +111,7 @@ extension Schema {
         copy.triggers.sort { ($0.table, $0.name) < ($1.table, $1.name) }
         copy.rules.sort { ($0.table, $0.name) < ($1.table, $1.name) }
         copy.extendedStatistics.sort { $0.name < $1.name }
+        copy.compositeTypes.sort { $0.name < $1.name }
         return copy
     }
 

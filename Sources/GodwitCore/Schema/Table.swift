@@ -40,6 +40,10 @@ public struct Table: Hashable, Codable, Sendable {
     /// PostgreSQL `UNLOGGED`.
     public var isUnlogged: Bool
     public var comment: String?
+    /// Storage parameters (PostgreSQL `WITH (fillfactor=70, …)`), as `name=value`; nil when none.
+    public var storageParameters: [String]?
+    /// Comments on the table's constraints, by constraint name (PostgreSQL); nil when none.
+    public var constraintComments: [String: String]?
     /// Row counts and size; not part of the structure (see ``Schema/removingStatistics()``).
     public var statistics: TableStatistics?
 

@@ -36,6 +36,38 @@ public struct EnumType: Hashable, Codable, Sendable {
     }
 }
 
+/// A PostgreSQL composite type (`CREATE TYPE name AS (…)`), standing alone (not a table's row type).
+public struct CompositeType: Hashable, Codable, Sendable {
+    /// One attribute: its name and type as `format_type` prints it, and a collation other than the type's.
+    public struct Attribute: Hashable, Codable, Sendable {
+        public var name: String
+        public var type: String
+        public var collation: String?
+
+        public init(name: String, type: String, collation: String? = nil) {
+            self.name = name
+            self.type = type
+            self.collation = collation
+        }
+    }
+
+    public var name: QualifiedName
+    public var attributes: [Attribute]
+    public var comment: String?
+
+    public init(name: QualifiedName, attributes: [Attribute], comment: String? = nil) {
+        self.name = name
+        self.attributes = attributes
+        self.comment = comment
+    }
+
+    /// `CREATE TYPE name AS (attribute type [COLLATE c], …)`.
+    public func createStatement(quoting quoter: SQLIdentifierQuoter) -> String {
+        let list = attributes.map { "\(quoter.quote($0.name)) \($0.type)" + ($0.collation.map { " COLLATE \($0)" } ?? "") }
+        return "CREATE TYPE \(quoter.quote(name)) AS (\(list.joined(separator: ", ")))"
+    }
+}
+
 /// A PostgreSQL domain: a base type with a default, nullability and checks.
 public struct Domain: Hashable, Codable, Sendable {
     public var name: QualifiedName

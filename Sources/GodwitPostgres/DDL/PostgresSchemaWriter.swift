@@ -24,6 +24,7 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
         }
         statements.append(contentsOf: schema.enums.map(createEnum))
         statements.append(contentsOf: schema.domains.map(createDomain))
+        statements.append(contentsOf: schema.compositeTypes.map { $0.createStatement(quoting: quoter) })
         let relationNames = Set(schema.tables.map(\.name) + schema.views.map(\.name))
         let (independent, dependent) = schema.functions.partitioned { function in
             function.dependencies.contains(where: relationNames.contains)
@@ -156,6 +157,7 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
             text += " INHERITS (\(table.inheritsFrom.map { quoter.quote($0) }.joined(separator: ", ")))"
         }
         if let partitioning = table.partitioning { text += " PARTITION BY \(partitioning.key)" }
+        if let parameters = table.storageParameters, !parameters.isEmpty { text += " WITH (\(parameters.joined(separator: ", ")))" }
         return text
     }
 
@@ -200,6 +202,7 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
         text += " (\(keys.joined(separator: ", ")))"
         if !index.includedColumns.isEmpty { text += " INCLUDE (\(quoter.quoteList(index.includedColumns)))" }
         if !index.areNullsDistinct { text += " NULLS NOT DISTINCT" }
+        if let parameters = index.storageParameters, !parameters.isEmpty { text += " WITH (\(parameters.joined(separator: ", ")))" }
         if let predicate = index.predicate { text += " WHERE \(predicate)" }
         return text
     }
@@ -236,6 +239,7 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
         for namespace in schema.namespaces { comment("SCHEMA \(quoter.quote(namespace.name))", namespace.comment) }
         for item in schema.enums { comment("TYPE \(quoter.quote(item.name))", item.comment) }
         for domain in schema.domains { comment("DOMAIN \(quoter.quote(domain.name))", domain.comment) }
+        for type in schema.compositeTypes { comment("TYPE \(quoter.quote(type.name))", type.comment) }
         for sequence in schema.sequences { comment("SEQUENCE \(quoter.quote(sequence.name))", sequence.comment) }
         for table in schema.tables {
             comment("TABLE \(quoter.quote(table.name))", table.comment)
@@ -244,6 +248,9 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
             }
             for index in table.indexes {
                 comment("INDEX \(quoter.quote(QualifiedName(schema: table.name.schema, index.name)))", index.comment)
+            }
+            for (constraint, text) in (table.constraintComments ?? [:]).sorted(by: { $0.key < $1.key }) {
+                comment("CONSTRAINT \(quoter.quote(constraint)) ON \(quoter.quote(table.name))", text)
             }
         }
         for view in schema.views {

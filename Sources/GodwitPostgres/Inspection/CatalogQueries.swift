@@ -49,7 +49,7 @@ struct CatalogQueries {
             "namespaces": namespaces, "extensions": extensions, "enums": enums, "domains": domains,
             "sequences": sequences, "tables": tables, "columns": columns, "constraints": constraints,
             "indexes": indexes, "views": views, "functions": functions, "triggers": triggers, "rules": rules,
-            "statistics": extendedStatistics,
+            "statistics": extendedStatistics, "composites": compositeTypes,
         ]
     }
 
@@ -67,6 +67,21 @@ struct CatalogQueries {
         SELECT x.extname AS name, n.nspname AS schema, x.extversion AS version
         FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
         WHERE x.extname <> 'plpgsql'
+        """
+    }
+
+    var compositeTypes: String {
+        """
+        SELECT n.nspname AS schema, t.typname AS name, obj_description(t.oid, 'pg_type') AS comment,
+               (SELECT json_agg(json_build_object(
+                    'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+                    'collation', CASE WHEN a.attcollation <> 0 AND a.attcollation <> (SELECT at.typcollation FROM pg_type at WHERE at.oid = a.atttypid)
+                                      THEN (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+                                            FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) END
+                ) ORDER BY a.attnum)
+                FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) AS attributes
+        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_class c ON c.oid = t.typrelid
+        WHERE t.typtype = 'c' AND c.relkind = 'c' AND \(schemaFilter) AND \(notExtensionMember("pg_type", "t.oid"))
         """
     }
 
@@ -122,7 +137,7 @@ struct CatalogQueries {
 
     var tables: String {
         """
-        SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
+        SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.reloptions AS "storageParameters",
                c.relpersistence::text AS persistence, obj_description(c.oid, 'pg_class') AS comment,
                CASE WHEN c.reltuples >= 0 THEN c.reltuples::int8 END AS "estimatedRows",
                pg_stat_get_live_tuples(c.oid) AS "liveRows",
@@ -172,6 +187,7 @@ struct CatalogQueries {
         """
         SELECT con.conrelid::int8 AS "tableOid", con.conname AS name, con.contype::text AS type,
                pg_get_constraintdef(con.oid) AS definition, con.condeferrable AS deferrable,
+               obj_description(con.oid, 'pg_constraint') AS comment,
                con.condeferred AS deferred, con.convalidated AS validated, con.conislocal AS "isLocal",
                con.connoinherit AS "noInherit",
                (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
@@ -197,7 +213,7 @@ struct CatalogQueries {
         """
         SELECT i.indrelid::int8 AS "tableOid", ic.relname AS name, i.indisunique AS "isUnique", am.amname AS method,
                pg_get_expr(i.indpred, i.indrelid) AS predicate, i.indnkeyatts::int AS "keyCount",
-               obj_description(ic.oid, 'pg_class') AS comment,
+               obj_description(ic.oid, 'pg_class') AS comment, ic.reloptions AS "storageParameters",
                (to_jsonb(i) ->> 'indnullsnotdistinct')::bool AS "nullsNotDistinct",
                (SELECT json_agg(json_build_object(
                     'position', k.ord, 'attnum', k.attnum, 'column', a.attname,

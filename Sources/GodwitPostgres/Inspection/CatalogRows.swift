@@ -11,6 +11,19 @@ enum CatalogRows {
         var version: String
     }
 
+    struct CompositeTypeRow: Decodable {
+        struct Attribute: Decodable {
+            var name: String
+            var type: String
+            var collation: String?
+        }
+
+        var schema: String
+        var name: String
+        var attributes: [Attribute]?
+        var comment: String?
+    }
+
     struct EnumRow: Decodable {
         var schema: String
         var name: String
@@ -52,6 +65,7 @@ enum CatalogRows {
     }
 
     struct TableRow: Decodable {
+        var storageParameters: [String]?
         var oid: Int64
         var schema: String
         var name: String
@@ -89,6 +103,7 @@ enum CatalogRows {
     }
 
     struct ConstraintRow: Decodable {
+        var comment: String?
         var tableOid: Int64
         var name: String
         var type: String
@@ -109,6 +124,7 @@ enum CatalogRows {
     }
 
     struct IndexRow: Decodable {
+        var storageParameters: [String]?
         var tableOid: Int64
         var name: String
         var isUnique: Bool

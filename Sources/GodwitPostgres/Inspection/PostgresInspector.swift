@@ -121,6 +121,11 @@ struct PostgresInspector {
                 definition: ConstraintText.removingTrailingSemicolon($0.definition), comment: $0.comment
             )
         }
+        schema.compositeTypes = try catalog.rows("composites", as: CatalogRows.CompositeTypeRow.self).map { row in
+            CompositeType(name: QualifiedName(schema: row.schema, row.name),
+                          attributes: (row.attributes ?? []).map { CompositeType.Attribute(name: $0.name, type: $0.type, collation: $0.collation) },
+                          comment: row.comment)
+        }
         schema.extendedStatistics = try catalog.rows("statistics", as: CatalogRows.ExtendedStatisticsRow.self).map {
             ExtendedStatistics(name: QualifiedName(schema: $0.schema, $0.name), table: QualifiedName(schema: $0.tableSchema, $0.table),
                                definition: $0.definition, comment: $0.comment)
@@ -134,6 +139,7 @@ struct PostgresInspector {
             var table = Table(name: QualifiedName(schema: row.schema, row.name))
             table.isUnlogged = row.persistence == "u"
             table.comment = row.comment
+            table.storageParameters = row.storageParameters
             table.partitioning = row.partitionKey.map(Table.Partitioning.init(key:))
             let parents = (row.parents ?? []).map { QualifiedName(schema: $0[0], $0[1]) }
             if let bound = row.partitionBound, let parent = parents.first {
@@ -189,6 +195,7 @@ struct PostgresInspector {
     }
 
     private func add(_ row: CatalogRows.ConstraintRow, to table: inout Table) {
+        if let comment = row.comment { table.constraintComments = (table.constraintComments ?? [:]).merging([row.name: comment]) { $1 } }
         let deferrability: Deferrability = !row.deferrable
             ? .notDeferrable : (row.deferred ? .deferrableInitiallyDeferred : .deferrableInitiallyImmediate)
         let columns = row.columns ?? []
@@ -238,6 +245,7 @@ struct PostgresInspector {
             name: row.name, isUnique: row.isUnique, method: row.method, elements: [], predicate: row.predicate,
             areNullsDistinct: !(row.nullsNotDistinct ?? false), comment: row.comment
         )
+        index.storageParameters = row.storageParameters
         for key in row.keys {
             if key.position > row.keyCount {
                 index.includedColumns.append(key.column ?? "")

@@ -81,3 +81,9 @@ COMMENT ON FUNCTION billing.touch() IS 'Keeps issued_on current';
 CREATE RULE scratch_no_delete AS ON DELETE TO public.scratch DO INSTEAD NOTHING;
 CREATE STATISTICS billing.invoice_customer_state (ndistinct, dependencies) ON customer_id, state FROM billing.invoice;
 COMMENT ON STATISTICS billing.invoice_customer_state IS 'The planner learns that state follows the customer';
+CREATE TYPE billing.money_pair AS (amount numeric(12,2), currency text COLLATE "C");
+COMMENT ON TYPE billing.money_pair IS 'An amount with its currency';
+CREATE TABLE billing.ledger (id bigint PRIMARY KEY, entry billing.money_pair, booked date NOT NULL,
+    CONSTRAINT ledger_booked_recent CHECK (booked > '2000-01-01')) WITH (fillfactor = 70, autovacuum_enabled = false);
+CREATE INDEX ledger_booked ON billing.ledger USING brin (booked) WITH (pages_per_range = 16);
+COMMENT ON CONSTRAINT ledger_booked_recent ON billing.ledger IS 'Nothing was booked before the system existed';
