@@ -244,9 +244,16 @@ enum RawSQLRules {
         .init(code: "GW311", name: "adding-field-with-default", severity: .warning,
               remedy: "Add the column without the default, set the default, then fill existing rows in batches (add_column with `up` does this).") { context in
             alterActions(context, populated: true) { words, action, table in
-                guard words.first == "ADD", let defaultAt = words.firstIndex(of: "DEFAULT") else { return nil }
-                let value = action[(defaultAt + 1)...].map(\.text).joined()
-                guard VolatileExpression.isVolatile(value) || words.contains("STORED") else { return nil }
+                guard words.first == "ADD", !words.contains("CONSTRAINT") else { return nil }
+                // Each of these fills every existing row as the column is added: a table rewrite.
+                if words.contains("IDENTITY") {
+                    return "an identity column numbers every row of \(rows(table)), rewriting the table under ACCESS EXCLUSIVE"
+                }
+                if words.contains("GENERATED"), words.contains("STORED") {
+                    return "a stored generated column computes every row of \(rows(table)), rewriting the table under ACCESS EXCLUSIVE"
+                }
+                guard let defaultAt = words.firstIndex(of: "DEFAULT"),
+                      VolatileExpression.isVolatile(action[(defaultAt + 1)...].map(\.text).joined()) else { return nil }
                 return "a volatile default rewrites every row of \(rows(table)) under ACCESS EXCLUSIVE"
             }
         },

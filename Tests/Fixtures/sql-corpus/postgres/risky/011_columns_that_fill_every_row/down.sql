@@ -1,0 +1,3 @@
+ALTER TABLE order_items DROP COLUMN source;
+ALTER TABLE order_items DROP COLUMN doubled;
+ALTER TABLE order_items DROP COLUMN line_number;
