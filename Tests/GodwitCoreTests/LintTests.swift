@@ -46,7 +46,7 @@ struct LintTests {
             """, offline: [3])
         let codes = Set(findings.map(\.code))
         #expect(codes == ["GW100", "GW101", "GW102", "GW110", "GW111", "GW112", "GW113", "GW114", "GW115", "GW116", "GW117",
-                          "GW119", "GW120", "GW121", "GW200", "GW201", "GW202", "GW302", "GW315"])
+                          "GW119", "GW120", "GW121", "GW200", "GW201", "GW202", "GW302", "GW303", "GW315"])
         #expect(findings.first { $0.code == "GW102" }?.location == "m.yaml:13:23")
         #expect(findings.first { $0.code == "GW102" }?.statement == "CREATE INDEX orders_user ON orders (user_id)")
         #expect(findings.first { $0.code == "GW110" }?.location == "m.yaml:4:5")

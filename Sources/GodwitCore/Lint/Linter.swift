@@ -19,7 +19,8 @@ public struct Linter: Sendable {
         var seen = Set<String>()
         for rule in rules {
             for hit in rule.check(context) {
-                let key = "\(rule.code)#\(hit.index ?? -1)#\(hit.message)"
+                // The same words at two statements are two findings.
+                let key = "\(rule.code)#\(hit.index ?? -1)#\(hit.position.map { "\($0.line):\($0.column)" } ?? "")#\(hit.message)"
                 guard seen.insert(key).inserted else { continue }
                 let position = hit.position.map { hit.source?.filePosition(of: $0) ?? $0 }
                     ?? hit.index.flatMap { $0 < migration.operationPositions.count ? migration.operationPositions[$0] : nil }

@@ -94,6 +94,12 @@ enum RawSQLRules {
         return (table, actions.filter { !$0.isEmpty })
     }
 
+    /// The index a `DROP INDEX` (without CONCURRENTLY) names.
+    static func droppedIndex(_ statement: SQLStatement) -> QualifiedName? {
+        guard statement.starts(with: "DROP", "INDEX"), !statement.contains("CONCURRENTLY"), let at = statement.nameIndex(after: 2) else { return nil }
+        return statement.qualifiedName(at: at)
+    }
+
     static func keywords(_ tokens: [SQLToken]) -> [String] { tokens.map { $0.kind == .word ? $0.keyword : $0.text } }
 
     /// A hit for each `ALTER TABLE` action `judge` finds fault with, on tables that exist before
@@ -165,8 +171,22 @@ enum RawSQLRules {
             let tables = tables(context)
             return items(context).compactMap { item in
                 let analysis = StatementAnalysis(item.statement, engine: context.engine)
-                guard analysis.lock == .accessExclusive, !item.hasLockTimeout, let table = tables.existing(analysis.table) else { return nil }
-                return hit(item, "the statement waits for ACCESS EXCLUSIVE on \(table.name) with no lock_timeout of its own, queueing traffic behind it")
+                guard analysis.lock.blocksWrites, !item.hasLockTimeout else { return nil }
+                let target: String
+                if let table = tables.existing(analysis.table) {
+                    target = table.name.description
+                } else if let index = droppedIndex(item.statement) {
+                    // DROP INDEX names no table: the lock is on the index's table.
+                    guard let table = context.schema.tables.first(where: { $0.indexes.contains { $0.name == index.name } }) else {
+                        if context.schemaIsComplete { return nil }
+                        return hit(item, "the statement waits for ACCESS EXCLUSIVE on the table of \(index) with no lock_timeout of its own, queueing traffic behind it")
+                    }
+                    guard tables.existing(table.name) != nil else { return nil }
+                    target = table.name.description
+                } else {
+                    return nil
+                }
+                return hit(item, "the statement waits for \(analysis.lock.sqlName) on \(target) with no lock_timeout of its own, queueing traffic behind it")
             }
         },
         .init(code: "GW304", name: "require-concurrent-index-deletion", severity: .warning,
@@ -175,8 +195,7 @@ enum RawSQLRules {
             let tables = tables(context)
             return items(context).compactMap { item in
                 let s = item.statement
-                guard s.starts(with: "DROP", "INDEX"), !s.contains("CONCURRENTLY"), let nameIndex = s.nameIndex(after: 2),
-                      let index = s.qualifiedName(at: nameIndex) else { return nil }
+                guard let index = droppedIndex(s) else { return nil }
                 guard let table = context.schema.tables.first(where: { $0.indexes.contains { $0.name == index.name } }) else {
                     // With no database the index's table is unknown, and taken to exist.
                     return context.schemaIsComplete ? nil : hit(item, "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table of \(index)")

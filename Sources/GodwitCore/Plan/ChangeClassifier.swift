@@ -102,8 +102,43 @@ public struct ChangeClassifier: Sendable {
 public enum VolatileExpression {
     public static let functions = ["random(", "randomblob(", "gen_random_uuid(", "uuid_generate_", "clock_timestamp(", "timeofday(", "nextval(", "txid_current("]
 
+    /// Functions a default commonly calls that are not volatile: PostgreSQL 11+ stores such a
+    /// default once instead of writing it into every row.
+    static let notVolatile: Set<String> = [
+        "now", "current_timestamp", "current_date", "localtimestamp", "statement_timestamp", "transaction_timestamp",
+        "lower", "upper", "coalesce", "nullif", "greatest", "least", "concat", "length", "char_length", "octet_length",
+        "abs", "round", "trim", "btrim", "ltrim", "rtrim", "replace", "substring", "left", "right", "lpad", "rpad", "md5",
+        "encode", "decode", "to_char", "to_timestamp", "to_date", "date_trunc", "make_interval", "make_date", "timezone",
+        "jsonb_build_object", "json_build_object", "jsonb_build_array", "json_build_array", "to_jsonb", "to_json",
+        "array", "row", "cast", "datetime", "date", "strftime", "julianday", "unixepoch", "time",
+        "substr", "instr", "ifnull", "iif", "printf", "format", "typeof", "hex", "quote", "unicode", "char", "split_part",
+        "regexp_replace", "initcap", "position", "strpos", "reverse", "repeat", "extract", "date_part", "age", "floor",
+        "ceil", "ceiling", "mod", "power", "sqrt", "sign", "to_number", "array_length", "cardinality", "jsonb_set",
+        "json_extract", "jsonb_extract_path_text", "json_extract_path_text", "concat_ws",
+        // Aggregates (a subquery's count is as stable as the rows it reads).
+        "count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg", "json_agg", "jsonb_agg",
+        "group_concat", "total",
+        // Type names whose modifiers look like calls (`CAST(x AS numeric(10,2))`).
+        "numeric", "decimal", "varchar", "varying", "character", "timestamp", "interval", "bit", "varbit",
+        // Keywords followed by a parenthesis.
+        "in", "exists", "any", "all", "some", "values", "select", "when", "then", "else", "and", "or", "not", "is",
+        "over", "filter", "within", "using", "on", "from", "where", "like", "between", "as", "by", "case", "end",
+    ]
+
+    /// Whether evaluating the expression for each row may give different values: it calls a
+    /// known volatile function, or one Godwit does not know (PostgreSQL takes a function
+    /// declared without a volatility as VOLATILE).
     public static func isVolatile(_ expression: String) -> Bool {
         let lowered = expression.lowercased()
-        return functions.contains { lowered.contains($0) }
+        if functions.contains(where: { lowered.contains($0) }) { return true }
+        // Casts (`'x'::character varying(20)`) name types, not functions.
+        let uncast = lowered.replacing(/::\s*[a-z_][a-z0-9_ ]*(\([0-9, ]*\))?/, with: "")
+        return uncast.matches(of: /([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\s*\(/).contains { call in
+            // A name cut out of a longer one is no call.
+            let before = uncast[..<call.range.lowerBound]
+            if let last = before.last, last.isLetter || last.isNumber || "_.\"".contains(last) { return false }
+            let name = String(call.output.1).split(separator: ".").last.map(String.init) ?? ""
+            return !notVolatile.contains(name)
+        }
     }
 }
