@@ -95,12 +95,13 @@ public struct MigrationApplier: Sendable {
             records.contains { $0.id == migration.id && $0.state == .applied && $0.completedSteps == $0.totalSteps }
         }
         // What each SQL file does, learned on a scratch copy of the schema before anything runs
-        // (for migrations not begun: a begun one follows its stored plan).
+        // (for migrations not begun: a begun one follows its stored plan). How well each down
+        // restores the schema is for plan and rehearse to report; apply runs the down it has.
         let fresh = migrations.filter { migration in !isDone(migration) && !records.contains { $0.id == migration.id && $0.state != .rolledBack } }
         var analyzed = fresh
         if fresh.contains(where: \.hasHandWrittenSQL) {
             let live = try await session.driver().inspect(InspectionOptions())
-            analyzed = try await SQLEffectAnalyzer.analyze(fresh, from: live, like: url)
+            analyzed = try await SQLEffectAnalyzer.analyze(fresh, from: live, like: url, checkingDown: false)
             session.keep(reading: live)
         }
         let byID = Dictionary(analyzed.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
