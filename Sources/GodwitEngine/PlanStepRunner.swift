@@ -22,7 +22,7 @@ public struct PlanStepRunner: Sendable {
     public func reverse(_ plan: Plan, through last: Phase = .cleanup, on driver: any DatabaseDriver) async throws {
         for (number, step) in plan.steps.enumerated().reversed() where step.phase <= last {
             guard let statements = step.reverse else {
-                throw GodwitError(.invalidArgument, "Step \(number + 1) cannot be undone", location: step.title,
+                throw GodwitError(.refused, "Step \(number + 1) cannot be undone", location: step.title,
                                   remedy: "It runs in \(step.phase.rawValue); roll back only the phases before it.")
             }
             try await run(step, statements: statements, locations: step.reverseLocations, checks: [], on: driver,

@@ -89,7 +89,7 @@ public final class RunnerLock: @unchecked Sendable {
     }
 
     private static func held(by holder: String, where location: String) -> GodwitError {
-        GodwitError(.invalidArgument, "Another godwit is running migrations", location: location, reason: "held by \(holder)",
+        GodwitError(.refused, "Another godwit is running migrations", location: location, reason: "held by \(holder)",
                     remedy: "Wait for it to finish, or stop it: the lock goes away with its process.")
     }
 

@@ -117,4 +117,13 @@ struct CLIErrorTests {
         #expect(result.status == 64)
         #expect(result.standardError.hasPrefix("Error: The value 'yaml' is invalid for '--format <format>'. Please provide one of 'text', 'json', 'sql' or 'markdown'."))
     }
+
+    @Test("A URL with its password as a parameter and a bad sslmode: the error names the URL without the password, exit 64")
+    func passwordParameterNeverPrinted() throws {
+        let result = try GodwitBinary.run(["inspect", "postgres://app@host:5432/db?password=S3cret&sslmode=bogus"])
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("sslmode 'bogus'"))
+        #expect(result.standardError.contains("password=***"))
+        #expect(!(result.standardError + result.standardOutput).contains("S3cret"))
+    }
 }

@@ -76,6 +76,21 @@ struct DatabaseURLTests {
         #expect(DatabaseURL.redacting("postgres://u:pw@h/db") == "postgres://u:***@h/db")
         #expect(DatabaseURL.redacting("postgres://u@h/db") == "postgres://u@h/db")
         #expect(DatabaseURL.redacting("sqlite:a.db") == "sqlite:a.db")
+        #expect(DatabaseURL.redacting("postgres://app@host:5432/db?password=S3cret&sslmode=bogus") == "postgres://app@host:5432/db?password=***&sslmode=bogus")
+        #expect(DatabaseURL.redacting("postgres://h/db?sslmode=disable&PASSWORD=x%26y") == "postgres://h/db?sslmode=disable&PASSWORD=***")
+        #expect(DatabaseURL.redacting("postgres://h/db?user=a@b&password=z") == "postgres://h/db?user=a@b&password=***")
+    }
+
+    @Test("A password given as a parameter never appears in an error about the URL",
+          arguments: ["postgres://app@host:5432/db?password=S3cret&sslmode=bogus", "postgres://app@host:99999/db?password=S3cret",
+                      "postgres://app@host/db?password=S3cret&colour=blue", "postgres://app:S3cret@host:port/db"])
+    func parameterPassword(_ text: String) {
+        #expect {
+            try DatabaseURL(parsing: text)
+        } throws: { error in
+            guard let error = error as? GodwitError else { return false }
+            return !error.description.contains("S3cret") && error.description.contains("***")
+        }
     }
 }
 

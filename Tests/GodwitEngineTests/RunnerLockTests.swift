@@ -67,6 +67,7 @@ struct RunnerLockTests {
             let first = try await RunnerLock.acquire(for: url, now: Self.since)
             let error = await #expect(throws: GodwitError.self) { try await RunnerLock.acquire(for: url) }
             #expect(error?.description == "Another godwit is running migrations at \(path): held by \(Self.holder). Wait for it to finish, or stop it: the lock goes away with its process.")
+            #expect(error?.code.isUsageError == false, "a held lock is a refusal (exit 1), not a usage error (64)")
             await first.release()
 
             // Another process takes the lock file, then dies by kill -9.

@@ -187,14 +187,16 @@ extension DatabaseURL {
         return String(scheme)
     }
 
-    /// Removes a password from URL-like text, for error messages about text that did not parse.
+    /// Removes passwords from URL-like text, for error messages about text that did not parse:
+    /// the one in `user:password@` and any `password=` parameter of the query.
     public static func redacting(_ text: String) -> String {
-        guard let schemeEnd = text.range(of: "://"),
-              let at = text.range(of: "@", options: .backwards, range: schemeEnd.upperBound..<text.endIndex)
-        else { return text }
-        let userInfo = text[schemeEnd.upperBound..<at.lowerBound]
-        guard let colon = userInfo.firstIndex(of: ":") else { return text }
-        return String(text[..<colon]) + ":***" + String(text[at.lowerBound...])
+        var result = text
+        if let schemeEnd = result.range(of: "://"),
+           let at = result.range(of: "@", options: .backwards, range: schemeEnd.upperBound..<(result.firstIndex(of: "?") ?? result.endIndex)),
+           let colon = result[schemeEnd.upperBound..<at.lowerBound].firstIndex(of: ":") {
+            result = String(result[..<colon]) + ":***" + String(result[at.lowerBound...])
+        }
+        return result.replacing(/(?i)([?&]password=)[^&#]*/) { match in "\(match.output.1)***" }
     }
 
     private static func parsePostgres(_ text: String, defaultUser: String) throws -> PostgresEndpoint {

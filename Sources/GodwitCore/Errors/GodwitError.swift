@@ -18,6 +18,7 @@ public struct GodwitError: Error, Sendable, Hashable, CustomStringConvertible {
             case tlsFailed = "tls-failed"
             case queryFailed = "query-failed"
             case invalidArgument = "invalid-argument"
+            case refused
             case invalidMigration = "invalid-migration"
             case ioFailure = "io-failure"
             case cancelled
@@ -50,6 +51,10 @@ public struct GodwitError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let queryFailed = Code(.queryFailed)
         /// A command-line argument or option value that cannot be used.
         public static let invalidArgument = Code(.invalidArgument)
+        /// What was asked is well formed, but the database or Godwit's records do not allow it
+        /// now: another runner holds the lock, no passing rehearsal, nothing to roll back, a
+        /// copy target that is not empty (exit code 1, not a usage error).
+        public static let refused = Code(.refused)
         /// A migration file or directory that cannot be read as a migration.
         public static let invalidMigration = Code(.invalidMigration)
         /// Reading or writing a local file failed.

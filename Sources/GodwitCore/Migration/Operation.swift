@@ -64,6 +64,17 @@ public enum Operation: Hashable, Sendable {
 
     /// Whether the operation renames or removes a table, column, index or constraint, so that
     /// SQL written for the names before it no longer finds them.
+    /// Whether the operation makes the engine check the rows already there: a new constraint,
+    /// NOT NULL, a unique or foreign key, a type the values must convert to.
+    public var checksExistingRows: Bool {
+        switch self {
+        case .addConstraint: true
+        case .alterColumn(let change):
+            change.isNullable == false || change.check != nil || change.isUnique == true || change.references != nil || change.type != nil
+        default: false
+        }
+    }
+
     public var renamesOrRemoves: Bool {
         switch self {
         case .renameTable, .renameColumn, .dropTable, .dropColumn, .dropIndex, .dropConstraint: true
@@ -250,7 +261,7 @@ public struct UpdateRows: Hashable, Sendable {
     public var down: String?
     public var batchSize: Int
 
-    public init(table: QualifiedName, set: String, condition: String? = nil, down: String? = nil, batchSize: Int = 1000) {
+    public init(table: QualifiedName, set: String, condition: String? = nil, down: String? = nil, batchSize: Int = Backfill.defaultBatchSize) {
         self.table = table
         self.set = set
         self.condition = condition

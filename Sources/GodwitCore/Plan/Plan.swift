@@ -29,6 +29,9 @@ public struct Backfill: Hashable, Codable, Sendable {
     public var keyColumns: [String]
     public var batchSize: Int
 
+    /// Rows per batch when the migration names none (`update_rows.batch_size` does).
+    public static let defaultBatchSize = 1000
+
     public init(table: QualifiedName, assignments: String, condition: String? = nil, keyColumns: [String], batchSize: Int) {
         self.table = table
         self.assignments = assignments

@@ -61,6 +61,9 @@ public struct SchemaTransformer: Sendable {
                 throw GodwitError(.invalidMigration, "Table \(existing) already exists", location: location, remedy: "Pick another name.")
             }
             if table.name.schema == nil, schema.engine == .postgresql { table.name.schema = "public" }
+            // A key naming its parent as written (`parent`) points at the table as the schema
+            // names it (`public.parent`), as for keys added to existing tables.
+            table.foreignKeys = table.foreignKeys.map { resolved($0, in: schema) }
             schema.tables.append(table)
         case .dropTable(let name):
             let index = try tableIndex(name)

@@ -42,6 +42,7 @@ public struct StagedPlanBuilder: Sendable {
         // written, inside the window; each step keeps its phase for gates and reports.
         let ordered: [PlanStep]
         if migration.downtime == .zero {
+            keepFillsAhead(&planned, migration: migration)
             try checkOrder(planned, migration: migration, tablesBefore: tablesBefore)
             ordered = planned.enumerated()
                 .sorted { ($0.element.step.phase, $0.offset) < ($1.element.step.phase, $1.offset) }
@@ -50,6 +51,25 @@ public struct StagedPlanBuilder: Sendable {
             ordered = planned.map(\.step)
         }
         return Plan(migration: migration, engine: engine, steps: ordered, target: current)
+    }
+
+    /// A fill written before a check of the same table's rows (`update_rows … where status IS
+    /// NULL`, then NOT NULL) must run first, though the check's step has an earlier phase (SQLite
+    /// adds a CHECK by rebuilding the table, checking every row): the checking steps move to the
+    /// fill's phase, after it. PostgreSQL validates in verify, after backfill, so nothing moves there.
+    private func keepFillsAhead(_ steps: inout [(step: PlanStep, operation: Int)], migration: Migration) {
+        for (fill, i) in steps.enumerated().map({ ($0.element, $0.offset) })
+        where fill.step.backfill != nil && migration.operations[fill.operation].writesEveryRow {
+            // Only a step that reads every row while it holds writes off checks them as it runs;
+            // PostgreSQL's NOT VALID and concurrent steps do not, and stay where they are.
+            for j in steps.indices where j > i && steps[j].operation > fill.operation && steps[j].step.phase < fill.step.phase
+                && steps[j].step.phase != .cleanup && steps[j].step.lock.blocksWrites && steps[j].step.duration != .instant {
+                let check = migration.operations[steps[j].operation]
+                guard check.checksExistingRows, let table = check.table,
+                      table.name.lowercased() == migration.operations[fill.operation].table?.name.lowercased() else { continue }
+                steps[j].step.phase = fill.step.phase
+            }
+        }
     }
 
     /// Steps run phase by phase, so a later operation's step can run before an earlier one's.

@@ -79,9 +79,9 @@ extension Schema {
         return false
     }
 
-    /// This schema with the names dropped from each constraint that `plan` declares without a
-    /// name (`alter_column: {unique: true}`) and has the same content here: the engine names it
-    /// (`customer_email_key`), the plan does not.
+    /// This schema with the names dropped from each constraint and primary key that `plan`
+    /// declares without a name (`alter_column: {unique: true}`) and has the same content here:
+    /// the engine names it (`customer_email_key`), the plan does not.
     private func unnamingConstraints(unnamedIn plan: Schema) -> Schema {
         var copy = self
         func unname<C: Equatable>(_ live: inout [C], planned: [C], name: WritableKeyPath<C, String?>) {
@@ -96,6 +96,11 @@ extension Schema {
             unname(&copy.tables[index].uniqueConstraints, planned: planned.uniqueConstraints, name: \.name)
             unname(&copy.tables[index].foreignKeys, planned: planned.foreignKeys, name: \.name)
             unname(&copy.tables[index].checkConstraints, planned: planned.checkConstraints, name: \.name)
+            // `create_table: {primary_key: [id]}` names no key; PostgreSQL calls it `<table>_pkey`.
+            if let key = planned.primaryKey, key.name == nil, var live = copy.tables[index].primaryKey {
+                live.name = nil
+                if live == key { copy.tables[index].primaryKey = live }
+            }
         }
         return copy
     }

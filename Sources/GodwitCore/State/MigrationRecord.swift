@@ -40,6 +40,10 @@ public struct MigrationRecord: Hashable, Codable, Sendable {
     /// When the last phase finished: soak times count from it.
     public var phaseFinishedAt: Date?
 
+    /// Whether it failed before any step finished: nothing of it stayed in the database (its
+    /// first step's transaction rolled back), so a fixed file is planned afresh, not resumed.
+    public var failedBeforeAnyStep: Bool { state == .failed && completedSteps == 0 }
+
     public init(
         id: String, name: String, checksum: String, state: State, phase: Phase? = nil, completedSteps: Int = 0,
         startedAt: Date, finishedAt: Date? = nil, operatorName: String, totalSteps: Int = 0, waitingFor: String? = nil,
@@ -181,7 +185,7 @@ public enum DriftCheck {
     public static func check(_ migrations: [Migration], against records: [MigrationRecord]) throws {
         for migration in migrations {
             guard let record = records.first(where: { $0.id == migration.id }), let checksum = migration.source?.checksum,
-                  record.checksum != checksum, record.state != .rolledBack else { continue }
+                  record.checksum != checksum, record.state != .rolledBack, !record.failedBeforeAnyStep else { continue }
             throw GodwitError(
                 .invalidMigration, "Migration \(migration.id) changed after it was applied",
                 location: migration.source?.path,

@@ -74,7 +74,7 @@ public struct DataCopy: Sendable {
                 let parts = try await store.allParts()
                 let expected = Set(plan.tables.map(\.source.name.description))
                 guard Set(parts.map(\.sourceTable)) == expected else {
-                    throw GodwitError(.invalidArgument, "The target holds another copy", location: target.description,
+                    throw GodwitError(.refused, "The target holds another copy", location: target.description,
                                       reason: "its recorded tables differ from what this copy would copy",
                                       remedy: "Copy into an empty database, or run the same copy (same source and copy file) to resume it.")
                 }
@@ -82,7 +82,7 @@ public struct DataCopy: Sendable {
                 return (parts, try await store.isMarked("finished"))
             }
             if let clash = try await firstExisting(plan.tables.map(\.target.name) + plan.tables.compactMap(\.idMap), on: driver) {
-                throw GodwitError(.invalidArgument, "The target already has a table \(clash)", location: target.description,
+                throw GodwitError(.refused, "The target already has a table \(clash)", location: target.description,
                                   remedy: "Copy into an empty database (or schema), or drop the table first.")
             }
             let parts = try await splitParts(plan)

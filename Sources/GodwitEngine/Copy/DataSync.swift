@@ -73,7 +73,7 @@ public struct DataSync: Sendable {
         guard try await capture.isInstalled() else {
             let watermarked = plan.tables.filter { spec.rule(for: $0.source.name.name)?.watermark != nil }
             guard !watermarked.isEmpty else {
-                throw GodwitError(.invalidArgument, "The source has no change capture, and no table has a watermark", location: source.description,
+                throw GodwitError(.refused, "The source has no change capture, and no table has a watermark", location: source.description,
                                   remedy: "Copy with godwit copy --capture (it records every change from the start of the copy on), or name a column that grows with every change (watermark: updated_at) in the copy file.")
             }
             for table in watermarked {

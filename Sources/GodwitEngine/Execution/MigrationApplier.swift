@@ -75,7 +75,7 @@ public struct MigrationApplier: Sendable {
             throw error
         }
         if let unfinished = records.first(where: { $0.state == .rollingBack }) {
-            throw GodwitError(.invalidArgument, "The rollback of migration \(unfinished.id) did not finish", location: url.description,
+            throw GodwitError(.refused, "The rollback of migration \(unfinished.id) did not finish", location: url.description,
                               remedy: "Run godwit rollback \(unfinished.id) to finish it before applying.")
         }
         var outcome = ApplyOutcome()
@@ -97,7 +97,10 @@ public struct MigrationApplier: Sendable {
         // What each SQL file does, learned on a scratch copy of the schema before anything runs
         // (for migrations not begun: a begun one follows its stored plan). How well each down
         // restores the schema is for plan and rehearse to report; apply runs the down it has.
-        let fresh = migrations.filter { migration in !isDone(migration) && !records.contains { $0.id == migration.id && $0.state != .rolledBack } }
+        let resumes = { (migration: Migration) in
+            records.contains { $0.id == migration.id && $0.state != .rolledBack && !Self.replans(migration, $0) }
+        }
+        let fresh = migrations.filter { !isDone($0) && !resumes($0) }
         var analyzed = fresh
         if fresh.contains(where: \.hasHandWrittenSQL) {
             let live = try await session.driver().inspect(InspectionOptions())
@@ -119,16 +122,22 @@ public struct MigrationApplier: Sendable {
         return outcome
     }
 
+    /// Whether a migration that failed before any step finished was changed since: it is
+    /// planned again from the file as it is now.
+    static func replans(_ migration: Migration, _ record: MigrationRecord) -> Bool {
+        record.failedBeforeAnyStep && record.checksum != (migration.source?.checksum ?? record.checksum)
+    }
+
     /// The record and plan a run follows: stored ones when the migration already began, else a
     /// fresh plan against the live schema with digests of the tables it touches.
     private func prepare(_ migration: Migration, record: MigrationRecord?, session: ExecutionSession) async throws -> (MigrationRecord, StoredPlan) {
         let store = try await session.store()
-        if let record, record.state != .rolledBack, let stored = try await store.plan(migration: migration.id) {
+        if let record, record.state != .rolledBack, !Self.replans(migration, record), let stored = try await store.plan(migration: migration.id) {
             return (record, stored)
         }
         if settings.requireRehearsal, try await store.passedRehearsal(migration: migration.id, checksum: migration.source?.checksum ?? "") == nil {
             throw GodwitError(
-                .invalidArgument, "Migration \(migration.id) has no passing rehearsal on this database", location: migration.source?.path,
+                .refused, "Migration \(migration.id) has no passing rehearsal on this database", location: migration.source?.path,
                 reason: "apply runs only what was rehearsed: the same file, on the same database",
                 remedy: "Run godwit rehearse on this directory and database first (it applies on a clone, rolls back and proves it), or pass --unrehearsed."
             )
@@ -182,7 +191,7 @@ public struct MigrationApplier: Sendable {
         guard !open.isEmpty else { return }
         if settings.requireChecklist {
             throw GodwitError(
-                .invalidArgument, "The pre-flight checklist of migration \(migration.id) is not complete", location: migration.source?.path,
+                .refused, "The pre-flight checklist of migration \(migration.id) is not complete", location: migration.source?.path,
                 reason: "open: " + open.joined(separator: "; "),
                 remedy: "Run godwit backup, and acknowledge each human item under `checklist:` in the migration file with who, when or where (or drop --require-checklist)."
             )

@@ -32,13 +32,13 @@ public struct MigrationRollback: Sendable {
             // version and again when they change.
             let versioned = live.filter { !ToolLayouts.isRepeatable($0.id) }
             guard let record = id.map({ id in live.first { $0.id == id } }) ?? versioned.last else {
-                throw GodwitError(.invalidArgument, id.map { "Migration \($0) has nothing to roll back" } ?? "No migration to roll back",
+                throw GodwitError(.refused, id.map { "Migration \($0) has nothing to roll back" } ?? "No migration to roll back",
                                   location: url.description,
                                   reason: id.map { id in records.contains { $0.id == id } ? "it is already rolled back" : "it was never applied here" },
                                   remedy: "Run godwit status to see what is applied.")
             }
             if let later = versioned.first(where: { VersionOrder.precedes(record.id, $0.id) }) {
-                throw GodwitError(.invalidArgument, "Migration \(later.id) was applied after \(record.id)", location: url.description,
+                throw GodwitError(.refused, "Migration \(later.id) was applied after \(record.id)", location: url.description,
                                   remedy: "Roll back \(later.id) first (godwit rollback \(later.id)).")
             }
             guard let stored = try await session.store().plan(migration: record.id) else {
@@ -46,7 +46,7 @@ public struct MigrationRollback: Sendable {
                                   remedy: "The state tables were changed by hand; restore them or roll back from a backup.")
             }
             if let point = stored.steps.prefix(record.completedSteps).firstIndex(where: { !$0.isReversible }) {
-                throw GodwitError(.invalidArgument, "Migration \(record.id) is past its point of no return", location: url.description,
+                throw GodwitError(.refused, "Migration \(record.id) is past its point of no return", location: url.description,
                                   reason: "step \(point + 1) (\(stored.steps[point].title)) ran in \(stored.steps[point].phase.rawValue) and cannot be undone",
                                   remedy: "Restore from a backup, or write a new migration that reverses the change.")
             }
@@ -122,7 +122,7 @@ public enum GateApproval {
         try await DatabaseConnector.withDriver(url) { driver in
             let store = StateStore(driver: driver)
             guard var record = try await store.record(id), record.state != .rolledBack else {
-                throw GodwitError(.invalidArgument, "Migration \(id) has not started here", location: url.description,
+                throw GodwitError(.refused, "Migration \(id) has not started here", location: url.description,
                                   remedy: "Run godwit apply first; it stops at the gate.")
             }
             let next: Phase?
@@ -134,7 +134,7 @@ public enum GateApproval {
                 next = nil
             }
             guard let next else {
-                throw GodwitError(.invalidArgument, "Migration \(id) is not waiting at a gate", location: url.description,
+                throw GodwitError(.refused, "Migration \(id) is not waiting at a gate", location: url.description,
                                   reason: "it is \(record.state.rawValue)", remedy: "Name the gate's phase to approve it ahead (--phase contract).")
             }
             if !record.approvedGates.contains(next) { record.approvedGates.append(next) }

@@ -28,7 +28,7 @@ public enum OnDemandVerification {
                 reports.append(report)
             }
             if let id, reports.isEmpty {
-                throw GodwitError(.invalidArgument, "Migration \(id) is not applied here", location: url.description,
+                throw GodwitError(.refused, "Migration \(id) is not applied here", location: url.description,
                                   remedy: "Run godwit status to see what is applied.")
             }
             return reports

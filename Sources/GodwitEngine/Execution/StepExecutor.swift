@@ -57,7 +57,7 @@ struct StepExecutor {
     func reverse(_ index: Int) async throws {
         let step = steps[index], number = index + 1
         guard let statements = step.reverse else {
-            throw GodwitError(.invalidArgument, "Step \(number) cannot be undone", location: step.title,
+            throw GodwitError(.refused, "Step \(number) cannot be undone", location: step.title,
                               remedy: "It ran in \(step.phase.rawValue), past the point of no return; restore from a backup instead.")
         }
         let label = "undo of step \(number) (\(step.title))"

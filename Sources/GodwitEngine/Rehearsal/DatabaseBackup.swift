@@ -80,7 +80,7 @@ public enum DatabaseBackup {
 
     private static func refuseExisting(_ path: String) throws {
         guard !FileManager.default.fileExists(atPath: path) else {
-            throw GodwitError(.invalidArgument, "The backup file already exists", location: path, remedy: "Choose another --output, or remove it.")
+            throw GodwitError(.refused, "The backup file already exists", location: path, remedy: "Choose another --output, or remove it.")
         }
     }
 

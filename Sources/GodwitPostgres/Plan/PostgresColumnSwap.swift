@@ -129,7 +129,7 @@ struct PostgresColumnSwap {
             phase: .backfill, title: "Backfill \(table.name).\(shadow) from \(column.name)",
             forward: ["UPDATE \(t) SET \(new) = \(up) WHERE \(new) IS DISTINCT FROM (\(up))"], reverse: [],
             lock: .rowExclusive, duration: .scan,
-            backfill: Backfill(table: table.name, assignments: "\(new) = \(up)", condition: "\(new) IS DISTINCT FROM (\(up))", keyColumns: key, batchSize: 1000),
+            backfill: Backfill(table: table.name, assignments: "\(new) = \(up)", condition: "\(new) IS DISTINCT FROM (\(up))", keyColumns: key, batchSize: Backfill.defaultBatchSize),
             checks: [StepCheck(name: "rows where \(shadow) differs from up(\(column.name))", sql: "SELECT count(*) FROM \(t) WHERE \(new) IS DISTINCT FROM (\(up))")]
         ))
         let check = quoter.quote(Self.limit("\(table.name.name)_\(shadow)_not_null"))

@@ -66,7 +66,10 @@ public struct PostgresPlanner: MigrationPlanner {
         switch operation {
         case .createTable(let table):
             let created = after.table(named: SchemaTransformer().resolve(table.name, in: after)!)!
-            return [PlanStep(phase: .expand, title: "Create table \(created.name)", forward: [writer.createTable(created)],
+            // The writer leaves foreign keys to ALTER TABLE (a whole schema creates them after
+            // every table); the new table is empty, so adding them checks no row.
+            return [PlanStep(phase: .expand, title: "Create table \(created.name)",
+                             forward: [writer.createTable(created)] + created.foreignKeys.map { writer.addForeignKey($0, to: created.name) },
                              reverse: ["DROP TABLE \(quoter.quote(created.name))"], lock: .none, duration: .instant)]
         case .dropTable(let name):
             let table = resolve(name, before)
@@ -369,7 +372,8 @@ public struct PostgresPlanner: MigrationPlanner {
         let condition = update.condition.map { " WHERE \($0)" } ?? ""
         let match = key.map { "a.\(quoter.quote($0)) = \(quoter.quote(table.name.name)).\(quoter.quote($0))" }.joined(separator: " AND ")
         var step = backfillStep(table: table, assignments: update.set, condition: update.condition,
-                                title: "Update \(table.name) in batches (old values archived in \(archive.name))", check: nil)
+                                title: "Update \(table.name) in batches (old values archived in \(archive.name))", check: nil,
+                                batchSize: update.batchSize)
         step.forward.insert("CREATE TABLE \(a) AS SELECT \(quoter.quoteList(key + columns)) FROM \(t)\(condition)", at: 0)
         step.reverse = ["UPDATE \(t) SET \(columns.map { "\(quoter.quote($0)) = a.\(quoter.quote($0))" }.joined(separator: ", ")) FROM \(a) AS a WHERE \(match)",
                         "DROP TABLE \(a)"]
@@ -377,13 +381,14 @@ public struct PostgresPlanner: MigrationPlanner {
                                lock: .accessExclusive, duration: .instant)]
     }
 
-    private func backfillStep(table: Table, assignments: String, condition: String?, title: String, check: StepCheck?) -> PlanStep {
+    private func backfillStep(table: Table, assignments: String, condition: String?, title: String, check: StepCheck?,
+                              batchSize: Int = Backfill.defaultBatchSize) -> PlanStep {
         let key = table.primaryKey?.columns ?? []
         return PlanStep(
             phase: .backfill, title: title,
             forward: ["UPDATE \(quoter.quote(table.name)) SET \(assignments)\(condition.map { " WHERE \($0)" } ?? "")"],
             reverse: [], lock: .rowExclusive, duration: .scan,
-            backfill: Backfill(table: table.name, assignments: assignments, condition: condition, keyColumns: key, batchSize: 1000),
+            backfill: Backfill(table: table.name, assignments: assignments, condition: condition, keyColumns: key, batchSize: batchSize),
             checks: check.map { [$0] } ?? []
         )
     }

@@ -97,7 +97,7 @@ public struct SQLitePlanner: MigrationPlanner {
                 forward: ["UPDATE \(quoter.quote(name)) SET \(quoter.quote(change.column.name)) = (\(up))"],
                 reverse: [], lock: .databaseWrite, duration: .scan,
                 backfill: Backfill(table: name, assignments: "\(quoter.quote(change.column.name)) = (\(up))",
-                                   keyColumns: Self.keyColumns(table), batchSize: 1000),
+                                   keyColumns: Self.keyColumns(table), batchSize: Backfill.defaultBatchSize),
                 // A volatile `up` (randomblob, random) gives new values each time: check that
                 // every row is filled; a deterministic one must equal up(old) on every row.
                 checks: [VolatileExpression.isVolatile(up)

@@ -8,6 +8,7 @@ CREATE TABLE public.audit (
     user_id bigint,
     PRIMARY KEY (id)
 );
+ALTER TABLE public.audit ADD FOREIGN KEY (user_id) REFERENCES public.users(id);
 COMMIT;
 
 -- Step 2 (expand): Rename public.people to persons, with a view under the old name

@@ -76,7 +76,23 @@ BEGIN;
 CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 
--- Step 9 (expand): Rebuild users to change created_at
+-- Step 9 (expand): Run every.yaml (1 statement)
+BEGIN;
+CREATE TABLE side (x int);
+COMMIT;
+
+-- Step 10 (backfill): Update users in batches (old values archived in _godwit_archive_9_users_update)
+BEGIN;
+CREATE TABLE _godwit_archive_9_users_update AS SELECT id, status FROM users WHERE status IS NULL;
+UPDATE users SET status = 'active' WHERE status IS NULL;
+COMMIT;
+
+-- Step 11 (backfill): Backfill users.full_name
+BEGIN;
+UPDATE users SET full_name = (first_name || ' ' || last_name);
+COMMIT;
+
+-- Step 12 (backfill): Rebuild users to change created_at
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
@@ -104,7 +120,7 @@ CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
 
--- Step 10 (expand): Rebuild users to change team_id
+-- Step 13 (backfill): Rebuild users to change team_id
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
@@ -133,7 +149,7 @@ CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
 
--- Step 11 (expand): Rebuild users to change email
+-- Step 14 (backfill): Rebuild users to change email
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
@@ -161,22 +177,6 @@ CREATE INDEX users_old ON users (display_name);
 CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
-
--- Step 12 (expand): Run every.yaml (1 statement)
-BEGIN;
-CREATE TABLE side (x int);
-COMMIT;
-
--- Step 13 (backfill): Update users in batches (old values archived in _godwit_archive_9_users_update)
-BEGIN;
-CREATE TABLE _godwit_archive_9_users_update AS SELECT id, status FROM users WHERE status IS NULL;
-UPDATE users SET status = 'active' WHERE status IS NULL;
-COMMIT;
-
--- Step 14 (backfill): Backfill users.full_name
-BEGIN;
-UPDATE users SET full_name = (first_name || ' ' || last_name);
-COMMIT;
 
 -- Step 15 (contract): Drop index users_old on users
 BEGIN;
@@ -329,20 +329,7 @@ BEGIN;
 CREATE INDEX users_old ON users (display_name);
 COMMIT;
 
--- Step 14 (backfill): Backfill users.full_name: nothing to undo.
-
--- Step 13 (backfill): Update users in batches (old values archived in _godwit_archive_9_users_update)
-BEGIN;
-UPDATE users SET status = a.status FROM _godwit_archive_9_users_update AS a WHERE a.id IS users.id;
-DROP TABLE _godwit_archive_9_users_update;
-COMMIT;
-
--- Step 12 (expand): Run every.yaml (1 statement)
-BEGIN;
-DROP TABLE side;
-COMMIT;
-
--- Step 11 (expand): Rebuild users to change email
+-- Step 14 (backfill): Rebuild users to change email
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
@@ -371,7 +358,7 @@ CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
 
--- Step 10 (expand): Rebuild users to change team_id
+-- Step 13 (backfill): Rebuild users to change team_id
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
@@ -399,7 +386,7 @@ CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
 
--- Step 9 (expand): Rebuild users to change created_at
+-- Step 12 (backfill): Rebuild users to change created_at
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
@@ -426,6 +413,19 @@ CREATE INDEX users_old ON users (display_name);
 CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
+
+-- Step 11 (backfill): Backfill users.full_name: nothing to undo.
+
+-- Step 10 (backfill): Update users in batches (old values archived in _godwit_archive_9_users_update)
+BEGIN;
+UPDATE users SET status = a.status FROM _godwit_archive_9_users_update AS a WHERE a.id IS users.id;
+DROP TABLE _godwit_archive_9_users_update;
+COMMIT;
+
+-- Step 9 (expand): Run every.yaml (1 statement)
+BEGIN;
+DROP TABLE side;
+COMMIT;
 
 -- Step 8 (expand): Create index users_recent on users
 BEGIN;
