@@ -1,5 +1,6 @@
 import Foundation
-import GodwitCore
+public import GodwitCore
+import GodwitEngine
 
 /// A deterministic database and migration that exercise every phase, for the apply, crash,
 /// rollback and concurrency tests: the same rows on every run, so checksums compare.
@@ -73,5 +74,44 @@ public enum ExecutionFixtures {
         let directory = try TemporaryDirectory()
         try migration.write(toFile: directory.path(name), atomically: true, encoding: .utf8)
         return directory
+    }
+}
+
+extension ExecutionFixtures {
+    /// The gate the plan promises is the one apply holds: `operation` (on `table`, which has a
+    /// `name` column) breaks old code or destroys data in contract under `downtime: zero`, so the
+    /// plan lists an approval before contract and apply stops exactly there until `godwit
+    /// approve`; then it runs to the end, leaving `name` gone. Returns what failed.
+    public static func impliedGate(on url: DatabaseURL, table: String, operation: String) async throws -> [String] {
+        var problems: [String] = []
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try """
+            name: rename
+            downtime: zero
+            operations:
+              - \(operation)
+            """.write(toFile: directory.path("001_rename.yaml"), atomically: true, encoding: .utf8)
+        guard let planned = try await MigrationPlanning.planAll(directory: directory.url.path, database: url).first else { return ["nothing planned"] }
+        let gates = MigrationGates.gates(of: planned.plan, before: planned.schemaBefore)
+        if gates.map(\.before) != [.contract] || gates.first?.requiresApproval != true { problems.append("the plan's gates: \(gates)") }
+        let markdown = PlanMarkdownRenderer(source: url.description).render(planned.plan, against: planned.schemaBefore)
+        if !markdown.contains("- Before **contract**: approval (godwit approve) — added by Godwit") { problems.append("the plan document does not list the gate") }
+        var settings = SQLCorpus.settings
+        settings.approveGates = false
+        var outcome = try await MigrationApplier(url: url, settings: settings).apply(directory: directory.url.path)
+        guard case .waiting(let id, let reason) = outcome.stop, id == "001", reason.contains("before contract") else {
+            return problems + ["apply did not stop at the gate: \(outcome.stop)"]
+        }
+        let record = try await DatabaseConnector.withDriver(url) { try await StateStore(driver: $0).record("001") }
+        if record?.phase == .contract || record?.state != .waitingAtGate { problems.append("the record: \(String(describing: record?.state)) in \(String(describing: record?.phase))") }
+        _ = try await GateApproval.approve("001", url: url)
+        outcome = try await MigrationApplier(url: url, settings: settings).apply(directory: directory.url.path)
+        let after = try await DatabaseConnector.withDriver(url) { try await StateStore(driver: $0).record("001") }
+        if after?.state != .applied && after?.state != .waitingAtGate { problems.append("after approval: \(String(describing: after?.state))") }
+        let columns = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()) }.tables
+            .first { $0.name.name == table }?.columns.map(\.name) ?? []
+        if columns.contains("name") { problems.append("columns after contract: \(columns)") }
+        return problems
     }
 }

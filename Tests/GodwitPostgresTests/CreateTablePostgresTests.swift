@@ -45,3 +45,16 @@ struct CreateTablePostgresTests {
         }
     }
 }
+
+@Suite("Gates on PostgreSQL")
+struct GatePostgresTests {
+    @Test("A breaking contract under downtime: zero waits at the gate the plan lists, until approved")
+    func impliedGate() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let url = DatabaseURL.postgres(endpoint)
+            try await DatabaseConnector.withDriver(url) { try await $0.executeScript(unsafeSQL: "CREATE TABLE people (id bigint PRIMARY KEY, name text); INSERT INTO people VALUES (1, 'Ann');") }
+            let problems = try await ExecutionFixtures.impliedGate(on: url, table: "people", operation: "rename_column: {table: people, from: name, to: full_name}")
+            #expect(problems == [])
+        }
+    }
+}

@@ -50,6 +50,7 @@ public struct StagedPlanBuilder: Sendable {
         } else {
             ordered = planned.map(\.step)
         }
+        try MigrationGates.validate(migration, steps: ordered)
         return Plan(migration: migration, engine: engine, steps: ordered, target: current)
     }
 

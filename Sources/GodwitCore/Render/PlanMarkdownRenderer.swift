@@ -15,6 +15,7 @@ public struct PlanMarkdownRenderer: Sendable {
         let assessment = MigrationAssessment(plan.migration, engine: plan.engine, schema: schema)
         let decision = StrategySelector.decide(plan.migration, assessment)
         let migration = plan.migration
+        let gates = MigrationGates.gates(of: plan, before: schema)
         var out: [String] = []
         out.append("# Migration Plan: \(migration.name)")
         out.append("")
@@ -23,13 +24,14 @@ public struct PlanMarkdownRenderer: Sendable {
         out += schemaChanges(plan, schema: schema, assessment: assessment)
         out += breakingChanges(assessment)
         out += strategy(decision)
-        out += phases(plan)
+        out += phases(plan, gates: gates)
+        out += gatesSection(plan, gates: gates)
         out += sequence(plan, measured: measured)
         out += validations(plan)
         out += risks(assessment)
         out += rollback(plan)
-        out += runbook(plan)
-        out += tasks(plan)
+        out += runbook(plan, gates: gates)
+        out += tasks(plan, gates: gates)
         out += acceptance(plan)
         return out.joined(separator: "\n") + "\n"
     }
@@ -189,15 +191,15 @@ public struct PlanMarkdownRenderer: Sendable {
         return out
     }
 
-    private func phases(_ plan: Plan) -> [String] {
+    private func phases(_ plan: Plan, gates: [Gate]) -> [String] {
         var out = ["## Phases", "", "```mermaid", "flowchart LR"]
         var previous: String?
         for phase in Phase.allCases {
             let count = plan.steps(in: phase).count
-            if phase == .contract {
-                out.append("    gate{{\"gate: approval before the point of no return\"}}")
-                if let previous { out.append("    \(previous) --> gate") }
-                previous = "gate"
+            if let gate = gates.first(where: { $0.before.rawValue == phase.rawValue }) {
+                out.append("    gate_\(phase.rawValue){{\"gate: \(gate.summary)\"}}")
+                if let previous { out.append("    \(previous) --> gate_\(phase.rawValue)") }
+                previous = "gate_\(phase.rawValue)"
             }
             out.append("    \(phase.rawValue)[\"\(phase.rawValue): \(count) step\(count == 1 ? "" : "s")\"]")
             if let previous { out.append("    \(previous) --> \(phase.rawValue)") }
@@ -205,6 +207,23 @@ public struct PlanMarkdownRenderer: Sendable {
         }
         out += ["```", ""]
         return out
+    }
+
+    /// The gates `apply` stops at, computed as it computes them.
+    private func gatesSection(_ plan: Plan, gates: [Gate]) -> [String] {
+        var out = ["## Gates", ""]
+        if gates.isEmpty {
+            let reason = plan.migration.downtime == .zero
+                ? "no contract step breaks old code or destroys data, and the file declares none"
+                : "the file declares none (under `downtime: \(plan.migration.downtime.rawValue)` the steps run in one window)"
+            return out + ["`apply` runs every phase without stopping: \(reason).", ""]
+        }
+        for gate in gates {
+            let implied = !plan.migration.gates.contains(gate)
+            out.append("- Before **\(gate.before.rawValue)**: \(gate.summary)"
+                + (implied ? " — added by Godwit: under `downtime: zero` a contract that breaks old code or destroys data waits until someone says the old code is gone" : ""))
+        }
+        return out + ["", "`apply` stops there and exits 0; `godwit approve \(plan.migration.id)` (or `apply --yes`) passes an approval.", ""]
     }
 
     private func sequence(_ plan: Plan, measured: RehearsalMeasurement?) -> [String] {
@@ -317,7 +336,7 @@ public struct PlanMarkdownRenderer: Sendable {
         return out
     }
 
-    private func runbook(_ plan: Plan) -> [String] {
+    private func runbook(_ plan: Plan, gates: [Gate]) -> [String] {
         var out = ["## Runbook", "", "### Pre-flight checklist", "",
                    "`godwit apply` evaluates it and records it in the audit log before it touches the database; "
                    + "`--require-checklist` makes an open item stop it.", "",
@@ -331,32 +350,44 @@ public struct PlanMarkdownRenderer: Sendable {
                 out.append("- [ ] \(item.wording): acknowledge under `checklist:` as `\(item.rawValue): who, when or where`")
             }
         }
-        return out + [
-            "", "```bash",
-            "godwit plan migrations --db \"$DATABASE_URL\"              # this document",
-            "godwit rehearse migrations --db \"$DATABASE_URL\"          # clone, apply, verify, roll back, prove identical",
-            "godwit apply migrations --db \"$DATABASE_URL\"             # expand, backfill, verify; stops at the gate",
-            "godwit verify --db \"$DATABASE_URL\"                       # integrity report",
-            "godwit approve \(plan.migration.id) --db \"$DATABASE_URL\"  # pass the gate before contract",
-            "godwit apply migrations --db \"$DATABASE_URL\"             # contract, then cleanup after the retention window",
-            "godwit rollback \(plan.migration.id) --db \"$DATABASE_URL\" # at any point before cleanup",
-            "```", "",
-        ]
+        var commands = ["", "```bash",
+                        "godwit plan migrations --db \"$DATABASE_URL\"              # this document",
+                        "godwit rehearse migrations --db \"$DATABASE_URL\"          # clone, apply, verify, roll back, prove identical"]
+        let stops = gates.filter { gate in plan.steps.contains { $0.phase.rawValue == gate.before.rawValue } }
+        if let first = stops.first {
+            commands.append("godwit apply migrations --db \"$DATABASE_URL\"             # runs until the gate before \(first.before.rawValue)")
+            for gate in stops {
+                commands.append("godwit verify --db \"$DATABASE_URL\"                       # integrity report")
+                if gate.requiresApproval {
+                    commands.append("godwit approve \(plan.migration.id) --db \"$DATABASE_URL\"  # pass the gate before \(gate.before.rawValue)")
+                }
+                commands.append("godwit apply migrations --db \"$DATABASE_URL\"             # \(gate.before.rawValue) onwards (cleanup after the retention window)")
+            }
+        } else {
+            commands += ["godwit apply migrations --db \"$DATABASE_URL\"             # every phase (cleanup after the retention window)",
+                         "godwit verify --db \"$DATABASE_URL\"                       # integrity report"]
+        }
+        commands += ["godwit rollback \(plan.migration.id) --db \"$DATABASE_URL\" # at any point before cleanup", "```", ""]
+        return out + commands
     }
 
-    private func tasks(_ plan: Plan) -> [String] {
+    private func tasks(_ plan: Plan, gates: [Gate]) -> [String] {
         var out = ["## Generated Tasks", ""]
         var number = 1
         for phase in Phase.allCases where !plan.steps(in: phase).isEmpty {
+            if let gate = gates.first(where: { $0.before.rawValue == phase.rawValue }) {
+                out.append("### T\(String(format: "%03d", number)): [GATE] Before \(phase.rawValue) — \(plan.migration.name)")
+                if gate.soakSeconds > 0 { out.append("- [ ] Soak of \(DurationText.text(Double(gate.soakSeconds))) passed") }
+                out += gate.checks.map { "- [ ] Check '\($0)' passes" }
+                if gate.requiresApproval { out += ["- [ ] Old application version retired", "- [ ] `godwit approve \(plan.migration.id)`"] }
+                out.append("")
+                number += 1
+            }
             out.append("### T\(String(format: "%03d", number)): [MIGRATION] \(phase.rawValue.capitalized) — \(plan.migration.name)")
             out += plan.steps(in: phase).map { "- [ ] \($0.title)" }
             if phase == .verify || phase == .backfill { out.append("- [ ] Checks pass (see Data Validation Queries)") }
             out.append("")
             number += 1
-            if phase == .verify || (phase == .backfill && plan.steps(in: .verify).isEmpty) {
-                out += ["### T\(String(format: "%03d", number)): [GATE] Approve contract — \(plan.migration.name)", "- [ ] Old application version retired", "- [ ] Soak period passed", "- [ ] `godwit approve \(plan.migration.id)`", ""]
-                number += 1
-            }
         }
         out += ["### T\(String(format: "%03d", number)): [ROLLBACK] Roll back — \(plan.migration.name)", "- [ ] Rollback rehearsed on a clone", "- [ ] `godwit rollback \(plan.migration.id)` ready with its triggers", ""]
         return out

@@ -1,9 +1,9 @@
 import Foundation
 import GodwitCore
 
-/// Decides whether a migration may enter a phase (seed 000: never proceed to the next phase
-/// without confirmation): the approvals, soak times and checks of the gates the migration
-/// declares, and before cleanup the archive retention window.
+/// Decides whether a migration may enter a phase (never proceed to the next phase without
+/// confirmation): the approvals, soak times and checks of the migration's gates — the ones the
+/// plan document lists (``MigrationGates``) — and before cleanup the archive retention window.
 struct GateKeeper {
     let settings: ExecutionSettings
 
@@ -15,9 +15,9 @@ struct GateKeeper {
     }
 
     /// Nil when the phase may start; approvals given by `--yes` are added to `record`.
-    func block(before phase: Phase, migration: Migration, record: inout MigrationRecord, on driver: any DatabaseDriver,
+    func block(before phase: Phase, migration: Migration, stored: StoredPlan, record: inout MigrationRecord, on driver: any DatabaseDriver,
                now: Date = Date()) async throws -> Block? {
-        for gate in migration.gates where gate.before.rawValue == phase.rawValue {
+        for gate in MigrationGates.gates(for: migration, steps: stored.steps, before: stored.before) where gate.before.rawValue == phase.rawValue {
             if gate.requiresApproval && !record.approvedGates.contains(phase) {
                 guard settings.approveGates else {
                     return Block(reason: "approval of the gate before \(phase.rawValue): run godwit approve \(migration.id)", letsOthersRun: false)

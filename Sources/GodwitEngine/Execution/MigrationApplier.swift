@@ -234,7 +234,7 @@ public struct MigrationApplier: Sendable {
                     }
                     let driver = try await session.driver()
                     let approvedBefore = record.approvedGates
-                    let block = try await gates.block(before: step.phase, migration: migration, record: &record, on: driver)
+                    let block = try await gates.block(before: step.phase, migration: migration, stored: stored, record: &record, on: driver)
                     for phase in record.approvedGates where !approvedBefore.contains(phase) {
                         try await session.store().append(AuditEvent(at: Date(), kind: .gateApproved, migration: migration.id, fields: [
                             .init("phase", phase.rawValue), .init("operator", settings.operatorName), .init("via", "--yes"),
