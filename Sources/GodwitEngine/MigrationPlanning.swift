@@ -7,6 +7,8 @@ public enum MigrationPlanning {
     public struct Planned: Sendable {
         public var plan: Plan
         public var schemaBefore: Schema
+        /// What its steps' checks find in the live data now (``DataProbe``); empty without a database.
+        public var dataCounts: [DataCount] = []
     }
 
     /// Reads the directory, inspects the database read-only, learns what its SQL files do on a
@@ -29,6 +31,8 @@ public enum MigrationPlanning {
             planned.append(Planned(plan: plan, schemaBefore: schema))
             schema = plan.target
         }
+        let counts = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await DataProbe.counts(for: planned.map(\.plan), on: $0) }
+        for index in planned.indices { planned[index].dataCounts = counts[index] }
         return planned
     }
 

@@ -115,3 +115,50 @@ extension ExecutionFixtures {
         return problems
     }
 }
+
+extension ExecutionFixtures {
+    /// Plans read the data first: in a shop whose `orders` has 3 NULL statuses, duplicate codes
+    /// and an orphan, a migration making status NOT NULL, code UNIQUE and customer_id a foreign
+    /// key is linted with GW130 naming each count, and its plan document lists them; with an
+    /// `update_rows` filling the NULLs first, the NULLs are not counted. Returns what failed.
+    public static func dataFirst(on url: DatabaseURL) async throws -> [String] {
+        var problems: [String] = []
+        try await DatabaseConnector.withDriver(url) { driver in
+            try await driver.executeScript(unsafeSQL: """
+                CREATE TABLE customers (id integer PRIMARY KEY);
+                CREATE TABLE orders (id integer PRIMARY KEY, status text, code text, customer_id integer);
+                INSERT INTO customers VALUES (1), (2);
+                INSERT INTO orders VALUES (1, 'new', 'a', 1), (2, NULL, 'b', 2), (3, NULL, 'b', 1), (4, NULL, 'c', 9), (5, 'paid', 'd', 2);
+                """)
+        }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.path("001_tighten.yaml")
+        try """
+            name: tighten orders
+            operations:
+              - alter_column: {table: orders, column: status, nullable: false}
+              - add_constraint: {table: orders, name: orders_code_key, unique: [code]}
+              - add_constraint: {table: orders, name: orders_customer_fk, foreign_key: {columns: [customer_id], references: {table: customers, columns: [id]}}}
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        guard let planned = try await MigrationPlanning.planAll(directory: directory.url.path, database: url).first else { return ["nothing planned"] }
+        let findings = Linter().lint(planned.plan.migration, plan: planned.plan, against: planned.schemaBefore, dataCounts: planned.dataCounts)
+            .filter { $0.code == "GW130" }
+        let messages = findings.map(\.message).joined(separator: "\n")
+        for expected in ["3 rows of", "1 row of"] where !messages.contains(expected) { problems.append("GW130 lacks '\(expected)': \(messages)") }
+        if findings.count < 3 || !findings.allSatisfy({ $0.severity == .error }) { problems.append("GW130 findings: \(messages)") }
+        let markdown = PlanMarkdownRenderer(source: url.description).render(planned.plan, against: planned.schemaBefore, dataCounts: planned.dataCounts)
+        if !markdown.contains("## Data the Plan Meets") { problems.append("the plan document lacks the data section") }
+
+        // The fill first: the NULLs are no longer counted (the fill prepares the table).
+        try """
+            name: tighten orders
+            operations:
+              - update_rows: {table: orders, set: "status = 'new'", where: status IS NULL}
+              - alter_column: {table: orders, column: status, nullable: false}
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        guard let filled = try await MigrationPlanning.planAll(directory: directory.url.path, database: url).first else { return problems + ["nothing planned"] }
+        if !filled.dataCounts.isEmpty { problems.append("counted after a fill: \(filled.dataCounts)") }
+        return problems
+    }
+}

@@ -43,7 +43,7 @@ extension SQLCorpus {
     /// Lint's text report for a corpus directory against `url`, paths relative to the corpus.
     public static func lintReport(_ directory: String, on url: DatabaseURL) async throws -> String {
         let findings = try await MigrationPlanning.planAll(directory: directory, database: url, checkingDown: false).flatMap { planned in
-            Linter().lint(planned.plan.migration, plan: planned.plan, against: planned.schemaBefore)
+            Linter().lint(planned.plan.migration, plan: planned.plan, against: planned.schemaBefore, dataCounts: planned.dataCounts)
         }
         let corpus = Fixtures.url("sql-corpus").path + "/"
         return try LintReportRenderer.render(findings, as: .text).replacingOccurrences(of: corpus, with: "")

@@ -58,3 +58,14 @@ struct GatePostgresTests {
         }
     }
 }
+
+@Suite("Plans read the data first on PostgreSQL")
+struct DataFirstPostgresTests {
+    @Test("NULLs under a new NOT NULL, duplicates under a new UNIQUE and orphans under a new foreign key are counted before anything runs")
+    func counts() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let problems = try await ExecutionFixtures.dataFirst(on: .postgres(endpoint))
+            #expect(problems == [])
+        }
+    }
+}

@@ -37,3 +37,16 @@ struct GateSQLiteTests {
         #expect(error?.reason?.contains("the plan's phases are expand") == true)
     }
 }
+
+@Suite("Plans read the data first on SQLite")
+struct DataFirstSQLiteTests {
+    @Test("NULLs under a new NOT NULL, duplicates under a new UNIQUE and orphans under a new foreign key are counted before anything runs")
+    func counts() async throws {
+        try await TemporaryDirectory.with { directory in
+            let url = DatabaseURL.sqlite(.init(path: directory.path("shop.db")))
+            try await DatabaseConnector.withDriver(url, access: .create) { _ = try await $0.execute(unsafeSQL: "SELECT 1") }
+            let problems = try await ExecutionFixtures.dataFirst(on: url)
+            #expect(problems == [])
+        }
+    }
+}

@@ -39,7 +39,7 @@ struct LintCommand: AsyncParsableCommand {
             let findings: [LintFinding]
             if let url = try DatabaseURLResolver.resolveIfGiven(db) {
                 findings = try await MigrationPlanning.planAll(directory: directory, database: url, checkingDown: false).flatMap { planned in
-                    Linter().lint(planned.plan.migration, plan: planned.plan, against: planned.schemaBefore)
+                    Linter().lint(planned.plan.migration, plan: planned.plan, against: planned.schemaBefore, dataCounts: planned.dataCounts)
                 }
             } else {
                 findings = try MigrationPlanning.planWithoutDatabase(directory: directory, engine: engine).flatMap { planned in

@@ -35,7 +35,8 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandRunner.run {
             let url = try DatabaseURLResolver.resolve(db)
-            let plans = try await MigrationPlanning.planAll(directory: directory, database: url).map { ($0.plan, $0.schemaBefore) }
+            let planned = try await MigrationPlanning.planAll(directory: directory, database: url)
+            let plans = planned.map { ($0.plan, $0.schemaBefore) }
             let text: String
             switch format {
             case .markdown:
@@ -48,7 +49,8 @@ struct PlanCommand: AsyncParsableCommand {
                     }
                     return found
                 }
-                text = plans.map { PlanMarkdownRenderer(source: url.description).render($0.0, against: $0.1, measured: measured[$0.0.migration.id]) }
+                text = planned.map { PlanMarkdownRenderer(source: url.description).render($0.plan, against: $0.schemaBefore, measured: measured[$0.plan.migration.id],
+                                                                                          dataCounts: $0.dataCounts) }
                     .joined(separator: "\n---\n\n")
             case .json:
                 let encoder = JSONEncoder()

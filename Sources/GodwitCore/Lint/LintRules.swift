@@ -15,14 +15,18 @@ public enum LintRules {
         /// Whether `schema` is the whole database. Without one (a lint with no database), a table
         /// it lacks is taken to exist with an unknown number of rows, as squawk takes every table.
         public var schemaIsComplete: Bool
+        /// What the plan's steps' checks find in the live data now.
+        public var dataCounts: [DataCount]
 
-        public init(migration: Migration, plan: Plan, assessment: MigrationAssessment, schema: Schema, schemaIsComplete: Bool = true) {
+        public init(migration: Migration, plan: Plan, assessment: MigrationAssessment, schema: Schema, schemaIsComplete: Bool = true,
+                    dataCounts: [DataCount] = []) {
             self.migration = migration
             self.plan = plan
             self.assessment = assessment
             self.engine = plan.engine
             self.schema = schema
             self.schemaIsComplete = schemaIsComplete
+            self.dataCounts = dataCounts
         }
     }
 
@@ -53,6 +57,14 @@ public enum LintRules {
     // MARK: Seed 003's guardrails
 
     static let guardrails: [Rule] = [
+        Rule(code: "GW130", name: "data-breaks-change", severity: .error,
+             remedy: "Fix those rows first: an update_rows before this operation (or a migration of its own), or change the operation so the rows fit.") { context in
+            context.dataCounts.map { count in
+                let table = count.table.map { " of \($0)" } ?? ""
+                return Hit(index: context.plan.steps[count.step].operationIndex,
+                           message: "\(QuantityFormat.count(count.rows)) \(count.rows == 1 ? "row" : "rows")\(table) \(count.rows == 1 ? "fails" : "fail") '\(count.check)' today: step \(count.step + 1) (\(count.stepTitle)) would stop there")
+            }
+        },
         Rule(code: "GW100", name: "destructive-outside-contract", severity: .error,
              remedy: "Move the destructive part to a drop_* operation (Godwit runs those in contract, after the gate), or into its own migration after the soak period.") { context in
             context.plan.steps.compactMap { step in

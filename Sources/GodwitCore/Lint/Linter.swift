@@ -11,9 +11,12 @@ public struct Linter: Sendable {
     /// The findings for one migration, in file order.
     /// - Parameter schemaIsComplete: false when `schema` is not a database's but only what the
     ///   directory's own migrations create (a lint with no database).
-    public func lint(_ migration: Migration, plan: Plan, against schema: Schema, schemaIsComplete: Bool = true) -> [LintFinding] {
+    /// - Parameter dataCounts: what the plan's checks find in the live data now (``DataCount``).
+    public func lint(_ migration: Migration, plan: Plan, against schema: Schema, schemaIsComplete: Bool = true,
+                     dataCounts: [DataCount] = []) -> [LintFinding] {
         let assessment = MigrationAssessment(migration, engine: plan.engine, schema: schema)
-        let context = LintRules.Context(migration: migration, plan: plan, assessment: assessment, schema: schema, schemaIsComplete: schemaIsComplete)
+        let context = LintRules.Context(migration: migration, plan: plan, assessment: assessment, schema: schema,
+                                        schemaIsComplete: schemaIsComplete, dataCounts: dataCounts)
         let file = migration.source?.path ?? migration.id
         var findings: [LintFinding] = []
         var seen = Set<String>()

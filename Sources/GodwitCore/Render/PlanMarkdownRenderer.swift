@@ -11,7 +11,9 @@ public struct PlanMarkdownRenderer: Sendable {
 
     /// - Parameter measured: what the latest rehearsal of this file on this database measured;
     ///   step times then come from it instead of estimates.
-    public func render(_ plan: Plan, against schema: Schema, measured: RehearsalMeasurement? = nil) -> String {
+    /// - Parameter dataCounts: what the plan's checks find in the live data now; each is a row of
+    ///   the risk table and stops the plan from being called ready.
+    public func render(_ plan: Plan, against schema: Schema, measured: RehearsalMeasurement? = nil, dataCounts: [DataCount] = []) -> String {
         let assessment = MigrationAssessment(plan.migration, engine: plan.engine, schema: schema)
         let decision = StrategySelector.decide(plan.migration, assessment)
         let migration = plan.migration
@@ -27,6 +29,7 @@ public struct PlanMarkdownRenderer: Sendable {
         out += phases(plan, gates: gates)
         out += gatesSection(plan, gates: gates)
         out += sequence(plan, measured: measured)
+        out += dataSection(plan, dataCounts)
         out += validations(plan)
         out += risks(assessment)
         out += rollback(plan)
@@ -247,6 +250,18 @@ public struct PlanMarkdownRenderer: Sendable {
             }
         }
         return out
+    }
+
+    /// The live data the steps would stop on, counted before anything runs.
+    private func dataSection(_ plan: Plan, _ counts: [DataCount]) -> [String] {
+        guard !counts.isEmpty else { return [] }
+        var out = ["## Data the Plan Meets", "",
+                   "Counted in the live database before anything runs, with the checks the steps themselves run. Each must be fixed first, or the run stops at that step.", "",
+                   "| Step | Check | Rows now | Fix |", "|---|---|---:|---|"]
+        for count in counts {
+            out.append("| \(count.step + 1). \(cell(count.stepTitle)) | \(cell(count.check)) | \(QuantityFormat.count(count.rows)) | an `update_rows` on \(count.table.map { "`\($0)`" } ?? "the table") before this operation, or a change the rows fit |")
+        }
+        return out + [""]
     }
 
     private func validations(_ plan: Plan) -> [String] {
