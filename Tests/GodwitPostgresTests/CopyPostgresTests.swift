@@ -56,6 +56,26 @@ struct CopyPostgresTests {
         }
     }
 
+    @Test("A table or column name over PostgreSQL's 63 bytes is refused before anything is copied, naming the limit and where to rename it")
+    func longNames() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await TemporaryDirectory.with { directory in
+                let long = "customer_orders_with_their_lines_and_the_shipping_addresses_and_notes"  // 69 bytes
+                let source = DatabaseURL.sqlite(.init(path: directory.path("long.db")))
+                try await DatabaseConnector.withDriver(source, access: .create) { driver in
+                    try await driver.executeScript(unsafeSQL: "CREATE TABLE \(long) (id INTEGER PRIMARY KEY, note TEXT); INSERT INTO \(long) VALUES (1, 'a');")
+                }
+                let target = DatabaseURL.postgres(endpoint)
+                let error = await #expect(throws: GodwitError.self) { try await DataCopy(source: source, target: target, spec: CopySpec()).run() }
+                #expect(error?.summary == "The target name \(long) is 69 bytes long")
+                #expect(error?.location == "tables.\(long).to")
+                #expect(error?.reason?.contains("at most 63 bytes") == true)
+                let tables = try await DatabaseConnector.withDriver(target) { try await $0.inspect(InspectionOptions()) }.tables
+                #expect(tables.isEmpty, "nothing copied: \(tables.map(\.name))")
+            }
+        }
+    }
+
     @Test("verify names a changed value, a missing row and an extra row by key, with the differing range and columns")
     func differences() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in

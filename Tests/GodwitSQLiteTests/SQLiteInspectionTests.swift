@@ -93,6 +93,22 @@ struct SQLiteInspectionTests {
         }
     }
 
+    @Test("Row estimates without ANALYZE: a table that lost rows is counted, not taken from its largest rowid")
+    func estimatesOfTablesThatLostRows() async throws {
+        try await TemporaryDirectory.with { directory in
+            let driver = try SQLiteDriver.open(.init(path: directory.path("gaps.db")), mode: .create)
+            try await driver.executeScript(unsafeSQL: """
+                CREATE TABLE orders (id INTEGER PRIMARY KEY, note TEXT);
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 11077) INSERT INTO orders SELECT i, 'x' FROM n;
+                DELETE FROM orders WHERE id % 13 <> 0 AND id < 11077;
+                """)
+            let schema = try await driver.inspect(InspectionOptions())
+            let count = try await driver.query(unsafeSQL: "SELECT count(*) FROM orders").first?.values[0].integerValue
+            #expect(count == 853)  // the multiples of 13 below 11,077, and row 11,077
+            #expect(schema.table(named: QualifiedName("orders"))?.statistics?.estimatedRowCount == count)
+        }
+    }
+
     @Test("Inspecting twice gives equal models; the JSON is byte-for-byte stable")
     func stable() async throws {
         let driver = try SQLiteDriver.open(.init(path: Fixtures.chinookSQLite.path), mode: .readOnly)

@@ -13,4 +13,13 @@ public enum Engine: String, Codable, Sendable, CaseIterable, CustomStringConvert
 
     /// Whether DDL statements take part in transactions (both engines do; MySQL would not).
     public var supportsTransactionalDDL: Bool { true }
+
+    /// The longest name the engine keeps whole, in bytes: PostgreSQL cuts longer ones to 63
+    /// without a word (NAMEDATALEN − 1); SQLite keeps any.
+    public var maxIdentifierBytes: Int? {
+        switch self {
+        case .sqlite: nil
+        case .postgresql: 63
+        }
+    }
 }

@@ -72,6 +72,19 @@ struct CopyPlan: Sendable {
             }
             uuidKeys[table.name] = key[0]
         }
+        // A name the target would cut short is refused: PostgreSQL truncates silently, and two
+        // long names could become one.
+        if let limit = engine.maxIdentifierBytes {
+            for table in copied {
+                let names = [(tableNames[table.name]?.name ?? "", "tables.\(table.name.name).to")]
+                    + (columnNames[table.name] ?? [:]).sorted { $0.key < $1.key }.map { ($0.value, "tables.\(table.name.name).columns.\($0.key).to") }
+                for (name, place) in names where name.utf8.count > limit {
+                    throw GodwitError(.invalidArgument, "The target name \(name) is \(name.utf8.count) bytes long", location: place,
+                                      reason: "\(engine.description) keeps names of at most \(limit) bytes and would cut it short without a word",
+                                      remedy: "Give it a shorter name in the copy file (`to:` at \(place)).")
+                }
+            }
+        }
         let targetNames = Array(tableNames.values)
         guard Set(targetNames).count == targetNames.count else {
             throw GodwitError(.invalidArgument, "Two source tables get the same target name", reason: "names after the rule: \(targetNames.map(\.description).sorted().joined(separator: ", "))",

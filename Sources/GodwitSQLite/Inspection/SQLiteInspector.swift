@@ -183,6 +183,9 @@ struct SQLiteInspector {
         return result
     }
 
+    /// Tables whose largest rowid is at most this are counted exactly when no `sqlite_stat1` estimate exists.
+    static let exactCountBound: Int64 = 200_000
+
     private func statistics(_ db: GRDB.Database, table: Table, size: Int64?, estimate: Int64?) throws -> TableStatistics {
         var statistics = TableStatistics(sizeInBytes: size)
         let quoted = SQLIdentifierQuoter.alwaysQuoted(table.name.name)
@@ -191,9 +194,15 @@ struct SQLiteInspector {
         }
         if let estimate {
             statistics.estimatedRowCount = estimate
+        } else if let exact = statistics.exactRowCount {
+            statistics.estimatedRowCount = exact
         } else if !table.isWithoutRowID {
-            // max(rowid) is a single B-tree descent: a cheap upper bound, exact for append-only tables.
-            statistics.estimatedRowCount = try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM \(quoted)")
+            // max(rowid) is a single B-tree descent, but only an upper bound: a table that lost
+            // rows overstates (830 rows with a max rowid of 11,077). Below the bound an exact
+            // count costs little; above it, the bound stands.
+            let upper = try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM \(quoted)") ?? 0
+            statistics.estimatedRowCount = upper <= Self.exactCountBound
+                ? try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(quoted)") : upper
         } else {
             statistics.estimatedRowCount = try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(quoted)")
         }
