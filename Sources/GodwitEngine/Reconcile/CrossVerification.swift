@@ -40,8 +40,14 @@ public struct CrossVerification: Sendable {
             for table in plan.tables {
                 observer?.observe(ExecutionEvent(kind: .notice, migration: "verify", message: "comparing \(table.source.name) with \(table.target.name)"))
                 guard let pair = TablePair(table, in: targetSchema) else {
+                    // Every source row is missing from the target: the totals say so.
                     var result = ReconciliationReport.TableResult(source: table.source.name.description, target: table.target.name.description, key: [])
                     result.problem = "no table \(table.target.name) in the target"
+                    let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: sourceDriver.engine == .postgresql)
+                    let rows = try await sourceDriver.query(unsafeSQL: "SELECT count(*) FROM \(quoter.quote(table.source.name))"
+                        + (table.condition.map { " WHERE \($0)" } ?? "")).first?.values.first?.integerValue ?? 0
+                    result.sourceSide.rows = rows
+                    result.missing = rows
                     results.append(result)
                     continue
                 }
