@@ -76,6 +76,32 @@ struct CopyPostgresTests {
         }
     }
 
+    @Test("SQLite checks written with [bracket] and `backtick` names arrive in PostgreSQL renamed and enforced")
+    func bracketChecks() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await TemporaryDirectory.with { directory in
+                let source = DatabaseURL.sqlite(.init(path: directory.path("shop.db")))
+                try await DatabaseConnector.withDriver(source, access: .create) { driver in
+                    try await driver.executeScript(unsafeSQL: """
+                        CREATE TABLE Products (Id INTEGER PRIMARY KEY, [Unit Price] REAL CHECK ([Unit Price] >= 0), `Stock` INTEGER,
+                            CONSTRAINT StockKnown CHECK (`Stock` IS NOT NULL AND `Stock` >= 0));
+                        INSERT INTO Products VALUES (1, 9.5, 3), (2, 0, 0);
+                        """)
+                }
+                let target = DatabaseURL.postgres(endpoint)
+                let summary = try await DataCopy(source: source, target: target, spec: try Self.snakeCase()).run()
+                #expect(summary.rows == 2)
+                #expect(summary.warnings.isEmpty, "\(summary.warnings)")
+                let checks = try await DatabaseConnector.withDriver(target) { try await $0.inspect(InspectionOptions()) }
+                    .table(named: QualifiedName(schema: "public", "products"))?.checkConstraints.map(\.expression) ?? []
+                #expect(checks.count == 2, "\(checks)")
+                await #expect(throws: GodwitError.self) {
+                    try await DatabaseConnector.withDriver(target) { _ = try await $0.execute(unsafeSQL: "INSERT INTO products VALUES (3, -1, 1)") }
+                }
+            }
+        }
+    }
+
     @Test("verify names a changed value, a missing row and an extra row by key, with the differing range and columns")
     func differences() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in

@@ -133,7 +133,15 @@ struct CopyPlan: Sendable {
             var full = Table(name: targetName, columns: columns.map(\.target))
             full.primaryKey = table.primaryKey.map { var key = $0; key.columns = key.columns.map(rename); key.name = key.name.map(spec.names.apply); key.isAutoincrement = false; return key }
             full.uniqueConstraints = table.uniqueConstraints.map { var unique = $0; unique.columns = unique.columns.map(rename); unique.name = unique.name.map(spec.names.apply); return unique }
-            full.checkConstraints = table.checkConstraints.map { var check = $0; check.name = check.name.map(spec.names.apply); return check }
+            // A check's condition names columns as the source does (`[Unit Price]`): renamed and
+            // quoted for the target, or the target refuses it.
+            let renamer = ExpressionRenamer(from: sourceEngine, to: engine, columns: map)
+            full.checkConstraints = table.checkConstraints.map { check in
+                var check = check
+                check.name = check.name.map(spec.names.apply)
+                check.expression = renamer.rewrite(check.expression)
+                return check
+            }
             full.foreignKeys = table.foreignKeys.compactMap { key in
                 guard let parent = tableNames[key.referencedTable] ?? tableNames.first(where: { $0.key.name == key.referencedTable.name })?.value else {
                     warnings.append("\(table.name): the foreign key to \(key.referencedTable) is left out (that table is not copied)")
