@@ -33,7 +33,8 @@ public struct LegacyHistory: Sendable {
         /// writes sqitch's rows on PostgreSQL (``SqitchRegistry``).
         case sqitch
 
-        var table: String {
+        /// The history table the tool keeps.
+        public var table: String {
             switch self {
             case .diesel: "__diesel_schema_migrations"
             case .golangMigrate, .dbmate: "schema_migrations"

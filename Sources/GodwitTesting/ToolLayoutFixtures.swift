@@ -20,7 +20,7 @@ public enum ToolLayoutFixtures {
             let version = migration.id
             switch tool {
             case .diesel, .dbmate:
-                _ = try await driver.execute(unsafeSQL: "INSERT INTO \(table(tool)) (version) VALUES ('\(version.replacingOccurrences(of: "-", with: ""))')")
+                _ = try await driver.execute(unsafeSQL: "INSERT INTO \(tool.table) (version) VALUES ('\(version.replacingOccurrences(of: "-", with: ""))')")
             case .golangMigrate:
                 _ = try await driver.execute(unsafeSQL: "DELETE FROM schema_migrations")
                 _ = try await driver.execute(unsafeSQL: "INSERT INTO schema_migrations (version, dirty) VALUES (\(Int(version)!), false)")
@@ -50,17 +50,6 @@ public enum ToolLayoutFixtures {
                     VALUES (\(number + 1), '\(version)', '\(migration.name)', 'SQL', '\(script)', 12345, 'flyway', 3, true)
                     """)
             }
-        }
-    }
-
-    private static func table(_ tool: LegacyHistory.Tool) -> String {
-        switch tool {
-        case .diesel: "__diesel_schema_migrations"
-        case .golangMigrate, .dbmate: "schema_migrations"
-        case .goose: "goose_db_version"
-        case .flyway: "flyway_schema_history"
-        case .prisma: "_prisma_migrations"
-        case .sqitch: "sqitch.changes"
         }
     }
 
