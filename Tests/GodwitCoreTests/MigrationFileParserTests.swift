@@ -138,4 +138,21 @@ struct MigrationFileParserTests {
             #expect(error.description.contains("checklist.window_agreed"), "\(error)")
         }
     }
+
+    @Test("A default that is a bare word is refused on every engine: it would name a column; keywords, calls and literals pass",
+          arguments: ["basic", "pending_review"])
+    func bareWordDefault(_ word: String) throws {
+        for operation in ["add_column: {table: t, column: {name: c, type: text, default: \(word)}}",
+                          "alter_column: {table: t, column: c, default: \(word)}"] {
+            let error = #expect(throws: GodwitError.self) {
+                try MigrationFileParser().parse("name: d\noperations:\n  - \(operation)\n", file: "001_d.yaml", defaultID: "001")
+            }
+            #expect(error?.reason?.contains("the default \(word) is an SQL expression") == true)
+            #expect(error?.remedy?.contains("default: \"'\(word)'\"") == true)
+            #expect(error?.location?.hasPrefix("001_d.yaml:3:") == true)
+        }
+        for accepted in ["CURRENT_TIMESTAMP", "true", "0", "now()", "'basic'", "null"] {
+            _ = try MigrationFileParser().parse("name: d\noperations:\n  - alter_column: {table: t, column: c, default: \"\(accepted)\"}\n", file: "001_d.yaml", defaultID: "001")
+        }
+    }
 }

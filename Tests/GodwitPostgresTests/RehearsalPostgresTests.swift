@@ -69,6 +69,7 @@ struct RehearsalPostgresTests {
             }
             let directory = try ExecutionFixtures.directory(with: """
                 name: Slow lock and a rewrite
+                downtime: window
                 operations:
                   - sql:
                       up: "DO $$ BEGIN LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(1.2); END $$"

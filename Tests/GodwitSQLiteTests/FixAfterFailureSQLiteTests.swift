@@ -18,7 +18,7 @@ struct FixAfterFailureSQLiteTests {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let file = folder + "/001_status.yaml"
             // The CHECK fails on the row whose status is NULL.
-            let broken = "name: status required\noperations:\n  - add_constraint: {table: orders, name: status_present, check: \"status IS NOT NULL\"}\n"
+            let broken = "name: status required\ndowntime: window\noperations:\n  - add_constraint: {table: orders, name: status_present, check: \"status IS NOT NULL\"}\n"
             try broken.write(toFile: file, atomically: true, encoding: .utf8)
             var settings = SQLCorpus.settings
             settings.approveGates = true
@@ -27,7 +27,7 @@ struct FixAfterFailureSQLiteTests {
             #expect(failed?.state == .failed && failed?.completedSteps == 0)
 
             // The fix fills the NULLs first.
-            try ("name: status required\noperations:\n  - update_rows: {table: orders, set: \"status = 'new'\", where: \"status IS NULL\"}\n"
+            try ("name: status required\ndowntime: window\noperations:\n  - update_rows: {table: orders, set: \"status = 'new'\", where: \"status IS NULL\"}\n"
                  + "  - add_constraint: {table: orders, name: status_present, check: \"status IS NOT NULL\"}\n")
                 .write(toFile: file, atomically: true, encoding: .utf8)
             #expect(try await MigrationPlanning.planAll(directory: folder, database: url).map(\.plan.migration.id) == ["001"])

@@ -6,14 +6,14 @@ import Testing
 
 @Suite("Gates on SQLite")
 struct GateSQLiteTests {
-    @Test("A destructive contract under downtime: zero waits at the gate the plan lists, until approved")
+    @Test("A destructive contract under downtime: zero (a dropped table, the one SQLite drops without blocking writes) waits at the gate the plan lists, until approved")
     func impliedGate() async throws {
         try await TemporaryDirectory.with { directory in
             let url = DatabaseURL.sqlite(.init(path: directory.path("app.db")))
             try await DatabaseConnector.withDriver(url, access: .create) { driver in
                 try await driver.executeScript(unsafeSQL: "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO people VALUES (1, 'Ann');")
             }
-            let problems = try await ExecutionFixtures.impliedGate(on: url, table: "people", operation: "drop_column: {table: people, column: name}")
+            let problems = try await ExecutionFixtures.impliedGate(on: url, table: "people", operation: "drop_table: {table: people}")
             #expect(problems == [])
         }
     }

@@ -67,9 +67,13 @@ public enum LintRules {
         },
         Rule(code: "GW100", name: "destructive-outside-contract", severity: .error,
              remedy: "Move the destructive part to a drop_* operation (Godwit runs those in contract, after the gate), or into its own migration after the soak period.") { context in
-            context.plan.steps.compactMap { step in
+            // With downtime allowed the application is stopped and the steps run as written;
+            // an update_rows keeps the values it overwrites in an archive until cleanup.
+            guard context.migration.downtime == .zero else { return [] }
+            return context.plan.steps.compactMap { step in
                 guard step.phase < .contract, let index = step.operationIndex, index < context.assessment.items.count,
                       context.assessment.items[index].classification.kind == .destructive else { return nil }
+                if case .updateRows = context.migration.operations[index] { return nil }
                 return Hit(index: index, message: "\(OperationText.describe(context.migration.operations[index])) destroys data in \(step.phase.rawValue); destructive steps belong in contract")
             }
         },
@@ -80,9 +84,11 @@ public enum LintRules {
                 // SQL never run on a scratch (a lint with no database) has only a guessed kind;
                 // the statement rules judge it instead.
                 if case .rawSQL(let raw) = item.operation, raw.effect == nil { return nil }
-                guard item.classification.kind != .additive,
-                      context.plan.steps.contains(where: { $0.operationIndex == index && !$0.isOnline }) else { return nil }
-                return Hit(index: index, message: "\(OperationText.describe(item.operation)) breaks old code and cannot run online here, but the migration says `downtime: zero`")
+                guard let step = context.plan.steps.first(where: { $0.operationIndex == index && !$0.isOnline }) else { return nil }
+                let what = item.classification.kind == .additive
+                    ? "blocks writes (\(step.lock.sqlName)) while it runs"
+                    : "breaks old code and cannot run online here"
+                return Hit(index: index, message: "\(OperationText.describe(item.operation)) \(what), but the migration says `downtime: zero`")
             }
         },
     ]
@@ -149,7 +155,8 @@ public enum LintRules {
         },
         Rule(code: "GW118", name: "blocking-scan-on-large-table", severity: .error,
              remedy: "Use the operation's online technique, or allow downtime for it.") { context in
-            context.assessment.items.enumerated().compactMap { index, item in
+            guard context.migration.downtime != .window else { return [] }
+            return context.assessment.items.enumerated().compactMap { index, item in
                 let c = item.classification
                 guard c.lock.blocksWrites, c.duration != .instant, (c.rowsAffected ?? 0) > largeTableRows,
                       context.plan.steps.contains(where: { $0.operationIndex == index && $0.lock.blocksWrites && $0.duration != .instant }) else { return nil }

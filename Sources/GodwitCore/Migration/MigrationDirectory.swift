@@ -36,7 +36,7 @@ public enum MigrationDirectory {
                 let up = url.appendingPathComponent("up.sql"), down = url.appendingPathComponent("down.sql")
                 let prisma = url.appendingPathComponent("migration.sql")
                 if !FileManager.default.fileExists(atPath: up.path), FileManager.default.fileExists(atPath: prisma.path) {
-                    migrations.append(ToolLayouts.prisma(stem: name, text: try read(prisma.path, display: display), path: prisma.path))
+                    migrations.append(try ToolLayouts.prisma(stem: name, text: try read(prisma.path, display: display), path: prisma.path))
                     continue
                 }
                 guard FileManager.default.fileExists(atPath: up.path) else { continue }
@@ -55,16 +55,16 @@ public enum MigrationDirectory {
             } else if let (version, _) = ToolLayouts.flywayVersion(name, prefix: "U") {
                 flywayUndo[version] = display
             } else if name.hasPrefix("R__"), name.hasSuffix(".sql"),
-                      let repeatable = ToolLayouts.flywayRepeatable(name: name, text: try read(url.path, display: display), path: display) {
+                      let repeatable = try ToolLayouts.flywayRepeatable(name: name, text: try read(url.path, display: display), path: display) {
                 migrations.append(repeatable)
-            } else if name.hasSuffix(".sql"), let migration = ToolLayouts.singleFile(name: name, text: try read(url.path, display: display),
+            } else if name.hasSuffix(".sql"), let migration = try ToolLayouts.singleFile(name: name, text: try read(url.path, display: display),
                                                                                      path: url.path, display: display) {
                 migrations.append(migration)
             }
         }
         for (version, title, path) in flyway {
             let undo = flywayUndo[version]
-            migrations.append(ToolLayouts.flyway(version: version, title: title, upText: try read(path, display: path), upPath: path,
+            migrations.append(try ToolLayouts.flyway(version: version, title: title, upText: try read(path, display: path), upPath: path,
                                                  downText: try undo.map { try read($0, display: $0) }, downPath: undo))
         }
         for (stem, pair) in pairs.sorted(by: { $0.key < $1.key }) {
@@ -110,7 +110,7 @@ public enum MigrationDirectory {
         let (version, title) = versionAndName(stem)
         let checksum = MigrationChecksum.sha256(Data(upText.utf8) + Data([0]) + Data(downText.utf8))
         return Migration(
-            id: version, name: title,
+            id: version, name: title, downtime: try SQLDowntimeDirective.downtime(in: upText, file: display),
             operations: [.rawSQL(RawSQL(up: upText, down: downText, upSource: SQLSource(file: display.hasSuffix(".sql") ? display : up),
                                         downSource: SQLSource(file: down)))],
             source: Migration.Source(path: display, checksum: checksum),

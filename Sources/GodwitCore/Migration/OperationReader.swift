@@ -100,7 +100,7 @@ enum OperationReader {
             name: try fields.required("name", "the column's name").nonEmptyString("the column's name"),
             type: try fields.required("type", "the column's SQL type").nonEmptyString("the column's SQL type, such as text or bigint"),
             isNullable: try fields.optional("nullable")?.bool() ?? true,
-            defaultExpression: try fields.optional("default")?.string("an SQL expression"),
+            defaultExpression: try fields.optional("default")?.defaultExpression(),
             collation: try fields.optional("collation")?.nonEmptyString("a collation name"),
             comment: try fields.optional("comment")?.string("text")
         )
@@ -188,7 +188,7 @@ enum OperationReader {
         change.type = try fields.optional("type")?.nonEmptyString("the new SQL type")
         change.isNullable = try fields.optional("nullable")?.bool()
         if fields.isPresent("default") {
-            change.defaultChange = try fields.optional("default").map { .set(try $0.string("an SQL expression, or null to drop the default")) } ?? .drop
+            change.defaultChange = try fields.optional("default").map { .set(try $0.defaultExpression()) } ?? .drop
         }
         change.check = try fields.optional("check").map(check)
         change.isUnique = try fields.optional("unique")?.bool()

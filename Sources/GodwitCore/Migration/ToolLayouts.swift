@@ -27,15 +27,15 @@ public enum ToolLayouts {
 
     /// The migration in a single `.sql` file of dbmate or goose, or nil when the file has neither
     /// tool's markers.
-    static func singleFile(name: String, text: String, path: String, display: String) -> Migration? {
+    static func singleFile(name: String, text: String, path: String, display: String) throws -> Migration? {
         let stem = String(name.dropLast(".sql".count))
         let (version, title) = MigrationDirectory.versionAndName(stem)
         if let (up, down) = sections(text, upMarker: "-- migrate:up", downMarker: "-- migrate:down") {
-            return migration(version: version, title: title, text: text, up: up, down: down, path: path, display: display,
+            return try migration(version: version, title: title, text: text, up: up, down: down, path: path, display: display,
                              isTransactional: !up.options.contains("transaction:false"))
         }
         if let (up, down) = sections(text, upMarker: "-- +goose Up", downMarker: "-- +goose Down") {
-            return migration(version: version, title: title, text: text, up: up, down: down, path: path, display: display,
+            return try migration(version: version, title: title, text: text, up: up, down: down, path: path, display: display,
                              isTransactional: !text.contains("-- +goose NO TRANSACTION"))
         }
         return nil
@@ -51,10 +51,10 @@ public enum ToolLayouts {
     }
 
     /// A Flyway versioned file with its undo file, when there is one.
-    static func flyway(version: String, title: String, upText: String, upPath: String, downText: String?, downPath: String?) -> Migration {
+    static func flyway(version: String, title: String, upText: String, upPath: String, downText: String?, downPath: String?) throws -> Migration {
         let checksum = MigrationChecksum.sha256(Data(upText.utf8) + Data([0]) + Data((downText ?? "").utf8))
         return Migration(
-            id: version, name: title,
+            id: version, name: title, downtime: try SQLDowntimeDirective.downtime(in: upText, file: upPath),
             operations: [.rawSQL(RawSQL(up: upText, down: downText ?? "", upSource: SQLSource(file: upPath),
                                         downSource: downPath.map { SQLSource(file: $0) }))],
             source: Migration.Source(path: upPath, checksum: checksum),
@@ -65,12 +65,13 @@ public enum ToolLayouts {
     /// A Flyway repeatable file `R__<description>.sql`: its id is `R__<description>@<checksum>`
     /// (Flyway's CRC32 of the script), which sorts after every version. It has no down: Flyway
     /// never undoes a repeatable; an earlier version of it comes back by running that file again.
-    static func flywayRepeatable(name: String, text: String, path: String) -> Migration? {
+    static func flywayRepeatable(name: String, text: String, path: String) throws -> Migration? {
         guard name.hasPrefix("R__"), name.hasSuffix(".sql"), name.count > "R__.sql".count else { return nil }
         let stem = String(name.dropLast(".sql".count))
         let description = String(stem.dropFirst(3))
         return Migration(
             id: "\(stem)@\(FlywayChecksum.of(text))", name: description.replacingOccurrences(of: "_", with: " "),
+            downtime: try SQLDowntimeDirective.downtime(in: text, file: path),
             operations: [.rawSQL(RawSQL(up: text, down: "", upSource: SQLSource(file: path)))],
             source: Migration.Source(path: path, checksum: MigrationChecksum.sha256(Data(text.utf8))),
             suppressions: LintSuppression.scan(text)
@@ -86,10 +87,10 @@ public enum ToolLayouts {
     /// A Prisma folder `<timestamp>_<name>/migration.sql`. Prisma writes no down: Godwit writes
     /// one from what the file does on the scratch copy and marks it for review; a `down.sql`
     /// written beside it makes the folder a diesel-style pair instead.
-    static func prisma(stem: String, text: String, path: String) -> Migration {
+    static func prisma(stem: String, text: String, path: String) throws -> Migration {
         let (version, title) = MigrationDirectory.versionAndName(stem)
         return Migration(
-            id: version, name: title,
+            id: version, name: title, downtime: try SQLDowntimeDirective.downtime(in: text, file: path),
             operations: [.rawSQL(RawSQL(up: text, down: "", upSource: SQLSource(file: path), generatesDown: true))],
             source: Migration.Source(path: path, checksum: MigrationChecksum.sha256(Data(text.utf8))),
             suppressions: LintSuppression.scan(text)
@@ -125,7 +126,7 @@ public enum ToolLayouts {
             }
             let checksum = MigrationChecksum.sha256(Data(up.utf8) + Data([0]) + Data(down.utf8))
             var migration = Migration(
-                id: String(format: "%04d", index + 1), name: change.name,
+                id: String(format: "%04d", index + 1), name: change.name, downtime: try SQLDowntimeDirective.downtime(in: up, file: file("deploy")),
                 operations: [.rawSQL(RawSQL(up: up, down: down, upSource: SQLSource(file: file("deploy")), downSource: SQLSource(file: file("revert"))))],
                 validations: validations,
                 source: Migration.Source(path: file("deploy"), checksum: checksum),
@@ -141,9 +142,9 @@ public enum ToolLayouts {
     }
 
     private static func migration(version: String, title: String, text: String, up: Section, down: Section?, path: String, display: String,
-                                  isTransactional: Bool) -> Migration {
+                                  isTransactional: Bool) throws -> Migration {
         Migration(
-            id: version, name: title,
+            id: version, name: title, downtime: try SQLDowntimeDirective.downtime(in: up.text, file: display),
             operations: [.rawSQL(RawSQL(up: up.text, down: down?.text ?? "", isTransactional: isTransactional,
                                         upSource: SQLSource(file: display, firstLine: up.firstLine),
                                         downSource: down.map { SQLSource(file: display, firstLine: $0.firstLine) }))],

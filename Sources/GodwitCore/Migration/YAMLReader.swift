@@ -50,6 +50,23 @@ struct YAMLReader {
         return scalar.string
     }
 
+    /// A column default, which is an SQL expression. A bare word that is no SQL keyword would
+    /// name a column, which no default may do: SQLite would store the word as text and
+    /// PostgreSQL refuses it, so one file would mean two things. It is refused here, on both.
+    func defaultExpression() throws -> String {
+        let text = try string("an SQL expression")
+        let word = text.trimmingWhitespace()
+        guard let first = word.first, !first.isNumber, word.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }),
+              !Self.defaultKeywords.contains(word.uppercased()) else { return text }
+        throw error(reason: "the default \(word) is an SQL expression, where a bare word names a column",
+                    remedy: "For the text, quote it inside the YAML string: default: \"'\(word)'\".")
+    }
+
+    private static let defaultKeywords: Set<String> = [
+        "TRUE", "FALSE", "NULL", "CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "LOCALTIMESTAMP", "LOCALTIME",
+        "CURRENT_USER", "SESSION_USER", "CURRENT_ROLE", "CURRENT_CATALOG", "CURRENT_SCHEMA", "USER",
+    ]
+
     func nonEmptyString(_ expected: String) throws -> String {
         let text = try string(expected)
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw error(expected) }

@@ -39,7 +39,7 @@ public struct StagedPlanBuilder: Sendable {
         }
         // Under `downtime: zero` old and new code run together, so steps run phase by phase (all
         // expand before any contract). With downtime allowed, the operations run in the order
-        // written, inside the window; each step keeps its phase for gates and reports.
+        // written, inside the window.
         let ordered: [PlanStep]
         if migration.downtime == .zero {
             keepFillsAhead(&planned, migration: migration)
@@ -48,10 +48,26 @@ public struct StagedPlanBuilder: Sendable {
                 .sorted { ($0.element.step.phase, $0.offset) < ($1.element.step.phase, $1.offset) }
                 .map(\.element.step)
         } else {
-            ordered = planned.map(\.step)
+            ordered = Self.inWrittenOrder(planned.map(\.step))
         }
         try MigrationGates.validate(migration, steps: ordered)
         return Plan(migration: migration, engine: engine, steps: ordered, target: current)
+    }
+
+    /// The steps as written, with their phases made to run forward: the executor verifies each
+    /// phase as it ends and holds gates before a phase begins, so a step written after a later
+    /// phase's step runs in that later phase (an expand rebuild written after a backfill runs in
+    /// backfill, under the backfill's verification). Cleanup steps only drop what Godwit kept
+    /// for rollback, so they wait for the end, after every other step.
+    static func inWrittenOrder(_ steps: [PlanStep]) -> [PlanStep] {
+        var phase = Phase.expand
+        let work = steps.filter { $0.phase != .cleanup }.map { step in
+            var step = step
+            phase = max(phase, step.phase)
+            step.phase = phase
+            return step
+        }
+        return work + steps.filter { $0.phase == .cleanup }
     }
 
     /// A fill written before a check of the same table's rows (`update_rows … where status IS

@@ -41,6 +41,7 @@ extension Schema {
             table.columns = table.columns.map { column in
                 var column = column
                 column.type = PostgresTypeName.canonical(column.type)
+                column.defaultExpression = column.defaultExpression.map(Self.normalizedDefault)
                 return column
             }
             table.checkConstraints = table.checkConstraints.map { check in
@@ -56,6 +57,34 @@ extension Schema {
             return table
         }
         return copy
+    }
+
+    /// A default as PostgreSQL prints it back, reduced to how it is written: a literal without
+    /// the casts PostgreSQL adds (`'basic'::text` is `'basic'`, `'-1'::integer` is `-1`).
+    static func normalizedDefault(_ expression: String) -> String {
+        let text = normalizedExpression(expression)
+        guard text.hasPrefix("'"), let close = Self.literalEnd(text) else { return text }
+        let rest = text[close...]
+        guard !rest.isEmpty, rest.hasPrefix("::"),
+              rest.allSatisfy({ $0.isLetter || $0.isNumber || " :_()[],".contains($0) }) else { return text }
+        let literal = String(text[..<close])
+        let inner = literal.dropFirst().dropLast()
+        if Double(inner) != nil, inner.first.map({ $0 == "-" || $0.isNumber }) == true { return String(inner) }
+        return literal
+    }
+
+    /// Where the single-quoted literal that opens `text` ends (just after its closing quote).
+    private static func literalEnd(_ text: String) -> String.Index? {
+        var index = text.index(after: text.startIndex)
+        while index < text.endIndex {
+            if text[index] == "'" {
+                let next = text.index(after: index)
+                if next < text.endIndex, text[next] == "'" { index = text.index(after: next); continue }
+                return next
+            }
+            index = text.index(after: index)
+        }
+        return nil
     }
 
     /// An expression as PostgreSQL may print it back, reduced for comparison: without the outer

@@ -143,10 +143,12 @@ public struct MigrationApplier: Sendable {
             )
         }
         let driver = try await session.driver()
-        try await evaluateChecklist(for: migration, store: store, driver: driver)
         let live: Schema
         if let reading = session.takeReading() { live = reading } else { live = try await driver.inspect(InspectionOptions()) }
         let plan = try DatabaseConnector.planner(for: live.engine).plan(migration, against: live)
+        // A plan lint rejects never starts: apply keeps the promise the plan document makes.
+        try PlanAdmission.check(migration, plan: plan, against: live)
+        try await evaluateChecklist(for: migration, store: store, driver: driver)
         let digests = try await TableDigester.digests(of: TableDigester.touchedTables(by: migration, in: live), in: live, on: driver)
         let stored = StoredPlan(steps: plan.steps, before: live, target: plan.target, digests: digests)
         let record = MigrationRecord(id: migration.id, name: migration.name, checksum: migration.source?.checksum ?? "", state: .running,

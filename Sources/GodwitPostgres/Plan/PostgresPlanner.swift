@@ -162,7 +162,13 @@ public struct PostgresPlanner: MigrationPlanner {
         if let fill {
             steps.append(backfillStep(table: table, assignments: "\(column_) = \(fill)", condition: "\(column_) IS NULL",
                                       title: "Backfill \(name).\(column.name)",
-                                      check: StepCheck(name: "rows of \(column.name) still NULL", sql: "SELECT count(*) FROM \(quoter.quote(name)) WHERE \(column_) IS NULL")))
+                                      // A deterministic fill must equal fill(old) on every row
+                                      // (it may be NULL where its inputs are); a volatile one
+                                      // gives new values each time, so every row must be filled.
+                                      check: VolatileExpression.isVolatile(fill)
+                                          ? StepCheck(name: "rows of \(column.name) still NULL", sql: "SELECT count(*) FROM \(quoter.quote(name)) WHERE \(column_) IS NULL")
+                                          : StepCheck(name: "backfill of \(column.name) equals up(old)",
+                                                      sql: "SELECT count(*) FROM \(quoter.quote(name)) WHERE \(column_) IS DISTINCT FROM (\(fill))")))
         }
         if needsNotNull { steps += notNullSteps(table: name, column: column.name) }
         return steps
