@@ -15,16 +15,27 @@ public enum MigrationPlanning {
     /// scratch copy, and plans the migrations not yet applied there.
     /// - Parameter checkingDown: whether each SQL file's `down` is tried on the scratch too.
     public static func planAll(directory: String, database url: DatabaseURL, checkingDown: Bool = true) async throws -> [Planned] {
-        let (live, records, legacy) = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
-            (try await driver.inspect(InspectionOptions()), try await StateStore(driver: driver).records(), try await LegacyHistory.read(on: driver))
+        let all = try MigrationDirectory.load(directory)
+        let (live, records, legacy, unfinishedTargets) = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
+            let store = StateStore(driver: driver)
+            let records = try await store.records()
+            // A migration stopped part-way (at a gate, or interrupted) finishes before the next
+            // one runs, so the next is planned against where it arrives, not where it stands.
+            var targets: [Schema] = []
+            for record in records where Self.hasBegun(record) && record.state != .applied {
+                if let stored = try await store.plan(migration: record.id) { targets.append(stored.target) }
+            }
+            return (try await driver.inspect(InspectionOptions()), records, try await LegacyHistory.read(on: driver), targets)
         }
-        let applied = Set(records.filter { $0.state == .applied && $0.completedSteps == $0.totalSteps }.map(\.id))
-        let pending = try MigrationDirectory.load(directory).filter { migration in
-            !applied.contains(migration.id) && !(legacy?.contains(migration) == true && !records.contains { $0.id == migration.id })
+        // A changed file that is already in the database is refused here as apply refuses it.
+        try DriftCheck.check(all, against: records)
+        let pending = all.filter { migration in
+            !records.contains { $0.id == migration.id && Self.hasBegun($0) }
+                && !(legacy?.contains(migration) == true && !records.contains { $0.id == migration.id })
         }
         let migrations = try await SQLEffectAnalyzer.analyze(pending, from: live, like: url, checkingDown: checkingDown)
         let planner = DatabaseConnector.planner(for: live.engine)
-        var schema = live
+        var schema = unfinishedTargets.last ?? live
         var planned: [Planned] = []
         for migration in migrations {
             let plan = try planner.plan(migration, against: schema)
@@ -34,6 +45,13 @@ public enum MigrationPlanning {
         let counts = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await DataProbe.counts(for: planned.map(\.plan), on: $0) }
         for index in planned.indices { planned[index].dataCounts = counts[index] }
         return planned
+    }
+
+    /// Whether a migration is in the database, wholly or part-way: applied (its cleanup may still
+    /// wait for the retention window), stopped at a gate, or interrupted. Rolled back, or failed
+    /// before any step finished, it is not: it is planned again.
+    static func hasBegun(_ record: MigrationRecord) -> Bool {
+        record.state != .rolledBack && !(record.state == .failed && record.failedBeforeAnyStep)
     }
 
     /// Plans every migration of a directory with no database at all, for a lint that needs none

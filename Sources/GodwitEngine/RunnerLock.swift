@@ -79,6 +79,32 @@ public final class RunnerLock: @unchecked Sendable {
         }
     }
 
+    /// Whether a runner holds the lock now, without taking it: `status` tells a run under way
+    /// from one whose process died.
+    public static func isHeld(for url: DatabaseURL) async throws -> Bool {
+        switch url {
+        case .postgres:
+            let (key1, key2) = advisoryKeys
+            return try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
+                try await driver.query(unsafeSQL: """
+                    SELECT count(*) FROM pg_locks
+                    WHERE locktype = 'advisory' AND granted AND classid::bigint = \(UInt32(bitPattern: key1))
+                      AND objid::bigint = \(key2) AND objsubid = 2
+                      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    """).first?[0].integerValue ?? 0 > 0
+            }
+        case .sqlite(let location):
+            guard !location.isInMemory else { return false }
+            let descriptor = open(location.path + "-godwit.lock", O_RDONLY)
+            guard descriptor >= 0 else { return false }
+            defer { close(descriptor) }
+            // A shared lock is refused while a runner holds its exclusive one.
+            guard flock(descriptor, LOCK_SH | LOCK_NB) == 0 else { return true }
+            _ = flock(descriptor, LOCK_UN)
+            return false
+        }
+    }
+
     /// Gives the lock back. Safe to call more than once.
     public func release() async {
         let shouldRelease = mutex.withLock { () -> Bool in

@@ -121,7 +121,7 @@ public enum OperationMatrix {
         defer { directory.remove() }
         try matrixCase.yaml.write(toFile: directory.path("001_case.yaml"), atomically: true, encoding: .utf8)
         let path = directory.url.path
-        let before = try await state(of: url)
+        let before = try await DatabaseState.of(url)
 
         // Plan and lint.
         guard let planned = try await MigrationPlanning.planAll(directory: path, database: url).first else { return Outcome(problems: ["nothing planned"]) }
@@ -129,7 +129,7 @@ public enum OperationMatrix {
         let errors = findings.filter { $0.severity == .error }
         let offline = matrixCase.downtime == .zero && planned.plan.steps.contains { !$0.isOnline }
         let rehearsal = try await Rehearsal(url: url, settings: SQLCorpus.settings).run(directory: path)
-        if try await state(of: url) != before { problems.append("planning or rehearsing changed the database") }
+        if try await DatabaseState.of(url) != before { problems.append("planning or rehearsing changed the database") }
 
         if !errors.isEmpty {
             // The plan says it cannot run: every command must agree.
@@ -138,7 +138,7 @@ public enum OperationMatrix {
                 _ = try await MigrationApplier(url: url, settings: SQLCorpus.settings).apply(directory: path)
                 problems.append("lint says \(errors.map { "\($0.code) \($0.message)" }) but apply ran")
             } catch let error as GodwitError {
-                if try await state(of: url) != before { problems.append("the refused apply changed the database: \(error.summary)") }
+                if try await DatabaseState.of(url) != before { problems.append("the refused apply changed the database: \(error.summary)") }
                 for finding in errors where !(error.reason ?? "").contains(finding.message) { problems.append("the refusal does not name \(finding.code)") }
             }
             return Outcome(problems: problems, refusedFor: Array(Set(errors.map(\.code))).sorted())
@@ -171,7 +171,7 @@ public enum OperationMatrix {
             let value = try await count(probe.sql, on: url)
             if value != probe.expected { problems.append("\(probe.sql) = \(value), expected \(probe.expected)") }
         }
-        let applied = try await state(of: url)
+        let applied = try await DatabaseState.of(url)
 
         // Verify, roll back, apply again.
         for report in try await OnDemandVerification.run(url: url) where !report.passed {
@@ -179,23 +179,13 @@ public enum OperationMatrix {
         }
         let (_, report) = try await MigrationRollback(url: url, settings: SQLCorpus.settings).rollback(nil)
         if !report.passed { problems.append("rollback: \(report.failures.map(\.detail))") }
-        let rolledBack = try await state(of: url)
+        let rolledBack = try await DatabaseState.of(url)
         if rolledBack.schema != before.schema { problems.append("schema after rollback differs: \(before.schema.differences(from: rolledBack.schema))") }
         if rolledBack.digests != before.digests { problems.append("rows after rollback differ in \(zip(before.digests, rolledBack.digests).filter { $0 != $1 }.map(\.0.table))") }
         _ = try await MigrationApplier(url: url, settings: SQLCorpus.settings).apply(directory: path)
-        let again = try await state(of: url).schema
+        let again = try await DatabaseState.of(url).schema
         if again != applied.schema { problems.append("the second apply arrives elsewhere than the first: \(applied.schema.differences(from: again))") }
         return Outcome(problems: problems)
-    }
-
-    private struct State: Equatable {
-        var schema: Schema
-        var digests: [TableDigest]
-    }
-
-    private static func state(of url: DatabaseURL) async throws -> State {
-        let schema = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()).removingStatistics() }
-        return State(schema: schema.removingGodwitHelpers(), digests: try await DatabaseDigests.all(url))
     }
 
     private static func count(_ sql: String, on url: DatabaseURL) async throws -> Int64 {

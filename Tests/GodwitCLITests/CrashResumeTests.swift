@@ -59,6 +59,13 @@ struct CrashResumeTests {
                 let crashed = try GodwitBinary.run(["apply", directory.url.path, "--db", url.unredactedString] + Self.applyArguments,
                                                    extraEnvironment: ["GODWIT_CRASH_AT": point])
                 #expect(crashed.wasSignalled && crashed.status == 9, "godwit was not killed at \(point): \(crashed.standardError)")
+                // The server ends the dead runner's session (and its lock) as soon as it sees the socket close.
+                var interrupted = ""
+                for _ in 0..<20 where !interrupted.contains("interrupted") {
+                    interrupted = try GodwitBinary.run(["status", directory.url.path, "--db", url.unredactedString]).standardOutput
+                    if !interrupted.contains("interrupted") { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(interrupted.contains("001  Accounts v2  interrupted") && interrupted.contains("godwit apply resumes it"), "\(point): \(interrupted)")
                 let rerun = try GodwitBinary.run(["apply", directory.url.path, "--db", url.unredactedString] + Self.applyArguments)
                 #expect(rerun.status == 0, "rerun after \(point) failed: \(rerun.standardError)")
                 #expect(try await DatabaseDigests.all(url) == reference, "data after a crash at \(point) differ from an uninterrupted run")
@@ -93,6 +100,8 @@ struct CrashResumeTests {
             let crashed = try GodwitBinary.run(["apply", directory.url.path, "--db", url.description] + Self.applyArguments,
                                                extraEnvironment: ["GODWIT_CRASH_AT": point])
             #expect(crashed.wasSignalled && crashed.status == 9, "godwit was not killed at \(point): \(crashed.standardError)")
+            let status = try GodwitBinary.run(["status", directory.url.path, "--db", url.description]).standardOutput
+            #expect(status.contains("001  Accounts v2  interrupted") && !status.contains("ETA"), "\(point): \(status)")
             let rerun = try GodwitBinary.run(["apply", directory.url.path, "--db", url.description] + Self.applyArguments)
             #expect(rerun.status == 0, "rerun after \(point) failed: \(rerun.standardError)")
             #expect(try await DatabaseDigests.all(url) == reference, "data after a crash at \(point) differ from an uninterrupted run")

@@ -28,6 +28,28 @@ struct PlanCommandTests {
         }
     }
 
+    @Test("Once the example is applied (its cleanup waiting), a new 900_idx.yaml plans and lints alone against the live schema; the applied one is named, not re-checked")
+    func planningTheNextMigration() async throws {
+        try await TemporaryDirectory.with { directory in
+            let database = try directory.copy(Fixtures.chinookSQLite)
+            let migrations = directory.path("migrations")
+            try FileManager.default.createDirectory(atPath: migrations, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: Self.root.appendingPathComponent("examples/chinook/migrations/001_track_popularity.yaml").path,
+                                            toPath: migrations + "/001_track_popularity.yaml")
+            let applied = try GodwitBinary.run(["apply", migrations, "--db", database, "--unrehearsed", "--yes"])
+            #expect(applied.status == 0, "\(applied.standardError)")
+            try "name: index\ndowntime: minutes\noperations:\n  - create_index: {table: Track, name: IX_TrackComposer, columns: [Composer]}\n"
+                .write(toFile: migrations + "/900_idx.yaml", atomically: true, encoding: .utf8)
+            let plan = try GodwitBinary.run(["plan", migrations, "--db", database])
+            #expect(plan.status == 0, "\(plan.standardError)")
+            #expect(plan.standardOutput.hasPrefix("In this database already, so not planned again: 001 Track popularity (applied)."))
+            #expect(plan.standardOutput.contains("# Migration Plan: index") && !plan.standardOutput.contains("# Migration Plan: Track popularity"))
+            let lint = try GodwitBinary.run(["lint", migrations, "--db", database])
+            #expect(lint.status == 0, "\(lint.standardOutput)\(lint.standardError)")
+            #expect(lint.standardOutput.hasPrefix("001 Track popularity: applied in this database, not linted again\n"))
+        }
+    }
+
     @Test("The forward SQL script, then the reverse one, leave a copy of the database identical")
     func scripts() async throws {
         try await TemporaryDirectory.with { directory in

@@ -38,11 +38,11 @@ struct RehearseCommandTests {
         #expect(plan.standardOutput.contains("in one transaction; measured on a rehearsal on \(day): 3,503 rows in "))
     }
 
-    @Test("Seed 001's SQLite example rehearses to go")
+    @Test("The strategy template's SQLite example rehearses to go")
     func seedExample() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let example = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/seed-001/sqlite")
+        let example = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/users-v2/sqlite")
         let path = directory.path("app.db")
         try await GodwitEngineFacade.executeScript(try String(contentsOf: example.appendingPathComponent("schema.sql"), encoding: .utf8)
             + "\n" + String(contentsOf: example.appendingPathComponent("data.sql"), encoding: .utf8), on: path)

@@ -6,9 +6,9 @@ import GodwitTesting
 import Synchronization
 import Testing
 
-/// Seed 001's example applied while application code writes the whole time: old code through
+/// The strategy template's example applied while application code writes the whole time: old code through
 /// the old columns, new code through the new ones.
-@Suite("Seed 001 under concurrent writers")
+@Suite("The strategy template example under concurrent writers")
 struct ConcurrentWriterTests {
     /// One application version writing in a loop on its own connection, remembering what it
     /// wrote so nothing can be lost unnoticed.

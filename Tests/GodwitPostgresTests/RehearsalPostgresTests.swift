@@ -8,7 +8,7 @@ import Testing
 /// `rehearse` on PostgreSQL: clones, proves rollback, and leaves no clone behind.
 @Suite("PostgreSQL rehearsal")
 struct RehearsalPostgresTests {
-    @Test("Seed 001's migrations rehearse: go, rollback identical, the original untouched, no clone left")
+    @Test("The strategy template's example migrations rehearse: go, rollback identical, the original untouched, no clone left")
     func seedExample() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
             let url = DatabaseURL.postgres(endpoint)

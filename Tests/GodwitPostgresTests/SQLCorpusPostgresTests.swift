@@ -128,6 +128,39 @@ struct SQLCorpusPostgresTests {
         }
     }
 
+    @Test("A SQL file that declares `-- godwit-downtime: zero` and blocks writes is refused by apply and rehearse as lint says; without the line it runs under minutes and rolls back")
+    func declaredZeroDowntime() async throws {
+        try await Self.withBase { url in
+            try await DatabaseConnector.withDriver(url) { try await $0.executeScript(unsafeSQL: try Fixtures.text("sql-corpus/postgres/risky.sql")) }
+            let directory = try SQLCorpus.single("006_set_not_null", of: Fixtures.url("sql-corpus/postgres/risky").path)
+            defer { directory.remove() }
+            let up = directory.path("006_set_not_null/up.sql")
+            let before = try await DatabaseState.of(url)
+            let planned = try #require(try await MigrationPlanning.planAll(directory: directory.url.path, database: url).first)
+            #expect(planned.plan.migration.downtime == .zero)
+            let lint = Linter().lint(planned.plan.migration, plan: planned.plan, against: planned.schemaBefore).filter { $0.code == "GW101" }
+            #expect(lint.count == 1)
+            await #expect { try await MigrationApplier(url: url, settings: SQLCorpus.settings).apply(directory: directory.url.path) } throws: { error in
+                let error = error as? GodwitError
+                return error?.code == .invalidMigration && error?.reason?.contains("GW101") == true
+                    && error?.location?.hasPrefix(directory.path("006_set_not_null")) == true
+            }
+            #expect(try await DatabaseState.of(url) == before)
+            let rehearsal = try await Rehearsal(url: url).run(directory: directory.url.path)
+            #expect(!rehearsal.isGo && rehearsal.problems.first?.contains("GW101") == true, "\(rehearsal.problems)")
+
+            // Without the line the file promises nothing: it runs under minutes (on rows it can take).
+            try await DatabaseConnector.withDriver(url) { _ = try await $0.execute(unsafeSQL: "UPDATE customers SET name = 'unnamed' WHERE name IS NULL") }
+            let filled = try await DatabaseState.of(url)
+            let text = try String(contentsOfFile: up, encoding: .utf8).replacingOccurrences(of: "-- godwit-downtime: zero\n", with: "")
+            try text.write(toFile: up, atomically: true, encoding: .utf8)
+            _ = try await MigrationApplier(url: url, settings: SQLCorpus.settings).apply(directory: directory.url.path)
+            let (_, report) = try await MigrationRollback(url: url, settings: SQLCorpus.settings).rollback(nil)
+            #expect(report.passed)
+            #expect(try await DatabaseState.of(url) == filled)
+        }
+    }
+
     @Test("A file that runs on the empty scratch but fails on the data: the rehearsal reports only what happened")
     func rehearsalOfAFailingApply() async throws {
         try await Self.withBase { url in

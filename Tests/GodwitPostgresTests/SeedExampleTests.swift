@@ -5,14 +5,14 @@ import GodwitPostgres
 import GodwitTesting
 import Testing
 
-/// Seed 001's example (examples/seed-001/postgres): planned as expand/contract, applied forward on
+/// The strategy template's example (examples/users-v2/postgres): planned as expand/contract, applied forward on
 /// real data, references checked, and rolled back to identical.
-@Suite("Seed 001 example on PostgreSQL")
+@Suite("The strategy template example on PostgreSQL")
 struct SeedExampleTests {
     static let example = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("examples/seed-001/postgres")
+        .appendingPathComponent("examples/users-v2/postgres")
 
-    @Test("The Markdown plan matches examples/seed-001/postgres/plan.md")
+    @Test("The Markdown plan matches examples/users-v2/postgres/plan.md")
     func goldenPlan() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
             try TestPostgres.load(Self.example.appendingPathComponent("schema.sql"), into: endpoint)

@@ -5,14 +5,14 @@ import GodwitSQLite
 import GodwitTesting
 import Testing
 
-/// Seed 001's example on SQLite (examples/seed-001/sqlite): rebuild plans, applied on real data,
+/// The strategy template's example on SQLite (examples/users-v2/sqlite): rebuild plans, applied on real data,
 /// rolled back to identical.
-@Suite("Seed 001 example on SQLite")
+@Suite("The strategy template example on SQLite")
 struct SeedExampleSQLiteTests {
     static let example = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("examples/seed-001/sqlite")
+        .appendingPathComponent("examples/users-v2/sqlite")
 
-    @Test("The Markdown plan matches examples/seed-001/sqlite/plan.md")
+    @Test("The Markdown plan matches examples/users-v2/sqlite/plan.md")
     func goldenPlan() async throws {
         try await TemporaryDirectory.with { directory in
             let driver = try SQLiteDriver.open(.init(path: directory.path("seed.db")), mode: .create)

@@ -46,6 +46,12 @@ struct LintCommand: AsyncParsableCommand {
                     Linter().lint(planned.plan.migration, plan: planned.plan, against: planned.schemaBefore, schemaIsComplete: false)
                 }
             }
+            if format == .text, let url = try DatabaseURLResolver.resolveIfGiven(db) {
+                // What is in the database already is not linted again: say so, once per migration.
+                for entry in try await ProjectStatus.read(try MigrationDirectory.load(directory), on: url).entries where entry.isInDatabase {
+                    Terminal().write("\(entry.id) \(entry.name): \(entry.state) in this database, not linted again\n")
+                }
+            }
             Terminal().write(try LintReportRenderer.render(findings, as: LintReportRenderer.Format(rawValue: format.rawValue)!))
             if LintReportRenderer.fails(findings) { throw ExitCode(2) }
         }

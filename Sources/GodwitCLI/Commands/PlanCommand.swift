@@ -49,8 +49,13 @@ struct PlanCommand: AsyncParsableCommand {
                     }
                     return found
                 }
-                text = planned.map { PlanMarkdownRenderer(source: url.description).render($0.plan, against: $0.schemaBefore, measured: measured[$0.plan.migration.id],
-                                                                                          dataCounts: $0.dataCounts) }
+                let standing = try await ProjectStatus.read(try MigrationDirectory.load(directory), on: url).entries
+                    .filter(\.isInDatabase)
+                let preface = standing.isEmpty ? "" : "In this database already, so not planned again: "
+                    + standing.map { "\($0.id) \($0.name) (\($0.state))" }.joined(separator: "; ") + ".\n\n"
+                    + (planned.isEmpty ? "Nothing to plan: no migration of \(directory) is pending.\n" : "---\n\n")
+                text = preface + planned.map { PlanMarkdownRenderer(source: url.description).render($0.plan, against: $0.schemaBefore, measured: measured[$0.plan.migration.id],
+                                                                                                    dataCounts: $0.dataCounts) }
                     .joined(separator: "\n---\n\n")
             case .json:
                 let encoder = JSONEncoder()

@@ -1,5 +1,5 @@
 /// The rules, with stable codes. Names follow squawk and strong_migrations where they have one;
-/// GW1xx are seed 003's guardrails and safety of operations, GW2xx types, GW3xx raw SQL.
+/// GW1xx are the migration-planning guide's guardrails and safety of operations, GW2xx types, GW3xx raw SQL.
 ///
 /// Every rule sees the live schema (through the classification's row counts, so a table created
 /// earlier in the same migration is empty, not large), the migration and its whole plan.
@@ -54,7 +54,7 @@ public enum LintRules {
 
     public static let all: [Rule] = guardrails + operations + types + RawSQLRules.all
 
-    // MARK: Seed 003's guardrails
+    // MARK: The migration-planning guide's guardrails
 
     static let guardrails: [Rule] = [
         Rule(code: "GW130", name: "data-breaks-change", severity: .error,

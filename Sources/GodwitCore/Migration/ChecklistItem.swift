@@ -1,4 +1,4 @@
-/// An item of seed 003's pre-migration checklist that only people can tick. The migration file
+/// An item of the migration-planning guide's pre-migration checklist that only people can tick. The migration file
 /// acknowledges each under `checklist:` with who did it, when, or where it is written down;
 /// `apply` records the acknowledgments in the audit log beside the items it checks itself
 /// (backup verified, rehearsal passed, runner lock, free space).

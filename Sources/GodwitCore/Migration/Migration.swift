@@ -1,16 +1,16 @@
 import Foundation
 
-/// One versioned migration: who wants what and why (the seed templates' metadata), the
+/// One versioned migration: who wants what and why (the migration templates' metadata), the
 /// operations, the checks that prove it worked, when to roll back, and where to stop for a person.
 public struct Migration: Hashable, Sendable {
-    /// What kind of migration it is (seed 000's "Migration Type").
+    /// What kind of migration it is (the migration spec template's "Migration Type").
     public enum Kind: String, Hashable, Codable, Sendable, CaseIterable {
         case schema
         case data
         case mixed
     }
 
-    /// How much downtime the owners accept (seed 003's first question).
+    /// How much downtime the owners accept (the migration-planning guide's first question).
     public enum Downtime: String, Hashable, Codable, Sendable, CaseIterable {
         /// Old and new application versions must keep working throughout.
         case zero
@@ -199,7 +199,7 @@ public struct Validation: Hashable, Sendable {
     }
 }
 
-/// A condition that rolls the migration back (or pauses it) while it runs (seed 003).
+/// A condition that rolls the migration back (or pauses it) while it runs (the migration-planning guide).
 public struct RollbackTrigger: Hashable, Sendable {
     public enum Condition: Hashable, Sendable {
         /// Any verification check fails.
@@ -226,7 +226,7 @@ public struct RollbackTrigger: Hashable, Sendable {
     }
 }
 
-/// A stop before a phase: a person's approval, a soak time, checks that must pass (seed 000:
+/// A stop before a phase: a person's approval, a soak time, checks that must pass (the migration spec template:
 /// "never proceed … without user confirmation").
 public struct Gate: Hashable, Sendable {
     /// The phase the gate stands before.

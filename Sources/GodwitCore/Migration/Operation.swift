@@ -69,6 +69,7 @@ public enum Operation: Hashable, Sendable {
     public var checksExistingRows: Bool {
         switch self {
         case .addConstraint: true
+        case .createIndex(_, let index): index.isUnique
         case .alterColumn(let change):
             change.isNullable == false || change.check != nil || change.isUnique == true || change.references != nil || change.type != nil
         default: false

@@ -1,4 +1,4 @@
-/// The migration strategies of seed 003 that apply to a database change.
+/// The migration strategies of the migration-planning guide that apply to a database change.
 public enum Strategy: String, Hashable, Codable, Sendable {
     /// Backward-compatible only: apply the migration first, then deploy the new code.
     case expandOnly = "expand-only"
@@ -20,11 +20,11 @@ public enum Strategy: String, Hashable, Codable, Sendable {
     }
 }
 
-/// The chosen strategy and the decision-criteria rows (seed 003) that chose it: the ADR's
+/// The chosen strategy and the decision-criteria rows (the migration-planning guide) that chose it: the ADR's
 /// content.
 public struct StrategyDecision: Hashable, Codable, Sendable {
     public var strategy: Strategy
-    /// `Situation → Action`, one per matched criterion, in the seed's words.
+    /// `Situation → Action`, one per matched criterion, in Godwit's words.
     public var criteria: [String]
     /// Facts the criteria were matched against.
     public var facts: [String]
@@ -32,7 +32,7 @@ public struct StrategyDecision: Hashable, Codable, Sendable {
     public var consequences: [String]
 }
 
-/// Chooses a strategy by seed 003's "Decision Criteria" table, from the migration's downtime
+/// Chooses a strategy by the migration-planning guide's "Decision Criteria" table, from the migration's downtime
 /// allowance and the facts the assessment measured.
 public enum StrategySelector {
     public static let largeDatasetRows: Int64 = 100_000_000
@@ -50,21 +50,21 @@ public enum StrategySelector {
         var criteria: [String] = []
         let strategy: Strategy
         if assessment.level == .additive {
-            criteria.append("Schema change is backward-compatible → Apply migration first, then deploy new code (expand phase).")
+            criteria.append("Old code keeps working on the new schema → change the database first, ship the code that uses it after.")
             strategy = .expandOnly
         } else if migration.downtime == .zero || largestRows >= smallDatasetRows {
             if migration.downtime == .zero {
-                criteria.append("Zero downtime required and system is stateful → … expand-contract data migration.")
+                criteria.append("No downtime allowed, and the data must carry over → expand, move the data while both versions run, contract later.")
             }
-            criteria.append("Schema change is NOT backward-compatible → Redesign as expand-contract; if impossible, schedule downtime.")
+            criteria.append("Old code breaks on the new schema → split the change into expand and contract; where that cannot be done, plan a window.")
             if largestRows > largeDatasetRows {
-                criteria.append("Large dataset (> 100M rows) → Batch the migration; use dual-write or snapshot-replay to avoid locking.")
+                criteria.append("More than 100M rows → move them in batches, with writes mirrored to both shapes, so no lock is held for long.")
                 strategy = .batchedExpandContract
             } else {
                 strategy = .expandContract
             }
         } else {
-            criteria.append("Small dataset (< 1M rows) and off-peak window available → Big bang migration is acceptable.")
+            criteria.append("Under 1M rows and a quiet window to use → one pass inside the window is fine.")
             strategy = .bigBang
         }
         let alternatives = [Strategy.expandOnly, .expandContract, .batchedExpandContract, .bigBang]
@@ -104,7 +104,7 @@ public enum DurationFormat {
         seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : text(seconds)
     }
 
-    /// The seed 002 buckets: `< 1 min`, `1-5 min`, `5+ min`.
+    /// The migration plan template's buckets: `< 1 min`, `1-5 min`, `5+ min`.
     public static func bucket(_ seconds: Double) -> String {
         seconds < 60 ? "< 1 min" : (seconds < 300 ? "1-5 min" : "5+ min")
     }

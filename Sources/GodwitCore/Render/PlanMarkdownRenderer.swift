@@ -1,7 +1,7 @@
 import Foundation
 
 /// Writes a plan as the Markdown document users read before they let Godwit touch production:
-/// the sections of seed templates 002 and 003, each filled from facts — the migration, the live
+/// the sections of the migration plan template and the migration-planning guide, each filled from facts — the migration, the live
 /// schema, its statistics and the classification.
 public struct PlanMarkdownRenderer: Sendable {
     /// A safe description of the database (a redacted URL).

@@ -65,10 +65,10 @@ public struct MigrationRecord: Hashable, Codable, Sendable {
     }
 }
 
-/// One line of the audit log (seed 003's "Audit Log"): an event, when, for which migration, and
+/// One line of the audit log (the migration-planning guide's "Audit Log"): an event, when, for which migration, and
 /// its facts.
 public struct AuditEvent: Hashable, Codable, Sendable {
-    /// The events of seed 003.
+    /// The events of the migration-planning guide.
     public enum Kind: String, Hashable, Codable, Sendable, CaseIterable {
         case migrationAssessed = "migration-assessed"
         case strategySelected = "strategy-selected"
@@ -111,7 +111,7 @@ public struct AuditEvent: Hashable, Codable, Sendable {
         self.fields = fields
     }
 
-    /// `[2026-11-21T16:40:00Z] phase-started: migration=001, phase=expand`, as seed 003 writes it.
+    /// `[2026-11-21T16:40:00Z] phase-started: migration=001, phase=expand`, as the migration-planning guide writes it.
     public var line: String {
         let stamp = ISO8601DateFormatter().string(from: at)
         let facts = [Field("migration", migration)] + fields
@@ -181,11 +181,18 @@ public struct StepProgress: Hashable, Codable, Sendable {
 
 /// Refuses a migration whose file changed after it was applied.
 public enum DriftCheck {
+    /// Whether the file changed since it was applied. A migration rolled back, or one that failed
+    /// before any step finished (nothing of it is in the database), may change freely.
+    public static func hasDrifted(_ migration: Migration, from record: MigrationRecord) -> Bool {
+        guard let checksum = migration.source?.checksum else { return false }
+        return record.checksum != checksum && record.state != .rolledBack && !record.failedBeforeAnyStep
+    }
+
     /// - Throws: ``GodwitError`` naming the file and both checksums.
     public static func check(_ migrations: [Migration], against records: [MigrationRecord]) throws {
         for migration in migrations {
-            guard let record = records.first(where: { $0.id == migration.id }), let checksum = migration.source?.checksum,
-                  record.checksum != checksum, record.state != .rolledBack, !record.failedBeforeAnyStep else { continue }
+            guard let record = records.first(where: { $0.id == migration.id }), hasDrifted(migration, from: record),
+                  let checksum = migration.source?.checksum else { continue }
             throw GodwitError(
                 .invalidMigration, "Migration \(migration.id) changed after it was applied",
                 location: migration.source?.path,

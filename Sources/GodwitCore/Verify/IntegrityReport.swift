@@ -1,9 +1,9 @@
 public import Foundation
 
-/// What verification found (seed 001's validation levels): every check with its verdict, and
+/// What verification found (the strategy template's validation levels): every check with its verdict, and
 /// the row count and checksum of each table it read.
 public struct IntegrityReport: Hashable, Codable, Sendable {
-    /// Seed 001's levels of validation.
+    /// The strategy template's levels of validation.
     public enum Level: String, Hashable, Codable, Sendable, CaseIterable {
         /// The schema equals the plan's target (or, after a rollback, the schema before).
         case structure
@@ -76,7 +76,7 @@ public struct IntegrityReport: Hashable, Codable, Sendable {
         }
     }
 
-    /// The report as Markdown, in seed 001's "Data Validation" shape.
+    /// The report as Markdown, in the strategy template's "Data Validation" shape.
     public func markdown() -> String {
         var out = ["# Integrity Report", "", "| | |", "|---|---|",
                    "| **Database** | `\(database)` |",

@@ -1,6 +1,6 @@
 public import Foundation
 
-/// Seed 001's Migration Reconciliation Report, for two databases: per table the records on each
+/// The strategy template's Migration Reconciliation Report, for two databases: per table the records on each
 /// side, missing / extra / modified records with their keys, nulls, duplicates and values that
 /// are not what their column holds, the key ranges whose checksums differ, and Pass / Fail. It
 /// names keys and columns, never other values.

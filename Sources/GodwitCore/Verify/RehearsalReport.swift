@@ -1,6 +1,6 @@
 public import Foundation
 
-/// What a rehearsal on a clone found (seed 001's "Dry Run Report"): every step's time in each
+/// What a rehearsal on a clone found (the strategy template's "Dry Run Report"): every step's time in each
 /// pass, strong locks over budget, whether rollback returned the database to identical (and where
 /// not, the first differing rows), problems, suggestions, and go / no-go.
 public struct RehearsalReport: Hashable, Codable, Sendable {

@@ -36,7 +36,7 @@ public struct ExecutionSettings: Sendable {
     /// Stop before a phase that needs more space than is free plus this margin; pause a
     /// backfill when free space falls under it.
     public var freeSpaceMargin: Int64 = 256 * 1024 * 1024
-    /// Run `VACUUM` after a SQLite backfill (seed 001's post-migration step).
+    /// Run `VACUUM` after a SQLite backfill (the strategy template's post-migration step).
     public var vacuumAfterBackfill = false
     /// Refuse to start a migration whose file has no passing rehearsal recorded in the database
     /// (`godwit apply` sets it unless `--unrehearsed`).

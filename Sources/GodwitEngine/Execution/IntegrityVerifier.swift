@@ -1,7 +1,7 @@
 import Foundation
 import GodwitCore
 
-/// Verifies a migration's data and structure against the database (seed 001's levels) and
+/// Verifies a migration's data and structure against the database (the strategy template's levels) and
 /// writes the integrity report: the checks of the steps done in the current phase (backfilled
 /// values equal `up(old)`; no NULLs, orphans or duplicates before a constraint is validated),
 /// the migration's validations, the structure against the plan's target, and row counts and

@@ -167,7 +167,7 @@ public struct MigrationApplier: Sendable {
         return (record, stored)
     }
 
-    /// Seed 003's pre-flight checklist, recorded in the audit log before the migration touches
+    /// The migration-planning guide's pre-flight checklist, recorded in the audit log before the migration touches
     /// the database: its automatic items checked here (a verified backup within a day, a passing
     /// rehearsal of this file, the runner lock held, the free space Godwit can see) and its human
     /// items as the file acknowledges them. With `requireChecklist`, an open item stops the run.

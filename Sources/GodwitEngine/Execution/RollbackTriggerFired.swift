@@ -1,6 +1,6 @@
 import GodwitCore
 
-/// A rollback trigger of the migration fired (seed 003): the executor rolls back or pauses,
+/// A rollback trigger of the migration fired (the migration-planning guide): the executor rolls back or pauses,
 /// as the trigger says.
 struct RollbackTriggerFired: Error, CustomStringConvertible {
     var trigger: RollbackTrigger

@@ -39,12 +39,21 @@ struct StepExecutor {
                 }
             }
         } else {
-            try await session.withRetries(label, migration: migration.id, step: number) { driver in
-                if !step.isTransactional { try await dropInvalidIndexes(mentionedIn: step.forward, on: driver) }
-                try await runner.run(step, statements: step.forward, locations: step.forwardLocations, checks: step.checks, on: driver, label: label) { driver in
-                    try await markDone(through: index, on: driver, startedAt: started)
-                    CrashPoint.reach("step-\(number)-before-commit")
+            do {
+                try await session.withRetries(label, migration: migration.id, step: number) { driver in
+                    if !step.isTransactional { try await dropInvalidIndexes(mentionedIn: step.forward, on: driver) }
+                    try await runner.run(step, statements: step.forward, locations: step.forwardLocations, checks: step.checks, on: driver, label: label) { driver in
+                        try await markDone(through: index, on: driver, startedAt: started)
+                        CrashPoint.reach("step-\(number)-before-commit")
+                    }
                 }
+            } catch {
+                // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind (no
+                // transaction undoes it): drop it, so the failed step leaves nothing.
+                if !step.isTransactional, let driver = try? await session.driver() {
+                    try? await dropInvalidIndexes(mentionedIn: step.forward, on: driver)
+                }
+                throw error
             }
         }
         CrashPoint.reach("step-\(number)-after-commit")

@@ -2,7 +2,7 @@ public import Foundation
 public import GodwitCore
 import GodwitSQLite
 
-/// `godwit backup`: a backup proven restorable (seed 003: "backups verified as restorable
+/// `godwit backup`: a backup proven restorable (the migration-planning guide: "backups verified as restorable
 /// before the migration begins"). SQLite: the online backup API, then `PRAGMA integrity_check`
 /// on the copy. PostgreSQL: `pg_dump --format=custom`, then `pg_restore --list` must read it;
 /// with `deep`, it is restored into a scratch database. `deep` also compares every table's

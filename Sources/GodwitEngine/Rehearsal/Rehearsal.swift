@@ -65,7 +65,7 @@ public struct Rehearsal: Sendable {
         first.retention = 365 * 86400
         let applyLog = StepTimer(forwarding: observer, probe: probe)
         let alreadyApplied = Set(try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await StateStore(driver: $0).records() }
-            .filter { $0.state != .rolledBack }.map(\.id))
+            .filter(MigrationPlanning.hasBegun).map(\.id))
         var applyFailed = false
         do {
             var applier = MigrationApplier(url: clone.url, settings: first, observer: applyLog, interrupt: interrupt)

@@ -116,7 +116,8 @@ public struct PostgresPlanner: MigrationPlanner {
                              forward: [writer.createIndex(index, on: table, concurrently: true)],
                              reverse: ["DROP INDEX CONCURRENTLY IF EXISTS \(quoter.quote(QualifiedName(schema: table.schema, index.name)))"],
                              isTransactional: false, lock: .shareUpdateExclusive, duration: .scan,
-                             checks: [invalidIndexCheck(index.name, schema: table.schema)])]
+                             checks: [UniqueIndexCheck.duplicates(of: index, on: table, quoter: quoter), invalidIndexCheck(index.name, schema: table.schema)]
+                                 .compactMap { $0 })]
         case .dropIndex(let name, let indexName):
             let table = resolve(name, before)
             let index = table.indexes.first { $0.name == indexName }!

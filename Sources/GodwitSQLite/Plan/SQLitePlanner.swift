@@ -57,7 +57,8 @@ public struct SQLitePlanner: MigrationPlanner {
         case .createIndex(let name, let index):
             let table = SchemaTransformer().resolve(name, in: before)!
             return [PlanStep(phase: .expand, title: "Create index \(index.name) on \(table)", forward: [writer.createIndex(index, on: table)],
-                             reverse: ["DROP INDEX \(quoter.quote(index.name))"], lock: .databaseWrite, duration: .scan)]
+                             reverse: ["DROP INDEX \(quoter.quote(index.name))"], lock: .databaseWrite, duration: .scan,
+                             checks: [UniqueIndexCheck.duplicates(of: index, on: table, quoter: quoter)].compactMap { $0 })]
         case .dropIndex(let name, let indexName):
             let table = before.table(named: SchemaTransformer().resolve(name, in: before)!)!
             let index = table.indexes.first { $0.name == indexName }!

@@ -1,1 +1,2 @@
+-- godwit-downtime: zero
 ALTER TABLE customers ALTER COLUMN name SET NOT NULL;

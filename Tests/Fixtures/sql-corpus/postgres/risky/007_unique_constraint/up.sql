@@ -1,1 +1,2 @@
+-- godwit-downtime: zero
 ALTER TABLE customers ADD CONSTRAINT customers_email_key UNIQUE (email);

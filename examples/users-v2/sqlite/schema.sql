@@ -1,4 +1,4 @@
--- Seed 001's example on SQLite: users with an integer id, an orders table that references it.
+-- The strategy template's example on SQLite: users with an integer id, an orders table that references it.
 CREATE TABLE users (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT,

@@ -1,4 +1,4 @@
--- The "current schema" of seed 001's example (users with a SERIAL id), and an orders table that
+-- The "current schema" of the strategy template's example (users with a SERIAL id), and an orders table that
 -- references it, as a team would have them before the migration.
 CREATE TABLE users (
     id SERIAL PRIMARY KEY,
