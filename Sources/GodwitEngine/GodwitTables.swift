@@ -23,7 +23,7 @@ extension DatabaseDriver {
     /// single-aggregate subqueries: SQLite reads `min` and `max` from the B-tree only when each is
     /// a query of its own (`SELECT min(k), max(k)` scans the whole table).
     func keyBounds(of table: QualifiedName, key: String) async throws -> ClosedRange<Int64>? {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
+        let quoter = engine.quoter
         let key = quoter.quote(key), name = quoter.quote(table)
         let row = try await query(unsafeSQL: "SELECT (SELECT min(\(key)) FROM \(name)), (SELECT max(\(key)) FROM \(name))").first
         guard let low = row?[0].integerValue, let high = row?[1].integerValue, low <= high else { return nil }

@@ -42,7 +42,7 @@ public enum MigrationPlanning {
             planned.append(Planned(plan: plan, schemaBefore: schema))
             schema = plan.target
         }
-        let counts = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await DataProbe.counts(for: planned.map(\.plan), on: $0) }
+        let counts = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await DataProbe.counts(for: planned.map { ($0.plan, $0.schemaBefore) }, on: $0) }
         for index in planned.indices { planned[index].dataCounts = counts[index] }
         return planned
     }

@@ -50,14 +50,13 @@ struct DiffCommand: AsyncParsableCommand {
                 }
                 return try await scratch.inspect(InspectionOptions())
             }
-            let diff = SchemaDiffer().diff(from: current.removingStatistics(), to: desired.removingStatistics(), renames: hints)
-            for warning in diff.warnings { Terminal().writeError("godwit: warning: \(warning)") }
-            guard !diff.operations.isEmpty else {
+            let result = try await DiffMigration.write(from: current, to: desired, source: to, renames: hints, name: name, on: url)
+            for warning in result.warnings { Terminal().writeError("godwit: warning: \(warning)") }
+            guard !result.migration.operations.isEmpty else {
                 Terminal().writeError("godwit: the database already matches \(to).")
                 return
             }
-            let migration = Migration(id: "", name: name, kind: .schema, downtime: .zero, operations: diff.operations)
-            let yaml = MigrationWriter().yaml(migration, header: ["Written by godwit diff from \(url) to \(to). Review before applying."])
+            let yaml = result.yaml
             if let output {
                 try yaml.write(toFile: output, atomically: true, encoding: .utf8)
             } else {

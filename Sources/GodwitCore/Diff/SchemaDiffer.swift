@@ -169,7 +169,7 @@ public struct SchemaDiffer: Sendable {
     /// Views, triggers and extended statistics, as raw SQL with their reverse.
     private func objects(from current: Schema, to desired: Schema) -> [Operation] {
         var operations: [Operation] = []
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: current.engine == .postgresql)
+        let quoter = current.engine.quoter
         func viewSQL(_ view: View, _ engine: Engine) -> String {
             engine == .sqlite ? view.definition : "CREATE \(view.isMaterialized ? "MATERIALIZED " : "")VIEW \(quoter.quote(view.name)) AS \(view.definition)"
         }

@@ -15,7 +15,7 @@ public struct BackfillBatchSQL: Sendable {
     public init(backfill: Backfill, engine: Engine) {
         self.backfill = backfill
         self.engine = engine
-        self.quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
+        self.quoter = engine.quoter
     }
 
     /// Whether batches can walk a key; otherwise the backfill runs as one statement.

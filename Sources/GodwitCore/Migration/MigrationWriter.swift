@@ -5,7 +5,8 @@ import Foundation
 public struct MigrationWriter: Sendable {
     public init() {}
 
-    public func yaml(_ migration: Migration, header: [String] = []) -> String {
+    /// - Parameter comments: comment lines to write above operation `i` (its index).
+    public func yaml(_ migration: Migration, header: [String] = [], comments: [Int: [String]] = [:]) -> String {
         var lines = header.map { "# " + $0 }
         lines.append("name: \(scalar(migration.name))")
         if let goal = migration.goal { lines.append("goal: \(scalar(goal))") }
@@ -14,7 +15,10 @@ public struct MigrationWriter: Sendable {
         lines.append("downtime: \(migration.downtime.rawValue)")
         if let owner = migration.owner { lines.append("owner: \(scalar(owner))") }
         lines.append("operations:")
-        for operation in migration.operations { lines.append("  - " + self.operation(operation)) }
+        for (index, operation) in migration.operations.enumerated() {
+            lines += (comments[index] ?? []).map { "  # " + $0 }
+            lines.append("  - " + self.operation(operation))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

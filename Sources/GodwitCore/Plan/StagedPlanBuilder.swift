@@ -99,6 +99,10 @@ public struct StagedPlanBuilder: Sendable {
             for (later, j) in steps where j > i && later.phase < earlier.phase {
                 let renamesOrRemoves = migration.operations[j].renamesOrRemoves
                 guard earlier.phase == .contract || renamesOrRemoves else { continue }
+                // An index sees the column's name and type, not its NOT NULL, default or
+                // constraints: building it before such a contract step changes nothing.
+                if !renamesOrRemoves, case .createIndex = migration.operations[j],
+                   case .alterColumn(let change) = migration.operations[i], change.type == nil { continue }
                 if migration.operations[i].overlaps(migration.operations[j], table: tablesBefore[i], otherTable: tablesBefore[j]),
                    let a = migration.operations[i].table {
                     throw GodwitError(

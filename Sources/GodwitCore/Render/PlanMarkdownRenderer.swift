@@ -269,7 +269,7 @@ public struct PlanMarkdownRenderer: Sendable {
         let tables = Set(plan.migration.operations.compactMap(\.table))
         out.append("-- Before and after: row counts of the tables the migration touches")
         for table in tables.sorted() where plan.target.table(named: SchemaTransformer().resolve(table, in: plan.target) ?? table) != nil {
-            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: plan.engine == .postgresql)
+            let quoter = plan.engine.quoter
             out.append("SELECT count(*) FROM \(quoter.quote(SchemaTransformer().resolve(table, in: plan.target) ?? table));")
         }
         for step in plan.steps { for check in step.checks { out += ["-- \(check.name): expect 0", check.sql + ";"] } }

@@ -15,7 +15,7 @@ public struct ExpressionRenamer: Sendable {
     }
 
     public func rewrite(_ expression: String) -> String {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: target == .postgresql)
+        let quoter = target.quoter
         // Source names compare as the source engine compares them (SQLite: without case).
         var byName: [String: String] = [:]
         for (from, to) in columns { byName[source == .sqlite ? from.lowercased() : from] = to }

@@ -14,6 +14,9 @@ public enum Engine: String, Codable, Sendable, CaseIterable, CustomStringConvert
     /// Whether DDL statements take part in transactions (both engines do; MySQL would not).
     public var supportsTransactionalDDL: Bool { true }
 
+    /// How names are quoted for the engine: PostgreSQL folds unquoted names to lower case.
+    public var quoter: SQLIdentifierQuoter { SQLIdentifierQuoter(foldsUnquotedToLowercase: self == .postgresql) }
+
     /// The longest name the engine keeps whole, in bytes: PostgreSQL cuts longer ones to 63
     /// without a word (NAMEDATALEN − 1); SQLite keeps any.
     public var maxIdentifierBytes: Int? {

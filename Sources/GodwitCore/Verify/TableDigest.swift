@@ -21,7 +21,7 @@ public struct TableDigest: Hashable, Codable, Sendable {
     /// The query returning `rows`, `sum1`, `sum2` (as text) for a table's columns, over the rows
     /// `filter` (a SQL condition) keeps.
     public static func query(table: QualifiedName, columns: [String], engine: Engine, filter: String? = nil) -> String {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
+        let quoter = engine.quoter
         let name = quoter.quote(table)
         let condition = filter.map { " WHERE \($0)" } ?? ""
         switch engine {
@@ -42,7 +42,7 @@ public struct TableDigest: Hashable, Codable, Sendable {
     /// The SQL expression hashing one row's canonical text (md5 hex on PostgreSQL, a 64-bit
     /// integer on SQLite).
     public static func rowHash(_ columns: [String], engine: Engine) -> String {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
+        let quoter = engine.quoter
         switch engine {
         case .postgresql: return "md5(ROW(\(columns.map(quoter.quote).joined(separator: ", ")))::text)"
         case .sqlite: return "godwit_hash(" + columns.map { "quote(\(quoter.quote($0)))" }.joined(separator: " || ',' || ") + ")"

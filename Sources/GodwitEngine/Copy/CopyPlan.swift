@@ -47,7 +47,7 @@ struct CopyPlan: Sendable {
     init(source: Schema, target engine: Engine, spec: CopySpec, targetSchema: String?) throws {
         var tables: [TableCopy] = [], finished: [Table] = [], warnings: [String] = []
         let sourceEngine = source.engine
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: sourceEngine == .postgresql)
+        let quoter = sourceEngine.quoter
         var tableNames: [QualifiedName: QualifiedName] = [:]
         var columnNames: [QualifiedName: [String: String]] = [:]
         let copied = source.tables.filter { table in

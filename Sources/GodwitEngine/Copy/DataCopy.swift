@@ -100,7 +100,7 @@ public struct DataCopy: Sendable {
 
     /// The first of `names` that is already a table in the target (one cheap query, no inspection).
     private func firstExisting(_ names: [QualifiedName], on driver: any DatabaseDriver) async throws -> QualifiedName? {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+        let quoter = driver.engine.quoter
         let existing: Set<String>
         switch driver.engine {
         case .postgresql:
@@ -121,7 +121,7 @@ public struct DataCopy: Sendable {
         let marked = plan.tables.compactMap { table in spec.rule(for: table.source.name.name)?.watermark.map { (table, $0) } }
         guard !marked.isEmpty else { return }
         let values = try await DatabaseConnector.withDriver(source, access: .readOnly) { driver in
-            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+            let quoter = driver.engine.quoter
             var values: [(String, String?)] = []
             for (table, column) in marked {
                 guard table.source.column(named: column) != nil else {
@@ -184,7 +184,7 @@ public struct DataCopy: Sendable {
             let end = min(integer(part.upper) ?? high, high)
             return Int64(Double(table.estimatedRows) * Double(max(0, end - start)) / Double(high - low + 1))
         }
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+        let quoter = driver.engine.quoter
         var conditions = table.condition.map { ["(\($0))"] } ?? []
         if let key = table.key.first, table.key.count == 1 { conditions += part.remainingKeyConditions(quoter.quote(key)) }
         let sql = "SELECT count(*) FROM \(quoter.quote(table.source.name))" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
@@ -326,7 +326,7 @@ struct IDMap {
     let table: TableCopy
 
     static func createStatement(_ name: QualifiedName, engine: Engine) -> String {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
+        let quoter = engine.quoter
         return engine == .postgresql
             ? "CREATE TABLE \(quoter.quote(name)) (old_id bigint PRIMARY KEY, new_id uuid NOT NULL UNIQUE)"
             : "CREATE TABLE \(quoter.quote(name)) (old_id INTEGER PRIMARY KEY, new_id TEXT NOT NULL UNIQUE)"
@@ -337,7 +337,7 @@ struct IDMap {
         guard let map = table.idMap, let key = table.key.first else { return }
         let namespace = table.source.name.description
         try await DatabaseConnector.withDriver(source, access: .readOnly) { reader in
-            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: reader.engine == .postgresql)
+            let quoter = reader.engine.quoter
             var sql = "SELECT \(quoter.quote(key)) FROM \(quoter.quote(table.source.name))"
             if let condition = table.condition { sql += " WHERE (\(condition))" }
             try await reader.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 10_000) { page in
@@ -350,7 +350,7 @@ struct IDMap {
     /// Adds pairs to the map, keeping those already there (sync adds the keys of new rows).
     static func write(_ pairs: [(Int64, String)], to map: QualifiedName, on target: any DatabaseDriver) async throws {
         guard !pairs.isEmpty else { return }
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: target.engine == .postgresql)
+        let quoter = target.engine.quoter
         for slice in stride(from: 0, to: pairs.count, by: 1_000) {
             let values = pairs[slice..<min(slice + 1_000, pairs.count)].map { "(\($0.0), '\($0.1)')" }.joined(separator: ", ")
             try await target.execute(unsafeSQL: "INSERT INTO \(quoter.quote(map)) (old_id, new_id) VALUES \(values) ON CONFLICT (old_id) DO NOTHING")

@@ -145,7 +145,7 @@ public struct DataSync: Sendable {
     /// batches ordered by (watermark, key), each with the new position. Deletes are not seen.
     private func syncByWatermark(_ table: TableCopy, column: String, from sourceDriver: any DatabaseDriver, to targetDriver: any DatabaseDriver,
                                  position: SyncPosition, summary: inout SyncSummary) async throws {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: sourceDriver.engine == .postgresql)
+        let quoter = sourceDriver.engine.quoter
         let name = table.source.name.description
         let mark = quoter.quote(column)
         let keys = table.key.map(quoter.quote)
@@ -196,7 +196,7 @@ public struct DataSync: Sendable {
 
     /// The source rows (key columns first, then the copied columns) for these keys.
     private func currentRows(of table: TableCopy, keys: [[DatabaseValue]], on driver: any DatabaseDriver) async throws -> [Row] {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+        let quoter = driver.engine.quoter
         let keyColumns = table.key.map(quoter.quote)
         let keyRow = keyColumns.count == 1 ? keyColumns[0] : "(" + keyColumns.joined(separator: ", ") + ")"
         var rows: [Row] = []

@@ -31,7 +31,7 @@ struct PostDataStatements {
     }
 
     init(plan: CopyPlan, engine: Engine) {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
+        let quoter = engine.quoter
         let prefix = { (name: String?) in name.map { "CONSTRAINT \(quoter.quote($0)) " } ?? "" }
         for (copy, table) in zip(plan.tables, plan.finished) {
             let name = quoter.quote(table.name)

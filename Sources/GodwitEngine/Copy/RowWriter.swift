@@ -10,7 +10,7 @@ struct RowWriter {
     let table: TableCopy
     let target: any DatabaseDriver
 
-    private var quoter: SQLIdentifierQuoter { SQLIdentifierQuoter(foldsUnquotedToLowercase: target.engine == .postgresql) }
+    private var quoter: SQLIdentifierQuoter { target.engine.quoter }
 
     /// The target's key columns, in the source key's order.
     private var targetKey: [String] {

@@ -30,8 +30,8 @@ struct TableCopier: Sendable {
         converter = RowConverter(table)
     }
 
-    private var quoter: SQLIdentifierQuoter { SQLIdentifierQuoter(foldsUnquotedToLowercase: source.engine == .postgresql) }
-    private var targetQuoter: SQLIdentifierQuoter { SQLIdentifierQuoter(foldsUnquotedToLowercase: target.engine == .postgresql) }
+    private var quoter: SQLIdentifierQuoter { source.engine.quoter }
+    private var targetQuoter: SQLIdentifierQuoter { target.engine.quoter }
 
     func copy(_ start: CopyPart) async throws -> CopyPart {
         var part = start

@@ -122,14 +122,14 @@ struct BackfillRunner {
             if pause > 0 { try await Task.sleep(for: .seconds(pause)) }
         }
         try await session.withRetries("analyze after \(label)", migration: migration.id, step: number) { driver in
-            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+            let quoter = driver.engine.quoter
             try await driver.execute(unsafeSQL: "ANALYZE \(quoter.quote(backfill.table))")
         }
     }
 
     private func estimateRows(_ table: QualifiedName) async throws -> Int64 {
         try await session.withRetries("count \(table)", migration: migration.id) { driver in
-            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+            let quoter = driver.engine.quoter
             if driver.engine == .postgresql {
                 let estimate = try await driver.query(unsafeSQL: "SELECT reltuples::bigint FROM pg_class WHERE oid = \(SQLIdentifierQuoter.literal(quoter.quote(table)))::regclass").first?[0].integerValue ?? -1
                 if estimate > 1_000_000 { return estimate }

@@ -30,7 +30,7 @@ enum FreeSpace {
 
     /// Bytes a table takes on disk (with its indexes), from the engine's statistics.
     static func tableBytes(_ table: QualifiedName, on driver: any DatabaseDriver) async -> Int64 {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+        let quoter = driver.engine.quoter
         let sql: String = switch driver.engine {
         case .postgresql: "SELECT pg_total_relation_size(\(SQLIdentifierQuoter.literal(quoter.quote(table)))::regclass)"
         case .sqlite: "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name = \(SQLIdentifierQuoter.literal(table.name))"

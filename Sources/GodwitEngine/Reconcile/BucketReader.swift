@@ -22,7 +22,7 @@ struct KeyedTable: Sendable {
     /// The copy file's `where:` (the source side only).
     let condition: String?
 
-    var quoter: SQLIdentifierQuoter { SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql) }
+    var quoter: SQLIdentifierQuoter { driver.engine.quoter }
 
     func bounds() async throws -> Range<Int64>? {
         try await driver.keyBounds(of: table, key: key).map { $0.lowerBound..<($0.upperBound + 1) }

@@ -43,7 +43,7 @@ public struct CrossVerification: Sendable {
                     // Every source row is missing from the target: the totals say so.
                     var result = ReconciliationReport.TableResult(source: table.source.name.description, target: table.target.name.description, key: [])
                     result.problem = "no table \(table.target.name) in the target"
-                    let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: sourceDriver.engine == .postgresql)
+                    let quoter = sourceDriver.engine.quoter
                     let rows = try await sourceDriver.query(unsafeSQL: "SELECT count(*) FROM \(quoter.quote(table.source.name))"
                         + (table.condition.map { " WHERE \($0)" } ?? "")).first?.values.first?.integerValue ?? 0
                     result.sourceSide.rows = rows
@@ -96,7 +96,7 @@ public struct CrossVerification: Sendable {
         guard pair.keyKinds == [.integer], pair.idMap == nil, pair.uuidColumns.isEmpty else { return nil }
         let source = KeyedTable(driver: sourceDriver, table: pair.copy.source.name, key: pair.sourceKey[0], condition: pair.copy.condition)
         let target = KeyedTable(driver: targetDriver, table: pair.targetName, key: pair.targetKey[0], condition: nil)
-        let targetQuoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: targetDriver.engine == .postgresql)
+        let targetQuoter = targetDriver.engine.quoter
         let targetColumns = pair.targetColumns.map(targetQuoter.quote)
         let kinds = Array(pair.form.kinds.suffix(targetColumns.count))
         let form = CanonicalForm(kinds: kinds, zones: Array(pair.form.zones.suffix(kinds.count)), epochUnits: Array(pair.form.epochUnits.suffix(kinds.count)))
@@ -241,7 +241,7 @@ struct TablePair: Sendable {
     }
 
     private func order(_ columns: [String], kinds: [ValueKind], engine: Engine) -> String {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
+        let quoter = engine.quoter
         return zip(columns, kinds).map { column, kind in
             let name = quoter.quote(column)
             // Byte order on both engines (SQLite's BINARY collation is byte order).
@@ -255,7 +255,7 @@ struct TablePair: Sendable {
     }
 
     func sourceQuery(engine: Engine, range: Range<Int64>? = nil) -> String {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
+        let quoter = engine.quoter
         var sql = "SELECT " + (sourceKey.map(quoter.quote) + sourceSelects).joined(separator: ", ") + " FROM " + quoter.quote(copy.source.name)
         let conditions = [copy.condition.map { "(\($0))" }, sourceKey.first.flatMap { rangeCondition(quoter.quote($0), range) }].compactMap { $0 }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
@@ -264,7 +264,7 @@ struct TablePair: Sendable {
     }
 
     func targetQuery(engine: Engine, range: Range<Int64>? = nil) -> String {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: engine == .postgresql)
+        let quoter = engine.quoter
         if let map = idMap, let key = targetKey.first {
             // Rows in old-key order, keyed by the old key.
             return "SELECT m.old_id, " + targetColumns.map { "t." + quoter.quote($0) }.joined(separator: ", ")

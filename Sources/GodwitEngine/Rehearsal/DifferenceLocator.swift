@@ -11,7 +11,7 @@ struct DifferenceLocator {
     var leafSize: Int64 = 16
 
     func locate(_ table: Table, columns: [String]) async throws -> RehearsalReport.Difference {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: original.engine == .postgresql)
+        let quoter = original.engine.quoter
         guard let keyColumns = table.primaryKey?.columns, keyColumns.count == 1,
               let keyType = table.columns.first(where: { $0.name == keyColumns[0] })?.type.lowercased(),
               ["int", "integer", "bigint", "smallint", "int4", "int8", "int2"].contains(keyType) else {
@@ -46,7 +46,7 @@ struct DifferenceLocator {
     }
 
     private func differingKeys(_ table: Table, _ columns: [String], key: String, _ range: (Int64, Int64)) async throws -> [Int64] {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: original.engine == .postgresql)
+        let quoter = original.engine.quoter
         let sql = "SELECT \(key), \(TableDigest.rowHash(columns, engine: original.engine)) FROM \(quoter.quote(table.name)) WHERE \(key) BETWEEN \(range.0) AND \(range.1)"
         func hashes(_ driver: any DatabaseDriver) async throws -> [Int64: DatabaseValue] {
             var result: [Int64: DatabaseValue] = [:]

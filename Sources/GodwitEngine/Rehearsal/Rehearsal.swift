@@ -183,7 +183,7 @@ public struct Rehearsal: Sendable {
         guard !watched.isEmpty else { return [] }
         return try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
             let after = try await driver.inspect(InspectionOptions())
-            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: driver.engine == .postgresql)
+            let quoter = driver.engine.quoter
             var outcomes: [RehearsalReport.ViewOutcome] = []
             for view in watched.sorted(by: { $0.name < $1.name }) {
                 guard let now = after.view(named: view.name) else {

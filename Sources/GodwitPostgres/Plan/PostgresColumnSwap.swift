@@ -155,6 +155,14 @@ struct PostgresColumnSwap {
         if let value = oldDefault {
             pairs.append(("ALTER TABLE \(t) ALTER COLUMN \(old) DROP DEFAULT", "ALTER TABLE \(t) ALTER COLUMN \(old) SET DEFAULT \(value)"))
         }
+        // Undone after contract, the old column comes back as it was parked: rows new code wrote
+        // or changed since hold stale values there (or NULL). They are set from the new column
+        // through `down`, before the old column's NOT NULL returns.
+        let rowColumns = table.columns.map { other in
+            other.name == column.name ? "godwit_row.\(new) AS \(old)" : "godwit_row.\(quoter.quote(other.name)) AS \(quoter.quote(other.name))"
+        }.joined(separator: ", ")
+        let downOfRow = "(SELECT \(down) FROM (SELECT \(rowColumns)) AS row)"
+        pairs.append(("", "UPDATE \(t) AS godwit_row SET \(old) = \(downOfRow) WHERE \(old) IS DISTINCT FROM \(downOfRow)"))
         pairs.append(("ALTER TABLE \(t) RENAME COLUMN \(old) TO \(quoter.quote(parked))", "ALTER TABLE \(t) RENAME COLUMN \(quoter.quote(parked)) TO \(old)"))
         if !isRename {
             pairs.append(("ALTER TABLE \(t) RENAME COLUMN \(new) TO \(old)", "ALTER TABLE \(t) RENAME COLUMN \(old) TO \(new)"))
@@ -172,7 +180,7 @@ struct PostgresColumnSwap {
                  "ALTER INDEX \(originalName) RENAME TO \(quoter.quote(index.name))"),
             ]
         }
-        let contract = pairs.map(\.forward)
+        let contract = pairs.map(\.forward).filter { !$0.isEmpty }
         let undo = pairs.reversed().map(\.inverse)
         steps.append(PlanStep(phase: .contract, title: "Switch \(table.name) to \(finalName) \(finalType) and park the old \(column.name)",
                               forward: contract, reverse: undo, lock: .accessExclusive, duration: .instant))

@@ -291,6 +291,7 @@ ALTER INDEX public.users_recent RENAME TO _godwit_new_users_recent;
 ALTER INDEX public._godwit_old_users_recent RENAME TO users_recent;
 ALTER TABLE public.users RENAME COLUMN created_at TO _godwit_new_created_at;
 ALTER TABLE public.users RENAME COLUMN _godwit_archive_9_created_at TO created_at;
+UPDATE public.users AS godwit_row SET created_at = (SELECT created_at AT TIME ZONE 'UTC' FROM (SELECT godwit_row.id AS id, godwit_row.display_name AS display_name, godwit_row.email AS email, godwit_row._godwit_new_created_at AS created_at, godwit_row.team_id AS team_id, godwit_row.balance AS balance, godwit_row.fax AS fax, godwit_row.first_name AS first_name, godwit_row.last_name AS last_name, godwit_row.status AS status, godwit_row.email_verified AS email_verified, godwit_row.full_name AS full_name) AS row) WHERE created_at IS DISTINCT FROM (SELECT created_at AT TIME ZONE 'UTC' FROM (SELECT godwit_row.id AS id, godwit_row.display_name AS display_name, godwit_row.email AS email, godwit_row._godwit_new_created_at AS created_at, godwit_row.team_id AS team_id, godwit_row.balance AS balance, godwit_row.fax AS fax, godwit_row.first_name AS first_name, godwit_row.last_name AS last_name, godwit_row.status AS status, godwit_row.email_verified AS email_verified, godwit_row.full_name AS full_name) AS row);
 CREATE FUNCTION public.godwit_9_sync_users_created_at() RETURNS trigger LANGUAGE plpgsql AS $godwit$
 BEGIN
     IF TG_OP = 'INSERT' THEN
@@ -315,6 +316,7 @@ BEGIN;
 ALTER INDEX public.users_old RENAME TO _godwit_new_users_old;
 ALTER INDEX public._godwit_old_users_old RENAME TO users_old;
 ALTER TABLE public.users RENAME COLUMN _godwit_archive_9_name TO name;
+UPDATE public.users AS godwit_row SET name = (SELECT name FROM (SELECT godwit_row.id AS id, godwit_row.display_name AS name, godwit_row.email AS email, godwit_row.created_at AS created_at, godwit_row.team_id AS team_id, godwit_row.balance AS balance, godwit_row.fax AS fax, godwit_row.first_name AS first_name, godwit_row.last_name AS last_name, godwit_row.status AS status) AS row) WHERE name IS DISTINCT FROM (SELECT name FROM (SELECT godwit_row.id AS id, godwit_row.display_name AS name, godwit_row.email AS email, godwit_row.created_at AS created_at, godwit_row.team_id AS team_id, godwit_row.balance AS balance, godwit_row.fax AS fax, godwit_row.first_name AS first_name, godwit_row.last_name AS last_name, godwit_row.status AS status) AS row);
 CREATE FUNCTION public.godwit_9_sync_users_name() RETURNS trigger LANGUAGE plpgsql AS $godwit$
 BEGIN
     IF TG_OP = 'INSERT' THEN

@@ -1,0 +1,68 @@
+import Foundation
+public import GodwitCore
+
+/// `godwit diff`: the migration from a database to a desired schema, written so it runs as it
+/// is. Its downtime is the strictest the engine can hold for these changes (`zero`, else
+/// `minutes` where a step must block writes, as SQLite's table rebuilds do), and a NOT NULL
+/// over NULL rows gets the fill it needs first (the column's default) with a comment naming
+/// the count; without a default to fill with, the comment says what to decide.
+public enum DiffMigration {
+    /// The migration, the warnings of the diff, and the comments to write above operations.
+    public struct Result: Sendable {
+        public var migration: Migration
+        public var warnings: [String]
+        public var header: [String]
+        /// Comment lines above operation `i`.
+        public var comments: [Int: [String]]
+
+        /// The YAML file.
+        public var yaml: String { MigrationWriter().yaml(migration, header: header, comments: comments) }
+    }
+
+    /// Diffs `current` (read from `url`) against `desired` (loaded from the file `source`).
+    public static func write(from current: Schema, to desired: Schema, source: String, renames: [RenameHint], name: String,
+                             on url: DatabaseURL) async throws -> Result {
+        let diff = SchemaDiffer().diff(from: current.removingStatistics(), to: desired.removingStatistics(), renames: renames)
+        var operations: [GodwitCore.Operation] = []
+        var comments: [Int: [String]] = [:]
+        let quoter = current.engine.quoter
+        try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
+            for operation in diff.operations {
+                guard case .alterColumn(let change) = operation, change.isNullable == false,
+                      let table = SchemaTransformer().resolve(change.table, in: current) else {
+                    operations.append(operation)
+                    continue
+                }
+                let nulls = try await driver.query(unsafeSQL: "SELECT count(*) FROM \(quoter.quote(table)) WHERE \(quoter.quote(change.column)) IS NULL")
+                    .first?.values.first?.integerValue ?? 0
+                guard nulls > 0 else {
+                    operations.append(operation)
+                    continue
+                }
+                let rows = "\(QuantityFormat.count(nulls)) \(nulls == 1 ? "row" : "rows") of \(change.table).\(change.column) \(nulls == 1 ? "is" : "are") NULL today"
+                let fill: String? = if case .set(let value) = change.defaultChange { value }
+                    else { desired.table(named: table)?.column(named: change.column)?.defaultExpression }
+                if let fill {
+                    comments[operations.count] = ["\(rows): filled with the column's default before NOT NULL."]
+                    operations.append(.updateRows(UpdateRows(table: change.table, set: "\(quoter.quote(change.column)) = \(fill)",
+                                                             condition: "\(quoter.quote(change.column)) IS NULL")))
+                } else {
+                    comments[operations.count] = ["\(rows) and the desired schema gives no default: NOT NULL fails on them.",
+                                                  "Fill them first (an update_rows above this line), or keep the column nullable."]
+                }
+                operations.append(operation)
+            }
+        }
+        var migration = Migration(id: "", name: name, kind: .schema, downtime: .zero, operations: operations)
+        var header = ["Written by godwit diff from \(url) to \(source). Review before applying."]
+        // The strictest downtime the engine can hold for these changes.
+        let plan = try DatabaseConnector.planner(for: current.engine).plan(migration, against: current)
+        let blocking = PlanAdmission.blocking(migration, plan: plan, against: current).filter { $0.code == "GW101" }
+        if !blocking.isEmpty {
+            migration.downtime = .minutes
+            header.append("downtime: minutes, because on \(current.engine) \(blocking.count == 1 ? "one step blocks" : "\(blocking.count) steps block") writes while it runs:")
+            header += blocking.map { "  \($0.message.replacingOccurrences(of: ", but the migration says `downtime: zero`", with: ""))" }
+        }
+        return Result(migration: migration, warnings: diff.warnings, header: header, comments: comments)
+    }
+}
