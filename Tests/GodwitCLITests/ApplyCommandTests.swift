@@ -21,7 +21,7 @@ struct ApplyCommandTests {
         let start = try await DatabaseDigests.all(try DatabaseURL(parsing: db))
 
         let unrehearsed = try GodwitBinary.run(["apply", directory.url.path, "--db", db])
-        #expect(unrehearsed.status == 1)  // refused by the database's state, not a usage error
+        #expect(unrehearsed.status == 4)  // refused by the database's state, not a usage error
         #expect(unrehearsed.standardError.hasPrefix("godwit: error: Migration 001 has no passing rehearsal on this database at "))
         #expect(unrehearsed.standardError.contains("Run godwit rehearse on this directory and database first"))
         let rehearsal = try GodwitBinary.run(["rehearse", directory.url.path, "--db", db])
@@ -54,7 +54,7 @@ struct ApplyCommandTests {
 
         // Cleanup dropped the archive: contract can no longer be undone, and rollback says so.
         let refused = try GodwitBinary.run(["rollback", "--db", db])
-        #expect(refused.status == 1)
+        #expect(refused.status == 4)
         #expect(refused.standardError.contains("past its point of no return"))
         #expect(try await DatabaseDigests.all(try DatabaseURL(parsing: db)) != start)
     }

@@ -33,7 +33,7 @@ struct BackupCommandTests {
         #expect(log.contains("rehearsal_passed=no (--unrehearsed), runner_lock=held, free_space="))
 
         let again = try GodwitBinary.run(["backup", "--db", "sqlite:" + database, "--output", target])
-        #expect(again.status == 1)
+        #expect(again.status == 4)
         #expect(again.standardError == "godwit: error: The backup file already exists at \(target). Choose another --output, or remove it.\n")
     }
 

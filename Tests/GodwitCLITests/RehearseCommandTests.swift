@@ -51,6 +51,18 @@ struct RehearseCommandTests {
         let json = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
         #expect(json?["verdict"] as? String == "go")
         #expect(json?["migrations"] as? [String] == ["001", "002"])
+
+        // --clone-on: the copy goes where the user says, and is gone afterwards; a path in use is refused.
+        let clone = directory.path("elsewhere.db")
+        let placed = try GodwitBinary.run(["rehearse", example.appendingPathComponent("migrations").path, "--db", "sqlite:" + path,
+                                           "--clone-on", "sqlite:" + clone, "--quiet"])
+        #expect(placed.status == 0, "\(placed.standardError)")
+        #expect(placed.standardOutput.contains("SQLite online backup API into \(clone)"))
+        #expect(!FileManager.default.fileExists(atPath: clone))
+        let taken = try GodwitBinary.run(["rehearse", example.appendingPathComponent("migrations").path, "--db", "sqlite:" + path,
+                                          "--clone-on", "sqlite:" + path, "--quiet"])
+        #expect(taken.status == 4)
+        #expect(taken.standardError.hasPrefix("godwit: error: The clone target already exists at \(path)."))
     }
 
     @Test("A wrong down expression fails the rehearsal, naming the table and the first differing key range; the original is untouched")

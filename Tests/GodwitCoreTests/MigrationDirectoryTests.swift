@@ -85,4 +85,20 @@ struct MigrationDirectoryTests {
         #expect(VersionOrder.precedes("20140924113530", "2026-07-30-140000-0000"), "diesel's dashed versions are one number")
         #expect(VersionOrder.precedes("1a", "1b"))
     }
+
+    @Test("A 2 GB file given as a migration is refused by its size before it is read", arguments: ["001_dump.up.sql", "001_dump.yaml"])
+    func hugeFile(_ name: String) throws {
+        try TemporaryDirectory.with { directory in
+            let path = directory.path(name)
+            FileManager.default.createFile(atPath: path, contents: nil)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.truncate(atOffset: 2 << 30)  // sparse: 2 GiB long, nothing on disk
+            try handle.close()
+            if name.hasSuffix(".up.sql") { try "SELECT 1;".write(toFile: directory.path("001_dump.down.sql"), atomically: true, encoding: .utf8) }
+            let error = #expect(throws: GodwitError.self) { try MigrationDirectory.load(directory.url.path) }
+            #expect(error?.summary == "The migration file is too large to read")
+            #expect(error?.reason == "2048 MiB, over the 64 MiB Godwit reads")
+            #expect(error?.location?.hasSuffix(name) == true)
+        }
+    }
 }

@@ -34,6 +34,9 @@ struct RehearseCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("PostgreSQL: clone tables of more than ROWS rows as a sample of about ROWS rows (foreign keys kept consistent).", valueName: "ROWS"))
     var sample: Int64?
 
+    @Option(name: .long, help: ArgumentHelp("Put the copy here when you may not create databases: an empty PostgreSQL database you may fill (emptied again afterwards), or a SQLite path where nothing is yet.", valueName: "URL"))
+    var cloneOn: String?
+
     @Option(name: .shortAndLong, help: "Report format on standard output: markdown or json.")
     var format: Format = .markdown
 
@@ -57,6 +60,7 @@ struct RehearseCommand: AsyncParsableCommand {
             var rehearsal = Rehearsal(url: url, settings: execution.settings(), lockBudget: lockBudget?.seconds ?? 0.2,
                                       observer: quiet ? nil : ProgressPrinter(json: execution.json, onStandardError: true), interrupt: interrupt)
             rehearsal.sample = sample
+            rehearsal.cloneOn = try cloneOn.map { try DatabaseURL(parsing: $0) }
             let report: RehearsalReport
             do {
                 report = try await rehearsal.run(directory: directory)

@@ -73,6 +73,14 @@ public struct GodwitError: Error, Sendable, Hashable, CustomStringConvertible {
         public var isUsageError: Bool {
             [.malformedURL, .unsupportedURL, .invalidArgument].contains(base)
         }
+
+        /// The process exit status for the error: 64 a usage error, 4 a refusal the database's
+        /// state calls for (another runner, no rehearsal, nothing to roll back, …), 1 any other
+        /// failure.
+        public var exitStatus: Int32 {
+            if isUsageError { return 64 }
+            return base == .refused ? 4 : 1
+        }
     }
 
     public var code: Code

@@ -118,7 +118,18 @@ public enum MigrationDirectory {
         )
     }
 
+    /// The largest migration file Godwit reads: 64 MiB, far past any hand-written migration, so a
+    /// data dump or a wrong file given by mistake is refused before it is read into memory.
+    public static let maximumFileBytes: Int64 = 64 << 20
+
     private static func read(_ path: String, display: String) throws -> String {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.int64Value > maximumFileBytes {
+            throw GodwitError(
+                .invalidMigration, "The migration file is too large to read", location: display,
+                reason: "\(size.int64Value / 1_048_576) MiB, over the \(maximumFileBytes >> 20) MiB Godwit reads",
+                remedy: "A migration holds statements, not data: load data with godwit copy, or split the file."
+            )
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw GodwitError(.ioFailure, "Cannot read the migration", location: display, remedy: "Check the file's permissions.")
         }

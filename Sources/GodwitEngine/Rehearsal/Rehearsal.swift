@@ -17,6 +17,9 @@ public struct Rehearsal: Sendable {
     /// With a value, PostgreSQL tables of more rows than this are cloned as a sample of about
     /// that many rows (`--sample`).
     public var sample: Int64?
+    /// Where to put the copy when Godwit may not create databases (`--clone-on`): an empty
+    /// database the user may fill, emptied again afterwards (a SQLite path that does not exist).
+    public var cloneOn: DatabaseURL?
 
     public init(url: DatabaseURL, settings: ExecutionSettings = ExecutionSettings(), lockBudget: Double = 0.2,
                 observer: (any ExecutionObserver)? = nil, interrupt: InterruptSignal = InterruptSignal()) {
@@ -30,7 +33,7 @@ public struct Rehearsal: Sendable {
     public func run(directory: String) async throws -> RehearsalReport {
         let migrations = try MigrationDirectory.load(directory)
         let started = Date()
-        let clone = try await DatabaseClone.make(of: url, sample: sample)
+        let clone = try await DatabaseClone.make(of: url, sample: sample, on: cloneOn)
         observer?.observe(ExecutionEvent(kind: .notice, migration: "rehearsal", message: "cloned the database into \(clone.name) (\(clone.method))"))
         var probe: ServerProbe?
         do {

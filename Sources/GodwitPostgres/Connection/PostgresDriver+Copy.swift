@@ -30,6 +30,7 @@ extension PostgresDriver {
     /// Inside a transaction the rows commit with it.
     public func copyIn(table: QualifiedName, columns: [String], format: PostgresCopyFormat = .text,
                        _ body: (PostgresCopySink) async throws -> Void) async throws {
+        try requireOpen()
         do {
             try await connection.copyFrom(table: Self.copyStatementTail(table: table, columns: columns, format: format), logger: logger) { writer in
                 let sink = PostgresCopySink(writer: writer)

@@ -81,8 +81,16 @@ public final class PostgresDriver: DatabaseDriver {
         try await PostgresInspector(driver: self, options: options).inspect()
     }
 
+    /// Fails at once on a session the server already ended (a terminated backend, a restart):
+    /// postgres-nio would wait forever for the answer to a query sent on it.
+    func requireOpen() throws {
+        guard connection.isClosed else { return }
+        throw PostgresErrorTranslator.lostConnection(endpoint, reason: "the server ended the session")
+    }
+
     @discardableResult
     public func execute(unsafeSQL sql: String, bindings: [DatabaseValue]) async throws -> Int {
+        try requireOpen()
         do {
             let result = try await connection.query(sql, bindings.map(Self.legacyData)).get()
             return result.metadata.rows ?? 0
@@ -94,6 +102,7 @@ public final class PostgresDriver: DatabaseDriver {
     public func executeScript(unsafeSQL script: String) async throws {
         let statements = SQLScript.statements(in: script, engine: .postgresql).map(\.text)
         for (number, statement) in statements.enumerated() {
+            try requireOpen()
             do {
                 _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             } catch {
@@ -142,6 +151,7 @@ public final class PostgresDriver: DatabaseDriver {
         var postgresBindings = PostgresBindings(capacity: bindings.count)
         for value in bindings { Self.append(value, to: &postgresBindings) }
         let pageSize = max(1, pageSize)
+        try requireOpen()
         do {
             let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: postgresBindings), logger: logger)
             var page: [GodwitCore.Row] = []

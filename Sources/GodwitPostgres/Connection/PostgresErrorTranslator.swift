@@ -66,6 +66,11 @@ enum PostgresErrorTranslator {
             }
         }
         guard let psql = error as? PSQLError else {
+            // A socket error or a closed channel outside postgres-nio's own errors (a server
+            // restart, a reset connection) is a lost session: transient, retried on a new one.
+            if error is IOError || error is ChannelError {
+                return lostConnection(endpoint, reason: describeNetwork(error, endpoint: endpoint))
+            }
             return GodwitError(.queryFailed, "PostgreSQL failed", location: statement ?? endpoint.serverDescription, reason: "\(type(of: error))")
         }
         switch psql.code {
@@ -79,11 +84,7 @@ enum PostgresErrorTranslator {
         case .queryCancelled:
             return GodwitError(.cancelled, "The PostgreSQL statement was cancelled", location: statement)
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
-            return GodwitError(
-                .serverUnreachable, "Lost the connection to PostgreSQL", location: endpoint.serverDescription,
-                reason: "the server closed it or the network failed",
-                remedy: "Check the server's log; rerun when it is back (Godwit records where it stopped)."
-            )
+            return lostConnection(endpoint, reason: "the server closed it or the network failed")
         default:
             return GodwitError(.queryFailed, "PostgreSQL failed", location: statement, reason: "\(psql.code)")
         }
@@ -151,6 +152,14 @@ enum PostgresErrorTranslator {
         )
     }
 
+    /// The session is gone mid-work; `apply` retries it with backoff on a new one.
+    static func lostConnection(_ endpoint: DatabaseURL.PostgresEndpoint, reason: String) -> GodwitError {
+        GodwitError(
+            .serverUnreachable, "Lost the connection to PostgreSQL", location: endpoint.serverDescription, reason: reason,
+            remedy: "Check the server's log; rerun when it is back (Godwit records where it stopped)."
+        )
+    }
+
     private static func unreachable(reason: String, server: String) -> GodwitError {
         GodwitError(
             .serverUnreachable, "Cannot connect to PostgreSQL", location: server, reason: reason,
@@ -174,6 +183,8 @@ enum PostgresErrorTranslator {
             case ENOENT: return "no server socket at that path"
             case EHOSTUNREACH, ENETUNREACH: return "host unreachable"
             case ETIMEDOUT: return "no answer"
+            case ECONNRESET: return "connection reset"
+            case EPIPE: return "connection closed"
             default: return "network error \(ioError.errnoCode)"
             }
         }
