@@ -78,7 +78,10 @@ final class LockSampler: Sendable {
                 do {
                     record(try await driver.query(unsafeSQL: sql, bindings: bindings))
                 } catch {
-                    state.withLock { $0.failure = (error as? GodwitError)?.summary ?? "\(error)" }
+                    // A query cut short by stop() is the end of sampling, not a failure.
+                    if !(error is CancellationError) && !Task.isCancelled {
+                        state.withLock { $0.failure = (error as? GodwitError)?.summary ?? "\(error)" }
+                    }
                     break
                 }
                 try? await Task.sleep(for: .seconds(interval))
