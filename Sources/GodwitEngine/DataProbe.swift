@@ -23,7 +23,16 @@ public enum DataProbe {
                 if !everything, let key = table?.name.lowercased(), operation?.checksExistingRows == true {
                     for check in step.checks where !isPrepared(check, by: written[key]) {
                         guard let rows = await count(check.sql, on: driver), rows > 0 else { continue }
-                        counts.append(DataCount(step: index, stepTitle: step.title, check: check.name, table: table, rows: rows))
+                        counts.append(DataCount(step: index, stepTitle: step.title, check: check.name, table: table, rows: rows,
+                                                fix: operation.flatMap { operation in table.map { DataFix.text(for: operation, table: $0, engine: plan.engine) } }))
+                    }
+                }
+                if !everything, case .rawSQL(let raw) = operation, let effect = raw.effect {
+                    for (check, checked, change) in checks(of: raw, effect: effect, engine: plan.engine, against: schema)
+                    where !isPrepared(check, by: written[checked.name.lowercased()]) {
+                        guard let rows = await count(check.sql, on: driver), rows > 0 else { continue }
+                        counts.append(DataCount(step: index, stepTitle: step.title, check: check.name, table: checked, rows: rows,
+                                                fix: DataFix.text(for: change, table: checked, engine: plan.engine)))
                     }
                 }
                 if step.backfill != nil || operation?.kind == .sql || operation?.writesEveryRow == true {
@@ -41,6 +50,28 @@ public enum DataProbe {
             result.append(counts)
         }
         return result
+    }
+
+    /// The checks a SQL file's schema changes would make on rows that exist today: what the
+    /// file did on the scratch copy (a unique index, NOT NULL, a CHECK, a foreign key on a table
+    /// it did not create), planned as Godwit's own operations to borrow their checks. A table
+    /// the file also writes rows of (an UPDATE filling NULLs before SET NOT NULL) is left out:
+    /// what the check meets then is what the file leaves, which only running it tells.
+    private static func checks(of raw: RawSQL, effect: SQLEffect, engine: Engine, against schema: Schema) -> [(StepCheck, QualifiedName, Operation)] {
+        let statements = SQLScript.statements(in: raw.up, engine: engine)
+        let writes = { (table: QualifiedName) in
+            statements.contains { $0.starts(with: "UPDATE") || $0.starts(with: "INSERT") || $0.starts(with: "DELETE") || $0.starts(with: "MERGE")
+                ? SQLText.mentions($0.text, table.name) : false }
+        }
+        var found: [(StepCheck, QualifiedName, Operation)] = []
+        let planner = DatabaseConnector.planner(for: engine)
+        for operation in effect.operations where operation.checksExistingRows {
+            guard let name = operation.table, let table = SchemaTransformer().resolve(name, in: schema), !writes(table) else { continue }
+            let probe = Migration(id: "probe", name: "probe", downtime: .window, operations: [operation])
+            guard let plan = try? planner.plan(probe, against: schema) else { continue }
+            found += plan.steps.flatMap(\.checks).map { ($0, table, operation) }
+        }
+        return found
     }
 
     /// Whether an earlier step wrote what `check` reads.

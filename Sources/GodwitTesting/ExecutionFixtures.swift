@@ -146,7 +146,9 @@ extension ExecutionFixtures {
         let findings = Linter().lint(planned.plan.migration, plan: planned.plan, against: planned.schemaBefore, dataCounts: planned.dataCounts)
             .filter { $0.code == "GW130" }
         let messages = findings.map(\.message).joined(separator: "\n")
-        for expected in ["3 rows of", "1 row of"] where !messages.contains(expected) { problems.append("GW130 lacks '\(expected)': \(messages)") }
+        for expected in ["3 rows of", "1 row of", "fix: fill them first (`update_rows: {table: ", "where: \"status IS NULL\"}` before this operation)",
+                         "fix: merge or delete the duplicates first (they are `SELECT code, count(*) FROM ", "fix: delete the orphans, point them at customers rows that exist"]
+        where !messages.contains(expected) { problems.append("GW130 lacks '\(expected)': \(messages)") }
         if findings.count < 3 || !findings.allSatisfy({ $0.severity == .error }) { problems.append("GW130 findings: \(messages)") }
         let markdown = PlanMarkdownRenderer(source: url.description).render(planned.plan, against: planned.schemaBefore, dataCounts: planned.dataCounts)
         if !markdown.contains("## Data the Plan Meets") { problems.append("the plan document lacks the data section") }
@@ -160,6 +162,23 @@ extension ExecutionFixtures {
             """.write(toFile: file, atomically: true, encoding: .utf8)
         guard let filled = try await MigrationPlanning.planAll(directory: directory.url.path, database: url).first else { return problems + ["nothing planned"] }
         if !filled.dataCounts.isEmpty { problems.append("counted after a fill: \(filled.dataCounts)") }
+
+        // The same changes written as a SQL file are counted from what the file does on the scratch.
+        try FileManager.default.removeItem(atPath: file)
+        try "CREATE UNIQUE INDEX orders_code_unique ON orders (code);\n".write(toFile: directory.path("001_unique.up.sql"), atomically: true, encoding: .utf8)
+        try "DROP INDEX orders_code_unique;\n".write(toFile: directory.path("001_unique.down.sql"), atomically: true, encoding: .utf8)
+        guard let sqlFile = try await MigrationPlanning.planAll(directory: directory.url.path, database: url).first else { return problems + ["the SQL file was not planned"] }
+        let sqlFindings = Linter().lint(sqlFile.plan.migration, plan: sqlFile.plan, against: sqlFile.schemaBefore, dataCounts: sqlFile.dataCounts)
+            .filter { $0.code == "GW130" }
+        if sqlFindings.count != 1 || sqlFindings.first?.message.hasPrefix("1 row of") != true {
+            problems.append("the SQL file's unique index over duplicates: \(sqlFindings.map(\.message))")
+        }
+        // A file that fills the rows itself before the change is not counted.
+        try "UPDATE orders SET code = code || id WHERE code = 'b';\nCREATE UNIQUE INDEX orders_code_unique ON orders (code);\n"
+            .write(toFile: directory.path("001_unique.up.sql"), atomically: true, encoding: .utf8)
+        if let fixed = try await MigrationPlanning.planAll(directory: directory.url.path, database: url).first, !fixed.dataCounts.isEmpty {
+            problems.append("counted though the file fixes the rows first: \(fixed.dataCounts)")
+        }
         return problems
     }
 }

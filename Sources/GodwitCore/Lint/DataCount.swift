@@ -11,12 +11,15 @@ public struct DataCount: Hashable, Sendable {
     public var table: QualifiedName?
     /// The rows found.
     public var rows: Int64
+    /// What to do about them (``DataFix``).
+    public var fix: String?
 
-    public init(step: Int, stepTitle: String, check: String, table: QualifiedName?, rows: Int64) {
+    public init(step: Int, stepTitle: String, check: String, table: QualifiedName?, rows: Int64, fix: String? = nil) {
         self.step = step
         self.stepTitle = stepTitle
         self.check = check
         self.table = table
         self.rows = rows
+        self.fix = fix
     }
 }

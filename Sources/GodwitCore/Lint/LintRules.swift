@@ -58,11 +58,12 @@ public enum LintRules {
 
     static let guardrails: [Rule] = [
         Rule(code: "GW130", name: "data-breaks-change", severity: .error,
-             remedy: "Fix those rows first: an update_rows before this operation (or a migration of its own), or change the operation so the rows fit.") { context in
+             remedy: "Fix those rows first, as the finding says (an update_rows before this operation, or a migration of its own), or change the operation so the rows fit.") { context in
             context.dataCounts.map { count in
                 let table = count.table.map { " of \($0)" } ?? ""
                 return Hit(index: context.plan.steps[count.step].operationIndex,
-                           message: "\(QuantityFormat.count(count.rows)) \(count.rows == 1 ? "row" : "rows")\(table) \(count.rows == 1 ? "fails" : "fail") '\(count.check)' today: step \(count.step + 1) (\(count.stepTitle)) would stop there")
+                           message: "\(QuantityFormat.count(count.rows)) \(count.rows == 1 ? "row" : "rows")\(table) \(count.rows == 1 ? "fails" : "fail") '\(count.check)' today: step \(count.step + 1) (\(count.stepTitle)) would stop there"
+                               + (count.fix.map { "; fix: \($0)" } ?? ""))
             }
         },
         Rule(code: "GW100", name: "destructive-outside-contract", severity: .error,

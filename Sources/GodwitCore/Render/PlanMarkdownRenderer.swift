@@ -259,7 +259,7 @@ public struct PlanMarkdownRenderer: Sendable {
                    "Counted in the live database before anything runs, with the checks the steps themselves run. Each must be fixed first, or the run stops at that step.", "",
                    "| Step | Check | Rows now | Fix |", "|---|---|---:|---|"]
         for count in counts {
-            out.append("| \(count.step + 1). \(cell(count.stepTitle)) | \(cell(count.check)) | \(QuantityFormat.count(count.rows)) | an `update_rows` on \(count.table.map { "`\($0)`" } ?? "the table") before this operation, or a change the rows fit |")
+            out.append("| \(count.step + 1). \(cell(count.stepTitle)) | \(cell(count.check)) | \(QuantityFormat.count(count.rows)) | \(cell(count.fix ?? "an `update_rows` before this operation, or a change the rows fit")) |")
         }
         return out + [""]
     }
