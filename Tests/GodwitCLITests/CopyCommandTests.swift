@@ -155,7 +155,8 @@ struct CopyCommandTests {
             _ = try await DatabaseConnector.withDriver(.postgres(endpoint)) { try await $0.execute(unsafeSQL: "UPDATE track SET name = 'Changed on the target' WHERE track_id = 11") }
             let reverse = try GodwitBinary.run(["sync", "--from", target, "--to", "sqlite:" + source, "--with", back, "--quiet"])
             #expect(reverse.status == 0, "\(reverse.standardError)")
-            #expect(try GodwitBinary.run(verify).status == 0)
+            let after = try GodwitBinary.run(verify)
+            #expect(after.status == 0, "\(reverse.standardOutput)\n\(after.standardOutput)")
         }
     }
 

@@ -85,19 +85,37 @@ public struct DataSync: Sendable {
         }
         while true {
             try interrupt.check("sync", resumeAt: 0)
-            let position = try await progress.position()
-            let changes = try await capture.changes(after: position, limit: batch)
-            if changes.isEmpty { break }
+            var position = try await progress.position()
+            var window: ChangeCapture.Window?
+            if capture.readsInWindows {
+                // The transactions finished before the oldest one still running, and not read yet.
+                if position.high == nil {
+                    position.high = try await capture.horizon()
+                    try await progress.openWindow(until: position.high ?? "0")
+                }
+                window = ChangeCapture.Window(low: position.low ?? "0", high: position.high ?? "0")
+            }
+            let changes = try await capture.changes(after: position.seq, limit: batch, window: window)
+            if changes.isEmpty {
+                guard let window else { break }
+                // The window is read: the next begins where it ended, once more have finished.
+                try await progress.closeWindow()
+                let next = ChangeCapture.Window(low: window.high, high: try await capture.horizon())
+                if next.high == window.high { break }
+                let waiting = try await capture.pending(after: .init(seq: 0, low: next.low, high: nil))
+                if waiting == 0 || (waiting <= maximumLag && summary.passes > 0) { break }
+                continue
+            }
             summary.passes += 1
             summary.changes += Int64(changes.count)
             try await apply(changes, plan: plan, from: sourceDriver, to: targetDriver, summary: &summary, position: progress)
-            summary.lag = try await capture.lastSeq() - (changes.last?.seq ?? position)
+            summary.lag = try await capture.pending(after: try await progress.position())
             observer?.observe(ExecutionEvent(kind: .batch, migration: "sync", message: "applied \(changes.count) changes; lag \(summary.lag)",
                                              progress: .init(rowsDone: summary.changes, rowsTotal: summary.changes + summary.lag,
                                                              rowsPerSecond: Double(summary.changes) / max(Date().timeIntervalSince(started), 0.001), batchSize: changes.count)))
-            if summary.lag <= maximumLag && changes.count < batch { break }
+            if window == nil && summary.lag <= maximumLag && changes.count < batch { break }
         }
-        summary.lag = try await capture.lastSeq() - (try await progress.position())
+        summary.lag = try await capture.pending(after: try await progress.position())
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
@@ -214,21 +232,47 @@ public struct DataSync: Sendable {
 /// Where a sync has got to: the last applied change, in the target (`godwit.sync_position`,
 /// SQLite `godwit_sync_position`), written in the same transaction as the rows.
 struct SyncPosition {
+    /// The last change applied: its number, and on a PostgreSQL source the window of
+    /// transactions being read (`low` ≤ xid < `high`; `high` is nil between windows).
+    struct Mark {
+        var seq: Int64
+        var low: String?
+        var high: String?
+    }
+
     let driver: any DatabaseDriver
     private var table: String { driver.godwitTable("sync_position") }
 
     func install() async throws {
         if driver.engine == .postgresql { try await driver.execute(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS godwit") }
-        try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(table) (id integer PRIMARY KEY, seq bigint NOT NULL)")
+        try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(table) (id integer PRIMARY KEY, seq bigint NOT NULL, low text, high text)")
+        // A position written by an earlier Godwit has no window columns yet.
+        let columns = try await driver.query(unsafeSQL: driver.engine == .postgresql
+            ? "SELECT column_name FROM information_schema.columns WHERE table_schema = 'godwit' AND table_name = 'sync_position'"
+            : "SELECT name FROM pragma_table_info('godwit_sync_position')").compactMap { $0[0].textValue }
+        for column in ["low", "high"] where !columns.contains(column) {
+            try await driver.execute(unsafeSQL: "ALTER TABLE \(table) ADD COLUMN \(column) text")
+        }
         try await driver.execute(unsafeSQL: "INSERT INTO \(table) (id, seq) SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM \(table))")
     }
 
-    func position() async throws -> Int64 {
-        try await driver.query(unsafeSQL: "SELECT seq FROM \(table) WHERE id = 1").first?[0].integerValue ?? 0
+    func position() async throws -> Mark {
+        let row = try await driver.query(unsafeSQL: "SELECT seq, low, high FROM \(table) WHERE id = 1").first
+        return Mark(seq: row?[0].integerValue ?? 0, low: row?[1].textValue, high: row?[2].textValue)
     }
 
     func advance(to seq: Int64) async throws {
         try await driver.execute(unsafeSQL: "UPDATE \(table) SET seq = \(seq) WHERE id = 1")
+    }
+
+    /// Starts reading the transactions before `high`.
+    func openWindow(until high: String) async throws {
+        try await driver.execute(unsafeSQL: "UPDATE \(table) SET high = \(SQLIdentifierQuoter.literal(high)), seq = 0 WHERE id = 1")
+    }
+
+    /// The window is read: the next starts at its end.
+    func closeWindow() async throws {
+        try await driver.execute(unsafeSQL: "UPDATE \(table) SET low = high, high = NULL, seq = 0 WHERE id = 1 AND high IS NOT NULL")
     }
 
     private var watermarks: String { driver.godwitTable("sync_watermarks") }
