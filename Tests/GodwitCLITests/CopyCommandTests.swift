@@ -147,6 +147,15 @@ struct CopyCommandTests {
                 try await $0.query(unsafeSQL: "SELECT count(*) FROM godwit.copy_marks WHERE name LIKE 'cutover %'").first?[0].integerValue
             }
             #expect(marks == 1)
+            #expect(cutover.standardOutput.contains("the source took writes again when cutover ended"))
+            // A second cutover is refused, naming the first; nothing more is recorded.
+            let again = try GodwitBinary.run(["cutover", "--from", "sqlite:" + source, "--to", target, "--with", spec])
+            #expect(again.status == 4)
+            #expect(again.standardError.contains("This target was cut over already, at 20"), "\(again.standardError)")
+            let marksAfter = try await DatabaseConnector.withDriver(.postgres(endpoint)) {
+                try await $0.query(unsafeSQL: "SELECT count(*) FROM godwit.copy_marks WHERE name LIKE 'cutover %'").first?[0].integerValue
+            }
+            #expect(marksAfter == 1)
             // Writes now go to the target; the identity goes on past every synced key.
             let next = try await DatabaseConnector.withDriver(.postgres(endpoint)) { driver in
                 try await driver.query(unsafeSQL: "INSERT INTO genre (name) VALUES ('Morna') RETURNING genre_id").first?[0].integerValue

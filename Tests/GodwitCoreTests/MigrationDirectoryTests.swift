@@ -90,7 +90,7 @@ struct MigrationDirectoryTests {
     func hugeFile(_ name: String) throws {
         try TemporaryDirectory.with { directory in
             let path = directory.path(name)
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             try handle.truncate(atOffset: 2 << 30)  // sparse: 2 GiB long, nothing on disk
             try handle.close()

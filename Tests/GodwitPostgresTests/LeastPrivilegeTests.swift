@@ -11,7 +11,7 @@ struct LeastPrivilegeTests {
     func ownerWithoutCreateDatabase() async throws {
         let admin = try TestPostgres.endpoint()
         let suffix = UUID().uuidString.prefix(8).lowercased()
-        let role = "godwit_owner_\(suffix)", database = "godwit_app_\(suffix)", scratch = "godwit_scratch_\(suffix)"
+        let role = "godwit_owner_\(suffix)", database = "godwit_app_\(suffix)", scratch = "godwit_clone_target_\(suffix)"
         try await TestPostgres.execute(admin, "CREATE ROLE \(role) LOGIN NOCREATEDB NOSUPERUSER")
         try await TestPostgres.execute(admin, "CREATE DATABASE \(database) OWNER \(role)")
         try await TestPostgres.execute(admin, "CREATE DATABASE \(scratch) OWNER \(role)")

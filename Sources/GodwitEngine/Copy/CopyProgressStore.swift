@@ -83,6 +83,16 @@ struct CopyProgressStore {
                                  bindings: [.text(name), .text(ISO8601DateFormatter().string(from: Date()))])
     }
 
+    /// The marks whose names start with `prefix`, oldest first: (name, when).
+    func marks(startingWith prefix: String) async throws -> [(name: String, at: String)] {
+        guard try await driver.hasGodwitTable("copy_marks") else { return [] }
+        return try await driver.query(unsafeSQL: "SELECT name, at FROM \(marks) WHERE name LIKE \(placeholder(1)) ORDER BY at",
+                                      bindings: [.text(prefix + "%")]).compactMap { row in
+            guard let name = row[0].textValue, let at = row[1].textValue else { return nil }
+            return (name, at)
+        }
+    }
+
     func isMarked(_ name: String) async throws -> Bool {
         try await driver.query(unsafeSQL: "SELECT count(*) FROM \(marks) WHERE name = \(placeholder(1))", bindings: [.text(name)]).first?[0].integerValue ?? 0 > 0
     }

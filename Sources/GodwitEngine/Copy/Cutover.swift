@@ -36,6 +36,15 @@ public struct Cutover: Sendable {
     }
 
     public func run() async throws -> CutoverResult {
+        // A cutover happens once: a second would freeze a source the application left, and sync
+        // its stale rows over the target's new ones.
+        if let earlier = try await DatabaseConnector.withDriver(target, access: .readOnly, { try await CopyProgressStore(driver: $0).marks(startingWith: "cutover ") }).first {
+            throw GodwitError(
+                .refused, "This target was cut over already, at \(earlier.name.dropFirst("cutover ".count))", location: target.description,
+                reason: "the target is where the application writes now; cutting over again would sync the old source's rows over its changes",
+                remedy: "Nothing to do. To go back, stop the writers, run the reverse sync once more, and point them at the source."
+            )
+        }
         let schema = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.inspect(.dataMove) }
         let plan = try CopyPlan(source: schema, target: target.engine, spec: spec, targetSchema: nil)
         let freeze = try await DatabaseConnector.open(source)
@@ -116,7 +125,7 @@ public struct Cutover: Sendable {
 
     private func steps(reverse: String?) -> [String] {
         var steps = [
-            "Point the application's writers at \(target.description) (its DATABASE_URL) and restart them; until then they wait on the source's lock, or fail.",
+            "Point the application's writers at \(target.description) (its DATABASE_URL) and restart them now: the source took writes again when cutover ended, and what is written there from now on is not on the target (stop the writers first if they may not write at all meanwhile).",
             "Watch the application's errors and latency on the target.",
         ]
         if let reverse {
