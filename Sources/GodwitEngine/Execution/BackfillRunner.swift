@@ -50,7 +50,7 @@ struct BackfillRunner {
         let baseline = try await probeBaseline(sql)
         var size = max(1, settings.batchSize ?? backfill.batchSize)
         var pause = settings.batchPause
-        var slowProbes = 0
+        var recentProbes: [Double] = []
         let clock = ContinuousClock()
         let resumedAt = clock.now
         let rowsAtResume = progress.rowsDone
@@ -117,7 +117,7 @@ struct BackfillRunner {
                 } else {
                     pause = max(settings.batchPause, pause / 2)
                 }
-                try checkLatency(latency, baseline: baseline, slowProbes: &slowProbes)
+                try checkLatency(latency, baseline: baseline, recent: &recentProbes)
             }
             if pause > 0 { try await Task.sleep(for: .seconds(pause)) }
         }
@@ -162,18 +162,21 @@ struct BackfillRunner {
         }
     }
 
-    private func checkLatency(_ latency: Double, baseline: Double, slowProbes: inout Int) throws {
+    /// The latency trigger: the median of the last 10 probes above the baseline by more than the
+    /// trigger's percentage and by more than 10 ms (a rise in noise-level timings is not one). A
+    /// median, so one probe that slips between two lock holds does not hide a sustained rise,
+    /// and one slow probe does not fire it.
+    private func checkLatency(_ latency: Double, baseline: Double, recent: inout [Double]) throws {
+        recent.append(latency)
+        if recent.count > 10 { recent.removeFirst(recent.count - 10) }
+        guard recent.count == 10 else { return }
+        let median = recent.sorted()[4...5].reduce(0, +) / 2
         for trigger in migration.rollbackTriggers {
             guard case .latency(let percent) = trigger.condition else { continue }
-            // A sustained rise, not noise: 10 batches in a row, and more than 10 ms above the baseline.
-            if latency > baseline * (1 + percent / 100) + 0.010 {
-                slowProbes += 1
-                if slowProbes >= 10 {
-                    throw RollbackTriggerFired(trigger: trigger, observation: String(
-                        format: "probe latency %.1f ms stayed above its baseline of %.1f ms + %.0f%% for 10 batches", latency * 1000, baseline * 1000, percent))
-                }
-            } else {
-                slowProbes = 0
+            if median > baseline * (1 + percent / 100), median > baseline + 0.010 {
+                throw RollbackTriggerFired(trigger: trigger, observation: String(
+                    format: "probe latency stayed above its baseline of %.1f ms + %.0f%%: the median of the last 10 probes was %.1f ms",
+                    baseline * 1000, percent, median * 1000))
             }
         }
     }
