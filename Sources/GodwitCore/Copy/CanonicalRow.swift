@@ -13,11 +13,22 @@ public struct CanonicalForm: Hashable, Codable, Sendable {
     /// Per column, the zone zone-less times are read in.
     public var zones: [TimeZone]
     public var epochUnits: [TemporalValue.EpochUnit]
+    /// Per column, whether either side keeps it in single precision (PostgreSQL `real`): its
+    /// values compare at that precision, so a double 9.8 equals the float4 9.8 (which reads back
+    /// as 9.800000190734863). Nil: no column does.
+    public var singlePrecision: [Bool]?
 
-    public init(kinds: [ValueKind], zones: [TimeZone]? = nil, epochUnits: [TemporalValue.EpochUnit]? = nil) {
+    public init(kinds: [ValueKind], zones: [TimeZone]? = nil, epochUnits: [TemporalValue.EpochUnit]? = nil, singlePrecision: [Bool]? = nil) {
         self.kinds = kinds
         self.zones = zones ?? Array(repeating: TimeZone(identifier: "UTC")!, count: kinds.count)
         self.epochUnits = epochUnits ?? Array(repeating: .automatic, count: kinds.count)
+        self.singlePrecision = singlePrecision
+    }
+
+    /// A number as a single-precision value reads, written as its shortest decimal (`9.8`).
+    static func single(_ number: Double) -> Double {
+        let float = Float(number)
+        return float.isFinite ? Double(String(float)) ?? number : number
     }
 
     /// What NULL becomes: no text value can start with a NUL character.
@@ -28,11 +39,13 @@ public struct CanonicalForm: Hashable, Codable, Sendable {
         if value.isNull { return Self.nullMark }
         switch kinds[column] {
         case .integer, .decimal, .float:
+            let single = singlePrecision.map { column < $0.count && $0[column] } ?? false
             switch value {
             case .integer(let number): return String(number)
-            case .real(let number): return NumberText.plain(number)
+            case .real(let number): return NumberText.plain(single ? Self.single(number) : number)
             case .text(let text):
                 let trimmed = text.trimmingWhitespace()
+                if single, let number = Double(trimmed) { return NumberText.plain(Self.single(number)) }
                 if NumberText.isDecimal(trimmed) { return NumberText.normalized(trimmed) }
                 if let number = Double(trimmed) { return NumberText.plain(number) }
                 return "?" + text

@@ -39,7 +39,7 @@ public struct CrossVerification: Sendable {
         do {
             for table in plan.tables {
                 observer?.observe(ExecutionEvent(kind: .notice, migration: "verify", message: "comparing \(table.source.name) with \(table.target.name)"))
-                guard let pair = TablePair(table, in: targetSchema) else {
+                guard let pair = TablePair(table, in: targetSchema, from: source.engine) else {
                     // Every source row is missing from the target: the totals say so.
                     var result = ReconciliationReport.TableResult(source: table.source.name.description, target: table.target.name.description, key: [])
                     result.problem = "no table \(table.target.name) in the target"
@@ -99,7 +99,8 @@ public struct CrossVerification: Sendable {
         let targetQuoter = targetDriver.engine.quoter
         let targetColumns = pair.targetColumns.map(targetQuoter.quote)
         let kinds = Array(pair.form.kinds.suffix(targetColumns.count))
-        let form = CanonicalForm(kinds: kinds, zones: Array(pair.form.zones.suffix(kinds.count)), epochUnits: Array(pair.form.epochUnits.suffix(kinds.count)))
+        let form = CanonicalForm(kinds: kinds, zones: Array(pair.form.zones.suffix(kinds.count)), epochUnits: Array(pair.form.epochUnits.suffix(kinds.count)),
+                                 singlePrecision: pair.form.singlePrecision.map { Array($0.suffix(kinds.count)) })
         switch (sourceDriver.engine, targetDriver.engine) {
         case (.postgresql, .postgresql):
             guard pair.sameTypes else { return nil }
@@ -186,7 +187,7 @@ struct TablePair: Sendable {
     let idMap: QualifiedName?
     var problem: String?
 
-    init?(_ copy: TableCopy, in target: Schema) {
+    init?(_ copy: TableCopy, in target: Schema, from sourceEngine: Engine) {
         let candidates = target.tables.filter { $0.name.name.lowercased() == copy.target.name.name.lowercased() }
         guard let table = target.table(named: copy.target.name) ?? candidates.first(where: { $0.name.schema == "public" }) ?? candidates.first else { return nil }
         self.copy = copy
@@ -235,8 +236,14 @@ struct TablePair: Sendable {
         self.targetKey = keyed ? targetKey : []
         self.keyKinds = keyed ? keyKinds : []
         let keyZones = Array(repeating: TimeZone(identifier: "UTC")!, count: keyed ? keyKinds.count : 0)
+        // PostgreSQL's `real` keeps 24 bits of mantissa; SQLite's REAL is a double.
+        let isSingle = { (type: String?, engine: Engine) in
+            engine == .postgresql && type.map { ["real", "float4"].contains(PostgresTypeName.canonical($0)) } == true
+        }
+        let singles = zip(types, originalTypes).map { isSingle($0, target.engine) || isSingle($1, sourceEngine) }
         form = CanonicalForm(kinds: (keyed ? keyKinds : []) + kinds, zones: keyZones + zones,
-                             epochUnits: (keyed ? Array(repeating: .automatic, count: keyKinds.count) : []) + units)
+                             epochUnits: (keyed ? Array(repeating: .automatic, count: keyKinds.count) : []) + units,
+                             singlePrecision: singles.contains(true) ? Array(repeating: false, count: keyed ? keyKinds.count : 0) + singles : nil)
         if !missing.isEmpty { problem = "the target table has no column " + missing.joined(separator: ", ") }
     }
 
