@@ -57,11 +57,12 @@ public enum DiffMigration {
         var header = ["Written by godwit diff from \(url) to \(source). Review before applying."]
         // The strictest downtime the engine can hold for these changes.
         let plan = try DatabaseConnector.planner(for: current.engine).plan(migration, against: current)
-        let blocking = PlanAdmission.blocking(migration, plan: plan, against: current).filter { $0.code == "GW101" }
-        if !blocking.isEmpty {
+        // The steps that cannot run online are what GW101 refuses under zero downtime.
+        let offline = plan.steps.filter { !$0.isOnline }
+        if !offline.isEmpty {
             migration.downtime = .minutes
-            header.append("downtime: minutes, because on \(current.engine) \(blocking.count == 1 ? "one step blocks" : "\(blocking.count) steps block") writes while it runs:")
-            header += blocking.map { "  \($0.message.replacingOccurrences(of: ", but the migration says `downtime: zero`", with: ""))" }
+            header.append("downtime: minutes, because on \(current.engine) \(offline.count == 1 ? "one step blocks" : "\(offline.count) steps block") writes while it runs:")
+            header += offline.map { "  \($0.title) (\($0.lock.sqlName))" }
         }
         return Result(migration: migration, warnings: diff.warnings, header: header, comments: comments)
     }

@@ -33,7 +33,7 @@ struct ChangeCapture {
 
     /// Creates the change table and a trigger per table (inside the caller's transaction).
     func install(for tables: [TableCopy]) async throws {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: isPostgres)
+        let quoter = driver.engine.quoter
         if isPostgres {
             try await driver.execute(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS godwit")
             try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS godwit.changes (seq bigserial PRIMARY KEY, tbl text NOT NULL, key jsonb NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp(), xid xid8 NOT NULL DEFAULT pg_current_xact_id())")
@@ -78,7 +78,7 @@ struct ChangeCapture {
 
     /// Removes the triggers and the change table.
     func remove(for tables: [TableCopy]) async throws {
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: isPostgres)
+        let quoter = driver.engine.quoter
         for copy in tables where !copy.key.isEmpty && copy.key != ["rowid"] {
             let name = copy.source.name
             if isPostgres {

@@ -413,13 +413,7 @@ public struct PostgresPlanner: MigrationPlanner {
 
     /// Rows sharing a value that is about to become unique, counted before the index is built.
     private func duplicateCheck(_ columns: [String], in table: QualifiedName) -> StepCheck {
-        let list = quoter.quoteList(columns)
-        let present = columns.map { "\(quoter.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
-        return StepCheck(
-            name: "duplicates of (\(columns.joined(separator: ", ")))",
-            sql: "SELECT count(*) FROM (SELECT 1 FROM \(quoter.quote(table)) WHERE \(present) GROUP BY \(list) HAVING count(*) > 1) AS d",
-            isPrecondition: true
-        )
+        UniqueIndexCheck.duplicates(of: columns, on: table, quoter: quoter)
     }
 
     /// An index left INVALID by a failed concurrent build.
