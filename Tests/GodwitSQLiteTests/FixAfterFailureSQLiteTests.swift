@@ -49,4 +49,27 @@ struct FixAfterFailureSQLiteTests {
         untouched.completedSteps = 0
         #expect(throws: Never.self) { try DriftCheck.check([migration], against: [untouched]) }
     }
+
+    @Test("Its first step failed on the data; the data is fixed by hand and the same file applies: rollback proves the database as it was just before that run")
+    func fixedDataApplies() async throws {
+        try await TemporaryDirectory.with { directory in
+            let url = DatabaseURL.sqlite(.init(path: directory.path("app.db")))
+            try await DatabaseConnector.withDriver(url, access: .create) { driver in
+                try await driver.executeScript(unsafeSQL: "CREATE TABLE orders (id INTEGER PRIMARY KEY, code TEXT); INSERT INTO orders VALUES (1, 'a'), (2, 'a');")
+            }
+            let folder = directory.path("migrations")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try "CREATE UNIQUE INDEX orders_code ON orders (code);\n".write(toFile: folder + "/001_codes.up.sql", atomically: true, encoding: .utf8)
+            try "DROP INDEX orders_code;\n".write(toFile: folder + "/001_codes.down.sql", atomically: true, encoding: .utf8)
+            var settings = SQLCorpus.settings
+            settings.retention = 86_400
+            await #expect(throws: GodwitError.self) { try await MigrationApplier(url: url, settings: settings).apply(directory: folder) }
+            _ = try await DatabaseConnector.withDriver(url) { try await $0.execute(unsafeSQL: "UPDATE orders SET code = 'b' WHERE id = 2") }
+            let fixed = try await DatabaseState.of(url)
+            #expect(try await MigrationApplier(url: url, settings: settings).apply(directory: folder).ran == ["001"])
+            let (_, report) = try await MigrationRollback(url: url, settings: settings).rollback(nil)
+            #expect(report.passed, "\(report.failures.map(\.detail))")
+            #expect(try await DatabaseState.of(url) == fixed)
+        }
+    }
 }

@@ -122,10 +122,11 @@ public struct MigrationApplier: Sendable {
         return outcome
     }
 
-    /// Whether a migration that failed before any step finished was changed since: it is
-    /// planned again from the file as it is now.
+    /// Whether a migration is planned again from the file and the database as they are now: it
+    /// failed before any step finished, so nothing of it is in the database, and the file or
+    /// the data may have been fixed since (the digests rollback proves against are taken anew).
     static func replans(_ migration: Migration, _ record: MigrationRecord) -> Bool {
-        record.failedBeforeAnyStep && record.checksum != (migration.source?.checksum ?? record.checksum)
+        record.failedBeforeAnyStep
     }
 
     /// The record and plan a run follows: stored ones when the migration already began, else a
