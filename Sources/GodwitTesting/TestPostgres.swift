@@ -32,10 +32,10 @@ public enum TestPostgres {
         let database = admin.selectingDatabase(name)
         do {
             let result = try await body(database)
-            try await execute(admin, "DROP DATABASE \(name) WITH (FORCE)")
+            try await TemporaryPostgresDatabase.drop(named: name, via: admin)
             return result
         } catch {
-            try? await execute(admin, "DROP DATABASE \(name) WITH (FORCE)")
+            try? await TemporaryPostgresDatabase.drop(named: name, via: admin)
             throw error
         }
     }

@@ -80,4 +80,47 @@ struct LeastPrivilegeTests {
         }
         #expect(try await DatabaseConnector.withDriver(.postgres(other)) { try await $0.query(unsafeSQL: "SELECT count(*) FROM keep_me").first?[0].integerValue } == 0)
     }
+
+    @Test("A role with CREATEDB but not pg_signal_backend drops its scratch database while a session it may not end (like an autovacuum worker) is still in it")
+    func scratchDropWithoutSignalRights() async throws {
+        let admin = try TestPostgres.endpoint()
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let role = "godwit_maker_\(suffix)", other = "godwit_other_\(suffix)", home = "godwit_home_\(suffix)", scratch = "godwit_scratch_\(suffix)"
+        try await TestPostgres.execute(admin, "CREATE ROLE \(role) LOGIN CREATEDB NOSUPERUSER")
+        try await TestPostgres.execute(admin, "CREATE ROLE \(other) LOGIN NOSUPERUSER")
+        try await TestPostgres.execute(admin, "CREATE DATABASE \(home) OWNER \(role)")
+        defer {
+            Task {
+                try? await TestPostgres.execute(admin, "DROP DATABASE IF EXISTS \(home) WITH (FORCE)")
+                try? await TestPostgres.execute(admin, "DROP DATABASE IF EXISTS \(scratch) WITH (FORCE)")
+                try? await TestPostgres.execute(admin, "DROP ROLE IF EXISTS \(role)")
+                try? await TestPostgres.execute(admin, "DROP ROLE IF EXISTS \(other)")
+            }
+        }
+        var maker = admin.selectingDatabase(home)
+        maker.user = role
+        try await DatabaseConnector.withDriver(.postgres(maker)) { _ = try await $0.execute(unsafeSQL: "CREATE DATABASE \(scratch)") }
+        var visitor = admin.selectingDatabase(scratch)
+        visitor.user = other
+        // The other role's session stays for a second, then leaves, as an autovacuum worker would.
+        let visit = Task {
+            try await DatabaseConnector.withDriver(.postgres(visitor)) { _ = try await $0.query(unsafeSQL: "SELECT pg_sleep(1)::text") }
+        }
+        for _ in 0..<200 {
+            let present = try await DatabaseConnector.withDriver(.postgres(admin)) {
+                try await $0.query(unsafeSQL: "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(scratch)'").first?[0].integerValue ?? 0
+            }
+            if present > 0 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        await #expect(throws: GodwitError.self, "FORCE alone is refused for this role") {
+            try await DatabaseConnector.withDriver(.postgres(maker)) { _ = try await $0.execute(unsafeSQL: "DROP DATABASE \(scratch) WITH (FORCE)") }
+        }
+        try await TemporaryPostgresDatabase.drop(named: scratch, via: maker)
+        try await visit.value
+        let left = try await DatabaseConnector.withDriver(.postgres(admin)) {
+            try await $0.query(unsafeSQL: "SELECT count(*) FROM pg_database WHERE datname = '\(scratch)'").first?[0].integerValue
+        }
+        #expect(left == 0)
+    }
 }

@@ -1,10 +1,10 @@
 import Foundation
-import GodwitCore
+public import GodwitCore
 
 /// A database made for a while on a PostgreSQL server — a scratch schema, a rehearsal clone, a
 /// restored backup — and dropped afterwards. Created and dropped through another database of
 /// the same server (`admin`), since no session may sit in the one being dropped or copied.
-struct TemporaryPostgresDatabase: Sendable {
+public struct TemporaryPostgresDatabase: Sendable {
     /// The new database.
     let endpoint: DatabaseURL.PostgresEndpoint
     private let admin: DatabaseURL.PostgresEndpoint
@@ -19,8 +19,30 @@ struct TemporaryPostgresDatabase: Sendable {
 
     /// Drops it, closing any session still in it.
     func drop() async throws {
-        _ = try await DatabaseConnector.withDriver(.postgres(admin)) {
-            try await $0.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(endpoint.database) WITH (FORCE)")
+        try await Self.drop(named: endpoint.database, via: admin)
+    }
+
+    /// Drops the database `name` (an unquoted lowercase name) through `admin`, closing any
+    /// session still in it.
+    ///
+    /// `WITH (FORCE)` ends our own leftover sessions. A role without `pg_signal_backend` may not
+    /// end a session it is not a member of, and an autovacuum worker counts as one (SQLSTATE
+    /// 42501); a plain `DROP DATABASE` cancels autovacuum itself and waits a few seconds for
+    /// other sessions, so that is tried next, a few times.
+    public static func drop(named name: String, via admin: DatabaseURL.PostgresEndpoint) async throws {
+        _ = try await DatabaseConnector.withDriver(.postgres(admin)) { driver in
+            do {
+                try await driver.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            } catch let error as GodwitError where error.engineCode == "42501" {
+                for attempt in 1...5 {
+                    do {
+                        try await driver.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name)")
+                        return
+                    } catch let busy as GodwitError where busy.engineCode == "55006" && attempt < 5 {
+                        try await Task.sleep(for: .milliseconds(200 * attempt))
+                    }
+                }
+            }
         }
     }
 
