@@ -17,8 +17,7 @@ cd "$(dirname "$0")/.."
 rows=${1:-1000000}
 : "${GODWIT_TEST_POSTGRES_URL:?run under scripts/with-postgres}"
 
-swift build -c release --product godwit >/dev/null
-godwit="$(swift build -c release --product godwit --show-bin-path)/godwit"
+godwit=$(bench/godwit-binary)
 work=$(mktemp -d /tmp/godwit-bench.XXXXXX)
 admin="${GODWIT_TEST_POSTGRES_URL%%\?*}"
 base="${admin%/*}"
@@ -46,7 +45,8 @@ round() {
   psql -q "$base/bench_update" -c "UPDATE accounts SET name_upper = upper(name) WHERE name_upper IS NULL" >/dev/null
   update=$(( $(ms) - start ))
   start=$(ms)
-  "$godwit" apply "$work/migrations" --db "$base/bench_backfill?sslmode=disable" --retention 0s --json ${GODWIT_APPLY_OPTIONS:-} > "$work/events.jsonl" 2>/dev/null
+  "$godwit" apply "$work/migrations" --db "$base/bench_backfill?sslmode=disable" --retention 0s --unrehearsed --yes --json ${GODWIT_APPLY_OPTIONS:-} > "$work/events.jsonl" 2>"$work/apply.err" \
+    || { echo "godwit apply failed:" >&2; cat "$work/apply.err" >&2; exit 1; }
   apply=$(( $(ms) - start ))
   local wrong
   wrong=$(psql -Atq "$base/bench_backfill" -c "SELECT count(*) FROM accounts WHERE name_upper IS DISTINCT FROM upper(name)")

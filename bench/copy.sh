@@ -15,8 +15,7 @@ cd "$(dirname "$0")/.."
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000000 10000000)
 command -v pgloader >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgloader >/dev/null; }
 
-swift build -c release --product godwit >/dev/null
-godwit="$(swift build -c release --product godwit --show-bin-path)/godwit"
+godwit=$(bench/godwit-binary)
 work=$(mktemp -d /tmp/godwit-bench.XXXXXX)
 admin="${GODWIT_TEST_POSTGRES_URL%%\?*}"
 base="${admin%/*}"

@@ -16,8 +16,7 @@ tables=${1:-1000}
 : "${GODWIT_TEST_POSTGRES_URL:?run under scripts/with-postgres}"
 python3 -c "import migra, psycopg" 2>/dev/null || pip install --quiet migra psycopg2-binary "psycopg[binary]" >/dev/null
 
-swift build -c release --product godwit >/dev/null
-godwit="$(swift build -c release --product godwit --show-bin-path)/godwit"
+godwit=$(bench/godwit-binary)
 work=$(mktemp -d /tmp/godwit-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 

@@ -16,8 +16,7 @@ cd "$(dirname "$0")/.."
 tables=${1:-1000}
 : "${GODWIT_TEST_POSTGRES_URL:?run under scripts/with-postgres}"
 
-swift build -c release --product godwit >/dev/null
-godwit="$(swift build -c release --product godwit --show-bin-path)/godwit"
+godwit=$(bench/godwit-binary)
 work=$(mktemp -d /tmp/godwit-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 

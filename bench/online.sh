@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: what application traffic sees while a migration runs.
 #
-#   scripts/with-postgres bench/online.sh [SCALE]
+#   scripts/with-postgres bench/online.sh [SCALE [SECONDS]]
 #
 # A pgbench database (scale SCALE, default 10: 1,000,000 accounts) serves a steady TPC-B-like
 # workload (2 clients, rate-limited to 200 transactions/s so latency means something on a
@@ -15,10 +15,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=${1:-10}
+# The baseline window (default 20 s); the workload under godwit runs 2×SECONDS + 5 s.
+seconds=${2:-20}
 : "${GODWIT_TEST_POSTGRES_URL:?run under scripts/with-postgres}"
 
-swift build -c release --product godwit >/dev/null
-godwit="$(swift build -c release --product godwit --show-bin-path)/godwit"
+godwit=$(bench/godwit-binary)
 work=$(mktemp -d /tmp/godwit-bench.XXXXXX)
 admin="${GODWIT_TEST_POSTGRES_URL%%\?*}"
 base="${admin%/*}"
@@ -77,18 +78,18 @@ report() { # name, start, end, pid
 
 # The workload runs its full time; only transactions inside the window count.
 init
-workload 26; sleep 3; start=$(now); sleep 20; end=$(now)
+workload $((seconds + 6)); sleep 3; start=$(now); sleep "$seconds"; end=$(now)
 report "baseline" "$start" "$end" "$pid"
 
 init
-workload 45; sleep 3; start=$(now)
-"$godwit" apply "$work/migrations" --db "$base/$db?sslmode=disable" --retention 0s ${GODWIT_APPLY_OPTIONS:-} > "$work/godwit.out"
+workload $((2 * seconds + 5)); sleep 3; start=$(now)
+"$godwit" apply "$work/migrations" --db "$base/$db?sslmode=disable" --retention 0s --unrehearsed --yes ${GODWIT_APPLY_OPTIONS:-} > "$work/godwit.out"
 end=$(now)
 report "godwit apply (online)" "$start" "$end" "$pid"
 psql -Atq "$base/$db" -c "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'pgbench_accounts'::regclass AND attname = 'abalance'" | grep -qx bigint
 
 init
-workload 15; sleep 3; start=$(now)
+workload $((seconds * 3 / 4 > 6 ? seconds * 3 / 4 : 6)); sleep 3; start=$(now)
 psql -q "$base/$db" -c "ALTER TABLE pgbench_accounts ALTER COLUMN abalance TYPE bigint"
 end=$(now)
 report "plain ALTER TABLE" "$start" "$end" "$pid"

@@ -18,10 +18,7 @@ rounds=${1:-3}
 : "${GODWIT_TEST_POSTGRES_URL:?run under scripts/with-postgres}"
 directory=Tests/Fixtures/real/crates-io/migrations
 base=${GODWIT_TEST_POSTGRES_URL%/*}
-if [ -z "${GODWIT_BIN:-}" ]; then
-  swift build -c release --product godwit >/dev/null
-  GODWIT_BIN=.build/release/godwit
-fi
+GODWIT_BIN=$(bench/godwit-binary)
 command -v squawk >/dev/null 2>&1 || python3 -m pip install --quiet squawk-cli
 ordered=$(python3 -c "
 import os, sys

@@ -14,8 +14,7 @@ cd "$(dirname "$0")/.."
 rows=${1:-1000000}
 command -v reladiff >/dev/null || pip install -q reladiff psycopg2-binary >/dev/null
 
-swift build -c release --product godwit >/dev/null
-godwit="$(swift build -c release --product godwit --show-bin-path)/godwit"
+godwit=$(bench/godwit-binary)
 work=$(mktemp -d /tmp/godwit-bench.XXXXXX)
 admin="${GODWIT_TEST_POSTGRES_URL%%\?*}"
 base="${admin%/*}"
