@@ -75,6 +75,8 @@ struct CopyCommand: AsyncParsableCommand {
                 Terminal().write(summary.text())
             }
             if summary.rejected > 0 { throw ExitCode(3) }
+            // Without change capture nothing will add them later: the target is not a faithful copy.
+            if !summary.notAdded.isEmpty && !summary.captures { throw ExitCode(2) }
         }
     }
 }

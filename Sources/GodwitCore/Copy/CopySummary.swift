@@ -28,6 +28,11 @@ public struct CopySummary: Hashable, Codable, Sendable {
     public var rejectFile: String?
     /// True when the target already held a finished copy and nothing was done.
     public var wasAlreadyDone: Bool
+    /// Keys, constraints, foreign keys and indexes of the source the target could not take
+    /// yet (recorded there: `godwit sync` and a rerun of the copy try them again).
+    public var notAdded: [String] = []
+    /// Whether change capture runs, so `godwit sync` will try ``notAdded`` again.
+    public var captures = false
 
     public init(source: String, target: String, tables: [TableResult], seconds: Double, warnings: [String], rejectFile: String?,
                 wasAlreadyDone: Bool = false) {
@@ -58,6 +63,12 @@ public struct CopySummary: Hashable, Codable, Sendable {
         }
         if rejected > 0 { out += ["", "\(QuantityFormat.count(rejected)) rows rejected; their keys and reasons are in \(rejectFile ?? "the reject file")."] }
         if !warnings.isEmpty { out += ["", "Warnings:"] + warnings.map { "  - \($0)" } }
+        if !notAdded.isEmpty {
+            out += ["", "Not in the target yet (\(notAdded.count)):"] + notAdded.map { "  - \($0)" }
+            out.append(captures
+                ? "Rows still arriving can break them until the target catches up: godwit sync tries each again after it applies changes, and cutover refuses while a constraint is missing."
+                : "The source's rows break them as they are (orphans, duplicates, values the check refuses), or the target cannot read them. Fix the rows in the source, then copy into an empty database again (or copy with --capture: sync carries the fix over and adds them); or fix the same rows in the target too and run this copy again, which tries only these; or add them by hand. verify and cutover fail while a constraint is missing.")
+        }
         return out.joined(separator: "\n") + "\n"
     }
 }

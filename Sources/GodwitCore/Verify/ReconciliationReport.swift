@@ -63,6 +63,9 @@ public struct ReconciliationReport: Hashable, Codable, Sendable {
         /// Why the table could not be compared (a missing table or column).
         public var problem: String?
         public var comparison: Comparison = .rows
+        /// Keys and constraints the source's table has and the target's lacks (or holds
+        /// unvalidated), in words: rows that agree are not enough for a cutover.
+        public var missingConstraints: [String] = []
 
         /// How a table was compared.
         public enum Comparison: String, Hashable, Codable, Sendable {
@@ -82,7 +85,7 @@ public struct ReconciliationReport: Hashable, Codable, Sendable {
 
         public var isEqual: Bool {
             problem == nil && missing == 0 && extra == 0 && modified == 0 && sourceSide.rows == targetSide.rows
-                && sourceSide.checksum == targetSide.checksum && targetSide.duplicateKeys == 0
+                && sourceSide.checksum == targetSide.checksum && targetSide.duplicateKeys == 0 && missingConstraints.isEmpty
         }
     }
 
@@ -129,7 +132,8 @@ public struct ReconciliationReport: Hashable, Codable, Sendable {
                    "Compared in \(DurationFormat.text(seconds)), \(tables.count) tables.", "",
                    "**Source Database** (`\(source)`)", "- Total records: \(count(total(\.sourceSide, \.rows)))", "- Date range: \(ranges(\.sourceSide))", "",
                    "**Target Database** (`\(target)`)", "- Total records: \(count(total(\.targetSide, \.rows)))", "- Date range: \(ranges(\.targetSide))", "",
-                   "**Discrepancies**", "- Missing records: \(count(missing))", "- Extra records: \(count(extra))", "- Modified records: \(count(modified))", "",
+                   "**Discrepancies**", "- Missing records: \(count(missing))", "- Extra records: \(count(extra))", "- Modified records: \(count(modified))",
+                   "- Missing constraints: \(count(Int64(tables.reduce(0) { $0 + $1.missingConstraints.count })))", "",
                    "**Data Quality**",
                    "- Null values: \(count(total(\.targetSide, \.nulls))) (acceptable: \(count(total(\.sourceSide, \.nulls))), as in the source)",
                    "- Duplicates: \(count(total(\.targetSide, \.duplicateKeys))) (acceptable: 0)",
@@ -150,6 +154,7 @@ public struct ReconciliationReport: Hashable, Codable, Sendable {
             if !table.extraKeys.isEmpty { out.append("- Extra in the target: " + table.extraKeys.joined(separator: ", ") + (table.extra > Int64(table.extraKeys.count) ? ", …" : "")) }
             for row in table.modifiedRows { out.append("- Modified: \(row.key): \(row.columns.joined(separator: ", ")) differ") }
             if table.targetSide.duplicateKeys > 0 { out.append("- Duplicate keys in the target: \(table.targetSide.duplicateKeys)") }
+            for constraint in table.missingConstraints { out.append("- Not enforced in the target: \(constraint)") }
             if !table.differingRanges.isEmpty {
                 out += ["", "Key ranges whose count or checksum differ (\(table.differingRanges.count) of \(table.ranges)):", "",
                         "| From | Through | Source rows | Target rows | Source checksum | Target checksum |", "|---|---|---:|---:|---|---|"]

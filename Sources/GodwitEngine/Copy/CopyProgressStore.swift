@@ -35,6 +35,7 @@ struct CopyProgressStore {
     private var isPostgres: Bool { driver.engine == .postgresql }
     private var parts: String { driver.godwitTable("copy_parts") }
     private var marks: String { driver.godwitTable("copy_marks") }
+    private var postponedTable: String { driver.godwitTable("copy_postponed") }
     private func placeholder(_ number: Int) -> String { isPostgres ? "$\(number)" : "?" }
 
     func install() async throws {
@@ -46,6 +47,50 @@ struct CopyProgressStore {
               done \(boolean) NOT NULL DEFAULT \(isPostgres ? "false" : "0"), PRIMARY KEY (source_table, part))
             """)
         try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(marks) (name text PRIMARY KEY, at text NOT NULL)")
+        try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(postponedTable) (what text PRIMARY KEY, statement text NOT NULL)")
+    }
+
+    /// A statement that adds a key, constraint, foreign key or index the target could not take
+    /// when the copy finished, and what it adds; tried again by sync and by a rerun of the copy.
+    struct Postponed: Hashable, Sendable {
+        var what: String
+        var statement: String
+    }
+
+    /// Records a statement that failed (call inside the transaction that tried it).
+    func postpone(_ item: Postponed) async throws {
+        try await driver.execute(unsafeSQL: "INSERT INTO \(postponedTable) (what, statement) VALUES (\(placeholder(1)), \(placeholder(2))) ON CONFLICT (what) DO NOTHING",
+                                 bindings: [.text(item.what), .text(item.statement)])
+    }
+
+    /// What is still postponed, in the order recorded (foreign keys after the tables' own parts).
+    func postponed() async throws -> [Postponed] {
+        guard try await driver.hasGodwitTable("copy_postponed") else { return [] }
+        return try await driver.query(unsafeSQL: "SELECT what, statement FROM \(postponedTable) ORDER BY \(isPostgres ? "ctid" : "rowid")")
+            .map { Postponed(what: $0[0].textValue ?? "", statement: $0[1].textValue ?? "") }
+    }
+
+    /// Runs each postponed statement again, each in its own transaction, and forgets the ones
+    /// that ran. Returns what they added and what is still missing.
+    func retryPostponed() async throws -> (added: [String], remaining: [String]) {
+        var added: [String] = [], remaining: [String] = []
+        for item in try await postponed() {
+            do {
+                try await driver.withWriteTransaction {
+                    try await driver.execute(unsafeSQL: item.statement)
+                    try await settle(item)
+                }
+                added.append(item.what)
+            } catch let error as GodwitError where !error.endsSession {
+                remaining.append(item.what)
+            }
+        }
+        return (added, remaining)
+    }
+
+    /// Forgets a postponed statement once it ran.
+    func settle(_ item: Postponed) async throws {
+        try await driver.execute(unsafeSQL: "DELETE FROM \(postponedTable) WHERE what = \(placeholder(1))", bindings: [.text(item.what)])
     }
 
     /// Whether an earlier copy into this database recorded anything.

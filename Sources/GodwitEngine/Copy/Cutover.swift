@@ -56,9 +56,14 @@ public struct Cutover: Sendable {
             let synced = try await sync.run()
             let report = try await CrossVerification(source: source, target: target, spec: spec, observer: observer).run()
             guard report.passes else {
-                throw GodwitError(.integrityFailure, "The databases differ after the final sync: no cutover",
-                                  reason: report.tables.filter { !$0.isEqual }.map(\.source).joined(separator: ", ") + " differ",
-                                  remedy: "Run godwit verify --source … --target … for the report; the source is writable again.")
+                let missing = report.tables.flatMap { table in table.missingConstraints.map { "\(table.target): \($0)" } }
+                let differing = report.tables.filter { !$0.isEqual && $0.missingConstraints.isEmpty }.map(\.source)
+                let reason = ((differing.isEmpty ? [] : [differing.joined(separator: ", ") + " differ"])
+                              + (missing.isEmpty ? [] : ["the target does not enforce " + missing.joined(separator: "; ")])).joined(separator: ", and ")
+                throw GodwitError(.integrityFailure, "The databases differ after the final sync: no cutover", reason: reason,
+                                  remedy: missing.isEmpty
+                                      ? "Run godwit verify --source … --target … for the report; the source is writable again."
+                                      : "The source is writable again. A constraint the rows break must be fixed in the source's rows (then godwit sync adds it); one the target cannot read must be added by hand. Then cut over.")
             }
             if let reverseFile { try await prepareWayBack(plan, schema: schema, file: reverseFile) }
             let at = Date()

@@ -53,7 +53,12 @@ public struct DataCopy: Sendable {
         try await copyParts(parts.filter { !$0.isDone }, plan: plan, rejects: rejects, tally: tally)
         var warnings = plan.warnings
         if !alreadyDone { warnings += try await finishTarget(plan, tally: tally) }
-        let recorded = try await DatabaseConnector.withDriver(target) { try await CopyProgressStore(driver: $0).allParts() }
+        let (recorded, notAdded) = try await DatabaseConnector.withDriver(target) { driver in
+            let store = CopyProgressStore(driver: driver)
+            // A rerun of a finished copy tries again what the target could not take before.
+            let remaining = alreadyDone ? try await store.retryPostponed().remaining : try await store.postponed().map(\.what)
+            return (try await store.allParts(), remaining)
+        }
         let results = plan.tables.map { table in
             let mine = recorded.filter { $0.sourceTable == table.source.name.description }
             return CopySummary.TableResult(source: table.source.name.description, target: table.target.name.description,
@@ -61,8 +66,11 @@ public struct DataCopy: Sendable {
                                            formats: tally.formats(of: table.target.name.description))
         }
         let rejectFile = results.contains { $0.rejected > 0 } ? rejects.path : nil
-        return CopySummary(source: source.description, target: target.description, tables: results,
-                           seconds: Date().timeIntervalSince(started), warnings: warnings, rejectFile: rejectFile, wasAlreadyDone: alreadyDone)
+        var summary = CopySummary(source: source.description, target: target.description, tables: results,
+                                  seconds: Date().timeIntervalSince(started), warnings: warnings, rejectFile: rejectFile, wasAlreadyDone: alreadyDone)
+        summary.notAdded = notAdded
+        summary.captures = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await ChangeCapture(driver: $0).isInstalled() }
+        return summary
     }
 
     /// Creates the target tables and the progress records, or finds those of an earlier run.
@@ -278,7 +286,8 @@ public struct DataCopy: Sendable {
         return warnings
     }
 
-    /// Statements that may fail, each under a savepoint; a failure becomes a warning.
+    /// Statements that may fail, each under a savepoint; a failure becomes a warning, and the
+    /// statement is recorded in the target to be tried again (by sync, or a rerun of the copy).
     private func runOptional(_ statements: [(String, String)], on driver: any DatabaseDriver) async throws -> [String] {
         var warnings: [String] = []
         for (statement, what) in statements {
@@ -286,8 +295,9 @@ public struct DataCopy: Sendable {
             do {
                 try await driver.execute(unsafeSQL: statement)
                 try await driver.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_post")
-            } catch let error as GodwitError {
+            } catch let error as GodwitError where !error.endsSession {
                 try await driver.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_post")
+                try await CopyProgressStore(driver: driver).postpone(.init(what: what, statement: statement))
                 warnings.append("\(what) was not added: \(RedactedReason.of(error))")
             }
         }

@@ -14,6 +14,10 @@ public struct SyncSummary: Hashable, Codable, Sendable {
     public var lag: Int64 = 0
     public var passes = 0
     public var seconds: Double = 0
+    /// Keys, constraints, foreign keys and indexes the copy could not add, added by this sync
+    /// once the rows it carried over let them in; and those still missing.
+    public var added: [String] = []
+    public var stillMissing: [String] = []
 
     public init() {}
 
@@ -23,6 +27,10 @@ public struct SyncSummary: Hashable, Codable, Sendable {
                      + "\(QuantityFormat.count(written)) rows written, \(QuantityFormat.count(removed)) deleted; lag now \(QuantityFormat.count(lag)) changes."]
         for table in Set(upserted.keys).union(deleted.keys).sorted() {
             lines.append("  \(table): \(QuantityFormat.count(upserted[table] ?? 0)) written, \(QuantityFormat.count(deleted[table] ?? 0)) deleted")
+        }
+        if !added.isEmpty { lines += ["Added to the target now that its rows let them in:"] + added.map { "  - \($0)" } }
+        if !stillMissing.isEmpty {
+            lines += ["Still not in the target (tried again after every sync; cutover refuses while a constraint is missing):"] + stillMissing.map { "  - \($0)" }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -116,6 +124,8 @@ public struct DataSync: Sendable {
             if window == nil && summary.lag <= maximumLag && changes.count < batch { break }
         }
         summary.lag = try await capture.pending(after: try await progress.position())
+        // What the copy could not add while rows were still arriving may fit now.
+        (summary.added, summary.stillMissing) = try await CopyProgressStore(driver: targetDriver).retryPostponed()
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }

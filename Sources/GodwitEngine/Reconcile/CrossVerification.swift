@@ -37,7 +37,7 @@ public struct CrossVerification: Sendable {
         let sourceDriver = try await DatabaseConnector.open(source, access: .readOnly)
         let targetDriver = try await DatabaseConnector.open(target, access: .readOnly)
         do {
-            for table in plan.tables {
+            for (table, expected) in zip(plan.tables, plan.finished) {
                 observer?.observe(ExecutionEvent(kind: .notice, migration: "verify", message: "comparing \(table.source.name) with \(table.target.name)"))
                 guard let pair = TablePair(table, in: targetSchema, from: source.engine) else {
                     // Every source row is missing from the target: the totals say so.
@@ -57,7 +57,9 @@ public struct CrossVerification: Sendable {
                     results.append(result)
                     continue
                 }
-                results.append(try await compare(pair, sourceDriver: sourceDriver, targetDriver: targetDriver))
+                var result = try await compare(pair, sourceDriver: sourceDriver, targetDriver: targetDriver)
+                result.missingConstraints = ConstraintCoverage.missing(expected: expected, actual: targetSchema.table(named: pair.targetName))
+                results.append(result)
             }
         } catch {
             try? await sourceDriver.close()
