@@ -152,6 +152,44 @@ struct ApplyPostgresTests {
         }
     }
 
+    @Test("The proof after a rollback is retried like any step: its session terminated mid-check, it runs again on a new one and passes")
+    func rollbackVerificationIsRetried() async throws {
+        try await Self.withAccounts(accounts: 60_000) { url in
+            let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.postgresMigration)
+            defer { directory.remove() }
+            var settings = Self.settings(through: .backfill)
+            settings.batchSize = 20_000
+            let digests = try await DatabaseDigests.all(url)
+            _ = try await MigrationApplier(url: url, settings: settings).apply(directory: directory.url.path)
+            let log = EventLog()
+            let killer = Task {
+                let admin = try await DatabaseConnector.open(url)
+                defer { Task { try? await admin.close() } }
+                // Once the steps are undone, end the session reading the tables' checksums.
+                var terminated: Int64 = 0
+                for _ in 0..<20_000 where terminated == 0 {
+                    if log.events(.rollbackStarted).isEmpty {
+                        try await Task.sleep(for: .milliseconds(2))
+                        continue
+                    }
+                    terminated = try await admin.query(unsafeSQL: """
+                        SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                        WHERE application_name = 'godwit' AND pid <> pg_backend_pid() AND datname = current_database()
+                          AND state = 'active' AND query LIKE '%godwit_position%'
+                        """).first?[0].integerValue ?? 0
+                }
+                return terminated
+            }
+            let (_, report) = try await MigrationRollback(url: url, settings: settings, observer: log).rollback(nil)
+            #expect(try await killer.value == 1)
+            #expect(report.passed, "\(report)")
+            #expect(log.events(.retry).contains { $0.message.contains("verify the rollback") })
+            let record = try await DatabaseConnector.withDriver(url) { try await StateStore(driver: $0).record("001") }
+            #expect(record?.state == .rolledBack)
+            #expect(try await DatabaseDigests.all(url) == digests)
+        }
+    }
+
     @Test("A lock held by another session makes DDL time out and retry instead of queueing traffic behind it")
     func lockTimeoutRetries() async throws {
         try await Self.withAccounts { url in

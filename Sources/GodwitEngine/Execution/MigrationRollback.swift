@@ -87,14 +87,22 @@ public struct MigrationRollback: Sendable {
             try await executor.reverse(index)
         }
         // Another tool's history row goes before the check, which compares every table with the start.
-        if session.settings.keepsLegacyHistory, let legacy = try await LegacyHistory.read(on: try await session.driver()) {
+        if session.settings.keepsLegacyHistory {
             let previous = try await session.store().records()
                 .filter { $0.id != migration.id && $0.state == .applied && VersionOrder.precedes($0.id, migration.id) }
                 .map(\.id).max(by: VersionOrder.precedes)
-            try await legacy.recordRolledBack(migration, previous: previous, on: try await session.driver(), by: session.settings.operatorName)
+            let operatorName = session.settings.operatorName
+            try await session.withRetries("record the rollback in the other tool's history", migration: migration.id) { driver in
+                guard let legacy = try await LegacyHistory.read(on: driver) else { return }
+                try await legacy.recordRolledBack(migration, previous: previous, on: driver, by: operatorName)
+            }
         }
-        let report = try await IntegrityVerifier(driver: try await session.driver())
-            .verifyRestored(stored, label: "\(migration.id) \(record.name) after rollback")
+        // The proof is retried like any step: a lock held by the application or a lost
+        // connection must not leave a finished rollback unproven and marked rolling-back.
+        let label = "\(migration.id) \(record.name) after rollback"
+        let report = try await session.withRetries("verify the rollback", migration: migration.id) { driver in
+            try await IntegrityVerifier(driver: driver).verifyRestored(stored, label: label)
+        }
         record = try await session.store().record(migration.id) ?? record
         record.state = .rolledBack
         record.completedSteps = 0
