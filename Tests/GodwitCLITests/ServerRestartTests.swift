@@ -1,0 +1,25 @@
+import Foundation
+import GodwitEngine
+import GodwitTesting
+import Testing
+
+/// A real PostgreSQL restart (fast shutdown: every session ended) under a running `apply`, on a
+/// server of its own so no other test loses its sessions.
+@Suite("A PostgreSQL restart under apply")
+struct ServerRestartTests {
+    @Test("The server restarts mid-backfill: apply retries on a new session after the restart, finishes with exit 0, and every row is filled")
+    func restartMidBackfill() throws {
+        let root = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
+        var environment = ProcessInfo.processInfo.environment
+        environment["GODWIT_BIN"] = GodwitBinary.path
+        let result = try ProcessRunner.run(root.appendingPathComponent("scripts/with-postgres").path,
+                                           ["bash", Fixtures.url("scenarios/server-restart.sh").path],
+                                           environment: environment, currentDirectory: root)
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(lines.contains("restarts 1"), "the backfill ended before the restart: \(result.standardOutput)")
+        #expect(lines.contains("apply exit 0"), "\(result.standardOutput)")
+        #expect(lines.contains("wrong rows 0"), "\(result.standardOutput)")
+        #expect(lines.contains { $0.contains("\"kind\":\"retry\"") }, "no retry was needed: the restart missed the run")
+    }
+}
