@@ -11,7 +11,8 @@ public enum DataProbe {
     /// fill of `status` prepares the NOT NULL on `status`, not a check on `total`), or writes the
     /// table in a way Godwit cannot narrow to columns (hand-written SQL, an update whose columns
     /// it cannot tell).
-    public static func counts(for plans: [(plan: Plan, schema: Schema)], on driver: any DatabaseDriver) async throws -> [[DataCount]] {
+    public static func counts(for plans: [(plan: Plan, schema: Schema)], on driver: any DatabaseDriver,
+                              budget: ProbeBudget = ProbeBudget()) async throws -> [[DataCount]] {
         var written: [String: Set<String>?] = [:]  // table (lower-cased) → columns written, nil for all
         var everything = false                     // hand-written SQL that names no table may write any
         var result: [[DataCount]] = []
@@ -22,17 +23,18 @@ public enum DataProbe {
                 let table = operation?.table
                 if !everything, let key = table?.name.lowercased(), operation?.checksExistingRows == true {
                     for check in step.checks where !isPrepared(check, by: written[key]) {
-                        guard let rows = await count(check.sql, on: driver), rows > 0 else { continue }
+                        guard let (rows, basis) = await count(check, in: schema, on: driver, budget: budget), rows > 0 || basis != .exact else { continue }
                         counts.append(DataCount(step: index, stepTitle: step.title, check: check.name, table: table, rows: rows,
-                                                fix: operation.flatMap { operation in table.map { DataFix.text(for: operation, table: $0, engine: plan.engine) } }))
+                                                fix: operation.flatMap { operation in table.map { DataFix.text(for: operation, table: $0, engine: plan.engine) } },
+                                                basis: basis))
                     }
                 }
                 if !everything, case .rawSQL(let raw) = operation, let effect = raw.effect {
                     for (check, checked, change) in checks(of: raw, effect: effect, engine: plan.engine, against: schema)
                     where !isPrepared(check, by: written[checked.name.lowercased()]) {
-                        guard let rows = await count(check.sql, on: driver), rows > 0 else { continue }
+                        guard let (rows, basis) = await count(check, in: schema, on: driver, budget: budget), rows > 0 || basis != .exact else { continue }
                         counts.append(DataCount(step: index, stepTitle: step.title, check: check.name, table: checked, rows: rows,
-                                                fix: DataFix.text(for: change, table: checked, engine: plan.engine)))
+                                                fix: DataFix.text(for: change, table: checked, engine: plan.engine), basis: basis))
                     }
                 }
                 if step.backfill != nil || operation?.kind == .sql || operation?.writesEveryRow == true {
@@ -81,10 +83,26 @@ public enum DataProbe {
         return columns.contains { SQLText.mentions(check.sql, $0) }
     }
 
-    /// The count, or nil when the check cannot run against the schema as it is now.
-    private static func count(_ sql: String, on driver: any DatabaseDriver) async -> Int64? {
+    /// The count and how it was taken, or nil when the check cannot run against the schema as
+    /// it is now. Exact up to `budget.exactRows` rows (the table's estimate) and within
+    /// `budget.seconds`; past either, a sample when the check is a condition on each row, and
+    /// "not counted" when it is not (duplicates and orphans cannot be read off a sample).
+    private static func count(_ check: StepCheck, in schema: Schema, on driver: any DatabaseDriver,
+                              budget: ProbeBudget) async -> (Int64, DataCount.Basis)? {
         do {
-            return try await driver.query(unsafeSQL: sql).first?.values.first?.integerValue
+            guard let counter = driver as? any BoundedCounting else {
+                return try await driver.query(unsafeSQL: check.sql).first?.values.first?.integerValue.map { ($0, .exact) }
+            }
+            let estimate = check.rowFilter.flatMap { schema.table(named: $0.table)?.statistics?.rowCount } ?? 0
+            let sample = { () async throws -> (Int64, DataCount.Basis)? in
+                guard let filter = check.rowFilter,
+                      let found = try await counter.sampledCount(of: filter.table, where: filter.condition, sampleRows: budget.sampleRows,
+                                                                 totalRows: estimate, within: budget.seconds) else { return nil }
+                return (found.rows, found.share >= 1 ? .exact : .sampled(share: found.share))
+            }
+            if estimate > budget.exactRows, let sampled = try await sample() { return sampled }
+            if let exact = try await counter.count(unsafeSQL: check.sql, within: budget.seconds) { return (exact, .exact) }
+            return try await sample() ?? (0, .notCounted(seconds: budget.seconds))
         } catch {
             return nil
         }

@@ -102,9 +102,9 @@ struct LeastPrivilegeTests {
         try await DatabaseConnector.withDriver(.postgres(maker)) { _ = try await $0.execute(unsafeSQL: "CREATE DATABASE \(scratch)") }
         var visitor = admin.selectingDatabase(scratch)
         visitor.user = other
-        // The other role's session stays for a second, then leaves, as an autovacuum worker would.
+        // The other role's session stays a few seconds, then leaves, as an autovacuum worker would.
         let visit = Task {
-            try await DatabaseConnector.withDriver(.postgres(visitor)) { _ = try await $0.query(unsafeSQL: "SELECT pg_sleep(1)::text") }
+            try await DatabaseConnector.withDriver(.postgres(visitor)) { _ = try await $0.query(unsafeSQL: "SELECT pg_sleep(4)::text") }
         }
         for _ in 0..<200 {
             let present = try await DatabaseConnector.withDriver(.postgres(admin)) {

@@ -59,11 +59,19 @@ public enum LintRules {
     static let guardrails: [Rule] = [
         Rule(code: "GW130", name: "data-breaks-change", severity: .error,
              remedy: "Fix those rows first, as the finding says (an update_rows before this operation, or a migration of its own), or change the operation so the rows fit.") { context in
-            context.dataCounts.map { count in
+            context.dataCounts.filter { $0.rows > 0 }.map { count in
                 let table = count.table.map { " of \($0)" } ?? ""
                 return Hit(index: context.plan.steps[count.step].operationIndex,
-                           message: "\(QuantityFormat.count(count.rows)) \(count.rows == 1 ? "row" : "rows")\(table) \(count.rows == 1 ? "fails" : "fail") '\(count.check)' today: step \(count.step + 1) (\(count.stepTitle)) would stop there"
+                           message: "\(count.rowsText) \(count.rows == 1 ? "row" : "rows")\(table) \(count.rows == 1 ? "fails" : "fail") '\(count.check)' today: step \(count.step + 1) (\(count.stepTitle)) would stop there"
                                + (count.fix.map { "; fix: \($0)" } ?? ""))
+            }
+        },
+        Rule(code: "GW131", name: "data-not-counted", severity: .warning,
+             remedy: "Rehearse the migration (it runs every check on a copy of the data), or count the rows yourself outside busy hours.") { context in
+            context.dataCounts.compactMap { count in
+                guard case .notCounted = count.basis else { return nil }
+                return Hit(index: context.plan.steps[count.step].operationIndex,
+                           message: "'\(count.check)' was \(count.rowsText): step \(count.step + 1) (\(count.stepTitle)) may stop on rows nobody counted")
             }
         },
         Rule(code: "GW100", name: "destructive-outside-contract", severity: .error,

@@ -49,11 +49,33 @@ public struct StepCheck: Hashable, Codable, Sendable {
     /// Whether it runs before the step's statements: a precondition names the violating rows
     /// where `VALIDATE` or a unique build would only fail. Otherwise it runs after them.
     public var isPrecondition: Bool
+    /// When the check counts the rows of one table that meet a condition (NULLs, a CHECK's
+    /// violations): that table and condition, so a probe of a big table can count a sample.
+    public var rowFilter: RowFilter?
 
-    public init(name: String, sql: String, isPrecondition: Bool = false) {
+    /// Rows of `table` for which `condition` holds.
+    public struct RowFilter: Hashable, Codable, Sendable {
+        public var table: QualifiedName
+        public var condition: String
+
+        public init(table: QualifiedName, condition: String) {
+            self.table = table
+            self.condition = condition
+        }
+    }
+
+    public init(name: String, sql: String, isPrecondition: Bool = false, rowFilter: RowFilter? = nil) {
         self.name = name
         self.sql = sql
         self.isPrecondition = isPrecondition
+        self.rowFilter = rowFilter
+    }
+
+    /// `SELECT count(*) FROM table WHERE condition`, with the filter kept for sampling.
+    public static func counting(_ name: String, table: QualifiedName, where condition: String, quoter: SQLIdentifierQuoter,
+                                isPrecondition: Bool = false) -> StepCheck {
+        StepCheck(name: name, sql: "SELECT count(*) FROM \(quoter.quote(table)) WHERE \(condition)", isPrecondition: isPrecondition,
+                  rowFilter: RowFilter(table: table, condition: condition))
     }
 }
 

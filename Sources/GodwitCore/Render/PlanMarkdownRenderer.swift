@@ -256,12 +256,20 @@ public struct PlanMarkdownRenderer: Sendable {
     private func dataSection(_ plan: Plan, _ counts: [DataCount]) -> [String] {
         guard !counts.isEmpty else { return [] }
         var out = ["## Data the Plan Meets", "",
-                   "Counted in the live database before anything runs, with the checks the steps themselves run. Each must be fixed first, or the run stops at that step.", "",
+                   "Counted in the live database before anything runs, with the checks the steps themselves run: exactly up to a bound (rows and time), from a sample of a bigger table, and marked when not counted. Each must be fixed first, or the run stops at that step.", "",
                    "| Step | Check | Rows now | Fix |", "|---|---|---:|---|"]
         for count in counts {
-            out.append("| \(count.step + 1). \(cell(count.stepTitle)) | \(cell(count.check)) | \(QuantityFormat.count(count.rows)) | \(cell(count.fix ?? "an `update_rows` before this operation, or a change the rows fit")) |")
+            out.append("| \(count.step + 1). \(cell(count.stepTitle)) | \(cell(count.check)) | \(cell(count.rowsText)) | \(cell(Self.fixCell(count))) |")
         }
         return out + [""]
+    }
+
+    private static func fixCell(_ count: DataCount) -> String {
+        switch count.basis {
+        case .notCounted: return "count it outside busy hours, or rehearse: the rehearsal runs the check on a copy"
+        case .sampled where count.rows == 0: return "none in the sample; rows outside it may still fail (rehearse to be sure)"
+        default: return count.fix ?? "an `update_rows` before this operation, or a change the rows fit"
+        }
     }
 
     private func validations(_ plan: Plan) -> [String] {

@@ -228,3 +228,33 @@ public final class PostgresDriver: DatabaseDriver {
         }
     }
 }
+
+extension PostgresDriver: BoundedCounting {
+    public func count(unsafeSQL sql: String, within seconds: Double) async throws -> Int64? {
+        do {
+            return try await withTransaction {
+                try await execute(unsafeSQL: "SET LOCAL statement_timeout = \(max(1, Int(seconds * 1000)))")
+                return try await query(unsafeSQL: sql).first?.values.first?.integerValue
+            }
+        } catch let error as GodwitError where error.engineCode == "57014" {
+            return nil
+        }
+    }
+
+    /// `TABLESAMPLE SYSTEM`: whole pages picked at random, about `sampleRows` rows in all.
+    public func sampledCount(of table: QualifiedName, where condition: String, sampleRows: Int64, totalRows: Int64,
+                             within seconds: Double) async throws -> (rows: Int64, share: Double)? {
+        let percent = min(100, max(0.001, Double(sampleRows) / Double(max(totalRows, 1)) * 100))
+        let sql = "SELECT count(*) FILTER (WHERE \(condition)), count(*) FROM \(SQLIdentifierQuoter(foldsUnquotedToLowercase: true).quote(table)) "
+            + "TABLESAMPLE SYSTEM (\((percent * 10_000).rounded() / 10_000))"
+        do {
+            let row = try await withTransaction {
+                try await execute(unsafeSQL: "SET LOCAL statement_timeout = \(max(1, Int(seconds * 1000)))")
+                return try await query(unsafeSQL: sql).first
+            }
+            return Self.scaled(matching: row?[0].integerValue ?? 0, of: row?[1].integerValue ?? 0, totalRows: totalRows)
+        } catch let error as GodwitError where error.engineCode == "57014" {
+            return nil
+        }
+    }
+}

@@ -216,7 +216,7 @@ public struct PostgresPlanner: MigrationPlanner {
                      forward: ["ALTER TABLE \(t) ADD CONSTRAINT \(check) CHECK (\(c) IS NOT NULL) NOT VALID",
                                "ALTER TABLE \(t) VALIDATE CONSTRAINT \(check)"],
                      reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(check)"], lock: .shareUpdateExclusive, duration: .scan,
-                     checks: [StepCheck(name: "NULLs in \(column)", sql: "SELECT count(*) FROM \(t) WHERE \(c) IS NULL", isPrecondition: true)]),
+                     checks: [.counting("NULLs in \(column)", table: table, where: "\(c) IS NULL", quoter: quoter, isPrecondition: true)]),
             PlanStep(phase: .contract, title: "SET NOT NULL on \(table).\(column) using the validated check",
                      forward: ["ALTER TABLE \(t) ALTER COLUMN \(c) SET NOT NULL", "ALTER TABLE \(t) DROP CONSTRAINT \(check)"],
                      reverse: ["ALTER TABLE \(t) ADD CONSTRAINT \(check) CHECK (\(c) IS NOT NULL) NOT VALID",
@@ -276,7 +276,7 @@ public struct PostgresPlanner: MigrationPlanner {
                          reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(n)"], lock: .accessExclusive, duration: .instant),
                 PlanStep(phase: .verify, title: "Validate CHECK \(name) on the existing rows",
                          forward: ["ALTER TABLE \(t) VALIDATE CONSTRAINT \(n)"], reverse: [], lock: .shareUpdateExclusive, duration: .scan,
-                         checks: [StepCheck(name: "rows violating \(name)", sql: "SELECT count(*) FROM \(t) WHERE NOT (\(check.expression))", isPrecondition: true)]),
+                         checks: [.counting("rows violating \(name)", table: table.name, where: "NOT (\(check.expression))", quoter: quoter, isPrecondition: true)]),
             ]
         case .foreignKey(var key):
             let name = key.name ?? "\(table.name.name)_\(key.columns.joined(separator: "_"))_fkey"

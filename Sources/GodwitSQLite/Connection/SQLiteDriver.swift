@@ -172,3 +172,29 @@ public final class SQLiteDriver: DatabaseDriver {
         }
     }
 }
+
+extension SQLiteDriver: BoundedCounting {
+    /// SQLite has no statement time limit here: the probe bounds SQLite counts by rows only.
+    public func count(unsafeSQL sql: String, within seconds: Double) async throws -> Int64? {
+        try await query(unsafeSQL: sql).first?.values.first?.integerValue
+    }
+
+    /// Twenty evenly spaced rowid windows that hold about `sampleRows` rows together (each read
+    /// through the rowid B-tree, so the rest of the table is never touched); nil for a table
+    /// without rowids.
+    public func sampledCount(of table: QualifiedName, where condition: String, sampleRows: Int64, totalRows: Int64,
+                             within seconds: Double) async throws -> (rows: Int64, share: Double)? {
+        let name = SQLIdentifierQuoter(foldsUnquotedToLowercase: false).quote(table)
+        guard let bounds = try? await query(unsafeSQL: "SELECT min(rowid), max(rowid) FROM \(name)").first,
+              let low = bounds[0].integerValue, let high = bounds[1].integerValue, high >= low else { return nil }
+        let windows: Int64 = 20
+        let span = high - low + 1
+        let width = max(1, Int64(Double(span) * min(1, Double(sampleRows) / Double(max(totalRows, 1))) / Double(windows)))
+        let parts = (0..<windows).map { index -> String in
+            let start = low + index * (span / windows)
+            return "SELECT (\(condition)) AS hit FROM \(name) WHERE rowid BETWEEN \(start) AND \(start + width - 1)"
+        }
+        let row = try await query(unsafeSQL: "SELECT coalesce(sum(CASE WHEN hit THEN 1 ELSE 0 END), 0), count(*) FROM (\(parts.joined(separator: " UNION ALL ")))").first
+        return Self.scaled(matching: row?[0].integerValue ?? 0, of: row?[1].integerValue ?? 0, totalRows: totalRows)
+    }
+}

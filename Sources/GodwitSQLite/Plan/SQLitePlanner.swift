@@ -141,7 +141,7 @@ public struct SQLitePlanner: MigrationPlanner {
         var checks: [StepCheck] = []
         let column = quoter.quote(change.column)
         if change.isNullable == false {
-            checks.append(StepCheck(name: "no NULL in \(change.column)", sql: "SELECT count(*) FROM \(quoter.quote(name)) WHERE \(column) IS NULL"))
+            checks.append(.counting("no NULL in \(change.column)", table: name, where: "\(column) IS NULL", quoter: quoter))
         }
         if let check = change.check { checks += violationChecks(.check(check), table: name, in: before) }
         if change.isUnique == true { checks += violationChecks(.unique(UniqueConstraint(columns: [change.column])), table: name, in: before) }
@@ -210,10 +210,11 @@ public struct SQLitePlanner: MigrationPlanner {
 
     /// The checks that find rows a new constraint would reject.
     private func violationChecks(_ constraint: Constraint, table name: QualifiedName, in schema: Schema) -> [StepCheck] {
-        let table = quoter.quote(SchemaTransformer().resolve(name, in: schema) ?? name)
+        let resolved = SchemaTransformer().resolve(name, in: schema) ?? name
+        let table = quoter.quote(resolved)
         switch constraint {
         case .check(let check):
-            return [StepCheck(name: "rows violating CHECK (\(check.expression))", sql: "SELECT count(*) FROM \(table) WHERE NOT (\(check.expression))")]
+            return [.counting("rows violating CHECK (\(check.expression))", table: resolved, where: "NOT (\(check.expression))", quoter: quoter)]
         case .unique(let unique):
             let columns = quoter.quoteList(unique.columns)
             return [StepCheck(name: "duplicates of (\(unique.columns.joined(separator: ", ")))",
