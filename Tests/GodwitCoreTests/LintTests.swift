@@ -55,6 +55,23 @@ struct LintTests {
         #expect(findings.first { $0.code == "GW110" }?.message == "users.tier is NOT NULL with no default and no `up`: adding it fails on a table that has rows")
     }
 
+    @Test("Remedies name what each engine does: NOT NULL and UNIQUE are a CHECK proof and a concurrent index on PostgreSQL, a table rebuild on SQLite")
+    func engineRemedies() throws {
+        let yaml = """
+            name: tighten
+            operations:
+              - alter_column: {table: teams, column: id, nullable: false}
+              - add_constraint: {table: teams, name: teams_id_key, unique: [id]}
+            """
+        let postgres = try lintFindings(yaml, engine: .postgresql), sqlite = try lintFindings(yaml, engine: .sqlite)
+        #expect(postgres.first { $0.code == "GW120" }?.remedy.contains("validated CHECK") == true)
+        #expect(postgres.first { $0.code == "GW121" }?.remedy.contains("concurrently") == true)
+        let notNull = try #require(sqlite.first { $0.code == "GW120" })
+        #expect(notNull.remedy.contains("SQLite sets NOT NULL by rebuilding teams") && !notNull.remedy.contains("CHECK"), "\(notNull.remedy)")
+        let unique = try #require(sqlite.first { $0.code == "GW121" })
+        #expect(unique.remedy.contains("rebuilding teams") && !unique.remedy.contains("concurrently"), "\(unique.remedy)")
+    }
+
     @Test("A table created earlier in the migration is not large; a live one is")
     func context() throws {
         let created = try lintFindings("""

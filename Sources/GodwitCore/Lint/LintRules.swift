@@ -38,6 +38,8 @@ public enum LintRules {
         var position: FilePosition?
         var source: SQLSource?
         var statement: String?
+        /// Overrides the rule's remedy where it depends on the engine.
+        var remedy: String?
     }
 
     /// One rule.
@@ -190,7 +192,10 @@ public enum LintRules {
              remedy: "Nothing to do: Godwit proves it with a validated CHECK first, so SET NOT NULL needs no long scan; make sure old code never writes NULL.") { context in
             context.migration.operations.enumerated().compactMap { index, operation in
                 guard case .alterColumn(let change) = operation, change.isNullable == false else { return nil }
-                return Hit(index: index, message: "NOT NULL on \(change.table).\(change.column) rejects old code's NULL writes")
+                return Hit(index: index, message: "NOT NULL on \(change.table).\(change.column) rejects old code's NULL writes",
+                           remedy: context.engine == .sqlite
+                               ? "SQLite sets NOT NULL by rebuilding \(change.table) (a copy of its rows under the write lock): plan it in a window, and make sure old code never writes NULL."
+                               : nil)
             }
         },
         Rule(code: "GW121", name: "disallowed-unique-constraint", severity: .info,
@@ -198,7 +203,10 @@ public enum LintRules {
             context.migration.operations.enumerated().compactMap { index, operation in
                 switch operation {
                 case .addConstraint(let table, .unique(let unique)):
-                    return Hit(index: index, message: "UNIQUE (\(unique.columns.joined(separator: ", "))) on \(table) builds an index; duplicates make it fail")
+                    return Hit(index: index, message: "UNIQUE (\(unique.columns.joined(separator: ", "))) on \(table) builds an index; duplicates make it fail",
+                               remedy: context.engine == .sqlite
+                                   ? "SQLite adds it by rebuilding \(table) under the write lock; merge or delete duplicates first (plan and lint count them)."
+                                   : nil)
                 default:
                     return nil
                 }
