@@ -19,15 +19,17 @@ public enum DataProbe {
         for (plan, schema) in plans {
             var counts: [DataCount] = []
             for (index, step) in plan.steps.enumerated() {
-                let operation = step.operationIndex.flatMap { $0 < plan.migration.operations.count ? plan.migration.operations[$0] : nil }
+                let operationAt = { (index: Int?) in index.flatMap { $0 < plan.migration.operations.count ? plan.migration.operations[$0] : nil } }
+                let operation = operationAt(step.operationIndex)
                 let table = operation?.table
-                if !everything, let key = table?.name.lowercased(), operation?.checksExistingRows == true {
-                    for check in step.checks where !isPrepared(check, by: written[key]) {
-                        guard let (rows, basis) = await count(check, in: schema, on: driver, budget: budget), rows > 0 || basis != .exact else { continue }
-                        counts.append(DataCount(step: index, stepTitle: step.title, check: check.name, table: table, rows: rows,
-                                                fix: operation.flatMap { operation in table.map { DataFix.text(for: operation, table: $0, engine: plan.engine) } },
-                                                basis: basis))
-                    }
+                for check in step.checks where !everything {
+                    // A joined rebuild's check belongs to the operation it came from.
+                    let source = operationAt(check.operationIndex ?? step.operationIndex)
+                    guard let source, let checked = source.table, source.checksExistingRows,
+                          !isPrepared(check, by: written[checked.name.lowercased()]),
+                          let (rows, basis) = await count(check, in: schema, on: driver, budget: budget), rows > 0 || basis != .exact else { continue }
+                    counts.append(DataCount(step: index, stepTitle: step.title, check: check.name, table: checked, rows: rows,
+                                            fix: DataFix.text(for: source, table: checked, engine: plan.engine), basis: basis))
                 }
                 if !everything, case .rawSQL(let raw) = operation, let effect = raw.effect {
                     for (check, checked, change) in checks(of: raw, effect: effect, engine: plan.engine, against: schema)

@@ -23,35 +23,46 @@ public enum DiffMigration {
     public static func write(from current: Schema, to desired: Schema, source: String, renames: [RenameHint], name: String,
                              on url: DatabaseURL) async throws -> Result {
         let diff = SchemaDiffer().diff(from: current.removingStatistics(), to: desired.removingStatistics(), renames: renames)
-        var operations: [GodwitCore.Operation] = []
         var comments: [Int: [String]] = [:]
         let quoter = current.engine.quoter
+        // Each NOT NULL over NULL rows: the fill it needs, or what to decide.
+        var fills: [Int: (fill: GodwitCore.Operation?, comment: [String])] = [:]
         try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
-            for operation in diff.operations {
+            for (index, operation) in diff.operations.enumerated() {
                 guard case .alterColumn(let change) = operation, change.isNullable == false,
-                      let table = SchemaTransformer().resolve(change.table, in: current) else {
-                    operations.append(operation)
-                    continue
-                }
+                      let table = SchemaTransformer().resolve(change.table, in: current) else { continue }
                 let nulls = try await driver.query(unsafeSQL: "SELECT count(*) FROM \(quoter.quote(table)) WHERE \(quoter.quote(change.column)) IS NULL")
                     .first?.values.first?.integerValue ?? 0
-                guard nulls > 0 else {
-                    operations.append(operation)
-                    continue
-                }
+                guard nulls > 0 else { continue }
                 let rows = "\(QuantityFormat.count(nulls)) \(nulls == 1 ? "row" : "rows") of \(change.table).\(change.column) \(nulls == 1 ? "is" : "are") NULL today"
                 let fill: String? = if case .set(let value) = change.defaultChange { value }
                     else { desired.table(named: table)?.column(named: change.column)?.defaultExpression }
                 if let fill {
-                    comments[operations.count] = ["\(rows): filled with the column's default before NOT NULL."]
-                    operations.append(.updateRows(UpdateRows(table: change.table, set: "\(quoter.quote(change.column)) = \(fill)",
-                                                             condition: "\(quoter.quote(change.column)) IS NULL")))
+                    fills[index] = (.updateRows(UpdateRows(table: change.table, set: "\(quoter.quote(change.column)) = \(fill)",
+                                                           condition: "\(quoter.quote(change.column)) IS NULL")),
+                                    ["\(rows): filled with the column's default before NOT NULL."])
                 } else {
-                    comments[operations.count] = ["\(rows) and the desired schema gives no default: NOT NULL fails on them.",
-                                                  "Fill them first (an update_rows above this line), or keep the column nullable."]
+                    fills[index] = (nil, ["\(rows) and the desired schema gives no default: NOT NULL fails on them.",
+                                          "Fill them first (an update_rows above this line), or keep the column nullable."])
                 }
-                operations.append(operation)
             }
+        }
+        // A table's fills come before any other change to it, so its changes stay together (on
+        // SQLite they are then one rebuild) and every NOT NULL finds its rows filled.
+        var operations: [GodwitCore.Operation] = []
+        var filled: Set<String> = []
+        let tableKey = { (operation: GodwitCore.Operation) in operation.table.flatMap { SchemaTransformer().resolve($0, in: current) }?.description }
+        for (index, operation) in diff.operations.enumerated() {
+            if let key = tableKey(operation), !filled.contains(key) {
+                filled.insert(key)
+                for (at, entry) in fills.sorted(by: { $0.key < $1.key }) where tableKey(diff.operations[at]) == key {
+                    guard let fill = entry.fill else { continue }
+                    comments[operations.count] = entry.comment
+                    operations.append(fill)
+                }
+            }
+            if let entry = fills[index], entry.fill == nil { comments[operations.count] = entry.comment }
+            operations.append(operation)
         }
         var migration = Migration(id: "", name: name, kind: .schema, downtime: .zero, operations: operations)
         var header = ["Written by godwit diff from \(url) to \(source). Review before applying."]

@@ -106,6 +106,41 @@ struct SQLitePlannerTests {
         }
     }
 
+    @Test("Consecutive changes to one table are one rebuild; a second computed column starts a new one; forward reaches the target and reverse gives back schema and rows")
+    func rebuildsJoined() async throws {
+        try await TemporaryDirectory.with { directory in
+            let driver = try await makeDatabase(directory)
+            let start = try await driver.inspect(InspectionOptions()).removingStatistics()
+            let startData = try await DataSnapshot.take(driver, tables: start.tables)
+            let migration = try MigrationFileParser().parse("""
+                name: order lines
+                downtime: minutes
+                operations:
+                  - alter_column: {table: order line, column: price, type: TEXT, up: CAST(price AS TEXT), down: CAST(price AS REAL)}
+                  - add_constraint: {table: order line, name: quantity_positive, check: "quantity > 0"}
+                  - alter_column: {table: order line, column: quantity, nullable: false}
+                  - alter_column: {table: order line, column: quantity, type: TEXT, up: "'x' || quantity", down: "CAST(substr(quantity, 2) AS INTEGER)"}
+                """, file: "m.yaml", defaultID: "11")
+            let plan = try SQLitePlanner().plan(migration, against: start)
+            let rebuilds = plan.steps.filter { $0.forward.contains { $0.hasPrefix("CREATE TABLE") } }
+            #expect(rebuilds.count == 2, "\(plan.steps.map(\.title))")
+            #expect(rebuilds.first?.title == "Rebuild order line to change price; with constraint quantity_positive; to change quantity (one rebuild)")
+            #expect(rebuilds.first?.checks.map(\.name) == ["foreign keys of order line", "rows violating CHECK (quantity > 0)", "no NULL in quantity"])
+            #expect(rebuilds.first?.checks.map(\.operationIndex) == [0, 1, 2], "each check names the operation it comes from")
+
+            try await PlanStepRunner().forward(plan, on: driver)
+            let after = try await driver.inspect(InspectionOptions()).removingStatistics()
+            #expect(after.table(named: QualifiedName("order line"))?.checkConstraints.map(\.name).contains("quantity_positive") == true)
+            let rows = try await driver.query(unsafeSQL: "SELECT price, quantity FROM \"order line\" ORDER BY line_no").map { [$0[0], $0[1]] }
+            #expect(rows == [[.text("9.999"), .text("x2")], [.text("5.5"), .text("x1")]])
+            try await PlanStepRunner().reverse(plan, on: driver)
+            let back = try await driver.inspect(InspectionOptions()).removingStatistics()
+            #expect(back == start)
+            #expect(try await DataSnapshot.take(driver, tables: back.tables) == startData)
+            try await driver.close()
+        }
+    }
+
     @Test("A rebuild whose new constraint the data breaks fails its check and leaves the database as it was")
     func failingCheck() async throws {
         try await TemporaryDirectory.with { directory in

@@ -52,6 +52,9 @@ public struct StepCheck: Hashable, Codable, Sendable {
     /// When the check counts the rows of one table that meet a condition (NULLs, a CHECK's
     /// violations): that table and condition, so a probe of a big table can count a sample.
     public var rowFilter: RowFilter?
+    /// The operation the check comes from, when its step does the work of several (SQLite
+    /// rebuilds one table once for consecutive changes); nil: the step's own operation.
+    public var operationIndex: Int?
 
     /// Rows of `table` for which `condition` holds.
     public struct RowFilter: Hashable, Codable, Sendable {

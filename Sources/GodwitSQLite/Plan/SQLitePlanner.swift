@@ -13,12 +13,18 @@ public struct SQLitePlanner: MigrationPlanner {
     public init() {}
 
     public func plan(_ migration: Migration, against schema: Schema) throws -> Plan {
-        try StagedPlanBuilder(engine: .sqlite).build(migration, against: schema) { operation, before, after in
-            try steps(for: operation, before: before, after: after, migration: migration)
+        let log = SQLiteRebuildMerger.Log()
+        var plan = try StagedPlanBuilder(engine: .sqlite).build(migration, against: schema) { operation, before, after in
+            defer { log.operation += 1 }
+            return try steps(for: operation, before: before, after: after, migration: migration, log: log)
         }
+        // A table changed by consecutive operations is rebuilt once.
+        let merger = SQLiteRebuildMerger(rebuild: rebuild, quoter: quoter) { withRowID($0, $1, $2) }
+        plan.steps = merger.merge(plan.steps, rebuilds: log.rebuilds)
+        return plan
     }
 
-    private func steps(for operation: Operation, before: Schema, after: Schema, migration: Migration) throws -> [PlanStep] {
+    private func steps(for operation: Operation, before: Schema, after: Schema, migration: Migration, log: SQLiteRebuildMerger.Log) throws -> [PlanStep] {
         let archivePrefix = "_godwit_archive_\(migration.nameSafeID)_"
         switch operation {
         case .createTable(let table):
@@ -49,11 +55,11 @@ public struct SQLitePlanner: MigrationPlanner {
                              reverse: ["ALTER TABLE \(quoter.quote(table)) RENAME COLUMN \(quoter.quote(to)) TO \(quoter.quote(from))"],
                              lock: .databaseWrite, duration: .instant, isOnline: false)]
         case .addColumn(let change):
-            return addColumn(change, before: before, after: after)
+            return addColumn(change, before: before, after: after, log: log)
         case .dropColumn(let name, let column):
             return dropColumn(name, column, before: before, after: after, archive: archivePrefix)
         case .alterColumn(let change):
-            return [alterColumn(change, before: before, after: after)]
+            return [alterColumn(change, before: before, after: after, log: log)]
         case .createIndex(let name, let index):
             let table = SchemaTransformer().resolve(name, in: before)!
             return [PlanStep(phase: .expand, title: "Create index \(index.name) on \(table)", forward: [writer.createIndex(index, on: table)],
@@ -66,9 +72,9 @@ public struct SQLitePlanner: MigrationPlanner {
                              reverse: [writer.createIndex(index, on: table.name)], lock: .databaseWrite, duration: .instant)]
         case .addConstraint(let name, let constraint):
             return [rebuildStep(.expand, "Rebuild \(name) with constraint \(constraint.name ?? "")", table: name, before: before, after: after,
-                                checks: violationChecks(constraint, table: name, in: before))]
+                                checks: violationChecks(constraint, table: name, in: before), log: log)]
         case .dropConstraint(let name, let constraintName):
-            return [rebuildStep(.contract, "Rebuild \(name) without constraint \(constraintName)", table: name, before: before, after: after)]
+            return [rebuildStep(.contract, "Rebuild \(name) without constraint \(constraintName)", table: name, before: before, after: after, log: log)]
         case .updateRows(let update):
             return updateRows(update, before: before, archive: archivePrefix)
         case .rawSQL(let raw):
@@ -76,7 +82,7 @@ public struct SQLitePlanner: MigrationPlanner {
         }
     }
 
-    private func addColumn(_ change: AddColumn, before: Schema, after: Schema) -> [PlanStep] {
+    private func addColumn(_ change: AddColumn, before: Schema, after: Schema, log: SQLiteRebuildMerger.Log) -> [PlanStep] {
         let name = SchemaTransformer().resolve(change.table, in: before)!
         var steps: [PlanStep]
         if SQLiteAlterTableLimits.addColumnNeedsRebuild(change.column) == nil {
@@ -89,7 +95,7 @@ public struct SQLitePlanner: MigrationPlanner {
             var sources: [String: String] = [:]
             if let up = change.up { sources[change.column.name] = "(\(up))" }
             steps = [rebuildStep(.expand, "Rebuild \(name) with the new column \(change.column.name)", table: name, before: before, after: after,
-                                 extraForward: sources)]
+                                 extraForward: sources, log: log)]
         }
         if let up = change.up, SQLiteAlterTableLimits.addColumnNeedsRebuild(change.column) == nil {
             let table = before.table(named: name)!
@@ -136,7 +142,7 @@ public struct SQLitePlanner: MigrationPlanner {
         ]
     }
 
-    private func alterColumn(_ change: AlterColumn, before: Schema, after: Schema) -> PlanStep {
+    private func alterColumn(_ change: AlterColumn, before: Schema, after: Schema, log: SQLiteRebuildMerger.Log) -> PlanStep {
         let name = SchemaTransformer().resolve(change.table, in: before)!
         var checks: [StepCheck] = []
         let column = quoter.quote(change.column)
@@ -150,7 +156,7 @@ public struct SQLitePlanner: MigrationPlanner {
         if let up = change.up { forward[change.column] = "(\(up))" }
         if let down = change.down { reverse[change.column] = "(\(down))" }
         return rebuildStep(.expand, "Rebuild \(name) to change \(change.column)", table: name, before: before, after: after,
-                           extraForward: forward, extraReverse: reverse, checks: checks)
+                           extraForward: forward, extraReverse: reverse, checks: checks, log: log)
     }
 
     private func updateRows(_ update: UpdateRows, before: Schema, archive prefix: String) -> [PlanStep] {
@@ -181,7 +187,7 @@ public struct SQLitePlanner: MigrationPlanner {
     /// A rebuild of `table` from its `before` form to its `after` form, and back.
     private func rebuildStep(
         _ phase: Phase, _ title: String, table name: QualifiedName, before: Schema, after: Schema,
-        extraForward: [String: String] = [:], extraReverse: [String: String] = [:], checks: [StepCheck] = []
+        extraForward: [String: String] = [:], extraReverse: [String: String] = [:], checks: [StepCheck] = [], log: SQLiteRebuildMerger.Log
     ) -> PlanStep {
         let resolved = SchemaTransformer().resolve(name, in: before)!
         let old = before.table(named: resolved)!
@@ -190,6 +196,7 @@ public struct SQLitePlanner: MigrationPlanner {
         forward.merge(extraForward) { $1 }
         var reverse = Dictionary(uniqueKeysWithValues: old.columns.filter { new.column(named: $0.name) != nil }.map { ($0.name, quoter.quote($0.name)) })
         reverse.merge(extraReverse) { $1 }
+        log.rebuilds[log.operation] = .init(operation: log.operation, old: old, new: new, forward: forward, reverse: reverse, before: before, after: after)
         return PlanStep(
             phase: phase, title: title, setup: ["PRAGMA foreign_keys = OFF"],
             forward: rebuild.statements(from: old, to: new, sources: withRowID(forward, old, new), in: before),
