@@ -18,6 +18,9 @@ public struct ColumnConversion: Hashable, Sendable {
     public var epochUnit: TemporalValue.EpochUnit
     /// Integer keys of this table (or references to them) become ``KeyUUID``s.
     public var uuidOfKeysIn: String?
+    /// A JSON array held as text (how a PostgreSQL array arrives in SQLite) becomes a
+    /// PostgreSQL array literal: set when the copy file declares the target an array type.
+    public var jsonArrayToArray = false
 
     public init(sourceKind: ValueKind, targetKind: ValueKind, zone: TimeZone = TimeZone(identifier: "UTC")!,
                 epochUnit: TemporalValue.EpochUnit = .automatic) {
@@ -62,6 +65,7 @@ public struct ColumnConversion: Hashable, Sendable {
                     : instant.microseconds)
             }
         case .uuid: return .uuid(try uuid(value))
+        case .other where jsonArrayToArray: return .text(try PostgresArrayLiteral.fromJSON(try text(value)))
         case .text, .time, .json, .other: return .text(try text(value))
         }
     }

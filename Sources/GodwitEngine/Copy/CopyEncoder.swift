@@ -30,7 +30,7 @@ struct EncodedColumn: Sendable {
     var epochUnit: TemporalValue.EpochUnit
     /// Zone-less times are read as UTC.
     var readsTimesAsUTC: Bool
-    /// Integer keys become UUIDs: always the general way.
+    /// Integer keys become UUIDs, JSON arrays become arrays: always the general way.
     var mapsKeysToUUIDs: Bool
     /// The column's binary type when the table loads in binary format.
     var binaryType: PostgresBinaryType?
@@ -39,7 +39,7 @@ struct EncodedColumn: Sendable {
         targetKind = conversion.targetKind
         epochUnit = conversion.epochUnit
         readsTimesAsUTC = ["UTC", "GMT"].contains(conversion.zone.identifier)
-        mapsKeysToUUIDs = conversion.uuidOfKeysIn != nil
+        mapsKeysToUUIDs = conversion.uuidOfKeysIn != nil || conversion.jsonArrayToArray
         self.binaryType = binaryType
     }
 }

@@ -43,6 +43,9 @@ struct CopyPlan: Sendable {
     /// keys, indexes — named as in the target.
     var finished: [Table]
     var warnings: [String]
+    /// PostgreSQL → PostgreSQL: the enums and domains the copied columns are declared with,
+    /// created in the target before the tables (enums first: a domain may be over one).
+    var types: (enums: [EnumType], domains: [Domain]) = ([], [])
 
     init(source: Schema, target engine: Engine, spec: CopySpec, targetSchema: String?) throws {
         var tables: [TableCopy] = [], finished: [Table] = [], warnings: [String] = []
@@ -50,9 +53,15 @@ struct CopyPlan: Sendable {
         let quoter = sourceEngine.quoter
         var tableNames: [QualifiedName: QualifiedName] = [:]
         var columnNames: [QualifiedName: [String: String]] = [:]
+        // A partitioned table is copied as one plain table holding its partitions' rows (read
+        // through the parent); the partitions themselves are not copied apart.
         let copied = source.tables.filter { table in
-            !(spec.rule(for: table.name.name)?.skip ?? false) && table.partitioning == nil && !table.name.name.hasPrefix("godwit_")
+            !(spec.rule(for: table.name.name)?.skip ?? false) && table.partitionOf == nil && !table.name.name.hasPrefix("godwit_")
                 && table.name.schema != "godwit"
+        }
+        for table in copied where table.partitioning != nil {
+            let parts = source.tables.filter { $0.partitionOf?.parent == table.name }.count
+            warnings.append("\(table.name): partitioned in the source; one plain table in the target, holding its \(parts) partitions' rows")
         }
         for table in copied {
             let rule = spec.rule(for: table.name.name)
@@ -99,6 +108,7 @@ struct CopyPlan: Sendable {
                                   remedy: "\(table.name) has: \(table.columns.map(\.name).joined(separator: ", ")).")
             }
             var columns: [ColumnCopy] = []
+            var typeChecks: [CheckConstraint] = []
             for column in table.columns {
                 let columnRule = rule?.columns[column.name]
                 if columnRule?.skip == true { continue }
@@ -106,7 +116,10 @@ struct CopyPlan: Sendable {
                 let referenced = table.foreignKeys.first { $0.columns == [column.name] && uuidKeys[$0.referencedTable] != nil
                     && ($0.referencedColumns.isEmpty || $0.referencedColumns == [uuidKeys[$0.referencedTable] ?? ""]) }?.referencedTable
                 let uuidOf = uuidKeys[table.name] == column.name ? table.name : referenced
-                let type = uuidOf != nil ? (engine == .postgresql ? "uuid" : "TEXT") : columnRule?.type ?? TypeMapping.type(column.type, from: sourceEngine, to: engine)
+                // A PostgreSQL column of an enum, a domain, an array or a type read as text.
+                let special = sourceEngine == .postgresql ? PostgresColumnType(column.type, in: source) : nil
+                let type = uuidOf != nil ? (engine == .postgresql ? "uuid" : "TEXT")
+                    : columnRule?.type ?? special?.targetType(into: engine) ?? TypeMapping.type(column.type, from: sourceEngine, to: engine)
                 var target = Column(name: map[column.name] ?? column.name, type: type, isNullable: column.isNullable)
                 target.defaultExpression = column.defaultExpression.flatMap { DefaultTranslation.translate($0, from: sourceEngine, to: engine) }
                 if column.defaultExpression != nil, target.defaultExpression == nil {
@@ -116,11 +129,17 @@ struct CopyPlan: Sendable {
                 if let value = column.defaultExpression, value.lowercased().hasPrefix("nextval(") {
                     target.defaultExpression = nil  // its sequence is not copied: the column becomes an identity
                 }
-                var conversion = ColumnConversion(sourceKind: ValueKind(declaredType: column.type, engine: sourceEngine),
-                                                  targetKind: uuidOf != nil ? .uuid : ValueKind(declaredType: type, engine: engine),
-                                                  zone: columnRule?.zone ?? spec.zone, epochUnit: columnRule?.epoch ?? .automatic)
+                let targetKind: ValueKind = uuidOf != nil ? .uuid
+                    : (columnRule?.type == nil ? special?.kind(into: engine) : nil) ?? ValueKind(declaredType: type, engine: engine)
+                var conversion = ColumnConversion(sourceKind: special?.kind(into: engine) ?? ValueKind(declaredType: column.type, engine: sourceEngine),
+                                                  targetKind: targetKind, zone: columnRule?.zone ?? spec.zone, epochUnit: columnRule?.epoch ?? .automatic)
                 conversion.uuidOfKeysIn = uuidOf?.description
-                columns.append(ColumnCopy(select: quoter.quote(column.name), sourceName: column.name, target: target, conversion: conversion))
+                conversion.jsonArrayToArray = sourceEngine == .sqlite && engine == .postgresql && type.hasSuffix("]")
+                if engine == .sqlite, columnRule?.type == nil, let special {
+                    typeChecks += special.sqliteChecks(column: target.name).map { CheckConstraint(expression: $0) }
+                }
+                let select = special?.select(quoter.quote(column.name), into: engine) ?? quoter.quote(column.name)
+                columns.append(ColumnCopy(select: select, sourceName: column.name, target: target, conversion: conversion))
             }
             for computed in rule?.computed ?? [] {
                 let kind = ValueKind(declaredType: computed.type, engine: engine)
@@ -197,6 +216,10 @@ struct CopyPlan: Sendable {
                 full.checkConstraints = []
                 loading.checkConstraints = []
             }
+            // What an enum or a domain enforced on PostgreSQL, as SQLite checks.
+            full.checkConstraints += typeChecks
+            loading.checkConstraints += typeChecks
+            loading.partitioning = nil
             if uuidKeys[table.name] != nil {
                 identityAfterData = []
                 for index in columns.indices where columns[index].conversion.uuidOfKeysIn != nil { columns[index].target.identity = nil }
@@ -204,7 +227,14 @@ struct CopyPlan: Sendable {
                 full.columns = loading.columns
             }
             let counters = identityAfterData + columns.filter { $0.target.identity != nil }.map(\.target.name)
-            var copy = TableCopy(source: table, target: loading, columns: columns, condition: rule?.condition,
+            // A PostgreSQL table other tables inherit from (old-style partitions): its own rows
+            // only, since reading it also returns theirs, and they are copied as tables too.
+            var condition = rule?.condition
+            if sourceEngine == .postgresql, copied.contains(where: { $0.inheritsFrom.contains(table.name) }) {
+                condition = [condition.map { "(\($0))" }, "tableoid = \(SQLIdentifierQuoter.literal(quoter.quote(table.name)))::regclass"]
+                    .compactMap { $0 }.joined(separator: " AND ")
+            }
+            var copy = TableCopy(source: table, target: loading, columns: columns, condition: condition,
                                  key: key, hasIntegerKey: key.count == 1 && integerKey,
                                  estimatedRows: table.statistics?.rowCount ?? 0, identityAfterData: identityAfterData, counters: counters)
             if uuidKeys[table.name] != nil { copy.idMap = QualifiedName(schema: targetName.schema, targetName.name + "_id_map") }
@@ -216,8 +246,16 @@ struct CopyPlan: Sendable {
                               remedy: "The source has: \(source.tables.map(\.name.name).sorted().joined(separator: ", ")).")
         }
         self.tables = tables
-        self.finished = finished
+        self.finished = finished.map { var table = $0; table.partitioning = nil; return table }
         self.warnings = warnings
+        if sourceEngine == .postgresql, engine == .postgresql {
+            let declared = Set(tables.flatMap { $0.source.columns.map { $0.type.lowercased() } })
+            let domains = source.domains.filter { declared.contains($0.name.name.lowercased()) || declared.contains($0.name.description.lowercased()) }
+            let named = declared.union(domains.map { $0.baseType.lowercased() })
+            let enums = source.enums.filter { named.contains($0.name.name.lowercased()) || named.contains($0.name.description.lowercased())
+                || named.contains($0.name.name.lowercased() + "[]") }
+            types = (enums, domains)
+        }
     }
 }
 

@@ -95,6 +95,7 @@ public struct DataCopy: Sendable {
             }
             let parts = try await splitParts(plan)
             try await driver.withWriteTransaction {
+                try await createTypes(plan, on: driver)
                 let writer = DatabaseConnector.tableWriter(for: driver.engine)
                 for table in plan.tables { try await driver.execute(unsafeSQL: writer(table.target)) }
                 for map in plan.tables.compactMap(\.idMap) { try await driver.execute(unsafeSQL: IDMap.createStatement(map, engine: driver.engine)) }
@@ -103,6 +104,22 @@ public struct DataCopy: Sendable {
                 try await store.mark("tables-created")
             }
             return (parts, false)
+        }
+    }
+
+    /// PostgreSQL → PostgreSQL: the enums and domains the columns are declared with, where the
+    /// target has no type of that name yet (one already there is taken as it is).
+    private func createTypes(_ plan: CopyPlan, on driver: any DatabaseDriver) async throws {
+        let writer = PostgresSchemaWriter(), quoter = driver.engine.quoter
+        let statements = plan.types.enums.map { ($0.name, writer.createEnum($0)) } + plan.types.domains.map { ($0.name, writer.createDomain($0)) }
+        for (name, statement) in statements {
+            if let schema = name.schema {
+                try await driver.execute(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(quoter.quote(schema))")
+            }
+            let exists = try await driver.query(unsafeSQL: "SELECT count(*) FROM (SELECT to_regtype(\(SQLIdentifierQuoter.literal(quoter.quote(name)))) AS t) AS found WHERE t IS NOT NULL")
+                .first?[0].integerValue ?? 0
+            if exists > 0 { continue }
+            try await driver.execute(unsafeSQL: statement)
         }
     }
 
@@ -208,6 +225,9 @@ public struct DataCopy: Sendable {
                 group.addTask {
                     let sourceDriver = try await DatabaseConnector.open(source, access: .readOnly)
                     let targetDriver = try await DatabaseConnector.open(target)
+                    // Tables load one after another while foreign keys may form cycles: SQLite
+                    // checks them all once the data is in (PRAGMA foreign_key_check, below).
+                    if targetDriver.engine == .sqlite { try await targetDriver.execute(unsafeSQL: "PRAGMA foreign_keys = OFF") }
                     do {
                         while let part = queue.next() {
                             guard let table = plan.tables.first(where: { $0.source.name.description == part.sourceTable }) else { continue }

@@ -141,6 +141,9 @@ public struct DataSync: Sendable {
         }
         let tables = plan.tables.filter { touched[$0.source.name.description] != nil }
         try await targetDriver.withWriteTransaction {
+            // A pass holds the rows as they are now, all at once: foreign keys (which can form
+            // cycles: a store's manager is staff of that store) are checked at its commit.
+            if targetDriver.engine == .sqlite { try await targetDriver.execute(unsafeSQL: "PRAGMA defer_foreign_keys = ON") }
             // Deletes children first, then upserts parents first.
             var present: [String: [Row]] = [:]
             for table in tables {

@@ -172,6 +172,9 @@ struct TablePair: Sendable {
     /// Source select expressions and the matching target columns, in order.
     let sourceSelects: [String]
     let targetColumns: [String]
+    /// How each target column is read on PostgreSQL: as it is, or cast to what the driver
+    /// decodes (an enum or an array as text, `money` as numeric); `%@` stands for the column.
+    let targetReads: [String]
     /// The compared columns' declared types on each side (nil: a computed column).
     let targetTypes: [String]
     let sourceTypes: [String?]
@@ -230,6 +233,10 @@ struct TablePair: Sendable {
         }
         sourceSelects = selects
         targetColumns = columns
+        targetReads = types.map { type in
+            // In the form the source holds it: an array as JSON text against SQLite.
+            target.engine == .postgresql ? PostgresColumnType(type, in: target).select("%@", into: sourceEngine) : "%@"
+        }
         targetTypes = types
         sourceTypes = originalTypes
         columnNames = names
@@ -276,10 +283,11 @@ struct TablePair: Sendable {
         let quoter = engine.quoter
         if let map = idMap, let key = targetKey.first {
             // Rows in old-key order, keyed by the old key.
-            return "SELECT m.old_id, " + targetColumns.map { "t." + quoter.quote($0) }.joined(separator: ", ")
+            return "SELECT m.old_id, " + zip(targetColumns, targetReads).map { $1.replacingOccurrences(of: "%@", with: "t." + quoter.quote($0)) }.joined(separator: ", ")
                 + " FROM \(quoter.quote(targetName)) AS t JOIN \(quoter.quote(map)) AS m ON m.new_id = t.\(quoter.quote(key)) ORDER BY m.old_id"
         }
-        var sql = "SELECT " + (targetKey + targetColumns).map(quoter.quote).joined(separator: ", ") + " FROM " + quoter.quote(targetName)
+        let reads = zip(targetColumns, targetReads).map { $1.replacingOccurrences(of: "%@", with: quoter.quote($0)) }
+        var sql = "SELECT " + (targetKey.map(quoter.quote) + reads).joined(separator: ", ") + " FROM " + quoter.quote(targetName)
         if let condition = targetKey.first.flatMap({ rangeCondition(quoter.quote($0), range) }) { sql += " WHERE " + condition }
         if !targetKey.isEmpty { sql += " ORDER BY " + order(targetKey, kinds: keyKinds, engine: engine) }
         return sql

@@ -57,8 +57,8 @@ enum PostgresValueDecoder {
             }
             throw GodwitError(
                 .queryFailed, "Cannot read result column \(column + 1)",
-                reason: "PostgreSQL type oid \(cell.dataType.rawValue) has no binary decoder in Godwit",
-                remedy: "Cast the column to text in the query (column::text)."
+                reason: "PostgreSQL type oid \(cell.dataType.rawValue) (SELECT \(cell.dataType.rawValue)::regtype names it) has no binary decoder in Godwit, and this read does not cast it to text",
+                remedy: "This is a gap in Godwit: please report the type. Meanwhile, in a copy, leave the column out (`skip: true` under its table in the copy file) or add it as a computed column that casts it to text."
             )
         }
     }
