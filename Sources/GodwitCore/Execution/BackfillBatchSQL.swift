@@ -50,9 +50,12 @@ public struct BackfillBatchSQL: Sendable {
     /// The statement of an unbatched backfill.
     public var wholeTable: String { update(after: nil, through: nil) }
 
-    /// A probe that reads one row by key, to watch the server's latency between batches.
+    /// A probe that reads one row by key, to watch the server's latency between batches: the
+    /// last key, far from the rows the batches have just rewritten (whose dead versions an index
+    /// read at the first key would wade through, timing the backfill's own leftovers instead of
+    /// the server).
     public var probe: String {
-        "SELECT \(order) FROM \(table) ORDER BY \(order) LIMIT 1"
+        "SELECT \(order) FROM \(table) ORDER BY " + backfill.keyColumns.map { keyColumn($0) + " DESC" }.joined(separator: ", ") + " LIMIT 1"
     }
 
     /// The key written as a literal, as batches carry it: `(42)`, `('x', 7)`.

@@ -93,7 +93,7 @@ public struct IntegrityReport: Hashable, Codable, Sendable {
         }
         if !tables.isEmpty {
             out += ["## Tables", "", "| Table | Rows | Checksum | Columns |", "|---|---:|---|---|"]
-            out += tables.map { "| `\($0.table)` | \($0.rows) | `\($0.checksum)` | \($0.columns.joined(separator: ", ")) |" }
+            out += tables.map { "| `\($0.table)` | \($0.rows) | " + ($0.checksum.isEmpty ? "— (counted only)" : "`\($0.checksum)`") + " | \($0.columns.joined(separator: ", ")) |" }
             out.append("")
         }
         return out.joined(separator: "\n")

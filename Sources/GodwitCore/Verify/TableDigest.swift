@@ -2,13 +2,14 @@
 /// equal multisets of rows, whatever order the engine returns them in.
 ///
 /// Each row is written as text (PostgreSQL's row literal; SQLite's `quote()` of each value),
-/// hashed to 64 bits (md5's first 16 hex digits; FNV-1a on SQLite), and the two 32-bit halves
-/// are summed separately, so the sums cannot overflow and a changed row changes them.
+/// hashed to 64 bits (`hashtextextended` on PostgreSQL; FNV-1a on SQLite), and the two 32-bit
+/// halves are summed separately, so the sums cannot overflow and a changed row changes them.
 public struct TableDigest: Hashable, Codable, Sendable {
     public var table: QualifiedName
     public var columns: [String]
     public var rows: Int64
-    /// `sum1:sum2` of the row hashes' halves.
+    /// `sum1:sum2` of the row hashes' halves; on PostgreSQL prefixed `h64:` (the row hash
+    /// since it replaced md5, which cost six times as much per row).
     public var checksum: String
 
     public init(table: QualifiedName, columns: [String], rows: Int64, checksum: String) {
@@ -18,20 +19,47 @@ public struct TableDigest: Hashable, Codable, Sendable {
         self.checksum = checksum
     }
 
+    /// How rows are hashed. Digests recorded with one are compared with digests taken with the
+    /// same one: a migration applied by an earlier Godwit is still proven on rollback.
+    public enum Algorithm: Hashable, Sendable {
+        /// PostgreSQL's `hashtextextended` of the row literal; SQLite's FNV-1a of its values.
+        case current
+        /// PostgreSQL's md5 of the row literal, the first 64 bits (before `h64:`).
+        case md5
+
+        /// The algorithm that made `checksum` on `engine`.
+        public static func of(_ checksum: String, engine: Engine) -> Algorithm {
+            engine == .postgresql && !checksum.hasPrefix(prefix) ? .md5 : .current
+        }
+
+        static let prefix = "h64:"
+    }
+
+    /// The checksum text for the two sums the query returns.
+    public static func checksum(_ first: String, _ second: String, engine: Engine, algorithm: Algorithm = .current) -> String {
+        (engine == .postgresql && algorithm == .current ? Algorithm.prefix : "") + "\(first):\(second)"
+    }
+
     /// The query returning `rows`, `sum1`, `sum2` (as text) for a table's columns, over the rows
     /// `filter` (a SQL condition) keeps.
-    public static func query(table: QualifiedName, columns: [String], engine: Engine, filter: String? = nil) -> String {
+    public static func query(table: QualifiedName, columns: [String], engine: Engine, filter: String? = nil,
+                             algorithm: Algorithm = .current) -> String {
         let quoter = engine.quoter
         let name = quoter.quote(table)
         let condition = filter.map { " WHERE \($0)" } ?? ""
-        switch engine {
-        case .postgresql:
+        switch (engine, algorithm) {
+        case (.postgresql, .md5):
             return """
                 SELECT count(*), coalesce(sum(('x' || substr(h, 1, 8))::bit(32)::bigint), 0)::text,
                        coalesce(sum(('x' || substr(h, 9, 8))::bit(32)::bigint), 0)::text
+                FROM (SELECT md5(ROW(\(columns.map(quoter.quote).joined(separator: ", ")))::text) AS h FROM \(name)\(condition)) AS hashed
+                """
+        case (.postgresql, .current):
+            return """
+                SELECT count(*), coalesce(sum(h & 4294967295), 0)::text, coalesce(sum((h >> 32) & 4294967295), 0)::text
                 FROM (SELECT \(rowHash(columns, engine: engine)) AS h FROM \(name)\(condition)) AS hashed
                 """
-        case .sqlite:
+        case (.sqlite, _):
             return """
                 SELECT count(*), CAST(coalesce(sum(h & 4294967295), 0) AS TEXT), CAST(coalesce(sum((h >> 32) & 4294967295), 0) AS TEXT)
                 FROM (SELECT \(rowHash(columns, engine: engine)) AS h FROM \(name)\(condition))
@@ -39,12 +67,11 @@ public struct TableDigest: Hashable, Codable, Sendable {
         }
     }
 
-    /// The SQL expression hashing one row's canonical text (md5 hex on PostgreSQL, a 64-bit
-    /// integer on SQLite).
+    /// The SQL expression hashing one row's canonical text to a 64-bit integer.
     public static func rowHash(_ columns: [String], engine: Engine) -> String {
         let quoter = engine.quoter
         switch engine {
-        case .postgresql: return "md5(ROW(\(columns.map(quoter.quote).joined(separator: ", ")))::text)"
+        case .postgresql: return "hashtextextended(ROW(\(columns.map(quoter.quote).joined(separator: ", ")))::text, 0)"
         case .sqlite: return "godwit_hash(" + columns.map { "quote(\(quoter.quote($0)))" }.joined(separator: " || ',' || ") + ")"
         }
     }

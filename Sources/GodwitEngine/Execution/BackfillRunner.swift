@@ -51,6 +51,7 @@ struct BackfillRunner {
         var size = max(1, settings.batchSize ?? backfill.batchSize)
         var pause = settings.batchPause
         var recentProbes: [Double] = []
+        var recentForBackoff: [Double] = []
         let clock = ContinuousClock()
         let resumedAt = clock.now
         let rowsAtResume = progress.rowsDone
@@ -108,12 +109,17 @@ struct BackfillRunner {
             if progress.batchesDone % 20 == 0 { try await checkFreeSpace() }
             if let baseline {
                 let latency = try await probe(sql)
+                // One slow probe on a busy machine is noise: back off when the median of the last
+                // three is over the line.
+                recentForBackoff = Array((recentForBackoff + [latency]).suffix(3))
+                let typical = recentForBackoff.sorted()[recentForBackoff.count / 2]
                 let backoffAt = baseline * (1 + settings.backoffLatencyShare) + 0.002
-                if latency > backoffAt {
+                if typical > backoffAt {
                     pause = min(settings.backoffCap, max(0.05, pause * 2))
                     session.observer?.observe(ExecutionEvent(
                         kind: .backoff, migration: migration.id, phase: step.phase, step: number,
-                        message: String(format: "probe took %.1f ms against a baseline of %.1f ms: pausing %.2fs between batches", latency * 1000, baseline * 1000, pause)))
+                        message: String(format: "probes took %.1f ms (median of the last %d) against a baseline of %.1f ms: pausing %.2fs between batches",
+                                        typical * 1000, recentForBackoff.count, baseline * 1000, pause)))
                 } else {
                     pause = max(settings.batchPause, pause / 2)
                 }

@@ -9,29 +9,47 @@ enum TableDigester {
         try await digests(of: tables.compactMap { name in schema.table(named: name).map { (name, $0.columns.map(\.name)) } }, on: driver)
     }
 
-    /// Digests of tables over the columns given for each.
-    static func digests(of found: [(QualifiedName, [String])], on driver: any DatabaseDriver) async throws -> [TableDigest] {
+    /// Digests of tables over the columns given for each, hashed with `algorithm`.
+    static func digests(of found: [(QualifiedName, [String])], on driver: any DatabaseDriver,
+                        algorithm: TableDigest.Algorithm = .current) async throws -> [TableDigest] {
         var digests: [TableDigest] = []
         for start in stride(from: 0, to: found.count, by: 100) {
             let chunk = Array(found[start..<min(start + 100, found.count)])
             let sql = chunk.enumerated().map { offset, table in
-                "SELECT \(offset) AS godwit_position, digest.* FROM (\(TableDigest.query(table: table.0, columns: table.1, engine: driver.engine))) AS digest"
+                "SELECT \(offset) AS godwit_position, digest.* FROM (\(TableDigest.query(table: table.0, columns: table.1, engine: driver.engine, algorithm: algorithm))) AS digest"
             }.joined(separator: "\nUNION ALL\n")
             let rows = try await driver.query(unsafeSQL: sql)
             for row in rows {
                 guard let position = row.values[0].integerValue.map(Int.init), position < chunk.count else { continue }
                 let (name, columns) = chunk[position]
                 digests.append(TableDigest(table: name, columns: columns, rows: row.values[1].integerValue ?? 0,
-                                           checksum: "\(row.values[2].textValue ?? "0"):\(row.values[3].textValue ?? "0")"))
+                                           checksum: TableDigest.checksum(row.values[2].textValue ?? "0", row.values[3].textValue ?? "0",
+                                                                          engine: driver.engine, algorithm: algorithm)))
             }
         }
         return digests.sorted { $0.table < $1.table }
     }
 
-    static func digest(of table: QualifiedName, columns: [String], on driver: any DatabaseDriver) async throws -> TableDigest {
-        let row = try await driver.query(unsafeSQL: TableDigest.query(table: table, columns: columns, engine: driver.engine)).first
-        return TableDigest(table: table, columns: columns, rows: row?[0].integerValue ?? 0,
-                           checksum: "\(row?[1].textValue ?? "0"):\(row?[2].textValue ?? "0")")
+    /// Row counts of `tables`, as digests without a checksum (one statement for them all).
+    static func counts(of tables: [QualifiedName], on driver: any DatabaseDriver) async throws -> [TableDigest] {
+        guard !tables.isEmpty else { return [] }
+        let quoter = driver.engine.quoter
+        let sql = tables.enumerated().map { "SELECT \($0.offset) AS godwit_position, count(*) AS rows FROM \(quoter.quote($0.element))" }
+            .joined(separator: "\nUNION ALL\n")
+        return try await driver.query(unsafeSQL: sql).compactMap { row in
+            guard let position = row.values[0].integerValue.map(Int.init), position < tables.count else { return nil }
+            return TableDigest(table: tables[position], columns: [], rows: row.values[1].integerValue ?? 0, checksum: "")
+        }.sorted { $0.table < $1.table }
+    }
+
+    /// Digests to compare with `recorded` ones: each table hashed as its recorded digest was.
+    static func digests(like recorded: [TableDigest], on driver: any DatabaseDriver) async throws -> [TableDigest] {
+        let grouped = Dictionary(grouping: recorded) { TableDigest.Algorithm.of($0.checksum, engine: driver.engine) }
+        var digests: [TableDigest] = []
+        for (algorithm, tables) in grouped {
+            digests += try await self.digests(of: tables.map { ($0.table, $0.columns) }, on: driver, algorithm: algorithm)
+        }
+        return digests.sorted { $0.table < $1.table }
     }
 
     /// The tables a migration touches, as named in the schema before it (every table when it
