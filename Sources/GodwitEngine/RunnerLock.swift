@@ -133,7 +133,10 @@ public final class RunnerLock: @unchecked Sendable {
 
         /// `godwit runner pid=123 host=build-7 since=2026-11-21T16:40:00Z` (PostgreSQL keeps 63 bytes).
         var applicationName: String {
-            String("godwit runner pid=\(pid) host=\(host) since=\(ISO8601DateFormatter().string(from: since))".utf8.prefix(63))!
+            // Cut on a character boundary: a host name may hold more than ASCII.
+            var name = "godwit runner pid=\(pid) host=\(host) since=\(ISO8601DateFormatter().string(from: since))"
+            while name.utf8.count > 63 { name.removeLast() }
+            return name
         }
 
         init?(applicationName: String) {

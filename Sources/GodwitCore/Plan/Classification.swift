@@ -8,7 +8,7 @@ public enum ChangeKind: String, Hashable, Codable, Sendable, Comparable, CaseIte
     case destructive
 
     public static func < (lhs: ChangeKind, rhs: ChangeKind) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        (allCases.firstIndex(of: lhs) ?? allCases.count) < (allCases.firstIndex(of: rhs) ?? allCases.count)
     }
 }
 
@@ -52,7 +52,7 @@ public enum TableLock: String, Hashable, Codable, Sendable, Comparable, CaseIter
     }
 
     public static func < (lhs: TableLock, rhs: TableLock) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        (allCases.firstIndex(of: lhs) ?? allCases.count) < (allCases.firstIndex(of: rhs) ?? allCases.count)
     }
 }
 
@@ -66,7 +66,7 @@ public enum LockDuration: String, Hashable, Codable, Sendable, Comparable, CaseI
     case rewrite
 
     public static func < (lhs: LockDuration, rhs: LockDuration) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        (allCases.firstIndex(of: lhs) ?? allCases.count) < (allCases.firstIndex(of: rhs) ?? allCases.count)
     }
 }
 
@@ -75,7 +75,7 @@ public enum Risk: String, Hashable, Codable, Sendable, Comparable, CaseIterable 
     case low, medium, high
 
     public static func < (lhs: Risk, rhs: Risk) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        (allCases.firstIndex(of: lhs) ?? allCases.count) < (allCases.firstIndex(of: rhs) ?? allCases.count)
     }
 }
 

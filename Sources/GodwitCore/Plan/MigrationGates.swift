@@ -16,7 +16,8 @@ public enum MigrationGates {
             }
             if breaks { gates.append(Gate(before: .contract)) }
         }
-        return gates.sorted { Phase(rawValue: $0.before.rawValue)! < Phase(rawValue: $1.before.rawValue)! }
+        let order = Gate.Phase.allCases
+        return gates.sorted { (order.firstIndex(of: $0.before) ?? order.count) < (order.firstIndex(of: $1.before) ?? order.count) }
     }
 
     /// The gates of a plan.

@@ -14,7 +14,7 @@ public enum Phase: String, Hashable, Codable, Sendable, CaseIterable, Comparable
     case cleanup
 
     public static func < (lhs: Phase, rhs: Phase) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        (allCases.firstIndex(of: lhs) ?? allCases.count) < (allCases.firstIndex(of: rhs) ?? allCases.count)
     }
 }
 

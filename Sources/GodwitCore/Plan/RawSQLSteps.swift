@@ -64,7 +64,7 @@ public enum RawSQLSteps {
         return segments.enumerated().map { number, segment in
             let isFirst = number == 0
             let lines = segment.statements.map(\.statement.position.line)
-            let span = lines.isEmpty ? "no statements" : lines.first == lines.last ? "line \(lines[0])" : "lines \(lines.first!)–\(lines.last!)"
+            let span = lines.isEmpty ? "no statements" : lines.first == lines.last ? "line \(lines[0])" : "lines \(lines[0])–\(lines[lines.count - 1])"
             let title = segments.count == 1
                 ? "Run \(file) (\(segment.statements.count) statement\(segment.statements.count == 1 ? "" : "s"))"
                 : "Run \(file), part \(number + 1) of \(segments.count) (\(span))"

@@ -187,3 +187,33 @@ extension Schema {
         return found
     }
 }
+
+extension Schema {
+    /// The name a migration's `name` resolves to here (a schema left out, a table renamed
+    /// earlier). Planners ask only after ``SchemaTransformer`` accepted the operation, so a miss
+    /// is Godwit's bug, reported as one instead of a crash.
+    public func plannedName(_ name: QualifiedName) throws -> QualifiedName {
+        guard let resolved = SchemaTransformer().resolve(name, in: self) else { throw Self.plannerMiss("table \(name)") }
+        return resolved
+    }
+
+    /// The table a migration's `name` resolves to here (see ``plannedName(_:)``).
+    public func plannedTable(_ name: QualifiedName) throws -> Table {
+        guard let table = table(named: try plannedName(name)) else { throw Self.plannerMiss("table \(name)") }
+        return table
+    }
+
+    /// The error for a name the planner should have found (a bug in Godwit).
+    public static func plannerMiss(_ what: String) -> GodwitError {
+        GodwitError(.internalError, "The planner lost track of \(what)", reason: "the migration was checked against the schema, yet the planner did not find it",
+                    remedy: "This is a bug in Godwit: please report it with the migration file.")
+    }
+}
+
+extension Table {
+    /// The column `name`, which the planner knows exists (see ``Schema/plannedName(_:)``).
+    public func plannedColumn(_ name: String) throws -> Column {
+        guard let column = column(named: name) else { throw Schema.plannerMiss("column \(self.name).\(name)") }
+        return column
+    }
+}

@@ -27,7 +27,7 @@ public struct PostgresPlanner: MigrationPlanner {
         return try StagedPlanBuilder(engine: .postgresql).build(migration, against: schema) { operation, before, after in
             if online, let swap = try columnSwap(for: operation, before: before, migrationID: id) { return swap.steps() }
             if online, case .addColumn(let change) = operation, change.up != nil {
-                return addColumn(change, before: before) + fillTrigger(change, before: before, migrationID: id)
+                return try addColumn(change, before: before) + fillTrigger(change, before: before, migrationID: id)
             }
             return try steps(for: operation, before: before, after: after, archivePrefix: archivePrefix)
         }
@@ -39,15 +39,16 @@ public struct PostgresPlanner: MigrationPlanner {
         let table: Table, column: Column, finalName: String, finalType: String, up: String?, down: String?
         switch operation {
         case .renameColumn(let name, let from, let to):
-            table = resolve(name, before)
-            column = table.column(named: from)!
+            table = try resolve(name, before)
+            column = try table.plannedColumn(from)
             (finalName, finalType, up, down) = (to, column.type, nil, nil)
-        case .alterColumn(let change) where change.type != nil && change.isNullable == nil && change.defaultChange == nil
+        case .alterColumn(let change) where change.isNullable == nil && change.defaultChange == nil
             && change.check == nil && change.isUnique == nil && change.references == nil:
-            table = resolve(change.table, before)
-            column = table.column(named: change.column)!
-            if TypeChange.isBinaryCoercible(from: column.type, to: change.type!) { return nil }
-            (finalName, finalType, up, down) = (change.column, change.type!, change.up, change.down)
+            guard let type = change.type else { return nil }
+            table = try resolve(change.table, before)
+            column = try table.plannedColumn(change.column)
+            if TypeChange.isBinaryCoercible(from: column.type, to: type) { return nil }
+            (finalName, finalType, up, down) = (change.column, type, change.up, change.down)
         default:
             return nil
         }
@@ -58,21 +59,21 @@ public struct PostgresPlanner: MigrationPlanner {
         return PostgresColumnSwap(table: table, column: column, finalName: finalName, finalType: finalType, up: up, down: down, migrationID: migrationID)
     }
 
-    private func resolve(_ name: QualifiedName, _ schema: Schema) -> Table {
-        schema.table(named: SchemaTransformer().resolve(name, in: schema)!)!
+    private func resolve(_ name: QualifiedName, _ schema: Schema) throws -> Table {
+        try schema.plannedTable(name)
     }
 
     private func steps(for operation: GodwitCore.Operation, before: Schema, after: Schema, archivePrefix: String) throws -> [PlanStep] {
         switch operation {
         case .createTable(let table):
-            let created = after.table(named: SchemaTransformer().resolve(table.name, in: after)!)!
+            let created = try after.plannedTable(table.name)
             // The writer leaves foreign keys to ALTER TABLE (a whole schema creates them after
             // every table); the new table is empty, so adding them checks no row.
             return [PlanStep(phase: .expand, title: "Create table \(created.name)",
                              forward: [writer.createTable(created)] + created.foreignKeys.map { writer.addForeignKey($0, to: created.name) },
                              reverse: ["DROP TABLE \(quoter.quote(created.name))"], lock: .none, duration: .instant)]
         case .dropTable(let name):
-            let table = resolve(name, before)
+            let table = try resolve(name, before)
             let archive = archivePrefix + table.name.name
             return [
                 PlanStep(phase: .contract, title: "Move table \(table.name) to the archive \(archive)",
@@ -84,7 +85,7 @@ public struct PostgresPlanner: MigrationPlanner {
                          lock: .accessExclusive, duration: .instant),
             ]
         case .renameTable(let name, let newName):
-            let table = resolve(name, before)
+            let table = try resolve(name, before)
             let new = QualifiedName(schema: table.name.schema, newName)
             return [
                 PlanStep(phase: .expand, title: "Rename \(table.name) to \(newName), with a view under the old name",
@@ -99,19 +100,19 @@ public struct PostgresPlanner: MigrationPlanner {
                          lock: .accessExclusive, duration: .instant),
             ]
         case .addColumn(let change):
-            return addColumn(change, before: before)
+            return try addColumn(change, before: before)
         case .dropColumn(let name, let column):
-            return try dropColumn(resolve(name, before), column, archivePrefix: archivePrefix)
+            return try dropColumn(try resolve(name, before), column, archivePrefix: archivePrefix)
         case .renameColumn(let name, let from, let to):
-            let table = resolve(name, before).name
+            let table = try resolve(name, before).name
             return [PlanStep(phase: .expand, title: "Rename column \(table).\(from) to \(to) (offline: old code naming \(from) fails)",
                              forward: ["ALTER TABLE \(quoter.quote(table)) RENAME COLUMN \(quoter.quote(from)) TO \(quoter.quote(to))"],
                              reverse: ["ALTER TABLE \(quoter.quote(table)) RENAME COLUMN \(quoter.quote(to)) TO \(quoter.quote(from))"],
                              lock: .accessExclusive, duration: .instant, isOnline: false)]
         case .alterColumn(let change):
-            return alterColumn(change, before: before)
+            return try alterColumn(change, before: before)
         case .createIndex(let name, let index):
-            let table = resolve(name, before).name
+            let table = try resolve(name, before).name
             return [PlanStep(phase: .expand, title: "Create index \(index.name) on \(table) concurrently",
                              forward: [writer.createIndex(index, on: table, concurrently: true)],
                              reverse: ["DROP INDEX CONCURRENTLY IF EXISTS \(quoter.quote(QualifiedName(schema: table.schema, index.name)))"],
@@ -119,30 +120,30 @@ public struct PostgresPlanner: MigrationPlanner {
                              checks: [UniqueIndexCheck.duplicates(of: index, on: table, quoter: quoter), invalidIndexCheck(index.name, schema: table.schema)]
                                  .compactMap { $0 })]
         case .dropIndex(let name, let indexName):
-            let table = resolve(name, before)
-            let index = table.indexes.first { $0.name == indexName }!
+            let table = try resolve(name, before)
+            guard let index = table.indexes.first(where: { $0.name == indexName }) else { throw Schema.plannerMiss("index \(indexName)") }
             return [PlanStep(phase: .contract, title: "Drop index \(indexName) concurrently",
                              forward: ["DROP INDEX CONCURRENTLY IF EXISTS \(quoter.quote(QualifiedName(schema: table.name.schema, indexName)))"],
                              reverse: [writer.createIndex(index, on: table.name, concurrently: true)]
                                  + (index.comment.map { ["COMMENT ON INDEX \(quoter.quote(QualifiedName(schema: table.name.schema, indexName))) IS \(SQLIdentifierQuoter.literal($0))"] } ?? []),
                              isTransactional: false, lock: .shareUpdateExclusive, duration: .instant)]
         case .addConstraint(let name, let constraint):
-            return addConstraint(constraint, to: resolve(name, before))
+            return addConstraint(constraint, to: try resolve(name, before))
         case .dropConstraint(let name, let constraintName):
-            let table = resolve(name, before)
+            let table = try resolve(name, before)
             return [PlanStep(phase: .contract, title: "Drop constraint \(constraintName) on \(table.name)",
                              forward: ["ALTER TABLE \(quoter.quote(table.name)) DROP CONSTRAINT \(quoter.quote(constraintName))"],
                              reverse: try recreateConstraint(constraintName, of: table),
                              lock: .accessExclusive, duration: .instant)]
         case .updateRows(let update):
-            return try updateRows(update, table: resolve(update.table, before), archivePrefix: archivePrefix)
+            return try updateRows(update, table: try resolve(update.table, before), archivePrefix: archivePrefix)
         case .rawSQL(let raw):
             return try RawSQLSteps.make(raw, engine: .postgresql, before: before)
         }
     }
 
-    private func addColumn(_ change: AddColumn, before: Schema) -> [PlanStep] {
-        let table = resolve(change.table, before)
+    private func addColumn(_ change: AddColumn, before: Schema) throws -> [PlanStep] {
+        let table = try resolve(change.table, before)
         let name = table.name
         var column = change.column
         let column_ = quoter.quote(column.name)
@@ -178,9 +179,9 @@ public struct PostgresPlanner: MigrationPlanner {
     /// While old code still writes rows without the new column, a trigger fills it from `up` when
     /// a write leaves it NULL, so the backfill and new writes cannot leave gaps. Expand installs
     /// it (before the backfill); cleanup, with the other helpers, removes it. Both are reversible.
-    private func fillTrigger(_ change: AddColumn, before: Schema, migrationID: String) -> [PlanStep] {
+    private func fillTrigger(_ change: AddColumn, before: Schema, migrationID: String) throws -> [PlanStep] {
         guard let up = change.up else { return [] }
-        let table = resolve(change.table, before).name
+        let table = try resolve(change.table, before).name
         let t = quoter.quote(table), c = quoter.quote(change.column.name)
         let function = quoter.quote(QualifiedName(schema: table.schema, PostgresColumnSwap.limit("godwit_\(migrationID)_fill_\(table.name)_\(change.column.name)")))
         let trigger = quoter.quote(PostgresColumnSwap.limit("godwit_\(migrationID)_fill_\(change.column.name)"))
@@ -225,10 +226,10 @@ public struct PostgresPlanner: MigrationPlanner {
         ]
     }
 
-    private func alterColumn(_ change: AlterColumn, before: Schema) -> [PlanStep] {
-        let table = resolve(change.table, before)
+    private func alterColumn(_ change: AlterColumn, before: Schema) throws -> [PlanStep] {
+        let table = try resolve(change.table, before)
         let t = quoter.quote(table.name), c = quoter.quote(change.column)
-        let current = table.column(named: change.column)!
+        let current = try table.plannedColumn(change.column)
         var steps: [PlanStep] = []
         if let type = change.type {
             let using = change.up.map { " USING \($0)" } ?? ""
@@ -348,7 +349,7 @@ public struct PostgresPlanner: MigrationPlanner {
     /// and its data, so the reverse is exact; NOT NULL is lifted so new code can insert without
     /// it. Cleanup drops it for good.
     private func dropColumn(_ table: Table, _ column: String, archivePrefix: String) throws -> [PlanStep] {
-        let definition = table.column(named: column)!
+        let definition = try table.plannedColumn(column)
         // PostgreSQL names hold 63 bytes; cut on a character boundary.
         var parked = archivePrefix + column
         while parked.utf8.count > 63 { parked.removeLast() }

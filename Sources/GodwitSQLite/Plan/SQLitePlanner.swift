@@ -28,12 +28,12 @@ public struct SQLitePlanner: MigrationPlanner {
         let archivePrefix = "_godwit_archive_\(migration.nameSafeID)_"
         switch operation {
         case .createTable(let table):
-            let created = after.table(named: table.name)!
+            let created = try after.plannedTable(table.name)
             return [PlanStep(phase: .expand, title: "Create table \(created.name)",
                              forward: [writer.createTable(created)] + created.indexes.map { writer.createIndex($0, on: created.name) },
                              reverse: ["DROP TABLE \(quoter.quote(created.name))"], lock: .databaseWrite, duration: .instant)]
         case .dropTable(let name):
-            let table = before.table(named: SchemaTransformer().resolve(name, in: before)!)!
+            let table = try before.plannedTable(name)
             let archive = QualifiedName(archivePrefix + table.name.name)
             return [
                 PlanStep(phase: .contract, title: "Move table \(table.name) to the archive \(archive)",
@@ -43,50 +43,50 @@ public struct SQLitePlanner: MigrationPlanner {
                          reverse: nil, lock: .databaseWrite, duration: .instant),
             ]
         case .renameTable(let name, let newName):
-            let old = SchemaTransformer().resolve(name, in: before)!
+            let old = try before.plannedName(name)
             return [PlanStep(phase: .expand, title: "Rename table \(old) to \(newName) (offline: old code naming \(old.name) fails)",
                              forward: ["ALTER TABLE \(quoter.quote(old)) RENAME TO \(quoter.quote(newName))"],
                              reverse: ["ALTER TABLE \(quoter.quote(QualifiedName(schema: old.schema, newName))) RENAME TO \(quoter.quote(old.name))"],
                              lock: .databaseWrite, duration: .instant, isOnline: false)]
         case .renameColumn(let name, let from, let to):
-            let table = SchemaTransformer().resolve(name, in: before)!
+            let table = try before.plannedName(name)
             return [PlanStep(phase: .expand, title: "Rename column \(table).\(from) to \(to) (offline: old code naming \(from) fails)",
                              forward: ["ALTER TABLE \(quoter.quote(table)) RENAME COLUMN \(quoter.quote(from)) TO \(quoter.quote(to))"],
                              reverse: ["ALTER TABLE \(quoter.quote(table)) RENAME COLUMN \(quoter.quote(to)) TO \(quoter.quote(from))"],
                              lock: .databaseWrite, duration: .instant, isOnline: false)]
         case .addColumn(let change):
-            return addColumn(change, before: before, after: after, log: log)
+            return try addColumn(change, before: before, after: after, log: log)
         case .dropColumn(let name, let column):
-            return dropColumn(name, column, before: before, after: after, archive: archivePrefix)
+            return try dropColumn(name, column, before: before, after: after, archive: archivePrefix)
         case .alterColumn(let change):
-            return [alterColumn(change, before: before, after: after, log: log)]
+            return [try alterColumn(change, before: before, after: after, log: log)]
         case .createIndex(let name, let index):
-            let table = SchemaTransformer().resolve(name, in: before)!
+            let table = try before.plannedName(name)
             return [PlanStep(phase: .expand, title: "Create index \(index.name) on \(table)", forward: [writer.createIndex(index, on: table)],
                              reverse: ["DROP INDEX \(quoter.quote(index.name))"], lock: .databaseWrite, duration: .scan,
                              checks: [UniqueIndexCheck.duplicates(of: index, on: table, quoter: quoter)].compactMap { $0 })]
         case .dropIndex(let name, let indexName):
-            let table = before.table(named: SchemaTransformer().resolve(name, in: before)!)!
-            let index = table.indexes.first { $0.name == indexName }!
+            let table = try before.plannedTable(name)
+            guard let index = table.indexes.first(where: { $0.name == indexName }) else { throw Schema.plannerMiss("index \(indexName)") }
             return [PlanStep(phase: .contract, title: "Drop index \(indexName) on \(table.name)", forward: ["DROP INDEX \(quoter.quote(indexName))"],
                              reverse: [writer.createIndex(index, on: table.name)], lock: .databaseWrite, duration: .instant)]
         case .addConstraint(let name, let constraint):
-            return [rebuildStep(.expand, "Rebuild \(name) with constraint \(constraint.name ?? "")", table: name, before: before, after: after,
-                                checks: violationChecks(constraint, table: name, in: before), log: log)]
+            return [try rebuildStep(.expand, "Rebuild \(name) with constraint \(constraint.name ?? "")", table: name, before: before, after: after,
+                                checks: try violationChecks(constraint, table: name, in: before), log: log)]
         case .dropConstraint(let name, let constraintName):
-            return [rebuildStep(.contract, "Rebuild \(name) without constraint \(constraintName)", table: name, before: before, after: after, log: log)]
+            return [try rebuildStep(.contract, "Rebuild \(name) without constraint \(constraintName)", table: name, before: before, after: after, log: log)]
         case .updateRows(let update):
-            return updateRows(update, before: before, archive: archivePrefix)
+            return try updateRows(update, before: before, archive: archivePrefix)
         case .rawSQL(let raw):
             return try RawSQLSteps.make(raw, engine: .sqlite, before: before)
         }
     }
 
-    private func addColumn(_ change: AddColumn, before: Schema, after: Schema, log: SQLiteRebuildMerger.Log) -> [PlanStep] {
-        let name = SchemaTransformer().resolve(change.table, in: before)!
+    private func addColumn(_ change: AddColumn, before: Schema, after: Schema, log: SQLiteRebuildMerger.Log) throws -> [PlanStep] {
+        let name = try before.plannedName(change.table)
         var steps: [PlanStep]
         if SQLiteAlterTableLimits.addColumnNeedsRebuild(change.column) == nil {
-            let table = after.table(named: name)!
+            let table = try after.plannedTable(name)
             steps = [PlanStep(phase: .expand, title: "Add column \(name).\(change.column.name)",
                               forward: ["ALTER TABLE \(quoter.quote(name)) ADD COLUMN \(writer.columnDefinition(change.column, in: table))"],
                               reverse: ["ALTER TABLE \(quoter.quote(name)) DROP COLUMN \(quoter.quote(change.column.name))"],
@@ -94,11 +94,11 @@ public struct SQLitePlanner: MigrationPlanner {
         } else {
             var sources: [String: String] = [:]
             if let up = change.up { sources[change.column.name] = "(\(up))" }
-            steps = [rebuildStep(.expand, "Rebuild \(name) with the new column \(change.column.name)", table: name, before: before, after: after,
+            steps = [try rebuildStep(.expand, "Rebuild \(name) with the new column \(change.column.name)", table: name, before: before, after: after,
                                  extraForward: sources, log: log)]
         }
         if let up = change.up, SQLiteAlterTableLimits.addColumnNeedsRebuild(change.column) == nil {
-            let table = before.table(named: name)!
+            let table = try before.plannedTable(name)
             steps.append(PlanStep(
                 phase: .backfill, title: "Backfill \(name).\(change.column.name)",
                 forward: ["UPDATE \(quoter.quote(name)) SET \(quoter.quote(change.column.name)) = (\(up))"],
@@ -117,14 +117,14 @@ public struct SQLitePlanner: MigrationPlanner {
         return steps
     }
 
-    private func dropColumn(_ name: QualifiedName, _ column: String, before: Schema, after: Schema, archive prefix: String) -> [PlanStep] {
-        let tableName = SchemaTransformer().resolve(name, in: before)!
-        let table = before.table(named: tableName)!
+    private func dropColumn(_ name: QualifiedName, _ column: String, before: Schema, after: Schema, archive prefix: String) throws -> [PlanStep] {
+        let tableName = try before.plannedName(name)
+        let table = try before.plannedTable(tableName)
         let keys = Self.keyColumns(table)
         let archive = QualifiedName(prefix + "\(table.name.name)_\(column)")
         let keyList = keys.map { $0 == "rowid" ? "rowid AS \"rowid\"" : quoter.quote($0) }.joined(separator: ", ")
         let archiveStatement = "CREATE TABLE \(quoter.quote(archive)) AS SELECT \(keyList), \(quoter.quote(column)) FROM \(quoter.quote(tableName))"
-        let newTable = after.table(named: tableName)!
+        let newTable = try after.plannedTable(tableName)
         let forwardSources = Dictionary(uniqueKeysWithValues: newTable.columns.map { ($0.name, quoter.quote($0.name)) })
         var reverseSources = Dictionary(uniqueKeysWithValues: newTable.columns.map { ($0.name, quoter.quote($0.name)) })
         let match = keys.map { "a.\(quoter.quote($0)) IS \(quoter.quote(tableName.name)).\(quoter.quote($0))" }.joined(separator: " AND ")
@@ -142,26 +142,26 @@ public struct SQLitePlanner: MigrationPlanner {
         ]
     }
 
-    private func alterColumn(_ change: AlterColumn, before: Schema, after: Schema, log: SQLiteRebuildMerger.Log) -> PlanStep {
-        let name = SchemaTransformer().resolve(change.table, in: before)!
+    private func alterColumn(_ change: AlterColumn, before: Schema, after: Schema, log: SQLiteRebuildMerger.Log) throws -> PlanStep {
+        let name = try before.plannedName(change.table)
         var checks: [StepCheck] = []
         let column = quoter.quote(change.column)
         if change.isNullable == false {
             checks.append(.counting("no NULL in \(change.column)", table: name, where: "\(column) IS NULL", quoter: quoter))
         }
-        if let check = change.check { checks += violationChecks(.check(check), table: name, in: before) }
-        if change.isUnique == true { checks += violationChecks(.unique(UniqueConstraint(columns: [change.column])), table: name, in: before) }
-        if let key = change.references { checks += violationChecks(.foreignKey(key), table: name, in: before) }
+        if let check = change.check { checks += try violationChecks(.check(check), table: name, in: before) }
+        if change.isUnique == true { checks += try violationChecks(.unique(UniqueConstraint(columns: [change.column])), table: name, in: before) }
+        if let key = change.references { checks += try violationChecks(.foreignKey(key), table: name, in: before) }
         var forward: [String: String] = [:], reverse: [String: String] = [:]
         if let up = change.up { forward[change.column] = "(\(up))" }
         if let down = change.down { reverse[change.column] = "(\(down))" }
-        return rebuildStep(.expand, "Rebuild \(name) to change \(change.column)", table: name, before: before, after: after,
+        return try rebuildStep(.expand, "Rebuild \(name) to change \(change.column)", table: name, before: before, after: after,
                            extraForward: forward, extraReverse: reverse, checks: checks, log: log)
     }
 
-    private func updateRows(_ update: UpdateRows, before: Schema, archive prefix: String) -> [PlanStep] {
-        let name = SchemaTransformer().resolve(update.table, in: before)!
-        let table = before.table(named: name)!
+    private func updateRows(_ update: UpdateRows, before: Schema, archive prefix: String) throws -> [PlanStep] {
+        let name = try before.plannedName(update.table)
+        let table = try before.plannedTable(name)
         let keys = Self.keyColumns(table)
         let columns = SQLText.assignedColumns(update.set)
         let archive = QualifiedName(prefix + "\(table.name.name)_update")
@@ -188,10 +188,10 @@ public struct SQLitePlanner: MigrationPlanner {
     private func rebuildStep(
         _ phase: Phase, _ title: String, table name: QualifiedName, before: Schema, after: Schema,
         extraForward: [String: String] = [:], extraReverse: [String: String] = [:], checks: [StepCheck] = [], log: SQLiteRebuildMerger.Log
-    ) -> PlanStep {
-        let resolved = SchemaTransformer().resolve(name, in: before)!
-        let old = before.table(named: resolved)!
-        let new = after.table(named: resolved)!
+    ) throws -> PlanStep {
+        let resolved = try before.plannedName(name)
+        let old = try before.plannedTable(resolved)
+        let new = try after.plannedTable(resolved)
         var forward = Dictionary(uniqueKeysWithValues: new.columns.filter { old.column(named: $0.name) != nil }.map { ($0.name, quoter.quote($0.name)) })
         forward.merge(extraForward) { $1 }
         var reverse = Dictionary(uniqueKeysWithValues: old.columns.filter { new.column(named: $0.name) != nil }.map { ($0.name, quoter.quote($0.name)) })
@@ -216,7 +216,7 @@ public struct SQLitePlanner: MigrationPlanner {
     }
 
     /// The checks that find rows a new constraint would reject.
-    private func violationChecks(_ constraint: Constraint, table name: QualifiedName, in schema: Schema) -> [StepCheck] {
+    private func violationChecks(_ constraint: Constraint, table name: QualifiedName, in schema: Schema) throws -> [StepCheck] {
         let resolved = SchemaTransformer().resolve(name, in: schema) ?? name
         let table = quoter.quote(resolved)
         switch constraint {

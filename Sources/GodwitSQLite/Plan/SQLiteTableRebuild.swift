@@ -34,11 +34,11 @@ struct SQLiteTableRebuild {
         statements.append(contentsOf: views.reversed().map { "DROP VIEW \(quoter.quote($0.name))" })
         statements.append(contentsOf: triggers.map { "DROP TRIGGER IF EXISTS \(quoter.quote($0.name))" })
         statements.append(writer.createTable(staging))
-        let copied = new.columns.filter { sources[$0.name] != nil && $0.generated == nil }
+        let copied = new.columns.compactMap { column in column.generated == nil ? sources[column.name].map { (column.name, $0) } : nil }
         if !copied.isEmpty {
             statements.append(
-                "INSERT INTO \(quoter.quote(temporary)) (\(quoter.quoteList(copied.map(\.name)))) SELECT "
-                    + copied.map { sources[$0.name]! }.joined(separator: ", ") + " FROM \(quoter.quote(old.name))"
+                "INSERT INTO \(quoter.quote(temporary)) (\(quoter.quoteList(copied.map(\.0)))) SELECT "
+                    + copied.map(\.1).joined(separator: ", ") + " FROM \(quoter.quote(old.name))"
             )
         }
         statements.append("DROP TABLE \(quoter.quote(old.name))")
