@@ -74,10 +74,10 @@ public enum SQLEffectAnalyzer {
     private static func withScratch<Result: Sendable>(like url: DatabaseURL, _ body: (any DatabaseDriver) async throws -> Result) async throws -> Result {
         do {
             return try await ScratchDatabase.with(like: url, body)
-        } catch var error as GodwitError where error.engineCode == "42501" && error.description.contains("permission denied to create database") {
-            error.summary = "Cannot make the scratch database that SQL files are tried on: " + error.summary
-            error.remedy = "Grant the role CREATEDB (Godwit creates a temporary database and drops it), or run plan and apply as a role that has it."
-            throw error
+        } catch let error as GodwitError where error.engineCode == "42501" && error.description.contains("permission denied to create database") {
+            throw error.explained("Cannot make the scratch database that SQL files are tried on", code: .permissionDenied,
+                                  reason: "the role may not create databases",
+                                  remedy: "Grant the role CREATEDB (Godwit creates a temporary database and drops it), or run plan and apply as a role that has it.")
         }
     }
 

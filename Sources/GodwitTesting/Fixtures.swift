@@ -28,8 +28,6 @@ public enum Fixtures {
     public static let sakilaSchema = url("sakila/postgres-sakila-schema.sql")
     /// Sakila's data, as COPY blocks.
     public static let sakilaData = url("sakila/postgres-sakila-insert-data-using-copy.sql")
-    /// SQLite features Chinook lacks.
-    public static let sqliteFeatures = url("features/sqlite-features.sql")
     /// PostgreSQL features Chinook and Sakila lack.
     public static let postgresFeatures = url("features/postgres-features.sql")
     /// Named NOT NULL constraints and a virtual generated column (PostgreSQL 18).

@@ -191,8 +191,11 @@ struct SQLCorpusPostgresTests {
             limited.user = role
             await #expect { try await MigrationPlanning.planAll(directory: SQLCorpus.chain(.postgresql), database: .postgres(limited)) } throws: { error in
                 let error = error as? GodwitError
-                return error?.summary.hasPrefix("Cannot make the scratch database that SQL files are tried on") == true
+                return error?.summary == "Cannot make the scratch database that SQL files are tried on"
                     && error?.remedy?.hasPrefix("Grant the role CREATEDB") == true
+                    && error?.code == .permissionDenied && error?.engineCode == "42501"
+                    && error?.cause?.reason?.contains("permission denied to create database") == true
+                    && error?.description.contains("Caused by: PostgreSQL rejected a statement") == true
             }
             try await DatabaseConnector.withDriver(admin) { try await $0.executeScript(unsafeSQL: "DROP OWNED BY \(role); DROP ROLE \(role)") }
         }

@@ -252,10 +252,6 @@ public enum NumberText {
     }
 }
 
-extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
-}
-
 /// A double as an integer over a power of ten, `magnitude / 10^scale`, with the fewest
 /// fraction digits that read back as the same double — found with integer arithmetic, no text.
 public struct ScaledDecimal: Hashable, Sendable {

@@ -58,9 +58,6 @@ public enum ValueKind: String, Hashable, Codable, Sendable {
         }
     }
 
-    /// Whether values are points in time (or dates) that a copy may have to read from text or
-    /// epoch numbers.
-    public var isTemporal: Bool { [.date, .timestamp, .timestamptz].contains(self) }
 }
 
 /// The documented mapping of declared types between the engines (docs/type-mapping.md).

@@ -95,6 +95,21 @@ public struct GodwitError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The engine's own error code when it gave one: PostgreSQL's SQLSTATE (`55P03`), or
     /// `SQLITE_BUSY`-style names for SQLite.
     public var engineCode: String?
+    /// The error this one follows from, when Godwit puts a failure in its own words (a scratch
+    /// database it could not make, behind it the server's refusal); ``description`` ends with it.
+    public var cause: GodwitError? {
+        get { causes.first }
+        set { causes = newValue.map { [$0] } ?? [] }
+    }
+    private var causes: [GodwitError] = []
+
+    /// A new error in Godwit's words with `self` as its ``cause``, keeping the engine's code (so
+    /// retries and exit codes still see what the engine said) and, unless given, the location.
+    public func explained(_ summary: String, code: Code? = nil, location: String? = nil, reason: String? = nil, remedy: String? = nil) -> GodwitError {
+        var error = GodwitError(code ?? self.code, summary, location: location ?? self.location, reason: reason, remedy: remedy, engineCode: engineCode)
+        error.cause = self
+        return error
+    }
 
     public init(_ code: Code, _ summary: String, location: String? = nil, reason: String? = nil, remedy: String? = nil,
                 engineCode: String? = nil) {
@@ -134,13 +149,14 @@ public struct GodwitError: Error, Sendable, Hashable, CustomStringConvertible {
         engineCode == "55P03" || engineCode == "SQLITE_BUSY" || engineCode == "SQLITE_LOCKED"
     }
 
-    /// One line: `summary at location: reason. remedy`
+    /// One line: `summary at location: reason. remedy Caused by: …`
     public var description: String {
         var line = summary
         if let location { line += " at \(location)" }
         if let reason { line += ": \(reason)" }
         line += "."
         if let remedy { line += " \(remedy)" }
+        if let cause { line += " Caused by: " + cause.description }
         return line
     }
 }

@@ -47,8 +47,6 @@ public struct BackfillBatchSQL: Sendable {
         return "UPDATE \(table) SET \(backfill.assignments)\(filter)"
     }
 
-    /// The statement of an unbatched backfill.
-    public var wholeTable: String { update(after: nil, through: nil) }
 
     /// A probe that reads one row by key, to watch the server's latency between batches: the
     /// last key, far from the rows the batches have just rewritten (whose dead versions an index

@@ -43,8 +43,6 @@ public enum TableLock: String, Hashable, Codable, Sendable, Comparable, CaseIter
         }
     }
 
-    /// Whether ordinary reads (`SELECT`) wait while it is held.
-    public var blocksReads: Bool { self == .accessExclusive }
 
     /// Whether ordinary writes (`INSERT`, `UPDATE`, `DELETE`) wait while it is held.
     public var blocksWrites: Bool {

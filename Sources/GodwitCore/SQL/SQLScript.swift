@@ -88,11 +88,6 @@ public struct SQLStatement: Hashable, Sendable {
         return ["INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "SELECT", "WITH", "VALUES", "CALL", "REPLACE", "UPSERT"].contains(first)
     }
 
-    /// Session settings (`SET lock_timeout …`, `PRAGMA …`, `RESET`): no schema or data change.
-    public var isSessionSetting: Bool {
-        (starts(with: "SET") && !starts(with: "SET", "CONSTRAINTS")) || starts(with: "RESET") || starts(with: "PRAGMA")
-            || (starts(with: "SELECT") && tokens.contains { $0.kind == .word && ["SET_CONFIG", "PG_ADVISORY_XACT_LOCK"].contains($0.keyword) })
-    }
 }
 
 /// What a statement does to the transaction it runs in.

@@ -78,8 +78,6 @@ public struct Column: Hashable, Codable, Sendable {
         self.comment = comment
     }
 
-    /// Whether the column has a default value.
-    public var hasDefault: Bool { defaultExpression != nil }
 
     /// Equal in structure: the NOT NULL constraint's name is carried into written DDL but is not
     /// compared, since PostgreSQL 18 keeps a renamed table's or column's old default name where

@@ -11,8 +11,6 @@ public enum Engine: String, Codable, Sendable, CaseIterable, CustomStringConvert
         }
     }
 
-    /// Whether DDL statements take part in transactions (both engines do; MySQL would not).
-    public var supportsTransactionalDDL: Bool { true }
 
     /// How names are quoted for the engine: PostgreSQL folds unquoted names to lower case.
     public var quoter: SQLIdentifierQuoter { SQLIdentifierQuoter(foldsUnquotedToLowercase: self == .postgresql) }
