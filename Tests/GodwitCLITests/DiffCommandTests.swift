@@ -111,4 +111,47 @@ struct DiffCommandTests {
             }
         }
     }
+
+    @Test("New tables with their own indexes diff into create_table then create_index, once each; applied, the database equals the desired schema", arguments: [Engine.sqlite, .postgresql])
+    func newTablesWithIndexes(_ engine: Engine) async throws {
+        try await TemporaryDirectory.with { directory in
+            let desired = """
+                CREATE TABLE unrelated (id integer PRIMARY KEY);
+                CREATE TABLE parent (id integer PRIMARY KEY, name varchar(80) NOT NULL, CHECK (length(name) > 0));
+                CREATE INDEX parent_name ON parent (name);
+                CREATE TABLE child (id integer PRIMARY KEY, parent_id integer REFERENCES parent (id), note text);
+                CREATE INDEX child_parent ON child (parent_id);
+                CREATE UNIQUE INDEX child_note ON child (note);
+                """
+            // Read back, the tables come in name order: child before its parent.
+            let written = desired
+            try written.write(toFile: directory.path("desired.sql"), atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(atPath: directory.path("m"), withIntermediateDirectories: true)
+            let run = { (url: DatabaseURL) async throws in
+                let result = try GodwitBinary.run(["diff", "--from", url.unredactedString, "--to", directory.path("desired.sql"), "--output", directory.path("m/001_tables.yaml")])
+                #expect(result.status == 0, "\(result.standardError)")
+                let planned = try await MigrationPlanning.planAll(directory: directory.path("m"), database: url)
+                #expect(planned[0].plan.migration.operations.map(\.kind) == [.createTable, .createIndex, .createTable, .createIndex, .createIndex])
+                let applied = try GodwitBinary.run(["apply", directory.path("m"), "--db", url.unredactedString, "--yes", "--unrehearsed"])
+                #expect(applied.status == 0, "\(applied.standardError)")
+                let wanted = try await ScratchDatabase.with(like: url) { scratch in
+                    try await ScratchDatabase.load(written, into: scratch)
+                    return try await scratch.inspect(InspectionOptions()).removingStatistics()
+                }
+                let live = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()).removingStatistics().removingGodwitHelpers() }
+                #expect(live.tables.map { $0.indexes.map(\.name).sorted() } == wanted.tables.map { $0.indexes.map(\.name).sorted() }, "\(live.tables.map(\.name))")
+            }
+            switch engine {
+            case .sqlite:
+                let path = directory.path("app.db")
+                try await GodwitEngineFacade.executeScript("CREATE TABLE unrelated (id INTEGER PRIMARY KEY);", on: path)
+                try await run(try DatabaseURL(parsing: "sqlite:" + path))
+            case .postgresql:
+                try await TestPostgres.withTemporaryDatabase { endpoint in
+                    try await DatabaseConnector.withDriver(.postgres(endpoint)) { try await $0.executeScript(unsafeSQL: "CREATE TABLE unrelated (id integer PRIMARY KEY);") }
+                    try await run(.postgres(endpoint))
+                }
+            }
+        }
+    }
 }

@@ -68,8 +68,12 @@ public struct SchemaDiffer: Sendable {
         let matchedDesired = Set(matched.map(\.1.name))
         let created = desired.tables.filter { !matchedDesired.contains($0.name) }
         let dropped = current.tables.filter { table in !matched.contains { $0.0.name == table.name || tableRenames[table.name.name] == $0.1.name.name } }
-        for table in created {
-            operations.append(.createTable(table))
+        // Referenced tables first: a new child's foreign key needs its new parent.
+        for table in DependencyOrder.sorted(created, name: \.name, dependencies: { $0.foreignKeys.map(\.referencedTable) }) {
+            // The table, then each of its indexes as an operation of its own (created once).
+            var bare = table
+            bare.indexes = []
+            operations.append(.createTable(bare))
             operations += table.indexes.map { .createIndex(table: table.name, index: $0) }
         }
         for (old, new) in matched {
