@@ -7,7 +7,7 @@ import Testing
 /// server of its own so no other test loses its sessions.
 @Suite("A PostgreSQL restart under apply")
 struct ServerRestartTests {
-    @Test("The server restarts mid-backfill: apply retries on a new session after the restart, finishes with exit 0, and every row is filled")
+    @Test("The server restarts mid-backfill: apply goes on with a new session after the restart, finishes with exit 0, and every row is filled")
     func restartMidBackfill() throws {
         let root = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
         var environment = ProcessInfo.processInfo.environment
@@ -20,6 +20,8 @@ struct ServerRestartTests {
         #expect(lines.contains("restarts 1"), "the backfill ended before the restart: \(result.standardOutput)")
         #expect(lines.contains("apply exit 0"), "\(result.standardOutput)")
         #expect(lines.contains("wrong rows 0"), "\(result.standardOutput)")
-        #expect(lines.contains { $0.contains("\"kind\":\"retry\"") }, "no retry was needed: the restart missed the run")
+        // The restart ended apply's session while it was still at work (a session found closed
+        // between batches is opened again; one lost inside a statement is retried).
+        #expect(lines.contains("running after the restart"), "the restart missed the run: \(result.standardOutput)")
     }
 }

@@ -165,7 +165,8 @@ struct ApplyPostgresTests {
             let killer = Task {
                 let admin = try await DatabaseConnector.open(url)
                 defer { Task { try? await admin.close() } }
-                // Once the steps are undone, end the session reading the tables' checksums.
+                // Once the rollback runs, end the session the moment it reads the schema or the
+                // tables' checksums (the proof: undo steps do neither).
                 var terminated: Int64 = 0
                 for _ in 0..<20_000 where terminated == 0 {
                     if log.events(.rollbackStarted).isEmpty {
@@ -175,7 +176,7 @@ struct ApplyPostgresTests {
                     terminated = try await admin.query(unsafeSQL: """
                         SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
                         WHERE application_name = 'godwit' AND pid <> pg_backend_pid() AND datname = current_database()
-                          AND state = 'active' AND query LIKE '%godwit_position%'
+                          AND state = 'active' AND (query LIKE '%godwit_position%' OR query LIKE 'EXECUTE godwit_prepared%')
                         """).first?[0].integerValue ?? 0
                 }
                 return terminated

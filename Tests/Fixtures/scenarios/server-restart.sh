@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A PostgreSQL restart in the middle of `godwit apply`'s backfill. Run under its own
 # scripts/with-postgres (the restart ends every session on that server). GODWIT_BIN is the
-# binary. Prints, one per line: "apply exit N", "wrong rows N", "restarts N", then what apply
-# said and its retry events.
+# binary. Prints, one per line: "running after the restart" (when apply outlived it), "apply
+# exit N", "wrong rows N", "restarts N", then what apply said and its retry events.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 url=${GODWIT_TEST_POSTGRES_URL%%\?*}
@@ -20,7 +20,7 @@ downtime: zero
 operations:
   - add_column: {table: accounts, column: {name: name_upper, type: text}, up: "upper(name)"}
 YAML
-"$GODWIT_BIN" apply "$work/migrations" --db "$db" --yes --unrehearsed --retention 0s --batch-size 500 --json \
+"$GODWIT_BIN" apply "$work/migrations" --db "$db" --yes --unrehearsed --retention 0s --batch-size 500 --batch-pause 20ms --json \
   > "$work/events" 2> "$work/out" &
 apply=$!
 # Restart once the backfill has written a few batches.
@@ -28,6 +28,7 @@ restarts=0
 for _ in $(seq 1 1200); do
   if [ "$(grep -c '"kind" *: *"batch"' "$work/events")" -ge 3 ]; then
     "$root/scripts/restart-postgres" && restarts=1
+    kill -0 "$apply" 2>/dev/null && echo "running after the restart"
     break
   fi
   kill -0 "$apply" 2>/dev/null || break

@@ -92,13 +92,13 @@ BEGIN;
 UPDATE users SET full_name = (first_name || ' ' || last_name);
 COMMIT;
 
--- Step 12 (backfill): Rebuild users to change created_at
+-- Step 12 (backfill): Rebuild users to change created_at; to change team_id; to change email (one rebuild)
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
     id bigint NOT NULL,
     display_name character varying(50),
-    email text,
+    email text NOT NULL DEFAULT '',
     created_at timestamptz,
     team_id bigint,
     balance numeric(10,2),
@@ -110,7 +110,8 @@ CREATE TABLE _godwit_new_users (
     full_name text,
     PRIMARY KEY (id),
     CONSTRAINT users_balance_positive CHECK (balance >= 0),
-    CONSTRAINT users_old_check CHECK (id > 0)
+    CONSTRAINT users_old_check CHECK (id > 0),
+    FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE SET NULL
 );
 INSERT INTO _godwit_new_users (id, display_name, email, created_at, team_id, balance, fax, first_name, last_name, status, email_verified, full_name) SELECT id, display_name, email, (created_at AT TIME ZONE 'UTC'), team_id, balance, fax, first_name, last_name, status, email_verified, full_name FROM users;
 DROP TABLE users;
@@ -120,70 +121,12 @@ CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
 
--- Step 13 (backfill): Rebuild users to change team_id
-PRAGMA foreign_keys = OFF;
-BEGIN;
-CREATE TABLE _godwit_new_users (
-    id bigint NOT NULL,
-    display_name character varying(50),
-    email text,
-    created_at timestamptz,
-    team_id bigint,
-    balance numeric(10,2),
-    fax text,
-    first_name text,
-    last_name text,
-    status text,
-    email_verified boolean NOT NULL DEFAULT false,
-    full_name text,
-    PRIMARY KEY (id),
-    CONSTRAINT users_balance_positive CHECK (balance >= 0),
-    CONSTRAINT users_old_check CHECK (id > 0),
-    FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE SET NULL
-);
-INSERT INTO _godwit_new_users (id, display_name, email, created_at, team_id, balance, fax, first_name, last_name, status, email_verified, full_name) SELECT id, display_name, email, created_at, team_id, balance, fax, first_name, last_name, status, email_verified, full_name FROM users;
-DROP TABLE users;
-ALTER TABLE _godwit_new_users RENAME TO users;
-CREATE INDEX users_old ON users (display_name);
-CREATE INDEX users_recent ON users (team_id, created_at DESC);
-COMMIT;
-PRAGMA foreign_keys = ON;
-
--- Step 14 (backfill): Rebuild users to change email
-PRAGMA foreign_keys = OFF;
-BEGIN;
-CREATE TABLE _godwit_new_users (
-    id bigint NOT NULL,
-    display_name character varying(50),
-    email text NOT NULL DEFAULT '',
-    created_at timestamptz,
-    team_id bigint,
-    balance numeric(10,2),
-    fax text,
-    first_name text,
-    last_name text,
-    status text,
-    email_verified boolean NOT NULL DEFAULT false,
-    full_name text,
-    PRIMARY KEY (id),
-    CONSTRAINT users_balance_positive CHECK (balance >= 0),
-    CONSTRAINT users_old_check CHECK (id > 0),
-    FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE SET NULL
-);
-INSERT INTO _godwit_new_users (id, display_name, email, created_at, team_id, balance, fax, first_name, last_name, status, email_verified, full_name) SELECT id, display_name, email, created_at, team_id, balance, fax, first_name, last_name, status, email_verified, full_name FROM users;
-DROP TABLE users;
-ALTER TABLE _godwit_new_users RENAME TO users;
-CREATE INDEX users_old ON users (display_name);
-CREATE INDEX users_recent ON users (team_id, created_at DESC);
-COMMIT;
-PRAGMA foreign_keys = ON;
-
--- Step 15 (contract): Drop index users_old on users
+-- Step 13 (contract): Drop index users_old on users
 BEGIN;
 DROP INDEX users_old;
 COMMIT;
 
--- Step 16 (contract): Rebuild users without constraint users_old_check
+-- Step 14 (contract): Rebuild users without constraint users_old_check
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
@@ -210,7 +153,7 @@ CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
 
--- Step 17 (contract): Archive users.fax in _godwit_archive_9_users_fax, then rebuild users without it
+-- Step 15 (contract): Archive users.fax in _godwit_archive_9_users_fax, then rebuild users without it
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_archive_9_users_fax AS SELECT id, fax FROM users;
@@ -237,38 +180,38 @@ CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
 
--- Step 18 (contract): Move table legacy to the archive _godwit_archive_9_legacy
+-- Step 16 (contract): Move table legacy to the archive _godwit_archive_9_legacy
 BEGIN;
 ALTER TABLE legacy RENAME TO _godwit_archive_9_legacy;
 COMMIT;
 
--- Step 19 (cleanup): Drop the archive _godwit_archive_9_users_update
+-- Step 17 (cleanup): Drop the archive _godwit_archive_9_users_update
 BEGIN;
 DROP TABLE _godwit_archive_9_users_update;
 COMMIT;
 
--- Step 20 (cleanup): Drop the archive _godwit_archive_9_users_fax
+-- Step 18 (cleanup): Drop the archive _godwit_archive_9_users_fax
 BEGIN;
 DROP TABLE _godwit_archive_9_users_fax;
 COMMIT;
 
--- Step 21 (cleanup): Drop the archive _godwit_archive_9_legacy
+-- Step 19 (cleanup): Drop the archive _godwit_archive_9_legacy
 BEGIN;
 DROP TABLE _godwit_archive_9_legacy;
 COMMIT;
 
 -- REVERSE
 -- Undo migration 9: every operation
--- Step 21 (Drop the archive _godwit_archive_9_legacy) cannot be undone: it is past the point of no return.
--- Step 20 (Drop the archive _godwit_archive_9_users_fax) cannot be undone: it is past the point of no return.
--- Step 19 (Drop the archive _godwit_archive_9_users_update) cannot be undone: it is past the point of no return.
+-- Step 19 (Drop the archive _godwit_archive_9_legacy) cannot be undone: it is past the point of no return.
+-- Step 18 (Drop the archive _godwit_archive_9_users_fax) cannot be undone: it is past the point of no return.
+-- Step 17 (Drop the archive _godwit_archive_9_users_update) cannot be undone: it is past the point of no return.
 
--- Step 18 (contract): Move table legacy to the archive _godwit_archive_9_legacy
+-- Step 16 (contract): Move table legacy to the archive _godwit_archive_9_legacy
 BEGIN;
 ALTER TABLE _godwit_archive_9_legacy RENAME TO legacy;
 COMMIT;
 
--- Step 17 (contract): Archive users.fax in _godwit_archive_9_users_fax, then rebuild users without it
+-- Step 15 (contract): Archive users.fax in _godwit_archive_9_users_fax, then rebuild users without it
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
@@ -296,7 +239,7 @@ DROP TABLE _godwit_archive_9_users_fax;
 COMMIT;
 PRAGMA foreign_keys = ON;
 
--- Step 16 (contract): Rebuild users without constraint users_old_check
+-- Step 14 (contract): Rebuild users without constraint users_old_check
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
@@ -324,69 +267,12 @@ CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 PRAGMA foreign_keys = ON;
 
--- Step 15 (contract): Drop index users_old on users
+-- Step 13 (contract): Drop index users_old on users
 BEGIN;
 CREATE INDEX users_old ON users (display_name);
 COMMIT;
 
--- Step 14 (backfill): Rebuild users to change email
-PRAGMA foreign_keys = OFF;
-BEGIN;
-CREATE TABLE _godwit_new_users (
-    id bigint NOT NULL,
-    display_name character varying(50),
-    email text,
-    created_at timestamptz,
-    team_id bigint,
-    balance numeric(10,2),
-    fax text,
-    first_name text,
-    last_name text,
-    status text,
-    email_verified boolean NOT NULL DEFAULT false,
-    full_name text,
-    PRIMARY KEY (id),
-    CONSTRAINT users_balance_positive CHECK (balance >= 0),
-    CONSTRAINT users_old_check CHECK (id > 0),
-    FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE SET NULL
-);
-INSERT INTO _godwit_new_users (id, display_name, email, created_at, team_id, balance, fax, first_name, last_name, status, email_verified, full_name) SELECT id, display_name, email, created_at, team_id, balance, fax, first_name, last_name, status, email_verified, full_name FROM users;
-DROP TABLE users;
-ALTER TABLE _godwit_new_users RENAME TO users;
-CREATE INDEX users_old ON users (display_name);
-CREATE INDEX users_recent ON users (team_id, created_at DESC);
-COMMIT;
-PRAGMA foreign_keys = ON;
-
--- Step 13 (backfill): Rebuild users to change team_id
-PRAGMA foreign_keys = OFF;
-BEGIN;
-CREATE TABLE _godwit_new_users (
-    id bigint NOT NULL,
-    display_name character varying(50),
-    email text,
-    created_at timestamptz,
-    team_id bigint,
-    balance numeric(10,2),
-    fax text,
-    first_name text,
-    last_name text,
-    status text,
-    email_verified boolean NOT NULL DEFAULT false,
-    full_name text,
-    PRIMARY KEY (id),
-    CONSTRAINT users_balance_positive CHECK (balance >= 0),
-    CONSTRAINT users_old_check CHECK (id > 0)
-);
-INSERT INTO _godwit_new_users (id, display_name, email, created_at, team_id, balance, fax, first_name, last_name, status, email_verified, full_name) SELECT id, display_name, email, created_at, team_id, balance, fax, first_name, last_name, status, email_verified, full_name FROM users;
-DROP TABLE users;
-ALTER TABLE _godwit_new_users RENAME TO users;
-CREATE INDEX users_old ON users (display_name);
-CREATE INDEX users_recent ON users (team_id, created_at DESC);
-COMMIT;
-PRAGMA foreign_keys = ON;
-
--- Step 12 (backfill): Rebuild users to change created_at
+-- Step 12 (backfill): Rebuild users to change created_at; to change team_id; to change email (one rebuild)
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _godwit_new_users (
