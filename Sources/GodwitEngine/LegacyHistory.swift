@@ -18,7 +18,7 @@ public import GodwitCore
 ///   CRC32 checksum of the script, so `flyway validate` accepts what Godwit applied; a
 ///   repeatable script's rows have no version.
 /// - Prisma: `_prisma_migrations`, a row per folder with the SHA-256 of its migration.sql.
-/// - sqitch (PostgreSQL): the `sqitch` schema; `changes` by sqitch's change id, written with its
+/// - sqitch: the `sqitch` schema on PostgreSQL, the registry file beside a SQLite database; `changes` by sqitch's change id, written with its
 ///   dependencies, tags and events by ``SqitchRegistry``.
 public struct LegacyHistory: Sendable {
     /// The tools whose history Godwit reads.
@@ -79,8 +79,12 @@ public struct LegacyHistory: Sendable {
 
     /// The history in the database, or nil when no known tool left one.
     public static func read(on driver: any DatabaseDriver) async throws -> LegacyHistory? {
-        for tool in Tool.allCases where tool != .dbmate && (tool != .sqitch || driver.engine == .postgresql) {
-            guard try await exists(tool.table, on: driver) else { continue }
+        for tool in Tool.allCases where tool != .dbmate {
+            if tool == .sqitch {
+                guard try await SqitchRegistry.attach(on: driver), try await exists(tool.table, on: driver) else { continue }
+            } else {
+                guard try await exists(tool.table, on: driver) else { continue }
+            }
             switch tool {
             case .diesel:
                 return LegacyHistory(tool: .diesel, versions: try await column("SELECT version FROM \(tool.table)", on: driver), newest: nil)
@@ -121,7 +125,7 @@ public struct LegacyHistory: Sendable {
         let version = version(of: migration)
         switch tool {
         case .sqitch:
-            guard let record = migration.sqitch, SqitchRegistry.isWritable(on: driver.engine) else { return }
+            guard let record = migration.sqitch, try await SqitchRegistry.attach(on: driver) else { return }
             try await SqitchRegistry(driver: driver, operatorName: operatorName).deployed(record)
         case .diesel, .dbmate:
             _ = try await driver.execute(unsafeSQL: "INSERT INTO \(tool.table) (version) SELECT \(p[1]) WHERE NOT EXISTS (SELECT 1 FROM \(tool.table) WHERE version = \(p[1]))",
@@ -163,7 +167,7 @@ public struct LegacyHistory: Sendable {
         let version = version(of: migration)
         switch tool {
         case .sqitch:
-            guard SqitchRegistry.isWritable(on: driver.engine) else { return }
+            guard try await SqitchRegistry.attach(on: driver) else { return }
             try await SqitchRegistry(driver: driver, operatorName: operatorName).reverted(changeNamed: migration.name)
         case .diesel, .dbmate, .flyway:
             _ = try await driver.execute(unsafeSQL: "DELETE FROM \(tool.table) WHERE version = \(p[1])", bindings: [.text(version)])
@@ -190,6 +194,11 @@ public struct LegacyHistory: Sendable {
     }
 
     private static func exists(_ table: String, on driver: any DatabaseDriver) async throws -> Bool {
+        if driver.engine == .sqlite, table.hasPrefix("sqitch.") {
+            // sqitch's registry file, attached as `sqitch`.
+            return try await driver.query(unsafeSQL: "SELECT count(*) FROM sqitch.sqlite_schema WHERE type = 'table' AND name = ?",
+                                          bindings: [.text(String(table.dropFirst("sqitch.".count)))]).first?[0].integerValue ?? 0 > 0
+        }
         let sql = driver.engine == .postgresql
             ? "SELECT CASE WHEN to_regclass($1) IS NULL THEN 0 ELSE 1 END"
             : "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?"

@@ -12,6 +12,7 @@ public enum ToolLayoutFixtures {
     /// Plays the tool: runs the first `count` migrations' up SQL and writes its history rows.
     public static func applyAsTheToolWould(_ tool: LegacyHistory.Tool, first count: Int, on driver: any DatabaseDriver) async throws {
         let migrations = try MigrationDirectory.load(directory(tool))
+        if tool == .sqitch { try await attachSqitchRegistry(on: driver) }
         try await driver.executeScript(unsafeSQL: historyTable(tool, engine: driver.engine))
         if tool == .goose { _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true)") }
         for (number, migration) in migrations.prefix(count).enumerated() {
@@ -29,10 +30,13 @@ public enum ToolLayoutFixtures {
             case .sqitch:
                 // sqitch's own rows: the change id and script hash it computes.
                 let record = migration.sqitch!
+                // On SQLite sqitch writes times as `YYYY-MM-DD HH:MM:SS` text.
+                let plannedAt = driver.engine == .sqlite
+                    ? record.change.plannedAt.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "") : record.change.plannedAt
                 _ = try await driver.execute(unsafeSQL: """
                     INSERT INTO sqitch.changes (change_id, script_hash, change, project, note, committer_name, committer_email, planned_at, planner_name, planner_email)
                     VALUES ('\(record.change.id)', '\(record.scriptHash)', '\(migration.name)', 'library', '', 'Ann', 'ann@example.com',
-                            '\(record.change.plannedAt)', 'Ann Example', 'ann@example.com')
+                            '\(plannedAt)', 'Ann Example', 'ann@example.com')
                     """)
                 for (name, id) in record.requiredIDs {
                     _ = try await driver.execute(unsafeSQL: "INSERT INTO sqitch.dependencies VALUES ('\(record.change.id)', 'require', '\(name)', '\(id)')")
@@ -68,6 +72,31 @@ public enum ToolLayoutFixtures {
             return postgres
                 ? "CREATE TABLE goose_db_version (id serial NOT NULL, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp NULL default now(), PRIMARY KEY(id))"
                 : "CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL, tstamp TIMESTAMP DEFAULT (datetime('now')))"
+        case .sqitch where !postgres:
+            // sqitch's registry for SQLite, a file of its own attached as `sqitch`, as `sqitch
+            // deploy` creates it (its releases table left out).
+            return """
+                CREATE TABLE sqitch.projects (project TEXT PRIMARY KEY, uri TEXT NULL UNIQUE, created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+                creator_name TEXT NOT NULL, creator_email TEXT NOT NULL);
+                CREATE TABLE sqitch.changes (change_id TEXT PRIMARY KEY, script_hash TEXT NULL, change TEXT NOT NULL,
+                project TEXT NOT NULL REFERENCES projects(project) ON UPDATE CASCADE, note TEXT NOT NULL DEFAULT '',
+                committed_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, committer_name TEXT NOT NULL, committer_email TEXT NOT NULL,
+                planned_at DATETIME NOT NULL, planner_name TEXT NOT NULL, planner_email TEXT NOT NULL, UNIQUE (project, script_hash));
+                CREATE TABLE sqitch.tags (tag_id TEXT PRIMARY KEY, tag TEXT NOT NULL, project TEXT NOT NULL REFERENCES projects(project) ON UPDATE CASCADE,
+                change_id TEXT NOT NULL REFERENCES changes(change_id) ON UPDATE CASCADE, note TEXT NOT NULL DEFAULT '',
+                committed_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, committer_name TEXT NOT NULL, committer_email TEXT NOT NULL,
+                planned_at DATETIME NOT NULL, planner_name TEXT NOT NULL, planner_email TEXT NOT NULL, UNIQUE (project, tag));
+                CREATE TABLE sqitch.dependencies (change_id TEXT NOT NULL REFERENCES changes(change_id) ON UPDATE CASCADE ON DELETE CASCADE,
+                type TEXT NOT NULL, dependency TEXT NOT NULL, dependency_id TEXT NULL REFERENCES changes(change_id) ON UPDATE CASCADE
+                CONSTRAINT dependencies_check CHECK ((type = 'require' AND dependency_id IS NOT NULL) OR (type = 'conflict' AND dependency_id IS NULL)),
+                PRIMARY KEY (change_id, dependency));
+                CREATE TABLE sqitch.events (event TEXT NOT NULL CONSTRAINT events_event_check CHECK (event IN ('deploy', 'revert', 'fail', 'merge')),
+                change_id TEXT NOT NULL, change TEXT NOT NULL, project TEXT NOT NULL REFERENCES projects(project) ON UPDATE CASCADE,
+                note TEXT NOT NULL DEFAULT '', requires TEXT NOT NULL DEFAULT '', conflicts TEXT NOT NULL DEFAULT '', tags TEXT NOT NULL DEFAULT '',
+                committed_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, committer_name TEXT NOT NULL, committer_email TEXT NOT NULL,
+                planned_at DATETIME NOT NULL, planner_name TEXT NOT NULL, planner_email TEXT NOT NULL, PRIMARY KEY (change_id, committed_at));
+                INSERT INTO sqitch.projects (project, uri, creator_name, creator_email) VALUES ('library', 'https://example.com/library/', 'Ann', 'ann@example.com');
+                """
         case .sqitch:
             // sqitch's registry on PostgreSQL, as `sqitch deploy` creates it (its releases table left out).
             return """
@@ -106,6 +135,16 @@ public enum ToolLayoutFixtures {
         }
     }
 
+    /// On SQLite, sqitch's registry file beside the database (`sqitch.db` for `app.db`),
+    /// attached as `sqitch` (created when missing, as `sqitch deploy` does).
+    public static func attachSqitchRegistry(on driver: any DatabaseDriver) async throws {
+        guard driver.engine == .sqlite, case .sqlite(let file) = driver.url else { return }
+        let attached = try await driver.query(unsafeSQL: "SELECT count(*) FROM pragma_database_list WHERE name = 'sqitch'").first?[0].integerValue ?? 0
+        guard attached == 0 else { return }
+        let path = URL(fileURLWithPath: file.path).deletingLastPathComponent().appendingPathComponent("sqitch.db").path
+        _ = try await driver.execute(unsafeSQL: "ATTACH DATABASE '\(path)' AS sqitch")
+    }
+
     /// Every step of adoption on `url`: the tool applied the first two; Godwit sees them as
     /// applied, plans and applies only the third, writes the tool's history, and rolls it back.
     /// Returns what failed, in words (empty when all held).
@@ -127,7 +166,8 @@ public enum ToolLayoutFixtures {
         if tool == .sqitch {
             // sqitch's rows for the third change: its dependency resolved, a deploy event.
             let rows = try await DatabaseConnector.withDriver(url) { driver in
-                try await driver.query(unsafeSQL: """
+                try await attachSqitchRegistry(on: driver)
+                return try await driver.query(unsafeSQL: """
                     SELECT (SELECT count(*) FROM sqitch.dependencies d WHERE d.change_id = c.change_id AND d.dependency_id = '\(migrations[0].sqitch!.change.id)'),
                            (SELECT count(*) FROM sqitch.events e WHERE e.change_id = c.change_id AND e.event = 'deploy'), c.script_hash
                     FROM sqitch.changes c WHERE c.change_id = '\(migrations[2].sqitch!.change.id)'
@@ -149,7 +189,8 @@ public enum ToolLayoutFixtures {
         }
         if tool == .sqitch {
             let reverts = try await DatabaseConnector.withDriver(url) { driver in
-                try await driver.query(unsafeSQL: "SELECT count(*) FROM sqitch.events WHERE event = 'revert' AND change_id = '\(migrations[2].sqitch!.change.id)'").first?[0].integerValue
+                try await attachSqitchRegistry(on: driver)
+                return try await driver.query(unsafeSQL: "SELECT count(*) FROM sqitch.events WHERE event = 'revert' AND change_id = '\(migrations[2].sqitch!.change.id)'").first?[0].integerValue
             }
             if reverts != 1 { problems.append("sqitch revert events: \(reverts ?? -1)") }
         }

@@ -5,8 +5,8 @@ import Testing
 
 @Suite("Other tools' layouts and histories on SQLite")
 struct ToolLayoutSQLiteTests {
-    @Test("Each tool's directory is read in place and its history adopted: status, the next file only, its rows kept current",
-          arguments: LegacyHistory.Tool.allCases.filter { $0 != .sqitch })
+    @Test("Each tool's directory is read in place and its history adopted: status, the next file only, its rows kept current (sqitch: in its registry file beside the database)",
+          arguments: LegacyHistory.Tool.allCases)
     func adopt(_ tool: LegacyHistory.Tool) async throws {
         try await TemporaryDirectory.with { directory in
             let url = DatabaseURL.sqlite(.init(path: directory.path("app.db")))
