@@ -6,15 +6,12 @@ import GodwitCore
 extension DatabaseDriver {
     /// `godwit.NAME` on PostgreSQL, `godwit_NAME` on SQLite.
     func godwitTable(_ name: String) -> String {
-        engine == .postgresql ? "godwit.\(name)" : "godwit_\(name)"
+        dialect.godwitTable(name)
     }
 
     /// Whether Godwit's table NAME exists (read-only commands must not create it).
     func hasGodwitTable(_ name: String) async throws -> Bool {
-        let sql = engine == .postgresql
-            ? "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'godwit' AND c.relname = $1"
-            : "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'godwit_' || ?"
-        return try await query(unsafeSQL: sql, bindings: [.text(name)]).first?[0].integerValue ?? 0 > 0
+        try await query(unsafeSQL: dialect.godwitTableCount, bindings: [.text(name)]).first?[0].integerValue ?? 0 > 0
     }
 }
 

@@ -121,7 +121,7 @@ public struct LegacyHistory: Sendable {
 
     /// Writes the tool's row for a migration Godwit applied.
     public func recordApplied(_ migration: Migration, on driver: any DatabaseDriver, by operatorName: String = "godwit") async throws {
-        let p = Placeholders(engine: driver.engine)
+        let p = Placeholders(dialect: driver.dialect)
         let version = version(of: migration)
         switch tool {
         case .sqitch:
@@ -163,7 +163,7 @@ public struct LegacyHistory: Sendable {
     /// Updates the tool's history for a migration Godwit rolled back.
     /// - Parameter previous: the newest migration still applied after it (golang-migrate keeps only that one).
     public func recordRolledBack(_ migration: Migration, previous: String?, on driver: any DatabaseDriver, by operatorName: String = "godwit") async throws {
-        let p = Placeholders(engine: driver.engine)
+        let p = Placeholders(dialect: driver.dialect)
         let version = version(of: migration)
         switch tool {
         case .sqitch:
@@ -199,10 +199,7 @@ public struct LegacyHistory: Sendable {
             return try await driver.query(unsafeSQL: "SELECT count(*) FROM sqitch.sqlite_schema WHERE type = 'table' AND name = ?",
                                           bindings: [.text(String(table.dropFirst("sqitch.".count)))]).first?[0].integerValue ?? 0 > 0
         }
-        let sql = driver.engine == .postgresql
-            ? "SELECT CASE WHEN to_regclass($1) IS NULL THEN 0 ELSE 1 END"
-            : "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?"
-        return try await driver.query(unsafeSQL: sql, bindings: [.text(table)]).first?[0].integerValue ?? 0 > 0
+        return try await driver.query(unsafeSQL: driver.dialect.tableCount, bindings: [.text(table)]).first?[0].integerValue ?? 0 > 0
     }
 
     private static func hasColumn(_ column: String, in table: String, on driver: any DatabaseDriver) async throws -> Bool {
@@ -215,8 +212,8 @@ public struct LegacyHistory: Sendable {
 
 /// `$1, $2` on PostgreSQL, `?1, ?2` on SQLite (numbered, so one value can stand twice).
 private struct Placeholders {
-    let engine: Engine
-    subscript(number: Int) -> String { engine == .postgresql ? "$\(number)" : "?\(number)" }
+    let dialect: any SQLDialect
+    subscript(number: Int) -> String { dialect.parameter(number) }
 }
 
 extension MigrationRecord {

@@ -47,13 +47,13 @@ struct SqitchRegistry {
     }
 
     private var postgres: Bool { driver.engine == .postgresql }
-    private func p(_ number: Int) -> String { postgres ? "$\(number)" : "?\(number)" }
+    private func p(_ number: Int) -> String { driver.dialect.parameter(number) }
     /// A timestamp parameter: PostgreSQL casts sqitch's ISO text; SQLite stores it as sqitch does.
     private func time(_ number: Int) -> String { postgres ? "$\(number)::timestamptz" : "?\(number)" }
     private func timeValue(_ iso: String) -> DatabaseValue {
         postgres ? .text(iso) : .text(iso.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: ""))
     }
-    private var now: String { postgres ? "clock_timestamp()" : "strftime('%Y-%m-%d %H:%M:%f')" }
+    private var now: String { driver.dialect.now }
 
     func deployed(_ record: SqitchRecord) async throws {
         let change = record.change

@@ -16,19 +16,19 @@ public struct StateStore: Sendable {
         self.driver = driver
     }
 
-    private var isPostgres: Bool { driver.engine == .postgresql }
+    private var dialect: any SQLDialect { driver.dialect }
     private var migrations: String { driver.godwitTable("migrations") }
     private var steps: String { driver.godwitTable("steps") }
     private var audit: String { driver.godwitTable("audit") }
-    private var rehearsals: String { isPostgres ? "godwit.rehearsals" : "godwit_rehearsals" }
+    private var rehearsals: String { driver.godwitTable("rehearsals") }
 
-    /// `$1` on PostgreSQL, `?` on SQLite.
-    private func p(_ number: Int) -> String { isPostgres ? "$\(number)" : "?" }
-    private func placeholders(_ count: Int) -> String { (1...count).map(p).joined(separator: ", ") }
+    /// `$1` on PostgreSQL, `?1` on SQLite.
+    private func p(_ number: Int) -> String { dialect.parameter(number) }
+    private func placeholders(_ count: Int) -> String { dialect.parameters(count) }
 
     /// Creates the state tables when missing.
     public func install() async throws {
-        var script = isPostgres ? "CREATE SCHEMA IF NOT EXISTS godwit;\n" : ""
+        var script = dialect.godwitNamespace.map { $0 + ";\n" } ?? ""
         script += """
             CREATE TABLE IF NOT EXISTS \(migrations) (
                 id text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, state text NOT NULL, phase text,
@@ -47,7 +47,7 @@ public struct StateStore: Sendable {
                 measurement text, PRIMARY KEY (migration, checksum)
             );
             CREATE TABLE IF NOT EXISTS \(audit) (
-                seq \(isPostgres ? "bigserial" : "INTEGER") PRIMARY KEY, at text NOT NULL, event text NOT NULL,
+                seq \(dialect.autoNumberedKey) PRIMARY KEY, at text NOT NULL, event text NOT NULL,
                 migration text NOT NULL, fields text NOT NULL
             );
             """

@@ -26,6 +26,8 @@ public struct InspectionOptions: Hashable, Sendable {
 public protocol DatabaseDriver: Sendable {
     /// The engine behind this connection.
     var engine: Engine { get }
+    /// How SQL for Godwit's own records is written on this engine.
+    var dialect: any SQLDialect { get }
 
     /// The URL it was opened with (``DatabaseURL/description`` is safe to print).
     var url: DatabaseURL { get }

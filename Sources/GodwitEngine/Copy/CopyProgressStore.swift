@@ -32,19 +32,19 @@ struct CopyPart: Hashable, Sendable {
 struct CopyProgressStore {
     let driver: any DatabaseDriver
 
-    private var isPostgres: Bool { driver.engine == .postgresql }
+    private var dialect: any SQLDialect { driver.dialect }
     private var parts: String { driver.godwitTable("copy_parts") }
     private var marks: String { driver.godwitTable("copy_marks") }
     private var postponedTable: String { driver.godwitTable("copy_postponed") }
-    private func placeholder(_ number: Int) -> String { isPostgres ? "$\(number)" : "?" }
+    private func placeholder(_ number: Int) -> String { dialect.parameter(number) }
 
     func install() async throws {
-        let boolean = isPostgres ? "boolean" : "INTEGER"
-        if isPostgres { try await driver.execute(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS godwit") }
+        let boolean = dialect.booleanType
+        if let namespace = dialect.godwitNamespace { try await driver.execute(unsafeSQL: namespace) }
         try await driver.execute(unsafeSQL: """
             CREATE TABLE IF NOT EXISTS \(parts) (source_table text NOT NULL, part integer NOT NULL, lower_key text, upper_key text,
               last_key text, rows_copied bigint NOT NULL DEFAULT 0, rows_rejected bigint NOT NULL DEFAULT 0,
-              done \(boolean) NOT NULL DEFAULT \(isPostgres ? "false" : "0"), PRIMARY KEY (source_table, part))
+              done \(boolean) NOT NULL DEFAULT \(dialect.literal(false)), PRIMARY KEY (source_table, part))
             """)
         try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(marks) (name text PRIMARY KEY, at text NOT NULL)")
         try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(postponedTable) (what text PRIMARY KEY, statement text NOT NULL)")
@@ -66,7 +66,7 @@ struct CopyProgressStore {
     /// What is still postponed, in the order recorded (foreign keys after the tables' own parts).
     func postponed() async throws -> [Postponed] {
         guard try await driver.hasGodwitTable("copy_postponed") else { return [] }
-        return try await driver.query(unsafeSQL: "SELECT what, statement FROM \(postponedTable) ORDER BY \(isPostgres ? "ctid" : "rowid")")
+        return try await driver.query(unsafeSQL: "SELECT what, statement FROM \(postponedTable) ORDER BY \(dialect.insertionOrder)")
             .map { Postponed(what: $0[0].textValue ?? "", statement: $0[1].textValue ?? "") }
     }
 
@@ -117,7 +117,7 @@ struct CopyProgressStore {
     func advance(_ part: CopyPart) async throws {
         try await driver.execute(unsafeSQL: """
             UPDATE \(parts) SET last_key = \(placeholder(1)), rows_copied = \(placeholder(2)), rows_rejected = \(placeholder(3)),
-              done = \(part.isDone ? (isPostgres ? "true" : "1") : (isPostgres ? "false" : "0"))
+              done = \(dialect.literal(part.isDone))
             WHERE source_table = \(placeholder(4)) AND part = \(placeholder(5))
             """, bindings: [part.lastKey.map { .text($0) } ?? .null, .integer(part.rowsCopied), .integer(part.rowsRejected),
                             .text(part.sourceTable), .integer(Int64(part.part))])

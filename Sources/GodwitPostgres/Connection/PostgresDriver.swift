@@ -10,6 +10,8 @@ public import GodwitCore
 /// One session: statements run in the order they are awaited, and a transaction begun with
 /// `BEGIN` covers every statement until `COMMIT` or `ROLLBACK`.
 public final class PostgresDriver: DatabaseDriver {
+    public var dialect: any SQLDialect { PostgresDialect() }
+
     public let engine = Engine.postgresql
     public let url: DatabaseURL
     /// Where the connection goes, password included: never print it (``DatabaseURL`` redacts).

@@ -9,6 +9,8 @@ public import GodwitCore
 /// One serial connection (a GRDB `DatabaseQueue`): statements run in the order they are
 /// awaited, and `BEGIN` … `COMMIT` issued through ``execute(unsafeSQL:bindings:)`` span calls.
 public final class SQLiteDriver: DatabaseDriver {
+    public var dialect: any SQLDialect { SQLiteDialect() }
+
     /// How to open the file.
     public enum OpenMode: Sendable {
         /// An existing database, for reading and writing.
