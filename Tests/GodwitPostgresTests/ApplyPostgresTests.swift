@@ -306,3 +306,14 @@ struct ApplyPostgresTests {
         }
     }
 }
+
+@Suite("Row checksums on PostgreSQL")
+struct DigestTamperingPostgresTests {
+    @Test("Same rows in any order digest alike; a changed value, a NULL, a deleted row and swapped values each change it (hashtextextended of the row)")
+    func tampering() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let problems = try await DigestTampering.check(.postgres(endpoint))
+            #expect(problems == [])
+        }
+    }
+}

@@ -182,3 +182,14 @@ struct SQLiteStreamingCancellationTests {
         }
     }
 }
+
+@Suite("Row checksums on SQLite")
+struct DigestTamperingSQLiteTests {
+    @Test("Same rows in any order digest alike; a changed value, a NULL, a deleted row and swapped values each change it")
+    func tampering() async throws {
+        try await TemporaryDirectory.with { directory in
+            let problems = try await DigestTampering.check(.sqlite(.init(path: directory.path("digest.db"))))
+            #expect(problems == [])
+        }
+    }
+}
