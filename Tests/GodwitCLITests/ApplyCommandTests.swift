@@ -101,12 +101,15 @@ struct ApplyCommandTests {
         defer { directory.remove() }
         let db = try await Self.database(in: directory, accounts: 4000)
         let reference = try await Self.database(in: directory, "reference.db", accounts: 4000)
-        let arguments = ["--yes", "--unrehearsed", "--retention", "0s", "--batch-size", "20", "--batch-target", "0", "--batch-pause", "20ms"]
+        let common = ["--yes", "--unrehearsed", "--retention", "0s", "--batch-target", "0"]
+        let arguments = common + ["--batch-size", "20"]
         #expect(try GodwitBinary.run(["apply", directory.url.path, "--db", reference] + arguments).status == 0)
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: GodwitBinary.path)
-        process.arguments = ["apply", directory.url.path, "--db", db] + arguments
+        // Small batches with a pause between them: the run lasts long enough for the signal to
+        // find it mid-backfill however busy the machine is.
+        process.arguments = ["apply", directory.url.path, "--db", db] + common + ["--batch-size", "10", "--batch-pause", "50ms"]
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
