@@ -1,7 +1,6 @@
 import Foundation
 public import GodwitCore
 import GodwitPostgres
-import GodwitSQLite
 
 /// `godwit copy --from URL --to URL [--with FILE]`: creates the target tables through the type
 /// mapping, streams every table's rows in committed, resumable chunks (several tables, or key

@@ -1,7 +1,5 @@
 import Foundation
 public import GodwitCore
-import GodwitPostgres
-import GodwitSQLite
 
 /// What one `godwit sync` did.
 public struct SyncSummary: Hashable, Codable, Sendable {
