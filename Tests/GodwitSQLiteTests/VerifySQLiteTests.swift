@@ -6,14 +6,14 @@ import Testing
 
 @Suite("verify on SQLite")
 struct VerifySQLiteTests {
-    @Test("Against a target that has none of the source's tables, the source's rows are counted and every one is missing")
+    @Test("Against a target that has none of the source's tables, the source's rows and NULLs are counted and every row is missing")
     func emptyTarget() async throws {
         try await TemporaryDirectory.with { directory in
             let source = DatabaseURL.sqlite(.init(path: directory.path("source.db")))
             let target = DatabaseURL.sqlite(.init(path: directory.path("target.db")))
             try await DatabaseConnector.withDriver(source, access: .create) { driver in
                 try await driver.executeScript(unsafeSQL: """
-                    CREATE TABLE a (id INTEGER PRIMARY KEY); INSERT INTO a VALUES (1), (2), (3);
+                    CREATE TABLE a (id INTEGER PRIMARY KEY, note TEXT); INSERT INTO a VALUES (1, NULL), (2, 'x'), (3, NULL);
                     CREATE TABLE b (id INTEGER PRIMARY KEY); INSERT INTO b VALUES (1), (2);
                     """)
             }
@@ -25,6 +25,10 @@ struct VerifySQLiteTests {
             let markdown = report.markdown()
             #expect(markdown.contains("- Total records: 5"))
             #expect(markdown.contains("- Missing records: 5"))
+            // The source's side still tells its NULLs, and no checksum is shown where none was taken.
+            #expect(report.tables.map(\.sourceSide.nulls) == [2, 0])
+            #expect(markdown.contains("- Null values: 0 (acceptable: 2, as in the source)"), "\(markdown)")
+            #expect(markdown.contains("| 3 / 0 | — / — |"), "\(markdown)")
         }
     }
 }

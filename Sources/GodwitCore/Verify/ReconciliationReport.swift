@@ -119,6 +119,11 @@ public struct ReconciliationReport: Hashable, Codable, Sendable {
         return String(decoding: try encoder.encode(Document(report: self, status: status)), as: UTF8.self) + "\n"
     }
 
+    /// A checksum as code, or a dash where none was taken (a table missing on one side).
+    private static func code(_ checksum: String) -> String {
+        checksum.isEmpty ? "—" : "`\(checksum)`"
+    }
+
     public func markdown() -> String {
         let count = QuantityFormat.count
         let missing = tables.reduce(0) { $0 + $1.missing }, extra = tables.reduce(0) { $0 + $1.extra }, modified = tables.reduce(0) { $0 + $1.modified }
@@ -144,7 +149,7 @@ public struct ReconciliationReport: Hashable, Codable, Sendable {
                    "|---|---|---:|---|---:|---:|---:|---|---|"]
         for table in tables {
             out.append("| `\(table.source)` | `\(table.target)` | \(count(table.sourceSide.rows)) / \(count(table.targetSide.rows)) | "
-                       + "`\(table.sourceSide.checksum)` / `\(table.targetSide.checksum)` | \(table.missing) | \(table.extra) | \(table.modified) | \(table.comparison.rawValue) | "
+                       + "\(Self.code(table.sourceSide.checksum)) / \(Self.code(table.targetSide.checksum)) | \(table.missing) | \(table.extra) | \(table.modified) | \(table.comparison.rawValue) | "
                        + (table.problem.map { "**\($0)**" } ?? (table.isEqual ? "equal" : "**differs**")) + " |")
         }
         out.append("")

@@ -44,9 +44,13 @@ public struct CrossVerification: Sendable {
                     var result = ReconciliationReport.TableResult(source: table.source.name.description, target: table.target.name.description, key: [])
                     result.problem = "no table \(table.target.name) in the target"
                     let quoter = sourceDriver.engine.quoter
-                    let rows = try await sourceDriver.query(unsafeSQL: "SELECT count(*) FROM \(quoter.quote(table.source.name))"
-                        + (table.condition.map { " WHERE \($0)" } ?? "")).first?.values.first?.integerValue ?? 0
+                    // The source's side still counts: its rows and its NULLs (what the target should hold).
+                    let nulls = table.columns.map { "CASE WHEN \($0.select) IS NULL THEN 1 ELSE 0 END" }.joined(separator: " + ")
+                    let totals = try await sourceDriver.query(unsafeSQL: "SELECT count(*), coalesce(sum(\(nulls.isEmpty ? "0" : nulls)), 0) FROM \(quoter.quote(table.source.name))"
+                        + (table.condition.map { " WHERE \($0)" } ?? "")).first
+                    let rows = totals?.values.first?.integerValue ?? 0
                     result.sourceSide.rows = rows
+                    result.sourceSide.nulls = totals?.values.dropFirst().first?.integerValue ?? 0
                     result.missing = rows
                     results.append(result)
                     continue
