@@ -266,17 +266,18 @@ struct ApplyPostgresTests {
             settings.backoffCap = 0.05
             settings.lockTimeout = 2
             let log = EventLog()
-            // Once batches run, another session keeps taking the table for 400 ms at a time: every
+            // Once batches run, another session keeps taking the table for 1.2 s at a time: every
             // probe waits behind it (under the lock timeout, so nothing fails), as under real load,
-            // long enough to stand clear of a baseline taken on a busy machine.
+            // long enough to stand clear of a baseline taken on a busy machine (a loaded CI run
+            // once finished the whole apply under 400 ms holds without the trigger firing).
             let holder = try await DatabaseConnector.open(url)
             let load = Task {
-                for _ in 0..<3000 where log.events(.batch).isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+                for _ in 0..<12_000 where log.events(.batch).isEmpty { try await Task.sleep(for: .milliseconds(5)) }
                 // Until the trigger fires, or the apply ends without it (then the test fails, not hangs).
                 // One statement a cycle (its own transaction), so the lock is free only for the
                 // one round trip between cycles and a probe rarely slips through there.
                 while log.events(.rollbackStarted).isEmpty && !log.events(.notice).contains(where: { $0.message == "apply returned" }) {
-                    try await holder.execute(unsafeSQL: "DO $$ BEGIN LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(0.4); END $$")
+                    try await holder.execute(unsafeSQL: "DO $$ BEGIN LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(1.2); END $$")
                 }
                 try await holder.close()
             }
