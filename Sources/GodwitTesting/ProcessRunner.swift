@@ -15,4 +15,15 @@ public enum ProcessRunner {
     ) throws -> Result {
         try ExternalProcess.run(executable, arguments, environment: environment, currentDirectory: currentDirectory)
     }
+
+    /// ``run(_:_:environment:currentDirectory:)`` waiting on a thread of its own: an async test
+    /// must never block a thread of the cooperative pool while a program runs.
+    public static func runOffPool(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        currentDirectory: URL? = nil
+    ) async throws -> Result {
+        try await ExternalProcess.runOffPool(executable, arguments, environment: environment, currentDirectory: currentDirectory)
+    }
 }

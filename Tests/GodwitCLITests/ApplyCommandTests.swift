@@ -20,32 +20,32 @@ struct ApplyCommandTests {
         let db = try await Self.database(in: directory)
         let start = try await DatabaseDigests.all(try DatabaseURL(parsing: db))
 
-        let unrehearsed = try GodwitBinary.run(["apply", directory.url.path, "--db", db])
+        let unrehearsed = try await GodwitBinary.run(["apply", directory.url.path, "--db", db])
         #expect(unrehearsed.status == 4)  // refused by the database's state, not a usage error
         #expect(unrehearsed.standardError.hasPrefix("godwit: error: Migration 001 has no passing rehearsal on this database at "))
         #expect(unrehearsed.standardError.contains("Run godwit rehearse on this directory and database first"))
-        let rehearsal = try GodwitBinary.run(["rehearse", directory.url.path, "--db", db])
+        let rehearsal = try await GodwitBinary.run(["rehearse", directory.url.path, "--db", db])
         #expect(rehearsal.status == 0, "\(rehearsal.standardOutput)")
 
-        let first = try GodwitBinary.run(["apply", directory.url.path, "--db", db])
+        let first = try await GodwitBinary.run(["apply", directory.url.path, "--db", db])
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.standardOutput.contains("Migration 001 waits for approval of the gate before contract: run godwit approve 001."))
-        let waiting = try GodwitBinary.run(["status", directory.url.path, "--db", db])
+        let waiting = try await GodwitBinary.run(["status", directory.url.path, "--db", db])
         #expect(waiting.standardOutput.contains("waiting-at-gate"))
         #expect(waiting.standardOutput.contains("waiting for approval of the gate before contract"))
 
-        let approve = try GodwitBinary.run(["approve", "001", "--db", db])
+        let approve = try await GodwitBinary.run(["approve", "001", "--db", db])
         #expect(approve.status == 0)
         #expect(approve.standardOutput == "Approved the gate before contract of migration 001; run godwit apply to go on.\n")
-        let second = try GodwitBinary.run(["apply", directory.url.path, "--db", db])
+        let second = try await GodwitBinary.run(["apply", directory.url.path, "--db", db])
         #expect(second.status == 0)
         #expect(second.standardOutput.contains("001 is applied; its cleanup waits for the archive retention window (7d)"))
-        let third = try GodwitBinary.run(["apply", directory.url.path, "--db", db, "--retention", "0s"])
+        let third = try await GodwitBinary.run(["apply", directory.url.path, "--db", db, "--retention", "0s"])
         #expect(third.status == 0)
         #expect(third.standardOutput.hasSuffix("Applied: 001.\n"))
 
         let report = directory.path("integrity")
-        let verify = try GodwitBinary.run(["verify", directory.url.path, "--db", db, "--output", report])
+        let verify = try await GodwitBinary.run(["verify", directory.url.path, "--db", db, "--output", report])
         #expect(verify.status == 0, "\(verify.standardOutput)")
         #expect(verify.standardOutput.contains("| **Result** | PASS |"))
         #expect(verify.standardOutput.contains("| every account has name_upper | pass | expected 0, found 0 |"))
@@ -53,7 +53,7 @@ struct ApplyCommandTests {
         #expect(json?["result"] as? String == "pass")
 
         // Cleanup dropped the archive: contract can no longer be undone, and rollback says so.
-        let refused = try GodwitBinary.run(["rollback", "--db", db])
+        let refused = try await GodwitBinary.run(["rollback", "--db", db])
         #expect(refused.status == 4)
         #expect(refused.standardError.contains("past its point of no return"))
         #expect(try await DatabaseDigests.all(try DatabaseURL(parsing: db)) != start)
@@ -65,29 +65,29 @@ struct ApplyCommandTests {
         defer { directory.remove() }
         let db = try await Self.database(in: directory)
         let start = try await DatabaseDigests.all(try DatabaseURL(parsing: db))
-        let applied = try GodwitBinary.run(["apply", directory.url.path, "--db", db, "--yes", "--unrehearsed", "--json"])
+        let applied = try await GodwitBinary.run(["apply", directory.url.path, "--db", db, "--yes", "--unrehearsed", "--json"])
         #expect(applied.status == 0)
         let kinds = applied.standardOutput.split(separator: "\n").compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["kind"] as? String
         }
         #expect(Set(kinds).isSuperset(of: ["migration-started", "phase-started", "step-started", "batch", "verification", "gate"]))
 
-        let rollback = try GodwitBinary.run(["rollback", "001", "--db", db, "--output", directory.path("rollback")])
+        let rollback = try await GodwitBinary.run(["rollback", "001", "--db", db, "--output", directory.path("rollback")])
         #expect(rollback.status == 0, "\(rollback.standardError)")
         #expect(rollback.standardOutput.hasSuffix("Rolled back 001: schema and checksums equal those before it ran.\n"))
         #expect(try await DatabaseDigests.all(try DatabaseURL(parsing: db)) == start)
         let markdown = try String(contentsOfFile: directory.path("rollback.md"), encoding: .utf8)
         #expect(markdown.contains("| checksum of accounts | pass | equal to before the run |"))
-        let status = try GodwitBinary.run(["status", directory.url.path, "--db", db])
+        let status = try await GodwitBinary.run(["status", directory.url.path, "--db", db])
         #expect(status.standardOutput.contains("rolled-back"))
 
-        let audit = try GodwitBinary.run(["status", directory.url.path, "--db", db, "--audit"])
+        let audit = try await GodwitBinary.run(["status", directory.url.path, "--db", db, "--audit"])
         let lines = audit.standardOutput.split(separator: "\n")
         #expect(lines.first?.contains("] checklist-evaluated: migration=001, backup_verified=no: run godwit backup") == true)
         #expect(lines.contains { $0.contains("] migration-assessed: migration=001, type=") })
         #expect(lines.contains { $0.contains("] gate-approved: migration=001, phase=contract, operator=") && $0.hasSuffix("via=--yes") })
         #expect(lines.contains { $0.contains("] rollback-executed: migration=001, reason=requested by") && $0.contains("verified=pass") })
-        let jsonLines = try GodwitBinary.run(["status", directory.url.path, "--db", db, "--audit", "--format", "json"]).standardOutput
+        let jsonLines = try await GodwitBinary.run(["status", directory.url.path, "--db", db, "--audit", "--format", "json"]).standardOutput
         let auditKinds = jsonLines.split(separator: "\n").compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["kind"] as? String
         }
@@ -103,7 +103,7 @@ struct ApplyCommandTests {
         let reference = try await Self.database(in: directory, "reference.db", accounts: 4000)
         let common = ["--yes", "--unrehearsed", "--retention", "0s", "--batch-target", "0"]
         let arguments = common + ["--batch-size", "20"]
-        #expect(try GodwitBinary.run(["apply", directory.url.path, "--db", reference] + arguments).status == 0)
+        #expect(try await GodwitBinary.run(["apply", directory.url.path, "--db", reference] + arguments).status == 0)
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: GodwitBinary.path)
@@ -132,12 +132,12 @@ struct ApplyCommandTests {
         #expect(complaint.contains("Interrupted: migration 001 stopped cleanly before step"))
         #expect(printed.contains("batch"))
 
-        let status = try GodwitBinary.run(["status", directory.url.path, "--db", db])
+        let status = try await GodwitBinary.run(["status", directory.url.path, "--db", db])
         // Nothing runs it any more: interrupted, with the way on, and no ETA for work nobody does.
         // (Which phase depends on how far the run got before the signal: expand or backfill.)
         #expect(status.standardOutput.contains("001  Accounts v2  interrupted, phase "), "\(status.standardOutput)")
         #expect(status.standardOutput.contains("godwit apply resumes it") && !status.standardOutput.contains("ETA"))
-        let resumed = try GodwitBinary.run(["apply", directory.url.path, "--db", db] + arguments)
+        let resumed = try await GodwitBinary.run(["apply", directory.url.path, "--db", db] + arguments)
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(try await DatabaseDigests.all(try DatabaseURL(parsing: db)) == DatabaseDigests.all(try DatabaseURL(parsing: reference)))
     }
@@ -171,10 +171,10 @@ struct ApplyCommandTests {
         let directory = try ExecutionFixtures.directory(with: migration)
         defer { directory.remove() }
         let db = try await Self.database(in: directory)
-        let run = try GodwitBinary.run(["apply", directory.url.path, "--db", db, "--yes", "--unrehearsed", "--retention", "0s"])
+        let run = try await GodwitBinary.run(["apply", directory.url.path, "--db", db, "--yes", "--unrehearsed", "--retention", "0s"])
         #expect(run.status == 1)
         #expect(run.standardError == "godwit: error: Verification failed after 001 Accounts v2 after contract: every account has name_upper (expected 3, found 0). Fix the cause, then run godwit apply again to resume, or godwit rollback 001 to undo it.\n")
-        let status = try GodwitBinary.run(["status", directory.url.path, "--db", db])
+        let status = try await GodwitBinary.run(["status", directory.url.path, "--db", db])
         #expect(status.standardOutput.contains("failed"))
     }
 }

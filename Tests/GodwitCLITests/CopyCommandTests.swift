@@ -20,13 +20,13 @@ struct CopyCommandTests {
             let copy = ["copy", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--quiet"]
             for point in ["copy-Track-chunk-2-after-commit", "copy-InvoiceLine-chunk-2-before-commit", "copy-PlaylistTrack-chunk-3-before-commit",
                           "copy-finish-Track-after-commit"] {
-                let crashed = try GodwitBinary.run(copy, extraEnvironment: ["GODWIT_CRASH_AT": point])
+                let crashed = try await GodwitBinary.run(copy, extraEnvironment: ["GODWIT_CRASH_AT": point])
                 #expect(crashed.wasSignalled, "\(point): \(crashed.standardError)")
             }
-            let finished = try GodwitBinary.run(copy)
+            let finished = try await GodwitBinary.run(copy)
             #expect(finished.status == 0, "\(finished.standardError)")
             #expect(finished.standardOutput.contains("15,607 rows in 11 tables"))
-            let verify = try GodwitBinary.run(["verify", "--source", "sqlite:" + source, "--target", target, "--with", spec])
+            let verify = try await GodwitBinary.run(["verify", "--source", "sqlite:" + source, "--target", target, "--with", spec])
             #expect(verify.status == 0, "\(verify.standardOutput)")
             #expect(verify.standardOutput.contains("**Status: Pass**"))
             let counts = try await DatabaseConnector.withDriver(.postgres(endpoint)) { driver in
@@ -53,14 +53,14 @@ struct CopyCommandTests {
                   (4, 'sometime soon', 1, 'd'), (5, 2460000.5, 'many', 'e'), (6, '2024-05-06T07:08:09+02:00', 123456.78, 'f');
                 """, on: source)
             let target = DatabaseURL.postgres(endpoint).unredactedString
-            let stopped = try GodwitBinary.run(["copy", "--from", "sqlite:" + source, "--to", target, "--reject-file", directory.path("stop.jsonl"), "--quiet"])
+            let stopped = try await GodwitBinary.run(["copy", "--from", "sqlite:" + source, "--to", target, "--reject-file", directory.path("stop.jsonl"), "--quiet"])
             #expect(stopped.status == 1)
             #expect(stopped.standardError.contains("A row of events cannot be loaded into public.events"))
             #expect(!stopped.standardError.contains("sometime soon"), "values stay out of messages")
 
             try await DatabaseConnector.withDriver(.postgres(endpoint)) { try await $0.executeScript(unsafeSQL: "DROP SCHEMA godwit CASCADE; DROP TABLE events") }
             let rejectFile = directory.path("rejects.jsonl")
-            let run = try GodwitBinary.run(["copy", "--from", "sqlite:" + source, "--to", target, "--rejects", "continue", "--reject-file", rejectFile, "--quiet"])
+            let run = try await GodwitBinary.run(["copy", "--from", "sqlite:" + source, "--to", target, "--rejects", "continue", "--reject-file", rejectFile, "--quiet"])
             #expect(run.status == 3, "\(run.standardError)")
             #expect(run.standardOutput.contains("events  → public.events: 3 rows, 3 rejected"))
             #expect(run.standardOutput.contains("happened_at: read from date-time text with zone (1), date-time text without zone (1), epoch milliseconds (1), epoch seconds (1)"))
@@ -87,14 +87,14 @@ struct CopyCommandTests {
                 try await $0.executeScript(unsafeSQL: ExecutionFixtures.postgresSchema(accounts: 3000, payments: 5000))
             }
             let source = DatabaseURL.postgres(endpoint).unredactedString, target = "sqlite:" + directory.path("copy.db")
-            let copy = try GodwitBinary.run(["copy", "--from", source, "--to", target, "--quiet"])
+            let copy = try await GodwitBinary.run(["copy", "--from", source, "--to", target, "--quiet"])
             #expect(copy.status == 0, "\(copy.standardError)")
             #expect(copy.standardOutput.contains("8,000 rows in 2 tables"))
-            let verify = try GodwitBinary.run(["verify", "--source", source, "--target", target, "--format", "json"])
+            let verify = try await GodwitBinary.run(["verify", "--source", source, "--target", target, "--format", "json"])
             #expect(verify.status == 0, "\(verify.standardOutput)")
             #expect(verify.standardOutput.contains("\"status\" : \"Pass\""))
             try await GodwitEngineFacade.executeScript("UPDATE accounts SET balance = balance + 1 WHERE id = 10", on: directory.path("copy.db"))
-            let changed = try GodwitBinary.run(["verify", "--source", source, "--target", target])
+            let changed = try await GodwitBinary.run(["verify", "--source", source, "--target", target])
             #expect(changed.status == 2)
             #expect(changed.standardOutput.contains("- Modified: (10): balance differ"))
         }
@@ -110,7 +110,7 @@ struct CopyCommandTests {
             try "names: snake_case\nchunk_rows: 1000\nparallel: 1\n".write(toFile: spec, atomically: true, encoding: .utf8)
             let target = DatabaseURL.postgres(endpoint).unredactedString
             let copy = ["copy", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--capture", "--quiet"]
-            let crashed = try GodwitBinary.run(copy, extraEnvironment: ["GODWIT_CRASH_AT": "copy-Track-chunk-2-after-commit"])
+            let crashed = try await GodwitBinary.run(copy, extraEnvironment: ["GODWIT_CRASH_AT": "copy-Track-chunk-2-after-commit"])
             #expect(crashed.wasSignalled)
             // During the copy: in tables already copied, half copied and not yet copied.
             try await GodwitEngineFacade.executeScript("""
@@ -121,7 +121,7 @@ struct CopyCommandTests {
                 DELETE FROM PlaylistTrack WHERE PlaylistId = 1 AND TrackId = 3402;
                 INSERT INTO InvoiceLine (InvoiceId, TrackId, UnitPrice, Quantity) VALUES (1, 1, 0.99, 2);
                 """, on: source)
-            #expect(try GodwitBinary.run(copy).status == 0)
+            #expect(try await GodwitBinary.run(copy).status == 0)
             // After the copy, a key moves too.
             try await GodwitEngineFacade.executeScript("""
                 UPDATE Customer SET Email = 'new@example.com' WHERE CustomerId = 7;
@@ -129,17 +129,17 @@ struct CopyCommandTests {
                 UPDATE Genre SET GenreId = 40 WHERE Name = 'Fado';
                 """, on: source)
             let sync = ["sync", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--quiet"]
-            let killed = try GodwitBinary.run(sync, extraEnvironment: ["GODWIT_CRASH_AT": "sync-pass-1-before-commit"])
+            let killed = try await GodwitBinary.run(sync, extraEnvironment: ["GODWIT_CRASH_AT": "sync-pass-1-before-commit"])
             #expect(killed.wasSignalled)
-            let synced = try GodwitBinary.run(sync)
+            let synced = try await GodwitBinary.run(sync)
             #expect(synced.status == 0, "\(synced.standardError)")
             #expect(synced.standardOutput.contains("lag now 0 changes"))
             let verify = ["verify", "--source", "sqlite:" + source, "--target", target, "--with", spec]
-            let equal = try GodwitBinary.run(verify)
+            let equal = try await GodwitBinary.run(verify)
             #expect(equal.status == 0, "\(equal.standardOutput)")
 
             let back = directory.path("back.yaml")
-            let cutover = try GodwitBinary.run(["cutover", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--reverse-sync", back])
+            let cutover = try await GodwitBinary.run(["cutover", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--reverse-sync", back])
             #expect(cutover.status == 0, "\(cutover.standardError)")
             #expect(cutover.standardOutput.contains("11 tables verified equal"))
             #expect(cutover.standardOutput.contains("godwit sync --from \(DatabaseURL.postgres(endpoint).description) --to sqlite:\(source) --with \(back)"))
@@ -149,7 +149,7 @@ struct CopyCommandTests {
             #expect(marks == 1)
             #expect(cutover.standardOutput.contains("the source took writes again when cutover ended"))
             // A second cutover is refused, naming the first; nothing more is recorded.
-            let again = try GodwitBinary.run(["cutover", "--from", "sqlite:" + source, "--to", target, "--with", spec])
+            let again = try await GodwitBinary.run(["cutover", "--from", "sqlite:" + source, "--to", target, "--with", spec])
             #expect(again.status == 4)
             #expect(again.standardError.contains("This target was cut over already, at 20"), "\(again.standardError)")
             let marksAfter = try await DatabaseConnector.withDriver(.postgres(endpoint)) {
@@ -162,9 +162,9 @@ struct CopyCommandTests {
             }
             #expect(next == 41)
             _ = try await DatabaseConnector.withDriver(.postgres(endpoint)) { try await $0.execute(unsafeSQL: "UPDATE track SET name = 'Changed on the target' WHERE track_id = 11") }
-            let reverse = try GodwitBinary.run(["sync", "--from", target, "--to", "sqlite:" + source, "--with", back, "--quiet"])
+            let reverse = try await GodwitBinary.run(["sync", "--from", target, "--to", "sqlite:" + source, "--with", back, "--quiet"])
             #expect(reverse.status == 0, "\(reverse.standardError)")
-            let after = try GodwitBinary.run(verify)
+            let after = try await GodwitBinary.run(verify)
             #expect(after.status == 0, "\(reverse.standardOutput)\n\(after.standardOutput)")
         }
     }
@@ -194,7 +194,7 @@ struct CopyCommandTests {
 
                 """.write(toFile: spec, atomically: true, encoding: .utf8)
             let target = DatabaseURL.postgres(endpoint).unredactedString
-            let copy = try GodwitBinary.run(["copy", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--quiet"])
+            let copy = try await GodwitBinary.run(["copy", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--quiet"])
             #expect(copy.status == 0, "\(copy.standardError)")
             let rows = { try await DatabaseConnector.withDriver(.postgres(endpoint)) { driver in
                 try await driver.query(unsafeSQL: "SELECT id, placed_at AT TIME ZONE 'UTC', total_cents, status FROM orders ORDER BY id")
@@ -206,11 +206,11 @@ struct CopyCommandTests {
                 INSERT INTO Orders VALUES (4, '2024-08-01 00:00:00', 1, 'paid', 200);
                 UPDATE Orders SET Total = 8, UpdatedAt = 201 WHERE Id = 3;
                 """, on: source)
-            let sync = try GodwitBinary.run(["sync", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--quiet"])
+            let sync = try await GodwitBinary.run(["sync", "--from", "sqlite:" + source, "--to", target, "--with", spec, "--quiet"])
             #expect(sync.status == 0, "\(sync.standardError)")
             #expect(sync.standardOutput.contains("Orders: 2 written, 0 deleted"))
             #expect(try await rows() == ["1 2024-07-01 10:00:00 1050 paid", "3 2024-01-15 07:00:00 800 paid", "4 2024-07-31 22:00:00 100 paid"])
-            let verify = try GodwitBinary.run(["verify", "--source", "sqlite:" + source, "--target", target, "--with", spec])
+            let verify = try await GodwitBinary.run(["verify", "--source", "sqlite:" + source, "--target", target, "--with", spec])
             #expect(verify.status == 0, "\(verify.standardOutput)")
         }
     }

@@ -36,33 +36,33 @@ struct CopyConstraintCommandTests {
             defer { directory.remove() }
             let source = "sqlite:" + (try await Self.source(in: directory))
             let target = DatabaseURL.postgres(endpoint).unredactedString
-            let copy = try GodwitBinary.run(["copy", "--from", source, "--to", target, "--capture", "--quiet"])
+            let copy = try await GodwitBinary.run(["copy", "--from", source, "--to", target, "--capture", "--quiet"])
             #expect(copy.status == 0, "\(copy.standardError)")
             #expect(copy.standardOutput.contains("Not in the target yet (1):"), "\(copy.standardOutput)")
             #expect(copy.standardOutput.contains("public.child: foreign key (parent_id) → public.parent"), "\(copy.standardOutput)")
             #expect(copy.standardOutput.contains("godwit sync tries each again"))
             #expect(try await Self.foreignKeys(endpoint) == 0)
 
-            let verify = try GodwitBinary.run(["verify", "--source", source, "--target", target])
+            let verify = try await GodwitBinary.run(["verify", "--source", source, "--target", target])
             #expect(verify.status == 2, "\(verify.standardOutput)")
             #expect(verify.standardOutput.contains("- Missing constraints: 1"), "\(verify.standardOutput)")
             #expect(verify.standardOutput.contains("- Not enforced in the target: foreign key (parent_id) → public.parent (id)"), "\(verify.standardOutput)")
             #expect(verify.standardOutput.contains("**Status: Fail**"))
 
-            let refused = try GodwitBinary.run(["cutover", "--from", source, "--to", target])
+            let refused = try await GodwitBinary.run(["cutover", "--from", source, "--to", target])
             #expect(refused.status != 0)
             #expect(refused.standardError.contains("the target does not enforce public.child: foreign key (parent_id)"), "\(refused.standardError)")
             // The source takes writes again: the parent arrives.
             try await GodwitEngineFacade.executeScript("INSERT INTO parent VALUES (9, 'late');", on: String(source.dropFirst("sqlite:".count)))
 
-            let sync = try GodwitBinary.run(["sync", "--from", source, "--to", target])
+            let sync = try await GodwitBinary.run(["sync", "--from", source, "--to", target])
             #expect(sync.status == 0, "\(sync.standardError)")
             #expect(sync.standardOutput.contains("Added to the target now that its rows let them in:"), "\(sync.standardOutput)")
             #expect(try await Self.foreignKeys(endpoint) == 1)
-            let verified = try GodwitBinary.run(["verify", "--source", source, "--target", target])
+            let verified = try await GodwitBinary.run(["verify", "--source", source, "--target", target])
             #expect(verified.status == 0, "\(verified.standardOutput)")
             #expect(verified.standardOutput.contains("- Missing constraints: 0"))
-            let cutover = try GodwitBinary.run(["cutover", "--from", source, "--to", target])
+            let cutover = try await GodwitBinary.run(["cutover", "--from", source, "--to", target])
             #expect(cutover.status == 0, "\(cutover.standardError)")
         }
     }
@@ -75,20 +75,20 @@ struct CopyConstraintCommandTests {
             let path = try await Self.source(in: directory)
             let source = "sqlite:" + path
             let target = DatabaseURL.postgres(endpoint).unredactedString
-            let copy = try GodwitBinary.run(["copy", "--from", source, "--to", target, "--quiet"])
+            let copy = try await GodwitBinary.run(["copy", "--from", source, "--to", target, "--quiet"])
             #expect(copy.status == 2, "\(copy.standardError)")
             #expect(copy.standardOutput.contains("public.child: foreign key (parent_id) → public.parent"))
             #expect(copy.standardOutput.contains("or fix the same rows in the target too and run this copy again"))
 
             try await GodwitEngineFacade.executeScript("UPDATE child SET parent_id = 2 WHERE id = 3;", on: path)
-            let unchanged = try GodwitBinary.run(["copy", "--from", source, "--to", target, "--quiet"])
+            let unchanged = try await GodwitBinary.run(["copy", "--from", source, "--to", target, "--quiet"])
             #expect(unchanged.status == 2, "the target's row still points at no parent")
             try await DatabaseConnector.withDriver(.postgres(endpoint)) { _ = try await $0.execute(unsafeSQL: "UPDATE child SET parent_id = 2 WHERE id = 3") }
-            let again = try GodwitBinary.run(["copy", "--from", source, "--to", target, "--quiet"])
+            let again = try await GodwitBinary.run(["copy", "--from", source, "--to", target, "--quiet"])
             #expect(again.status == 0, "\(again.standardOutput)\(again.standardError)")
             #expect(!again.standardOutput.contains("Not in the target yet"))
             #expect(try await Self.foreignKeys(endpoint) == 1)
-            let verify = try GodwitBinary.run(["verify", "--source", source, "--target", target])
+            let verify = try await GodwitBinary.run(["verify", "--source", source, "--target", target])
             #expect(verify.status == 0, "\(verify.standardOutput)")
             #expect(verify.standardOutput.contains("- Missing constraints: 0"), "\(verify.standardOutput)")
         }

@@ -48,7 +48,7 @@ struct CrashResumeTests {
         try await fresh { url in
             let live = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()) }
             points = Self.crashPoints(for: try DatabaseConnector.planner(for: .postgresql).plan(try MigrationDirectory.load(directory.url.path)[0], against: live))
-            let run = try GodwitBinary.run(["apply", directory.url.path, "--db", url.unredactedString] + Self.applyArguments)
+            let run = try await GodwitBinary.run(["apply", directory.url.path, "--db", url.unredactedString] + Self.applyArguments)
             #expect(run.status == 0, "\(run.standardError)")
             reference = try await DatabaseDigests.all(url)
         }
@@ -56,20 +56,20 @@ struct CrashResumeTests {
         #expect(reference.count == 2)
         for point in points {
             try await fresh { url in
-                let crashed = try GodwitBinary.run(["apply", directory.url.path, "--db", url.unredactedString] + Self.applyArguments,
+                let crashed = try await GodwitBinary.run(["apply", directory.url.path, "--db", url.unredactedString] + Self.applyArguments,
                                                    extraEnvironment: ["GODWIT_CRASH_AT": point])
                 #expect(crashed.wasSignalled && crashed.status == 9, "godwit was not killed at \(point): \(crashed.standardError)")
                 // The server ends the dead runner's session (and its lock) as soon as it sees the socket close.
                 var interrupted = ""
                 for _ in 0..<20 where !interrupted.contains("interrupted") {
-                    interrupted = try GodwitBinary.run(["status", directory.url.path, "--db", url.unredactedString]).standardOutput
+                    interrupted = try await GodwitBinary.run(["status", directory.url.path, "--db", url.unredactedString]).standardOutput
                     if !interrupted.contains("interrupted") { try await Task.sleep(for: .milliseconds(100)) }
                 }
                 #expect(interrupted.contains("001  Accounts v2  interrupted") && interrupted.contains("godwit apply resumes it"), "\(point): \(interrupted)")
-                let rerun = try GodwitBinary.run(["apply", directory.url.path, "--db", url.unredactedString] + Self.applyArguments)
+                let rerun = try await GodwitBinary.run(["apply", directory.url.path, "--db", url.unredactedString] + Self.applyArguments)
                 #expect(rerun.status == 0, "rerun after \(point) failed: \(rerun.standardError)")
                 #expect(try await DatabaseDigests.all(url) == reference, "data after a crash at \(point) differ from an uninterrupted run")
-                let status = try GodwitBinary.run(["status", directory.url.path, "--db", url.unredactedString])
+                let status = try await GodwitBinary.run(["status", directory.url.path, "--db", url.unredactedString])
                 #expect(status.standardOutput.contains("applied, phase cleanup"), "\(point): \(status.standardOutput)")
             }
         }
@@ -89,7 +89,7 @@ struct CrashResumeTests {
         let referenceURL = try await fresh("reference.db")
         let live = try await DatabaseConnector.withDriver(referenceURL) { try await $0.inspect(InspectionOptions()) }
         let plan = try DatabaseConnector.planner(for: .sqlite).plan(try MigrationDirectory.load(directory.url.path)[0], against: live)
-        let run = try GodwitBinary.run(["apply", directory.url.path, "--db", referenceURL.description] + Self.applyArguments)
+        let run = try await GodwitBinary.run(["apply", directory.url.path, "--db", referenceURL.description] + Self.applyArguments)
         #expect(run.status == 0, "\(run.standardError)")
         let reference = try await DatabaseDigests.all(referenceURL)
         let backfills = plan.steps.indices.filter { plan.steps[$0].backfill != nil }.map { $0 + 1 }
@@ -97,12 +97,12 @@ struct CrashResumeTests {
                       "step-\(plan.steps.count)-before-commit", "step-\(plan.steps.lastIndex { $0.phase == .contract }! + 1)-after-commit"]
         for (number, point) in points.enumerated() {
             let url = try await fresh("crash-\(number).db")
-            let crashed = try GodwitBinary.run(["apply", directory.url.path, "--db", url.description] + Self.applyArguments,
+            let crashed = try await GodwitBinary.run(["apply", directory.url.path, "--db", url.description] + Self.applyArguments,
                                                extraEnvironment: ["GODWIT_CRASH_AT": point])
             #expect(crashed.wasSignalled && crashed.status == 9, "godwit was not killed at \(point): \(crashed.standardError)")
-            let status = try GodwitBinary.run(["status", directory.url.path, "--db", url.description]).standardOutput
+            let status = try await GodwitBinary.run(["status", directory.url.path, "--db", url.description]).standardOutput
             #expect(status.contains("001  Accounts v2  interrupted") && !status.contains("ETA"), "\(point): \(status)")
-            let rerun = try GodwitBinary.run(["apply", directory.url.path, "--db", url.description] + Self.applyArguments)
+            let rerun = try await GodwitBinary.run(["apply", directory.url.path, "--db", url.description] + Self.applyArguments)
             #expect(rerun.status == 0, "rerun after \(point) failed: \(rerun.standardError)")
             #expect(try await DatabaseDigests.all(url) == reference, "data after a crash at \(point) differ from an uninterrupted run")
         }

@@ -7,8 +7,8 @@ import Testing
 @Suite("godwit diff")
 struct DiffCommandTests {
     /// Chinook's own DDL with a renamed column (annotated), a type change and a new NOT NULL column.
-    static func desiredChinook() throws -> String {
-        let inspect = try GodwitBinary.run(["inspect", Fixtures.chinookSQLite.path, "--format", "sql"])
+    static func desiredChinook() async throws -> String {
+        let inspect = try await GodwitBinary.run(["inspect", Fixtures.chinookSQLite.path, "--format", "sql"])
         var sql = inspect.standardOutput
         sql = sql.replacingOccurrences(of: "CREATE TABLE Artist (\n    ArtistId INTEGER NOT NULL,\n    Name NVARCHAR(120),",
                                        with: "-- godwit:rename Artist.Name=ArtistName\nCREATE TABLE Artist (\n    ArtistId INTEGER NOT NULL,\n    ArtistName NVARCHAR(120),")
@@ -21,10 +21,10 @@ struct DiffCommandTests {
     func chinook() async throws {
         try await TemporaryDirectory.with { directory in
             let database = try directory.copy(Fixtures.chinookSQLite)
-            let desiredSQL = try Self.desiredChinook()
+            let desiredSQL = try await Self.desiredChinook()
             try desiredSQL.write(toFile: directory.path("desired.sql"), atomically: true, encoding: .utf8)
             try FileManager.default.createDirectory(atPath: directory.path("migrations"), withIntermediateDirectories: true)
-            let diff = try GodwitBinary.run(["diff", "--from", database, "--to", directory.path("desired.sql"), "--output", directory.path("migrations/001_desired.yaml")])
+            let diff = try await GodwitBinary.run(["diff", "--from", database, "--to", directory.path("desired.sql"), "--output", directory.path("migrations/001_desired.yaml")])
             #expect(diff.status == 0)
             #expect(diff.standardError.isEmpty)
             let migration = try String(contentsOfFile: directory.path("migrations/001_desired.yaml"), encoding: .utf8)
@@ -53,11 +53,11 @@ struct DiffCommandTests {
     }
 
     @Test("Without the hint, the likely rename is named in a warning and the drop is kept")
-    func warning() throws {
-        try TemporaryDirectory.with { directory in
-            let sql = try Self.desiredChinook().replacingOccurrences(of: "-- godwit:rename Artist.Name=ArtistName\n", with: "")
+    func warning() async throws {
+        try await TemporaryDirectory.with { directory in
+            let sql = try await Self.desiredChinook().replacingOccurrences(of: "-- godwit:rename Artist.Name=ArtistName\n", with: "")
             try sql.write(toFile: directory.path("desired.sql"), atomically: true, encoding: .utf8)
-            let result = try GodwitBinary.run(["diff", "--from", Fixtures.chinookSQLite.path, "--to", directory.path("desired.sql")])
+            let result = try await GodwitBinary.run(["diff", "--from", Fixtures.chinookSQLite.path, "--to", directory.path("desired.sql")])
             #expect(result.status == 0)
             #expect(result.standardError == "godwit: warning: Artist.Name is dropped and Artist.ArtistName added with the same type: if it is a rename, pass --rename Artist.Name=ArtistName to keep its data.\n")
             #expect(result.standardOutput.contains("  - drop_column: {table: Artist, column: Name}\n"))
@@ -76,7 +76,7 @@ struct DiffCommandTests {
                 }
                 let before = try await scratchNames()
                 try "CREATE TABLE a (id int);\nCREATE TABLE a (id int);\n".write(toFile: directory.path("bad.sql"), atomically: true, encoding: .utf8)
-                let result = try GodwitBinary.run(["diff", "--from", DatabaseURL.postgres(endpoint).unredactedString, "--to", directory.path("bad.sql")])
+                let result = try await GodwitBinary.run(["diff", "--from", DatabaseURL.postgres(endpoint).unredactedString, "--to", directory.path("bad.sql")])
                 #expect(result.status == 1)
                 #expect(result.standardError == "godwit: error: The desired schema does not load: PostgreSQL rejected a statement at \(directory.path("bad.sql")), statement 2 of 2 (CREATE TABLE a (id int)): relation \"a\" already exists (SQLSTATE 42P07).\n")
                 // Tests running in parallel make (and drop) scratch databases of their own all the
@@ -97,13 +97,13 @@ struct DiffCommandTests {
             try await TemporaryDirectory.with { directory in
                 try TestPostgres.load(Fixtures.chinookPostgres, into: endpoint)
                 let url = DatabaseURL.postgres(endpoint)
-                let dump = try GodwitBinary.run(["inspect", url.unredactedString, "--format", "sql"]).standardOutput
+                let dump = try await GodwitBinary.run(["inspect", url.unredactedString, "--format", "sql"]).standardOutput
                 let desired = dump.replacingOccurrences(of: "CREATE TABLE public.genre (\n    genre_id integer NOT NULL,", with: "CREATE TABLE public.genre (\n    genre_id integer NOT NULL,\n    slug text,")
                     + "\nCREATE INDEX genre_slug ON public.genre (slug);\n"
                 #expect(desired != dump)
                 try desired.write(toFile: directory.path("desired.sql"), atomically: true, encoding: .utf8)
                 try FileManager.default.createDirectory(atPath: directory.path("m"), withIntermediateDirectories: true)
-                let result = try GodwitBinary.run(["diff", "--from", url.unredactedString, "--to", directory.path("desired.sql"), "--output", directory.path("m/001_slug.yaml")])
+                let result = try await GodwitBinary.run(["diff", "--from", url.unredactedString, "--to", directory.path("desired.sql"), "--output", directory.path("m/001_slug.yaml")])
                 #expect(result.status == 0)
                 let planned = try await MigrationPlanning.planAll(directory: directory.path("m"), database: url)
                 #expect(planned[0].plan.migration.operations.map(\.kind) == [.addColumn, .createIndex])
@@ -128,11 +128,11 @@ struct DiffCommandTests {
             try written.write(toFile: directory.path("desired.sql"), atomically: true, encoding: .utf8)
             try FileManager.default.createDirectory(atPath: directory.path("m"), withIntermediateDirectories: true)
             let run = { (url: DatabaseURL) async throws in
-                let result = try GodwitBinary.run(["diff", "--from", url.unredactedString, "--to", directory.path("desired.sql"), "--output", directory.path("m/001_tables.yaml")])
+                let result = try await GodwitBinary.run(["diff", "--from", url.unredactedString, "--to", directory.path("desired.sql"), "--output", directory.path("m/001_tables.yaml")])
                 #expect(result.status == 0, "\(result.standardError)")
                 let planned = try await MigrationPlanning.planAll(directory: directory.path("m"), database: url)
                 #expect(planned[0].plan.migration.operations.map(\.kind) == [.createTable, .createIndex, .createTable, .createIndex, .createIndex])
-                let applied = try GodwitBinary.run(["apply", directory.path("m"), "--db", url.unredactedString, "--yes", "--unrehearsed"])
+                let applied = try await GodwitBinary.run(["apply", directory.path("m"), "--db", url.unredactedString, "--yes", "--unrehearsed"])
                 #expect(applied.status == 0, "\(applied.standardError)")
                 let wanted = try await ScratchDatabase.with(like: url) { scratch in
                     try await ScratchDatabase.load(written, into: scratch)

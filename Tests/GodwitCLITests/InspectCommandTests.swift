@@ -9,8 +9,8 @@ struct InspectCommandTests {
     let chinook = Fixtures.chinookSQLite.path
 
     @Test("Text output lists tables, columns, keys and row counts")
-    func text() throws {
-        let result = try GodwitBinary.run(["inspect", chinook, "--exact-counts"])
+    func text() async throws {
+        let result = try await GodwitBinary.run(["inspect", chinook, "--exact-counts"])
         #expect(result.status == 0)
         #expect(result.standardError.isEmpty)
         #expect(result.standardOutput.hasPrefix("SQLite database sqlite:\(chinook)\n11 tables, 0 views, 11 indexes, 0 triggers\n"))
@@ -20,7 +20,7 @@ struct InspectCommandTests {
 
     @Test("JSON output is the schema model the library reads")
     func json() async throws {
-        let result = try GodwitBinary.run(["inspect", "sqlite:\(chinook)", "--format", "json"])
+        let result = try await GodwitBinary.run(["inspect", "sqlite:\(chinook)", "--format", "json"])
         #expect(result.status == 0)
         let fromCLI = try SchemaJSON.decode(result.standardOutput)
         let direct = try await GodwitEngineFacade.inspect(chinook)
@@ -30,7 +30,7 @@ struct InspectCommandTests {
     @Test("SQL output recreates the schema")
     func sql() async throws {
         try await TemporaryDirectory.with { directory in
-            let result = try GodwitBinary.run(["inspect", chinook, "--format", "sql"])
+            let result = try await GodwitBinary.run(["inspect", chinook, "--format", "sql"])
             #expect(result.status == 0)
             #expect(result.standardOutput.hasPrefix("-- Schema of sqlite:\(chinook), written by godwit inspect --format sql\n"))
             let target = directory.path("recreated.db")
@@ -40,8 +40,8 @@ struct InspectCommandTests {
     }
 
     @Test("Markdown output is a data-architecture document with a Mermaid ER diagram")
-    func markdown() throws {
-        let result = try GodwitBinary.run(["inspect", chinook, "--format", "markdown"])
+    func markdown() async throws {
+        let result = try await GodwitBinary.run(["inspect", chinook, "--format", "markdown"])
         #expect(result.status == 0)
         let document = result.standardOutput
         #expect(document.hasPrefix("# Data architecture: sqlite:\(chinook)\n"))
@@ -52,8 +52,8 @@ struct InspectCommandTests {
     }
 
     @Test("DATABASE_URL is used when no URL is given")
-    func databaseURLVariable() throws {
-        let result = try GodwitBinary.run(["inspect"], databaseURL: "sqlite:\(chinook)")
+    func databaseURLVariable() async throws {
+        let result = try await GodwitBinary.run(["inspect"], databaseURL: "sqlite:\(chinook)")
         #expect(result.status == 0)
         #expect(result.standardOutput.hasPrefix("SQLite database sqlite:\(chinook)\n"))
     }
@@ -65,7 +65,7 @@ struct InspectCommandTests {
             var withPassword = endpoint
             withPassword.password = "unused-secret"  // trust auth ignores it; it must still never be printed
             let url = DatabaseURL.postgres(withPassword)
-            let result = try GodwitBinary.run(["inspect", url.unredactedString, "--format", "markdown"])
+            let result = try await GodwitBinary.run(["inspect", url.unredactedString, "--format", "markdown"])
             #expect(result.status == 0)
             #expect(result.standardOutput.hasPrefix("# Data architecture: postgres://\(endpoint.user):***@"))
             #expect(!result.standardOutput.contains("unused-secret"))
@@ -88,8 +88,8 @@ struct CLIErrorTests {
         (["inspect"], Int32(64),
          "godwit: error: No database given. Pass a URL (godwit inspect sqlite:app.db) or set DATABASE_URL."),
     ])
-    func errors(arguments: [String], status: Int32, line: String) throws {
-        let result = try GodwitBinary.run(arguments, in: URL(fileURLWithPath: "/tmp"))
+    func errors(arguments: [String], status: Int32, line: String) async throws {
+        let result = try await GodwitBinary.run(arguments, in: URL(fileURLWithPath: "/tmp"))
         #expect(result.status == status)
         #expect(result.standardError == line + "\n")
         #expect(result.standardOutput.isEmpty)
@@ -106,21 +106,21 @@ struct CLIErrorTests {
         var endpoint = admin
         endpoint.user = "godwit_password_user"
         endpoint.password = "wrong-secret"
-        let result = try GodwitBinary.run(["inspect", DatabaseURL.postgres(endpoint).unredactedString])
+        let result = try await GodwitBinary.run(["inspect", DatabaseURL.postgres(endpoint).unredactedString])
         #expect(result.status == 1)
         #expect(result.standardError == "godwit: error: Authentication failed for user 'godwit_password_user' at \(admin.serverDescription): wrong password or no such user. Check the user and password in the URL.\n")
     }
 
     @Test("An unknown format is a usage error")
-    func badFormat() throws {
-        let result = try GodwitBinary.run(["inspect", Fixtures.chinookSQLite.path, "--format", "yaml"])
+    func badFormat() async throws {
+        let result = try await GodwitBinary.run(["inspect", Fixtures.chinookSQLite.path, "--format", "yaml"])
         #expect(result.status == 64)
         #expect(result.standardError.hasPrefix("Error: The value 'yaml' is invalid for '--format <format>'. Please provide one of 'text', 'json', 'sql' or 'markdown'."))
     }
 
     @Test("A URL with its password as a parameter and a bad sslmode: the error names the URL without the password, exit 64")
-    func passwordParameterNeverPrinted() throws {
-        let result = try GodwitBinary.run(["inspect", "postgres://app@host:5432/db?password=S3cret&sslmode=bogus"])
+    func passwordParameterNeverPrinted() async throws {
+        let result = try await GodwitBinary.run(["inspect", "postgres://app@host:5432/db?password=S3cret&sslmode=bogus"])
         #expect(result.status == 64)
         #expect(result.standardError.contains("sslmode 'bogus'"))
         #expect(result.standardError.contains("password=***"))

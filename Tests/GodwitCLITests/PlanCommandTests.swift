@@ -10,8 +10,8 @@ struct PlanCommandTests {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
     @Test("The example's Markdown plan matches its golden file")
-    func markdownGolden() throws {
-        let result = try GodwitBinary.run(
+    func markdownGolden() async throws {
+        let result = try await GodwitBinary.run(
             ["plan", "examples/chinook/migrations", "--db", "Tests/Fixtures/chinook/Chinook_Sqlite.sqlite"], in: Self.root
         )
         #expect(result.status == 0)
@@ -36,15 +36,15 @@ struct PlanCommandTests {
             try FileManager.default.createDirectory(atPath: migrations, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: Self.root.appendingPathComponent("examples/chinook/migrations/001_track_popularity.yaml").path,
                                             toPath: migrations + "/001_track_popularity.yaml")
-            let applied = try GodwitBinary.run(["apply", migrations, "--db", database, "--unrehearsed", "--yes"])
+            let applied = try await GodwitBinary.run(["apply", migrations, "--db", database, "--unrehearsed", "--yes"])
             #expect(applied.status == 0, "\(applied.standardError)")
             try "name: index\ndowntime: minutes\noperations:\n  - create_index: {table: Track, name: IX_TrackComposer, columns: [Composer]}\n"
                 .write(toFile: migrations + "/900_idx.yaml", atomically: true, encoding: .utf8)
-            let plan = try GodwitBinary.run(["plan", migrations, "--db", database])
+            let plan = try await GodwitBinary.run(["plan", migrations, "--db", database])
             #expect(plan.status == 0, "\(plan.standardError)")
             #expect(plan.standardOutput.hasPrefix("In this database already, so not planned again: 001 Track popularity (applied)."))
             #expect(plan.standardOutput.contains("# Migration Plan: index") && !plan.standardOutput.contains("# Migration Plan: Track popularity"))
-            let lint = try GodwitBinary.run(["lint", migrations, "--db", database])
+            let lint = try await GodwitBinary.run(["lint", migrations, "--db", database])
             #expect(lint.status == 0, "\(lint.standardOutput)\(lint.standardError)")
             #expect(lint.standardOutput.hasPrefix("001 Track popularity: applied in this database, not linted again\n"))
         }
@@ -55,7 +55,7 @@ struct PlanCommandTests {
         try await TemporaryDirectory.with { directory in
             let database = try directory.copy(Fixtures.chinookSQLite)
             let output = directory.path("plan.sql")
-            let result = try GodwitBinary.run(["plan", "examples/chinook/migrations", "--db", database, "--format", "sql", "--output", output], in: Self.root)
+            let result = try await GodwitBinary.run(["plan", "examples/chinook/migrations", "--db", database, "--format", "sql", "--output", output], in: Self.root)
             #expect(result.status == 0)
             let forward = try String(contentsOfFile: output, encoding: .utf8)
             let reverse = try String(contentsOfFile: directory.path("plan.reverse.sql"), encoding: .utf8)
@@ -75,8 +75,8 @@ struct PlanCommandTests {
     }
 
     @Test("JSON carries the classification, strategy and steps")
-    func json() throws {
-        let result = try GodwitBinary.run(
+    func json() async throws {
+        let result = try await GodwitBinary.run(
             ["plan", "examples/chinook/migrations", "--db", "Tests/Fixtures/chinook/Chinook_Sqlite.sqlite", "--format", "json"], in: Self.root
         )
         #expect(result.status == 0)
@@ -89,11 +89,11 @@ struct PlanCommandTests {
     }
 
     @Test("A malformed migration is one error line naming file:line:column, and exit code 1")
-    func malformed() throws {
-        try TemporaryDirectory.with { directory in
+    func malformed() async throws {
+        try await TemporaryDirectory.with { directory in
             try "name: broken\noperations:\n  - add_column: {table: Track, column: {name: x}}\n"
                 .write(toFile: directory.path("001_broken.yaml"), atomically: true, encoding: .utf8)
-            let result = try GodwitBinary.run(["plan", directory.url.path, "--db", Fixtures.chinookSQLite.path])
+            let result = try await GodwitBinary.run(["plan", directory.url.path, "--db", Fixtures.chinookSQLite.path])
             #expect(result.status == 1)
             #expect(result.standardError == "godwit: error: Invalid migration at \(directory.url.path)/001_broken.yaml:3:40: operations[0].add_column.column: missing field 'type': expected the column's SQL type.\n")
         }
@@ -101,12 +101,12 @@ struct PlanCommandTests {
 
     @Test("An unknown column is refused before anything runs, and the database is untouched")
     func unknownColumn() async throws {
-        try TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with { directory in
             let database = try directory.copy(Fixtures.chinookSQLite)
             let bytes = try Data(contentsOf: URL(fileURLWithPath: database))
             try "name: typo\noperations:\n  - rename_column: {table: Artist, from: Nmae, to: Title}\n"
                 .write(toFile: directory.path("002_typo.yaml"), atomically: true, encoding: .utf8)
-            let result = try GodwitBinary.run(["plan", directory.url.path, "--db", database])
+            let result = try await GodwitBinary.run(["plan", directory.url.path, "--db", database])
             #expect(result.status == 1)
             #expect(result.standardError == "godwit: error: Unknown column Artist.Nmae at \(directory.url.path)/002_typo.yaml:3:5 (operations[0]): the table has no such column at this point of the migration. The table has: ArtistId, Name.\n")
             #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == bytes)

@@ -16,7 +16,7 @@ struct RehearseCommandTests {
         let scratch = directory.path("tmp")
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let examples = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/chinook/migrations").path
-        let run = try GodwitBinary.run(["rehearse", examples, "--db", "sqlite:" + database, "--output", directory.path("report")],
+        let run = try await GodwitBinary.run(["rehearse", examples, "--db", "sqlite:" + database, "--output", directory.path("report")],
                                        extraEnvironment: ["TMPDIR": scratch])
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.standardOutput.contains("| **Verdict** | **GO** |"))
@@ -28,11 +28,11 @@ struct RehearseCommandTests {
         #expect(steps.allSatisfy { ($0["seconds"] as? Double ?? -1) >= 0 })
         #expect(try await DatabaseDigests.all(try DatabaseURL(parsing: "sqlite:" + database)) == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
-        let status = try GodwitBinary.run(["status", examples, "--db", "sqlite:" + database])
+        let status = try await GodwitBinary.run(["status", examples, "--db", "sqlite:" + database])
         #expect(status.standardOutput.contains("pending"))
 
         // The plan now shows what the rehearsal measured, step by step, instead of estimates.
-        let plan = try GodwitBinary.run(["plan", examples, "--db", "sqlite:" + database])
+        let plan = try await GodwitBinary.run(["plan", examples, "--db", "sqlite:" + database])
         let day = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
         #expect(plan.standardOutput.contains("measured on a rehearsal on \(day); estimated from table sizes: "))
         #expect(plan.standardOutput.contains("in one transaction; measured on a rehearsal on \(day): 3,503 rows in "))
@@ -46,7 +46,7 @@ struct RehearseCommandTests {
         let path = directory.path("app.db")
         try await GodwitEngineFacade.executeScript(try String(contentsOf: example.appendingPathComponent("schema.sql"), encoding: .utf8)
             + "\n" + String(contentsOf: example.appendingPathComponent("data.sql"), encoding: .utf8), on: path)
-        let run = try GodwitBinary.run(["rehearse", example.appendingPathComponent("migrations").path, "--db", "sqlite:" + path, "--format", "json"])
+        let run = try await GodwitBinary.run(["rehearse", example.appendingPathComponent("migrations").path, "--db", "sqlite:" + path, "--format", "json"])
         #expect(run.status == 0, "\(run.standardOutput)")
         let json = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
         #expect(json?["verdict"] as? String == "go")
@@ -54,12 +54,12 @@ struct RehearseCommandTests {
 
         // --clone-on: the copy goes where the user says, and is gone afterwards; a path in use is refused.
         let clone = directory.path("elsewhere.db")
-        let placed = try GodwitBinary.run(["rehearse", example.appendingPathComponent("migrations").path, "--db", "sqlite:" + path,
+        let placed = try await GodwitBinary.run(["rehearse", example.appendingPathComponent("migrations").path, "--db", "sqlite:" + path,
                                            "--clone-on", "sqlite:" + clone, "--quiet"])
         #expect(placed.status == 0, "\(placed.standardError)")
         #expect(placed.standardOutput.contains("SQLite online backup API into \(clone)"))
         #expect(!FileManager.default.fileExists(atPath: clone))
-        let taken = try GodwitBinary.run(["rehearse", example.appendingPathComponent("migrations").path, "--db", "sqlite:" + path,
+        let taken = try await GodwitBinary.run(["rehearse", example.appendingPathComponent("migrations").path, "--db", "sqlite:" + path,
                                           "--clone-on", "sqlite:" + path, "--quiet"])
         #expect(taken.status == 4)
         #expect(taken.standardError.hasPrefix("godwit: error: The clone target already exists at \(path)."))
@@ -79,7 +79,7 @@ struct RehearseCommandTests {
         let path = directory.path("app.db")
         try await GodwitEngineFacade.executeScript(ExecutionFixtures.sqliteSchema(accounts: 700, payments: 300), on: path)
         let before = try await DatabaseDigests.all(try DatabaseURL(parsing: "sqlite:" + path))
-        let run = try GodwitBinary.run(["rehearse", directory.url.path, "--db", "sqlite:" + path, "--format", "json"])
+        let run = try await GodwitBinary.run(["rehearse", directory.url.path, "--db", "sqlite:" + path, "--format", "json"])
         #expect(run.status == 2)
         let json = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
         #expect(json?["verdict"] as? String == "no-go")

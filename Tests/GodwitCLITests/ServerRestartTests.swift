@@ -8,11 +8,11 @@ import Testing
 @Suite("A PostgreSQL restart under apply")
 struct ServerRestartTests {
     @Test("The server restarts mid-backfill: apply goes on with a new session after the restart, finishes with exit 0, and every row is filled")
-    func restartMidBackfill() throws {
+    func restartMidBackfill() async throws {
         let root = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
         var environment = ProcessInfo.processInfo.environment
         environment["GODWIT_BIN"] = GodwitBinary.path
-        let result = try ProcessRunner.run(root.appendingPathComponent("scripts/with-postgres").path,
+        let result = try await ProcessRunner.runOffPool(root.appendingPathComponent("scripts/with-postgres").path,
                                            ["bash", Fixtures.url("scenarios/server-restart.sh").path],
                                            environment: environment, currentDirectory: root)
         let lines = result.standardOutput.split(separator: "\n").map(String.init)

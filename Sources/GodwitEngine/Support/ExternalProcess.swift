@@ -32,6 +32,22 @@ public enum ExternalProcess {
         return errors.result(standardOutput: outputData)
     }
 
+    /// ``run(_:_:environment:currentDirectory:)`` waiting on a thread of its own, so an async
+    /// caller never blocks a thread of the cooperative pool while the program runs.
+    public static func runOffPool(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        currentDirectory: URL? = nil
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Swift.Result { try run(executable, arguments, environment: environment, currentDirectory: currentDirectory) })
+            }
+            thread.start()
+        }
+    }
+
     /// Runs `producer | consumer`: the first program's standard output streams into the second's
     /// standard input (`psql -c 'COPY … TO STDOUT' | psql -c 'COPY … FROM STDIN'`), without the
     /// data passing through this process. Returns both results, producer first.
