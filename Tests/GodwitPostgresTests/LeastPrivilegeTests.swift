@@ -102,22 +102,30 @@ struct LeastPrivilegeTests {
         try await DatabaseConnector.withDriver(.postgres(maker)) { _ = try await $0.execute(unsafeSQL: "CREATE DATABASE \(scratch)") }
         var visitor = admin.selectingDatabase(scratch)
         visitor.user = other
-        // The other role's session stays a few seconds, then leaves, as an autovacuum worker would.
+        // The other role's session stays until it is ended (as an autovacuum worker would
+        // leave), however slow the machine: the visit is ended from outside once FORCE was refused.
         let visit = Task {
-            try await DatabaseConnector.withDriver(.postgres(visitor)) { _ = try await $0.query(unsafeSQL: "SELECT pg_sleep(4)::text") }
+            try? await DatabaseConnector.withDriver(.postgres(visitor)) { _ = try await $0.query(unsafeSQL: "SELECT pg_sleep(120)::text") }
         }
-        for _ in 0..<200 {
-            let present = try await DatabaseConnector.withDriver(.postgres(admin)) {
+        var present: Int64 = 0
+        for _ in 0..<6000 where present == 0 {
+            present = try await DatabaseConnector.withDriver(.postgres(admin)) {
                 try await $0.query(unsafeSQL: "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(scratch)'").first?[0].integerValue ?? 0
             }
-            if present > 0 { break }
-            try await Task.sleep(for: .milliseconds(10))
+            if present == 0 { try await Task.sleep(for: .milliseconds(10)) }
         }
+        try #require(present > 0, "the other role's session never arrived")
         await #expect(throws: GodwitError.self, "FORCE alone is refused for this role") {
             try await DatabaseConnector.withDriver(.postgres(maker)) { _ = try await $0.execute(unsafeSQL: "DROP DATABASE \(scratch) WITH (FORCE)") }
         }
+        // The visitor leaves a moment after the drop begins; the plain DROP waits for it.
+        let leave = Task {
+            try await Task.sleep(for: .milliseconds(800))
+            try await TestPostgres.execute(admin, "SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity WHERE datname = '\(scratch)'")
+        }
         try await TemporaryPostgresDatabase.drop(named: scratch, via: maker)
-        try await visit.value
+        try await leave.value
+        _ = await visit.value
         let left = try await DatabaseConnector.withDriver(.postgres(admin)) {
             try await $0.query(unsafeSQL: "SELECT count(*) FROM pg_database WHERE datname = '\(scratch)'").first?[0].integerValue
         }
