@@ -40,3 +40,15 @@ struct ConstraintCoverageTests {
         #expect(ConstraintCoverage.missing(expected: Self.expected, actual: nil).count == 6)
     }
 }
+
+@Suite("Which changes check the rows already there")
+struct ChecksExistingRowsTests {
+    @Test("A CHECK or foreign key added NOT VALID checks no existing row; validated ones do")
+    func notValid() {
+        let table = QualifiedName("orders")
+        #expect(Operation.addConstraint(table: table, constraint: .check(CheckConstraint(expression: "qty > 0"))).checksExistingRows)
+        #expect(!Operation.addConstraint(table: table, constraint: .check(CheckConstraint(expression: "qty > 0", isValidated: false))).checksExistingRows)
+        let key = ForeignKey(columns: ["user_id"], referencedTable: QualifiedName("users"), referencedColumns: ["id"], isValidated: false)
+        #expect(!Operation.addConstraint(table: table, constraint: .foreignKey(key)).checksExistingRows)
+    }
+}

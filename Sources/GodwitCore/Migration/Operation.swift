@@ -68,6 +68,10 @@ public enum Operation: Hashable, Sendable {
     /// NOT NULL, a unique or foreign key, a type the values must convert to.
     public var checksExistingRows: Bool {
         switch self {
+        // A CHECK or foreign key added NOT VALID (as a SQL file may write it) leaves the rows
+        // already there unchecked until a VALIDATE.
+        case .addConstraint(_, .check(let check)): check.isValidated
+        case .addConstraint(_, .foreignKey(let key)): key.isValidated
         case .addConstraint: true
         case .createIndex(_, let index): index.isUnique
         case .alterColumn(let change):
