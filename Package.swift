@@ -88,7 +88,7 @@ let package = Package(
         // Helpers shared by the test targets: fixtures, temporary databases, the test PostgreSQL.
         .target(
             name: "GodwitTesting",
-            dependencies: ["GodwitCore", "GodwitEngine"],
+            dependencies: ["GodwitCore", "GodwitEngine", "GodwitPostgres"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "GodwitCoreTests", dependencies: ["GodwitCore", "GodwitTesting"], exclude: ["Golden"], swiftSettings: swiftSettings),

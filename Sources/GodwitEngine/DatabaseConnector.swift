@@ -2,30 +2,24 @@ public import GodwitCore
 import GodwitPostgres
 import GodwitSQLite
 
-/// Opens the right driver for a database URL, and names the engine-specific parts.
+/// Where the engine meets the drivers: the one place that knows which ``EngineSupport`` serves
+/// which engine. Everything engine-specific is reached through it.
 public enum DatabaseConnector {
     /// Whether a command may change the database.
-    public enum Access: Sendable {
-        case readOnly
-        case readWrite
-        /// Read-write, creating a SQLite file when it is missing.
-        case create
+    public typealias Access = DatabaseAccess
+
+    /// What an engine brings: driver, planner, DDL writer, runner lock, copies.
+    public static func support(for engine: Engine) -> any EngineSupport {
+        switch engine {
+        case .sqlite: SQLiteEngineSupport()
+        case .postgresql: PostgresEngineSupport()
+        }
     }
 
     /// Opens a connection.
     /// - Throws: ``GodwitError`` with the driver's words for what went wrong.
     public static func open(_ url: DatabaseURL, access: Access = .readWrite) async throws -> any DatabaseDriver {
-        switch url {
-        case .sqlite(let location):
-            let mode: SQLiteDriver.OpenMode = switch access {
-            case .readOnly: .readOnly
-            case .readWrite: .readWrite
-            case .create: .create
-            }
-            return try SQLiteDriver.open(location, mode: mode)
-        case .postgres(let endpoint):
-            return try await PostgresDriver.connect(endpoint)
-        }
+        try await support(for: url.engine).open(url, access: access)
     }
 
     /// Runs `body` with an open connection, closing it afterwards whatever happens.
@@ -47,25 +41,17 @@ public enum DatabaseConnector {
 
     /// The migration planner for an engine.
     public static func planner(for engine: Engine) -> any MigrationPlanner {
-        switch engine {
-        case .sqlite: SQLitePlanner()
-        case .postgresql: PostgresPlanner()
-        }
+        support(for: engine).planner
+    }
+
+    /// `CREATE TABLE` for one table on `engine`.
+    static func tableWriter(for engine: Engine) -> @Sendable (Table) -> String {
+        let writer = support(for: engine).schemaWriter
+        return { writer.createTable($0) }
     }
 
     /// The DDL writer for an engine.
-    /// `CREATE TABLE` for one table on `engine`.
-    static func tableWriter(for engine: Engine) -> @Sendable (Table) -> String {
-        switch engine {
-        case .postgresql: { PostgresSchemaWriter().createTable($0) }
-        case .sqlite: { SQLiteSchemaWriter().createTable($0) }
-        }
-    }
-
     public static func schemaWriter(for engine: Engine) -> any SchemaScriptWriter {
-        switch engine {
-        case .sqlite: SQLiteSchemaWriter()
-        case .postgresql: PostgresSchemaWriter()
-        }
+        support(for: engine).schemaWriter
     }
 }

@@ -29,17 +29,14 @@ public enum ScratchDatabase {
     /// Statements per transaction when a script is too big for one.
     static let chunkStatements = 500
 
+    /// Runs `body` on a new empty database of `url`'s engine (``DatabaseCloning/withScratch(like:_:)``),
+    /// removed afterwards.
     public static func with<Result: Sendable>(
         like url: DatabaseURL,
         _ body: (any DatabaseDriver) async throws -> Result
     ) async throws -> Result {
-        switch url {
-        case .sqlite:
-            return try await DatabaseConnector.withDriver(.sqlite(.init(path: ":memory:")), access: .create, body)
-        case .postgres(let endpoint):
-            return try await TemporaryPostgresDatabase.with(prefix: "godwit_scratch", via: endpoint) { scratch in
-                try await DatabaseConnector.withDriver(.postgres(scratch), body)
-            }
+        try await DatabaseConnector.support(for: url.engine).cloning.withScratch(like: url) { scratch in
+            try await DatabaseConnector.withDriver(scratch, access: .create, body)
         }
     }
 }

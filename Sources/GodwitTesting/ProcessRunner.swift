@@ -1,4 +1,5 @@
 public import Foundation
+public import GodwitCore
 public import GodwitEngine
 
 /// Runs a program and collects its exit status and output: for `psql`, `pg_dump` and the

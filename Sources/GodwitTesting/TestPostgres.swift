@@ -1,6 +1,7 @@
 public import Foundation
 public import GodwitCore
 import GodwitEngine
+import GodwitPostgres
 
 /// The PostgreSQL server `scripts/test` starts for the suite, named by `GODWIT_TEST_POSTGRES_URL`.
 ///

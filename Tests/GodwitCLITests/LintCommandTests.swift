@@ -1,4 +1,5 @@
 import Foundation
+import GodwitCore
 import GodwitEngine
 import GodwitTesting
 import Testing

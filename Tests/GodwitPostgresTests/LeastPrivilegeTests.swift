@@ -1,6 +1,7 @@
 import Foundation
 import GodwitCore
 import GodwitEngine
+import GodwitPostgres
 import GodwitTesting
 import Testing
 

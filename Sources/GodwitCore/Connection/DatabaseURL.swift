@@ -73,6 +73,14 @@ public enum DatabaseURL: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Where the database is, for an error's location: `host:port/database`, or the file's path.
+    public var place: String {
+        switch self {
+        case .sqlite(let location): location.path
+        case .postgres(let endpoint): endpoint.serverDescription + "/" + endpoint.database
+        }
+    }
+
     /// The engine this URL points at.
     public var engine: Engine {
         switch self {

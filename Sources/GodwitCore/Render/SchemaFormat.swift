@@ -14,4 +14,6 @@ public enum SchemaFormat: String, Sendable, CaseIterable {
 public protocol SchemaScriptWriter: Sendable {
     /// A script that creates every object of `schema` in an empty database, in dependency order.
     func createScript(for schema: Schema) -> String
+    /// `CREATE TABLE` for one table, with its keys, checks and foreign keys.
+    func createTable(_ table: Table) -> String
 }

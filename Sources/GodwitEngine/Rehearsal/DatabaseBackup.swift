@@ -1,12 +1,12 @@
 public import Foundation
 public import GodwitCore
-import GodwitSQLite
 
-/// `godwit backup`: a backup proven restorable (the migration-planning guide: "backups verified as restorable
-/// before the migration begins"). SQLite: the online backup API, then `PRAGMA integrity_check`
-/// on the copy. PostgreSQL: `pg_dump --format=custom`, then `pg_restore --list` must read it;
-/// with `deep`, it is restored into a scratch database. `deep` also compares every table's
-/// checksum between the source and the restored copy.
+/// `godwit backup`: a backup proven restorable (the migration-planning guide asks for backups
+/// verified as restorable before the migration begins), written and read back by the engine's
+/// ``DatabaseCloning``: SQLite's online backup API and `PRAGMA integrity_check` on the copy;
+/// PostgreSQL's `pg_dump --format=custom` and `pg_restore --list`. With `deep`, the backup is
+/// restored (PostgreSQL: into a scratch database) and every table's row count and checksum are
+/// compared with the source's.
 public enum DatabaseBackup {
     public struct Result: Sendable {
         public var path: String
@@ -17,43 +17,13 @@ public enum DatabaseBackup {
 
     public static func make(of url: DatabaseURL, to destination: String?, deep: Bool, now: Date = Date()) async throws -> Result {
         let stamp = Self.stamp(now)
-        var checks: [String] = []
-        let path: String
-        switch url {
-        case .sqlite(let location):
-            guard !location.isInMemory else {
-                throw GodwitError(.invalidArgument, "An in-memory database cannot be backed up", remedy: "Back up a database file.")
-            }
-            path = destination ?? location.path + ".backup-\(stamp).db"
-            try refuseExisting(path)
-            try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
-                try await (driver as? SQLiteDriver)?.backup(toPath: path)
-            }
-            let copy = DatabaseURL.sqlite(.init(path: path))
-            let verdict = try await DatabaseConnector.withDriver(copy, access: .readOnly) { driver in
-                try await driver.query(unsafeSQL: "PRAGMA integrity_check").compactMap { $0[0].textValue }
-            }
-            guard verdict == ["ok"] else {
-                throw GodwitError(.integrityFailure, "The backup is damaged", location: path, reason: verdict.prefix(3).joined(separator: "; "),
-                                  remedy: "Check the disk, and back up again.")
-            }
-            checks.append("PRAGMA integrity_check on the copy: ok")
-            if deep { checks.append(try await compare(url, copy)) }
-        case .postgres(let endpoint):
-            path = destination ?? "\(endpoint.database)-\(stamp).dump"
-            try refuseExisting(path)
-            try PostgresTools.run("pg_dump", ["--format=custom", "--file", path, "--dbname", PostgresTools.connectionString(endpoint)],
-                                  endpoint: endpoint, purpose: "backing up")
-            let listing = try PostgresTools.run("pg_restore", ["--list", path], endpoint: endpoint, purpose: "reading the backup back")
-            let entries = listing.split(separator: "\n").filter { !$0.hasPrefix(";") && !$0.isEmpty }.count
-            checks.append("pg_restore --list read the archive: \(entries) entries")
-            if deep {
-                checks += try await TemporaryPostgresDatabase.with(prefix: "godwit_backup_check", via: endpoint) { scratch in
-                    try PostgresTools.run("pg_restore", ["--exit-on-error", "--no-owner", "--no-privileges", "--dbname",
-                                                         PostgresTools.connectionString(scratch), path], endpoint: scratch, purpose: "restoring the backup")
-                    return ["restored into a scratch database without error", try await compare(url, .postgres(scratch))]
-                }
-            }
+        let cloning = DatabaseConnector.support(for: url.engine).cloning
+        let path = try destination ?? cloning.defaultBackupPath(for: url, stamp: stamp)
+        try refuseExisting(path)
+        var checks = try await cloning.writeBackup(of: url, to: path)
+        if deep {
+            let restored = try await cloning.withRestoredBackup(at: path, of: url) { copy in try await compare(url, copy) }
+            checks += restored.proof + [restored.result]
         }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
         try await DatabaseConnector.withDriver(url) { driver in

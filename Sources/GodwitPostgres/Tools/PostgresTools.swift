@@ -33,7 +33,7 @@ enum PostgresTools {
             var reason = result.standardError.split(separator: "\n").first.map(String.init) ?? "exit \(result.status)"
             // `invalid input syntax for type integer: "…"` ends with a row's value: keep it out.
             if reason.contains("\""), let cut = reason.range(of: ": ", options: .backwards) { reason = String(reason[..<cut.lowerBound]) }
-            throw GodwitError(.ioFailure, "psql failed while \(purpose)", location: endpoint.serverDescription + "/" + endpoint.database,
+            throw GodwitError(.ioFailure, "psql failed while \(purpose)", location: DatabaseURL.postgres(endpoint).place,
                               reason: reason)
         }
     }
@@ -46,7 +46,7 @@ enum PostgresTools {
         guard let server else { return tool }
         let newest = PostgresClientTools.newestMajor(of: tool)
         throw GodwitError(.ioFailure, newest == 0 ? "\(tool) is not installed" : "\(tool) \(newest) is older than the server",
-                          location: endpoint.serverDescription + "/" + endpoint.database,
+                          location: DatabaseURL.postgres(endpoint).place,
                           reason: "the server runs PostgreSQL \(server), and \(tool) must be of that version or newer",
                           remedy: "Install the PostgreSQL \(server) client tools and put them on PATH, or set GODWIT_PG_BIN to their bin directory.")
     }
@@ -86,11 +86,11 @@ enum PostgresTools {
         guard result.status == 0, !result.wasSignalled else {
             let complaint = result.standardError.split(separator: "\n").first.map(String.init) ?? "exit \(result.status)"
             if result.standardError.contains("server version mismatch") {
-                throw GodwitError(.ioFailure, "\(tool) is older than the server", location: endpoint.serverDescription + "/" + endpoint.database,
+                throw GodwitError(.ioFailure, "\(tool) is older than the server", location: DatabaseURL.postgres(endpoint).place,
                                   reason: complaint,
                                   remedy: "Install the client tools of the server's major version (or newer) and put them on PATH, or set GODWIT_PG_BIN to their bin directory.")
             }
-            throw GodwitError(.ioFailure, "\(tool) failed while \(purpose)", location: endpoint.serverDescription + "/" + endpoint.database,
+            throw GodwitError(.ioFailure, "\(tool) failed while \(purpose)", location: DatabaseURL.postgres(endpoint).place,
                               reason: complaint)
         }
         return result.standardOutput

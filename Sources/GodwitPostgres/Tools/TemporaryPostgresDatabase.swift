@@ -6,19 +6,19 @@ public import GodwitCore
 /// the same server (`admin`), since no session may sit in the one being dropped or copied.
 public struct TemporaryPostgresDatabase: Sendable {
     /// The new database.
-    let endpoint: DatabaseURL.PostgresEndpoint
+    package let endpoint: DatabaseURL.PostgresEndpoint
     private let admin: DatabaseURL.PostgresEndpoint
 
     /// Creates `PREFIX_<random>`, empty or as a copy of `template`.
-    static func create(prefix: String, via admin: DatabaseURL.PostgresEndpoint, template: String? = nil) async throws -> TemporaryPostgresDatabase {
+    package static func create(prefix: String, via admin: DatabaseURL.PostgresEndpoint, template: String? = nil) async throws -> TemporaryPostgresDatabase {
         let name = "\(prefix)_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12))"
         let copy = template.map { " TEMPLATE " + SQLIdentifierQuoter(foldsUnquotedToLowercase: true).quote($0) } ?? ""
-        _ = try await DatabaseConnector.withDriver(.postgres(admin)) { try await $0.execute(unsafeSQL: "CREATE DATABASE \(name)\(copy)") }
+        _ = try await PostgresDriver.with(admin) { try await $0.execute(unsafeSQL: "CREATE DATABASE \(name)\(copy)") }
         return TemporaryPostgresDatabase(endpoint: admin.selectingDatabase(name), admin: admin)
     }
 
     /// Drops it, closing any session still in it.
-    func drop() async throws {
+    package func drop() async throws {
         try await Self.drop(named: endpoint.database, via: admin)
     }
 
@@ -30,7 +30,7 @@ public struct TemporaryPostgresDatabase: Sendable {
     /// 42501); a plain `DROP DATABASE` cancels autovacuum itself and waits a few seconds for
     /// other sessions, so that is tried next, a few times.
     public static func drop(named name: String, via admin: DatabaseURL.PostgresEndpoint) async throws {
-        _ = try await DatabaseConnector.withDriver(.postgres(admin)) { driver in
+        _ = try await PostgresDriver.with(admin) { driver in
             do {
                 try await driver.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
             } catch let error as GodwitError where error.engineCode == "42501" {
@@ -47,7 +47,7 @@ public struct TemporaryPostgresDatabase: Sendable {
     }
 
     /// Runs `body` with a new empty database, dropped afterwards even when `body` throws.
-    static func with<Result: Sendable>(
+    package static func with<Result: Sendable>(
         prefix: String, via admin: DatabaseURL.PostgresEndpoint,
         _ body: (DatabaseURL.PostgresEndpoint) async throws -> Result
     ) async throws -> Result {

@@ -1,4 +1,5 @@
 import Foundation
+import GodwitCore
 
 /// Finds PostgreSQL's client programs (`psql`, `pg_dump`, `pg_restore`) for a server: those of
 /// its own major version, else the oldest newer one (a newer `pg_dump` reads an older server, but

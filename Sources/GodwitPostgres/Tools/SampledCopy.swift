@@ -43,11 +43,11 @@ struct SampledCopy {
                 query: "SELECT \(columns) FROM ONLY \(quoter.quote(table.name)) TABLESAMPLE SYSTEM (\(percent)) REPEATABLE (42) LIMIT \(rowLimit)",
                 from: source, into: "\(quoter.quote(table.name)) (\(columns))", to: target, purpose: purpose)
         }
-        try await DatabaseConnector.withDriver(.postgres(target)) { driver in
+        try await PostgresDriver.with(target) { driver in
             try await deleteOrphans(of: Set(large.map(\.table.name)), in: schema, on: driver)
         }
         try PostgresTools.run("pg_restore", restore + ["--section=post-data", archive], endpoint: target, purpose: purpose)
-        return try await DatabaseConnector.withDriver(.postgres(target)) { driver in
+        return try await PostgresDriver.with(target) { driver in
             try await driver.execute(unsafeSQL: "ANALYZE")
             var sampled: [RehearsalReport.SampledTable] = []
             for (table, rows) in large {

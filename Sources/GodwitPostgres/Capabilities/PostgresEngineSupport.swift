@@ -1,0 +1,24 @@
+public import GodwitCore
+
+/// PostgreSQL's part in Godwit: connections through postgres-nio, the online planner, the DDL
+/// writer, the advisory runner lock and `CREATE DATABASE` / `pg_dump` copies.
+public struct PostgresEngineSupport: EngineSupport {
+    public init() {}
+
+    public var engine: Engine { .postgresql }
+
+    public func open(_ url: DatabaseURL, access: DatabaseAccess) async throws -> any DatabaseDriver {
+        guard case .postgres(let endpoint) = url else { throw Self.wrongEngine(url) }
+        return try await PostgresDriver.connect(endpoint)
+    }
+
+    public var planner: any MigrationPlanner { PostgresPlanner() }
+    public var schemaWriter: any SchemaScriptWriter { PostgresSchemaWriter() }
+    public var locking: any RunnerLocking { PostgresRunnerLock() }
+    public var cloning: any DatabaseCloning { PostgresCloning() }
+
+    /// The error for a URL of another engine handed to PostgreSQL's parts: a bug in the caller.
+    static func wrongEngine(_ url: DatabaseURL) -> GodwitError {
+        GodwitError(.internalError, "A \(url.engine) database was handed to PostgreSQL's driver", location: url.description)
+    }
+}

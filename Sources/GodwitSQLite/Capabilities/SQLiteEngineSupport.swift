@@ -1,0 +1,29 @@
+public import GodwitCore
+
+/// SQLite's part in Godwit: connections through GRDB, the table-rebuild planner, the DDL writer,
+/// the `flock` runner lock and backup-API copies.
+public struct SQLiteEngineSupport: EngineSupport {
+    public init() {}
+
+    public var engine: Engine { .sqlite }
+
+    public func open(_ url: DatabaseURL, access: DatabaseAccess) async throws -> any DatabaseDriver {
+        guard case .sqlite(let location) = url else { throw Self.wrongEngine(url) }
+        let mode: SQLiteDriver.OpenMode = switch access {
+        case .readOnly: .readOnly
+        case .readWrite: .readWrite
+        case .create: .create
+        }
+        return try SQLiteDriver.open(location, mode: mode)
+    }
+
+    public var planner: any MigrationPlanner { SQLitePlanner() }
+    public var schemaWriter: any SchemaScriptWriter { SQLiteSchemaWriter() }
+    public var locking: any RunnerLocking { SQLiteRunnerLock() }
+    public var cloning: any DatabaseCloning { SQLiteCloning() }
+
+    /// The error for a URL of another engine handed to SQLite's parts: a bug in the caller.
+    static func wrongEngine(_ url: DatabaseURL) -> GodwitError {
+        GodwitError(.internalError, "A \(url.engine) database was handed to SQLite's driver", location: url.description)
+    }
+}
