@@ -153,7 +153,7 @@ public struct LegacyHistory: Sendable {
     /// Prisma's row: a random id, the SHA-256 of migration.sql, the folder's name.
     private func recordPrisma(_ migration: Migration, on driver: any DatabaseDriver, _ p: Placeholders) async throws {
         let folder = migration.source.map { (($0.path as NSString).deletingLastPathComponent as NSString).lastPathComponent } ?? migration.id
-        let now = driver.engine == .postgresql ? "now()" : "CURRENT_TIMESTAMP"
+        let now = driver.dialect.currentTimestamp
         _ = try await driver.execute(unsafeSQL: """
             INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
             VALUES (\(p[1]), \(p[2]), \(now), \(p[3]), \(now), 1)
@@ -181,7 +181,7 @@ public struct LegacyHistory: Sendable {
             guard let number = Int64(version) else { return }
             _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (\(p[1]), false)", bindings: [.integer(number)])
         case .prisma:
-            let now = driver.engine == .postgresql ? "now()" : "CURRENT_TIMESTAMP"
+            let now = driver.dialect.currentTimestamp
             _ = try await driver.execute(unsafeSQL: """
                 UPDATE _prisma_migrations SET rolled_back_at = \(now)
                 WHERE substr(migration_name, 1, length(\(p[1])) + 1) = \(p[1]) || '_' AND rolled_back_at IS NULL
@@ -203,10 +203,7 @@ public struct LegacyHistory: Sendable {
     }
 
     private static func hasColumn(_ column: String, in table: String, on driver: any DatabaseDriver) async throws -> Bool {
-        let sql = driver.engine == .postgresql
-            ? "SELECT count(*) FROM information_schema.columns WHERE table_name = $1 AND column_name = $2"
-            : "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2"
-        return try await driver.query(unsafeSQL: sql, bindings: [.text(table), .text(column)]).first?[0].integerValue ?? 0 > 0
+        try await driver.query(unsafeSQL: driver.dialect.columnCount, bindings: [.text(table), .text(column)]).first?[0].integerValue ?? 0 > 0
     }
 }
 

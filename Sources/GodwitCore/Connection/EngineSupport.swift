@@ -25,6 +25,41 @@ public protocol EngineSupport: Sendable {
     var locking: any RunnerLocking { get }
     /// Throwaway databases: scratch copies of a schema, rehearsal clones, restored backups.
     var cloning: any DatabaseCloning { get }
+    /// How a copy fills this engine's tables (the rows themselves go through ``BulkLoading``).
+    var bulkLoad: BulkLoadTraits { get }
+}
+
+/// How a copy fills an engine's tables, around the rows themselves.
+public struct BulkLoadTraits: Sendable {
+    /// Whether several connections may load at once (SQLite has one writer).
+    public var concurrentLoaders: Bool
+    /// Statements each loading session runs before rows arrive (SQLite turns foreign keys off:
+    /// tables load one after another while keys may form cycles).
+    public var loadingSessionSetup: [String]
+    /// Whether keys, uniques and checks are added by ALTER TABLE after the data (PostgreSQL:
+    /// faster, and an index built once), rather than written with the table (SQLite, which
+    /// cannot add them later).
+    public var constraintsAfterData: Bool
+    /// A query whose rows name rows whose foreign key points nowhere, for an engine that loads
+    /// with foreign keys unchecked (SQLite's `PRAGMA foreign_key_check`): table, rowid, parent.
+    public var foreignKeyCheck: String?
+    /// Whether identity counters live apart from the rows and must be moved past the keys a copy
+    /// or sync wrote (PostgreSQL's sequences; SQLite's rowid follows the largest key by itself).
+    public var countersApart: Bool
+    /// The statement that makes foreign keys wait for the commit of the transaction it runs in,
+    /// so a sync pass may write parents and children in any order; nil where they already wait
+    /// or are checked otherwise.
+    public var deferForeignKeys: String?
+
+    public init(concurrentLoaders: Bool, loadingSessionSetup: [String], constraintsAfterData: Bool, foreignKeyCheck: String?,
+                countersApart: Bool, deferForeignKeys: String?) {
+        self.concurrentLoaders = concurrentLoaders
+        self.loadingSessionSetup = loadingSessionSetup
+        self.constraintsAfterData = constraintsAfterData
+        self.foreignKeyCheck = foreignKeyCheck
+        self.countersApart = countersApart
+        self.deferForeignKeys = deferForeignKeys
+    }
 }
 
 /// What came of asking for the runner lock.

@@ -27,6 +27,26 @@ public protocol SQLDialect: Sendable {
     var now: String { get }
     /// An expression ordering a table's rows as they were added, for tables without a key.
     var insertionOrder: String { get }
+    /// The current time as other tools write it in their history tables (`now()`, `CURRENT_TIMESTAMP`).
+    var currentTimestamp: String { get }
+    /// `expression` as text, spelled the way the engine prints the value.
+    func asText(_ expression: String) -> String
+    /// A query counting the columns named as its second parameter of the table named as its first.
+    var columnCount: String { get }
+    /// A query listing the column names of Godwit's table NAME.
+    func columnNames(ofGodwitTable name: String) -> String
+    /// A query returning the bytes `table` takes on disk with its indexes (one integer).
+    func tableSize(_ table: QualifiedName) -> String
+    /// Statements that set up a session Godwit runs migrations on: how long a statement waits
+    /// for a lock (and runs, where the engine can stop one) before it fails and is retried.
+    func sessionSetup(lockTimeoutMilliseconds: Int, statementTimeoutMilliseconds: Int) -> [String]
+    /// Statements for the transaction of one backfill batch: its own time limit, and a commit
+    /// that does not wait for the disk (the batch and its record commit together, so one lost
+    /// in a crash is lost with its record and simply runs again).
+    func batchTransactionSetup(timeoutMilliseconds: Int) -> [String]
+    /// A query returning the planner's estimate of `table`'s rows (one integer, negative when
+    /// unknown), or nil where the engine keeps none cheaply.
+    func rowEstimate(_ table: QualifiedName) -> String?
 }
 
 extension SQLDialect {

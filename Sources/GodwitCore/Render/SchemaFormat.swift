@@ -16,4 +16,25 @@ public protocol SchemaScriptWriter: Sendable {
     func createScript(for schema: Schema) -> String
     /// `CREATE TABLE` for one table, with its keys, checks and foreign keys.
     func createTable(_ table: Table) -> String
+    /// `CREATE INDEX` for an index of `table`.
+    func createIndex(_ index: Index, on table: QualifiedName) -> String
+    /// `ALTER TABLE … ADD FOREIGN KEY`, or nil where an existing table cannot gain one (SQLite,
+    /// whose foreign keys are written with the table).
+    func addingForeignKey(_ key: ForeignKey, to table: QualifiedName) -> String?
+    /// `CREATE TYPE` for an enum or `CREATE DOMAIN`, or nil where the engine has no such types.
+    func creatingType(_ type: UserDefinedType) -> String?
+}
+
+/// A type a schema defines for its columns.
+public enum UserDefinedType: Sendable {
+    case enumeration(EnumType)
+    case domain(Domain)
+
+    /// Its name.
+    public var name: QualifiedName {
+        switch self {
+        case .enumeration(let type): type.name
+        case .domain(let domain): domain.name
+        }
+    }
 }

@@ -50,6 +50,9 @@ struct EncodedColumn: Sendable {
 /// text format otherwise (dates PostgreSQL reads passed through after validation). Anything
 /// else goes the general way (a ``DatabaseValue`` and its ``ColumnConversion``), so results
 /// and rejects are the same as on the general path.
+///
+/// This is the one place where copy code meets both drivers' own row formats: SQLite's raw rows
+/// and PostgreSQL's binary COPY.
 struct CopyEncoder: Sendable {
     let converter: RowConverter
     let table: TableCopy
@@ -192,5 +195,25 @@ extension EncodedPage.LastKey {
         case .integer(let value): "(\(value))"
         case .values(let values): BackfillBatchSQL.literal(values, engine: .sqlite)
         }
+    }
+}
+
+extension CopyEncoder {
+    /// Loads the chunk `sql` reads straight from SQLite's reading thread into a PostgreSQL COPY,
+    /// when `source` is SQLite and `target` PostgreSQL; false (nothing done) for any other pair.
+    static func loadDirectly(_ sql: String, from source: any DatabaseDriver, into target: any DatabaseDriver, table: TableCopy,
+                             converter: RowConverter, state: ChunkState,
+                             reject: @escaping @Sendable (_ key: String, _ column: String, _ reason: String) throws -> Void) async throws -> Bool {
+        guard let sqlite = source as? SQLiteDriver, let postgres = target as? PostgresDriver else { return false }
+        let encoder = CopyEncoder(converter: converter, table: table, reject: reject)
+        let count = table.columns.count
+        try await postgres.copyIn(table: table.target.name, columns: table.target.columns.map(\.name), format: encoder.format) { sink in
+            try await sqlite.forEachEncodedPage(unsafeSQL: sql, pageSize: 5_000, newPage: { EncodedPage(columns: count) },
+                                                encode: { page, row in try encoder.encode(&page, row) }) { page in
+                state.notePage(read: page.read, loaded: page.loaded, lastKey: page.lastKey.literal, formats: page.tally.named(table.columns))
+                if !page.bytes.isEmpty { try await sink.write(page.bytes) }
+            }
+        }
+        return true
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 public import GodwitCore
-import GodwitPostgres
 
 /// `godwit copy --from URL --to URL [--with FILE]`: creates the target tables through the type
 /// mapping, streams every table's rows in committed, resumable chunks (several tables, or key
@@ -16,6 +15,9 @@ public struct DataCopy: Sendable {
     /// Install change capture on the source before reading it (`--capture`), so `godwit sync`
     /// can carry over what changes during and after the copy.
     public var capture = false
+
+    /// How the target's engine takes a copy.
+    private var loading: BulkLoadTraits { DatabaseConnector.support(for: target.engine).bulkLoad }
 
     public init(source: DatabaseURL, target: DatabaseURL, spec: CopySpec = CopySpec(), observer: (any ExecutionObserver)? = nil,
                 interrupt: InterruptSignal = InterruptSignal()) {
@@ -109,9 +111,11 @@ public struct DataCopy: Sendable {
     /// PostgreSQL → PostgreSQL: the enums and domains the columns are declared with, where the
     /// target has no type of that name yet (one already there is taken as it is).
     private func createTypes(_ plan: CopyPlan, on driver: any DatabaseDriver) async throws {
-        let writer = PostgresSchemaWriter(), quoter = driver.engine.quoter
-        let statements = plan.types.enums.map { ($0.name, writer.createEnum($0)) } + plan.types.domains.map { ($0.name, writer.createDomain($0)) }
-        for (name, statement) in statements {
+        let writer = DatabaseConnector.schemaWriter(for: driver.engine), quoter = driver.engine.quoter
+        let types = plan.types.enums.map(UserDefinedType.enumeration) + plan.types.domains.map(UserDefinedType.domain)
+        for type in types {
+            guard let statement = writer.creatingType(type) else { continue }
+            let name = type.name
             if let schema = name.schema {
                 try await driver.execute(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(quoter.quote(schema))")
             }
@@ -152,7 +156,7 @@ public struct DataCopy: Sendable {
                     throw GodwitError(.invalidArgument, "The copy file names an unknown watermark column", location: "tables.\(table.source.name.name).watermark",
                                       remedy: "\(table.source.name) has: \(table.source.columns.map(\.name).joined(separator: ", ")).")
                 }
-                let value = try await driver.query(unsafeSQL: "SELECT max(\(quoter.quote(column)))\(driver.engine == .postgresql ? "::text" : "") FROM \(quoter.quote(table.source.name))").first?[0]
+                let value = try await driver.query(unsafeSQL: "SELECT \(driver.dialect.asText("max(\(quoter.quote(column)))")) FROM \(quoter.quote(table.source.name))").first?[0]
                 values.append((table.source.name.description, value?.textValue))
             }
             return values
@@ -168,7 +172,7 @@ public struct DataCopy: Sendable {
 
     /// One part per table; a big table with one integer key is split into ranges, one per worker.
     private func splitParts(_ plan: CopyPlan) async throws -> [CopyPart] {
-        let workers = target.engine == .sqlite ? 1 : max(1, spec.parallel)
+        let workers = loading.concurrentLoaders ? max(1, spec.parallel) : 1
         return try await DatabaseConnector.withDriver(source, access: .readOnly) { driver in
             var parts: [CopyPart] = []
             for table in plan.tables {
@@ -217,16 +221,14 @@ public struct DataCopy: Sendable {
 
     /// Copies the parts with up to `parallel` workers, each with its own connections.
     private func copyParts(_ parts: [CopyPart], plan: CopyPlan, rejects: RejectLog, tally: CopyTally) async throws {
-        let workers = target.engine == .sqlite ? 1 : max(1, spec.parallel)
+        let workers = loading.concurrentLoaders ? max(1, spec.parallel) : 1
         let queue = WorkQueue(parts)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<min(workers, max(parts.count, 1)) {
                 group.addTask {
                     let sourceDriver = try await DatabaseConnector.open(source, access: .readOnly)
                     let targetDriver = try await DatabaseConnector.open(target)
-                    // Tables load one after another while foreign keys may form cycles: SQLite
-                    // checks them all once the data is in (PRAGMA foreign_key_check, below).
-                    if targetDriver.engine == .sqlite { try await targetDriver.execute(unsafeSQL: "PRAGMA foreign_keys = OFF") }
+                    for statement in loading.loadingSessionSetup { try await targetDriver.execute(unsafeSQL: statement) }
                     do {
                         while let part = queue.next() {
                             guard let table = plan.tables.first(where: { $0.source.name.description == part.sourceTable }) else { continue }
@@ -255,7 +257,8 @@ public struct DataCopy: Sendable {
         tally.notice("adding keys, constraints, foreign keys and indexes")
         let statements = PostDataStatements(plan: plan, engine: target.engine)
         let collected = Warnings()
-        if target.engine == .postgresql {
+        if loading.constraintsAfterData {
+            // Tables are finished one by one, several at once, each with fresh statistics.
             let queue = WorkQueue(statements.tables)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<min(max(1, spec.parallel), max(1, statements.tables.count)) {
@@ -280,18 +283,18 @@ public struct DataCopy: Sendable {
         }
         try await DatabaseConnector.withDriver(target) { driver in
             try await driver.withWriteTransaction {
-                if driver.engine == .sqlite {
+                if !loading.constraintsAfterData {
                     for work in statements.tables { collected.add(try await finish(work, on: driver)) }
                 }
                 collected.add(try await runOptional(statements.foreignKeys, on: driver))
-                if driver.engine == .sqlite {
-                    for row in try await driver.query(unsafeSQL: "PRAGMA foreign_key_check") {
+                if let check = loading.foreignKeyCheck {
+                    for row in try await driver.query(unsafeSQL: check) {
                         collected.add(["\(row[0].textValue ?? "?"): a row's foreign key points at a missing row of \(row[2].textValue ?? "?")"])
                     }
                 }
                 try await CopyProgressStore(driver: driver).mark("finished")
             }
-            if driver.engine == .sqlite { try await driver.execute(unsafeSQL: "ANALYZE") }
+            if !loading.constraintsAfterData { try await driver.execute(unsafeSQL: "ANALYZE") }
         }
         return collected.all
     }

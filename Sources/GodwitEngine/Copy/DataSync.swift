@@ -141,7 +141,9 @@ public struct DataSync: Sendable {
         try await targetDriver.withWriteTransaction {
             // A pass holds the rows as they are now, all at once: foreign keys (which can form
             // cycles: a store's manager is staff of that store) are checked at its commit.
-            if targetDriver.engine == .sqlite { try await targetDriver.execute(unsafeSQL: "PRAGMA defer_foreign_keys = ON") }
+            if let deferring = DatabaseConnector.support(for: targetDriver.engine).bulkLoad.deferForeignKeys {
+                try await targetDriver.execute(unsafeSQL: deferring)
+            }
             // Deletes children first, then upserts parents first.
             var present: [String: [Row]] = [:]
             for table in tables {
@@ -159,11 +161,9 @@ public struct DataSync: Sendable {
                 let rows = present[name] ?? []
                 if !rows.isEmpty { summary.upserted[name, default: 0] += try await RowWriter(table: table, target: targetDriver).upsert(rows) }
             }
-            if targetDriver.engine == .postgresql {
-                // Rows written with their own keys do not move identity counters: move them past.
-                for table in tables where !(present[table.source.name.description] ?? []).isEmpty {
-                    for statement in PostDataStatements.counters(of: table) { try await targetDriver.execute(unsafeSQL: statement) }
-                }
+            // Rows written with their own keys do not move identity counters: move them past.
+            for table in tables where !(present[table.source.name.description] ?? []).isEmpty {
+                for statement in PostDataStatements.counters(of: table, engine: targetDriver.engine) { try await targetDriver.execute(unsafeSQL: statement) }
             }
             try await position.advance(to: changes.last?.seq ?? 0)
             CrashPoint.reach("sync-pass-\(summary.passes)-before-commit")
@@ -181,7 +181,7 @@ public struct DataSync: Sendable {
         while true {
             try interrupt.check("sync", resumeAt: 0)
             let last = try await position.watermark(of: name) ?? ""
-            var sql = "SELECT " + (keys + table.columns.map(\.select)).joined(separator: ", ") + ", \(mark)\(sourceDriver.engine == .postgresql ? "::text" : "")"
+            var sql = "SELECT " + (keys + table.columns.map(\.select)).joined(separator: ", ") + ", \(sourceDriver.dialect.asText(mark))"
                 + " FROM " + quoter.quote(table.source.name) + " WHERE \(mark) IS NOT NULL"
             // Numbers compare as numbers (SQLite sorts every integer before any text).
             let literal = { (value: String) in Double(value) != nil ? value : SQLIdentifierQuoter.literal(value) }
@@ -198,9 +198,7 @@ public struct DataSync: Sendable {
             let trimmed = rows.map { Row(columns: Array($0.columns.dropLast()), values: Array($0.values.dropLast())) }
             try await targetDriver.withWriteTransaction {
                 summary.upserted[name, default: 0] += try await RowWriter(table: table, target: targetDriver).upsert(trimmed)
-                if targetDriver.engine == .postgresql {
-                    for statement in PostDataStatements.counters(of: table) { try await targetDriver.execute(unsafeSQL: statement) }
-                }
+                for statement in PostDataStatements.counters(of: table, engine: targetDriver.engine) { try await targetDriver.execute(unsafeSQL: statement) }
                 try await position.setWatermark(of: name, to: newest)
             }
             summary.passes += 1
@@ -255,12 +253,10 @@ struct SyncPosition {
     private var table: String { driver.godwitTable("sync_position") }
 
     func install() async throws {
-        if driver.engine == .postgresql { try await driver.execute(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS godwit") }
+        if let namespace = driver.dialect.godwitNamespace { try await driver.execute(unsafeSQL: namespace) }
         try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(table) (id integer PRIMARY KEY, seq bigint NOT NULL, low text, high text)")
         // A position written by an earlier Godwit has no window columns yet.
-        let columns = try await driver.query(unsafeSQL: driver.engine == .postgresql
-            ? "SELECT column_name FROM information_schema.columns WHERE table_schema = 'godwit' AND table_name = 'sync_position'"
-            : "SELECT name FROM pragma_table_info('godwit_sync_position')").compactMap { $0[0].textValue }
+        let columns = try await driver.query(unsafeSQL: driver.dialect.columnNames(ofGodwitTable: "sync_position")).compactMap { $0[0].textValue }
         for column in ["low", "high"] where !columns.contains(column) {
             try await driver.execute(unsafeSQL: "ALTER TABLE \(table) ADD COLUMN \(column) text")
         }
@@ -291,13 +287,13 @@ struct SyncPosition {
     /// The last watermark value a sync (or the copy's start) saw for a source table.
     func watermark(of sourceTable: String) async throws -> String? {
         try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(watermarks) (source_table text PRIMARY KEY, value text NOT NULL)")
-        let placeholder = driver.engine == .postgresql ? "$1" : "?"
+        let placeholder = driver.dialect.parameter(1)
         return try await driver.query(unsafeSQL: "SELECT value FROM \(watermarks) WHERE source_table = \(placeholder)", bindings: [.text(sourceTable)]).first?[0].textValue
     }
 
     func setWatermark(of sourceTable: String, to value: String) async throws {
         try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(watermarks) (source_table text PRIMARY KEY, value text NOT NULL)")
-        let (a, b) = driver.engine == .postgresql ? ("$1", "$2") : ("?", "?")
+        let (a, b) = (driver.dialect.parameter(1), driver.dialect.parameter(2))
         try await driver.execute(unsafeSQL: "DELETE FROM \(watermarks) WHERE source_table = \(a)", bindings: [.text(sourceTable)])
         try await driver.execute(unsafeSQL: "INSERT INTO \(watermarks) (source_table, value) VALUES (\(a), \(b))", bindings: [.text(sourceTable), .text(value)])
     }

@@ -1,11 +1,10 @@
 import Foundation
 import GodwitCore
-import GodwitPostgres
-import GodwitSQLite
 
 /// Copies one part of one table in committed chunks: each chunk reads the next `chunkRows`
-/// rows after the last copied key, converts them, loads them (PostgreSQL: `COPY … FROM STDIN`;
-/// SQLite: one prepared INSERT per row) and moves the recorded key on — all in one target
+/// rows after the last copied key, converts them, loads them through the target's
+/// ``BulkLoading`` (PostgreSQL: `COPY … FROM STDIN`; SQLite: one prepared INSERT per row) and
+/// moves the recorded key on — all in one target
 /// transaction. A chunk the target refuses is loaded again in halves under savepoints until
 /// each refused row stands alone and goes to the reject file.
 struct TableCopier: Sendable {
@@ -35,7 +34,7 @@ struct TableCopier: Sendable {
 
     func copy(_ start: CopyPart) async throws -> CopyPart {
         var part = start
-        if target.engine == .postgresql { try await target.execute(unsafeSQL: "SET synchronous_commit = off") }
+        if let relaxed = try loader.relaxedDurability { try await target.execute(unsafeSQL: relaxed) }
         var chunk = 0
         while !part.isDone {
             try interrupt.check("copy", resumeAt: 0)
@@ -88,72 +87,52 @@ struct TableCopier: Sendable {
         return part
     }
 
-    /// Streams the chunk from the source into the target.
-    private func load(_ sql: String, state: ChunkState) async throws {
-        let columns = table.target.columns.map(\.name)
-        switch target {
-        case let postgres as PostgresDriver where source is SQLiteDriver:
-            // SQLite → PostgreSQL: rows encoded in place on SQLite's reading thread.
-            let sqlite = source as! SQLiteDriver
-            let encoder = CopyEncoder(converter: converter, table: table) { key, column, reason in
-                try reject(key: key, column: column, reason: reason, state: state)
-            }
-            let count = table.columns.count
-            try await postgres.copyIn(table: table.target.name, columns: columns, format: encoder.format) { sink in
-                try await sqlite.forEachEncodedPage(unsafeSQL: sql, pageSize: 5_000, newPage: { EncodedPage(columns: count) },
-                                                    encode: { page, row in try encoder.encode(&page, row) }) { page in
-                    state.notePage(read: page.read, loaded: page.loaded, lastKey: page.lastKey.literal, formats: page.tally.named(table.columns))
-                    if !page.bytes.isEmpty { try await sink.write(page.bytes) }
-                }
-            }
-        case let postgres as PostgresDriver:
-            try await postgres.copyIn(table: table.target.name, columns: columns) { sink in
-                try await source.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 5_000) { page in
-                    var buffer: [UInt8] = []
-                    buffer.reserveCapacity(page.count * 96)
-                    var tally = FormatTally(columns: table.columns.count)
-                    for row in page {
-                        guard let fields = try convertForPostgres(row, tally: &tally, state: state) else { continue }
-                        CopyTextFormat.appendRow(fields, to: &buffer)
-                    }
-                    state.notePage(read: page.count, loaded: tally.loaded, lastKey: page.last.map(keyLiteral), formats: tally.named(table.columns))
-                    if !buffer.isEmpty { try await sink.write(buffer) }
-                }
-            }
-        case let sqlite as SQLiteDriver:
-            let insert = insertStatement()
-            try await source.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 5_000) { page in
-                var rows: [[DatabaseValue]] = []
-                rows.reserveCapacity(page.count)
-                var tally = FormatTally(columns: table.columns.count)
-                for row in page {
-                    if let values = try convertForSQLite(row, tally: &tally, state: state) { rows.append(values) }
-                }
-                state.notePage(read: page.count, loaded: tally.loaded, lastKey: page.last.map(keyLiteral), formats: tally.named(table.columns))
-                try await sqlite.executeEach(unsafeSQL: insert, rows: rows)
-            }
-        default:
-            throw GodwitError(.invalidArgument, "Cannot copy into \(target.engine)")
+    /// The target as a bulk loader.
+    private var loader: any BulkLoading {
+        get throws {
+            guard let loader = target as? any BulkLoading else { throw GodwitError(.invalidArgument, "Cannot copy into \(target.engine)") }
+            return loader
         }
     }
 
-    private func insertStatement() -> String {
-        "INSERT INTO \(targetQuoter.quote(table.target.name)) (\(targetQuoter.quoteList(table.target.columns.map(\.name)))) VALUES ("
-            + Array(repeating: "?", count: table.target.columns.count).joined(separator: ", ") + ")"
+    /// Streams the chunk from the source into the target: straight from the source's own row
+    /// format where a bridge between the two engines exists (``CopyEncoder``), else page by page
+    /// through ``RowConverter`` in the form the target loads.
+    private func load(_ sql: String, state: ChunkState) async throws {
+        let columns = table.target.columns.map(\.name)
+        let direct = try await CopyEncoder.loadDirectly(sql, from: source, into: target, table: table, converter: converter, state: state) {
+            key, column, reason in try reject(key: key, column: column, reason: reason, state: state)
+        }
+        if direct { return }
+        let loader = try loader
+        try await loader.bulkLoad(into: table.target.name, columns: columns) { sink in
+            try await source.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 5_000) { page in
+                var tally = FormatTally(columns: table.columns.count)
+                var batch = RowBatch(form: loader.bulkRowForm, rows: page.count)
+                for row in page {
+                    do {
+                        try batch.append(converter.convert(row, form: loader.bulkRowForm, tally: &tally))
+                    } catch let failure as ColumnFailure {
+                        try reject(key: keyLiteral(row), column: table.columns[failure.column].target.name, reason: failure.reason, state: state)
+                    }
+                }
+                state.notePage(read: page.count, loaded: tally.loaded, lastKey: page.last.map(keyLiteral), formats: tally.named(table.columns))
+                try await sink.write(batch.rows)
+            }
+        }
     }
 
     /// The chunk again, converted and held in memory (only after the target refused it).
     private func readConverted(_ sql: String, state: ChunkState) async throws -> [ConvertedRow] {
         let collected = ConvertedRows()
-        let isPostgres = target.engine == .postgresql
+        let form = try loader.bulkRowForm
         try await source.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 5_000) { page in
             var tally = FormatTally(columns: table.columns.count)
             for row in page {
-                let key = keyLiteral(row)
-                if isPostgres {
-                    if let fields = try convertForPostgres(row, tally: &tally, state: state) { collected.append(.postgres(key: key, fields: fields)) }
-                } else if let values = try convertForSQLite(row, tally: &tally, state: state) {
-                    collected.append(.sqlite(key: key, values: values))
+                do {
+                    collected.append(ConvertedRow(key: keyLiteral(row), row: try converter.convert(row, form: form, tally: &tally)))
+                } catch let failure as ColumnFailure {
+                    try reject(key: keyLiteral(row), column: table.columns[failure.column].target.name, reason: failure.reason, state: state)
                 }
             }
             state.notePage(read: page.count, loaded: tally.loaded, lastKey: page.last.map(keyLiteral), formats: tally.named(table.columns))
@@ -175,10 +154,7 @@ struct TableCopier: Sendable {
             try await target.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_half")
             try await target.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_half")
             if rows.count == 1, let row = rows.first {
-                let key: String = switch row {
-                case .postgres(let key, _), .sqlite(let key, _): key
-                }
-                try reject(key: key, column: nil, reason: RedactedReason.of(error), state: state)
+                try reject(key: row.key, column: nil, reason: RedactedReason.of(error), state: state)
                 return
             }
             let middle = rows.startIndex + rows.count / 2
@@ -188,40 +164,14 @@ struct TableCopier: Sendable {
     }
 
     private func loadConverted(_ rows: ArraySlice<ConvertedRow>) async throws {
-        switch target {
-        case let postgres as PostgresDriver:
-            var buffer: [UInt8] = []
-            for case .postgres(_, let fields) in rows { CopyTextFormat.appendRow(fields, to: &buffer) }
-            try await postgres.copyIn(table: table.target.name, columns: table.target.columns.map(\.name)) { sink in try await sink.write(buffer) }
-        case let sqlite as SQLiteDriver:
-            var values: [[DatabaseValue]] = []
-            for case .sqlite(_, let row) in rows { values.append(row) }
-            try await sqlite.executeEach(unsafeSQL: insertStatement(), rows: values)
-        default: break
-        }
+        let loader = try loader
+        var batch = RowBatch(form: loader.bulkRowForm, rows: rows.count)
+        for row in rows { batch.append(row.row) }
+        try await loader.bulkLoad(into: table.target.name, columns: table.target.columns.map(\.name), batch.rows)
     }
 
     private func keyLiteral(_ row: Row) -> String {
         BackfillBatchSQL.literal(Array(row.values.prefix(table.key.count)), engine: source.engine)
-    }
-
-    /// The row's fields for COPY, or nil when a value cannot be converted (the row is rejected).
-    private func convertForPostgres(_ row: Row, tally: inout FormatTally, state: ChunkState) throws -> [String?]? {
-        do {
-            return try converter.postgres(row, tally: &tally)
-        } catch let failure as ColumnFailure {
-            try reject(key: keyLiteral(row), column: table.columns[failure.column].target.name, reason: failure.reason, state: state)
-            return nil
-        }
-    }
-
-    private func convertForSQLite(_ row: Row, tally: inout FormatTally, state: ChunkState) throws -> [DatabaseValue]? {
-        do {
-            return try converter.sqlite(row, tally: &tally)
-        } catch let failure as ColumnFailure {
-            try reject(key: keyLiteral(row), column: table.columns[failure.column].target.name, reason: failure.reason, state: state)
-            return nil
-        }
     }
 
     private func reject(key: String, column: String?, reason: String, state: ChunkState) throws {
@@ -291,10 +241,39 @@ final class ChunkState: @unchecked Sendable {
     }
 }
 
-/// One converted row, ready for either engine, with its key for the reject file.
-enum ConvertedRow: Sendable {
-    case postgres(key: String, fields: [String?])
-    case sqlite(key: String, values: [DatabaseValue])
+/// One converted row, in the target's form, with its key for the reject file.
+struct ConvertedRow: Sendable {
+    var key: String
+    var row: RowConverter.Converted
+}
+
+/// Converted rows gathered into one batch of the target's form.
+struct RowBatch {
+    private var text: [UInt8] = []
+    private var values: [[DatabaseValue]] = []
+    let form: BulkRowForm
+
+    init(form: BulkRowForm, rows: Int) {
+        self.form = form
+        switch form {
+        case .copyText: text.reserveCapacity(rows * 96)
+        case .boundValues: values.reserveCapacity(rows)
+        }
+    }
+
+    mutating func append(_ row: RowConverter.Converted) {
+        switch row {
+        case .textFields(let fields): CopyTextFormat.appendRow(fields, to: &text)
+        case .values(let row): values.append(row)
+        }
+    }
+
+    var rows: BulkRows {
+        switch form {
+        case .copyText: .copyText(text)
+        case .boundValues: .boundValues(values)
+        }
+    }
 }
 
 /// Converted rows gathered from page handlers.
@@ -350,12 +329,27 @@ struct RowConverter: Sendable {
         keyCount = table.key.count
     }
 
-    func postgres(_ row: Row, tally: inout FormatTally) throws -> [String?] {
-        try convert(row, tally: &tally) { conversion, value, found in try conversion.postgresText(value, found: &found) }
+    /// One row converted for a target.
+    enum Converted: Sendable {
+        /// Each value as COPY text (nil for NULL).
+        case textFields([String?])
+        /// Each value to bind.
+        case values([DatabaseValue])
     }
 
-    func sqlite(_ row: Row, tally: inout FormatTally) throws -> [DatabaseValue] {
-        try convert(row, tally: &tally) { conversion, value, found in try conversion.sqliteValue(value, found: &found) }
+    /// The row in the form the target loads.
+    func convert(_ row: Row, form: BulkRowForm, tally: inout FormatTally) throws -> Converted {
+        switch form {
+        case .copyText: .textFields(try convert(row, tally: &tally) { conversion, value, found in try conversion.postgresText(value, found: &found) })
+        case .boundValues: .values(try convert(row, tally: &tally) { conversion, value, found in try conversion.sqliteValue(value, found: &found) })
+        }
+    }
+
+    /// Rows in the form the target loads, as one batch.
+    func batch(_ rows: [Row], form: BulkRowForm, tally: inout FormatTally) throws -> BulkRows {
+        var batch = RowBatch(form: form, rows: rows.count)
+        for row in rows { batch.append(try convert(row, form: form, tally: &tally)) }
+        return batch.rows
     }
 
     /// Each copied value through its column's conversion; a failure names the column.

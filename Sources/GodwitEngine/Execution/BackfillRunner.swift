@@ -65,12 +65,8 @@ struct BackfillRunner {
             progress = try await session.withRetries("batch \(progress.batchesDone + 1) of \(label)", migration: migration.id, step: number) { driver in
                 try await driver.execute(unsafeSQL: "BEGIN")
                 do {
-                    if driver.engine == .postgresql {
-                        try await driver.execute(unsafeSQL: "SET LOCAL statement_timeout = '\(ExecutionSession.milliseconds(settings.batchTimeout))ms'")
-                        // The batch and its record commit together, so a batch lost in a server
-                        // crash is lost with its record and simply runs again: no need to wait
-                        // for each commit's WAL flush.
-                        try await driver.execute(unsafeSQL: "SET LOCAL synchronous_commit = off")
+                    for statement in driver.dialect.batchTransactionSetup(timeoutMilliseconds: ExecutionSession.milliseconds(settings.batchTimeout)) {
+                        try await driver.execute(unsafeSQL: statement)
                     }
                     let upper = try await driver.query(unsafeSQL: sql.upperBound(after: after, size: batchSize)).first.map { sql.literal($0.values) }
                     let changed = try await driver.execute(unsafeSQL: sql.update(after: after, through: upper))
@@ -136,9 +132,9 @@ struct BackfillRunner {
     private func estimateRows(_ table: QualifiedName) async throws -> Int64 {
         try await session.withRetries("count \(table)", migration: migration.id) { driver in
             let quoter = driver.engine.quoter
-            if driver.engine == .postgresql {
-                let estimate = try await driver.query(unsafeSQL: "SELECT reltuples::bigint FROM pg_class WHERE oid = \(SQLIdentifierQuoter.literal(quoter.quote(table)))::regclass").first?[0].integerValue ?? -1
-                if estimate > 1_000_000 { return estimate }
+            if let estimate = driver.dialect.rowEstimate(table) {
+                let rows = try await driver.query(unsafeSQL: estimate).first?[0].integerValue ?? -1
+                if rows > 1_000_000 { return rows }
             }
             return try await driver.query(unsafeSQL: "SELECT count(*) FROM \(quoter.quote(table))").first?[0].integerValue ?? 0
         }

@@ -39,14 +39,9 @@ final class ExecutionSession: Sendable {
     func driver() async throws -> any DatabaseDriver {
         if let driver = current.withLock({ $0 }), !driver.isClosed { return driver }
         let driver = try await DatabaseConnector.open(url)
-        switch driver.engine {
-        case .postgresql:
-            try await driver.execute(unsafeSQL: "SET lock_timeout = '\(Self.milliseconds(settings.lockTimeout))ms'")
-            try await driver.execute(unsafeSQL: "SET statement_timeout = '\(Self.milliseconds(settings.statementTimeout))ms'")
-            // Checksums and checks scan whole tables: one core, not every core the application needs.
-            try await driver.execute(unsafeSQL: "SET max_parallel_workers_per_gather = 0")
-        case .sqlite:
-            try await driver.execute(unsafeSQL: "PRAGMA busy_timeout = \(Self.milliseconds(settings.lockTimeout))")
+        for statement in driver.dialect.sessionSetup(lockTimeoutMilliseconds: Self.milliseconds(settings.lockTimeout),
+                                                     statementTimeoutMilliseconds: Self.milliseconds(settings.statementTimeout)) {
+            try await driver.execute(unsafeSQL: statement)
         }
         current.withLock { $0 = driver }
         return driver

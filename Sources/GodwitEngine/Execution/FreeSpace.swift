@@ -30,12 +30,7 @@ enum FreeSpace {
 
     /// Bytes a table takes on disk (with its indexes), from the engine's statistics.
     static func tableBytes(_ table: QualifiedName, on driver: any DatabaseDriver) async -> Int64 {
-        let quoter = driver.engine.quoter
-        let sql: String = switch driver.engine {
-        case .postgresql: "SELECT pg_total_relation_size(\(SQLIdentifierQuoter.literal(quoter.quote(table)))::regclass)"
-        case .sqlite: "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name = \(SQLIdentifierQuoter.literal(table.name))"
-        }
-        if let bytes = try? await driver.query(unsafeSQL: sql).first?[0].integerValue { return bytes }
+        if let bytes = try? await driver.query(unsafeSQL: driver.dialect.tableSize(table)).first?[0].integerValue { return bytes }
         // SQLite built without dbstat: the whole file, an upper bound.
         let whole = "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
         return (try? await driver.query(unsafeSQL: whole).first?[0].integerValue) ?? 0

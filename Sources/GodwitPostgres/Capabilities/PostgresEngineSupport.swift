@@ -15,6 +15,10 @@ public struct PostgresEngineSupport: EngineSupport {
     public var planner: any MigrationPlanner { PostgresPlanner() }
     public var schemaWriter: any SchemaScriptWriter { PostgresSchemaWriter() }
     public var locking: any RunnerLocking { PostgresRunnerLock() }
+    public var bulkLoad: BulkLoadTraits {
+        BulkLoadTraits(concurrentLoaders: true, loadingSessionSetup: [], constraintsAfterData: true, foreignKeyCheck: nil,
+                       countersApart: true, deferForeignKeys: nil)
+    }
     public var cloning: any DatabaseCloning { PostgresCloning() }
 
     /// The error for a URL of another engine handed to PostgreSQL's parts: a bug in the caller.

@@ -17,4 +17,24 @@ public struct PostgresDialect: SQLDialect {
     public var autoNumberedKey: String { "bigserial" }
     public var now: String { "clock_timestamp()" }
     public var insertionOrder: String { "ctid" }
+    public var currentTimestamp: String { "now()" }
+    public func asText(_ expression: String) -> String { "(\(expression))::text" }
+    public var columnCount: String { "SELECT count(*) FROM information_schema.columns WHERE table_name = $1 AND column_name = $2" }
+    public func columnNames(ofGodwitTable name: String) -> String {
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'godwit' AND table_name = \(SQLIdentifierQuoter.literal(name))"
+    }
+    public func tableSize(_ table: QualifiedName) -> String {
+        "SELECT pg_total_relation_size(\(SQLIdentifierQuoter.literal(quoter.quote(table)))::regclass)"
+    }
+    public func sessionSetup(lockTimeoutMilliseconds: Int, statementTimeoutMilliseconds: Int) -> [String] {
+        ["SET lock_timeout = '\(lockTimeoutMilliseconds)ms'", "SET statement_timeout = '\(statementTimeoutMilliseconds)ms'",
+         // Checksums and checks scan whole tables: one core, not every core the application needs.
+         "SET max_parallel_workers_per_gather = 0"]
+    }
+    public func batchTransactionSetup(timeoutMilliseconds: Int) -> [String] {
+        ["SET LOCAL statement_timeout = '\(timeoutMilliseconds)ms'", "SET LOCAL synchronous_commit = off"]
+    }
+    public func rowEstimate(_ table: QualifiedName) -> String? {
+        "SELECT reltuples::bigint FROM pg_class WHERE oid = \(SQLIdentifierQuoter.literal(quoter.quote(table)))::regclass"
+    }
 }

@@ -284,3 +284,20 @@ extension Array {
         return (first, second)
     }
 }
+
+extension PostgresSchemaWriter {
+    public func createIndex(_ index: Index, on table: QualifiedName) -> String {
+        createIndex(index, on: table, concurrently: false)
+    }
+
+    public func addingForeignKey(_ key: ForeignKey, to table: QualifiedName) -> String? {
+        addForeignKey(key, to: table)
+    }
+
+    public func creatingType(_ type: UserDefinedType) -> String? {
+        switch type {
+        case .enumeration(let item): createEnum(item)
+        case .domain(let domain): createDomain(domain)
+        }
+    }
+}

@@ -20,6 +20,11 @@ public struct SQLiteEngineSupport: EngineSupport {
     public var planner: any MigrationPlanner { SQLitePlanner() }
     public var schemaWriter: any SchemaScriptWriter { SQLiteSchemaWriter() }
     public var locking: any RunnerLocking { SQLiteRunnerLock() }
+    public var bulkLoad: BulkLoadTraits {
+        BulkLoadTraits(concurrentLoaders: false, loadingSessionSetup: ["PRAGMA foreign_keys = OFF"], constraintsAfterData: false,
+                       foreignKeyCheck: "PRAGMA foreign_key_check", countersApart: false,
+                       deferForeignKeys: "PRAGMA defer_foreign_keys = ON")
+    }
     public var cloning: any DatabaseCloning { SQLiteCloning() }
 
     /// The error for a URL of another engine handed to SQLite's parts: a bug in the caller.

@@ -15,4 +15,19 @@ public struct SQLiteDialect: SQLDialect {
     public var autoNumberedKey: String { "INTEGER" }
     public var now: String { "strftime('%Y-%m-%d %H:%M:%f')" }
     public var insertionOrder: String { "rowid" }
+    public var currentTimestamp: String { "CURRENT_TIMESTAMP" }
+    public func asText(_ expression: String) -> String { expression }
+    public var columnCount: String { "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2" }
+    public func columnNames(ofGodwitTable name: String) -> String {
+        "SELECT name FROM pragma_table_info(\(SQLIdentifierQuoter.literal(godwitTable(name))))"
+    }
+    public func tableSize(_ table: QualifiedName) -> String {
+        "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name = \(SQLIdentifierQuoter.literal(table.name))"
+    }
+    public func sessionSetup(lockTimeoutMilliseconds: Int, statementTimeoutMilliseconds: Int) -> [String] {
+        // SQLite cannot stop a statement after a time: only lock waits are bounded.
+        ["PRAGMA busy_timeout = \(lockTimeoutMilliseconds)"]
+    }
+    public func batchTransactionSetup(timeoutMilliseconds: Int) -> [String] { [] }
+    public func rowEstimate(_ table: QualifiedName) -> String? { nil }
 }

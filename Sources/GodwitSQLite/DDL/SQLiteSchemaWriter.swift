@@ -111,3 +111,9 @@ extension SQLiteTokenStream {
         return copy.parenthesizedText() != nil && copy.isAtEnd
     }
 }
+
+extension SQLiteSchemaWriter {
+    public func addingForeignKey(_ key: GodwitCore.ForeignKey, to table: QualifiedName) -> String? { nil }
+
+    public func creatingType(_ type: UserDefinedType) -> String? { nil }
+}
