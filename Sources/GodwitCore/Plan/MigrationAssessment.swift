@@ -45,6 +45,9 @@ public struct MigrationAssessment: Hashable, Sendable {
         public var operation: Operation
         public var classification: Classification
         public var estimatedSeconds: Double
+        /// Whether the operation works on a table that was there before the migration and whose
+        /// rows the database has no statistics for yet (never analyzed).
+        public var rowsUnknown = false
     }
 
     public var items: [Item]
@@ -67,7 +70,11 @@ public struct MigrationAssessment: Hashable, Sendable {
         var items: [Item] = []
         for operation in migration.operations {
             let classification = classifier.classify(operation, in: context)
-            items.append(Item(operation: operation, classification: classification, estimatedSeconds: rates.seconds(for: classification, of: operation)))
+            let unknown = operation.table.map { table in
+                !context.tablesCreatedInMigration.contains(table) && context.liveTable(table) != nil && context.rowCount(table) == nil
+            } ?? false
+            items.append(Item(operation: operation, classification: classification, estimatedSeconds: rates.seconds(for: classification, of: operation),
+                              rowsUnknown: unknown))
             if case .createTable(let table) = operation { context.tablesCreatedInMigration.insert(table.name) }
         }
         self.items = items

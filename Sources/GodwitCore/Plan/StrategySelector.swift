@@ -40,10 +40,13 @@ public enum StrategySelector {
 
     public static func decide(_ migration: Migration, _ assessment: MigrationAssessment) -> StrategyDecision {
         let largestRows = assessment.items.compactMap(\.classification.rowsAffected).max() ?? 0
+        let heavy = assessment.items.filter { $0.classification.duration != .instant }
+        let unknown = !heavy.isEmpty && heavy.allSatisfy { $0.classification.rowsAffected == nil } && heavy.contains(where: \.rowsUnknown)
         var facts = [
             "Downtime allowed: \(migration.downtime.rawValue).",
             "Change level: \(assessment.level.rawValue); risk \(assessment.risk.rawValue).",
-            "Largest table touched by a scan or rewrite: about \(QuantityFormat.count(largestRows)) rows.",
+            unknown ? "Largest table touched by a scan or rewrite: its rows are not known (no statistics yet: run ANALYZE, then plan again)."
+                : "Largest table touched by a scan or rewrite: about \(QuantityFormat.count(largestRows)) rows.",
             "Estimated duration: \(DurationFormat.text(assessment.estimatedSeconds)).",
         ]
         if !assessment.isZeroDowntimePossible { facts.append("At least one operation cannot run without downtime.") }

@@ -140,7 +140,10 @@ struct CatalogQueries {
         SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.reloptions AS "storageParameters",
                c.relpersistence::text AS persistence, obj_description(c.oid, 'pg_class') AS comment,
                CASE WHEN c.reltuples >= 0 THEN c.reltuples::int8 END AS "estimatedRows",
-               pg_stat_get_live_tuples(c.oid) AS "liveRows",
+               -- A table never analyzed (reltuples -1) whose statistics counter has not caught up
+               -- (0) is empty only when its file is: otherwise its rows are not known yet.
+               CASE WHEN c.reltuples >= 0 OR pg_stat_get_live_tuples(c.oid) > 0 OR pg_relation_size(c.oid) = 0
+                    THEN pg_stat_get_live_tuples(c.oid) END AS "liveRows",
                \(tableSizes ? "pg_total_relation_size(c.oid)" : "NULL::int8") AS "sizeBytes",
                CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS "partitionKey",
                CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS "partitionBound",

@@ -29,21 +29,38 @@ public struct TemporaryPostgresDatabase: Sendable {
     /// end a session it is not a member of, and an autovacuum worker counts as one (SQLSTATE
     /// 42501); a plain `DROP DATABASE` cancels autovacuum itself and waits a few seconds for
     /// other sessions, so that is tried next, a few times.
-    public static func drop(named name: String, via admin: DatabaseURL.PostgresEndpoint) async throws {
-        _ = try await PostgresDriver.with(admin) { driver in
-            do {
-                try await driver.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-            } catch let error as GodwitError where error.engineCode == "42501" {
-                for attempt in 1...5 {
-                    do {
-                        try await driver.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name)")
-                        return
-                    } catch let busy as GodwitError where busy.engineCode == "55006" && attempt < 5 {
-                        try await Task.sleep(for: .milliseconds(200 * attempt))
+    ///
+    /// A drop also waits until every session on the server has taken note of it, and a session
+    /// waiting in a `COPY … FROM STDIN` whose client stopped sending never does: after
+    /// `timeLimit` seconds the drop gives up and says which database is left, instead of waiting
+    /// for ever.
+    public static func drop(named name: String, via admin: DatabaseURL.PostgresEndpoint, timeLimit: Int = dropTimeLimit) async throws {
+        do {
+            _ = try await PostgresDriver.with(admin) { driver in
+                try await driver.execute(unsafeSQL: "SET statement_timeout = '\(timeLimit)s'")
+                do {
+                    try await driver.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                } catch let error as GodwitError where error.engineCode == "42501" {
+                    for attempt in 1...5 {
+                        do {
+                            try await driver.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name)")
+                            return
+                        } catch let busy as GodwitError where busy.engineCode == "55006" && attempt < 5 {
+                            try await Task.sleep(for: .milliseconds(200 * attempt))
+                        }
                     }
                 }
             }
+        } catch let error as GodwitError where error.engineCode == "57014" {
+            throw error.explained("The temporary database \(name) could not be dropped", code: .ioFailure,
+                                  reason: "the drop waited \(timeLimit) s for every session on the server to take note of it, and one did not (a COPY whose client stopped sending does not)",
+                                  remedy: "Drop it later with DROP DATABASE \(name) WITH (FORCE), once that session is gone; it holds only Godwit's scratch data.")
         }
+    }
+
+    /// How long a drop waits, in seconds (`GODWIT_DROP_TIME_LIMIT` overrides the default 120).
+    public static var dropTimeLimit: Int {
+        ProcessInfo.processInfo.environment["GODWIT_DROP_TIME_LIMIT"].flatMap(Int.init) ?? 120
     }
 
     /// Runs `body` with a new empty database, dropped afterwards even when `body` throws.
