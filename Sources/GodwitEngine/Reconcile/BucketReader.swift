@@ -82,7 +82,7 @@ struct PostgresRowTextBuckets: BucketReader {
 
     func buckets(in range: Range<Int64>, width: Int64) async throws -> [Int64: RangeChecksums.Bucket] {
         let (bucket, filter) = keyed.bucketing(range, width: width)
-        let times = zip(columns, kinds).filter { [.timestamp, .timestamptz].contains($0.1) }.map(\.0)
+        let times = zip(columns, kinds).filter { [.date, .timestamp, .timestamptz].contains($0.1) }.map(\.0)
         let list = columns.joined(separator: ", ")
         return try await keyed.read("""
             SELECT \(bucket) AS b, count(*), sum(hashtextextended(ROW(\(list))::text, 0))::text, sum(num_nulls(\(list))), 0,
@@ -112,8 +112,11 @@ struct PostgresCanonicalBuckets: BucketReader {
             guard let binary = PostgresBinaryType(declaredType: type), !declared.hasPrefix("character(") && declared != "character" else { return nil }
             switch (kind, binary) {
             case (.integer, .int2), (.integer, .int4), (.integer, .int8), (.decimal, .int2), (.decimal, .int4), (.decimal, .int8),
-                 (.text, .text), (.date, .date), (.uuid, .uuid):
+                 (.text, .text), (.uuid, .uuid):
                 canonical.append("\(column)::text")
+            case (.date, .date):
+                canonical.append("\(column)::text")
+                times.append(column)
             case (.decimal, .numeric): canonical.append("trim_scale(\(column))::text")
             case (.boolean, .bool): canonical.append("CASE \(column) WHEN true THEN '1' WHEN false THEN '0' END")
             case (.blob, .bytea): canonical.append("encode(\(column), 'hex')")

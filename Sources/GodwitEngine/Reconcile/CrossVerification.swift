@@ -40,18 +40,17 @@ public struct CrossVerification: Sendable {
             for (table, expected) in zip(plan.tables, plan.finished) {
                 observer?.observe(ExecutionEvent(kind: .notice, migration: "verify", message: "comparing \(table.source.name) with \(table.target.name)"))
                 guard let pair = TablePair(table, in: targetSchema, from: source.engine) else {
-                    // Every source row is missing from the target: the totals say so.
-                    var result = ReconciliationReport.TableResult(source: table.source.name.description, target: table.target.name.description, key: [])
+                    // Every source row is missing from the target: the source's side is read as
+                    // the target should hold it (rows, NULLs, dates), against an empty target.
+                    var absent = targetSchema
+                    absent.tables.append(expected)
+                    var result: ReconciliationReport.TableResult
+                    if let hypothetical = TablePair(table, in: absent, from: source.engine), hypothetical.problem == nil {
+                        result = try await streamCompare(hypothetical, sourceDriver: sourceDriver, targetDriver: nil, range: nil)
+                    } else {
+                        result = ReconciliationReport.TableResult(source: table.source.name.description, target: table.target.name.description, key: [])
+                    }
                     result.problem = "no table \(table.target.name) in the target"
-                    let quoter = sourceDriver.engine.quoter
-                    // The source's side still counts: its rows and its NULLs (what the target should hold).
-                    let nulls = table.columns.map { "CASE WHEN \($0.select) IS NULL THEN 1 ELSE 0 END" }.joined(separator: " + ")
-                    let totals = try await sourceDriver.query(unsafeSQL: "SELECT count(*), coalesce(sum(\(nulls.isEmpty ? "0" : nulls)), 0) FROM \(quoter.quote(table.source.name))"
-                        + (table.condition.map { " WHERE \($0)" } ?? "")).first
-                    let rows = totals?.values.first?.integerValue ?? 0
-                    result.sourceSide.rows = rows
-                    result.sourceSide.nulls = totals?.values.dropFirst().first?.integerValue ?? 0
-                    result.missing = rows
                     results.append(result)
                     continue
                 }
@@ -126,8 +125,9 @@ public struct CrossVerification: Sendable {
         }
     }
 
-    /// Both sides streamed in key order (within `range`, when given) and merged.
-    private func streamCompare(_ pair: TablePair, sourceDriver: any DatabaseDriver, targetDriver: any DatabaseDriver,
+    /// Both sides streamed in key order (within `range`, when given) and merged; with no target
+    /// driver, the target side is empty (its table is missing).
+    private func streamCompare(_ pair: TablePair, sourceDriver: any DatabaseDriver, targetDriver: (any DatabaseDriver)?,
                                range: Range<Int64>?) async throws -> ReconciliationReport.TableResult {
         let form = pair.form
         let keyCount = pair.sourceKey.count
@@ -135,8 +135,13 @@ public struct CrossVerification: Sendable {
         let targetRows = AsyncThrowingChannel<[CanonicalRow], any Error>()
         return try await withThrowingTaskGroup(of: Void.self) { group in
             let mapped = pair.uuidColumns
-            for (driver, sql, channel, isSource) in [(sourceDriver, pair.sourceQuery(engine: sourceDriver.engine, range: range), sourceRows, true),
-                                                     (targetDriver, pair.targetQuery(engine: targetDriver.engine, range: range), targetRows, false)] {
+            var sides = [(sourceDriver, pair.sourceQuery(engine: sourceDriver.engine, range: range), sourceRows, true)]
+            if let targetDriver {
+                sides.append((targetDriver, pair.targetQuery(engine: targetDriver.engine, range: range), targetRows, false))
+            } else {
+                targetRows.finish()
+            }
+            for (driver, sql, channel, isSource) in sides {
                 group.addTask {
                     do {
                         try await driver.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 4_096) { page in
