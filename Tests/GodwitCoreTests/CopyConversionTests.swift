@@ -124,6 +124,31 @@ struct CopyConversionTests {
         }
     }
 
+    @Test("The copy file defines enums and domains; a type that is both, or neither, or an enum with checks, is refused with its place")
+    func copyFileTypes() throws {
+        let spec = try CopySpecParser().parse("""
+            types:
+              mood: {enum: [sad, ok, happy]}
+              app.year: {domain: integer, check: "VALUE >= 1901", not_null: true, default: "2000"}
+            """, file: "copy.yaml")
+        #expect(spec.types == [
+            .enumeration(EnumType(name: QualifiedName(schema: nil, "mood"), labels: ["sad", "ok", "happy"])),
+            .domain(Domain(name: QualifiedName(schema: "app", "year"), baseType: "integer", isNullable: false, defaultExpression: "2000",
+                           checkConstraints: [CheckConstraint(expression: "VALUE >= 1901")])),
+        ].sorted { $0.name.description < $1.name.description })
+        for (text, words) in [("types:\n  t: {enum: [a], domain: integer}\n", "either an enum or a domain"),
+                              ("types:\n  t: {check: \"VALUE > 0\"}\n", "either an enum or a domain"),
+                              ("types:\n  t: {enum: [a], check: \"VALUE > 0\"}\n", "an enum takes only its labels"),
+                              ("types:\n  t: {enum: []}\n", "at least one label")] {
+            do {
+                _ = try CopySpecParser().parse(text, file: "copy.yaml")
+                Issue.record("accepted: \(text)")
+            } catch let error as GodwitError {
+                #expect(error.description.contains("copy.yaml:") && error.description.contains(words), "\(error)")
+            }
+        }
+    }
+
     @Test("The type mapping follows SQLite's affinity rules and keeps numeric precision")
     func typeMapping() {
         #expect(TypeMapping.postgresType(forSQLite: "NVARCHAR(120)") == "text")

@@ -69,16 +69,20 @@ struct CopyTypesPostgresTests {
                     report = try await CrossVerification(source: source, target: target).run()
                     #expect(report.tables.first?.modifiedRows.map(\.columns) == [["feeling", "span"]], "\(report.markdown())")
 
-                    // SQLite → PostgreSQL: the copy file names the types, and they come back.
+                    // SQLite → PostgreSQL: the copy file names the types and defines the enum and
+                    // the domain SQLite could not keep; they are created, and the values come back.
                     let back = DatabaseURL.postgres(backEndpoint)
-                    try await DatabaseConnector.withDriver(back) { try await $0.executeScript(unsafeSQL: "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');") }
                     let spec = try CopySpecParser().parse("""
+                        types:
+                          mood: {enum: [sad, ok, happy]}
+                          year: {domain: integer, check: "VALUE >= 1901 AND VALUE <= 2155"}
                         tables:
                           things:
                             columns:
                               tags: {type: "text[]"}
                               scores: {type: "integer[]"}
                               feeling: {type: mood}
+                              made: {type: year}
                         """, file: "back.yaml")
                     let up = try await DataCopy(source: sqlite, target: back, spec: spec).run()
                     #expect(up.rows == 3, "\(up.text())")
@@ -87,6 +91,14 @@ struct CopyTypesPostgresTests {
                             .first?[0].integerValue
                     }
                     #expect(restored == 1)
+                    let made = try await DatabaseConnector.withDriver(back) { driver in
+                        try await driver.query(unsafeSQL: """
+                            SELECT (SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = 'mood'::regtype),
+                                   (SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE contypid = 'year'::regtype),
+                                   (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'things'::regclass AND attname = 'made')
+                            """).first.map { $0.values.map { $0.textValue ?? "" } }
+                    }
+                    #expect(made == ["sad,ok,happy", "CHECK (((VALUE >= 1901) AND (VALUE <= 2155)))", "year"], "\(String(describing: made))")
                     report = try await CrossVerification(source: sqlite, target: back, spec: spec).run()
                     #expect(report.passes, "\(report.markdown())")
                 }

@@ -11,6 +11,9 @@ import Yams
 /// parallel: 2                  # tables, or ranges of one big table, copied at once
 /// chunk_rows: 50000            # rows per committed chunk, the unit of resumption
 /// rejects: {action: continue, file: rejects.jsonl}   # action: stop (default) or continue
+/// types:                      # created in a PostgreSQL target when missing (SQLite keeps none)
+///   mood: {enum: [sad, ok, happy]}
+///   year: {domain: integer, check: "VALUE >= 1901 AND VALUE <= 2155"}
 /// tables:
 ///   Invoice:
 ///     to: invoices
@@ -95,6 +98,9 @@ public struct CopySpec: Hashable, Sendable {
     public var rejectFile: String?
     /// By source table name.
     public var tables: [String: TableRule] = [:]
+    /// Enums and domains the target's columns are declared with (`type:`) that the source cannot
+    /// describe — a SQLite source keeps only their values.
+    public var types: [UserDefinedType] = []
 
     public init() {}
 
@@ -118,7 +124,7 @@ public struct CopySpecParser: Sendable {
             throw GodwitError(.invalidMigration, "Invalid copy file", location: translated.location, reason: translated.reason, remedy: translated.remedy)
         }
         let document = try YAMLReader(node: root, field: "", file: file, title: "Invalid copy file").mapping(
-            "a mapping of copy settings (names, zone, tables, …)", allowed: ["names", "zone", "parallel", "chunk_rows", "rejects", "tables"])
+            "a mapping of copy settings (names, zone, tables, …)", allowed: ["names", "zone", "parallel", "chunk_rows", "rejects", "types", "tables"])
         var spec = CopySpec()
         if let names = document.optional("names") { spec.names = try names.choice(NameRule.self) }
         if let zone = document.optional("zone") { spec.zone = try Self.zone(zone) }
@@ -128,6 +134,13 @@ public struct CopySpecParser: Sendable {
             let fields = try rejects.mapping("{action: stop|continue, file: PATH}", allowed: ["action", "file"])
             if let action = fields.optional("action") { spec.rejectAction = try action.choice(CopySpec.RejectAction.self) }
             spec.rejectFile = try fields.optional("file")?.nonEmptyString("a file path")
+        }
+        if let types = document.optional("types") {
+            guard case .mapping(let mapping) = types.node else { throw types.error("a mapping from type names to {enum: [labels]} or {domain: base type, check: …}") }
+            let entries = try types.mapping("", allowed: mapping.keys.compactMap { $0.string })
+            for name in entries.keys.sorted() {
+                spec.types.append(try Self.type(named: name, try entries.required(name, "an enum or a domain")))
+            }
         }
         if let tables = document.optional("tables") {
             guard case .mapping(let mapping) = tables.node else { throw tables.error("a mapping from source table names to their rules") }
@@ -173,6 +186,30 @@ public struct CopySpecParser: Sendable {
             }
         }
         return rule
+    }
+
+    /// `{enum: [labels]}` or `{domain: base type, check: expression, not_null: bool, default: expression}`.
+    private static func type(named name: String, _ reader: YAMLReader) throws -> UserDefinedType {
+        let fields = try reader.mapping("{enum: [labels]} or {domain: base type, check, not_null, default}",
+                                        allowed: ["enum", "domain", "check", "not_null", "default"])
+        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+        let qualified = parts.count == 2 ? QualifiedName(schema: parts[0], parts[1]) : QualifiedName(schema: nil, name)
+        switch (fields.optional("enum"), fields.optional("domain")) {
+        case (let labels?, nil):
+            guard fields.optional("check") == nil, fields.optional("not_null") == nil, fields.optional("default") == nil else {
+                throw reader.error(reason: "an enum takes only its labels", remedy: "Write {enum: [label, …]}, or make it a domain.")
+            }
+            let values = try labels.stringList("the enum's labels, in order")
+            guard !values.isEmpty else { throw labels.error("at least one label") }
+            return .enumeration(EnumType(name: qualified, labels: values))
+        case (nil, let base?):
+            return .domain(Domain(name: qualified, baseType: try base.nonEmptyString("the domain's base type, such as integer"),
+                                  isNullable: !(try fields.optional("not_null")?.bool() ?? false),
+                                  defaultExpression: try fields.optional("default")?.nonEmptyString("a default expression"),
+                                  checkConstraints: try fields.optional("check").map { [CheckConstraint(expression: try $0.nonEmptyString("a check on VALUE"))] } ?? []))
+        default:
+            throw reader.error(reason: "a type is either an enum or a domain", remedy: "Write {enum: [label, …]} or {domain: base type, check: \"VALUE > 0\"}.")
+        }
     }
 
     private static func zone(_ reader: YAMLReader) throws -> TimeZone {

@@ -26,7 +26,7 @@ public protocol SchemaScriptWriter: Sendable {
 }
 
 /// A type a schema defines for its columns.
-public enum UserDefinedType: Sendable {
+public enum UserDefinedType: Hashable, Sendable {
     case enumeration(EnumType)
     case domain(Domain)
 

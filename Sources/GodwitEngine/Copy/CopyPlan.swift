@@ -256,6 +256,14 @@ struct CopyPlan: Sendable {
                 || named.contains($0.name.name.lowercased() + "[]") }
             types = (enums, domains)
         }
+        // Types the copy file declares, for columns it gives them to: created where missing.
+        for type in spec.types {
+            switch type {
+            case .enumeration(let item) where !types.enums.contains(where: { $0.name == item.name }): types.enums.append(item)
+            case .domain(let domain) where !types.domains.contains(where: { $0.name == domain.name }): types.domains.append(domain)
+            default: break
+            }
+        }
     }
 }
 
