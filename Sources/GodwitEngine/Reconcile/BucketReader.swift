@@ -1,6 +1,5 @@
 import Foundation
 import GodwitCore
-import GodwitPostgres
 
 /// One side of a ``RangeChecksums`` comparison: a table with one integer key whose database
 /// computes, per bucket of a key range, the aggregates the bisection compares.
@@ -48,24 +47,17 @@ struct KeyedTable: Sendable {
     }
 }
 
-/// Session settings PostgreSQL's text of values depends on: UTC, ISO dates, shortest floats.
-private func preparePostgresSession(_ driver: any DatabaseDriver) async throws {
-    for setting in ["TimeZone = 'UTC'", "DateStyle = 'ISO, YMD'", "extra_float_digits = 1"] {
-        try await driver.execute(unsafeSQL: "SET \(setting)")
+/// The database's spelling of canonical values and time ranges, which the server-side readers need.
+private func spelling(_ driver: any DatabaseDriver) throws -> any CanonicalSpelling {
+    guard let spelling = driver.dialect as? any CanonicalSpelling else {
+        throw GodwitError(.internalError, "\(driver.engine) cannot checksum rows in SQL")
     }
+    return spelling
 }
 
-/// UTC microseconds of a PostgreSQL time value as a bigint (NULL for ±infinity).
-private func postgresMicroseconds(_ column: String) -> String {
-    "CASE WHEN isfinite(\(column)) THEN round(extract(epoch FROM \(column)) * 1000000)::bigint END"
-}
-
-/// The earliest and latest of time columns, in UTC microseconds: each column's `min` and `max`
-/// first, so the conversion runs once per bucket rather than once per row.
-private func postgresTimeRange(_ columns: [String]) -> String {
-    guard !columns.isEmpty else { return "NULL::bigint, NULL::bigint" }
-    return "least(\(columns.map { postgresMicroseconds("min(\($0))") }.joined(separator: ", "))), "
-        + "greatest(\(columns.map { postgresMicroseconds("max(\($0))") }.joined(separator: ", ")))"
+/// Session settings the server's text of values depends on.
+private func prepareDigestSession(_ driver: any DatabaseDriver) async throws {
+    for setting in try spelling(driver).digestSessionSetup { try await driver.execute(unsafeSQL: setting) }
 }
 
 /// PostgreSQL on both sides with the same column types: `hashtextextended` of the server's own
@@ -76,7 +68,7 @@ struct PostgresRowTextBuckets: BucketReader {
     let columns: [String]
     let kinds: [ValueKind]
 
-    func prepare() async throws { try await preparePostgresSession(keyed.driver) }
+    func prepare() async throws { try await prepareDigestSession(keyed.driver) }
 
     func bounds() async throws -> Range<Int64>? { try await keyed.bounds() }
 
@@ -86,7 +78,7 @@ struct PostgresRowTextBuckets: BucketReader {
         let list = columns.joined(separator: ", ")
         return try await keyed.read("""
             SELECT \(bucket) AS b, count(*), sum(hashtextextended(ROW(\(list))::text, 0))::text, sum(num_nulls(\(list))), 0,
-                   \(postgresTimeRange(times))
+                   \(try spelling(keyed.driver).timeRange(times))
             FROM \(keyed.quoter.quote(keyed.table)) WHERE \(filter) GROUP BY 1
             """)
     }
@@ -101,37 +93,23 @@ struct PostgresCanonicalBuckets: BucketReader {
     /// The time columns.
     let times: [String]
 
-    /// Nil when a column's kind and type have no SQL spelling of the canonical form here.
+    /// Nil when a column's kind and type have no SQL spelling of the canonical form on this
+    /// database (see ``CanonicalSpelling``).
     init?(keyed: KeyedTable, columns: [String], types: [String], form: CanonicalForm) {
+        guard let spelling = keyed.driver.dialect as? any CanonicalSpelling else { return nil }
         var canonical: [String] = [], times: [String] = []
         for (index, (column, type)) in zip(columns, types).enumerated() {
-            let kind = form.kinds[index]
             let isUTC = ["UTC", "GMT"].contains(form.zones[index].identifier)
-            let declared = PostgresTypeName.canonical(type)
-            // character(n) pads with spaces that its cast to text drops: no exact spelling.
-            guard let binary = PostgresBinaryType(declaredType: type), !declared.hasPrefix("character(") && declared != "character" else { return nil }
-            switch (kind, binary) {
-            case (.integer, .int2), (.integer, .int4), (.integer, .int8), (.decimal, .int2), (.decimal, .int4), (.decimal, .int8),
-                 (.text, .text), (.uuid, .uuid):
-                canonical.append("\(column)::text")
-            case (.date, .date):
-                canonical.append("\(column)::text")
-                times.append(column)
-            case (.decimal, .numeric): canonical.append("trim_scale(\(column))::text")
-            case (.boolean, .bool): canonical.append("CASE \(column) WHEN true THEN '1' WHEN false THEN '0' END")
-            case (.blob, .bytea): canonical.append("encode(\(column), 'hex')")
-            case (.timestamp, .timestamp) where isUTC, (.timestamptz, .timestamptz):
-                canonical.append("coalesce(\(postgresMicroseconds(column))::text, '?' || \(column)::text)")
-                times.append(column)
-            default: return nil
-            }
+            guard let spelled = spelling.canonicalText(of: column, declaredType: type, kind: form.kinds[index], zoneIsUTC: isUTC) else { return nil }
+            canonical.append(spelled.expression)
+            if spelled.isTime { times.append(column) }
         }
         self.keyed = keyed
         self.canonical = canonical
         self.times = times
     }
 
-    func prepare() async throws { try await preparePostgresSession(keyed.driver) }
+    func prepare() async throws { try await prepareDigestSession(keyed.driver) }
 
     func bounds() async throws -> Range<Int64>? { try await keyed.bounds() }
 
@@ -145,7 +123,7 @@ struct PostgresCanonicalBuckets: BucketReader {
         return try await keyed.read("""
             SELECT b, count(*), (((sum(hashtextextended(\(encoded), 0)) % \(modulus)) + \(modulus)) % \(modulus))::text,
                    sum(num_nulls(\(values.joined(separator: ", ")))), 0,
-                   \(postgresTimeRange(timeColumns))
+                   \(try spelling(keyed.driver).timeRange(timeColumns))
             FROM (SELECT \(bucket) AS b, \((zip(canonical, values).map { "\($0) AS \($1)" } + zip(times, timeColumns).map { "\($0) AS \($1)" }).joined(separator: ", "))
                   FROM \(keyed.quoter.quote(keyed.table)) WHERE \(filter) OFFSET 0) AS canonical
             GROUP BY 1
