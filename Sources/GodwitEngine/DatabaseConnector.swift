@@ -28,15 +28,7 @@ public enum DatabaseConnector {
         access: Access = .readWrite,
         _ body: (any DatabaseDriver) async throws -> Result
     ) async throws -> Result {
-        let driver = try await open(url, access: access)
-        do {
-            let result = try await body(driver)
-            try? await driver.close()
-            return result
-        } catch {
-            try? await driver.close()
-            throw error
-        }
+        try await open(url, access: access).closing(body)
     }
 
     /// The migration planner for an engine.

@@ -60,6 +60,18 @@ public protocol DatabaseDriver: Sendable {
 }
 
 extension DatabaseDriver {
+    /// Runs `body` with this connection and closes it afterwards, whatever happens.
+    public func closing<Result: Sendable>(_ body: (Self) async throws -> Result) async throws -> Result {
+        do {
+            let result = try await body(self)
+            try? await close()
+            return result
+        } catch {
+            try? await close()
+            throw error
+        }
+    }
+
     /// Runs a query and returns all its rows: for small results (catalog reads, counts).
     public func query(unsafeSQL sql: String, bindings: [DatabaseValue] = []) async throws -> [Row] {
         let collector = RowCollector()

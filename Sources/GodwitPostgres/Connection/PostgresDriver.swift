@@ -265,14 +265,6 @@ extension PostgresDriver {
     /// Runs `body` on a new connection to `endpoint`, closing it afterwards whatever happens.
     package static func with<Result: Sendable>(_ endpoint: DatabaseURL.PostgresEndpoint,
                                                _ body: (PostgresDriver) async throws -> Result) async throws -> Result {
-        let driver = try await connect(endpoint)
-        do {
-            let result = try await body(driver)
-            try? await driver.close()
-            return result
-        } catch {
-            try? await driver.close()
-            throw error
-        }
+        try await connect(endpoint).closing(body)
     }
 }

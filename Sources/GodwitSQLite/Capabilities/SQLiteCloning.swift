@@ -43,9 +43,9 @@ public struct SQLiteCloning: DatabaseCloning {
 
     public func writeBackup(of url: DatabaseURL, to path: String) async throws -> [String] {
         try await Self.backup(url, toPath: path)
-        let copy = try SQLiteDriver.open(.init(path: path), mode: .readOnly)
-        let verdict = try await copy.query(unsafeSQL: "PRAGMA integrity_check").compactMap { $0[0].textValue }
-        try? await copy.close()
+        let verdict = try await SQLiteDriver.open(.init(path: path), mode: .readOnly).closing { copy in
+            try await copy.query(unsafeSQL: "PRAGMA integrity_check").compactMap { $0[0].textValue }
+        }
         guard verdict == ["ok"] else {
             throw GodwitError(.integrityFailure, "The backup is damaged", location: path, reason: verdict.prefix(3).joined(separator: "; "),
                               remedy: "Check the disk, and back up again.")
@@ -61,14 +61,7 @@ public struct SQLiteCloning: DatabaseCloning {
 
     private static func backup(_ source: DatabaseURL, toPath path: String) async throws {
         guard case .sqlite(let location) = source else { throw SQLiteEngineSupport.wrongEngine(source) }
-        let driver = try SQLiteDriver.open(location, mode: .readOnly)
-        do {
-            try await driver.backup(toPath: path)
-            try? await driver.close()
-        } catch {
-            try? await driver.close()
-            throw error
-        }
+        try await SQLiteDriver.open(location, mode: .readOnly).closing { try await $0.backup(toPath: path) }
     }
 
     private static func removeFiles(of path: String) {
