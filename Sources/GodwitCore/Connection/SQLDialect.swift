@@ -47,6 +47,15 @@ public protocol SQLDialect: Sendable {
     /// A query returning the planner's estimate of `table`'s rows (one integer, negative when
     /// unknown), or nil where the engine keeps none cheaply.
     func rowEstimate(_ table: QualifiedName) -> String?
+    /// Statements that open a transaction holding writers off `tables` until it ends (a
+    /// cutover's freeze); readers go on.
+    func freezingWrites(to tables: [QualifiedName]) -> [String]
+    /// A query listing `schema, name` of indexes an interrupted concurrent build left unusable,
+    /// or nil where builds cannot leave such indexes.
+    var invalidIndexes: String? { get }
+    /// The statement that gives back the space a table rewrite or backfill left behind, where
+    /// the engine needs one run by hand (`VACUUM` on SQLite; PostgreSQL's autovacuum does it).
+    var reclaimSpace: String? { get }
 }
 
 extension SQLDialect {

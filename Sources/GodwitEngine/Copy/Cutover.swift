@@ -84,15 +84,7 @@ public struct Cutover: Sendable {
 
     /// Holds the source's write lock on `driver` until it rolls back.
     private func hold(_ driver: any DatabaseDriver, tables: [TableCopy]) async throws {
-        switch driver.engine {
-        case .sqlite:
-            try await driver.execute(unsafeSQL: "BEGIN IMMEDIATE")
-        case .postgresql:
-            let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: true)
-            try await driver.execute(unsafeSQL: "BEGIN")
-            try await driver.execute(unsafeSQL: "SET LOCAL lock_timeout = '10s'")
-            try await driver.execute(unsafeSQL: "LOCK TABLE \(tables.map { quoter.quote($0.source.name) }.joined(separator: ", ")) IN EXCLUSIVE MODE")
-        }
+        for statement in driver.dialect.freezingWrites(to: tables.map(\.source.name)) { try await driver.execute(unsafeSQL: statement) }
     }
 
     /// Change capture on the target and the copy file that maps it back onto the source.

@@ -346,8 +346,8 @@ public struct MigrationApplier: Sendable {
     private func finishPhase(_ phase: Phase, migration: Migration, record: inout MigrationRecord, stored: StoredPlan, completed: Int,
                              final: Bool, session: ExecutionSession) async throws -> IntegrityReport {
         let driver = try await session.driver()
-        if phase == .backfill, settings.vacuumAfterBackfill, driver.engine == .sqlite {
-            try await driver.execute(unsafeSQL: "VACUUM")
+        if phase == .backfill, settings.vacuumAfterBackfill, let reclaim = driver.dialect.reclaimSpace {
+            try await driver.execute(unsafeSQL: reclaim)
         }
         let (report, reading) = try await IntegrityVerifier(driver: driver).verifyReading(.init(
             migrationID: migration.id, migration: migration, stored: stored, completed: completed,

@@ -96,12 +96,9 @@ struct StepExecutor {
 
     /// Drops INVALID indexes (left by an interrupted concurrent build) named in `statements`.
     private func dropInvalidIndexes(mentionedIn statements: [String], on driver: any DatabaseDriver) async throws {
-        guard driver.engine == .postgresql else { return }
-        let invalid = try await driver.query(unsafeSQL: """
-            SELECT n.nspname, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-            JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid
-            """)
-        let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: true)
+        guard let query = driver.dialect.invalidIndexes else { return }
+        let invalid = try await driver.query(unsafeSQL: query)
+        let quoter = driver.dialect.quoter
         for row in invalid {
             guard let schema = row[0].textValue, let name = row[1].textValue,
                   statements.contains(where: { SQLText.mentions($0, name) }) else { continue }

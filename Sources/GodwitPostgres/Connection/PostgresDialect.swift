@@ -34,6 +34,16 @@ public struct PostgresDialect: SQLDialect {
     public func batchTransactionSetup(timeoutMilliseconds: Int) -> [String] {
         ["SET LOCAL statement_timeout = '\(timeoutMilliseconds)ms'", "SET LOCAL synchronous_commit = off"]
     }
+    public func freezingWrites(to tables: [QualifiedName]) -> [String] {
+        ["BEGIN", "SET LOCAL lock_timeout = '10s'", "LOCK TABLE \(tables.map(quoter.quote).joined(separator: ", ")) IN EXCLUSIVE MODE"]
+    }
+    public var invalidIndexes: String? {
+        """
+        SELECT n.nspname, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid
+        """
+    }
+    public var reclaimSpace: String? { nil }
     public func rowEstimate(_ table: QualifiedName) -> String? {
         "SELECT reltuples::bigint FROM pg_class WHERE oid = \(SQLIdentifierQuoter.literal(quoter.quote(table)))::regclass"
     }

@@ -30,4 +30,7 @@ public struct SQLiteDialect: SQLDialect {
     }
     public func batchTransactionSetup(timeoutMilliseconds: Int) -> [String] { [] }
     public func rowEstimate(_ table: QualifiedName) -> String? { nil }
+    public func freezingWrites(to tables: [QualifiedName]) -> [String] { ["BEGIN IMMEDIATE"] }
+    public var invalidIndexes: String? { nil }
+    public var reclaimSpace: String? { "VACUUM" }
 }
