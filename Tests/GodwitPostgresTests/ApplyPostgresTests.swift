@@ -56,6 +56,32 @@ struct ApplyPostgresTests {
         }
     }
 
+    @Test("A SQL file's checksums cover the tables it can write, not every table; one whose reach cannot be read covers all, and both roll back proven")
+    func sqlFileChecksumsFollowItsReach() async throws {
+        try await Self.withAccounts { url in
+            try await DatabaseConnector.withDriver(url) { _ = try await $0.execute(unsafeSQL: "CREATE TABLE unrelated (id int PRIMARY KEY)") }
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            for (name, text) in [("001_memo.up.sql", "ALTER TABLE payments ADD COLUMN memo text;\n"), ("001_memo.down.sql", "ALTER TABLE payments DROP COLUMN memo;\n"),
+                                 ("002_tally.up.sql", "SELECT count(*) FROM accounts;\n"), ("002_tally.down.sql", "SELECT 1;\n")] {
+                try text.write(toFile: directory.path(name), atomically: true, encoding: .utf8)
+            }
+            let outcome = try await MigrationApplier(url: url, settings: Self.settings()).apply(directory: directory.url.path)
+            #expect(outcome.ran == ["001", "002"])
+            let digested = { (id: String) in
+                try await DatabaseConnector.withDriver(url) { try await StateStore(driver: $0).plan(migration: id)?.digests.map(\.table.name) }
+            }
+            // The file alters payments; accounts is read by its foreign key; unrelated is not touched.
+            #expect(try await digested("001") == ["accounts", "payments"])
+            #expect(try await digested("002") == ["accounts", "payments", "unrelated"])
+            for id in ["002", "001"] {
+                let (rolledBack, report) = try await MigrationRollback(url: url).rollback(nil)
+                #expect(rolledBack == id)
+                #expect(report.passed, "\(report.failures)")
+            }
+        }
+    }
+
     @Test("Apply stops at the gate and exits cleanly; approve lets the next apply finish; rerun does nothing")
     func gateApproveFinish() async throws {
         try await Self.withAccounts { url in

@@ -52,15 +52,20 @@ enum TableDigester {
         return digests.sorted { $0.table < $1.table }
     }
 
-    /// The tables a migration touches, as named in the schema before it (every table when it
-    /// runs raw SQL, whose reach Godwit cannot see).
+    /// The tables a migration touches, as named in the schema before it: those its operations
+    /// name and, for hand-written SQL, those its statements can write (``RawSQLReach``: every
+    /// table when that cannot be read from the words), with the tables they reference.
     static func touchedTables(by migration: Migration, in schema: Schema) -> [QualifiedName] {
-        if migration.operations.contains(where: { $0.table == nil }) {
-            // Another tool's history table changes with every run Godwit records there.
-            return schema.tables.map(\.name).filter { !Schema.isGodwitHelper($0.name) && !LegacyHistory.isHistoryTable($0) }
-        }
         let transformer = SchemaTransformer()
-        let names = migration.operations.compactMap(\.table).compactMap { transformer.resolve($0, in: schema) }
+        var names = migration.operations.compactMap(\.table).compactMap { transformer.resolve($0, in: schema) }
+        for case .rawSQL(let raw) in migration.operations {
+            switch RawSQLReach.of(raw.up, engine: schema.engine, in: schema) {
+            case .tables(let reached): names += reached
+            case .unknown:
+                // Another tool's history table changes with every run Godwit records there.
+                return schema.tables.map(\.name).filter { !Schema.isGodwitHelper($0.name) && !LegacyHistory.isHistoryTable($0) }
+            }
+        }
         var tables = Set(names.filter { schema.table(named: $0) != nil })
         // A new foreign key reads its parent; include the tables the touched ones reference.
         for name in tables {
