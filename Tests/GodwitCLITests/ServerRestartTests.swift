@@ -10,13 +10,7 @@ import Testing
 struct ServerRestartTests {
     @Test("The server restarts mid-backfill: apply goes on with a new session after the restart, finishes with exit 0, and every row is filled")
     func restartMidBackfill() async throws {
-        let root = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
-        var environment = ProcessInfo.processInfo.environment
-        environment["GODWIT_BIN"] = GodwitBinary.path
-        let result = try await ProcessRunner.runOffPool(root.appendingPathComponent("scripts/with-postgres").path,
-                                           ["bash", Fixtures.url("scenarios/server-restart.sh").path],
-                                           environment: environment, currentDirectory: root)
-        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        let (result, lines) = try await Scenario.run("server-restart.sh")
         #expect(result.status == 0, "\(result.standardError)")
         #expect(lines.contains("restarts 1"), "the backfill ended before the restart: \(result.standardOutput)")
         #expect(lines.contains("apply exit 0"), "\(result.standardOutput)")

@@ -9,16 +9,10 @@ import Testing
 /// up every drop on that server while it lasts.
 @Suite("A scratch drop behind a stalled session")
 struct StalledDropTests {
-    @Test("plan gives up on the drop after its time limit, names the database left and how to drop it, and works once the stall is gone")
+    @Test("plan gives up on the drop after its time limit, names the database left and how to drop it; rehearse is no-go saying why and that its clone is left behind; plan works once the stall is gone")
     func stalledDrop() async throws {
-        let root = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
-        var environment = ProcessInfo.processInfo.environment
-        environment["GODWIT_BIN"] = GodwitBinary.path
-        let result = try await ProcessRunner.runOffPool(root.appendingPathComponent("scripts/with-postgres").path,
-                                                        ["bash", Fixtures.url("scenarios/stalled-drop.sh").path],
-                                                        environment: environment, currentDirectory: root)
+        let (result, lines) = try await Scenario.run("stalled-drop.sh")
         let output = result.standardOutput
-        let lines = output.split(separator: "\n").map(String.init)
         #expect(result.status == 0, "\(result.standardError)")
         // Not 124 (the scenario's own time-out: the drop waited for ever) and not 0.
         let exit = lines.first { $0.hasPrefix("plan exit ") }.flatMap { Int($0.dropFirst("plan exit ".count)) }
@@ -28,6 +22,12 @@ struct StalledDropTests {
         #expect(output.contains("The temporary database godwit_scratch_"), "\(output)")
         #expect(output.contains("could not be dropped"), "\(output)")
         #expect(output.contains("WITH (FORCE)"), "\(output)")
+        // The rehearsal's own scratch cannot be dropped either: no-go, saying why; and its clone
+        // left behind is said to be, with how to drop it, not "dropped".
+        #expect(lines.contains("rehearse exit 2"), "\(output)")
+        #expect(output.contains("Apply on the clone failed: The temporary database godwit_scratch_"), "\(output)")
+        #expect(lines.contains { $0.contains("the clone godwit_rehearsal_") && $0.contains("is left behind") && $0.contains("WITH (FORCE)") }, "\(output)")
+        #expect(!lines.contains { $0.contains("dropped the clone") }, "\(output)")
         #expect(lines.contains("plan after exit 0"), "\(output)")
     }
 }

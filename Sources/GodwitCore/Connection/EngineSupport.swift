@@ -87,11 +87,12 @@ public struct DatabaseCopy: Sendable {
     public let method: String
     /// Tables holding only a sample (`--sample`); empty for a full copy.
     public var sampledTables: [RehearsalReport.SampledTable]
-    /// Removes it. Safe to call more than once.
-    public let remove: @Sendable () async -> Void
+    /// Removes it; throws when it could not (the error names what is left and how to remove it).
+    /// Safe to call more than once.
+    public let remove: @Sendable () async throws -> Void
 
     public init(url: DatabaseURL, method: String, sampledTables: [RehearsalReport.SampledTable] = [],
-                remove: @escaping @Sendable () async -> Void) {
+                remove: @escaping @Sendable () async throws -> Void) {
         self.url = url
         self.method = method
         self.sampledTables = sampledTables

@@ -46,5 +46,14 @@ public struct DatabaseClone: Sendable {
     }
 
     /// Removes the copy. Safe to call more than once.
-    public func drop() async { await copy.remove() }
+    /// - Returns: nil once it is gone, else why it is still there and how to remove it.
+    @discardableResult
+    public func drop() async -> String? {
+        do {
+            try await copy.remove()
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
 }

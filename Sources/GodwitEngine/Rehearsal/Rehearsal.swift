@@ -41,16 +41,21 @@ public struct Rehearsal: Sendable {
             var report = try await rehearse(migrations, on: clone, probe: probe)
             report.seconds = Date().timeIntervalSince(started)
             await probe?.stop()
-            await clone.drop()
-            observer?.observe(ExecutionEvent(kind: .notice, migration: "rehearsal", message: "dropped the clone \(clone.name)"))
+            await drop(clone)
             try await record(report, migrations: migrations)
             return report
         } catch {
             await probe?.stop()
-            await clone.drop()
-            observer?.observe(ExecutionEvent(kind: .notice, migration: "rehearsal", message: "dropped the clone \(clone.name)"))
+            await drop(clone)
             throw error
         }
+    }
+
+    /// Drops the clone, and says whether it is gone or left behind (and how to remove it).
+    private func drop(_ clone: DatabaseClone) async {
+        let problem = await clone.drop()
+        observer?.observe(ExecutionEvent(kind: .notice, migration: "rehearsal",
+                                         message: problem.map { "the clone \(clone.name) is left behind: \($0)" } ?? "dropped the clone \(clone.name)"))
     }
 
     private func rehearse(_ migrations: [Migration], on clone: DatabaseClone, probe: ServerProbe?) async throws -> RehearsalReport {

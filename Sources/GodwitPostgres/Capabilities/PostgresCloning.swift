@@ -18,7 +18,7 @@ public struct PostgresCloning: DatabaseCloning {
         let maintenance = endpoint.selectingDatabase("postgres")
         do {
             let clone = try await TemporaryPostgresDatabase.create(prefix: "godwit_rehearsal", via: maintenance, template: endpoint.database)
-            return DatabaseCopy(url: .postgres(clone.endpoint), method: "CREATE DATABASE … TEMPLATE") { try? await clone.drop() }
+            return DatabaseCopy(url: .postgres(clone.endpoint), method: "CREATE DATABASE … TEMPLATE") { try await clone.drop() }
         } catch let error as GodwitError where error.code == .permissionDenied || error.engineCode == "42501" {
             throw GodwitError(
                 .permissionDenied, "Cannot create the rehearsal's copy of the database", location: endpoint.serverDescription,
@@ -34,7 +34,7 @@ public struct PostgresCloning: DatabaseCloning {
                 try? await clone.drop()
                 throw error
             }
-            return DatabaseCopy(url: .postgres(clone.endpoint), method: "pg_dump | pg_restore") { try? await clone.drop() }
+            return DatabaseCopy(url: .postgres(clone.endpoint), method: "pg_dump | pg_restore") { try await clone.drop() }
         }
     }
 
@@ -45,7 +45,7 @@ public struct PostgresCloning: DatabaseCloning {
         do {
             let sampled = try await SampledCopy(source: endpoint, target: clone.endpoint, rowLimit: rowLimit).make(schema: schema)
             return DatabaseCopy(url: .postgres(clone.endpoint), method: "pg_dump | pg_restore with samples", sampledTables: sampled) {
-                try? await clone.drop()
+                try await clone.drop()
             }
         } catch {
             try? await clone.drop()
@@ -71,13 +71,13 @@ public struct PostgresCloning: DatabaseCloning {
             (schemas: try await driver.query(unsafeSQL: "SELECT nspname FROM pg_namespace").compactMap { $0[0].textValue },
              extensions: try await driver.query(unsafeSQL: "SELECT extname FROM pg_extension").compactMap { $0[0].textValue })
         }
-        let empty: @Sendable () async -> Void = {
-            _ = try? await PostgresDriver.with(into) { try await $0.execute(unsafeSQL: Self.emptying(keeping: before)) }
+        let empty: @Sendable () async throws -> Void = {
+            _ = try await PostgresDriver.with(into) { try await $0.execute(unsafeSQL: Self.emptying(keeping: before)) }
         }
         do {
             try Self.dumpAndRestore(from: from, to: into)
         } catch {
-            await empty()
+            try? await empty()
             throw error
         }
         return DatabaseCopy(url: target, method: "pg_dump | pg_restore into \(into.database)", remove: empty)

@@ -3,7 +3,8 @@
 # whose client stopped sending (such a session never answers the drop's server-wide barrier).
 # Run under its own scripts/with-postgres. GODWIT_BIN is the binary. Prints, one per line:
 # "plan exit N" and "plan seconds N" (with the stall, drop time limit 3 s), what plan said,
-# then "plan after exit N" once the stalled client is gone.
+# "rehearse exit N" and what rehearse said (its clone cannot be dropped either), then
+# "plan after exit N" once the stalled client is gone.
 set -uo pipefail
 url=${GODWIT_TEST_POSTGRES_URL%%\?*}
 base=${url%/*}
@@ -25,6 +26,9 @@ start=$(date +%s)
 GODWIT_DROP_TIME_LIMIT=3 timeout -s KILL 90 "$GODWIT_BIN" plan "$work/migrations" --db "$db" > "$work/out" 2>&1
 echo "plan exit $?"
 echo "plan seconds $(( $(date +%s) - start ))"
+cat "$work/out"
+GODWIT_DROP_TIME_LIMIT=3 timeout -s KILL 120 "$GODWIT_BIN" rehearse "$work/migrations" --db "$db" --output "$work/rehearsal" > "$work/out" 2>&1
+echo "rehearse exit $?"
 cat "$work/out"
 stop_stall
 sleep 1
