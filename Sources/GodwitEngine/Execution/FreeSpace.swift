@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GodwitCore
 #if canImport(Glibc)
 import Glibc
@@ -15,12 +16,18 @@ enum FreeSpace {
             return bytesFree(at: (location.path as NSString).deletingLastPathComponent.isEmpty
                              ? "." : (location.path as NSString).deletingLastPathComponent)
         case .postgres(let endpoint):
-            guard endpoint.socketDirectory != nil || ["localhost", "127.0.0.1", "::1"].contains(endpoint.host),
-                  let rows = try? await driver.query(unsafeSQL: "SELECT setting FROM pg_settings WHERE name = 'data_directory'"),
-                  let directory = rows.first?[0].textValue, !directory.isEmpty else { return nil }
-            return bytesFree(at: directory)
+            guard endpoint.socketDirectory != nil || ["localhost", "127.0.0.1", "::1"].contains(endpoint.host) else { return nil }
+            let key = endpoint.serverDescription
+            if let known = dataDirectories.withLock({ $0[key] }) { return known.map(bytesFree) ?? nil }
+            let rows = try? await driver.query(unsafeSQL: "SELECT setting FROM pg_settings WHERE name = 'data_directory'")
+            let directory = rows?.first?[0].textValue.flatMap { $0.isEmpty ? nil : $0 }
+            dataDirectories.withLock { $0[key] = .some(directory) }
+            return directory.map(bytesFree) ?? nil
         }
     }
+
+    /// Each server's data directory, asked once per process (nil inside: not visible to this role).
+    private static let dataDirectories = Mutex<[String: String?]>([:])
 
     private static func bytesFree(at path: String) -> Int64? {
         var stats = statvfs()
