@@ -56,7 +56,14 @@ extension BulkLoading {
     }
 }
 
-/// The error for a batch in a form the loader does not take: a bug in the caller.
-public func bulkRowFormMismatch(_ engine: Engine) -> GodwitError {
-    GodwitError(.internalError, "Rows in the wrong form for a bulk load into \(engine)")
+extension GodwitError {
+    /// A batch in a form the loader does not take: a bug in the caller.
+    public static func bulkRowFormMismatch(_ engine: Engine) -> GodwitError {
+        GodwitError(.internalError, "Rows in the wrong form for a bulk load into \(engine)")
+    }
+
+    /// A URL of another engine handed to an engine's parts: a bug in the caller.
+    public static func wrongEngine(_ url: DatabaseURL, for engine: Engine) -> GodwitError {
+        GodwitError(.internalError, "A \(url.engine) database was handed to \(engine)'s driver", location: url.description)
+    }
 }

@@ -40,3 +40,11 @@ public struct ColumnReference: Hashable, Comparable, Codable, Sendable, CustomSt
         (lhs.table, lhs.column) < (rhs.table, rhs.column)
     }
 }
+
+extension QualifiedName {
+    /// The name made usable inside another identifier: `public.Order Lines` → `public_order_lines`.
+    public var identifierText: String {
+        let raw = ([schema].compactMap { $0 } + [name]).joined(separator: "_").lowercased()
+        return String(raw.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+}

@@ -72,26 +72,7 @@ extension CanonicalForm {
         if text == Self.nullMark { return .null }
         if text.utf8.first == 63 { return .invalid }  // "?": not what the column holds
         if kinds[column] == .timestamp || kinds[column] == .timestamptz, let micros = Int64(text) { return .time(micros) }
-        if kinds[column] == .date, let days = Self.days(ofDate: text) { return .time(days * 86_400_000_000) }
+        if kinds[column] == .date, let day = TemporalValue.parse(text) { return .time(day.microseconds) }
         return .value
-    }
-
-    /// The day number of a canonical date (`YYYY-MM-DD`, or another year's spelling).
-    static func days(ofDate text: String) -> Int64? {
-        let bytes = Array(text.utf8)
-        if bytes.count == 10, bytes[4] == 45, bytes[7] == 45 {
-            func number(_ range: Range<Int>) -> Int64? {
-                var value: Int64 = 0
-                for byte in bytes[range] {
-                    guard (48...57).contains(byte) else { return nil }
-                    value = value * 10 + Int64(byte - 48)
-                }
-                return value
-            }
-            if let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) {
-                return TemporalValue.days(year: year, month: month, day: day)
-            }
-        }
-        return TemporalValue(.text(text), epochUnit: .seconds).map { $0.microseconds / 86_400_000_000 }
     }
 }

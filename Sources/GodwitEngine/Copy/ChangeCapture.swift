@@ -48,7 +48,7 @@ struct ChangeCapture {
                 copy.key.map { "\(row).\(quoter.quote($0))" }.joined(separator: ", ")
             }
             if isPostgres {
-                let function = quoter.quote(QualifiedName(schema: "godwit", "capture_\(Self.identifier(name))"))
+                let function = quoter.quote(QualifiedName(schema: "godwit", "capture_\(name.identifierText)"))
                 try await driver.execute(unsafeSQL: """
                     CREATE OR REPLACE FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql AS $godwit$
                     BEGIN
@@ -65,7 +65,7 @@ struct ChangeCapture {
                 try await driver.execute(unsafeSQL: "DROP TRIGGER IF EXISTS \(trigger) ON \(quoter.quote(name))")
                 try await driver.execute(unsafeSQL: "CREATE TRIGGER \(trigger) AFTER INSERT OR UPDATE OR DELETE ON \(quoter.quote(name)) FOR EACH ROW EXECUTE FUNCTION \(function)()")
             } else {
-                let base = "godwit_capture_\(Self.identifier(name))"
+                let base = "godwit_capture_\(name.identifierText)"
                 for (operation, rows) in [("INSERT", ["NEW"]), ("UPDATE", ["OLD", "NEW"]), ("DELETE", ["OLD"])] {
                     let trigger = quoter.quote("\(base)_\(operation.lowercased())")
                     let inserts = rows.map { "INSERT INTO godwit_changes (tbl, key) VALUES (\(label), json_array(\(keyOf($0))));" }.joined(separator: " ")
@@ -83,10 +83,10 @@ struct ChangeCapture {
             let name = copy.source.name
             if isPostgres {
                 try await driver.execute(unsafeSQL: "DROP TRIGGER IF EXISTS godwit_capture ON \(quoter.quote(name))")
-                try await driver.execute(unsafeSQL: "DROP FUNCTION IF EXISTS \(quoter.quote(QualifiedName(schema: "godwit", "capture_\(Self.identifier(name))")))()")
+                try await driver.execute(unsafeSQL: "DROP FUNCTION IF EXISTS \(quoter.quote(QualifiedName(schema: "godwit", "capture_\(name.identifierText)")))()")
             } else {
                 for operation in ["insert", "update", "delete"] {
-                    try await driver.execute(unsafeSQL: "DROP TRIGGER IF EXISTS \(quoter.quote("godwit_capture_\(Self.identifier(name))_\(operation)"))")
+                    try await driver.execute(unsafeSQL: "DROP TRIGGER IF EXISTS \(quoter.quote("godwit_capture_\(name.identifierText)_\(operation)"))")
                 }
             }
         }
@@ -148,11 +148,5 @@ struct ChangeCapture {
         case let text as String: return .text(text)
         default: return .null
         }
-    }
-
-    /// A name usable inside an identifier: `public.Order Lines` → `public_order_lines`.
-    static func identifier(_ name: QualifiedName) -> String {
-        let raw = ([name.schema].compactMap { $0 } + [name.name]).joined(separator: "_").lowercased()
-        return String(raw.map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }
 }

@@ -104,14 +104,14 @@ struct TableCopier: Sendable {
             key, column, reason in try reject(key: key, column: column, reason: reason, state: state)
         }
         if direct { return }
-        let loader = try loader
+        let loader = try loader, form = loader.bulkRowForm
         try await loader.bulkLoad(into: table.target.name, columns: columns) { sink in
             try await source.forEachPage(unsafeSQL: sql, bindings: [], pageSize: 5_000) { page in
                 var tally = FormatTally(columns: table.columns.count)
-                var batch = RowBatch(form: loader.bulkRowForm, rows: page.count)
+                var batch = RowBatch(form: form, rows: page.count)
                 for row in page {
                     do {
-                        try batch.append(converter.convert(row, form: loader.bulkRowForm, tally: &tally))
+                        try batch.append(converter.convert(row, form: form, tally: &tally))
                     } catch let failure as ColumnFailure {
                         try reject(key: keyLiteral(row), column: table.columns[failure.column].target.name, reason: failure.reason, state: state)
                     }

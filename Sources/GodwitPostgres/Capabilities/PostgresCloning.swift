@@ -167,7 +167,7 @@ public struct PostgresCloning: DatabaseCloning {
     }
 
     private static func endpoint(_ url: DatabaseURL) throws -> DatabaseURL.PostgresEndpoint {
-        guard case .postgres(let endpoint) = url else { throw PostgresEngineSupport.wrongEngine(url) }
+        guard case .postgres(let endpoint) = url else { throw GodwitError.wrongEngine(url, for: .postgresql) }
         return endpoint
     }
 }

@@ -13,8 +13,7 @@ extension PostgresDriver: BulkLoading {
     /// DO UPDATE` from it: a batch costs three statements, not one per row.
     public func bulkUpsert(into table: QualifiedName, columns: [String], key: [String], _ rows: BulkRows) async throws {
         let quoter = dialect.quoter
-        let tag = ([table.schema].compactMap { $0 } + [table.name]).joined(separator: "_").lowercased()
-        let stageName = "godwit_stage_" + String(tag.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        let stageName = "godwit_stage_" + table.identifierText
         try await execute(unsafeSQL: "CREATE TEMP TABLE IF NOT EXISTS \(quoter.quote(stageName)) ON COMMIT DROP AS SELECT \(quoter.quoteList(columns)) FROM \(quoter.quote(table)) WITH NO DATA")
         let schema = try await query(unsafeSQL: "SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()").first?[0].textValue
         let stage = QualifiedName(schema: schema, stageName)
@@ -31,7 +30,7 @@ private struct TextCopySink: BulkRowSink {
     let engine: Engine
 
     func write(_ rows: BulkRows) async throws {
-        guard case .copyText(let bytes) = rows else { throw bulkRowFormMismatch(engine) }
+        guard case .copyText(let bytes) = rows else { throw GodwitError.bulkRowFormMismatch(engine) }
         if !bytes.isEmpty { try await sink.write(bytes) }
     }
 }

@@ -8,7 +8,7 @@ public struct PostgresEngineSupport: EngineSupport {
     public var engine: Engine { .postgresql }
 
     public func open(_ url: DatabaseURL, access: DatabaseAccess) async throws -> any DatabaseDriver {
-        guard case .postgres(let endpoint) = url else { throw Self.wrongEngine(url) }
+        guard case .postgres(let endpoint) = url else { throw GodwitError.wrongEngine(url, for: engine) }
         return try await PostgresDriver.connect(endpoint)
     }
 
@@ -20,9 +20,4 @@ public struct PostgresEngineSupport: EngineSupport {
                        countersApart: true, deferForeignKeys: nil)
     }
     public var cloning: any DatabaseCloning { PostgresCloning() }
-
-    /// The error for a URL of another engine handed to PostgreSQL's parts: a bug in the caller.
-    static func wrongEngine(_ url: DatabaseURL) -> GodwitError {
-        GodwitError(.internalError, "A \(url.engine) database was handed to PostgreSQL's driver", location: url.description)
-    }
 }

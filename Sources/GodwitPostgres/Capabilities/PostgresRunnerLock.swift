@@ -11,7 +11,7 @@ public struct PostgresRunnerLock: RunnerLocking {
     public init() {}
 
     public func acquire(_ url: DatabaseURL, label: String) async throws -> RunnerLockAttempt {
-        guard case .postgres(let endpoint) = url else { throw PostgresEngineSupport.wrongEngine(url) }
+        guard case .postgres(let endpoint) = url else { throw GodwitError.wrongEngine(url, for: .postgresql) }
         let driver = try await PostgresDriver.connect(endpoint, applicationName: label)
         let (key1, key2) = Self.keys
         let granted = try await driver.query(unsafeSQL: "SELECT pg_try_advisory_lock(\(key1), \(key2))").first?[0].integerValue == 1
@@ -31,7 +31,7 @@ public struct PostgresRunnerLock: RunnerLocking {
     }
 
     public func isHeld(_ url: DatabaseURL) async throws -> Bool {
-        guard case .postgres(let endpoint) = url else { throw PostgresEngineSupport.wrongEngine(url) }
+        guard case .postgres(let endpoint) = url else { throw GodwitError.wrongEngine(url, for: .postgresql) }
         return try await PostgresDriver.with(endpoint) { driver in
             try await driver.query(unsafeSQL: "SELECT count(*) FROM pg_locks l WHERE \(Self.heldLock)").first?[0].integerValue ?? 0 > 0
         }

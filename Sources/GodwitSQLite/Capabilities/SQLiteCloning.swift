@@ -24,7 +24,7 @@ public struct SQLiteCloning: DatabaseCloning {
     }
 
     public func clone(_ source: DatabaseURL, into target: DatabaseURL) async throws -> DatabaseCopy {
-        guard case .sqlite(let file) = target else { throw SQLiteEngineSupport.wrongEngine(target) }
+        guard case .sqlite(let file) = target else { throw GodwitError.wrongEngine(target, for: .sqlite) }
         guard !FileManager.default.fileExists(atPath: file.path) else {
             throw GodwitError(.refused, "The clone target already exists", location: file.path,
                               remedy: "Name a path where nothing is yet: Godwit writes the copy there and removes it afterwards.")
@@ -34,7 +34,7 @@ public struct SQLiteCloning: DatabaseCloning {
     }
 
     public func defaultBackupPath(for url: DatabaseURL, stamp: String) throws -> String {
-        guard case .sqlite(let location) = url else { throw SQLiteEngineSupport.wrongEngine(url) }
+        guard case .sqlite(let location) = url else { throw GodwitError.wrongEngine(url, for: .sqlite) }
         guard !location.isInMemory else {
             throw GodwitError(.invalidArgument, "An in-memory database cannot be backed up", remedy: "Back up a database file.")
         }
@@ -60,7 +60,7 @@ public struct SQLiteCloning: DatabaseCloning {
     }
 
     private static func backup(_ source: DatabaseURL, toPath path: String) async throws {
-        guard case .sqlite(let location) = source else { throw SQLiteEngineSupport.wrongEngine(source) }
+        guard case .sqlite(let location) = source else { throw GodwitError.wrongEngine(source, for: .sqlite) }
         try await SQLiteDriver.open(location, mode: .readOnly).closing { try await $0.backup(toPath: path) }
     }
 

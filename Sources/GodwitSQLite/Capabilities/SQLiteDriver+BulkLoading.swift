@@ -27,7 +27,7 @@ private struct InsertSink: BulkRowSink {
     let statement: String
 
     func write(_ rows: BulkRows) async throws {
-        guard case .boundValues(let values) = rows else { throw bulkRowFormMismatch(driver.engine) }
+        guard case .boundValues(let values) = rows else { throw GodwitError.bulkRowFormMismatch(driver.engine) }
         if !values.isEmpty { try await driver.executeEach(unsafeSQL: statement, rows: values) }
     }
 }

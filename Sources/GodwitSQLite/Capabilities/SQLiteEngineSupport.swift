@@ -8,7 +8,7 @@ public struct SQLiteEngineSupport: EngineSupport {
     public var engine: Engine { .sqlite }
 
     public func open(_ url: DatabaseURL, access: DatabaseAccess) async throws -> any DatabaseDriver {
-        guard case .sqlite(let location) = url else { throw Self.wrongEngine(url) }
+        guard case .sqlite(let location) = url else { throw GodwitError.wrongEngine(url, for: engine) }
         let mode: SQLiteDriver.OpenMode = switch access {
         case .readOnly: .readOnly
         case .readWrite: .readWrite
@@ -26,9 +26,4 @@ public struct SQLiteEngineSupport: EngineSupport {
                        deferForeignKeys: "PRAGMA defer_foreign_keys = ON")
     }
     public var cloning: any DatabaseCloning { SQLiteCloning() }
-
-    /// The error for a URL of another engine handed to SQLite's parts: a bug in the caller.
-    static func wrongEngine(_ url: DatabaseURL) -> GodwitError {
-        GodwitError(.internalError, "A \(url.engine) database was handed to SQLite's driver", location: url.description)
-    }
 }

@@ -11,7 +11,7 @@ public struct SQLiteRunnerLock: RunnerLocking {
     public init() {}
 
     public func acquire(_ url: DatabaseURL, label: String) async throws -> RunnerLockAttempt {
-        guard case .sqlite(let location) = url else { throw SQLiteEngineSupport.wrongEngine(url) }
+        guard case .sqlite(let location) = url else { throw GodwitError.wrongEngine(url, for: .sqlite) }
         guard !location.isInMemory else { return .granted {} }
         let path = Self.lockPath(location)
         let descriptor = open(path, O_RDWR | O_CREAT, 0o644)
@@ -35,7 +35,7 @@ public struct SQLiteRunnerLock: RunnerLocking {
     }
 
     public func isHeld(_ url: DatabaseURL) async throws -> Bool {
-        guard case .sqlite(let location) = url else { throw SQLiteEngineSupport.wrongEngine(url) }
+        guard case .sqlite(let location) = url else { throw GodwitError.wrongEngine(url, for: .sqlite) }
         guard !location.isInMemory else { return false }
         let descriptor = open(Self.lockPath(location), O_RDONLY)
         guard descriptor >= 0 else { return false }
