@@ -20,6 +20,11 @@ public final class PostgresDriver: DatabaseDriver {
     let logger: Logger
     /// Server-side prepared statements of this session, by their SQL (see ``queryPrepared(unsafeSQL:)``).
     private let prepared = Mutex<[String: String]>([:])
+    /// A second session to the same database, opened the first time a reading wants one
+    /// (``companion()``) and closed with this one.
+    private let companionSession = Mutex<PostgresDriver?>(nil)
+    /// `server_version_num`, asked once per session.
+    private let serverVersion = Mutex<Int?>(nil)
 
     private init(endpoint: DatabaseURL.PostgresEndpoint, connection: PostgresConnection, logger: Logger) {
         self.url = .postgres(endpoint)
@@ -81,6 +86,55 @@ public final class PostgresDriver: DatabaseDriver {
 
     public func inspect(_ options: InspectionOptions) async throws -> Schema {
         try await PostgresInspector(driver: self, options: options).inspect()
+    }
+
+    /// A second session to the same database for work that runs beside this one's, such as
+    /// the half of a catalog reading that runs on another of the server's cores; opened once
+    /// and kept until ``close()``.
+    func companion() async throws -> PostgresDriver {
+        if let open = companionSession.withLock({ $0 }), !open.isClosed { return open }
+        let opened = try await PostgresDriver.connect(endpoint, applicationName: "godwit (reading)")
+        let previous = companionSession.withLock { session in
+            defer { session = opened }
+            return session
+        }
+        try? await previous?.close()
+        return opened
+    }
+
+    /// Exports the snapshot of this session's open transaction (`pg_export_snapshot()`), for
+    /// other sessions to read the same moment with ``withSnapshot(_:_:)`` while it stays open.
+    public func exportSnapshot() async throws -> String {
+        guard let snapshot = try await query(unsafeSQL: "SELECT pg_export_snapshot()").first?[0].textValue else {
+            throw GodwitError(.internalError, "The server exported no snapshot", location: url.description)
+        }
+        return snapshot
+    }
+
+    /// Runs `body` in a read-only transaction that sees exactly what the exporting session's
+    /// transaction sees (``exportSnapshot()``), then ends it.
+    public func withSnapshot<Result: Sendable>(_ snapshot: String, _ body: (PostgresDriver) async throws -> Result) async throws -> Result {
+        try await execute(unsafeSQL: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        do {
+            try await execute(unsafeSQL: "SET TRANSACTION SNAPSHOT " + SQLIdentifierQuoter.literal(snapshot))
+            let result = try await body(self)
+            try await execute(unsafeSQL: "ROLLBACK")
+            return result
+        } catch {
+            _ = try? await execute(unsafeSQL: "ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The server's `server_version_num` (`150018` for 15.18), asked once per session.
+    public func serverVersionNumber() async throws -> Int {
+        if let known = serverVersion.withLock({ $0 }) { return known }
+        let rows = try await query(unsafeSQL: "SELECT current_setting('server_version_num')::int8")
+        guard let number = rows.first?[0].integerValue else {
+            throw GodwitError(.internalError, "The server did not say its version", location: url.description)
+        }
+        serverVersion.withLock { $0 = Int(number) }
+        return Int(number)
     }
 
     /// Fails at once on a session the server already ended (a terminated backend, a restart):
@@ -195,6 +249,7 @@ public final class PostgresDriver: DatabaseDriver {
     }
 
     public func close() async throws {
+        if let companion = companionSession.withLock({ $0 }) { try? await companion.close() }
         try await connection.close()
     }
 

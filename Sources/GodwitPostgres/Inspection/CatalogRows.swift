@@ -1,18 +1,18 @@
 /// Rows of the catalog queries in ``PostgresInspector``, decoded from `row_to_json`.
 enum CatalogRows {
-    struct NamespaceRow: Decodable {
+    struct NamespaceRow: Decodable, Sendable {
         var name: String
         var comment: String?
     }
 
-    struct ExtensionRow: Decodable {
+    struct ExtensionRow: Decodable, Sendable {
         var name: String
         var schema: String
         var version: String
     }
 
-    struct CompositeTypeRow: Decodable {
-        struct Attribute: Decodable {
+    struct CompositeTypeRow: Decodable, Sendable {
+        struct Attribute: Decodable, Sendable {
             var name: String
             var type: String
             var collation: String?
@@ -24,14 +24,14 @@ enum CatalogRows {
         var comment: String?
     }
 
-    struct EnumRow: Decodable {
+    struct EnumRow: Decodable, Sendable {
         var schema: String
         var name: String
         var labels: [String]
         var comment: String?
     }
 
-    struct DomainRow: Decodable {
+    struct DomainRow: Decodable, Sendable {
         var schema: String
         var name: String
         var baseType: String
@@ -42,13 +42,13 @@ enum CatalogRows {
         var checks: [ConstraintDefinition]?
     }
 
-    struct ConstraintDefinition: Decodable {
+    struct ConstraintDefinition: Decodable, Sendable {
         var name: String
         var definition: String
         var validated: Bool
     }
 
-    struct SequenceRow: Decodable {
+    struct SequenceRow: Decodable, Sendable {
         var schema: String
         var name: String
         var dataType: String
@@ -64,7 +64,7 @@ enum CatalogRows {
         var comment: String?
     }
 
-    struct TableRow: Decodable {
+    struct TableRow: Decodable, Sendable {
         var storageParameters: [String]?
         var oid: Int64
         var schema: String
@@ -80,8 +80,9 @@ enum CatalogRows {
         var parents: [[String]]?
     }
 
-    struct ColumnRow: Decodable {
+    struct ColumnRow: Decodable, Sendable {
         var tableOid: Int64
+        var position: Int
         var name: String
         var type: String
         var notNull: Bool
@@ -91,23 +92,30 @@ enum CatalogRows {
         var collation: String?
         var isLocal: Bool
         var comment: String?
-        var sequenceSchema: String?
-        var sequenceName: String?
-        var sequenceType: String?
-        var sequenceStart: Int64?
-        var sequenceIncrement: Int64?
-        var sequenceMin: Int64?
-        var sequenceMax: Int64?
-        var sequenceCache: Int64?
-        var sequenceCycles: Bool?
     }
 
-    struct ConstraintRow: Decodable {
+    /// The sequence behind an identity column.
+    struct IdentityRow: Decodable, Sendable {
+        var tableOid: Int64
+        var column: String
+        var schema: String
+        var name: String
+        var dataType: String
+        var start: Int64
+        var increment: Int64
+        var minValue: Int64
+        var maxValue: Int64
+        var cache: Int64
+        var cycles: Bool
+    }
+
+    struct ConstraintRow: Decodable, Sendable {
         var comment: String?
         var tableOid: Int64
         var name: String
         var type: String
-        var definition: String
+        /// `pg_get_constraintdef`, read for checks and exclusions only.
+        var definition: String?
         var deferrable: Bool
         var deferred: Bool
         var validated: Bool
@@ -123,7 +131,7 @@ enum CatalogRows {
         var nullsNotDistinct: Bool?
     }
 
-    struct IndexRow: Decodable {
+    struct IndexRow: Decodable, Sendable {
         var storageParameters: [String]?
         var tableOid: Int64
         var name: String
@@ -136,7 +144,7 @@ enum CatalogRows {
         var keys: [IndexKeyRow]
     }
 
-    struct IndexKeyRow: Decodable {
+    struct IndexKeyRow: Decodable, Sendable {
         var position: Int
         var attnum: Int
         var column: String?
@@ -146,7 +154,7 @@ enum CatalogRows {
         var option: Int?
     }
 
-    struct ViewRow: Decodable {
+    struct ViewRow: Decodable, Sendable {
         var oid: Int64
         var schema: String
         var name: String
@@ -156,7 +164,7 @@ enum CatalogRows {
         var dependencies: [[String]]?
     }
 
-    struct FunctionRow: Decodable {
+    struct FunctionRow: Decodable, Sendable {
         var schema: String
         var name: String
         var arguments: String
@@ -173,7 +181,7 @@ enum CatalogRows {
         var aggregateSortOperator: String?
     }
 
-    struct TriggerRow: Decodable {
+    struct TriggerRow: Decodable, Sendable {
         var schema: String
         var table: String
         var name: String
@@ -182,7 +190,7 @@ enum CatalogRows {
         var comment: String?
     }
 
-    struct RuleRow: Decodable {
+    struct RuleRow: Decodable, Sendable {
         var schema: String
         var table: String
         var name: String
@@ -190,7 +198,7 @@ enum CatalogRows {
         var comment: String?
     }
 
-    struct ExtendedStatisticsRow: Decodable {
+    struct ExtendedStatisticsRow: Decodable, Sendable {
         var schema: String
         var name: String
         var tableSchema: String

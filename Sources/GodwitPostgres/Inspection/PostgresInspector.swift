@@ -39,30 +39,74 @@ struct PostgresInspector {
 
     /// The rows of every catalog query at once: one statement whose columns are the queries'
     /// results as JSON arrays, prepared once per session. One round trip and no planning on
-    /// later calls, where a query per kind of object cost a dozen of each.
-    private struct Catalog {
-        let sections: [String: Data]
+    /// later calls, where a query per kind of object cost a dozen of each. Each section is
+    /// decoded on the task that read it, so the two halves of a split reading decode at once.
+    private struct Catalog: Sendable {
+        let sections: [String: any Sendable]
 
-        func rows<Row: Decodable>(_ key: String, as type: Row.Type) throws -> [Row] {
-            guard let data = sections[key] else { throw GodwitError(.internalError, "Catalog section \(key) is missing") }
-            return try JSONDecoder().decode([Row].self, from: data)
+        func rows<Row: Decodable & Sendable>(_ key: String, as type: Row.Type) throws -> [Row] {
+            guard let rows = sections[key] as? [Row] else { throw GodwitError(.internalError, "Catalog section \(key) is missing") }
+            return rows
+        }
+
+        /// How each section's JSON is decoded.
+        static let decoders: [String: @Sendable (Data) throws -> any Sendable] = [
+            "namespaces": decoder(CatalogRows.NamespaceRow.self), "extensions": decoder(CatalogRows.ExtensionRow.self),
+            "enums": decoder(CatalogRows.EnumRow.self), "domains": decoder(CatalogRows.DomainRow.self),
+            "sequences": decoder(CatalogRows.SequenceRow.self), "tables": decoder(CatalogRows.TableRow.self),
+            "columns": decoder(CatalogRows.ColumnRow.self), "identities": decoder(CatalogRows.IdentityRow.self),
+            "constraints": decoder(CatalogRows.ConstraintRow.self), "indexes": decoder(CatalogRows.IndexRow.self),
+            "views": decoder(CatalogRows.ViewRow.self), "functions": decoder(CatalogRows.FunctionRow.self),
+            "triggers": decoder(CatalogRows.TriggerRow.self), "rules": decoder(CatalogRows.RuleRow.self),
+            "statistics": decoder(CatalogRows.ExtendedStatisticsRow.self), "composites": decoder(CatalogRows.CompositeTypeRow.self),
+        ]
+
+        private static func decoder<Row: Decodable & Sendable>(_ type: Row.Type) -> @Sendable (Data) throws -> any Sendable {
+            { try JSONDecoder().decode([Row].self, from: $0) }
         }
     }
 
     private func readCatalog(_ queries: CatalogQueries) async throws -> Catalog {
-        guard let row = try await driver.queryPrepared(unsafeSQL: queries.statement).first else {
+        // A reading inside the caller's transaction must see its uncommitted changes, which no
+        // other session can.
+        if !options.withinTransaction, let companion = try? await driver.companion() {
+            return try await readInHalves(queries, companion: companion)
+        }
+        return try await Self.readSections(queries.all.map(\.key), of: queries, on: driver)
+    }
+
+    /// The two halves of the catalog at once, the second on `companion`, which reads in the
+    /// same snapshot (``PostgresDriver/exportSnapshot()``): one reading, on two of the server's cores.
+    private func readInHalves(_ queries: CatalogQueries, companion: PostgresDriver) async throws -> Catalog {
+        let snapshot = try await driver.exportSnapshot()
+        async let second = companion.withSnapshot(snapshot) { session in
+            try await session.execute(unsafeSQL: "SET LOCAL search_path = pg_catalog")
+            return try await Self.readSections(CatalogQueries.halves[1], of: queries, on: session)
+        }
+        let first = try await Self.readSections(CatalogQueries.halves[0], of: queries, on: driver)
+        return Catalog(sections: first.sections.merging(try await second.sections) { mine, _ in mine })
+    }
+
+    /// The sections named by `keys`, in one prepared statement on `session`.
+    private static func readSections(_ keys: [String], of queries: CatalogQueries, on session: PostgresDriver) async throws -> Catalog {
+        let statement = queries.statement(for: keys)
+        guard let row = try await session.queryPrepared(unsafeSQL: statement).first else {
             throw GodwitError(.internalError, "The catalog query returned no row")
         }
-        var data: [String: Data] = [:]
-        for (offset, section) in queries.all.enumerated() {
-            guard let text = row.values[offset].textValue else { throw GodwitError(.internalError, "Catalog query returned NULL") }
-            data[section.key] = Data(text.utf8)
+        var sections: [String: any Sendable] = [:]
+        for (offset, key) in queries.all.map(\.key).filter(keys.contains).enumerated() {
+            guard let text = row.values[offset].textValue, let decode = Catalog.decoders[key] else {
+                throw GodwitError(.internalError, "Catalog section \(key) came back empty")
+            }
+            sections[key] = try decode(Data(text.utf8))
         }
-        return Catalog(sections: data)
+        return Catalog(sections: sections)
     }
 
     private func readSchema() async throws -> Schema {
-        let catalog = try await readCatalog(CatalogQueries(schemas: options.schemas, tableSizes: options.tableSizes))
+        let queries = CatalogQueries(schemas: options.schemas, tableSizes: options.tableSizes,
+                                     serverVersion: try await driver.serverVersionNumber())
+        let catalog = try await readCatalog(queries)
         var schema = Schema(engine: .postgresql)
         schema.namespaces = try catalog.rows("namespaces", as: CatalogRows.NamespaceRow.self).map {
             Namespace(name: $0.name, comment: $0.comment)
@@ -151,9 +195,15 @@ struct PostgresInspector {
             table.indexes = indexes[row.oid] ?? []
             tables[row.oid] = table
         }
-        for row in try catalog.rows("columns", as: CatalogRows.ColumnRow.self) {
-            guard tables[row.tableOid] != nil else { continue }
-            tables[row.tableOid]!.columns.append(makeColumn(row))
+        let identities = Dictionary(
+            try catalog.rows("identities", as: CatalogRows.IdentityRow.self).map { (ColumnKey(table: $0.tableOid, column: $0.column), $0) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        let columns = Dictionary(grouping: try catalog.rows("columns", as: CatalogRows.ColumnRow.self), by: \.tableOid)
+        for (oid, rows) in columns where tables[oid] != nil {
+            tables[oid]!.columns = rows.sorted { $0.position < $1.position }.map {
+                makeColumn($0, identity: identities[ColumnKey(table: oid, column: $0.name)])
+            }
         }
         for row in try catalog.rows("constraints", as: CatalogRows.ConstraintRow.self) {
             guard var table = tables[row.tableOid] else { continue }
@@ -170,7 +220,12 @@ struct PostgresInspector {
         return Array(tables.values)
     }
 
-    private func makeColumn(_ row: CatalogRows.ColumnRow) -> Column {
+    private struct ColumnKey: Hashable {
+        var table: Int64
+        var column: String
+    }
+
+    private func makeColumn(_ row: CatalogRows.ColumnRow, identity sequence: CatalogRows.IdentityRow?) -> Column {
         var column = Column(
             name: row.name, type: row.type, isNullable: !row.notNull, collation: row.collation,
             isInherited: !row.isLocal, comment: row.comment
@@ -180,14 +235,13 @@ struct PostgresInspector {
         } else {
             column.defaultExpression = row.defaultExpression
         }
-        if row.identity == "a" || row.identity == "d", let name = row.sequenceName {
+        if row.identity == "a" || row.identity == "d", let sequence {
             column.identity = Column.Identity(
                 generation: row.identity == "a" ? .always : .byDefault,
                 sequence: SequenceDefinition(
-                    name: QualifiedName(schema: row.sequenceSchema, name), dataType: row.sequenceType ?? "integer",
-                    start: row.sequenceStart ?? 1, increment: row.sequenceIncrement ?? 1,
-                    minValue: row.sequenceMin ?? 1, maxValue: row.sequenceMax ?? Int64.max,
-                    cache: row.sequenceCache ?? 1, cycles: row.sequenceCycles ?? false
+                    name: QualifiedName(schema: sequence.schema, sequence.name), dataType: sequence.dataType,
+                    start: sequence.start, increment: sequence.increment, minValue: sequence.minValue,
+                    maxValue: sequence.maxValue, cache: sequence.cache, cycles: sequence.cycles
                 )
             )
         }
@@ -212,7 +266,7 @@ struct PostgresInspector {
         case "c":
             table.checkConstraints.append(
                 CheckConstraint(
-                    name: row.name, expression: ConstraintText.checkExpression(row.definition),
+                    name: row.name, expression: ConstraintText.checkExpression(row.definition ?? ""),
                     isInherited: !row.isLocal, isNoInherit: row.noInherit, isValidated: row.validated
                 )
             )
@@ -228,7 +282,7 @@ struct PostgresInspector {
                 )
             )
         case "x":
-            table.exclusionConstraints.append(ExclusionConstraint(name: row.name, definition: row.definition))
+            table.exclusionConstraints.append(ExclusionConstraint(name: row.name, definition: row.definition ?? ""))
         case "n":
             // PostgreSQL 18 names NOT NULL constraints; only a name it would not choose is kept.
             if row.isLocal, let column = columns.first, row.name != "\(table.name.name)_\(column)_not_null",
