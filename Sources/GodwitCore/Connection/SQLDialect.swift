@@ -76,4 +76,11 @@ public protocol CanonicalSpelling: Sendable {
     func timeRange(_ columns: [String]) -> String
     /// Session settings the server's text of values depends on, set before digests are taken.
     var digestSessionSetup: [String] { get }
+    /// An expression hashing one row of `columns` to 64 bits, for two databases whose columns
+    /// have the same `declaredTypes`: each value by its type's own hash where that hash is the
+    /// same in every database (numbers, text, times, UUIDs), the rest by their text (enums,
+    /// whose hash is their label's OID in one database). Nil when the engine has no such hash.
+    func rowValueHash(of columns: [String], declaredTypes: [String]) -> String?
+    /// An expression hashing the engine's own text of the row of `columns` to 64 bits.
+    func rowTextHash(of columns: [String]) -> String
 }

@@ -60,13 +60,18 @@ private func prepareDigestSession(_ driver: any DatabaseDriver) async throws {
     for setting in try spelling(driver).digestSessionSetup { try await driver.execute(unsafeSQL: setting) }
 }
 
-/// PostgreSQL on both sides with the same column types: `hashtextextended` of the server's own
-/// text of each row, which is the same on both sides once both sessions use UTC and ISO dates.
-struct PostgresRowTextBuckets: BucketReader {
+/// PostgreSQL on both sides with the same column types: each row hashed by its values
+/// (``CanonicalSpelling/rowValueHash(of:declaredTypes:)``), or, on a server without that hash,
+/// by the server's own text of the row, which is the same on both sides once both sessions use
+/// UTC and ISO dates.
+struct PostgresRowHashBuckets: BucketReader {
     let keyed: KeyedTable
-    /// The compared columns' select expressions and kinds.
+    /// The compared columns' select expressions, declared types and kinds.
     let columns: [String]
+    let types: [String]
     let kinds: [ValueKind]
+    /// Hash values (PostgreSQL 14 and later) rather than the row's text.
+    let byValue: Bool
 
     func prepare() async throws { try await prepareDigestSession(keyed.driver) }
 
@@ -76,9 +81,11 @@ struct PostgresRowTextBuckets: BucketReader {
         let (bucket, filter) = keyed.bucketing(range, width: width)
         let times = zip(columns, kinds).filter { [.date, .timestamp, .timestamptz].contains($0.1) }.map(\.0)
         let list = columns.joined(separator: ", ")
+        let spelling = try spelling(keyed.driver)
+        let hash = (byValue ? spelling.rowValueHash(of: columns, declaredTypes: types) : nil) ?? spelling.rowTextHash(of: columns)
         return try await keyed.read("""
-            SELECT \(bucket) AS b, count(*), sum(hashtextextended(ROW(\(list))::text, 0))::text, sum(num_nulls(\(list))), 0,
-                   \(try spelling(keyed.driver).timeRange(times))
+            SELECT \(bucket) AS b, count(*), sum(\(hash))::text, sum(num_nulls(\(list))), 0,
+                   \(spelling.timeRange(times))
             FROM \(keyed.quoter.quote(keyed.table)) WHERE \(filter) GROUP BY 1
             """)
     }

@@ -76,7 +76,14 @@ public struct CrossVerification: Sendable {
     }
 
     private func compare(_ pair: TablePair, sourceDriver: any DatabaseDriver, targetDriver: any DatabaseDriver) async throws -> ReconciliationReport.TableResult {
-        guard let (sourceReader, targetReader) = bucketReaders(pair, sourceDriver: sourceDriver, targetDriver: targetDriver) else {
+        try await compare(pair, sourceDriver: sourceDriver, targetDriver: targetDriver, byValue: true)
+    }
+
+    /// - Parameter byValue: PostgreSQL pairs hash values rather than the rows' text; a server
+    ///   without `hash_record_extended` (PostgreSQL 13) makes the comparison start again by text.
+    private func compare(_ pair: TablePair, sourceDriver: any DatabaseDriver, targetDriver: any DatabaseDriver,
+                         byValue: Bool) async throws -> ReconciliationReport.TableResult {
+        guard let (sourceReader, targetReader) = bucketReaders(pair, sourceDriver: sourceDriver, targetDriver: targetDriver, byValue: byValue) else {
             return try await streamCompare(pair, sourceDriver: sourceDriver, targetDriver: targetDriver, range: nil)
         }
         var checksums = RangeChecksums(pair: pair, source: sourceReader, target: targetReader, listedKeys: listedKeys) { range in
@@ -85,6 +92,9 @@ public struct CrossVerification: Sendable {
         checksums.threshold = bisectionThreshold
         do {
             return try await checksums.run()
+        } catch let error as GodwitError where error.engineCode == "42883" && byValue && sourceReader is PostgresRowHashBuckets {
+            // No value hash on one of the servers: hash the rows' text on both.
+            return try await compare(pair, sourceDriver: sourceDriver, targetDriver: targetDriver, byValue: false)
         } catch let error as GodwitError where error.code == .queryFailed {
             // A server without what the checksum SQL needs (trim_scale: PostgreSQL 13): row by row.
             return try await streamCompare(pair, sourceDriver: sourceDriver, targetDriver: targetDriver, range: nil)
@@ -94,10 +104,11 @@ public struct CrossVerification: Sendable {
     }
 
     /// Readers that let each database checksum its own key ranges: PostgreSQL pairs with the same
-    /// column types hash their own row text; SQLite and PostgreSQL each compute the canonical
+    /// column types hash their own rows (by value, else by text); SQLite and PostgreSQL each compute the canonical
     /// digest. Nil when the table is streamed instead (a key that is not one integer, keys made
     /// UUIDs, or a column whose canonical form PostgreSQL cannot spell in SQL here).
-    private func bucketReaders(_ pair: TablePair, sourceDriver: any DatabaseDriver, targetDriver: any DatabaseDriver) -> (any BucketReader, any BucketReader)? {
+    private func bucketReaders(_ pair: TablePair, sourceDriver: any DatabaseDriver, targetDriver: any DatabaseDriver,
+                               byValue: Bool) -> (any BucketReader, any BucketReader)? {
         guard pair.keyKinds == [.integer], pair.idMap == nil, pair.uuidColumns.isEmpty else { return nil }
         let source = KeyedTable(driver: sourceDriver, table: pair.copy.source.name, key: pair.sourceKey[0], condition: pair.copy.condition)
         let target = KeyedTable(driver: targetDriver, table: pair.targetName, key: pair.targetKey[0], condition: nil)
@@ -109,8 +120,8 @@ public struct CrossVerification: Sendable {
         switch (sourceDriver.engine, targetDriver.engine) {
         case (.postgresql, .postgresql):
             guard pair.sameTypes else { return nil }
-            return (PostgresRowTextBuckets(keyed: source, columns: pair.sourceSelects, kinds: kinds),
-                    PostgresRowTextBuckets(keyed: target, columns: targetColumns, kinds: kinds))
+            return (PostgresRowHashBuckets(keyed: source, columns: pair.sourceSelects, types: pair.targetTypes, kinds: kinds, byValue: byValue),
+                    PostgresRowHashBuckets(keyed: target, columns: targetColumns, types: pair.targetTypes, kinds: kinds, byValue: byValue))
         case (.sqlite, .postgresql):
             guard let postgres = PostgresCanonicalBuckets(keyed: target, columns: targetColumns, types: pair.targetTypes, form: form) else { return nil }
             return (SQLiteCanonicalBuckets(keyed: source, columns: pair.sourceSelects, form: form), postgres)
