@@ -1,15 +1,16 @@
 /// A table's row count and order-independent checksum over named columns: equal digests mean
 /// equal multisets of rows, whatever order the engine returns them in.
 ///
-/// Each row is written as text (PostgreSQL's row literal; SQLite's `quote()` of each value),
-/// hashed to 64 bits (`hashtextextended` on PostgreSQL; FNV-1a on SQLite), and the two 32-bit
-/// halves are summed separately, so the sums cannot overflow and a changed row changes them.
+/// Each row is hashed to 64 bits — on PostgreSQL 14 and later from its values' binary forms
+/// (``Algorithm/values``), otherwise from its text (PostgreSQL's row literal; SQLite's `quote()`
+/// of each value) — and the hashes are summed, so a changed row changes the sum.
 public struct TableDigest: Hashable, Codable, Sendable {
     public var table: QualifiedName
     public var columns: [String]
     public var rows: Int64
-    /// `sum1:sum2` of the row hashes' halves; on PostgreSQL prefixed `h64:` (the row hash
-    /// since it replaced md5, which cost six times as much per row).
+    /// `hv:sum` of the value hashes; or `sum1:sum2` of the row text hashes' halves, on
+    /// PostgreSQL prefixed `h64:` (the row hash since it replaced md5, which cost six times as
+    /// much per row).
     public var checksum: String
 
     public init(table: QualifiedName, columns: [String], rows: Int64, checksum: String) {
@@ -26,27 +27,41 @@ public struct TableDigest: Hashable, Codable, Sendable {
         case current
         /// PostgreSQL's md5 of the row literal, the first 64 bits (before `h64:`).
         case md5
+        /// Each value hashed by its type's own hash (`hash_record_extended`, PostgreSQL 14),
+        /// the hashes summed exactly: three times cheaper per row than hashing the row's text.
+        /// The expression comes from the dialect (``CanonicalSpelling/rowValueHash(of:declaredTypes:)``).
+        case values
 
         /// The algorithm that made `checksum` on `engine`.
         public static func of(_ checksum: String, engine: Engine) -> Algorithm {
-            engine == .postgresql && !checksum.hasPrefix(prefix) ? .md5 : .current
+            if checksum.hasPrefix(valuesPrefix) { return .values }
+            return engine == .postgresql && !checksum.hasPrefix(prefix) ? .md5 : .current
         }
 
         static let prefix = "h64:"
+        static let valuesPrefix = "hv:"
     }
 
     /// The checksum text for the two sums the query returns.
     public static func checksum(_ first: String, _ second: String, engine: Engine, algorithm: Algorithm = .current) -> String {
-        (engine == .postgresql && algorithm == .current ? Algorithm.prefix : "") + "\(first):\(second)"
+        switch algorithm {
+        case .values: return Algorithm.valuesPrefix + first
+        case .current where engine == .postgresql: return Algorithm.prefix + "\(first):\(second)"
+        default: return "\(first):\(second)"
+        }
     }
 
     /// The query returning `rows`, `sum1`, `sum2` (as text) for a table's columns, over the rows
     /// `filter` (a SQL condition) keeps.
+    /// - Parameter valueHash: for ``Algorithm/values``, the row's hash expression.
     public static func query(table: QualifiedName, columns: [String], engine: Engine, filter: String? = nil,
-                             algorithm: Algorithm = .current) -> String {
+                             algorithm: Algorithm = .current, valueHash: String? = nil) -> String {
         let quoter = engine.quoter
         let name = quoter.quote(table)
         let condition = filter.map { " WHERE \($0)" } ?? ""
+        if algorithm == .values, let valueHash {
+            return "SELECT count(*), coalesce(sum(h), 0)::text, ''::text FROM (SELECT \(valueHash) AS h FROM \(name)\(condition)) AS hashed"
+        }
         switch (engine, algorithm) {
         case (.postgresql, .md5):
             return """
@@ -54,7 +69,7 @@ public struct TableDigest: Hashable, Codable, Sendable {
                        coalesce(sum(('x' || substr(h, 9, 8))::bit(32)::bigint), 0)::text
                 FROM (SELECT md5(ROW(\(columns.map(quoter.quote).joined(separator: ", ")))::text) AS h FROM \(name)\(condition)) AS hashed
                 """
-        case (.postgresql, .current):
+        case (.postgresql, .current), (.postgresql, .values):
             return """
                 SELECT count(*), coalesce(sum(h & 4294967295), 0)::text, coalesce(sum((h >> 32) & 4294967295), 0)::text
                 FROM (SELECT \(rowHash(columns, engine: engine)) AS h FROM \(name)\(condition)) AS hashed

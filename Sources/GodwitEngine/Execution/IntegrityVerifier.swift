@@ -77,7 +77,7 @@ struct IntegrityVerifier {
         report.checks.append(.init(level: .structure, name: "schema equals the schema before the run", passed: differences.isEmpty,
                                    detail: differences.isEmpty ? "equal" : differences.prefix(10).joined(separator: "; ")))
         let present = stored.digests.filter { live.table(named: $0.table) != nil }
-        let current = try await TableDigester.digests(like: present, on: driver)
+        let current = try await TableDigester.digests(like: present, in: live, on: driver)
         for before in stored.digests {
             guard let now = current.first(where: { $0.table == before.table }) else {
                 report.checks.append(.init(level: .checksums, name: "checksum of \(before.table)", passed: false, detail: "the table is missing"))

@@ -4,27 +4,44 @@ import GodwitCore
 enum TableDigester {
     /// Digests of `tables` over the columns each has in `schema`, in that column order: a
     /// hundred tables to a statement (`UNION ALL`), so a migration's checkpoint costs one round
-    /// trip, not one per table.
+    /// trip, not one per table. Values are hashed where the engine can (``TableDigest/Algorithm/values``).
     static func digests(of tables: [QualifiedName], in schema: Schema, on driver: any DatabaseDriver) async throws -> [TableDigest] {
-        try await digests(of: tables.compactMap { name in schema.table(named: name).map { (name, $0.columns.map(\.name)) } }, on: driver)
+        let found = tables.compactMap { name in schema.table(named: name).map { (name, $0.columns.map(\.name)) } }
+        guard driver.dialect is any CanonicalSpelling else { return try await digests(of: found, on: driver) }
+        do {
+            return try await digests(of: found, on: driver, algorithm: .values, schema: schema)
+        } catch let error as GodwitError where error.engineCode == "42883" {
+            // PostgreSQL 13 has no hash_record_extended: the rows' text is hashed instead.
+            return try await digests(of: found, on: driver)
+        }
     }
 
-    /// Digests of tables over the columns given for each, hashed with `algorithm`.
+    /// Digests of tables over the columns given for each, hashed with `algorithm` (for
+    /// ``TableDigest/Algorithm/values``, with the columns' types as `schema` declares them).
     static func digests(of found: [(QualifiedName, [String])], on driver: any DatabaseDriver,
-                        algorithm: TableDigest.Algorithm = .current) async throws -> [TableDigest] {
+                        algorithm: TableDigest.Algorithm = .current, schema: Schema? = nil) async throws -> [TableDigest] {
         var digests: [TableDigest] = []
+        let quoter = driver.engine.quoter
+        let valueHash = { (table: QualifiedName, columns: [String]) -> String? in
+            guard algorithm == .values, let spelling = driver.dialect as? any CanonicalSpelling, let definition = schema?.table(named: table) else { return nil }
+            let types = columns.map { column in definition.column(named: column)?.type ?? "" }
+            return spelling.rowValueHash(of: columns.map(quoter.quote), declaredTypes: types)
+        }
         for start in stride(from: 0, to: found.count, by: 100) {
             let chunk = Array(found[start..<min(start + 100, found.count)])
             let sql = chunk.enumerated().map { offset, table in
-                "SELECT \(offset) AS godwit_position, digest.* FROM (\(TableDigest.query(table: table.0, columns: table.1, engine: driver.engine, algorithm: algorithm))) AS digest"
+                let query = TableDigest.query(table: table.0, columns: table.1, engine: driver.engine, algorithm: algorithm,
+                                              valueHash: valueHash(table.0, table.1))
+                return "SELECT \(offset) AS godwit_position, digest.* FROM (\(query)) AS digest"
             }.joined(separator: "\nUNION ALL\n")
             let rows = try await driver.query(unsafeSQL: sql)
             for row in rows {
                 guard let position = row.values[0].integerValue.map(Int.init), position < chunk.count else { continue }
                 let (name, columns) = chunk[position]
+                let hashedByValue = algorithm == .values && valueHash(name, columns) != nil
                 digests.append(TableDigest(table: name, columns: columns, rows: row.values[1].integerValue ?? 0,
                                            checksum: TableDigest.checksum(row.values[2].textValue ?? "0", row.values[3].textValue ?? "0",
-                                                                          engine: driver.engine, algorithm: algorithm)))
+                                                                          engine: driver.engine, algorithm: hashedByValue ? .values : .current)))
             }
         }
         return digests.sorted { $0.table < $1.table }
@@ -42,12 +59,13 @@ enum TableDigester {
         }.sorted { $0.table < $1.table }
     }
 
-    /// Digests to compare with `recorded` ones: each table hashed as its recorded digest was.
-    static func digests(like recorded: [TableDigest], on driver: any DatabaseDriver) async throws -> [TableDigest] {
+    /// Digests to compare with `recorded` ones: each table hashed as its recorded digest was
+    /// (by value with the column types `schema` declares now).
+    static func digests(like recorded: [TableDigest], in schema: Schema, on driver: any DatabaseDriver) async throws -> [TableDigest] {
         let grouped = Dictionary(grouping: recorded) { TableDigest.Algorithm.of($0.checksum, engine: driver.engine) }
         var digests: [TableDigest] = []
         for (algorithm, tables) in grouped {
-            digests += try await self.digests(of: tables.map { ($0.table, $0.columns) }, on: driver, algorithm: algorithm)
+            digests += try await self.digests(of: tables.map { ($0.table, $0.columns) }, on: driver, algorithm: algorithm, schema: schema)
         }
         return digests.sorted { $0.table < $1.table }
     }
