@@ -199,11 +199,21 @@ extension EncodedPage.LastKey {
 }
 
 extension CopyEncoder {
-    /// Loads the chunk `sql` reads straight from SQLite's reading thread into a PostgreSQL COPY,
-    /// when `source` is SQLite and `target` PostgreSQL; false (nothing done) for any other pair.
+    /// Loads the chunk `sql` reads without the general conversion, where the two engines allow:
+    /// SQLite → PostgreSQL straight from SQLite's reading thread into a COPY; PostgreSQL →
+    /// PostgreSQL, for a table every column of which passes as it is (``TableCopy/passesVerbatim``),
+    /// the source's binary cells into a binary COPY. False (nothing done) for anything else.
     static func loadDirectly(_ sql: String, from source: any DatabaseDriver, into target: any DatabaseDriver, table: TableCopy,
                              converter: RowConverter, state: ChunkState,
                              reject: @escaping @Sendable (_ key: String, _ column: String, _ reason: String) throws -> Void) async throws -> Bool {
+        if let from = source as? PostgresDriver, let into = target as? PostgresDriver, table.passesVerbatim {
+            try await from.copyVerbatim(sql, leading: table.key.count, into: into, table: table.target.name,
+                                        columns: table.target.columns.map(\.name)) { rows, key in
+                state.notePage(read: rows, loaded: Int64(rows), lastKey: key.isEmpty ? nil : BackfillBatchSQL.literal(key, engine: .postgresql),
+                               formats: [:])
+            }
+            return true
+        }
         guard let sqlite = source as? SQLiteDriver, let postgres = target as? PostgresDriver else { return false }
         let encoder = CopyEncoder(converter: converter, table: table, reject: reject)
         let count = table.columns.count
@@ -215,5 +225,23 @@ extension CopyEncoder {
             }
         }
         return true
+    }
+}
+
+extension TableCopy {
+    /// PostgreSQL → PostgreSQL: whether every column is a source column copied as it is into a
+    /// column of the same built-in type, so the server's binary form of each value is what the
+    /// target's binary COPY reads. Enums, domains and arrays (whose binary forms name types by
+    /// OIDs of one database), conversions, computed columns and mapped keys go the general way.
+    var passesVerbatim: Bool {
+        guard !columns.isEmpty else { return false }
+        let quoter = Engine.postgresql.quoter
+        return columns.allSatisfy { column in
+            guard let name = column.sourceName, column.select == quoter.quote(name), let original = source.column(named: name),
+                  column.conversion.uuidOfKeysIn == nil, !column.conversion.jsonArrayToArray,
+                  column.conversion.sourceKind == column.conversion.targetKind,
+                  PostgresTypeName.canonical(original.type) == PostgresTypeName.canonical(column.target.type) else { return false }
+            return PostgresBinaryType(declaredType: original.type) != nil
+        }
     }
 }
