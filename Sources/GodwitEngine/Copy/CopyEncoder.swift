@@ -207,7 +207,8 @@ extension CopyEncoder {
                              converter: RowConverter, state: ChunkState,
                              reject: @escaping @Sendable (_ key: String, _ column: String, _ reason: String) throws -> Void) async throws -> Bool {
         if let from = source as? PostgresDriver, let into = target as? PostgresDriver, table.passesVerbatim {
-            try await from.copyVerbatim(sql, leading: table.key.count, into: into, table: table.target.name,
+            let types = table.columns.compactMap { column in column.sourceName.flatMap { table.source.column(named: $0)?.type } }
+            try await from.copyVerbatim(sql, keyCount: table.key.count, types: types, into: into, table: table.target.name,
                                         columns: table.target.columns.map(\.name)) { rows, key in
                 state.notePage(read: rows, loaded: Int64(rows), lastKey: key.isEmpty ? nil : BackfillBatchSQL.literal(key, engine: .postgresql),
                                formats: [:])

@@ -35,6 +35,33 @@ public enum PostgresBinaryType: Hashable, Sendable {
     }
 }
 
+extension PostgresBinaryType {
+    /// The function that gives a value of a column declared `type` in its binary form: the
+    /// bytes a binary COPY holds for it (`character(n)` keeps its padding). Nil for a type
+    /// without a ``PostgresBinaryType``.
+    public static func sendFunction(declaredType type: String) -> String? {
+        guard let binary = PostgresBinaryType(declaredType: type) else { return nil }
+        switch binary {
+        case .int2: return "int2send"
+        case .int4: return "int4send"
+        case .int8: return "int8send"
+        case .float8: return "float8send"
+        case .bool: return "boolsend"
+        case .text:
+            let base = PostgresTypeName.canonical(type)
+            return base.hasPrefix("character(") || base == "character" || base.hasPrefix("bpchar") ? "bpcharsend" : "textsend"
+        case .json: return "json_send"
+        case .jsonb: return "jsonb_send"
+        case .bytea: return "byteasend"
+        case .date: return "date_send"
+        case .timestamp: return "timestamp_send"
+        case .timestamptz: return "timestamptz_send"
+        case .numeric: return "numeric_send"
+        case .uuid: return "uuid_send"
+        }
+    }
+}
+
 /// Writes rows in PostgreSQL's binary COPY format: a header, then per row a 16-bit field count
 /// and each field as a 32-bit length (-1 for NULL) and the type's binary form, big-endian; a
 /// trailer of -1 ends the data.

@@ -66,49 +66,31 @@ extension PostgresDriver {
 }
 
 extension PostgresDriver {
-    /// Streams the rows of `sql` into `target`'s `COPY … FROM STDIN (FORMAT binary)` as this
-    /// server sent them: postgres-nio asks for every result column in binary form, which is the
-    /// form binary COPY takes, so each cell's bytes become a COPY field unchanged — no value is
-    /// decoded. For columns of the same built-in types on both servers (``PostgresBinaryType``).
+    /// Copies the rows of `sql` into `target`'s `COPY … FROM STDIN (FORMAT binary)` without
+    /// decoding a value: this server writes each value's binary form (its type's send
+    /// function, what its own binary COPY writes) and joins the rows of each page of
+    /// `pageSize` into COPY tuples, so a page arrives as one value whose bytes go to the target
+    /// as they are. Per row the client does nothing; per value it did a dozen allocations.
+    /// For columns of built-in types (``PostgresBinaryType``), the same on both servers.
     ///
     /// - Parameters:
-    ///   - leading: columns at the front of each row that are read but not copied (the key the
-    ///     caller resumes after); they are decoded for the last row of every page only.
-    ///   - onPage: after each page of `pageSize` rows is written: its row count and its last
-    ///     row's leading values.
-    public func copyVerbatim(_ sql: String, leading: Int, into target: PostgresDriver, table: QualifiedName, columns: [String],
-                             pageSize: Int = 5_000,
-                             onPage: @Sendable (_ rows: Int, _ lastLeading: [DatabaseValue]) throws -> Void) async throws {
+    ///   - sql: a query whose first `keyCount` columns are the key the caller resumes after and
+    ///     whose other columns, in order, are those of `columns`, declared `types` in the source.
+    ///   - onPage: after each page is written: its row count and its last row's key.
+    public func copyVerbatim(_ sql: String, keyCount: Int, types: [String], into target: PostgresDriver, table: QualifiedName,
+                             columns: [String], pageSize: Int = 5_000,
+                             onPage: @Sendable (_ rows: Int, _ lastKey: [DatabaseValue]) throws -> Void) async throws {
+        let statement = try Self.verbatimPages(of: sql, keyCount: keyCount, types: types, pageSize: pageSize)
         try requireOpen()
         try await target.copyIn(table: table, columns: columns, format: .binary) { sink in
             do {
-                let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-                var buffer = ByteBuffer()
-                buffer.reserveCapacity(pageSize * 128)
-                var count = 0
-                var last: PostgresRow?
-                for try await row in rows {
-                    buffer.writeInteger(Int16(truncatingIfNeeded: row.count - leading))
-                    for (position, cell) in row.enumerated() where position >= leading {
-                        if let bytes = cell.bytes {
-                            buffer.writeInteger(Int32(truncatingIfNeeded: bytes.readableBytes))
-                            buffer.writeImmutableBuffer(bytes)
-                        } else {
-                            buffer.writeInteger(Int32(-1))
-                        }
-                    }
-                    count += 1
-                    last = row
-                    if count == pageSize {
-                        try onPage(count, try Self.leadingValues(of: row, count: leading))
-                        try await sink.write(buffer)
-                        buffer.clear()
-                        count = 0
-                    }
-                }
-                if count > 0, let last {
-                    try onPage(count, try Self.leadingValues(of: last, count: leading))
-                    try await sink.write(buffer)
+                for try await row in try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) {
+                    let cells = Array(row)
+                    guard cells.count == keyCount + 2, let bytes = cells[keyCount + 1].bytes else { continue }
+                    let key = try cells.prefix(keyCount).enumerated().map { try PostgresValueDecoder.decode($1, column: $0) }
+                    let rows = try PostgresValueDecoder.decode(cells[keyCount], column: keyCount).integerValue ?? 0
+                    try onPage(Int(rows), key)
+                    try await sink.write(bytes)
                 }
             } catch let error as PSQLError {
                 throw PostgresErrorTranslator.translateQuery(error, endpoint: endpoint)
@@ -116,11 +98,28 @@ extension PostgresDriver {
         }
     }
 
-    private static func leadingValues(of row: PostgresRow, count: Int) throws -> [DatabaseValue] {
-        var values: [DatabaseValue] = []
-        for (position, cell) in row.enumerated() where position < count {
-            values.append(try PostgresValueDecoder.decode(cell, column: position))
+    /// The query behind ``copyVerbatim(_:keyCount:types:into:table:columns:pageSize:onPage:)``:
+    /// per page, the last row's key, the row count and the page's COPY tuples (a 16-bit field
+    /// count, then each value as a 32-bit length, or -1 for NULL, and its bytes).
+    static func verbatimPages(of sql: String, keyCount: Int, types: [String], pageSize: Int) throws -> String {
+        let keys = (0..<keyCount).map { "godwit_k\($0)" }
+        let values = types.indices.map { "godwit_v\($0)" }
+        let sends = try zip(values, types).enumerated().map { offset, pair in
+            guard let send = PostgresBinaryType.sendFunction(declaredType: pair.1) else {
+                throw GodwitError(.internalError, "No binary form for a column of type \(pair.1)")
+            }
+            return "\(send)(\(pair.0)) AS godwit_s\(offset)"
         }
-        return values
+        let fieldCount = String(format: "%04x", types.count)
+        let fields = types.indices.map { "coalesce(int4send(octet_length(godwit_s\($0))) || godwit_s\($0), '\\xffffffff'::bytea)" }
+        let lastKey = keys.map { "(array_agg(\($0) ORDER BY godwit_row DESC))[1]" }
+        return """
+            SELECT \((lastKey + ["count(*)", "string_agg(godwit_tuple, ''::bytea ORDER BY godwit_row)"]).joined(separator: ", "))
+            FROM (SELECT godwit_row, \((keys + ["'\\x\(fieldCount)'::bytea || " + fields.joined(separator: " || ") + " AS godwit_tuple"]).joined(separator: ", "))
+                  FROM (SELECT row_number() OVER () AS godwit_row, \((keys + sends).joined(separator: ", "))
+                        FROM (\(sql)) AS godwit_chunk(\((keys + values).joined(separator: ", "))) OFFSET 0) AS godwit_sent) AS godwit_tuples
+            GROUP BY (godwit_row - 1) / \(pageSize)
+            ORDER BY (godwit_row - 1) / \(pageSize)
+            """
     }
 }
