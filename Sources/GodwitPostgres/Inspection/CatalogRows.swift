@@ -94,19 +94,21 @@ enum CatalogRows {
         var comment: String?
     }
 
-    /// The sequence behind an identity column.
+    /// The sequence behind an identity column: the table and column, then the sequence's own
+    /// fields as ``SequenceRow`` reads them, in the same object.
     struct IdentityRow: Decodable, Sendable {
         var tableOid: Int64
         var column: String
-        var schema: String
-        var name: String
-        var dataType: String
-        var start: Int64
-        var increment: Int64
-        var minValue: Int64
-        var maxValue: Int64
-        var cache: Int64
-        var cycles: Bool
+        var sequence: SequenceRow
+
+        private enum CodingKeys: String, CodingKey { case tableOid, column }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            tableOid = try container.decode(Int64.self, forKey: .tableOid)
+            column = try container.decode(String.self, forKey: .column)
+            sequence = try SequenceRow(from: decoder)
+        }
     }
 
     struct ConstraintRow: Decodable, Sendable {

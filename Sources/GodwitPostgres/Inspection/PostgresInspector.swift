@@ -127,17 +127,7 @@ struct PostgresInspector {
                 comment: row.comment
             )
         }
-        schema.sequences = try catalog.rows("sequences", as: CatalogRows.SequenceRow.self).map { row in
-            var owner: ColumnReference?
-            if let table = row.ownerTable, let column = row.ownerColumn {
-                owner = ColumnReference(table: QualifiedName(schema: row.ownerSchema, table), column: column)
-            }
-            return SequenceDefinition(
-                name: QualifiedName(schema: row.schema, row.name), dataType: row.dataType, start: row.start,
-                increment: row.increment, minValue: row.minValue, maxValue: row.maxValue, cache: row.cache,
-                cycles: row.cycles, ownedBy: owner, comment: row.comment
-            )
-        }
+        schema.sequences = try catalog.rows("sequences", as: CatalogRows.SequenceRow.self).map(makeSequence)
         let indexes = Dictionary(
             grouping: try catalog.rows("indexes", as: CatalogRows.IndexRow.self), by: \.tableOid
         ).mapValues { $0.map(makeIndex) }
@@ -220,6 +210,18 @@ struct PostgresInspector {
         return Array(tables.values)
     }
 
+    private func makeSequence(_ row: CatalogRows.SequenceRow) -> SequenceDefinition {
+        var owner: ColumnReference?
+        if let table = row.ownerTable, let column = row.ownerColumn {
+            owner = ColumnReference(table: QualifiedName(schema: row.ownerSchema, table), column: column)
+        }
+        return SequenceDefinition(
+            name: QualifiedName(schema: row.schema, row.name), dataType: row.dataType, start: row.start,
+            increment: row.increment, minValue: row.minValue, maxValue: row.maxValue, cache: row.cache,
+            cycles: row.cycles, ownedBy: owner, comment: row.comment
+        )
+    }
+
     private struct ColumnKey: Hashable {
         var table: Int64
         var column: String
@@ -236,14 +238,7 @@ struct PostgresInspector {
             column.defaultExpression = row.defaultExpression
         }
         if row.identity == "a" || row.identity == "d", let sequence {
-            column.identity = Column.Identity(
-                generation: row.identity == "a" ? .always : .byDefault,
-                sequence: SequenceDefinition(
-                    name: QualifiedName(schema: sequence.schema, sequence.name), dataType: sequence.dataType,
-                    start: sequence.start, increment: sequence.increment, minValue: sequence.minValue,
-                    maxValue: sequence.maxValue, cache: sequence.cache, cycles: sequence.cycles
-                )
-            )
+            column.identity = Column.Identity(generation: row.identity == "a" ? .always : .byDefault, sequence: makeSequence(sequence.sequence))
         }
         return column
     }
