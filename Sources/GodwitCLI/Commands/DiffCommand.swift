@@ -32,6 +32,21 @@ struct DiffCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Write the migration to this file instead of standard output.")
     var output: String?
 
+    /// The schema `sql` (read from `file`) makes in a scratch database like `url`'s. Its tables
+    /// are empty, so their sizes are not read.
+    private static func readDesired(_ sql: String, file: String, like url: DatabaseURL) async throws -> Schema {
+        try await ScratchDatabase.with(like: url) { scratch in
+            do {
+                try await ScratchDatabase.load(sql, into: scratch)
+            } catch var error as GodwitError {
+                error.summary = "The desired schema does not load: " + error.summary
+                error.location = [file, error.location].compactMap { $0 }.joined(separator: ", ")
+                throw error
+            }
+            return try await scratch.inspect(InspectionOptions(tableSizes: false))
+        }
+    }
+
     func run() async throws {
         try await CommandRunner.run {
             let url = try DatabaseURLResolver.resolve(from)
@@ -39,17 +54,17 @@ struct DiffCommand: AsyncParsableCommand {
                 throw GodwitError(.fileNotFound, "Cannot read the desired schema", location: to, remedy: "Pass a readable .sql file with --to.")
             }
             let hints = try rename.map(RenameHint.init(parsing:)) + RenameHint.annotations(in: desiredSQL)
-            let current = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
-            let desired = try await ScratchDatabase.with(like: url) { scratch in
-                do {
-                    try await ScratchDatabase.load(desiredSQL, into: scratch)
-                } catch var error as GodwitError {
-                    error.summary = "The desired schema does not load: " + error.summary
-                    error.location = [to, error.location].compactMap { $0 }.joined(separator: ", ")
-                    throw error
-                }
-                return try await scratch.inspect(InspectionOptions())
+            // The desired schema loads into its scratch while the live one is read: two databases,
+            // two sessions. A failure of the live reading waits for the scratch to be dropped.
+            async let desiredReading = Self.readDesired(desiredSQL, file: to, like: url)
+            let current: Schema
+            do {
+                current = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
+            } catch {
+                _ = try? await desiredReading
+                throw error
             }
+            let desired = try await desiredReading
             let result = try await DiffMigration.write(from: current, to: desired, source: to, renames: hints, name: name, on: url)
             for warning in result.warnings { Terminal().writeError("godwit: warning: \(warning)") }
             guard !result.migration.operations.isEmpty else {

@@ -18,6 +18,9 @@ final class ExecutionSession: Sendable {
     /// The schema as last read when nothing has run since (the reading a migration ended with),
     /// so the next migration's plan starts from it instead of reading the catalog again.
     private let lastReading = Mutex<Schema?>(nil)
+    /// The step whose checks passed in its own transaction as it finished, most recently in
+    /// this run (see ``noteChecked(migration:step:)``).
+    private let lastChecked = Mutex<(migration: String, step: Int)?>(nil)
     /// Tries and failed tries of retried work, for the failed-batch rollback trigger.
     private let tally = Mutex<(tries: Int, failures: Int)>((0, 0))
 
@@ -26,6 +29,15 @@ final class ExecutionSession: Sendable {
         self.settings = settings
         self.observer = observer
         self.measurer = measurer
+    }
+
+    /// Records that step `step` (1-based) of `migration` has just finished with its checks
+    /// passed, so the verification of its phase, if it comes next, need not scan for them again.
+    func noteChecked(migration: String, step: Int) { lastChecked.withLock { $0 = (migration, step) } }
+
+    /// Whether the last step to finish in this run, with its checks, was step `step` of `migration`.
+    func checksJustPassed(migration: String, step: Int) -> Bool {
+        lastChecked.withLock { $0.map { $0.migration == migration && $0.step == step } ?? false }
     }
 
     /// Keeps a reading of the live schema for the next ``takeReading()``: only call it when

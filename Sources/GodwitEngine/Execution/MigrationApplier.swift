@@ -351,7 +351,8 @@ public struct MigrationApplier: Sendable {
         }
         let (report, reading) = try await IntegrityVerifier(driver: driver).verifyReading(.init(
             migrationID: migration.id, migration: migration, stored: stored, completed: completed,
-            validations: final, structure: final, label: "\(migration.id) \(migration.name) after \(phase.rawValue)"
+            validations: final, structure: final, label: "\(migration.id) \(migration.name) after \(phase.rawValue)",
+            justChecked: session.checksJustPassed(migration: migration.id, step: completed) ? completed : nil
         ))
         if final, report.passed, completed == stored.steps.count { session.keep(reading: reading) }
         let store = try await session.store()

@@ -57,6 +57,7 @@ struct StepExecutor {
             }
         }
         CrashPoint.reach("step-\(number)-after-commit")
+        session.noteChecked(migration: migration.id, step: number)
         session.observer?.observe(ExecutionEvent(kind: .stepFinished, migration: migration.id, phase: step.phase, step: number,
                                                  message: "\(step.title) (\(String(format: "%.3f", Date().timeIntervalSince(started)))s)"))
         await session.measurer?.stepFinished(migration: migration.id, step: number, undo: false)
