@@ -176,33 +176,41 @@ public struct PostgresPlanner: MigrationPlanner {
         return steps
     }
 
-    /// While old code still writes rows without the new column, a trigger fills it from `up` when
-    /// a write leaves it NULL, so the backfill and new writes cannot leave gaps. Expand installs
-    /// it (before the backfill); cleanup, with the other helpers, removes it. Both are reversible.
+    /// While old code still writes rows without the new column, triggers compute it from `up`
+    /// for every row old code inserts without it or updates without setting it (before the
+    /// backfill reaches the row or after), so neither a gap nor a stale value is left. Expand
+    /// installs them (before the backfill); cleanup, with the other helpers, removes them. Both
+    /// are reversible.
     private func fillTrigger(_ change: AddColumn, before: Schema, migrationID: String) throws -> [PlanStep] {
         guard let up = change.up else { return [] }
         let table = try resolve(change.table, before).name
         let t = quoter.quote(table), c = quoter.quote(change.column.name)
         let function = quoter.quote(QualifiedName(schema: table.schema, PostgresColumnSwap.limit("godwit_\(migrationID)_fill_\(table.name)_\(change.column.name)")))
-        let trigger = quoter.quote(PostgresColumnSwap.limit("godwit_\(migrationID)_fill_\(change.column.name)"))
+        let onInsert = quoter.quote(PostgresColumnSwap.limit("godwit_\(migrationID)_fill_\(change.column.name)"))
+        let onUpdate = quoter.quote(PostgresColumnSwap.limit("godwit_\(migrationID)_refill_\(change.column.name)"))
         let body = """
             CREATE FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql AS $godwit$
             BEGIN
-                IF NEW.\(c) IS NULL THEN
-                    NEW.\(c) := (SELECT \(up) FROM (SELECT (NEW).*) AS row);
-                END IF;
+                NEW.\(c) := (SELECT \(up) FROM (SELECT (NEW).*) AS row);
                 RETURN NEW;
             END
             $godwit$
             """
-        // WHEN keeps the function out of writes that set the column (the backfill's own batches).
-        let create = "CREATE TRIGGER \(trigger) BEFORE INSERT OR UPDATE ON \(t) FOR EACH ROW WHEN (NEW.\(c) IS NULL) EXECUTE FUNCTION \(function)()"
+        // Old code never writes the column: a row it inserts arrives without it, and a row it
+        // updates keeps the value up(row) gave before its other columns changed, so it is
+        // computed again. The WHEN clauses keep the function out of writes that set the column,
+        // such as the backfill's own batches.
+        let create = [
+            "CREATE TRIGGER \(onInsert) BEFORE INSERT ON \(t) FOR EACH ROW WHEN (NEW.\(c) IS NULL) EXECUTE FUNCTION \(function)()",
+            "CREATE TRIGGER \(onUpdate) BEFORE UPDATE ON \(t) FOR EACH ROW WHEN (NEW.\(c) IS NOT DISTINCT FROM OLD.\(c)) EXECUTE FUNCTION \(function)()",
+        ]
+        let drop = ["DROP TRIGGER \(onUpdate) ON \(t)", "DROP TRIGGER \(onInsert) ON \(t)", "DROP FUNCTION \(function)()"]
         return [
             PlanStep(phase: .expand, title: "Fill \(table).\(change.column.name) from up(row) on every write while old code runs",
-                     forward: [body, create], reverse: ["DROP TRIGGER \(trigger) ON \(t)", "DROP FUNCTION \(function)()"],
+                     forward: [body] + create, reverse: drop,
                      lock: .shareRowExclusive, duration: .instant),
             PlanStep(phase: .cleanup, title: "Remove the fill trigger of \(table).\(change.column.name)",
-                     forward: ["DROP TRIGGER \(trigger) ON \(t)", "DROP FUNCTION \(function)()"], reverse: [body, create],
+                     forward: drop, reverse: [body] + create,
                      lock: .shareRowExclusive, duration: .instant),
         ]
     }

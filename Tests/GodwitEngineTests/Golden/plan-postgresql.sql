@@ -66,13 +66,12 @@ COMMIT;
 BEGIN;
 CREATE FUNCTION public.godwit_9_fill_users_full_name() RETURNS trigger LANGUAGE plpgsql AS $godwit$
 BEGIN
-    IF NEW.full_name IS NULL THEN
-        NEW.full_name := (SELECT first_name || ' ' || last_name FROM (SELECT (NEW).*) AS row);
-    END IF;
+    NEW.full_name := (SELECT first_name || ' ' || last_name FROM (SELECT (NEW).*) AS row);
     RETURN NEW;
 END
 $godwit$;
-CREATE TRIGGER godwit_9_fill_full_name BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW WHEN (NEW.full_name IS NULL) EXECUTE FUNCTION public.godwit_9_fill_users_full_name();
+CREATE TRIGGER godwit_9_fill_full_name BEFORE INSERT ON public.users FOR EACH ROW WHEN (NEW.full_name IS NULL) EXECUTE FUNCTION public.godwit_9_fill_users_full_name();
+CREATE TRIGGER godwit_9_refill_full_name BEFORE UPDATE ON public.users FOR EACH ROW WHEN (NEW.full_name IS NOT DISTINCT FROM OLD.full_name) EXECUTE FUNCTION public.godwit_9_fill_users_full_name();
 COMMIT;
 
 -- Step 10 (expand): Create index users_recent on public.users concurrently
@@ -220,6 +219,7 @@ COMMIT;
 
 -- Step 34 (cleanup): Remove the fill trigger of public.users.full_name
 BEGIN;
+DROP TRIGGER godwit_9_refill_full_name ON public.users;
 DROP TRIGGER godwit_9_fill_full_name ON public.users;
 DROP FUNCTION public.godwit_9_fill_users_full_name();
 COMMIT;
@@ -249,13 +249,12 @@ COMMIT;
 BEGIN;
 CREATE FUNCTION public.godwit_9_fill_users_full_name() RETURNS trigger LANGUAGE plpgsql AS $godwit$
 BEGIN
-    IF NEW.full_name IS NULL THEN
-        NEW.full_name := (SELECT first_name || ' ' || last_name FROM (SELECT (NEW).*) AS row);
-    END IF;
+    NEW.full_name := (SELECT first_name || ' ' || last_name FROM (SELECT (NEW).*) AS row);
     RETURN NEW;
 END
 $godwit$;
-CREATE TRIGGER godwit_9_fill_full_name BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW WHEN (NEW.full_name IS NULL) EXECUTE FUNCTION public.godwit_9_fill_users_full_name();
+CREATE TRIGGER godwit_9_fill_full_name BEFORE INSERT ON public.users FOR EACH ROW WHEN (NEW.full_name IS NULL) EXECUTE FUNCTION public.godwit_9_fill_users_full_name();
+CREATE TRIGGER godwit_9_refill_full_name BEFORE UPDATE ON public.users FOR EACH ROW WHEN (NEW.full_name IS NOT DISTINCT FROM OLD.full_name) EXECUTE FUNCTION public.godwit_9_fill_users_full_name();
 COMMIT;
 -- Step 33 (Drop the archive _godwit_archive_9_users_update) cannot be undone: it is past the point of no return.
 -- Step 32 (Drop the parked column _godwit_archive_9_name) cannot be undone: it is past the point of no return.
@@ -394,6 +393,7 @@ DROP INDEX CONCURRENTLY IF EXISTS public.users_recent;
 
 -- Step 9 (expand): Fill public.users.full_name from up(row) on every write while old code runs
 BEGIN;
+DROP TRIGGER godwit_9_refill_full_name ON public.users;
 DROP TRIGGER godwit_9_fill_full_name ON public.users;
 DROP FUNCTION public.godwit_9_fill_users_full_name();
 COMMIT;
