@@ -1,6 +1,7 @@
 import Foundation
 import GodwitCore
 import GodwitEngine
+@testable import GodwitPostgres
 import GodwitTesting
 import Testing
 
@@ -69,5 +70,22 @@ struct FillTriggerTests {
             }
             #expect(wrong == 0)
         }
+    }
+}
+
+/// Which columns the UPDATE trigger listens to: those `up` names, or every column when it may
+/// read the whole row.
+@Suite("The columns up(row) reads")
+struct FillTriggerColumnsTests {
+    static let table = Table(name: QualifiedName(schema: "public", "orders"),
+                             columns: [Column(name: "id", type: "bigint"), Column(name: "user_id", type: "bigint"), Column(name: "Note", type: "text")])
+
+    @Test("Bare and quoted names in table order; other tables' names add nothing; the whole row or no column means every column")
+    func columnsRead() {
+        #expect(PostgresPlanner.columns(readBy: "(SELECT u.uuid FROM users AS u WHERE u.id = user_id)", in: Self.table) == ["id", "user_id"])
+        #expect(PostgresPlanner.columns(readBy: "upper(\"Note\") || user_id::text", in: Self.table) == ["user_id", "Note"])
+        #expect(PostgresPlanner.columns(readBy: "'-- user_id' || 'id'", in: Self.table) == nil, "strings and comments name nothing")
+        #expect(PostgresPlanner.columns(readBy: "md5(row::text)", in: Self.table) == nil)
+        #expect(PostgresPlanner.columns(readBy: "now()", in: Self.table) == nil)
     }
 }

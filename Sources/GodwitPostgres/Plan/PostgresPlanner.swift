@@ -183,7 +183,8 @@ public struct PostgresPlanner: MigrationPlanner {
     /// are reversible.
     private func fillTrigger(_ change: AddColumn, before: Schema, migrationID: String) throws -> [PlanStep] {
         guard let up = change.up else { return [] }
-        let table = try resolve(change.table, before).name
+        let definition = try resolve(change.table, before)
+        let table = definition.name
         let t = quoter.quote(table), c = quoter.quote(change.column.name)
         let function = quoter.quote(QualifiedName(schema: table.schema, PostgresColumnSwap.limit("godwit_\(migrationID)_fill_\(table.name)_\(change.column.name)")))
         let onInsert = quoter.quote(PostgresColumnSwap.limit("godwit_\(migrationID)_fill_\(change.column.name)"))
@@ -198,11 +199,13 @@ public struct PostgresPlanner: MigrationPlanner {
             """
         // Old code never writes the column: a row it inserts arrives without it, and a row it
         // updates keeps the value up(row) gave before its other columns changed, so it is
-        // computed again. The WHEN clauses keep the function out of writes that set the column,
-        // such as the backfill's own batches.
+        // computed again. The WHEN clauses keep the function out of writes that set the column;
+        // `UPDATE OF` the columns `up` reads keeps the trigger out of the backfill's own batches
+        // altogether (evaluating WHEN on each of their rows cost a tenth of the backfill).
+        let read = Self.columns(readBy: up, in: definition).map { " OF " + $0.map(quoter.quote).joined(separator: ", ") } ?? ""
         let create = [
             "CREATE TRIGGER \(onInsert) BEFORE INSERT ON \(t) FOR EACH ROW WHEN (NEW.\(c) IS NULL) EXECUTE FUNCTION \(function)()",
-            "CREATE TRIGGER \(onUpdate) BEFORE UPDATE ON \(t) FOR EACH ROW WHEN (NEW.\(c) IS NOT DISTINCT FROM OLD.\(c)) EXECUTE FUNCTION \(function)()",
+            "CREATE TRIGGER \(onUpdate) BEFORE UPDATE\(read) ON \(t) FOR EACH ROW WHEN (NEW.\(c) IS NOT DISTINCT FROM OLD.\(c)) EXECUTE FUNCTION \(function)()",
         ]
         let drop = ["DROP TRIGGER \(onUpdate) ON \(t)", "DROP TRIGGER \(onInsert) ON \(t)", "DROP FUNCTION \(function)()"]
         return [
@@ -213,6 +216,17 @@ public struct PostgresPlanner: MigrationPlanner {
                      forward: drop, reverse: [body] + create,
                      lock: .shareRowExclusive, duration: .instant),
         ]
+    }
+
+    /// The columns of `table` that the expression `up` names, in table order; nil when it may
+    /// read the whole row (it names `row`, the alias the fill function gives it) or names none.
+    /// A name that is not really a column reference (another table's column of the same name)
+    /// only makes the trigger fire more often, never less.
+    static func columns(readBy up: String, in table: Table) -> [String]? {
+        let names = Set(SQLLexer(engine: .postgresql).tokens(up).filter(\.isName).map { $0.name(on: .postgresql) })
+        guard !names.contains("row") else { return nil }
+        let read = table.columns.map(\.name).filter(names.contains)
+        return read.isEmpty ? nil : read
     }
 
     /// NOT NULL without a long ACCESS EXCLUSIVE scan: a NOT VALID check, validated under SHARE

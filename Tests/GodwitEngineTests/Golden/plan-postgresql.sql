@@ -71,7 +71,7 @@ BEGIN
 END
 $godwit$;
 CREATE TRIGGER godwit_9_fill_full_name BEFORE INSERT ON public.users FOR EACH ROW WHEN (NEW.full_name IS NULL) EXECUTE FUNCTION public.godwit_9_fill_users_full_name();
-CREATE TRIGGER godwit_9_refill_full_name BEFORE UPDATE ON public.users FOR EACH ROW WHEN (NEW.full_name IS NOT DISTINCT FROM OLD.full_name) EXECUTE FUNCTION public.godwit_9_fill_users_full_name();
+CREATE TRIGGER godwit_9_refill_full_name BEFORE UPDATE OF first_name, last_name ON public.users FOR EACH ROW WHEN (NEW.full_name IS NOT DISTINCT FROM OLD.full_name) EXECUTE FUNCTION public.godwit_9_fill_users_full_name();
 COMMIT;
 
 -- Step 10 (expand): Create index users_recent on public.users concurrently
@@ -254,7 +254,7 @@ BEGIN
 END
 $godwit$;
 CREATE TRIGGER godwit_9_fill_full_name BEFORE INSERT ON public.users FOR EACH ROW WHEN (NEW.full_name IS NULL) EXECUTE FUNCTION public.godwit_9_fill_users_full_name();
-CREATE TRIGGER godwit_9_refill_full_name BEFORE UPDATE ON public.users FOR EACH ROW WHEN (NEW.full_name IS NOT DISTINCT FROM OLD.full_name) EXECUTE FUNCTION public.godwit_9_fill_users_full_name();
+CREATE TRIGGER godwit_9_refill_full_name BEFORE UPDATE OF first_name, last_name ON public.users FOR EACH ROW WHEN (NEW.full_name IS NOT DISTINCT FROM OLD.full_name) EXECUTE FUNCTION public.godwit_9_fill_users_full_name();
 COMMIT;
 -- Step 33 (Drop the archive _godwit_archive_9_users_update) cannot be undone: it is past the point of no return.
 -- Step 32 (Drop the parked column _godwit_archive_9_name) cannot be undone: it is past the point of no return.
