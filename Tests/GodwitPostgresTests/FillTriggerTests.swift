@@ -16,17 +16,6 @@ struct FillTriggerTests {
           - add_column: {table: people, column: {name: name_upper, type: text}, up: "upper(name)"}
         """
 
-    static func settings(through phase: Phase) -> ExecutionSettings {
-        var settings = ExecutionSettings()
-        settings.approveGates = true
-        settings.retention = 0
-        settings.through = phase
-        settings.batchSize = 40
-        settings.batchTarget = 0
-        settings.requireRehearsal = false
-        return settings
-    }
-
     @Test("Old code's inserts and updates keep the new column equal to up(row) — also a row changed after the backfill filled it; a value new code sets stays")
     func followsOldCodeWrites() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
@@ -44,14 +33,14 @@ struct FillTriggerTests {
             }
             let oldCode = { (sql: String) async throws in _ = try await DatabaseConnector.withDriver(url) { try await $0.execute(unsafeSQL: sql) } }
 
-            _ = try await MigrationApplier(url: url, settings: Self.settings(through: .expand)).apply(directory: directory.url.path)
+            _ = try await MigrationApplier(url: url, settings: ApplyPostgresTests.settings(through: .expand)).apply(directory: directory.url.path)
             try await oldCode("INSERT INTO people (id, name) VALUES (1000, 'late arrival')")
             try await oldCode("UPDATE people SET name = 'renamed early' WHERE id = 7")
             #expect(try await column(1000) == "LATE ARRIVAL")
             #expect(try await column(7) == "RENAMED EARLY")
             #expect(try await column(8) == nil, "not backfilled yet")
 
-            _ = try await MigrationApplier(url: url, settings: Self.settings(through: .backfill)).apply(directory: directory.url.path)
+            _ = try await MigrationApplier(url: url, settings: ApplyPostgresTests.settings(through: .backfill)).apply(directory: directory.url.path)
             #expect(try await column(8) == "PERSON 8")
             try await oldCode("UPDATE people SET name = 'renamed after the backfill' WHERE id = 8")
             #expect(try await column(8) == "RENAMED AFTER THE BACKFILL", "a backfilled row that old code changes is filled again")
@@ -61,7 +50,7 @@ struct FillTriggerTests {
             #expect(try await column(10) == "SET BY NEW CODE", "a write that sets the column keeps its value")
             try await oldCode("UPDATE people SET name_upper = upper(name) WHERE id = 10")
 
-            let outcome = try await MigrationApplier(url: url, settings: Self.settings(through: .cleanup)).apply(directory: directory.url.path)
+            let outcome = try await MigrationApplier(url: url, settings: ApplyPostgresTests.settings(through: .cleanup)).apply(directory: directory.url.path)
             guard case .completed = outcome.stop else { Issue.record("apply did not finish: \(outcome.stop)"); return }
             let failures = outcome.reports.flatMap { $0.failures.map(\.name) }
             #expect(failures.isEmpty, "\(failures)")

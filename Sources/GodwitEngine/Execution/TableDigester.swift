@@ -28,20 +28,20 @@ enum TableDigester {
             return spelling.rowValueHash(of: columns.map(quoter.quote), declaredTypes: types)
         }
         for start in stride(from: 0, to: found.count, by: 100) {
-            let chunk = Array(found[start..<min(start + 100, found.count)])
+            let chunk = found[start..<min(start + 100, found.count)].map { table in (name: table.0, columns: table.1, hash: valueHash(table.0, table.1)) }
             let sql = chunk.enumerated().map { offset, table in
-                let query = TableDigest.query(table: table.0, columns: table.1, engine: driver.engine, algorithm: algorithm,
-                                              valueHash: valueHash(table.0, table.1))
+                let query = TableDigest.query(table: table.name, columns: table.columns, engine: driver.engine,
+                                              algorithm: table.hash == nil && algorithm == .values ? .current : algorithm, valueHash: table.hash)
                 return "SELECT \(offset) AS godwit_position, digest.* FROM (\(query)) AS digest"
             }.joined(separator: "\nUNION ALL\n")
             let rows = try await driver.query(unsafeSQL: sql)
             for row in rows {
                 guard let position = row.values[0].integerValue.map(Int.init), position < chunk.count else { continue }
-                let (name, columns) = chunk[position]
-                let hashedByValue = algorithm == .values && valueHash(name, columns) != nil
-                digests.append(TableDigest(table: name, columns: columns, rows: row.values[1].integerValue ?? 0,
+                let table = chunk[position]
+                let used: TableDigest.Algorithm = algorithm == .values && table.hash == nil ? .current : algorithm
+                digests.append(TableDigest(table: table.name, columns: table.columns, rows: row.values[1].integerValue ?? 0,
                                            checksum: TableDigest.checksum(row.values[2].textValue ?? "0", row.values[3].textValue ?? "0",
-                                                                          engine: driver.engine, algorithm: hashedByValue ? .values : .current)))
+                                                                          engine: driver.engine, algorithm: used)))
             }
         }
         return digests.sorted { $0.table < $1.table }

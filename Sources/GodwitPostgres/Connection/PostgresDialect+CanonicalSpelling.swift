@@ -57,11 +57,12 @@ extension PostgresDialect: CanonicalSpelling {
         return valueHashedTypes.contains(name)
     }
 
+    /// In ``PostgresTypeName/canonical(_:)`` spelling, which folds `int4`, `varchar`, `bool`,
+    /// `timestamptz` and the other aliases into these names.
     private static let valueHashedTypes: Set<String> = [
-        "smallint", "integer", "bigint", "int2", "int4", "int8", "numeric", "decimal", "real", "double precision",
-        "float4", "float8", "boolean", "bool", "text", "character varying", "varchar", "character", "bpchar",
-        "date", "interval", "uuid", "bytea", "jsonb", "inet", "cidr", "macaddr", "timestamp with time zone",
-        "timestamp without time zone", "time with time zone", "time without time zone",
+        "smallint", "integer", "bigint", "numeric", "real", "double precision", "boolean", "text",
+        "character varying", "character", "bpchar", "date", "interval", "uuid", "bytea", "jsonb", "inet", "cidr",
+        "macaddr", "timestamp with time zone", "timestamp without time zone", "time with time zone", "time without time zone",
     ]
 
     /// UTC microseconds of a time value as a bigint (NULL for ±infinity).

@@ -51,11 +51,8 @@ struct CatalogQueries {
         serverVersion >= 150_000 ? "\(index).indnullsnotdistinct" : "NULL::bool"
     }
 
-    /// Every query in one statement: a row whose columns, named by ``all``'s keys, are each
-    /// query's rows as a JSON array.
-    var statement: String { statement(for: all.map(\.key)) }
-
-    /// The queries named by `keys` in one statement, as ``statement`` has them all.
+    /// The queries named by `keys` in one statement: a row whose columns, named by the keys,
+    /// are each query's rows as a JSON array.
     func statement(for keys: [String]) -> String {
         "WITH \(Self.extensionMembers)\nSELECT " + all.filter { keys.contains($0.key) }.map { key, query in
             "(SELECT coalesce(json_agg(q), '[]')::text FROM (\(query)) AS q) AS \(key)"
