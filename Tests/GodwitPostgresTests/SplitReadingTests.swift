@@ -15,7 +15,7 @@ struct SplitReadingTests {
             try sample.load(into: endpoint)
             try await TestPostgres.execute(endpoint, "ANALYZE")
             let driver = try await PostgresDriver.connect(endpoint)
-            let split = try await driver.inspect(InspectionOptions())
+            let split = try await driver.inspect(InspectionOptions(splitAboveRelations: 0))
             try await driver.execute(unsafeSQL: "BEGIN ISOLATION LEVEL REPEATABLE READ")
             let single = try await driver.inspect(InspectionOptions(withinTransaction: true))
             try await driver.execute(unsafeSQL: "ROLLBACK")
@@ -43,7 +43,7 @@ struct SplitReadingTests {
             var readings = 0
             var churnSeen = 0
             while !(readings >= 10 && done.withLock { $0 }) {
-                let schema = try await driver.inspect(InspectionOptions())
+                let schema = try await driver.inspect(InspectionOptions(splitAboveRelations: 0))
                 readings += 1
                 for table in schema.tables where table.name.name.hasPrefix("churn_") {
                     churnSeen += 1

@@ -9,12 +9,18 @@ public struct InspectionOptions: Hashable, Sendable {
     /// Read inside the transaction the caller holds open (and leave it open), seeing its own
     /// uncommitted changes; otherwise the reading is a read-only transaction of its own.
     public var withinTransaction: Bool
+    /// PostgreSQL: read the catalog in two halves on two sessions (the second opened for the
+    /// reading and closed after it) when the database holds more relations than this; a
+    /// smaller catalog reads faster than a connection opens.
+    public var splitAboveRelations: Int
 
-    public init(exactRowCounts: Bool = false, schemas: [String] = [], tableSizes: Bool = true, withinTransaction: Bool = false) {
+    public init(exactRowCounts: Bool = false, schemas: [String] = [], tableSizes: Bool = true, withinTransaction: Bool = false,
+                splitAboveRelations: Int = 2_000) {
         self.exactRowCounts = exactRowCounts
         self.schemas = schemas
         self.tableSizes = tableSizes
         self.withinTransaction = withinTransaction
+        self.splitAboveRelations = splitAboveRelations
     }
 }
 

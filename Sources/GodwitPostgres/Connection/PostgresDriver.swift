@@ -20,9 +20,6 @@ public final class PostgresDriver: DatabaseDriver {
     let logger: Logger
     /// Server-side prepared statements of this session, by their SQL (see ``queryPrepared(unsafeSQL:)``).
     private let prepared = Mutex<[String: String]>([:])
-    /// A second session to the same database, opened the first time a reading wants one
-    /// (``companion()``) and closed with this one.
-    private let companionSession = Mutex<PostgresDriver?>(nil)
     /// `server_version_num`, asked once per session.
     private let serverVersion = Mutex<Int?>(nil)
 
@@ -86,20 +83,6 @@ public final class PostgresDriver: DatabaseDriver {
 
     public func inspect(_ options: InspectionOptions) async throws -> Schema {
         try await PostgresInspector(driver: self, options: options).inspect()
-    }
-
-    /// A second session to the same database for work that runs beside this one's, such as
-    /// the half of a catalog reading that runs on another of the server's cores; opened once
-    /// and kept until ``close()``.
-    func companion() async throws -> PostgresDriver {
-        if let open = companionSession.withLock({ $0 }), !open.isClosed { return open }
-        let opened = try await PostgresDriver.connect(endpoint, applicationName: "godwit (reading)")
-        let previous = companionSession.withLock { session in
-            defer { session = opened }
-            return session
-        }
-        try? await previous?.close()
-        return opened
     }
 
     /// Exports the snapshot of this session's open transaction (`pg_export_snapshot()`), for
@@ -249,7 +232,6 @@ public final class PostgresDriver: DatabaseDriver {
     }
 
     public func close() async throws {
-        if let companion = companionSession.withLock({ $0 }) { try? await companion.close() }
         try await connection.close()
     }
 

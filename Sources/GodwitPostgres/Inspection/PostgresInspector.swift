@@ -69,10 +69,24 @@ struct PostgresInspector {
     private func readCatalog(_ queries: CatalogQueries) async throws -> Catalog {
         // A reading inside the caller's transaction must see its uncommitted changes, which no
         // other session can.
-        if !options.withinTransaction, let companion = try? await driver.companion() {
-            return try await readInHalves(queries, companion: companion)
+        if !options.withinTransaction, try await relationCount() > options.splitAboveRelations,
+           let companion = try? await PostgresDriver.connect(driver.endpoint, applicationName: "godwit (reading)") {
+            do {
+                let catalog = try await readInHalves(queries, companion: companion)
+                try? await companion.close()
+                return catalog
+            } catch {
+                try? await companion.close()
+                throw error
+            }
         }
         return try await Self.readSections(queries.all.map(\.key), of: queries, on: driver)
+    }
+
+    /// How many relations the database holds, system catalogs included (an index-free count
+    /// of `pg_class`, well under a millisecond for thousands).
+    private func relationCount() async throws -> Int {
+        Int(try await driver.query(unsafeSQL: "SELECT count(*) FROM pg_class").first?[0].integerValue ?? 0)
     }
 
     /// The two halves of the catalog at once, the second on `companion`, which reads in the
