@@ -71,7 +71,10 @@ struct DiffCommandTests {
                 let admin = try TestPostgres.endpoint()
                 let scratchNames = {
                     try await DatabaseConnector.withDriver(.postgres(admin)) {
-                        Set(try await $0.query(unsafeSQL: "SELECT datname FROM pg_database WHERE datname LIKE 'godwit_scratch_%'").compactMap { $0[0].textValue })
+                        Set(try await $0.query(unsafeSQL: """
+                            SELECT d.datname FROM pg_database d WHERE d.datname LIKE 'godwit_scratch_%'
+                              AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)
+                            """).compactMap { $0[0].textValue })
                     }
                 }
                 let before = try await scratchNames()
@@ -80,7 +83,8 @@ struct DiffCommandTests {
                 #expect(result.status == 1)
                 #expect(result.standardError == "godwit: error: The desired schema does not load: PostgreSQL rejected a statement at \(directory.path("bad.sql")), statement 2 of 2 (CREATE TABLE a (id int)): relation \"a\" already exists (SQLSTATE 42P07).\n")
                 // Tests running in parallel make (and drop) scratch databases of their own all the
-                // time: a leak is a new one that stays, seen in every look over 20 seconds.
+                // time, and one may keep its scratch for minutes (a corpus planned on one): a leak
+                // is a new one nobody is connected to, seen so in every look over 20 seconds.
                 var leftovers = try await scratchNames().subtracting(before)
                 for _ in 0..<100 where !leftovers.isEmpty {
                     try await Task.sleep(for: .milliseconds(200))
