@@ -36,6 +36,51 @@ public struct BackfillBatchSQL: Sendable {
         return "SELECT \(order) FROM \(table)\(from) ORDER BY \(order) LIMIT 1 OFFSET \(max(0, size - 1))"
     }
 
+    /// The smallest and largest key, when the key is one column: with them an integer key
+    /// dense enough is walked in ranges of key values, no boundary lookup per batch.
+    public var keyRange: String? {
+        guard backfill.keyColumns.count == 1 else { return nil }
+        return "SELECT min(\(order)), max(\(order)) FROM \(table)"
+    }
+
+    /// A walk of a one-column integer key in ranges of key values: each batch's bounds are
+    /// known without reading the table. A unique key holds at most one row per value, so a
+    /// range of `size` values never holds more than `size` rows; a key range at most twice as
+    /// wide as the table's rows keeps batches half full or more on average.
+    public struct IntegerKeyWalk: Sendable, Equatable {
+        public var first: Int64
+        public var last: Int64
+
+        public init(first: Int64, last: Int64) {
+            self.first = first
+            self.last = last
+        }
+
+        /// The walk over `range` (its minimum and maximum) for about `rows` rows, when it is an
+        /// integer range no more than twice as wide as the rows.
+        public init?(range: [DatabaseValue], rows: Int64) {
+            guard range.count == 2, case .integer(let first) = range[0], case .integer(let last) = range[1], first <= last,
+                  rows > 0, last.subtractingReportingOverflow(first).partialValue / 2 < rows,
+                  !last.subtractingReportingOverflow(first).overflow else { return nil }
+            self.init(first: first, last: last)
+        }
+
+        /// The key after which the walk starts: one below the first key, or the key a resumed
+        /// walk left off at (a literal as ``BackfillBatchSQL/literal(_:)`` writes it).
+        public func start(after literal: String?) -> Int64? {
+            guard let literal else { return first.subtractingReportingOverflow(1).overflow ? nil : first - 1 }
+            guard literal.hasPrefix("("), literal.hasSuffix(")") else { return nil }
+            return Int64(literal.dropFirst().dropLast())
+        }
+
+        /// The upper key of the batch of `size` key values after `lower`; nil when the batch
+        /// reaches the last key (it then runs to the end, taking in keys added since).
+        public func upper(after lower: Int64, size: Int) -> Int64? {
+            let (end, overflow) = lower.addingReportingOverflow(Int64(size))
+            return overflow || end >= last ? nil : end
+        }
+    }
+
     /// Updates the rows with keys after `after` up to and including `through` (to the end
     /// when nil) that still need it.
     public func update(after: String?, through: String?) -> String {

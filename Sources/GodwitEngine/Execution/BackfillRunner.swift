@@ -47,6 +47,7 @@ struct BackfillRunner {
         }
         guard var progress, progress.lastKey != Self.finished else { return }
 
+        let walk = try await integerKeyWalk(sql, rows: progress.rowsTotal)
         let baseline = try await probeBaseline(sql)
         var size = max(1, settings.batchSize ?? backfill.batchSize)
         var pause = settings.batchPause
@@ -68,12 +69,19 @@ struct BackfillRunner {
                     for statement in driver.dialect.batchTransactionSetup(timeoutMilliseconds: ExecutionSession.milliseconds(settings.batchTimeout)) {
                         try await driver.execute(unsafeSQL: statement)
                     }
-                    let upper = try await driver.query(unsafeSQL: sql.upperBound(after: after, size: batchSize)).first.map { sql.literal($0.values) }
+                    let upper: String?, counted: Bool
+                    if let walk, let lower = walk.start(after: after) {
+                        upper = walk.upper(after: lower, size: batchSize).map { "(\($0))" }
+                        counted = true
+                    } else {
+                        upper = try await driver.query(unsafeSQL: sql.upperBound(after: after, size: batchSize)).first.map { sql.literal($0.values) }
+                        counted = upper == nil
+                    }
                     let changed = try await driver.execute(unsafeSQL: sql.update(after: after, through: upper))
                     var next = current
                     next.lastKey = upper ?? Self.finished
                     next.batchesDone += 1
-                    next.rowsDone += upper == nil ? Int64(changed) : Int64(batchSize)
+                    next.rowsDone += counted ? Int64(changed) : Int64(batchSize)
                     next.rowsTotal = max(next.rowsTotal, next.rowsDone)
                     next.updatedAt = Date()
                     try await StateStore(driver: driver).recordStep(migration: migration.id, next)
@@ -129,12 +137,24 @@ struct BackfillRunner {
         }
     }
 
+    /// The walk in key ranges, when the key is one integer column no more than twice as wide
+    /// as the table's rows; nil: batch bounds are looked up in the key's index.
+    private func integerKeyWalk(_ sql: BackfillBatchSQL, rows: Int64) async throws -> BackfillBatchSQL.IntegerKeyWalk? {
+        guard let query = sql.keyRange else { return nil }
+        let range = try await session.withRetries("key range of \(sql.backfill.table)", migration: migration.id) {
+            try await $0.query(unsafeSQL: query).first?.values ?? []
+        }
+        return BackfillBatchSQL.IntegerKeyWalk(range: range, rows: rows)
+    }
+
+    /// The rows to do, for progress: the server's estimate for a big table (a count would
+    /// scan it), a count for a small one.
     private func estimateRows(_ table: QualifiedName) async throws -> Int64 {
         try await session.withRetries("count \(table)", migration: migration.id) { driver in
             let quoter = driver.engine.quoter
             if let estimate = driver.dialect.rowEstimate(table) {
                 let rows = try await driver.query(unsafeSQL: estimate).first?[0].integerValue ?? -1
-                if rows > 1_000_000 { return rows }
+                if rows >= 100_000 { return rows }
             }
             return try await driver.query(unsafeSQL: "SELECT count(*) FROM \(quoter.quote(table))").first?[0].integerValue ?? 0
         }
