@@ -96,6 +96,11 @@ public struct PlanStepRunner: Sendable {
     /// Runs one check: its query must return 0.
     public func verify(_ check: StepCheck, on driver: any DatabaseDriver, label: String) async throws {
         let found = try await driver.query(unsafeSQL: check.sql).first?[0].integerValue ?? 0
+        try judge(check, found: found, label: label)
+    }
+
+    /// Fails when `check` found rows (however they were counted).
+    public func judge(_ check: StepCheck, found: Int64, label: String) throws {
         guard found != 0 else { return }
         throw GodwitError(.integrityFailure, "Check failed \(check.isPrecondition ? "before" : "in") \(label)",
                           reason: "\(check.name): \(found) rows",

@@ -56,6 +56,10 @@ public protocol SQLDialect: Sendable {
     /// The statement that gives back the space a table rewrite or backfill left behind, where
     /// the engine needs one run by hand (`VACUUM` on SQLite; PostgreSQL's autovacuum does it).
     var reclaimSpace: String? { get }
+    /// Whether `ANALYZE` may run on a second session while the first holds a write transaction
+    /// on the same table (PostgreSQL: its lock lets rows be read and written meanwhile; SQLite:
+    /// one writer at a time).
+    var analyzesBesideWriters: Bool { get }
 }
 
 extension SQLDialect {

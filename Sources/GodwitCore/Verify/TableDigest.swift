@@ -54,30 +54,35 @@ public struct TableDigest: Hashable, Codable, Sendable {
     /// The query returning `rows`, `sum1`, `sum2` (as text) for a table's columns, over the rows
     /// `filter` (a SQL condition) keeps.
     /// - Parameter valueHash: for ``Algorithm/values``, the row's hash expression.
+    ///
+    /// Each of `counting` adds a column after the three: the rows for which that condition
+    /// holds, counted in the same scan (a step's checks and the checksum after it, one read).
     public static func query(table: QualifiedName, columns: [String], engine: Engine, filter: String? = nil,
-                             algorithm: Algorithm = .current, valueHash: String? = nil) -> String {
+                             algorithm: Algorithm = .current, valueHash: String? = nil, counting conditions: [String] = []) -> String {
         let quoter = engine.quoter
         let name = quoter.quote(table)
         let condition = filter.map { " WHERE \($0)" } ?? ""
+        let flags = conditions.enumerated().map { ", CASE WHEN \($0.element) THEN 1 ELSE 0 END AS godwit_flag_\($0.offset)" }.joined()
+        let counts = conditions.indices.map { ", coalesce(sum(godwit_flag_\($0)), 0)" }.joined()
         if algorithm == .values, let valueHash {
-            return "SELECT count(*), coalesce(sum(h), 0)::text, ''::text FROM (SELECT \(valueHash) AS h FROM \(name)\(condition)) AS hashed"
+            return "SELECT count(*), coalesce(sum(h), 0)::text, ''::text\(counts) FROM (SELECT \(valueHash) AS h\(flags) FROM \(name)\(condition)) AS hashed"
         }
         switch (engine, algorithm) {
         case (.postgresql, .md5):
             return """
                 SELECT count(*), coalesce(sum(('x' || substr(h, 1, 8))::bit(32)::bigint), 0)::text,
-                       coalesce(sum(('x' || substr(h, 9, 8))::bit(32)::bigint), 0)::text
-                FROM (SELECT md5(ROW(\(columns.map(quoter.quote).joined(separator: ", ")))::text) AS h FROM \(name)\(condition)) AS hashed
+                       coalesce(sum(('x' || substr(h, 9, 8))::bit(32)::bigint), 0)::text\(counts)
+                FROM (SELECT md5(ROW(\(columns.map(quoter.quote).joined(separator: ", ")))::text) AS h\(flags) FROM \(name)\(condition)) AS hashed
                 """
         case (.postgresql, .current), (.postgresql, .values):
             return """
-                SELECT count(*), coalesce(sum(h & 4294967295), 0)::text, coalesce(sum((h >> 32) & 4294967295), 0)::text
-                FROM (SELECT \(rowHash(columns, engine: engine)) AS h FROM \(name)\(condition)) AS hashed
+                SELECT count(*), coalesce(sum(h & 4294967295), 0)::text, coalesce(sum((h >> 32) & 4294967295), 0)::text\(counts)
+                FROM (SELECT \(rowHash(columns, engine: engine)) AS h\(flags) FROM \(name)\(condition)) AS hashed
                 """
         case (.sqlite, _):
             return """
-                SELECT count(*), CAST(coalesce(sum(h & 4294967295), 0) AS TEXT), CAST(coalesce(sum((h >> 32) & 4294967295), 0) AS TEXT)
-                FROM (SELECT \(rowHash(columns, engine: engine)) AS h FROM \(name)\(condition))
+                SELECT count(*), CAST(coalesce(sum(h & 4294967295), 0) AS TEXT), CAST(coalesce(sum((h >> 32) & 4294967295), 0) AS TEXT)\(counts)
+                FROM (SELECT \(rowHash(columns, engine: engine)) AS h\(flags) FROM \(name)\(condition))
                 """
         }
     }

@@ -131,10 +131,30 @@ struct BackfillRunner {
             }
             if pause > 0 { try await Task.sleep(for: .seconds(pause)) }
         }
-        try await session.withRetries("analyze after \(label)", migration: migration.id, step: number) { driver in
-            let quoter = driver.engine.quoter
-            try await driver.execute(unsafeSQL: "ANALYZE \(quoter.quote(backfill.table))")
+    }
+
+    /// Refreshes the planner's statistics of the backfilled table, on the session.
+    func analyze(_ step: PlanStep, index: Int) async throws {
+        guard let backfill = step.backfill else { return }
+        try await session.withRetries("analyze after step \(index + 1) (\(step.title))", migration: migration.id, step: index + 1) { driver in
+            try await driver.execute(unsafeSQL: Self.analyze(backfill, engine: driver.engine))
         }
+    }
+
+    /// Refreshes the statistics on a session of its own, beside the step's transaction (where
+    /// ``SQLDialect/analyzesBesideWriters``); false when it did not run.
+    func analyzeBeside(_ step: PlanStep) async -> Bool {
+        guard let backfill = step.backfill else { return false }
+        do {
+            try await DatabaseConnector.withDriver(session.url) { try await $0.execute(unsafeSQL: Self.analyze(backfill, engine: $0.engine)) }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private static func analyze(_ backfill: Backfill, engine: Engine) -> String {
+        "ANALYZE \(engine.quoter.quote(backfill.table))"
     }
 
     /// The walk in key ranges, when the key is one integer column no more than twice as wide

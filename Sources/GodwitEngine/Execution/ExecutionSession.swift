@@ -20,7 +20,7 @@ final class ExecutionSession: Sendable {
     private let lastReading = Mutex<Schema?>(nil)
     /// The step whose checks passed in its own transaction as it finished, most recently in
     /// this run (see ``noteChecked(migration:step:)``).
-    private let lastChecked = Mutex<(migration: String, step: Int)?>(nil)
+    private let lastChecked = Mutex<(migration: String, step: Int, digests: [TableDigest])?>(nil)
     /// Tries and failed tries of retried work, for the failed-batch rollback trigger.
     private let tally = Mutex<(tries: Int, failures: Int)>((0, 0))
 
@@ -32,12 +32,20 @@ final class ExecutionSession: Sendable {
     }
 
     /// Records that step `step` (1-based) of `migration` has just finished with its checks
-    /// passed, so the verification of its phase, if it comes next, need not scan for them again.
-    func noteChecked(migration: String, step: Int) { lastChecked.withLock { $0 = (migration, step) } }
+    /// passed, so the verification of its phase, if it comes next, need not scan for them again;
+    /// with the checksums its checks' scan took along (``TableDigester/scan(_:in:counting:on:)``).
+    func noteChecked(migration: String, step: Int, digests: [TableDigest] = []) {
+        lastChecked.withLock { $0 = (migration, step, digests) }
+    }
 
     /// Whether the last step to finish in this run, with its checks, was step `step` of `migration`.
     func checksJustPassed(migration: String, step: Int) -> Bool {
         lastChecked.withLock { $0.map { $0.migration == migration && $0.step == step } ?? false }
+    }
+
+    /// The checksums step `step` of `migration` took as it finished, when it was the last to.
+    func digestsJustTaken(migration: String, step: Int) -> [TableDigest] {
+        lastChecked.withLock { $0.flatMap { $0.migration == migration && $0.step == step ? $0.digests : nil } ?? [] }
     }
 
     /// Keeps a reading of the live schema for the next ``takeReading()``: only call it when

@@ -22,6 +22,9 @@ struct IntegrityVerifier {
         /// The step (1-based) whose checks passed in its own transaction as it finished, just
         /// before this verification: they are reported as passed then, not scanned for again.
         var justChecked: Int?
+        /// Checksums that step took in its checks' scan: used for the tables whose columns
+        /// and types they were taken with are the live ones.
+        var digestsTaken: [TableDigest] = []
     }
 
     func verify(_ scope: Scope) async throws -> IntegrityReport {
@@ -65,9 +68,17 @@ struct IntegrityVerifier {
         let tables = scope.stored.digests.map(\.table).filter { live.table(named: $0) != nil }
         // Checksums where they prove something — the migration's end, kept for its report —
         // and row counts (a scan without hashing every row) after the phases before it.
-        report.tables = scope.structure
-            ? try await TableDigester.digests(of: tables, in: live, on: driver)
-            : try await TableDigester.counts(of: tables, on: driver)
+        if scope.structure {
+            let reused = scope.digestsTaken.filter { taken in
+                guard tables.contains(taken.table), let now = live.table(named: taken.table),
+                      let planned = scope.stored.target.table(named: taken.table) else { return false }
+                return now.columns.map(\.name) == taken.columns && now.columns.map(\.type) == taken.columns.map { planned.column(named: $0)?.type }
+            }
+            let read = try await TableDigester.digests(of: tables.filter { table in !reused.contains { $0.table == table } }, in: live, on: driver)
+            report.tables = (reused + read).sorted { $0.table < $1.table }
+        } else {
+            report.tables = try await TableDigester.counts(of: tables, on: driver)
+        }
         for digest in report.tables {
             let before = scope.stored.digests.first { $0.table == digest.table }?.rows
             report.checks.append(.init(level: .counts, name: "rows of \(digest.table)", passed: true,

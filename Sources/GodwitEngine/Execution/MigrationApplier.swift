@@ -224,9 +224,8 @@ public struct MigrationApplier: Sendable {
                     // A phase verified before the run stopped (at a gate) is not verified again:
                     // later migrations may have changed the schema since.
                     if let previous, record.phaseFinishedAt == nil {
-                        let remainingWork = steps[index...].contains { $0.phase != .cleanup }
                         outcome.reports.append(try await finishPhase(previous, migration: migration, record: &record, stored: stored, completed: index,
-                                                                     final: !remainingWork, session: session))
+                                                                     final: Self.verificationIsFinal(completed: index, of: steps), session: session))
                     }
                     if step.phase > settings.through {
                         record.waitingFor = "godwit apply without --through, to run \(step.phase.rawValue)"
@@ -266,7 +265,7 @@ public struct MigrationApplier: Sendable {
                     observer?.observe(ExecutionEvent(kind: .phaseStarted, migration: migration.id, phase: step.phase, message: "phase \(step.phase.rawValue) begins"))
                 }
                 try interrupt.check(migration.id, resumeAt: index + 1)
-                try await executor.forward(index)
+                try await executor.forward(index, checksumsAlongside: Self.checksumsAlongside(step: index, of: stored))
                 index += 1
                 record.completedSteps = index
                 record.phase = step.phase
@@ -274,8 +273,7 @@ public struct MigrationApplier: Sendable {
             }
             if let previous {
                 outcome.reports.append(try await finishPhase(previous, migration: migration, record: &record, stored: stored, completed: index,
-                                                             final: previous != .cleanup || !steps.contains { $0.phase == .cleanup } ? true : false,
-                                                             session: session))
+                                                             final: Self.verificationIsFinal(completed: index, of: steps), session: session))
             }
             record.state = .applied
             record.finishedAt = Date()
@@ -342,6 +340,23 @@ public struct MigrationApplier: Sendable {
         }
     }
 
+    /// Whether the verification after the first `completed` steps is the migration's last full
+    /// one (validations, structure, checksums): only cleanup is left, or nothing and the last
+    /// phase was not cleanup (cleanup's own verification counts rows).
+    static func verificationIsFinal(completed: Int, of steps: [PlanStep]) -> Bool {
+        completed < steps.count ? !steps[completed...].contains { $0.phase != .cleanup } : steps.last?.phase != .cleanup
+    }
+
+    /// What a backfill step that ends its phase takes along with its checks: the checksums
+    /// the final verification right after it would read.
+    static func checksumsAlongside(step index: Int, of stored: StoredPlan) -> StepExecutor.ChecksumsAlongside? {
+        let steps = stored.steps
+        guard steps[index].backfill != nil, steps[index].phase != .cleanup,
+              index + 1 == steps.count || steps[index + 1].phase != steps[index].phase,
+              verificationIsFinal(completed: index + 1, of: steps) else { return nil }
+        return .init(tables: stored.digests.map(\.table).filter { stored.target.table(named: $0) != nil }, schema: stored.target)
+    }
+
     /// Verifies the phase just finished, records it, and fails on a failed check.
     private func finishPhase(_ phase: Phase, migration: Migration, record: inout MigrationRecord, stored: StoredPlan, completed: Int,
                              final: Bool, session: ExecutionSession) async throws -> IntegrityReport {
@@ -352,7 +367,8 @@ public struct MigrationApplier: Sendable {
         let (report, reading) = try await IntegrityVerifier(driver: driver).verifyReading(.init(
             migrationID: migration.id, migration: migration, stored: stored, completed: completed,
             validations: final, structure: final, label: "\(migration.id) \(migration.name) after \(phase.rawValue)",
-            justChecked: session.checksJustPassed(migration: migration.id, step: completed) ? completed : nil
+            justChecked: session.checksJustPassed(migration: migration.id, step: completed) ? completed : nil,
+            digestsTaken: session.digestsJustTaken(migration: migration.id, step: completed)
         ))
         if final, report.passed, completed == stored.steps.count { session.keep(reading: reading) }
         let store = try await session.store()

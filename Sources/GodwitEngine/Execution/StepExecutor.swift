@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GodwitCore
 
 /// Runs one plan step forward or back for `apply` and `rollback`, and records it: in the step's
@@ -19,25 +20,53 @@ struct StepExecutor {
         self.steps = steps
     }
 
+    /// Checksums the verification right after a step would take: a backfill step's checks
+    /// that count rows of these tables take them in the same scan (one read of each table
+    /// instead of two).
+    struct ChecksumsAlongside: Sendable {
+        var tables: [QualifiedName]
+        /// The schema the tables have then, for their columns and types.
+        var schema: Schema
+    }
+
     /// Runs step `index` (0-based) forward and marks it done.
-    func forward(_ index: Int) async throws {
+    func forward(_ index: Int, checksumsAlongside along: ChecksumsAlongside? = nil) async throws {
         let step = steps[index], number = index + 1
         let label = "step \(number) of \(steps.count) (\(step.title))"
         let started = Date()
         await session.measurer?.stepStarting(migration: migration.id, step: number, undo: false)
         session.observer?.observe(ExecutionEvent(kind: .stepStarted, migration: migration.id, phase: step.phase, step: number, message: step.title))
         if let backfill = step.backfill, BackfillBatchSQL(backfill: backfill, engine: session.engine).isBatchable {
-            try await BackfillRunner(session: session, interrupt: interrupt, migration: migration).run(step, index: index)
+            let backfillRunner = BackfillRunner(session: session, interrupt: interrupt, migration: migration)
+            try await backfillRunner.run(step, index: index)
+            // ANALYZE reads a sample while the checks scan the table, on another session where
+            // the engine allows; otherwise (or when that fails) before the checks, on this one.
+            let beside = try await session.driver().dialect.analyzesBesideWriters
+            async let analyzedBeside = beside ? backfillRunner.analyzeBeside(step) : false
             var bare = step
             bare.setup = []
             bare.teardown = []
             let checksOnly = bare
-            try await session.withRetries("checks of \(label)", migration: migration.id, step: number) { driver in
-                try await runner.run(checksOnly, statements: [], checks: step.checks, on: driver, label: label) { driver in
+            let folded = along.map { along in
+                step.isTransactional ? step.checks.filter { check in
+                    !check.isPrecondition && check.rowFilter.map { along.tables.contains($0.table) } == true
+                } : []
+            } ?? []
+            let separate = step.checks.filter { !folded.contains($0) }
+            let taken = try await session.withRetries("checks of \(label)", migration: migration.id, step: number) { driver in
+                let digests = Mutex<[TableDigest]>([])
+                try await runner.run(checksOnly, statements: [], checks: separate, on: driver, label: label) { driver in
+                    if let along, !folded.isEmpty {
+                        let taken = try await check(folded, takingChecksums: along, on: driver, label: label)
+                        digests.withLock { $0 = taken }
+                    }
                     try await markDone(through: index, on: driver, startedAt: nil)
                     CrashPoint.reach("step-\(number)-before-commit")
                 }
+                return digests.withLock { $0 }
             }
+            if await !analyzedBeside { try await backfillRunner.analyze(step, index: index) }
+            session.noteChecked(migration: migration.id, step: number, digests: taken)
         } else {
             do {
                 try await session.withRetries(label, migration: migration.id, step: number) { driver in
@@ -57,10 +86,38 @@ struct StepExecutor {
             }
         }
         CrashPoint.reach("step-\(number)-after-commit")
-        session.noteChecked(migration: migration.id, step: number)
+        if step.backfill == nil { session.noteChecked(migration: migration.id, step: number) }
         session.observer?.observe(ExecutionEvent(kind: .stepFinished, migration: migration.id, phase: step.phase, step: number,
                                                  message: "\(step.title) (\(String(format: "%.3f", Date().timeIntervalSince(started)))s)"))
         await session.measurer?.stepFinished(migration: migration.id, step: number, undo: false)
+    }
+
+    /// Runs `checks` (each counting rows of one table) within the checksum scan of `along`'s
+    /// tables, in the step's transaction, and returns the checksums. A scan the server refuses
+    /// (one without the hash function) is undone to a savepoint and the checks run on their own.
+    private func check(_ checks: [StepCheck], takingChecksums along: ChecksumsAlongside, on driver: any DatabaseDriver,
+                       label: String) async throws -> [TableDigest] {
+        let byTable = Dictionary(grouping: checks) { $0.rowFilter?.table ?? QualifiedName("") }
+        let scan: TableDigester.Scan
+        try await driver.execute(unsafeSQL: "SAVEPOINT godwit_checks")
+        do {
+            scan = try await TableDigester.scan(along.tables, in: along.schema, counting: byTable.mapValues { $0.compactMap(\.rowFilter?.condition) }, on: driver)
+        } catch let error as GodwitError where !error.endsSession {
+            try await driver.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_checks")
+            for check in checks { try await runner.verify(check, on: driver, label: label) }
+            return []
+        }
+        try await driver.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_checks")
+        for (table, checks) in byTable {
+            for (position, check) in checks.enumerated() {
+                if let counts = scan.counts[table], position < counts.count {
+                    try runner.judge(check, found: counts[position], label: label)
+                } else {
+                    try await runner.verify(check, on: driver, label: label)
+                }
+            }
+        }
+        return scan.digests
     }
 
     /// Undoes step `index` (0-based) and records that only the steps before it stay done.

@@ -6,13 +6,27 @@ enum TableDigester {
     /// hundred tables to a statement (`UNION ALL`), so a migration's checkpoint costs one round
     /// trip, not one per table. Values are hashed where the engine can (``TableDigest/Algorithm/values``).
     static func digests(of tables: [QualifiedName], in schema: Schema, on driver: any DatabaseDriver) async throws -> [TableDigest] {
+        try await scan(tables, in: schema, on: driver).digests
+    }
+
+    /// Digests, and the rows counted alongside them.
+    struct Scan: Sendable {
+        var digests: [TableDigest] = []
+        /// Per table, the rows for which each condition asked for holds, in the order asked.
+        var counts: [QualifiedName: [Int64]] = [:]
+    }
+
+    /// Digests of `tables` as ``digests(of:in:on:)`` takes them, each table's scan also counting
+    /// the rows for which each of its `conditions` holds.
+    static func scan(_ tables: [QualifiedName], in schema: Schema, counting conditions: [QualifiedName: [String]] = [:],
+                     on driver: any DatabaseDriver) async throws -> Scan {
         let found = tables.compactMap { name in schema.table(named: name).map { (name, $0.columns.map(\.name)) } }
-        guard driver.dialect is any CanonicalSpelling else { return try await digests(of: found, on: driver) }
+        guard driver.dialect is any CanonicalSpelling else { return try await scan(found, on: driver, counting: conditions) }
         do {
-            return try await digests(of: found, on: driver, algorithm: .values, schema: schema)
+            return try await scan(found, on: driver, algorithm: .values, schema: schema, counting: conditions)
         } catch let error as GodwitError where error.engineCode == "42883" {
             // PostgreSQL 13 has no hash_record_extended: the rows' text is hashed instead.
-            return try await digests(of: found, on: driver)
+            return try await scan(found, on: driver, counting: conditions)
         }
     }
 
@@ -20,18 +34,26 @@ enum TableDigester {
     /// ``TableDigest/Algorithm/values``, with the columns' types as `schema` declares them).
     static func digests(of found: [(QualifiedName, [String])], on driver: any DatabaseDriver,
                         algorithm: TableDigest.Algorithm = .current, schema: Schema? = nil) async throws -> [TableDigest] {
-        var digests: [TableDigest] = []
+        try await scan(found, on: driver, algorithm: algorithm, schema: schema).digests
+    }
+
+    private static func scan(_ found: [(QualifiedName, [String])], on driver: any DatabaseDriver, algorithm: TableDigest.Algorithm = .current,
+                             schema: Schema? = nil, counting conditions: [QualifiedName: [String]] = [:]) async throws -> Scan {
+        var result = Scan()
+        // Tables whose scans count conditions return more columns: one statement each.
+        let width = conditions.isEmpty ? 100 : 1
         let quoter = driver.engine.quoter
         let valueHash = { (table: QualifiedName, columns: [String]) -> String? in
             guard algorithm == .values, let spelling = driver.dialect as? any CanonicalSpelling, let definition = schema?.table(named: table) else { return nil }
             let types = columns.map { column in definition.column(named: column)?.type ?? "" }
             return spelling.rowValueHash(of: columns.map(quoter.quote), declaredTypes: types)
         }
-        for start in stride(from: 0, to: found.count, by: 100) {
-            let chunk = found[start..<min(start + 100, found.count)].map { table in (name: table.0, columns: table.1, hash: valueHash(table.0, table.1)) }
+        for start in stride(from: 0, to: found.count, by: width) {
+            let chunk = found[start..<min(start + width, found.count)].map { table in (name: table.0, columns: table.1, hash: valueHash(table.0, table.1)) }
             let sql = chunk.enumerated().map { offset, table in
                 let query = TableDigest.query(table: table.name, columns: table.columns, engine: driver.engine,
-                                              algorithm: table.hash == nil && algorithm == .values ? .current : algorithm, valueHash: table.hash)
+                                              algorithm: table.hash == nil && algorithm == .values ? .current : algorithm, valueHash: table.hash,
+                                              counting: conditions[table.name] ?? [])
                 return "SELECT \(offset) AS godwit_position, digest.* FROM (\(query)) AS digest"
             }.joined(separator: "\nUNION ALL\n")
             let rows = try await driver.query(unsafeSQL: sql)
@@ -39,12 +61,16 @@ enum TableDigester {
                 guard let position = row.values[0].integerValue.map(Int.init), position < chunk.count else { continue }
                 let table = chunk[position]
                 let used: TableDigest.Algorithm = algorithm == .values && table.hash == nil ? .current : algorithm
-                digests.append(TableDigest(table: table.name, columns: table.columns, rows: row.values[1].integerValue ?? 0,
-                                           checksum: TableDigest.checksum(row.values[2].textValue ?? "0", row.values[3].textValue ?? "0",
-                                                                          engine: driver.engine, algorithm: used)))
+                result.digests.append(TableDigest(table: table.name, columns: table.columns, rows: row.values[1].integerValue ?? 0,
+                                                  checksum: TableDigest.checksum(row.values[2].textValue ?? "0", row.values[3].textValue ?? "0",
+                                                                                 engine: driver.engine, algorithm: used)))
+                if let asked = conditions[table.name], !asked.isEmpty {
+                    result.counts[table.name] = row.values.dropFirst(4).prefix(asked.count).map { $0.integerValue ?? 0 }
+                }
             }
         }
-        return digests.sorted { $0.table < $1.table }
+        result.digests.sort { $0.table < $1.table }
+        return result
     }
 
     /// Row counts of `tables`, as digests without a checksum (one statement for them all).

@@ -43,6 +43,7 @@ public struct PostgresDialect: SQLDialect {
         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid
         """
     }
+    public var analyzesBesideWriters: Bool { true }
     public var reclaimSpace: String? { nil }
     public func rowEstimate(_ table: QualifiedName) -> String? {
         "SELECT reltuples::bigint FROM pg_class WHERE oid = \(SQLIdentifierQuoter.literal(quoter.quote(table)))::regclass"

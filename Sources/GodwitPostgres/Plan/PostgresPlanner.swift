@@ -168,9 +168,9 @@ public struct PostgresPlanner: MigrationPlanner {
                                       // (it may be NULL where its inputs are); a volatile one
                                       // gives new values each time, so every row must be filled.
                                       check: VolatileExpression.isVolatile(fill)
-                                          ? StepCheck(name: "rows of \(column.name) still NULL", sql: "SELECT count(*) FROM \(quoter.quote(name)) WHERE \(column_) IS NULL")
-                                          : StepCheck(name: "backfill of \(column.name) equals up(old)",
-                                                      sql: "SELECT count(*) FROM \(quoter.quote(name)) WHERE \(column_) IS DISTINCT FROM (\(fill))")))
+                                          ? .counting("rows of \(column.name) still NULL", table: name, where: "\(column_) IS NULL", quoter: quoter)
+                                          : .counting("backfill of \(column.name) equals up(old)", table: name,
+                                                      where: "\(column_) IS DISTINCT FROM (\(fill))", quoter: quoter)))
         }
         if needsNotNull { steps += notNullSteps(table: name, column: column.name) }
         return steps

@@ -32,5 +32,6 @@ public struct SQLiteDialect: SQLDialect {
     public func rowEstimate(_ table: QualifiedName) -> String? { nil }
     public func freezingWrites(to tables: [QualifiedName]) -> [String] { ["BEGIN IMMEDIATE"] }
     public var invalidIndexes: String? { nil }
+    public var analyzesBesideWriters: Bool { false }
     public var reclaimSpace: String? { "VACUUM" }
 }

@@ -108,10 +108,9 @@ public struct SQLitePlanner: MigrationPlanner {
                 // A volatile `up` (randomblob, random) gives new values each time: check that
                 // every row is filled; a deterministic one must equal up(old) on every row.
                 checks: [VolatileExpression.isVolatile(up)
-                    ? StepCheck(name: "rows of \(change.column.name) still NULL",
-                                sql: "SELECT count(*) FROM \(quoter.quote(name)) WHERE \(quoter.quote(change.column.name)) IS NULL")
-                    : StepCheck(name: "backfill of \(change.column.name) equals up(old)",
-                                sql: "SELECT count(*) FROM \(quoter.quote(name)) WHERE \(quoter.quote(change.column.name)) IS NOT (\(up))")]
+                    ? .counting("rows of \(change.column.name) still NULL", table: name, where: "\(quoter.quote(change.column.name)) IS NULL", quoter: quoter)
+                    : .counting("backfill of \(change.column.name) equals up(old)", table: name,
+                                where: "\(quoter.quote(change.column.name)) IS NOT (\(up))", quoter: quoter)]
             ))
         }
         return steps
