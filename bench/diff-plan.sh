@@ -9,7 +9,7 @@
 # database, so its run is `psql -1 -f B` into a fresh database plus `migra A B`; godwit loads B
 # into its own scratch database, inspects both, diffs, writes the migration, and plans it
 # (classification, strategy, staged steps). migra is also timed alone, with B already loaded.
-# Times are the best of three runs of the whole commands.
+# Times are of the whole commands, in ROUNDS (default 3) interleaved rounds, min and median.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tables=${1:-1000}
@@ -30,18 +30,15 @@ psql -X -q -d "$admin" -c "DROP DATABASE IF EXISTS godwit_bench_a" -c "DROP DATA
 psql -X -q -v ON_ERROR_STOP=1 -d "$url_a" -f "$work/a.sql"
 psql -X -q -v ON_ERROR_STOP=1 -d "$url_b" -f "$work/b.sql"
 
-best_of_three() {
-  local best="" start end elapsed
-  for _ in 1 2 3; do
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s%N)
-    elapsed=$(( (end - start) / 1000000 ))
-    if [ -z "$best" ] || [ "$elapsed" -lt "$best" ]; then best=$elapsed; fi
-  done
-  echo "$best"
-}
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+timed() { local start; start=$(ms); "$@" >/dev/null 2>&1; echo $(( $(ms) - start )); }
 
+# One command: diff writes the migration and plans its directory from the reading it made.
+godwit_diff_with_plan() {
+  rm -rf "$work/m" && mkdir "$work/m"
+  "$godwit" diff --from "$url_a" --to "$work/b.sql" --output "$work/m/001_desired.yaml" --plan "$work/plan.json" --plan-format json
+}
+# Two commands: plan reads the live schema again.
 godwit_diff_and_plan() {
   rm -rf "$work/m" && mkdir "$work/m"
   "$godwit" diff --from "$url_a" --to "$work/b.sql" --output "$work/m/001_desired.yaml"
@@ -63,21 +60,35 @@ load_only() {
   psql -X -q -1 -v ON_ERROR_STOP=1 -d "${url_b/godwit_bench_b/godwit_bench_c}" -f "$work/b.sql"
 }
 
-godwit_ms=$(best_of_three godwit_diff_and_plan)
-migra_full_ms=$(best_of_three migra_load_and_diff)
-migra_ms=$(best_of_three migra_diff "$migra_b")
-load_ms=$(best_of_three load_only)
-godwit_diff_and_plan
+rounds=${ROUNDS:-3}
+one=(); two=(); full=(); alone=(); load=()
+for _ in $(seq "$rounds"); do
+  one+=("$(timed godwit_diff_with_plan)")
+  two+=("$(timed godwit_diff_and_plan)")
+  full+=("$(timed migra_load_and_diff)")
+  alone+=("$(timed migra_diff "$migra_b")")
+  load+=("$(timed load_only)")
+done
+godwit_diff_with_plan
+[ -s "$work/plan.json" ] || { echo "diff --plan wrote no plan" >&2; exit 1; }
 migra_diff "$migra_b"
 operations=$(grep -c '^  - ' "$work/m/001_desired.yaml")
 migra_statements=$(grep -c ';' "$work/migra.sql" || true)
 psql -X -q -d "$admin" -c "DROP DATABASE godwit_bench_a" -c "DROP DATABASE godwit_bench_b" -c "DROP DATABASE IF EXISTS godwit_bench_c"
 
+stat() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { printf "%d %d", v[1], v[int((NR + 1) / 2)] }'; }
+read -r one_min one_med <<<"$(stat "${one[@]}")"
+read -r two_min two_med <<<"$(stat "${two[@]}")"
+read -r full_min full_med <<<"$(stat "${full[@]}")"
+read -r alone_min alone_med <<<"$(stat "${alone[@]}")"
+read -r load_min load_med <<<"$(stat "${load[@]}")"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-echo "tables: $tables; changes: 100 tables"
-echo "godwit diff + plan (loads B itself): ${godwit_ms} ms ($operations operations, staged plan as JSON)"
-echo "migra with B loaded by psql -1: ${migra_full_ms} ms ($migra_statements statements)"
-echo "migra alone, B preloaded: ${migra_ms} ms"
-echo "loading B alone (psql -1), the floor both pay: ${load_ms} ms"
-echo "ratio godwit / (load + migra): $(ratio "$godwit_ms" "$migra_full_ms")"
-echo "ratio godwit minus load / migra alone: $(ratio "$((godwit_ms - load_ms))" "$migra_ms")"
+echo "tables: $tables; changes: 100 tables; $rounds interleaved rounds, min / median (ms)"
+echo "godwit diff --plan (one command, loads B itself): $one_min / $one_med ($operations operations, staged plan as JSON)"
+echo "godwit diff, then godwit plan: $two_min / $two_med"
+echo "migra with B loaded by psql -1: $full_min / $full_med ($migra_statements statements)"
+echo "migra alone, B preloaded: $alone_min / $alone_med"
+echo "loading B alone (psql -1), the floor both pay: $load_min / $load_med"
+echo "ratio godwit diff --plan / (load + migra): $(ratio "$one_min" "$full_min") / $(ratio "$one_med" "$full_med")"
+echo "ratio godwit diff --plan minus load / migra alone: $(ratio "$((one_min - load_min))" "$alone_min") / $(ratio "$((one_med - load_med))" "$alone_med")"
+echo "ratio diff, then plan, minus load / migra alone: $(ratio "$((two_min - load_min))" "$alone_min") / $(ratio "$((two_med - load_med))" "$alone_med")"

@@ -14,7 +14,10 @@ public enum MigrationPlanning {
     /// Reads the directory, inspects the database read-only, learns what its SQL files do on a
     /// scratch copy, and plans the migrations not yet applied there.
     /// - Parameter checkingDown: whether each SQL file's `down` is tried on the scratch too.
-    public static func planAll(directory: String, database url: DatabaseURL, checkingDown: Bool = true) async throws -> [Planned] {
+    /// - Parameter reading: the live schema as this command has just read it (`diff` planning
+    ///   the migration it wrote), so it is not read again; nil: read now.
+    public static func planAll(directory: String, database url: DatabaseURL, checkingDown: Bool = true,
+                               reading: Schema? = nil) async throws -> [Planned] {
         let all = try MigrationDirectory.load(directory)
         let (live, records, legacy, unfinishedTargets) = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
             let store = StateStore(driver: driver)
@@ -25,7 +28,9 @@ public enum MigrationPlanning {
             for record in records where Self.hasBegun(record) && record.state != .applied {
                 if let stored = try await store.plan(migration: record.id) { targets.append(stored.target) }
             }
-            return (try await driver.inspect(InspectionOptions()), records, try await LegacyHistory.read(on: driver), targets)
+            let live: Schema
+            if let reading { live = reading } else { live = try await driver.inspect(InspectionOptions()) }
+            return (live, records, try await LegacyHistory.read(on: driver), targets)
         }
         // A changed file that is already in the database is refused here as apply refuses it.
         try DriftCheck.check(all, against: records)

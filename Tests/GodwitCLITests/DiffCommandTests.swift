@@ -116,6 +116,50 @@ struct DiffCommandTests {
         }
     }
 
+    @Test("diff --plan writes the plan godwit plan writes for the directory, in each format, on both engines; without --output it is refused",
+          arguments: [Engine.sqlite, .postgresql])
+    func planAlong(_ engine: Engine) async throws {
+        try await TemporaryDirectory.with { directory in
+            try """
+                CREATE TABLE parent (id integer PRIMARY KEY, name varchar(80) NOT NULL, slug text);
+                CREATE INDEX parent_slug ON parent (slug);
+                CREATE TABLE child (id integer PRIMARY KEY, parent_id integer REFERENCES parent (id));
+                """.write(toFile: directory.path("desired.sql"), atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(atPath: directory.path("m"), withIntermediateDirectories: true)
+            let check = { (url: DatabaseURL) async throws in
+                try await DatabaseConnector.withDriver(url, access: .create) { driver in
+                    try await driver.executeScript(unsafeSQL: "CREATE TABLE parent (id integer PRIMARY KEY, name varchar(80) NOT NULL);\n"
+                                                   + "INSERT INTO parent VALUES (1, 'a'), (2, 'b');")
+                }
+                for format in ["markdown", "json", "sql"] {
+                    try? FileManager.default.removeItem(atPath: directory.path("m/001_desired.yaml"))
+                    let diffed = try await GodwitBinary.run(["diff", "--from", url.unredactedString, "--to", directory.path("desired.sql"),
+                                                             "--output", directory.path("m/001_desired.yaml"),
+                                                             "--plan", directory.path("along.\(format)"), "--plan-format", format])
+                    #expect(diffed.status == 0, "\(diffed.standardError)")
+                    let planned = try await GodwitBinary.run(["plan", directory.path("m"), "--db", url.unredactedString, "--format", format,
+                                                              "--output", directory.path("plan.\(format)")])
+                    #expect(planned.status == 0, "\(planned.standardError)")
+                    let along = try String(contentsOfFile: directory.path("along.\(format)"), encoding: .utf8)
+                    let separate = try String(contentsOfFile: directory.path("plan.\(format)"), encoding: .utf8)
+                    // The markdown says when it was generated; everything else is equal.
+                    let stamp = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/
+                    #expect(along.replacing(stamp, with: "T") == separate.replacing(stamp, with: "T"), "\(format)")
+                    #expect(along.contains("parent_slug") && along.contains("child"), "\(format)")
+                }
+                let refused = try await GodwitBinary.run(["diff", "--from", url.unredactedString, "--to", directory.path("desired.sql"), "--plan", directory.path("p.md")])
+                #expect(refused.status != 0)
+                #expect(refused.standardError.contains("--plan plans the migrations directory the new file goes to: name that file with --output."))
+            }
+            switch engine {
+            case .sqlite:
+                try await check(try DatabaseURL(parsing: "sqlite:" + directory.path("app.db")))
+            case .postgresql:
+                try await TestPostgres.withTemporaryDatabase { try await check(.postgres($0)) }
+            }
+        }
+    }
+
     @Test("New tables with their own indexes diff into create_table then create_index, once each; applied, the database equals the desired schema", arguments: [Engine.sqlite, .postgresql])
     func newTablesWithIndexes(_ engine: Engine) async throws {
         try await TemporaryDirectory.with { directory in

@@ -13,7 +13,10 @@ struct DiffCommand: AsyncParsableCommand {
             PostgreSQL a temporary database, dropped afterwards), both schemas are read, and the \
             difference is written as a migration file. Renames come only from hints: --rename \
             table.old=new (or old_table=new_table), or a line `-- godwit:rename table.old=new` in \
-            the file. Without one, a drop and an add stay so, and a warning names the likely rename.
+            the file. Without one, a drop and an add stay so, and a warning names the likely rename. \
+            With --plan, the migration written with --output into a migrations directory is planned \
+            there and then, as `godwit plan` would plan that directory, from the schema diff has \
+            just read.
             """
     )
 
@@ -31,6 +34,18 @@ struct DiffCommand: AsyncParsableCommand {
 
     @Option(name: .shortAndLong, help: "Write the migration to this file instead of standard output.")
     var output: String?
+
+    @Option(name: .long, help: "Also write the plan of the --output file's directory to this file (as godwit plan does).")
+    var plan: String?
+
+    @Option(name: .long, help: "The plan's format with --plan: markdown, json or sql.")
+    var planFormat: PlanCommand.Format = .markdown
+
+    func validate() throws {
+        if plan != nil, output == nil {
+            throw ValidationError("--plan plans the migrations directory the new file goes to: name that file with --output.")
+        }
+    }
 
     /// The schema `sql` (read from `file`) makes in a scratch database like `url`'s. Its tables
     /// are empty, so their sizes are not read.
@@ -76,6 +91,11 @@ struct DiffCommand: AsyncParsableCommand {
                 try yaml.write(toFile: output, atomically: true, encoding: .utf8)
             } else {
                 Terminal().write(yaml)
+            }
+            if let plan, let output {
+                let directory = (output as NSString).deletingLastPathComponent
+                let planned = try await MigrationPlanning.planAll(directory: directory.isEmpty ? "." : directory, database: url, reading: current)
+                try await PlanCommand.write(planned, of: directory, on: url, format: planFormat, to: plan)
             }
         }
     }

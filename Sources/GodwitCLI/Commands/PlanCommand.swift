@@ -36,44 +36,50 @@ struct PlanCommand: AsyncParsableCommand {
         try await CommandRunner.run {
             let url = try DatabaseURLResolver.resolve(db)
             let planned = try await MigrationPlanning.planAll(directory: directory, database: url)
-            let plans = planned.map { ($0.plan, $0.schemaBefore) }
-            let text: String
-            switch format {
-            case .markdown:
-                // Measured times from the latest rehearsal of the same file on this database, if any.
-                let measured = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
-                    var found: [String: RehearsalMeasurement] = [:]
-                    for (plan, _) in plans {
-                        found[plan.migration.id] = try await StateStore(driver: driver)
-                            .rehearsalMeasurement(migration: plan.migration.id, checksum: plan.migration.source?.checksum ?? "")
-                    }
-                    return found
-                }
-                let standing = try await ProjectStatus.read(try MigrationDirectory.load(directory), on: url).entries
-                    .filter(\.isInDatabase)
-                let preface = standing.isEmpty ? "" : "In this database already, so not planned again: "
-                    + standing.map { "\($0.id) \($0.name) (\($0.state))" }.joined(separator: "; ") + ".\n\n"
-                    + (planned.isEmpty ? "Nothing to plan: no migration of \(directory) is pending.\n" : "---\n\n")
-                text = preface + planned.map { PlanMarkdownRenderer(source: url.description).render($0.plan, against: $0.schemaBefore, measured: measured[$0.plan.migration.id],
-                                                                                                    dataCounts: $0.dataCounts) }
-                    .joined(separator: "\n---\n\n")
-            case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                let reports = plans.map { PlanReport($0.0, against: $0.1, database: url.description) }
-                text = String(decoding: try encoder.encode(reports), as: UTF8.self) + "\n"
-            case .sql:
-                text = PlanScripts.forward(plans.map(\.0))
-                if let output {
-                    let reversePath = (output.hasSuffix(".sql") ? String(output.dropLast(4)) : output) + ".reverse.sql"
-                    try write(PlanScripts.reverse(plans.map(\.0)), to: reversePath)
-                }
-            }
-            if let output { try write(text, to: output) } else { Terminal().write(text) }
+            try await Self.write(planned, of: directory, on: url, format: format, to: output)
         }
     }
 
-    private func write(_ text: String, to path: String) throws {
+    /// Writes the plan of `directory`'s pending migrations in `format`, to `output` or standard
+    /// output (also for `diff --plan`).
+    static func write(_ planned: [MigrationPlanning.Planned], of directory: String, on url: DatabaseURL, format: Format, to output: String?) async throws {
+        let plans = planned.map { ($0.plan, $0.schemaBefore) }
+        let text: String
+        switch format {
+        case .markdown:
+            // Measured times from the latest rehearsal of the same file on this database, if any.
+            let measured = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
+                var found: [String: RehearsalMeasurement] = [:]
+                for (plan, _) in plans {
+                    found[plan.migration.id] = try await StateStore(driver: driver)
+                        .rehearsalMeasurement(migration: plan.migration.id, checksum: plan.migration.source?.checksum ?? "")
+                }
+                return found
+            }
+            let standing = try await ProjectStatus.read(try MigrationDirectory.load(directory), on: url).entries
+                .filter(\.isInDatabase)
+            let preface = standing.isEmpty ? "" : "In this database already, so not planned again: "
+                + standing.map { "\($0.id) \($0.name) (\($0.state))" }.joined(separator: "; ") + ".\n\n"
+                + (planned.isEmpty ? "Nothing to plan: no migration of \(directory) is pending.\n" : "---\n\n")
+            text = preface + planned.map { PlanMarkdownRenderer(source: url.description).render($0.plan, against: $0.schemaBefore, measured: measured[$0.plan.migration.id],
+                                                                                                dataCounts: $0.dataCounts) }
+                .joined(separator: "\n---\n\n")
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let reports = plans.map { PlanReport($0.0, against: $0.1, database: url.description) }
+            text = String(decoding: try encoder.encode(reports), as: UTF8.self) + "\n"
+        case .sql:
+            text = PlanScripts.forward(plans.map(\.0))
+            if let output {
+                let reversePath = (output.hasSuffix(".sql") ? String(output.dropLast(4)) : output) + ".reverse.sql"
+                try write(PlanScripts.reverse(plans.map(\.0)), to: reversePath)
+            }
+        }
+        if let output { try write(text, to: output) } else { Terminal().write(text) }
+    }
+
+    private static func write(_ text: String, to path: String) throws {
         do {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {

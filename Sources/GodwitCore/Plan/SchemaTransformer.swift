@@ -11,7 +11,8 @@ public struct SchemaTransformer: Sendable {
         for (position, operation) in operations.enumerated() {
             try apply(operation, to: &result, at: locate(position))
         }
-        return result.canonicalized()
+        result.canonicalize()
+        return result
     }
 
     /// Resolves a migration's table name against the schema: exact, or the same name in `public`,

@@ -71,14 +71,16 @@ public struct Schema: Hashable, Codable, Sendable {
         compositeTypes = try container.decodeIfPresent([CompositeType].self, forKey: .compositeTypes) ?? []
     }
 
-    /// The table with this name, if any.
+    /// The table with this name, if any. (The search compares names in place: iterating the
+    /// tables themselves would copy each one, arrays and all, and a 1,000-table schema is
+    /// searched thousands of times while it is diffed and planned.)
     public func table(named name: QualifiedName) -> Table? {
-        tables.first { $0.name == name }
+        tables.indices.first { tables[$0].name == name }.map { tables[$0] }
     }
 
     /// The view with this name, if any.
     public func view(named name: QualifiedName) -> View? {
-        views.first { $0.name == name }
+        views.indices.first { views[$0].name == name }.map { views[$0] }
     }
 }
 
@@ -87,32 +89,43 @@ extension Schema {
     /// name then content. Column order and index key order are kept: they carry meaning.
     public func canonicalized() -> Schema {
         var copy = self
-        copy.namespaces.sort { $0.name < $1.name }
-        copy.extensions.sort { $0.name < $1.name }
-        copy.enums.sort { $0.name < $1.name }
-        copy.domains = domains.map { domain in
-            var domain = domain
-            domain.checkConstraints.sort(by: Self.checkOrder)
-            return domain
-        }.sorted { $0.name < $1.name }
-        copy.sequences.sort { $0.name < $1.name }
-        copy.tables = tables.map { $0.canonicalized() }.sorted { $0.name < $1.name }
-        copy.views = views.map { view in
-            var view = view
-            view.indexes.sort { $0.name < $1.name }
-            view.dependencies = Array(Set(view.dependencies)).sorted()
-            return view
-        }.sorted { $0.name < $1.name }
-        copy.functions = functions.map { function in
-            var function = function
-            function.dependencies = Array(Set(function.dependencies)).sorted()
-            return function
-        }.sorted { ($0.name, $0.identityArguments) < ($1.name, $1.identityArguments) }
-        copy.triggers.sort { ($0.table, $0.name) < ($1.table, $1.name) }
-        copy.rules.sort { ($0.table, $0.name) < ($1.table, $1.name) }
-        copy.extendedStatistics.sort { $0.name < $1.name }
-        copy.compositeTypes.sort { $0.name < $1.name }
+        copy.canonicalize()
         return copy
+    }
+
+    /// Puts the schema in canonical order in place (see ``canonicalized()``). Each list is
+    /// checked before it is sorted: a schema read back or planned is mostly in order already,
+    /// and checking copies nothing, where sorting a shared list copies all of it (planning
+    /// canonicalizes after every operation, so a 1,000-table schema is canonicalized hundreds
+    /// of times).
+    public mutating func canonicalize() {
+        namespaces.sortIfNeeded { $0.name < $1.name }
+        extensions.sortIfNeeded { $0.name < $1.name }
+        enums.sortIfNeeded { $0.name < $1.name }
+        for index in domains.indices where !domains[index].checkConstraints.isSorted(by: Self.checkOrder) {
+            domains[index].checkConstraints.sort(by: Self.checkOrder)
+        }
+        domains.sortIfNeeded { $0.name < $1.name }
+        sequences.sortIfNeeded { $0.name < $1.name }
+        for index in tables.indices where !tables[index].isCanonical {
+            tables[index].canonicalize()
+        }
+        tables.sortIfNeeded { $0.name < $1.name }
+        for index in views.indices {
+            views[index].indexes.sortIfNeeded { $0.name < $1.name }
+            if !views[index].dependencies.isStrictlyIncreasing {
+                views[index].dependencies = Array(Set(views[index].dependencies)).sorted()
+            }
+        }
+        views.sortIfNeeded { $0.name < $1.name }
+        for index in functions.indices where !functions[index].dependencies.isStrictlyIncreasing {
+            functions[index].dependencies = Array(Set(functions[index].dependencies)).sorted()
+        }
+        functions.sortIfNeeded { ($0.name, $0.identityArguments) < ($1.name, $1.identityArguments) }
+        triggers.sortIfNeeded { ($0.table, $0.name) < ($1.table, $1.name) }
+        rules.sortIfNeeded { ($0.table, $0.name) < ($1.table, $1.name) }
+        extendedStatistics.sortIfNeeded { $0.name < $1.name }
+        compositeTypes.sortIfNeeded { $0.name < $1.name }
     }
 
     /// The same schema without row counts and sizes: its structure alone, for comparing two
@@ -136,19 +149,65 @@ extension Table {
     /// The same table in canonical order (see ``Schema/canonicalized()``).
     public func canonicalized() -> Table {
         var copy = self
-        copy.uniqueConstraints.sort { lhs, rhs in
-            let l = lhs.name ?? "", r = rhs.name ?? ""
-            return l != r ? l < r : lhs.columns.lexicographicallyPrecedes(rhs.columns)
-        }
-        copy.checkConstraints.sort(by: Schema.checkOrder)
-        copy.foreignKeys.sort { lhs, rhs in
-            let l = lhs.name ?? "", r = rhs.name ?? ""
-            if l != r { return l < r }
-            if lhs.columns != rhs.columns { return lhs.columns.lexicographicallyPrecedes(rhs.columns) }
-            return lhs.referencedTable < rhs.referencedTable
-        }
-        copy.exclusionConstraints.sort { $0.name < $1.name }
-        copy.indexes.sort { $0.name < $1.name }
+        copy.canonicalize()
         return copy
+    }
+
+    /// Puts the table in canonical order in place.
+    public mutating func canonicalize() {
+        uniqueConstraints.sortIfNeeded(by: Self.uniqueOrder)
+        checkConstraints.sortIfNeeded(by: Schema.checkOrder)
+        foreignKeys.sortIfNeeded(by: Self.foreignKeyOrder)
+        exclusionConstraints.sortIfNeeded { $0.name < $1.name }
+        indexes.sortIfNeeded { $0.name < $1.name }
+    }
+
+    /// Whether ``canonicalized()`` would leave it as it is.
+    var isCanonical: Bool {
+        uniqueConstraints.isSorted(by: Self.uniqueOrder) && checkConstraints.isSorted(by: Schema.checkOrder)
+            && foreignKeys.isSorted(by: Self.foreignKeyOrder) && exclusionConstraints.isSorted { $0.name < $1.name }
+            && indexes.isSorted { $0.name < $1.name }
+    }
+
+    private static func uniqueOrder(_ lhs: UniqueConstraint, _ rhs: UniqueConstraint) -> Bool {
+        let l = lhs.name ?? "", r = rhs.name ?? ""
+        return l != r ? l < r : lhs.columns.lexicographicallyPrecedes(rhs.columns)
+    }
+
+    private static func foreignKeyOrder(_ lhs: ForeignKey, _ rhs: ForeignKey) -> Bool {
+        let l = lhs.name ?? "", r = rhs.name ?? ""
+        if l != r { return l < r }
+        if lhs.columns != rhs.columns { return lhs.columns.lexicographicallyPrecedes(rhs.columns) }
+        return lhs.referencedTable < rhs.referencedTable
+    }
+}
+
+extension Array {
+    /// Whether no element comes before the one ahead of it in `areInIncreasingOrder`'s order
+    /// (what `sort(by:)` would leave in place; a stable sort keeps equal elements as they are).
+    func isSorted(by areInIncreasingOrder: (Element, Element) -> Bool) -> Bool {
+        var index = 1
+        while index < count {
+            if areInIncreasingOrder(self[index], self[index - 1]) { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// Sorts in place unless already in order: the check copies nothing, a sort copies the array.
+    mutating func sortIfNeeded(by areInIncreasingOrder: (Element, Element) -> Bool) {
+        if !isSorted(by: areInIncreasingOrder) { sort(by: areInIncreasingOrder) }
+    }
+}
+
+extension Array where Element: Comparable {
+    /// Sorted with no element twice.
+    var isStrictlyIncreasing: Bool {
+        var index = 1
+        while index < count {
+            if !(self[index - 1] < self[index]) { return false }
+            index += 1
+        }
+        return true
     }
 }
