@@ -13,6 +13,8 @@ struct StatusCommand: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case text, json
+        /// The stakeholder update (Markdown): done, running, waiting, next, problems, time left.
+        case update
     }
 
     @Argument(help: "The migrations directory.")
@@ -21,7 +23,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Database URL (default: $DATABASE_URL).")
     var db: String?
 
-    @Option(name: .shortAndLong, help: "Output format: text or json.")
+    @Option(name: .shortAndLong, help: "Output format: text, json, or update (the stakeholder update in Markdown, from the audit log).")
     var format: Format = .text
 
     @Flag(name: .long, help: "Print the audit log instead (the migration-planning guide's events; one JSON object per line with --format json).")
@@ -39,6 +41,9 @@ struct StatusCommand: AsyncParsableCommand {
             }
             let (entries, orphans) = try await ProjectStatus.read(migrations, on: url)
             switch format {
+            case .update:
+                let events = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await StateStore(driver: $0).events() }
+                Terminal().write(StatusUpdate(project: directory, database: url.description, entries: entries, events: events).markdown())
             case .text:
                 let width = entries.map(\.id.count).max() ?? 0
                 let nameWidth = entries.map(\.name.count).max() ?? 0
