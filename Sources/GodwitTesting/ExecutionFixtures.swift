@@ -71,6 +71,15 @@ public enum ExecutionFixtures {
         """
 
     /// Writes `migration` as `001_accounts_v2.yaml` in a new directory.
+    /// `people.name_upper` added with `up: upper(name)` under zero downtime: a fill trigger,
+    /// a batched backfill, its check, and cleanup (a table `people (id, name)` is assumed).
+    public static let nameUpperMigration = """
+        name: name_upper
+        downtime: zero
+        operations:
+          - add_column: {table: people, column: {name: name_upper, type: text}, up: "upper(name)"}
+        """
+
     public static func directory(with migration: String, name: String = "001_accounts_v2.yaml") throws -> TemporaryDirectory {
         let directory = try TemporaryDirectory()
         try migration.write(toFile: directory.path(name), atomically: true, encoding: .utf8)

@@ -31,12 +31,7 @@ struct BackfillWalkTests {
         Layout(name: "text key", keyType: "text", keys: (1...1000).map { "'k\(String(format: "%04d", $0))'" }, batches: 21),
     ]
 
-    static let migration = """
-        name: name_upper
-        downtime: zero
-        operations:
-          - add_column: {table: people, column: {name: name_upper, type: text}, up: "upper(name)"}
-        """
+    static let migration = ExecutionFixtures.nameUpperMigration
 
     static func setup(_ layout: Layout) -> String {
         "CREATE TABLE people (id \(layout.keyType) PRIMARY KEY, name text NOT NULL);\n"

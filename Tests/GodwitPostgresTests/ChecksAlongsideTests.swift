@@ -8,24 +8,12 @@ import Testing
 /// scan that takes the checksums of the final verification: one read of the table, not two.
 @Suite("Checks and checksums in one scan")
 struct ChecksAlongsideTests {
-    static let migration = """
-        name: name_upper
-        downtime: zero
-        operations:
-          - add_column: {table: people, column: {name: name_upper, type: text}, up: "upper(name)"}
-        """
+    static let migration = ExecutionFixtures.nameUpperMigration
 
     static let setup = "CREATE TABLE people (id integer PRIMARY KEY, name text NOT NULL);\n"
         + (1...500).map { "INSERT INTO people (id, name) VALUES (\($0), 'person \($0)');" }.joined(separator: "\n")
 
-    static var settings: ExecutionSettings {
-        var settings = ExecutionSettings()
-        settings.approveGates = true
-        settings.retention = 0
-        settings.batchSize = 50
-        settings.batchTarget = 0
-        return settings
-    }
+    static var settings: ExecutionSettings { ApplyPostgresTests.settings() }
 
     static func withDatabase(_ engine: Engine, _ body: (DatabaseURL) async throws -> Void) async throws {
         switch engine {

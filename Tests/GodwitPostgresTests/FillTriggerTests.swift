@@ -9,12 +9,7 @@ import Testing
 /// `up(row)` for every row it inserts or changes, before the backfill, during it and after it.
 @Suite("The fill trigger of a new column")
 struct FillTriggerTests {
-    static let migration = """
-        name: name_upper
-        downtime: zero
-        operations:
-          - add_column: {table: people, column: {name: name_upper, type: text}, up: "upper(name)"}
-        """
+    static let migration = ExecutionFixtures.nameUpperMigration
 
     @Test("Old code's inserts and updates keep the new column equal to up(row) — also a row changed after the backfill filled it; a value new code sets stays")
     func followsOldCodeWrites() async throws {

@@ -59,9 +59,10 @@ public struct BackfillBatchSQL: Sendable {
         /// The walk over `range` (its minimum and maximum) for about `rows` rows, when it is an
         /// integer range no more than twice as wide as the rows.
         public init?(range: [DatabaseValue], rows: Int64) {
-            guard range.count == 2, case .integer(let first) = range[0], case .integer(let last) = range[1], first <= last,
-                  rows > 0, last.subtractingReportingOverflow(first).partialValue / 2 < rows,
-                  !last.subtractingReportingOverflow(first).overflow else { return nil }
+            guard range.count == 2, case .integer(let first) = range[0], case .integer(let last) = range[1], first <= last, rows > 0
+            else { return nil }
+            let (width, overflow) = last.subtractingReportingOverflow(first)
+            guard !overflow, width / 2 < rows else { return nil }
             self.init(first: first, last: last)
         }
 

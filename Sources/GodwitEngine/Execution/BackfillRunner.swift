@@ -71,7 +71,7 @@ struct BackfillRunner {
                     }
                     let upper: String?, counted: Bool
                     if let walk, let lower = walk.start(after: after) {
-                        upper = walk.upper(after: lower, size: batchSize).map { "(\($0))" }
+                        upper = walk.upper(after: lower, size: batchSize).map { sql.literal([.integer($0)]) }
                         counted = true
                     } else {
                         upper = try await driver.query(unsafeSQL: sql.upperBound(after: after, size: batchSize)).first.map { sql.literal($0.values) }

@@ -97,23 +97,24 @@ struct StepExecutor {
     /// (one without the hash function) is undone to a savepoint and the checks run on their own.
     private func check(_ checks: [StepCheck], takingChecksums along: ChecksumsAlongside, on driver: any DatabaseDriver,
                        label: String) async throws -> [TableDigest] {
-        let byTable = Dictionary(grouping: checks) { $0.rowFilter?.table ?? QualifiedName("") }
+        let filtered = checks.compactMap { check in check.rowFilter.map { (check: check, filter: $0) } }
+        let byTable = Dictionary(grouping: filtered, by: \.filter.table)
         let scan: TableDigester.Scan
         try await driver.execute(unsafeSQL: "SAVEPOINT godwit_checks")
         do {
-            scan = try await TableDigester.scan(along.tables, in: along.schema, counting: byTable.mapValues { $0.compactMap(\.rowFilter?.condition) }, on: driver)
+            scan = try await TableDigester.scan(along.tables, in: along.schema, counting: byTable.mapValues { $0.map(\.filter.condition) }, on: driver)
         } catch let error as GodwitError where !error.endsSession {
             try await driver.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_checks")
             for check in checks { try await runner.verify(check, on: driver, label: label) }
             return []
         }
         try await driver.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_checks")
-        for (table, checks) in byTable {
-            for (position, check) in checks.enumerated() {
+        for (table, entries) in byTable {
+            for (position, entry) in entries.enumerated() {
                 if let counts = scan.counts[table], position < counts.count {
-                    try runner.judge(check, found: counts[position], label: label)
+                    try runner.judge(entry.check, found: counts[position], label: label)
                 } else {
-                    try await runner.verify(check, on: driver, label: label)
+                    try await runner.verify(entry.check, on: driver, label: label)
                 }
             }
         }
