@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "GodwitSQLite", targets: ["GodwitSQLite"]),
         .library(name: "GodwitPostgres", targets: ["GodwitPostgres"]),
         .library(name: "GodwitEngine", targets: ["GodwitEngine"]),
+        .library(name: "GodwitMonitor", targets: ["GodwitMonitor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The engine-neutral heart: schema model, migrations, classification, renderers.
@@ -75,11 +78,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Watching a run: the live view of a migration, its Prometheus metrics and the dashboard
+        // served over HTTP (`--serve`, `godwit watch`).
+        .target(
+            name: "GodwitMonitor",
+            dependencies: [
+                "GodwitCore", "GodwitEngine",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Commands, terminal output.
         .target(
             name: "GodwitCLI",
             dependencies: [
-                "GodwitCore", "GodwitEngine",
+                "GodwitCore", "GodwitEngine", "GodwitMonitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -106,6 +122,11 @@ let package = Package(
             name: "GodwitEngineTests",
             dependencies: ["GodwitEngine", "GodwitTesting"],
             exclude: ["Golden"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GodwitMonitorTests",
+            dependencies: ["GodwitMonitor", "GodwitEngine", "GodwitTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

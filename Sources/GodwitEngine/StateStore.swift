@@ -203,11 +203,14 @@ public struct StateStore: Sendable {
                                       bindings: [.text(kind.rawValue)]).first?[0].textValue.flatMap(Self.date)
     }
 
-    /// The audit log in order, for one migration or all.
-    public func events(migration: String? = nil) async throws -> [AuditEvent] {
+    /// The audit log in order, for one migration or all; only its newest `last` events when
+    /// given.
+    public func events(migration: String? = nil, last: Int? = nil) async throws -> [AuditEvent] {
         guard try await isInstalled() else { return [] }
+        let filter = migration == nil ? "" : " WHERE migration = \(p(1))"
+        let select = "SELECT at, event, migration, fields, seq FROM \(audit)" + filter
         let rows = try await driver.query(
-            unsafeSQL: "SELECT at, event, migration, fields FROM \(audit)" + (migration == nil ? "" : " WHERE migration = \(p(1))") + " ORDER BY seq",
+            unsafeSQL: last.map { "SELECT * FROM (\(select) ORDER BY seq DESC LIMIT \($0)) AS newest ORDER BY seq" } ?? select + " ORDER BY seq",
             bindings: migration.map { [.text($0)] } ?? []
         )
         return rows.compactMap { row in

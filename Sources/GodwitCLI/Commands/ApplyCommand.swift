@@ -50,6 +50,8 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @OptionGroup var execution: ExecutionOptions
 
+    @OptionGroup var serving: ServeOptions
+
     func run() async throws {
         try await CommandRunner.run {
             let url = try DatabaseURLResolver.resolve(db)
@@ -65,9 +67,12 @@ struct ApplyCommand: AsyncParsableCommand {
             let interrupt = InterruptSignal()
             interrupt.trapSignals()
             let printer = ProgressPrinter(json: execution.json)
+            let migrations = try MigrationDirectory.load(directory)
             let outcome: ApplyOutcome
             do {
-                outcome = try await MigrationApplier(url: url, settings: settings, observer: printer, interrupt: interrupt).apply(directory: directory)
+                outcome = try await serving.watching("apply", records: url, printer: printer, migrations: migrations) { [settings] observer in
+                    try await MigrationApplier(url: url, settings: settings, observer: observer, interrupt: interrupt).apply(migrations)
+                }
             } catch let interrupted as GodwitErrorInterrupted {
                 Terminal().writeError("godwit: \(interrupted.description)")
                 throw ExitCode(130)

@@ -42,6 +42,8 @@ struct CopyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Install change capture on the source first, so godwit sync can carry over what changes during and after the copy.")
     var capture = false
 
+    @OptionGroup var serving: ServeOptions
+
     func run() async throws {
         try await CommandRunner.run {
             let source = try databases.source(), target = try databases.target()
@@ -57,12 +59,14 @@ struct CopyCommand: AsyncParsableCommand {
             if let rejectFile { spec.rejectFile = rejectFile }
             let interrupt = InterruptSignal()
             interrupt.trapSignals()
-            var copy = DataCopy(source: source, target: target, spec: spec,
-                                observer: quiet ? nil : ProgressPrinter(json: json, onStandardError: true), interrupt: interrupt)
-            copy.capture = capture
+            let printer = quiet ? nil : ProgressPrinter(json: json, onStandardError: true)
             let summary: CopySummary
             do {
-                summary = try await copy.run()
+                summary = try await serving.watching("copy", records: target, printer: printer) { [spec, capture] observer in
+                    var copy = DataCopy(source: source, target: target, spec: spec, observer: observer, interrupt: interrupt)
+                    copy.capture = capture
+                    return try await copy.run()
+                }
             } catch is GodwitErrorInterrupted {
                 Terminal().writeError("godwit: copy interrupted; every committed chunk is recorded in the target. Run the same command again to resume.")
                 throw ExitCode(130)

@@ -11,13 +11,15 @@ struct PlanCommand: AsyncParsableCommand {
         discussion: """
             Reads every migration in DIR, checks it against the database's schema (read-only), and \
             writes the staged plan: markdown (the plan document with the ADR, runbook and rollback \
-            plan), json (the same facts for machines), or sql (the forward script; with --output, \
-            the reverse script goes beside it as NAME.reverse.sql).
+            plan), json (the same facts for machines), sql (the forward script; with --output, \
+            the reverse script goes beside it as NAME.reverse.sql), or alerts (Prometheus alerting \
+            rules from the migrations' rollback triggers, gates and budgets, for the metrics of \
+            apply --serve and godwit watch --serve).
             """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case markdown, json, sql
+        case markdown, json, sql, alerts
     }
 
     @Argument(help: "The migrations directory.")
@@ -26,8 +28,10 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Database URL (default: $DATABASE_URL).")
     var db: String?
 
-    @Option(name: .shortAndLong, help: "Output format: markdown, json or sql.")
+    @Option(name: .shortAndLong, help: "Output format: markdown, json, sql or alerts.")
     var format: Format = .markdown
+
+    @OptionGroup var budgets: AlertBudgetOptions
 
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
@@ -36,13 +40,14 @@ struct PlanCommand: AsyncParsableCommand {
         try await CommandRunner.run {
             let url = try DatabaseURLResolver.resolve(db)
             let planned = try await MigrationPlanning.planAll(directory: directory, database: url)
-            try await Self.write(planned, of: directory, on: url, format: format, to: output)
+            try await Self.write(planned, of: directory, on: url, format: format, to: output, budgets: budgets.budgets)
         }
     }
 
     /// Writes the plan of `directory`'s pending migrations in `format`, to `output` or standard
     /// output (also for `diff --plan`).
-    static func write(_ planned: [MigrationPlanning.Planned], of directory: String, on url: DatabaseURL, format: Format, to output: String?) async throws {
+    static func write(_ planned: [MigrationPlanning.Planned], of directory: String, on url: DatabaseURL, format: Format, to output: String?,
+                      budgets: AlertRules.Budgets = .init()) async throws {
         let plans = planned.map { ($0.plan, $0.schemaBefore) }
         let text: String
         switch format {
@@ -69,6 +74,8 @@ struct PlanCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let reports = plans.map { PlanReport($0.0, against: $0.1, database: url.description) }
             text = String(decoding: try encoder.encode(reports), as: UTF8.self) + "\n"
+        case .alerts:
+            text = AlertRules(budgets: budgets).yaml(for: plans.map { (plan: $0.0, before: $0.1) })
         case .sql:
             text = PlanScripts.forward(plans.map(\.0))
             if let output {
@@ -85,5 +92,25 @@ struct PlanCommand: AsyncParsableCommand {
         } catch {
             throw GodwitError(.ioFailure, "Cannot write the plan", location: path, remedy: "Check that the directory exists and is writable.")
         }
+    }
+}
+
+/// The budgets `plan --format alerts` judges against.
+struct AlertBudgetOptions: ParsableArguments {
+    @Option(name: .long, help: "With --format alerts: a running migration with no progress this long is stalled, and a gate needing a person is reported after it (default 10m).")
+    var stalledAfter: DurationArgument?
+
+    @Option(name: .long, help: "With --format alerts: the largest replication lag tolerated (default 30s).")
+    var replicationLag: DurationArgument?
+
+    @Option(name: .long, help: "With --format alerts: the share of transactions, in percent, that may roll back (default 1).")
+    var errorRate: Double?
+
+    var budgets: AlertRules.Budgets {
+        var budgets = AlertRules.Budgets()
+        if let stalledAfter { budgets.stalledAfterSeconds = stalledAfter.seconds }
+        if let replicationLag { budgets.replicationLagSeconds = replicationLag.seconds }
+        if let errorRate { budgets.errorRatePercent = errorRate }
+        return budgets
     }
 }

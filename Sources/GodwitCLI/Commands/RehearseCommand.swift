@@ -48,6 +48,10 @@ struct RehearseCommand: AsyncParsableCommand {
 
     @OptionGroup var execution: ExecutionOptions
 
+    @OptionGroup var serving: ServeOptions
+
+    @OptionGroup var performance: BaselineOptions
+
     func run() async throws {
         try await CommandRunner.run {
             let url = try DatabaseURLResolver.resolve(db)
@@ -57,13 +61,23 @@ struct RehearseCommand: AsyncParsableCommand {
                 throw GodwitError(.invalidArgument, "--sample must be a positive number of rows", location: "--sample \(sample)",
                                   remedy: "Give the most rows a sampled table may keep, such as --sample 100000.")
             }
-            var rehearsal = Rehearsal(url: url, settings: execution.settings(), lockBudget: lockBudget?.seconds ?? 0.2,
-                                      observer: quiet ? nil : ProgressPrinter(json: execution.json, onStandardError: true), interrupt: interrupt)
-            rehearsal.sample = sample
-            rehearsal.cloneOn = try cloneOn.map { try DatabaseURL(parsing: $0) }
+            let cloneOn = try cloneOn.map { try DatabaseURL(parsing: $0) }
+            let printer = quiet ? nil : ProgressPrinter(json: execution.json, onStandardError: true)
+            let migrations = try MigrationDirectory.load(directory)
+            let baseline = try performance.load()
+            let threshold = performance.threshold
             let report: RehearsalReport
             do {
-                report = try await rehearsal.run(directory: directory)
+                // Watched by its events: its records are the clone's, dropped at the end.
+                report = try await serving.watching("rehearse", records: nil, printer: printer, migrations: migrations) { [execution, lockBudget, sample, directory] observer in
+                    var rehearsal = Rehearsal(url: url, settings: execution.settings(), lockBudget: lockBudget?.seconds ?? 0.2,
+                                              observer: observer, interrupt: interrupt)
+                    rehearsal.sample = sample
+                    rehearsal.cloneOn = cloneOn
+                    rehearsal.baseline = baseline
+                    rehearsal.threshold = threshold
+                    return try await rehearsal.run(directory: directory)
+                }
             } catch let interrupted as GodwitErrorInterrupted {
                 Terminal().writeError("godwit: rehearsal interrupted (\(interrupted.migration)); the clone was dropped.")
                 throw ExitCode(130)

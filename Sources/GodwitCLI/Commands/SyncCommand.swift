@@ -27,15 +27,21 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print no progress.")
     var quiet = false
 
+    @OptionGroup var serving: ServeOptions
+
     func run() async throws {
         try await CommandRunner.run {
             let interrupt = InterruptSignal()
             interrupt.trapSignals()
-            var sync = DataSync(source: try databases.source(), target: try databases.target(), spec: try databases.spec(),
-                                observer: quiet ? nil : ProgressPrinter(json: json, onStandardError: true), interrupt: interrupt)
-            sync.maximumLag = max(0, lag)
+            let source = try databases.source(), target = try databases.target(), spec = try databases.spec()
+            let printer = quiet ? nil : ProgressPrinter(json: json, onStandardError: true)
             do {
-                Terminal().write(try await sync.run().text())
+                let summary = try await serving.watching("sync", records: target, printer: printer) { [lag] observer in
+                    var sync = DataSync(source: source, target: target, spec: spec, observer: observer, interrupt: interrupt)
+                    sync.maximumLag = max(0, lag)
+                    return try await sync.run()
+                }
+                Terminal().write(summary.text())
             } catch is GodwitErrorInterrupted {
                 Terminal().writeError("godwit: sync interrupted; every applied pass is recorded in the target. Run the same command again to go on.")
                 throw ExitCode(130)
@@ -64,13 +70,16 @@ struct CutoverCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Capture changes on the target and write the copy file for syncing back to the source.")
     var reverseSync: String?
 
+    @OptionGroup var serving: ServeOptions
+
     func run() async throws {
         try await CommandRunner.run {
-            let cutover = Cutover(source: try databases.source(), target: try databases.target(), spec: try databases.spec(),
-                                  reverseFile: reverseSync, observer: ProgressPrinter(json: false, onStandardError: true))
+            let source = try databases.source(), target = try databases.target(), spec = try databases.spec()
             let result: CutoverResult
             do {
-                result = try await cutover.run()
+                result = try await serving.watching("cutover", records: target, printer: ProgressPrinter(json: false, onStandardError: true)) { [reverseSync] observer in
+                    try await Cutover(source: source, target: target, spec: spec, reverseFile: reverseSync, observer: observer).run()
+                }
             } catch let error as GodwitError where error.code == .integrityFailure {
                 Terminal().writeError("godwit: error: \(error.description)")
                 throw ExitCode(2)

@@ -49,10 +49,16 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Also write the report to FILE.md and FILE.json.")
     var output: String?
 
+    @OptionGroup var performance: BaselineOptions
+
     func run() async throws {
         try await CommandRunner.run {
             if source != nil || target != nil {
                 try await reconcile()
+                return
+            }
+            if let baseline = try performance.load() {
+                try await compare(with: baseline)
                 return
             }
             let url = try DatabaseURLResolver.resolve(db)
@@ -67,6 +73,18 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             if reports.contains(where: { !$0.passed }) { throw ExitCode(2) }
         }
+    }
+
+    /// `--baseline FILE`: the application's queries now against the baseline; exit 2 when one
+    /// does not meet it.
+    private func compare(with baseline: PerformanceBaseline) async throws {
+        let url = try DatabaseURLResolver.resolve(db)
+        let accepted = try directory.map { try MigrationDirectory.load($0) }?.flatMap(\.acceptedRegressions) ?? []
+        let report = try await BaselineVerification.run(baseline, on: url, threshold: performance.threshold, accepted: accepted)
+        let markdown = report.markdown(), json = try report.json()
+        try ReportFiles.write(markdown: markdown, json: json, to: output)
+        Terminal().write(format == .markdown ? markdown : json)
+        if !report.passed { throw ExitCode(2) }
     }
 
     private func reconcile() async throws {

@@ -43,6 +43,8 @@ final class ProgressPrinter: ExecutionObserver, @unchecked Sendable {
     }
 
     private func draw(_ event: ExecutionEvent) {
+        // Probes are measurements for `--serve` and `--json`, not lines to read.
+        if event.kind == .probe, mode != .json { return }
         switch mode {
         case .json:
             if let data = try? encoder.encode(event) { write(String(decoding: data, as: UTF8.self) + "\n") }

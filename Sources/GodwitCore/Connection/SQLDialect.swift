@@ -60,6 +60,27 @@ public protocol SQLDialect: Sendable {
     /// on the same table (PostgreSQL: its lock lets rows be read and written meanwhile; SQLite:
     /// one writer at a time).
     var analyzesBesideWriters: Bool { get }
+    /// One row describing what the server is doing, for watching a run (nil where the engine
+    /// has no such views): sessions waiting for a lock and the longest wait in seconds, the
+    /// database's commits and rollbacks so far, the largest replication lag in bytes and
+    /// seconds (NULL with no standby or subscriber), and statements running longer than
+    /// ``ServerActivity/longQuerySeconds`` with the longest, in that order.
+    var serverActivity: String? { get }
+    /// The statements that show `sql`'s plan, run with `sql`'s parameters bound; `generic`: with
+    /// no parameter values at all (nil where the engine cannot plan without them).
+    func explain(_ sql: String, generic: Bool) -> ExplainStatements?
+    /// What `explain`'s rows say: the plan's nodes, the indexes it uses, the tables it reads whole.
+    func queryPlan(from rows: [Row]) -> QueryPlan
+    /// Begins a transaction that may only read (the baseline's queries run on live databases).
+    var readOnlyBegin: String { get }
+    /// A fixed piece of work for the engine (a few milliseconds of counting, no table read),
+    /// timed beside the baseline's queries: how long it takes tells how busy the machine is, so
+    /// a query slowed by other work is not taken for a regression.
+    var calibration: String { get }
+    /// The database's reading statements that took the most time in all (`pg_stat_statements`),
+    /// one row each: text, calls, mean and deviation in milliseconds, rows per call; `$1` is how
+    /// many. Nil where the engine keeps no such statistics.
+    var topStatements: String? { get }
 }
 
 extension SQLDialect {
@@ -87,4 +108,21 @@ public protocol CanonicalSpelling: Sendable {
     func rowValueHash(of columns: [String], declaredTypes: [String]) -> String?
     /// An expression hashing the engine's own text of the row of `columns` to 64 bits.
     func rowTextHash(of columns: [String]) -> String
+}
+
+/// How a dialect shows a statement's plan: statements to run before, the one whose rows are the
+/// plan, and statements that clean up after it (all in one transaction).
+public struct ExplainStatements: Sendable, Equatable {
+    public var before: [String]
+    public var explain: String
+    public var after: [String]
+    /// Whether `explain` takes the statement's parameter values.
+    public var bindsParameters: Bool
+
+    public init(before: [String] = [], explain: String, after: [String] = [], bindsParameters: Bool) {
+        self.before = before
+        self.explain = explain
+        self.after = after
+        self.bindsParameters = bindsParameters
+    }
 }

@@ -54,6 +54,9 @@ public struct Migration: Hashable, Sendable {
     public var operationPositions: [FilePosition]
     /// Lint findings the author silenced, with the reason they gave.
     public var suppressions: [LintSuppression]
+    /// Slower queries of the performance baseline the author accepts, with the reason
+    /// (`accept_regressions:`): the rehearsal stays go for them.
+    public var acceptedRegressions: [AcceptedRegression] = []
     /// What sqitch records about the change this migration is, for a sqitch project: how to find
     /// it in `sqitch.changes` and write rows sqitch accepts (nil for any other layout).
     public var sqitch: SqitchRecord?
@@ -223,6 +226,39 @@ public struct RollbackTrigger: Hashable, Sendable {
     public init(condition: Condition, action: Action = .rollback) {
         self.condition = condition
         self.action = action
+    }
+
+    /// The triggers a migration's plan documents and its alert rules watch: its own, or when it
+    /// names none, the usual three (an integrity check fails, probe latency over its baseline by
+    /// half, more than 5% of batches fail).
+    public static func documented(for migration: Migration) -> [RollbackTrigger] {
+        migration.rollbackTriggers.isEmpty
+            ? [RollbackTrigger(condition: .integrityFailure), RollbackTrigger(condition: .latency(aboveBaselinePercent: 50)),
+               RollbackTrigger(condition: .failedBatches(percent: 5))]
+            : migration.rollbackTriggers
+    }
+}
+
+extension RollbackTrigger.Condition {
+    /// A stable name for the condition, as the migration file spells its `when`
+    /// (`validation:NAME` for a named validation): a metric label.
+    public var key: String {
+        switch self {
+        case .integrityFailure: "integrity_failure"
+        case .failedBatches: "failed_batches"
+        case .latency: "latency"
+        case .validation(let name): "validation:\(name)"
+        }
+    }
+
+    /// The condition in words: "probe latency exceeds its baseline by more than 50%".
+    public var summary: String {
+        switch self {
+        case .integrityFailure: "a data integrity check fails"
+        case .failedBatches(let percent): "more than \(percent)% of backfill batches fail"
+        case .latency(let percent): "probe latency exceeds its baseline by more than \(percent)%"
+        case .validation(let name): "the validation '\(name)' fails"
+        }
     }
 }
 

@@ -11,7 +11,7 @@ public struct MigrationFileParser: Sendable {
 
     static let topLevelFields = [
         "id", "name", "goal", "context", "type", "downtime", "owner", "stakeholders", "notes", "operations",
-        "validations", "rollback_triggers", "gates", "checklist",
+        "validations", "rollback_triggers", "gates", "checklist", "accept_regressions",
     ]
 
     /// Parses one file's text.
@@ -48,7 +48,7 @@ public struct MigrationFileParser: Sendable {
         guard !operations.isEmpty else {
             throw try document.required("operations", "").error("at least one operation")
         }
-        return Migration(
+        var migration = Migration(
             id: id,
             name: name,
             goal: try document.optional("goal")?.string("a sentence saying what the migration achieves"),
@@ -69,6 +69,15 @@ public struct MigrationFileParser: Sendable {
             },
             suppressions: LintSuppression.scan(text)
         )
+        migration.acceptedRegressions = try document.optional("accept_regressions")?.list().map(Self.acceptedRegression) ?? []
+        return migration
+    }
+
+    /// `accept_regressions: [{query: NAME, reason: TEXT}]`: a baseline query allowed to get slower.
+    private static func acceptedRegression(_ reader: YAMLReader) throws -> AcceptedRegression {
+        let fields = try reader.mapping("an accepted regression: query, reason", allowed: ["query", "reason"])
+        return AcceptedRegression(query: try fields.required("query", "the name of a baseline query").nonEmptyString("the name of a baseline query"),
+                                  reason: try fields.required("reason", "why the slower query is acceptable").nonEmptyString("why the slower query is acceptable"))
     }
 
     /// `checklist: {stakeholders_notified: "…", window_agreed: "…"}`: each item with who, when or where.

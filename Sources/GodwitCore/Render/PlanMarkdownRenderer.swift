@@ -303,18 +303,8 @@ public struct PlanMarkdownRenderer: Sendable {
 
     private func rollback(_ plan: Plan) -> [String] {
         var out = ["## Rollback Plan", "", "**Triggers**:"]
-        let triggers = plan.migration.rollbackTriggers.isEmpty
-            ? [RollbackTrigger(condition: .integrityFailure), RollbackTrigger(condition: .latency(aboveBaselinePercent: 50)),
-               RollbackTrigger(condition: .failedBatches(percent: 5))]
-            : plan.migration.rollbackTriggers
-        for trigger in triggers {
-            let condition: String = switch trigger.condition {
-            case .integrityFailure: "a data integrity check fails"
-            case .failedBatches(let percent): "more than \(percent)% of backfill batches fail"
-            case .latency(let percent): "probe latency exceeds its baseline by more than \(percent)%"
-            case .validation(let name): "the validation '\(name)' fails"
-            }
-            out.append("- When \(condition): \(trigger.action == .rollback ? "roll back automatically" : "pause and wait for an operator").")
+        for trigger in RollbackTrigger.documented(for: plan.migration) {
+            out.append("- When \(trigger.condition.summary): \(trigger.action == .rollback ? "roll back automatically" : "pause and wait for an operator").")
         }
         out += ["", "**Steps** (last step first):"]
         for (number, step) in plan.steps.enumerated().reversed() where step.reverse != nil {

@@ -143,6 +143,21 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
     /// Whether the first apply failed: the rollback then only undid what it left, which proves
     /// nothing about the migration's own rollback.
     public var applyFailed = false
+    /// The performance baseline's queries on the clone after apply and after rollback, each
+    /// against the same query on the clone before the migration (`rehearse --baseline`).
+    public var performance: [PerformanceCheck] = []
+
+    /// The baseline's queries at one moment of the rehearsal.
+    public struct PerformanceCheck: Hashable, Codable, Sendable {
+        /// `after apply`, `after rollback`.
+        public var moment: String
+        public var queries: [QueryComparison]
+
+        public init(moment: String, queries: [QueryComparison]) {
+            self.moment = moment
+            self.queries = queries
+        }
+    }
 
     public init(database: String, cloneMethod: String, startedAt: Date, seconds: Double = 0, migrations: [String] = [],
                 lockBudgetSeconds: Double, steps: [StepTiming] = [], rollbackIdentical: Bool = false,
@@ -230,6 +245,23 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
         if let sampling = lockSamplingSeconds {
             out += ["Locks were sampled from `pg_locks` every \(DurationFormat.precise(sampling)); a lock held for less is not seen, and "
                     + "durations are good to about that much. Storage written is read from the relations' sizes and file nodes around each step.", ""]
+        }
+        if !performance.isEmpty {
+            out += ["## Performance against the baseline", "",
+                    "The baseline's queries on the clone, before the migration and at each moment below: the fastest of the timed runs, the ratio adjusted for how busy the machine was (a fixed calibration workload is timed between the runs).", "",
+                    "| Moment | Query | Before | After | Ratio | Plan change | Verdict |", "|---|---|---:|---:|---:|---|---|"]
+            for check in performance {
+                for query in check.queries {
+                    let planChange = (query.lostIndexes.map { "index \($0) no longer used" } + query.newSequentialScans.map { "\($0) read whole" })
+                        .joined(separator: "; ")
+                    let verdict = query.failure.map { "**fails**: \($0)" }
+                        ?? (query.blocks ? "**slower**" : query.regressed ? "slower, accepted: \(query.acceptedBecause ?? "")" : "meets the baseline")
+                    out.append("| \(check.moment) | \(query.name) | \(query.before.map { String(format: "%.2f ms", $0) } ?? "—") | "
+                               + "\(query.after.map { String(format: "%.2f ms", $0) } ?? "—") | \(query.ratio.map { String(format: "%.2f×", $0) } ?? "—") | "
+                               + "\(planChange.isEmpty ? "none" : planChange) | \(verdict) |")
+                }
+            }
+            out.append("")
         }
         out += ["## Problems", ""] + (problems.isEmpty ? ["None."] : problems.map { "- \($0)" }) + [""]
         out += ["## Suggested adjustments", ""] + (suggestions.isEmpty ? ["None."] : suggestions.map { "- \($0)" }) + [""]

@@ -32,7 +32,8 @@ final class CopyTally: @unchecked Sendable {
             let elapsed = max(Date().timeIntervalSince(started), 0.001)
             let tableRate = Double(copied[table] ?? 0) / max(Date().timeIntervalSince(since), 0.001)
             return ExecutionEvent(kind: .batch, migration: "copy", message: "\(table): \(QuantityFormat.count(copied[table] ?? 0)) rows, \(QuantityFormat.count(Int64(tableRate))) rows/s",
-                                  progress: .init(rowsDone: done, rowsTotal: max(total, done), rowsPerSecond: Double(done) / elapsed, batchSize: Int(rows)))
+                                  progress: .init(rowsDone: done, rowsTotal: max(total, done), rowsPerSecond: Double(done) / elapsed, batchSize: Int(rows)),
+                                  copied: [table: copied[table] ?? 0])
         }
         observer?.observe(event)
     }

@@ -118,7 +118,8 @@ public struct DataSync: Sendable {
             summary.lag = try await capture.pending(after: try await progress.position())
             observer?.observe(ExecutionEvent(kind: .batch, migration: "sync", message: "applied \(changes.count) changes; lag \(summary.lag)",
                                              progress: .init(rowsDone: summary.changes, rowsTotal: summary.changes + summary.lag,
-                                                             rowsPerSecond: Double(summary.changes) / max(Date().timeIntervalSince(started), 0.001), batchSize: changes.count)))
+                                                             rowsPerSecond: Double(summary.changes) / max(Date().timeIntervalSince(started), 0.001), batchSize: changes.count),
+                                             syncLag: summary.lag))
             if window == nil && summary.lag <= maximumLag && changes.count < batch { break }
         }
         summary.lag = try await capture.pending(after: try await progress.position())

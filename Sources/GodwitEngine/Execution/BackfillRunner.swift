@@ -102,7 +102,8 @@ struct BackfillRunner {
                 kind: .batch, migration: migration.id, phase: step.phase, step: number,
                 message: "batch \(progress.batchesDone): \(progress.rowsDone - rowsBefore) rows in \(String(format: "%.3f", seconds))s",
                 progress: .init(rowsDone: progress.rowsDone, rowsTotal: progress.rowsTotal,
-                                rowsPerSecond: elapsed > 0 ? Double(progress.rowsDone - rowsAtResume) / elapsed : 0, batchSize: batchSize)
+                                rowsPerSecond: elapsed > 0 ? Double(progress.rowsDone - rowsAtResume) / elapsed : 0, batchSize: batchSize),
+                batchSeconds: seconds
             ))
             if progress.lastKey == Self.finished { break }
             if settings.batchTarget > 0, seconds > 0 {
@@ -113,6 +114,9 @@ struct BackfillRunner {
             if progress.batchesDone % 20 == 0 { try await checkFreeSpace() }
             if let baseline {
                 let latency = try await probe(sql)
+                session.observer?.observe(ExecutionEvent(kind: .probe, migration: migration.id, phase: step.phase, step: number,
+                                                         message: String(format: "probe %.1f ms (baseline %.1f ms)", latency * 1000, baseline * 1000),
+                                                         probe: .init(latency: latency, baseline: baseline)))
                 // One slow probe on a busy machine is noise: back off when the median of the last
                 // three is over the line.
                 recentForBackoff = Array((recentForBackoff + [latency]).suffix(3))
@@ -123,7 +127,8 @@ struct BackfillRunner {
                     session.observer?.observe(ExecutionEvent(
                         kind: .backoff, migration: migration.id, phase: step.phase, step: number,
                         message: String(format: "probes took %.1f ms (median of the last %d) against a baseline of %.1f ms: pausing %.2fs between batches",
-                                        typical * 1000, recentForBackoff.count, baseline * 1000, pause)))
+                                        typical * 1000, recentForBackoff.count, baseline * 1000, pause),
+                        probe: .init(latency: typical, baseline: baseline)))
                 } else {
                     pause = max(settings.batchPause, pause / 2)
                 }

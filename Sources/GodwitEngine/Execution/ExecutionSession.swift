@@ -111,7 +111,8 @@ final class ExecutionSession: Sendable {
                 let delay = backoff(attempt: attempt)
                 observer?.observe(ExecutionEvent(
                     kind: .retry, migration: migration, step: step,
-                    message: "\(label): \(error.isLockTimeout ? "lock not granted within \(settings.lockTimeout)s" : error.summary) (attempt \(attempt) of \(settings.attempts)); retrying in \(String(format: "%.2f", delay))s"
+                    message: "\(label): \(error.isLockTimeout ? "lock not granted within \(settings.lockTimeout)s" : error.summary) (attempt \(attempt) of \(settings.attempts)); retrying in \(String(format: "%.2f", delay))s",
+                    lockWait: error.isLockTimeout
                 ))
                 try await Task.sleep(for: .seconds(delay))
             } catch {

@@ -12,6 +12,8 @@ struct GateKeeper {
         var reason: String
         /// Whether later migrations may still run (only the retention window before cleanup).
         var letsOthersRun: Bool
+        /// The command that approves the gate, when a person's approval is what it waits for.
+        var approveCommand: String? = nil
     }
 
     /// Nil when the phase may start; approvals given by `--yes` are added to `record`.
@@ -20,7 +22,8 @@ struct GateKeeper {
         for gate in MigrationGates.gates(for: migration, steps: stored.steps, before: stored.before) where gate.before.rawValue == phase.rawValue {
             if gate.requiresApproval && !record.approvedGates.contains(phase) {
                 guard settings.approveGates else {
-                    return Block(reason: "approval of the gate before \(phase.rawValue): run godwit approve \(migration.id)", letsOthersRun: false)
+                    return Block(reason: "approval of the gate before \(phase.rawValue): run godwit approve \(migration.id)", letsOthersRun: false,
+                                 approveCommand: "godwit approve \(migration.id)")
                 }
                 record.approvedGates.append(phase)
             }

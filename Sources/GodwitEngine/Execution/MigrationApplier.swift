@@ -164,7 +164,8 @@ public struct MigrationApplier: Sendable {
             .init("operator", settings.operatorName),
         ]))
         observer?.observe(ExecutionEvent(kind: .migrationStarted, migration: migration.id,
-                                         message: "\(migration.id) \(migration.name): \(plan.steps.count) steps"))
+                                         message: "\(migration.id) \(migration.name): \(plan.steps.count) steps",
+                                         plan: .init(phases: plan.steps.map(\.phase), steps: plan.steps.count)))
         return (record, stored)
     }
 
@@ -248,7 +249,8 @@ public struct MigrationApplier: Sendable {
                         try await session.store().save(record)
                         try await session.store().append(AuditEvent(at: Date(), kind: .gateWaiting, migration: migration.id,
                                                                     fields: [.init("phase", step.phase.rawValue), .init("waiting_for", block.reason)]))
-                        observer?.observe(ExecutionEvent(kind: .gate, migration: migration.id, phase: step.phase, message: "waiting for \(block.reason)"))
+                        observer?.observe(ExecutionEvent(kind: .gate, migration: migration.id, phase: step.phase, message: "waiting for \(block.reason)",
+                                                         gate: .init(reason: block.reason, approveCommand: block.approveCommand)))
                         if block.letsOthersRun {
                             outcome.awaitingCleanup.append((migration.id, block.reason))
                             return .next
@@ -311,10 +313,15 @@ public struct MigrationApplier: Sendable {
                 trigger = nil
                 reason = "\(error)"
             }
+            if let trigger {
+                observer?.observe(ExecutionEvent(kind: .notice, migration: migration.id,
+                                                 message: "rollback trigger fired (\(trigger.condition.summary)): \(reason)", trigger: trigger.condition.key))
+            }
             // The connection may be gone with the failure; state is written on a fresh one.
             if let trigger, trigger.action == .rollback {
                 try? await session.store().append(AuditEvent(at: Date(), kind: .migrationFailed, migration: migration.id,
-                                                            fields: [.init("reason", reason), .init("action", "rollback")]))
+                                                            fields: [.init("reason", reason), .init("action", "rollback"),
+                                                                     .init("trigger", trigger.condition.key)]))
                 let report = try await MigrationRollback.perform(migration: migration, stored: stored, session: session, interrupt: interrupt,
                                                                  reason: reason)
                 outcome.stop = .rolledBack(migration: migration.id, reason: reason, report: report)
@@ -326,7 +333,8 @@ public struct MigrationApplier: Sendable {
                 try? await session.store().save(failed)
             }
             try? await session.store().append(AuditEvent(at: Date(), kind: .migrationFailed, migration: migration.id,
-                                                        fields: [.init("reason", reason), .init("action", trigger == nil ? "stop" : "pause")]))
+                                                        fields: [.init("reason", reason), .init("action", trigger == nil ? "stop" : "pause")]
+                                                            + (trigger.map { [.init("trigger", $0.condition.key)] } ?? [])))
             let next = "Fix the cause, then run godwit apply again to resume, or godwit rollback \(migration.id) to undo it."
             switch error {
             case let failure as IntegrityFailure:
@@ -378,7 +386,8 @@ public struct MigrationApplier: Sendable {
         ] + report.tables.map { .init("rows_\($0.table)", "\($0.rows)") }))
         observer?.observe(ExecutionEvent(kind: .verification, migration: migration.id, phase: phase,
                                          message: report.passed ? "\(phase.rawValue) verified: \(report.checks.count) checks pass"
-                                             : "\(phase.rawValue) verification failed: " + report.failures.map { "\($0.name) (\($0.detail))" }.joined(separator: "; ")))
+                                             : "\(phase.rawValue) verification failed: " + report.failures.map { "\($0.name) (\($0.detail))" }.joined(separator: "; "),
+                                         checks: .init(passed: report.checks.count - report.failures.count, failed: report.failures.count)))
         guard report.passed else {
             throw IntegrityFailure(report: report, validation: report.failures.first { $0.level == .validations }?.name)
         }

@@ -20,6 +20,11 @@ public struct Rehearsal: Sendable {
     /// Where to put the copy when Godwit may not create databases (`--clone-on`): an empty
     /// database the user may fill, emptied again afterwards (a SQLite path that does not exist).
     public var cloneOn: DatabaseURL?
+    /// The application's queries to replay on the clone before the migration, after it and
+    /// after its rollback (`--baseline`): a regression past `threshold` is no-go unless the
+    /// migration file accepts it.
+    public var baseline: PerformanceBaseline?
+    public var threshold = PerformanceThreshold()
 
     public init(url: DatabaseURL, settings: ExecutionSettings = ExecutionSettings(), lockBudget: Double = 0.2,
                 observer: (any ExecutionObserver)? = nil, interrupt: InterruptSignal = InterruptSignal()) {
@@ -65,6 +70,7 @@ public struct Rehearsal: Sendable {
         report.clone = clone.name
         let originalDigests = try await DatabaseDigests.all(clone.url)
         let originalSchema = try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
+        let queriesBefore = try await baselineQueries(on: clone.url)
 
         // 1. Every phase up to contract; cleanup waits for a retention window that never ends here.
         var first = settings
@@ -98,6 +104,7 @@ public struct Rehearsal: Sendable {
             for failure in try await OnDemandVerification.run(url: clone.url, migrations: migrations).flatMap(\.failures) {
                 report.problems.append("Verification after apply: \(failure.name) (\(failure.detail))")
             }
+            try await comparePerformance(with: queriesBefore, at: "after apply", on: clone.url, migrations: migrations, into: &report)
         }
 
         // 2. Roll back what this rehearsal applied, newest first, and compare with the original.
@@ -114,6 +121,7 @@ public struct Rehearsal: Sendable {
             }
         }
         report.steps += try await rollbackLog.timings(pass: "rollback", on: clone.url, budget: lockBudget)
+        try await comparePerformance(with: queriesBefore, at: "after rollback", on: clone.url, migrations: migrations, into: &report)
         let restoredDigests = try await DatabaseDigests.all(clone.url)
         let restoredSchema = try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
         let schemaDifferences = restoredSchema.differences(from: originalSchema)
@@ -160,6 +168,32 @@ public struct Rehearsal: Sendable {
         }
         report.suggestions = suggestions(for: report)
         return report
+    }
+
+    /// The baseline's queries measured on the clone (before the migration); none without one.
+    private func baselineQueries(on url: DatabaseURL) async throws -> [QueryMeasurement] {
+        guard let baseline else { return [] }
+        guard baseline.engine == url.engine else {
+            throw GodwitError(.invalidArgument, "The performance baseline is of another engine",
+                              reason: "it was captured on \(baseline.engine.rawValue), and this database is \(url.engine.rawValue)",
+                              remedy: "Capture the baseline on this database: godwit baseline capture --db URL --queries FILE.")
+        }
+        return try await QueryReplayer(runs: baseline.runs).measure(baseline.queries, on: url)
+    }
+
+    /// Replays the baseline's queries at `moment` and compares each with before the migration;
+    /// a regression no migration file accepts becomes a problem, so the verdict is no-go.
+    private func comparePerformance(with before: [QueryMeasurement], at moment: String, on url: DatabaseURL, migrations: [Migration],
+                                    into report: inout RehearsalReport) async throws {
+        guard let baseline, !before.isEmpty else { return }
+        let compared = try await QueryReplayer(runs: baseline.runs).compare(baseline.queries, with: before, on: url, threshold: threshold,
+                                                                            accepted: migrations.flatMap(\.acceptedRegressions))
+        report.performance.append(.init(moment: moment, queries: compared))
+        for query in compared where query.blocks {
+            report.problems.append("Query '\(query.name)' \(query.failure == nil ? "is slower" : "fails") \(moment): \(query.summary)"
+                                   + " (threshold \(String(format: "%g", threshold.ratio))× and +\(String(format: "%g", threshold.slackMilliseconds)) ms;"
+                                   + " accept it with a reason under accept_regressions: in the migration file if it is meant)")
+        }
     }
 
     /// Records the verdict in the original database's Godwit records (its only write there), so

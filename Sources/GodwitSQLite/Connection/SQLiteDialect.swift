@@ -33,5 +33,33 @@ public struct SQLiteDialect: SQLDialect {
     public func freezingWrites(to tables: [QualifiedName]) -> [String] { ["BEGIN IMMEDIATE"] }
     public var invalidIndexes: String? { nil }
     public var analyzesBesideWriters: Bool { false }
+    /// SQLite has no server: its busy retries are counted from the run's own events.
+    public var serverActivity: String? { nil }
+    /// `EXPLAIN QUERY PLAN` needs no parameter values: the generic plan is the plan.
+    public func explain(_ sql: String, generic: Bool) -> ExplainStatements? {
+        ExplainStatements(explain: "EXPLAIN QUERY PLAN " + sql, bindsParameters: !generic)
+    }
+    /// Rows of (id, parent, notused, detail): `SEARCH orders USING INDEX idx (customer_id=?)`,
+    /// `SCAN orders` (read whole), `SCAN orders USING COVERING INDEX idx` (a whole index).
+    public func queryPlan(from rows: [Row]) -> QueryPlan {
+        var nodes: [String] = [], indexes: [String] = [], scans: [String] = []
+        for row in rows {
+            guard let detail = row.values.last?.textValue else { continue }
+            let words = detail.split(separator: " ").map(String.init)
+            guard let verb = words.first else { continue }
+            nodes.append(verb)
+            if let using = words.firstIndex(of: "INDEX"), using + 1 < words.count, using > 0, words[using - 1] == "USING" || words[using - 1] == "COVERING" {
+                indexes.append(words[using + 1])
+            } else if verb == "SCAN", words.count >= 2, !words.contains("USING") {
+                scans.append(words[1] == "TABLE" && words.count >= 3 ? words[2] : words[1])
+            }
+        }
+        return QueryPlan(nodes: nodes, indexes: indexes, sequentialScans: scans)
+    }
+    public var readOnlyBegin: String { "BEGIN" }
+    public var calibration: String {
+        "WITH RECURSIVE counter(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM counter WHERE n < 100000) SELECT count(*) FROM counter"
+    }
+    public var topStatements: String? { nil }
     public var reclaimSpace: String? { "VACUUM" }
 }
