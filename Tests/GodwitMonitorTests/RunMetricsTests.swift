@@ -70,6 +70,26 @@ struct RunMetricsTests {
         #expect(Self.value(#"godwit_rollback_trigger_fired{migration="001",trigger="latency"}"#, in: monitor.exposition()) == 1)
     }
 
+    @Test("copy and sync: rows per table and the changes waiting; a gate's wait in seconds")
+    func copySyncAndGate() {
+        let monitor = RunMonitor(command: "copy", url: nil)
+        monitor.observe(ExecutionEvent(kind: .batch, migration: "copy", message: "Track", progress: .init(rowsDone: 3503, rowsTotal: 9000, rowsPerSecond: 900, batchSize: 3503),
+                                       copied: ["Track": 3503]))
+        monitor.observe(ExecutionEvent(kind: .batch, migration: "copy", message: "Album", progress: .init(rowsDone: 3850, rowsTotal: 9000, rowsPerSecond: 900, batchSize: 347),
+                                       copied: ["Album": 347]))
+        monitor.observe(ExecutionEvent(kind: .batch, migration: "sync", message: "sync", syncLag: 17))
+        monitor.observe(ExecutionEvent(at: Date().addingTimeInterval(-90), kind: .gate, migration: "001", phase: .contract, message: "waiting",
+                                       gate: .init(reason: "approval", approveCommand: "godwit approve 001")))
+        monitor.observe(ExecutionEvent(kind: .notice, migration: "001", message: "still waiting"))
+        let text = monitor.exposition()
+        #expect(Self.value(#"godwit_copy_rows{table="Track"}"#, in: text) == 3503)
+        #expect(Self.value(#"godwit_copy_rows{table="Album"}"#, in: text) == 347)
+        #expect(Self.value("godwit_sync_lag_changes", in: text) == 17)
+        #expect(Self.value(#"godwit_run_state{state="waiting"}"#, in: text) == 1)
+        let waited = Self.value(#"godwit_gate_waiting_seconds{migration="001",phase="contract"}"#, in: text) ?? 0
+        #expect(waited >= 89 && waited < 200, "\(waited)")
+    }
+
     @Test("The server answers /, /state and /metrics while the work runs, and stops with it; a taken port is a clear error")
     func server() async throws {
         let monitor = Self.running()

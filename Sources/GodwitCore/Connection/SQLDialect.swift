@@ -116,7 +116,7 @@ public struct ExplainStatements: Sendable, Equatable {
     public var before: [String]
     public var explain: String
     public var after: [String]
-    /// Whether `explain` takes the statement's parameter values.
+    /// Whether `explain` takes the statement's parameter values (NULLs for a generic plan).
     public var bindsParameters: Bool
 
     public init(before: [String] = [], explain: String, after: [String] = [], bindsParameters: Bool) {

@@ -27,6 +27,7 @@ public struct ExecutionEvent: Hashable, Codable, Sendable {
 
     public var at: Date
     public var kind: Kind
+    /// The migration's id, or for work that is no migration one of ``runScopes``.
     public var migration: String
     public var phase: Phase?
     /// 1-based position in the plan.
@@ -66,6 +67,10 @@ public struct ExecutionEvent: Hashable, Codable, Sendable {
             self.steps = steps
         }
     }
+
+    /// What stands in ``migration`` for work that is no migration: a copy, a sync, a cutover, a
+    /// verification across databases, a rehearsal's own steps.
+    public static let runScopes: Set<String> = ["copy", "sync", "cutover", "verify", "rehearsal"]
 
     /// A probe's latency and the baseline it is judged against, in seconds.
     public struct Probe: Hashable, Codable, Sendable {

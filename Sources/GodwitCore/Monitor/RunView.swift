@@ -326,7 +326,7 @@ public struct RunView: Codable, Sendable, Equatable {
     private mutating func updateMigration(_ id: String, _ change: (inout Migration) -> Void) {
         if let index = migrations.firstIndex(where: { $0.id == id }) {
             change(&migrations[index])
-        } else if !["copy", "sync", "cutover", "verify", "rehearsal"].contains(id) {
+        } else if !ExecutionEvent.runScopes.contains(id) {
             var line = Migration(id: id, name: id)
             change(&line)
             migrations.append(line)

@@ -85,7 +85,8 @@ public struct QueryReplayer: Sendable {
         guard let statements = driver.dialect.explain(sql, generic: generic) else { return nil }
         let rows = try await readOnly(driver) { driver in
             for statement in statements.before { try await driver.execute(unsafeSQL: statement) }
-            let rows = try await driver.query(unsafeSQL: statements.explain, bindings: statements.bindsParameters ? bindings : [])
+            let values = bindings.isEmpty ? Array(repeating: DatabaseValue.null, count: QueryParameter.placeholders(in: sql)) : bindings
+            let rows = try await driver.query(unsafeSQL: statements.explain, bindings: statements.bindsParameters ? values : [])
             for statement in statements.after { try await driver.execute(unsafeSQL: statement) }
             return rows
         }

@@ -35,9 +35,9 @@ public struct SQLiteDialect: SQLDialect {
     public var analyzesBesideWriters: Bool { false }
     /// SQLite has no server: its busy retries are counted from the run's own events.
     public var serverActivity: String? { nil }
-    /// `EXPLAIN QUERY PLAN` needs no parameter values: the generic plan is the plan.
+    /// `EXPLAIN QUERY PLAN` plans without looking at the values: NULLs do for a generic plan.
     public func explain(_ sql: String, generic: Bool) -> ExplainStatements? {
-        ExplainStatements(explain: "EXPLAIN QUERY PLAN " + sql, bindsParameters: !generic)
+        ExplainStatements(explain: "EXPLAIN QUERY PLAN " + sql, bindsParameters: true)
     }
     /// Rows of (id, parent, notused, detail): `SEARCH orders USING INDEX idx (customer_id=?)`,
     /// `SCAN orders` (read whole), `SCAN orders USING COVERING INDEX idx` (a whole index).
