@@ -30,11 +30,11 @@ public struct ServeAddress: Sendable, Equatable, CustomStringConvertible {
 /// no CDN, the charts are inline SVG), `/state` the ``RunView`` as JSON (the page polls it),
 /// `/metrics` the Prometheus exposition.
 public enum MonitorServer {
-    /// Runs `work` while serving `monitor` at `address` and refreshing it from the database;
-    /// stops both when `work` ends. `started` is told the page's address once the server
-    /// listens, before `work` begins.
+    /// Runs `work` while serving `monitor` at `address` and refreshing it from the database
+    /// every `interval`; stops both when `work` ends. `started` is told the page's address once
+    /// the server listens, before `work` begins.
     public static func serving<Result: Sendable>(
-        _ monitor: RunMonitor, at address: ServeAddress, started: @Sendable (URL) -> Void,
+        _ monitor: RunMonitor, at address: ServeAddress, refreshingEvery interval: Duration = .milliseconds(500), started: @Sendable (URL) -> Void,
         _ work: @escaping @Sendable () async throws -> Result
     ) async throws -> Result {
         let (bound, boundContinuation) = AsyncStream.makeStream(of: Int.self)
@@ -66,7 +66,7 @@ public enum MonitorServer {
             }
             started(URL(string: "http://\(address.host.contains(":") ? "[\(address.host)]" : address.host):\(port)/")!)
             group.addTask {
-                await monitor.keepRefreshing()
+                await monitor.keepRefreshing(every: interval)
                 return nil
             }
             await monitor.refresh()

@@ -154,7 +154,7 @@ struct RunViewTests {
         step.rowsTotal = 1000
         step.updatedAt = Self.at(5)
         let audit = (0..<20).map { AuditEvent(at: Self.at(Double($0)), kind: .phaseStarted, migration: "001", fields: [.init("phase", "p\($0)")]) }
-        view.absorb(RunRecords(records: [Self.record(.running, phase: .backfill)], phases: ["001": [.expand, .backfill, .contract]],
+        view.absorb(RunRecords(records: [Self.record(.running, phase: .expand)], phases: ["001": [.expand, .backfill, .contract]],
                                current: .init(migration: "001", progress: step), audit: audit, runnerActive: true), now: Self.at(6))
         #expect(view.state == .running)
         #expect(view.migrations == [RunView.Migration(id: "001", name: "Orders v2", state: "running", phases: [.expand, .backfill, .contract],

@@ -39,11 +39,11 @@ struct WatchCommand: AsyncParsableCommand {
             // A bad URL or an unreachable server is said now, not hidden behind a blank view.
             _ = try await RunRecordsReader(url: url).read()
             let monitor = RunMonitor(command: "watch", url: url)
-            let pause = Duration.milliseconds(Int((interval?.seconds ?? 1) * 1000))
+            let pause = Duration.milliseconds(Int(max(0.1, interval?.seconds ?? 1) * 1000))
             if let address = serving.serve {
                 let interrupt = InterruptSignal()
                 interrupt.trapSignals()
-                try await MonitorServer.serving(monitor, at: address, started: { page in
+                try await MonitorServer.serving(monitor, at: address, refreshingEvery: pause, started: { page in
                     Terminal().writeError("godwit: watching \(url) at \(page) (Prometheus metrics at \(page)metrics); Ctrl-C stops")
                 }) {
                     while !interrupt.isRequested { try await Task.sleep(for: .milliseconds(200)) }

@@ -31,12 +31,10 @@ public struct BaselineReport: Codable, Sendable, Equatable {
                    "Times are the fastest of the timed runs; the ratio is adjusted for how busy the machine was, by a fixed calibration workload timed between the runs.", "",
                    "| Query | Baseline | Now | Ratio | Plan change | Meets the baseline |", "|---|---:|---:|---:|---|---|"]
         for query in queries {
-            let planChange = (query.lostIndexes.map { "index \($0) no longer used" } + query.newSequentialScans.map { "\($0) read whole" })
-                .joined(separator: "; ")
             let verdict = query.failure.map { "no: fails (\($0))" }
                 ?? (query.blocks ? "no" : query.regressed ? "no, accepted: \(query.acceptedBecause ?? "")" : "yes")
             out.append("| \(query.name) | \(query.before.map { String(format: "%.2f ms", $0) } ?? "—") | \(query.after.map { String(format: "%.2f ms", $0) } ?? "—") | "
-                       + "\(query.ratio.map { String(format: "%.2f×", $0) } ?? "—") | \(planChange.isEmpty ? "none" : planChange) | \(verdict) |")
+                       + "\(query.ratio.map { String(format: "%.2f×", $0) } ?? "—") | \(query.planChange) | \(verdict) |")
         }
         return out.joined(separator: "\n") + "\n"
     }

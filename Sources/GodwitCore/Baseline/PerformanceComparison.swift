@@ -68,6 +68,12 @@ public struct QueryComparison: Codable, Sendable, Hashable {
         return parts.isEmpty ? "no change" : parts.joined(separator: "; ")
     }
 
+    /// The plan's change in a table cell: "index i no longer used; t read whole", or "none".
+    public var planChange: String {
+        let changes = lostIndexes.map { "index \($0) no longer used" } + newSequentialScans.map { "\($0) read whole" }
+        return changes.isEmpty ? "none" : changes.joined(separator: "; ")
+    }
+
     /// Compares two measurements of the same query.
     public init(before: QueryMeasurement, after: QueryMeasurement, threshold: PerformanceThreshold, accepted: [AcceptedRegression] = []) {
         name = after.name

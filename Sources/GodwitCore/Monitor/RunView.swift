@@ -302,6 +302,10 @@ public struct RunView: Codable, Sendable, Equatable {
                 progress = measured
             }
             current = Position(migration: step.migration, phase: step.progress.phase, step: step.progress.step, title: step.progress.title)
+            // A record names the phase it last began or finished; the step under way may be further on.
+            if let index = migrations.firstIndex(where: { $0.id == step.migration }) {
+                migrations[index].phase = max(step.progress.phase, migrations[index].phase ?? step.progress.phase)
+            }
             let moved = step.progress.updatedAt ?? step.progress.startedAt
             lastProgressAt = max(lastProgressAt ?? moved, moved)
         }

@@ -252,13 +252,11 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
                     "| Moment | Query | Before | After | Ratio | Plan change | Verdict |", "|---|---|---:|---:|---:|---|---|"]
             for check in performance {
                 for query in check.queries {
-                    let planChange = (query.lostIndexes.map { "index \($0) no longer used" } + query.newSequentialScans.map { "\($0) read whole" })
-                        .joined(separator: "; ")
                     let verdict = query.failure.map { "**fails**: \($0)" }
                         ?? (query.blocks ? "**slower**" : query.regressed ? "slower, accepted: \(query.acceptedBecause ?? "")" : "meets the baseline")
                     out.append("| \(check.moment) | \(query.name) | \(query.before.map { String(format: "%.2f ms", $0) } ?? "—") | "
                                + "\(query.after.map { String(format: "%.2f ms", $0) } ?? "—") | \(query.ratio.map { String(format: "%.2f×", $0) } ?? "—") | "
-                               + "\(planChange.isEmpty ? "none" : planChange) | \(verdict) |")
+                               + "\(query.planChange) | \(verdict) |")
                 }
             }
             out.append("")

@@ -19,10 +19,17 @@ public struct SQLiteRunnerLock: RunnerLocking {
             throw GodwitError(.permissionDenied, "Cannot create the runner lock", location: path,
                               remedy: "Make the database's directory writable by this user.")
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let text = try? String(contentsOfFile: path, encoding: .utf8)
-            close(descriptor)
-            return .held(label: text)
+        // `status` and `watch` look with a shared lock held for an instant (``isHeld(_:)``):
+        // a few tries a few milliseconds apart tell such a look from a runner.
+        var tries = 0
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            tries += 1
+            guard tries < 10 else {
+                let text = try? String(contentsOfFile: path, encoding: .utf8)
+                close(descriptor)
+                return .held(label: text)
+            }
+            try? await Task.sleep(for: .milliseconds(10))
         }
         _ = ftruncate(descriptor, 0)
         let text = label + "\n"
