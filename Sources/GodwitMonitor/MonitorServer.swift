@@ -34,7 +34,7 @@ public enum MonitorServer {
     /// every `interval`; stops both when `work` ends. `started` is told the page's address once
     /// the server listens, before `work` begins.
     public static func serving<Result: Sendable>(
-        _ monitor: RunMonitor, at address: ServeAddress, refreshingEvery interval: Duration = .milliseconds(500), started: @Sendable (URL) -> Void,
+        _ monitor: RunMonitor, at address: ServeAddress, refreshingEvery interval: Duration = .seconds(1), started: @Sendable (URL) -> Void,
         _ work: @escaping @Sendable () async throws -> Result
     ) async throws -> Result {
         let (bound, boundContinuation) = AsyncStream.makeStream(of: Int.self)
@@ -69,7 +69,6 @@ public enum MonitorServer {
                 await monitor.keepRefreshing(every: interval)
                 return nil
             }
-            await monitor.refresh()
             do {
                 let result = try await work()
                 group.cancelAll()

@@ -21,7 +21,8 @@ public final class RunMonitor: ExecutionObserver, Sendable {
     public init(command: String, url: DatabaseURL?, next: (any ExecutionObserver)? = nil, now: Date = Date()) {
         state = Mutex(RunView(command: command, startedAt: now))
         self.next = next
-        reader = url.map(RunRecordsReader.init(url:))
+        // A command watching its own run is the runner: only `watch` asks who holds the lock.
+        reader = url.map { RunRecordsReader(url: $0, checksRunner: command == "watch") }
         sampler = url.map(ServerActivitySampler.init(url:))
     }
 
@@ -66,11 +67,12 @@ public final class RunMonitor: ExecutionObserver, Sendable {
     }
 
     /// Refreshes every `interval` until the task is cancelled.
-    public func keepRefreshing(every interval: Duration = .milliseconds(500)) async {
+    public func keepRefreshing(every interval: Duration = .seconds(1)) async {
         while !Task.isCancelled {
             await refresh()
             try? await Task.sleep(for: interval)
         }
         await sampler?.close()
+        await reader?.close()
     }
 }

@@ -56,7 +56,7 @@ struct LiveMonitorTests {
 
         let before = try await Self.waitForRows(beyond: 0, at: page)
         #expect(before > 0)
-        // The audit tail comes from the records, read twice a second.
+        // The audit tail comes from the records, read once a second.
         for _ in 0..<100 where !(try await HTTPGet.text(page.appendingPathComponent("state")).body.contains("phase=backfill")) {
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -37,7 +37,9 @@ struct WatchCommand: AsyncParsableCommand {
         try await CommandRunner.run {
             let url = try DatabaseURLResolver.resolve(db)
             // A bad URL or an unreachable server is said now, not hidden behind a blank view.
-            _ = try await RunRecordsReader(url: url).read()
+            let first = RunRecordsReader(url: url)
+            _ = try await first.read()
+            await first.close()
             let monitor = RunMonitor(command: "watch", url: url)
             let pause = Duration.milliseconds(Int(max(0.1, interval?.seconds ?? 1) * 1000))
             if let address = serving.serve {
