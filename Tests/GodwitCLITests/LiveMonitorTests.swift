@@ -235,6 +235,25 @@ struct LiveMonitorTests {
         #expect(!firing.contains("GodwitMigrationStalled") && !firing.contains("GodwitTriggerLatency") && !firing.contains("GodwitGateWaitingBackfill"), "firing: \(firing)")
     }
 
+    @Test("A run waiting at a gate: watch --serve's page in Chromium shows the gate and the exact approve command; the gate alert's metric counts the wait")
+    func gateInChromium() async throws {
+        let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.sqliteMigration)
+        defer { directory.remove() }
+        let db = try await ApplyCommandTests.database(in: directory)
+        let applied = try await GodwitBinary.run(["apply", directory.url.path, "--db", db, "--unrehearsed"])
+        #expect(applied.status == 0 && applied.standardOutput.contains("waits for approval of the gate before contract"), "\(applied.standardOutput)")
+        let watcher = try BackgroundProcess(GodwitBinary.path, ["watch", "--db", db, "--serve", "127.0.0.1:0"])
+        let page = try #require(try await watcher.waitForError(Self.pageLine).flatMap(URL.init(string:)), "\(watcher.standardError)")
+        let dom = try await HeadlessChromium.dom(of: page)
+        #expect(HeadlessChromium.text(ofElement: "gate-command", in: dom) == "godwit approve 001", "\(dom.suffix(3000))")
+        #expect(dom.contains(#"<section id="gate-section" class="gate">"#), "the gate section is hidden")
+        #expect(HeadlessChromium.text(ofElement: "state", in: dom) == "waiting")
+        let metrics = try await HTTPGet.text(page.appendingPathComponent("metrics")).body
+        #expect((Self.sample(#"godwit_gate_waiting_seconds{migration="001",phase="contract"}"#, in: metrics) ?? -1) >= 0, "\(metrics)")
+        #expect(Self.sample(#"godwit_migration_state{migration="001",state="waiting-at-gate"}"#, in: metrics) == 1)
+        await watcher.stop()
+    }
+
     @Test("watch: an unreachable server is an error that names the database without its password; a bad --serve is a usage error")
     func watchErrors() async throws {
         let unreachable = try await GodwitBinary.run(["watch", "--db", "postgres://app:s3cret-pass@127.0.0.1:1/app", "--once"])
