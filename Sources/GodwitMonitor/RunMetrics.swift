@@ -26,8 +26,8 @@ public final class RunMetrics: Sendable {
 
     /// Sets every metric from `view`.
     public func publish(_ view: RunView) {
-        for state in ["starting", "running", "waiting", "finished", "failed", "interrupted"] {
-            gauge(.runState, ["state": state]).set(to: view.state.rawValue == state ? 1.0 : 0.0)
+        for state in RunView.State.allCases {
+            gauge(.runState, ["state": state.rawValue]).set(to: view.state == state ? 1.0 : 0.0)
         }
         for migration in view.migrations {
             for state in ["pending"] + MigrationRecord.State.allCases.map(\.rawValue) {

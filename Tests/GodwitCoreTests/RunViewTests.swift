@@ -195,6 +195,13 @@ struct RunViewTests {
         #expect(failed.gate == nil)
     }
 
+    @Test("watch on a database where nothing ran: idle, not finished")
+    func idle() {
+        var view = RunView(command: "watch", startedAt: Self.start)
+        view.absorb(RunRecords(records: [], phases: [:], current: nil, audit: [], runnerActive: false), now: Self.at(1))
+        #expect(view.state == .idle)
+    }
+
     @Test("In the runner's own process, records never move a migration back to an earlier phase than its events")
     func eventsAheadOfRecords() {
         var view = RunView(command: "apply", startedAt: Self.start)

@@ -49,7 +49,7 @@ public enum GodwitMetric: String, CaseIterable, Sendable {
     /// What the metric measures, for `# HELP` and the README.
     public var help: String {
         switch self {
-        case .runState: "1 for the state the run is in (starting, running, waiting, finished, failed, interrupted), 0 for the others"
+        case .runState: "1 for the state the run is in (starting, running, waiting, finished, failed, interrupted, idle), 0 for the others"
         case .migrationState: "1 for the state each migration's record is in, 0 for the others"
         case .migrationPhase: "1 for the phase each migration is in or last finished, 0 for its plan's other phases"
         case .stepsCompleted: "Steps of the migration's plan done"

@@ -8,9 +8,9 @@ public import Foundation
 /// (``absorb(_:now:)``, for `godwit watch`, and for the audit tail of `--serve`). Both are pure:
 /// no I/O, no clock but the dates they are given. Never holds row values.
 public struct RunView: Codable, Sendable, Equatable {
-    /// Where the run stands as a whole.
-    public enum State: String, Codable, Sendable {
-        case starting, running, waiting, finished, failed, interrupted
+    /// Where the run stands as a whole; `idle` when the records hold no run at all.
+    public enum State: String, Codable, Sendable, CaseIterable {
+        case starting, running, waiting, finished, failed, interrupted, idle
     }
 
     /// One migration's line: its state and the phases its plan passes through.
@@ -318,6 +318,7 @@ public struct RunView: Codable, Sendable, Equatable {
 
     /// Where runs stand when no runner holds the lock.
     private static func settled(_ records: [MigrationRecord]) -> State {
+        if records.isEmpty { return .idle }
         if records.contains(where: { $0.state == .failed }) { return .failed }
         if records.contains(where: { $0.state == .waitingAtGate }) { return .waiting }
         if records.contains(where: { $0.state == .running || $0.state == .rollingBack }) { return .interrupted }
