@@ -32,6 +32,17 @@ struct PerformanceComparisonTests {
         #expect(compared.blocks)
     }
 
+    @Test("An index scan turned sequential is a regression even when the clock says otherwise; a lost index alone is judged by time")
+    func turnedSequential() {
+        let busy = QueryComparison(before: Self.measured(ms: 13, calibration: 5, indexes: ["idx_orders_customer"]),
+                                   after: Self.measured(ms: 28, calibration: 15, scans: ["orders"]), threshold: .init())
+        #expect(busy.ratio.map { $0 < 1.5 } == true)
+        #expect(busy.turnedSequential && busy.regressed && busy.blocks)
+        // Another index took over: no table read whole, and no slower.
+        let swapped = QueryComparison(before: Self.measured(ms: 0.2, indexes: ["idx_a"]), after: Self.measured(ms: 0.25, indexes: ["idx_b"]), threshold: .init())
+        #expect(!swapped.turnedSequential && !swapped.regressed && swapped.lostIndexes == ["idx_a"])
+    }
+
     @Test("A busier machine after divides the ratio; an idler one never raises it")
     func calibration() {
         // Twice as slow with the machine twice as busy: no regression.

@@ -45,13 +45,19 @@ public struct QueryComparison: Codable, Sendable, Hashable {
     public var newSequentialScans: [String]
     /// Why the query fails after, when it does.
     public var failure: String?
-    /// Past the threshold, a new failure, or (not timed) a lost index.
+    /// Past the threshold, a new failure, an index scan turned sequential, or (not timed) any
+    /// lost index or new sequential scan.
     public var regressed: Bool
     /// The migration file's reason for accepting it.
     public var acceptedBecause: String?
 
     /// A regression nobody accepted: the rehearsal is no-go, `verify --baseline` fails.
     public var blocks: Bool { regressed && acceptedBecause == nil }
+
+    /// The plan lost an index and now reads a table whole: a regression whatever the clock
+    /// says, since a clone (a sample, a busy machine) can hide what it costs on production's
+    /// data.
+    public var turnedSequential: Bool { !lostIndexes.isEmpty && !newSequentialScans.isEmpty }
 
     /// What changed, in words: "0.2 ms → 14.8 ms (74.0×); index idx_orders_customer no longer
     /// used; orders read whole".
@@ -91,7 +97,7 @@ public struct QueryComparison: Codable, Sendable, Hashable {
         newSequentialScans = after.failure == nil
             ? Set(after.plan?.sequentialScans ?? []).subtracting(before.plan?.sequentialScans ?? []).sorted() : []
         failure = before.failure == nil ? after.failure : nil
-        if failure != nil {
+        if failure != nil || (!lostIndexes.isEmpty && !newSequentialScans.isEmpty) {
             regressed = true
         } else if let start = self.before, let ratio {
             // The slack is judged at the machine's speed before: after × ratio / (after / before).

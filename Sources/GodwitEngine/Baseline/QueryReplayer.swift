@@ -31,7 +31,7 @@ public struct QueryReplayer: Sendable {
             for (query, earlier) in zip(queries, before) {
                 var best = QueryComparison(before: earlier, after: await measure(query, on: driver), threshold: threshold, accepted: accepted)
                 var tries = 0
-                while best.regressed, best.failure == nil, best.ratio != nil, tries < confirmations {
+                while best.regressed, best.failure == nil, !best.turnedSequential, best.ratio != nil, tries < confirmations {
                     tries += 1
                     let again = QueryComparison(before: earlier, after: await measure(query, on: driver), threshold: threshold, accepted: accepted)
                     if (again.ratio ?? .infinity) < (best.ratio ?? .infinity) { best = again }
