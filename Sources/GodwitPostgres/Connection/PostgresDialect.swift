@@ -90,20 +90,21 @@ public struct PostgresDialect: SQLDialect {
     }
     public var serverActivity: String? {
         // Waits are read from pg_stat_activity (wait_event_type 'Lock'), which is cheaper than
-        // joining pg_locks and names the same sessions; this session is left out.
+        // joining pg_locks and names the same sessions; this session and other databases' are
+        // left out (replication lag is the server's).
         """
         SELECT
-          (SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()),
+          (SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND datname = current_database()),
           (SELECT coalesce(extract(epoch FROM max(clock_timestamp() - state_change)), 0)::float8
-             FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()),
+             FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND datname = current_database()),
           (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()),
           (SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()),
           (SELECT max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn))::bigint FROM pg_stat_replication),
           (SELECT extract(epoch FROM max(replay_lag))::float8 FROM pg_stat_replication),
-          (SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()
+          (SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND datname = current_database()
              AND clock_timestamp() - query_start > interval '\(Int(ServerActivity.longQuerySeconds)) seconds'),
           (SELECT coalesce(extract(epoch FROM max(clock_timestamp() - query_start)), 0)::float8 FROM pg_stat_activity
-             WHERE state = 'active' AND pid <> pg_backend_pid()
+             WHERE state = 'active' AND pid <> pg_backend_pid() AND datname = current_database()
              AND clock_timestamp() - query_start > interval '\(Int(ServerActivity.longQuerySeconds)) seconds')
         """
     }
