@@ -52,11 +52,16 @@ for round in $(seq "${ROUNDS:-5}"); do
   fresh bench_plain
   start=$(ms); apply bench_plain; plain+=($(( $(ms) - start )))
   fresh bench_served
-  # The scraper: /metrics and /state once a second, as Prometheus and an open page do.
+  # The scraper: /metrics and /state once a second, as Prometheus and an open page do (every
+  # 100 ms until --serve first answers, so a short run is reached too).
   ( while true; do
-      curl -s -o /dev/null "http://127.0.0.1:$port/metrics" && echo scrape >> "$work/scrapes"
-      curl -s -o /dev/null "http://127.0.0.1:$port/state" || true
-      sleep 1
+      if curl -s -o /dev/null "http://127.0.0.1:$port/metrics"; then
+        echo scrape >> "$work/scrapes"
+        curl -s -o /dev/null "http://127.0.0.1:$port/state" || true
+        sleep 1
+      else
+        sleep 0.1
+      fi
     done ) &
   scraper=$!
   start=$(ms); apply bench_served --serve "127.0.0.1:$port"; served+=($(( $(ms) - start )))
