@@ -9,7 +9,7 @@ public actor RunRecordsReader {
     private let url: DatabaseURL
     /// Whether to ask who holds the runner lock: `watch` does; a runner watching itself knows.
     private let checksRunner: Bool
-    private var driver: (any DatabaseDriver)?
+    private let session: KeptSession
     /// Phases by migration id and the run's start (a new run may follow another plan).
     private var phaseCache: [String: [Phase]] = [:]
 
@@ -19,13 +19,14 @@ public actor RunRecordsReader {
     public init(url: DatabaseURL, checksRunner: Bool = true) {
         self.url = url
         self.checksRunner = checksRunner
+        session = KeptSession(url: url)
     }
 
     /// One reading of the records.
     public func read() async throws -> RunRecords {
         let runnerActive = checksRunner ? try await RunnerLock.isHeld(for: url) : true
         do {
-            return try await read(on: try await session(), runnerActive: runnerActive)
+            return try await read(on: try await session.driver(), runnerActive: runnerActive)
         } catch {
             await close()
             throw error
@@ -34,15 +35,7 @@ public actor RunRecordsReader {
 
     /// Ends the reading session.
     public func close() async {
-        try? await driver?.close()
-        driver = nil
-    }
-
-    private func session() async throws -> any DatabaseDriver {
-        if let driver, !driver.isClosed { return driver }
-        let opened = try await DatabaseConnector.open(url, access: .readOnly)
-        driver = opened
-        return opened
+        await session.close()
     }
 
     private func read(on driver: any DatabaseDriver, runnerActive: Bool) async throws -> RunRecords {

@@ -5,19 +5,18 @@ public import GodwitCore
 /// a session of its own, and turns the database's running totals of commits and rollbacks into
 /// rates between samples. Engines without such views give nothing.
 public actor ServerActivitySampler {
-    private let url: DatabaseURL
-    private var driver: (any DatabaseDriver)?
+    private let session: KeptSession
     private var previous: (at: Date, commits: Int64, rollbacks: Int64)?
 
     public init(url: DatabaseURL) {
-        self.url = url
+        session = KeptSession(url: url)
     }
 
     /// One sample; nil where the engine has none, or when the server could not be read (the
     /// next call tries a new session).
     public func sample(now: Date = Date()) async -> ServerActivity? {
         do {
-            let driver = try await session()
+            let driver = try await session.driver()
             guard let sql = driver.dialect.serverActivity, let row = try await driver.query(unsafeSQL: sql).first else { return nil }
             let values = row.values
             let commits = values[2].integerValue ?? 0
@@ -43,14 +42,6 @@ public actor ServerActivitySampler {
 
     /// Ends the sampling session.
     public func close() async {
-        try? await driver?.close()
-        driver = nil
-    }
-
-    private func session() async throws -> any DatabaseDriver {
-        if let driver, !driver.isClosed { return driver }
-        let opened = try await DatabaseConnector.open(url, access: .readOnly)
-        driver = opened
-        return opened
+        await session.close()
     }
 }
