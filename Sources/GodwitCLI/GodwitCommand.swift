@@ -7,7 +7,7 @@ public struct GodwitCommand: AsyncParsableCommand {
         abstract: "Plan, rehearse, run, verify and roll back database migrations on SQLite and PostgreSQL.",
         version: "0.1.0",
         subcommands: [InspectCommand.self, DiffCommand.self, PlanCommand.self, LintCommand.self, RehearseCommand.self, ApplyCommand.self, ApproveCommand.self,
-                      StatusCommand.self, WatchCommand.self, BaselineCommand.self, VerifyCommand.self, RollbackCommand.self, BackupCommand.self, CopyCommand.self, SyncCommand.self, CutoverCommand.self]
+                      StatusCommand.self, WatchCommand.self, RunbookCommand.self, BaselineCommand.self, VerifyCommand.self, RollbackCommand.self, BackupCommand.self, CopyCommand.self, SyncCommand.self, CutoverCommand.self]
     )
 
     public init() {}

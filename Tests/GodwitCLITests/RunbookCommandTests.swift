@@ -1,0 +1,173 @@
+import Foundation
+import GodwitCore
+import GodwitTesting
+import Testing
+
+/// Runbooks from the command line, end to end: plan, rehearse, run to a checkpoint, confirm,
+/// `kill -9` in a stage and resume, verify, roll back all the way; abort criteria.
+@Suite("Runbooks")
+struct RunbookCommandTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples/runbooks")
+
+    /// A copy of an example's directory to run in (examples are never changed in place).
+    static func copy(_ example: String) throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory(prefix: "godwit-runbook")
+        for name in try FileManager.default.contentsOfDirectory(atPath: examples.appendingPathComponent(example).path) {
+            try FileManager.default.copyItem(at: examples.appendingPathComponent(example).appendingPathComponent(name), to: directory.url.appendingPathComponent(name))
+        }
+        return directory
+    }
+
+    /// Every file under `directory` and its bytes, but the runbook's state.
+    static func tree(_ directory: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
+        while let url = enumerator?.nextObject() as? URL {
+            guard (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true, !url.lastPathComponent.contains(".state.db") else { continue }
+            files[String(url.path.dropFirst(directory.path.count))] = try Data(contentsOf: url)
+        }
+        return files
+    }
+
+    static func godwit(_ arguments: [String], in directory: TemporaryDirectory) async throws -> ProcessRunner.Result {
+        try await GodwitBinary.run(arguments, in: directory.url)
+    }
+
+    @Test("Dependency upgrade: rehearse fills Rollback tested; run stops at the checkpoint until confirmed; kill -9 in a stage resumes there; verify; rollback restores every file")
+    func dependencyUpgrade() async throws {
+        let directory = try Self.copy("dependency-upgrade")
+        defer { directory.remove() }
+        // The stage that removes the shims first kills its runner (kill -9), once.
+        let file = directory.path("runbook.yaml")
+        let text = try String(contentsOf: URL(fileURLWithPath: file), encoding: .utf8)
+        let killing = text.replacingOccurrences(of: "    run: rm -f app/shims.sh\n",
+                                                with: "    run: ['[ -e .killed ] || { touch .killed; kill -9 $PPID; sleep 5; }', rm -f app/shims.sh]\n")
+        #expect(killing != text)
+        try killing.write(toFile: file, atomically: true, encoding: .utf8)
+        let start = try Self.tree(directory.url)
+
+        let rehearsal = try await Self.godwit(["runbook", "rehearse", "runbook.yaml"], in: directory)
+        #expect(rehearsal.status == 0, "\(rehearsal.standardError)")
+        #expect(rehearsal.standardOutput.contains("Rehearsed 2 of 8 stages; 6 not rehearsed."))
+        #expect(try Self.tree(directory.url) == start, "a rehearsal changed the project")
+        let plan = try await Self.godwit(["runbook", "plan", "runbook.yaml"], in: directory)
+        let day = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        #expect(plan.standardOutput.contains("| 1 Add compatibility shims | `sh app/test.sh dev` exits 0; `sh app/test.sh prod` exits 0 | The application starts | yes (\(day)) |"), "\(plan.standardOutput)")
+        #expect(plan.standardOutput.contains("| 3 Fix the deprecated calls |") && plan.standardOutput.contains("| no: nothing rehearses it (give it rehearse: commands) |"))
+
+        // The run stops at the checkpoint, and stays stopped until someone confirms.
+        for _ in 0..<2 {
+            let run = try await Self.godwit(["runbook", "run", "runbook.yaml"], in: directory)
+            #expect(run.status == 0, "\(run.standardError)")
+            #expect(run.standardOutput.contains("waits at stage go-live for a confirmation: Development runs on textkit 2 with no deprecated calls left"))
+            #expect(run.standardOutput.contains("godwit runbook confirm runbook.yaml --by NAME"))
+        }
+        #expect(try String(contentsOf: directory.url.appendingPathComponent("app/prod.env"), encoding: .utf8) == "TEXTKIT=1\n", "production changed before the checkpoint")
+        let wrong = try await Self.godwit(["runbook", "confirm", "runbook.yaml", "--stage", "shims", "--by", "alice"], in: directory)
+        #expect(wrong.status == 4 && wrong.standardError.contains("Stage shims is no checkpoint or approval"), "\(wrong.standardError)")
+        let confirm = try await Self.godwit(["runbook", "confirm", "runbook.yaml", "--by", "alice"], in: directory)
+        #expect(confirm.status == 0 && confirm.standardOutput.contains("Stage go-live confirmed by alice."), "\(confirm.standardError)")
+
+        // kill -9 of the runner in the middle of a stage's work (the stage's first command kills
+        // its parent, godwit, once): the next run starts that stage again and finishes.
+        let killed = try await Self.godwit(["runbook", "run", "runbook.yaml"], in: directory)
+        #expect(killed.wasSignalled && killed.status == 9, "status \(killed.status): \(killed.standardError)")
+        let during = try await Self.godwit(["runbook", "status", "runbook.yaml"], in: directory)
+        #expect(during.standardOutput.contains("7. remove-shims     running"), "\(during.standardOutput)")
+        #expect(during.standardOutput.contains("6. watch            done"))
+        let resumed = try await Self.godwit(["runbook", "run", "runbook.yaml"], in: directory)
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardError.contains("stage remove-shims (Remove the compatibility shims) begins, attempt 2"))
+        #expect(!resumed.standardError.contains("stage watch (Watch production) begins"), "a finished stage ran again")
+        #expect(resumed.standardOutput.contains("every stage is done"))
+        #expect(try String(contentsOf: directory.url.appendingPathComponent("app/main.sh"), encoding: .utf8).contains("shout_text \"hello, godwit\""))
+        #expect(!FileManager.default.fileExists(atPath: directory.path("app/lib/textkit-1.sh")))
+
+        // Done is not verified: verify against production marks the stages that have checks.
+        let json = try await Self.godwit(["runbook", "status", "runbook.yaml", "--format", "json"], in: directory)
+        let before = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        #expect(before["state"] as? String == "finished")
+        #expect((before["stages"] as? [[String: Any]])?.allSatisfy { $0["state"] as? String == "done" } == true)
+        let verify = try await Self.godwit(["runbook", "verify", "runbook.yaml"], in: directory)
+        #expect(verify.status == 0, "\(verify.standardError)")
+        #expect(verify.standardOutput == ["shims", "dev-dependency", "deprecations", "prod-dependency", "remove-shims", "cleanup"].map { "\($0): verified\n" }.joined())
+        let again = try await Self.godwit(["runbook", "run", "runbook.yaml"], in: directory)
+        #expect(again.status == 0 && again.standardError.isEmpty, "a finished runbook ran again: \(again.standardError)")
+
+        // Rollback walks back every stage, newest first, checking each; the project is as it was.
+        let rollback = try await Self.godwit(["runbook", "rollback", "runbook.yaml"], in: directory)
+        #expect(rollback.status == 0, "\(rollback.standardError)")
+        #expect(rollback.standardError.contains("rolling back: cleanup, remove-shims, prod-dependency, deprecations, dev-dependency, shims"))
+        try FileManager.default.removeItem(atPath: directory.path(".killed"))
+        #expect(try Self.tree(directory.url) == start, "the rollback left the project different")
+        let audit = try await Self.godwit(["runbook", "status", "runbook.yaml", "--audit"], in: directory)
+        let kinds = audit.standardOutput.split(separator: "\n").map { $0.split(separator: " ")[1] }
+        #expect(kinds.filter { $0 == "stage-rolled-back" }.count == 6)
+        #expect(kinds.contains("stage-confirmed") && kinds.contains("production-verified") && kinds.last == "rollback-finished")
+        #expect(audit.standardOutput.contains("stage-confirmed go-live by=alice"))
+
+        // After a full rollback the runbook runs from the start again, and the checkpoint asks anew.
+        let rerun = try await Self.godwit(["runbook", "run", "runbook.yaml"], in: directory)
+        #expect(rerun.status == 0 && rerun.standardOutput.contains("waits at stage go-live"), "\(rerun.standardOutput)\(rerun.standardError)")
+    }
+
+    @Test("Abort criteria stop a run with a report: a named stage failing, and too many first attempts failing (exit 3); a plain failure resumes at that stage (exit 1)")
+    func abortCriteria() async throws {
+        try await TemporaryDirectory.with { directory in
+            let runbook = """
+                runbook: Abort
+                goal: Show the criteria.
+                abort:
+                  - first_attempt_failures: 1
+                stages:
+                  - {id: one, run: "test -e one-ok", rollback: []}
+                  - {id: two, run: "test -e two-ok", rollback: []}
+
+                """
+            try runbook.write(toFile: directory.path("rb.yaml"), atomically: true, encoding: .utf8)
+            let first = try await Self.godwit(["runbook", "run", "rb.yaml"], in: directory)
+            #expect(first.status == 1, "one failure is not more than 1")
+            #expect(first.standardError.contains("godwit: error: stage one failed: `test -e one-ok` exited 1. Fix the cause and run again to resume"), "\(first.standardError)")
+            FileManager.default.createFile(atPath: directory.path("one-ok"), contents: Data())
+            let second = try await Self.godwit(["runbook", "run", "rb.yaml"], in: directory)
+            #expect(second.status == 3, "\(second.standardError)")
+            #expect(second.standardError.contains("stage one (one) begins, attempt 2"))
+            #expect(second.standardError.contains("godwit: error: runbook aborted at stage two: more than 1 stage fail on their first attempt."), "\(second.standardError)")
+            let status = try await Self.godwit(["runbook", "status", "rb.yaml"], in: directory)
+            #expect(status.standardOutput.hasPrefix("Runbook 'Abort': aborted\n1. one  done, 2 attempts\n2. two  failed: `test -e two-ok` exited 1"), "\(status.standardOutput)")
+
+            let named = """
+                runbook: Named
+                goal: Show the criteria.
+                abort: [{stage_fails: data}]
+                stages:
+                  - {id: data, run: "false", rollback: []}
+
+                """
+            try named.write(toFile: directory.path("named.yaml"), atomically: true, encoding: .utf8)
+            let stopped = try await Self.godwit(["runbook", "run", "named.yaml"], in: directory)
+            #expect(stopped.status == 3 && stopped.standardError.contains("runbook aborted at stage data: stage data fails"), "\(stopped.standardError)")
+        }
+    }
+
+    @Test("Bad input: a runbook that does not parse, a missing file, a changed file under a begun run, confirming nothing")
+    func badInput() async throws {
+        try await TemporaryDirectory.with { directory in
+            let missing = try await Self.godwit(["runbook", "plan", "nowhere.yaml"], in: directory)
+            #expect(missing.status == 1 && missing.standardError.contains("No runbook file at nowhere.yaml"), "\(missing.standardError)")
+            try "runbook: r\ngoal: g\nstages: [{id: a, run: x}]\n".write(toFile: directory.path("bad.yaml"), atomically: true, encoding: .utf8)
+            let bad = try await Self.godwit(["runbook", "run", "bad.yaml"], in: directory)
+            #expect(bad.status == 1 && bad.standardError.contains("Invalid runbook at bad.yaml:3:10: stages[0]: stage a runs commands and has no rollback"), "\(bad.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: directory.path("bad.yaml.state.db")), "a refused runbook left state behind")
+
+            try "runbook: r\ngoal: g\nstages:\n  - {id: a, run: \"true\", rollback: []}\n  - {id: b, checkpoint: ok}\n".write(toFile: directory.path("rb.yaml"), atomically: true, encoding: .utf8)
+            let nothing = try await Self.godwit(["runbook", "confirm", "rb.yaml", "--by", "bob"], in: directory)
+            #expect(nothing.status == 4 && nothing.standardError.contains("waits for no confirmation"), "\(nothing.standardError)")
+            _ = try await Self.godwit(["runbook", "run", "rb.yaml"], in: directory)
+            try "runbook: r\ngoal: g\nstages:\n  - {id: a, run: \"echo changed\", rollback: []}\n  - {id: b, checkpoint: ok}\n".write(toFile: directory.path("rb.yaml"), atomically: true, encoding: .utf8)
+            let changed = try await Self.godwit(["runbook", "run", "rb.yaml"], in: directory)
+            #expect(changed.status == 4 && changed.standardError.contains("The runbook changed after its run began"), "\(changed.standardError)")
+        }
+    }
+}
