@@ -12,7 +12,7 @@ struct MigrationSchemaTests {
         .appendingPathComponent("docs/migration.schema.json").path
 
     /// Validates YAML text against the schema; returns nil when valid, else the validator's message.
-    static func validate(_ yaml: String) throws -> String? {
+    static func validate(_ yaml: String, against schemaPath: String = schemaPath) throws -> String? {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
         try directory.write("m.yaml", yaml)

@@ -173,3 +173,44 @@ struct RunbookFileTests {
         #expect(RunbookAbort.met(runbook, records: [:], startedAt: start, now: start, failedStage: "one") == .stageFails(stage: "one"))
     }
 }
+
+/// The published runbook schema (docs/runbook.schema.json) accepts what the parser accepts and
+/// rejects what it rejects.
+@Suite("Runbook JSON Schema")
+struct RunbookSchemaTests {
+    static let schemaPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("docs/runbook.schema.json").path
+
+    @Test("Every example runbook is valid under the schema and reads")
+    func examples() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: RunbookFileTests.examples.path).sorted()
+        #expect(names.count >= 1)
+        for name in names {
+            let text = try String(contentsOf: RunbookFileTests.examples.appendingPathComponent("\(name)/runbook.yaml"), encoding: .utf8)
+            _ = try RunbookParser().parse(text, file: "\(name)/runbook.yaml")
+            #expect(try MigrationSchemaTests.validate(text, against: Self.schemaPath) == nil, "\(name)")
+        }
+    }
+
+    @Test("The schema names every kind of work the parser knows")
+    func kinds() throws {
+        let schema = try String(contentsOfFile: Self.schemaPath, encoding: .utf8)
+        for kind in ["migrations", "copy", "sync", "cutover", "run", "checkpoint", "gate", "watch"] { #expect(schema.contains("\"\(kind)\"")) }
+    }
+
+    @Test("The schema rejects what the parser rejects", arguments: [
+        "runbook: r\ngoal: g\nstages: [{id: a, run: x}]\n",
+        "runbook: r\ngoal: g\nstages: [{id: a, checkpoint: ok, run: x, rollback: []}]\n",
+        "runbook: r\ngoal: g\nstages: [{id: a}]\n",
+        "runbook: r\ngoal: g\ngaps: [{gap: x}]\nstages: [{id: a, checkpoint: ok}]\n",
+        "runbook: r\ngoal: g\nstages: [{id: a, migrations: db}]\n",
+        "runbook: r\ngoal: g\nstages: [{id: a, gate: {soak: soon}}]\n",
+        "runbook: r\ngoal: g\nstages: []\n",
+        "runbook: r\ngoal: g\nstages: [{id: a, checkpoint: ok, db: sqlite:x}]\n",
+        "runbook: r\ngoal: g\nrisks: [{risk: x, likelihood: maybe, impact: low, mitigation: y}]\nstages: [{id: a, checkpoint: ok}]\n",
+    ])
+    func rejects(yaml: String) throws {
+        #expect(throws: GodwitError.self) { try RunbookParser().parse(yaml, file: "rb.yaml") }
+        #expect(try MigrationSchemaTests.validate(yaml, against: Self.schemaPath) != nil)
+    }
+}

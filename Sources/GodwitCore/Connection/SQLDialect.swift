@@ -12,6 +12,9 @@ public protocol SQLDialect: Sendable {
     /// The statement that makes room for Godwit's tables before they are created (PostgreSQL:
     /// its schema); nil where nothing is needed.
     var godwitNamespace: String? { get }
+    /// Drops a table (its name quoted) with what depends on it where the engine can (PostgreSQL:
+    /// `CASCADE`; SQLite has no dependants to drop).
+    func dropTable(_ quotedName: String) -> String
     /// A query counting Godwit's tables named as its one parameter (`migrations`).
     var godwitTableCount: String { get }
     /// A query counting the tables named as its one parameter (`schema_migrations`).

@@ -236,11 +236,14 @@ public struct Stage: Hashable, Sendable, Codable {
         public var to: String
         /// A copy file (`godwit copy --with`), relative to the runbook.
         public var with: String?
+        /// For a cutover: where it writes the reverse copy file, whose sync is its rollback.
+        public var reverse: String?
 
-        public init(from: String, to: String, with: String? = nil) {
+        public init(from: String, to: String, with: String? = nil, reverse: String? = nil) {
             self.from = from
             self.to = to
             self.with = with
+            self.reverse = reverse
         }
     }
 

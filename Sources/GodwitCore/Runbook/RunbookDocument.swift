@@ -23,7 +23,7 @@ public struct RunbookDocument: Sendable {
         case .migrations(let directory, let database): "godwit applies the migrations of `\(directory)` to \(DatabaseURL.redacting(database)) (planned, verified after each phase)"
         case .copy(let move): "godwit copies \(DatabaseURL.redacting(move.from)) into \(DatabaseURL.redacting(move.to))" + (move.with.map { " with `\($0)`" } ?? "") + ", capturing changes for sync"
         case .sync(let move): "godwit syncs the changes captured on \(DatabaseURL.redacting(move.from)) into \(DatabaseURL.redacting(move.to))"
-        case .cutover(let move): "godwit cuts over from \(DatabaseURL.redacting(move.from)) to \(DatabaseURL.redacting(move.to)): source read-only, final sync, verified equal, reverse sync prepared"
+        case .cutover(let move): "godwit cuts over from \(DatabaseURL.redacting(move.from)) to \(DatabaseURL.redacting(move.to)): source read-only, final sync, verified equal" + (move.reverse.map { ", reverse sync prepared in `\($0)`" } ?? "")
         case .run(let commands): commands.map { "`\($0)`" }.joined(separator: ", then ")
         case .checkpoint(let words): "checkpoint: \(words) (waits for `godwit runbook confirm`)"
         case .gate(let gate):
@@ -39,13 +39,25 @@ public struct RunbookDocument: Sendable {
     public static func rollbackSummary(_ stage: Stage) -> String {
         switch stage.work {
         case .migrations: "godwit rolls back the stage's migrations, newest first, each verified against the digests taken before it"
-        case .copy(let move): "godwit empties the tables it copied into \(DatabaseURL.redacting(move.to)) and removes change capture from the source"
-        case .sync: "nothing to undo: the source is unchanged; the target is emptied by the copy stage's rollback"
-        case .cutover(let move): "godwit syncs back the changes made on \(DatabaseURL.redacting(move.to)) since the switch (reverse sync), then the source is writable again"
+        case .copy(let move): "godwit removes change capture from the source and drops the tables it copied into \(DatabaseURL.redacting(move.to))" + commands(stage)
+        case .sync: stage.rollback.isEmpty ? "nothing to undo: the source is unchanged (the copy stage's rollback empties the target)" : listed(stage.rollback)
+        case .cutover(let move):
+            move.reverse != nil ? "godwit syncs the changes made on \(DatabaseURL.redacting(move.to)) since the switch back to \(DatabaseURL.redacting(move.from)) (reverse sync), then removes capture from the target" + commands(stage)
+                : (stage.rollback.isEmpty ? "none: give the cutover reverse: FILE to sync back, or rollback: commands" : listed(stage.rollback))
         case .checkpoint, .gate: "nothing to undo"
         case .watch: "nothing to undo"
-        case .run: stage.rollback.isEmpty ? "nothing to undo (declared)" : stage.rollback.map { "`\($0)`" }.joined(separator: ", then ")
+        case .run: stage.rollback.isEmpty ? "nothing to undo (declared)" : listed(stage.rollback)
         }
+    }
+
+    /// A stage's own rollback commands after Godwit's part: `, then `a`, then `b``.
+    private static func commands(_ stage: Stage) -> String {
+        stage.rollback.map { ", then `\($0)`" }.joined()
+    }
+
+    /// Commands in a line: `` `a`, then `b` ``.
+    private static func listed(_ commands: [String]) -> String {
+        commands.map { "`\($0)`" }.joined(separator: ", then ")
     }
 
     /// The verification's automated tests, in a line.
@@ -236,7 +248,7 @@ public struct RunbookDocument: Sendable {
         }
         stage.verify = stage.verify.map(check)
         stage.verifyRollback = stage.verifyRollback.map(check)
-        let move = { (move: Stage.DataMove) in Stage.DataMove(from: DatabaseURL.redacting(move.from), to: DatabaseURL.redacting(move.to), with: move.with) }
+        let move = { (move: Stage.DataMove) in Stage.DataMove(from: DatabaseURL.redacting(move.from), to: DatabaseURL.redacting(move.to), with: move.with, reverse: move.reverse) }
         switch stage.work {
         case .migrations(let directory, let database): stage.work = .migrations(directory: directory, database: DatabaseURL.redacting(database))
         case .copy(let data): stage.work = .copy(move: move(data))

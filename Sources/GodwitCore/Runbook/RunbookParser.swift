@@ -155,10 +155,12 @@ public struct RunbookParser: Sendable {
             work = .migrations(directory: try value.nonEmptyString("the migrations directory"),
                                database: try fields.required("db", "the database URL the migrations apply to").nonEmptyString("a database URL"))
         case "copy", "sync", "cutover":
-            let move = try value.mapping("{from: URL, to: URL, with: COPY-FILE}", allowed: ["from", "to", "with"])
+            let move = try value.mapping(kind == "cutover" ? "{from: URL, to: URL, with: COPY-FILE, reverse: FILE}" : "{from: URL, to: URL, with: COPY-FILE}",
+                                         allowed: kind == "cutover" ? ["from", "to", "with", "reverse"] : ["from", "to", "with"])
             let data = Stage.DataMove(from: try move.required("from", "the source database URL").nonEmptyString("a database URL"),
                                       to: try move.required("to", "the target database URL").nonEmptyString("a database URL"),
-                                      with: try move.optional("with")?.nonEmptyString("a copy file"))
+                                      with: try move.optional("with")?.nonEmptyString("a copy file"),
+                                      reverse: try move.optional("reverse")?.nonEmptyString("where the reverse copy file goes"))
             work = kind == "copy" ? .copy(move: data) : kind == "sync" ? .sync(move: data) : .cutover(move: data)
         case "run": work = .run(commands: try value.stringList("a command"))
         case "checkpoint": work = .checkpoint(words: try value.nonEmptyString("what a person confirms"))

@@ -50,6 +50,18 @@ struct CopyProgressStore {
         try await driver.execute(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(postponedTable) (what text PRIMARY KEY, statement text NOT NULL)")
     }
 
+    /// Removes the marks whose names start with `prefix` (a cutover undone).
+    func removeMarks(startingWith prefix: String) async throws {
+        guard try await driver.hasGodwitTable("copy_marks") else { return }
+        try await driver.execute(unsafeSQL: "DELETE FROM \(marks) WHERE name LIKE \(placeholder(1))", bindings: [.text(prefix + "%")])
+    }
+
+    /// Forgets every part, mark and postponed statement (a copy undone), when there are any.
+    func clear() async throws {
+        guard try await exists() else { return }
+        for table in [parts, marks, postponedTable] { try await driver.execute(unsafeSQL: "DROP TABLE IF EXISTS \(table)") }
+    }
+
     /// A statement that adds a key, constraint, foreign key or index the target could not take
     /// when the copy finished, and what it adds; tried again by sync and by a rerun of the copy.
     struct Postponed: Hashable, Sendable {

@@ -264,6 +264,12 @@ struct SyncPosition {
         try await driver.execute(unsafeSQL: "INSERT INTO \(table) (id, seq) SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM \(table))")
     }
 
+    /// Forgets the position and the watermarks (a sync undone with its copy or cutover).
+    func remove() async throws {
+        try await driver.execute(unsafeSQL: "DROP TABLE IF EXISTS \(table)")
+        try await driver.execute(unsafeSQL: "DROP TABLE IF EXISTS \(watermarks)")
+    }
+
     func position() async throws -> Mark {
         let row = try await driver.query(unsafeSQL: "SELECT seq, low, high FROM \(table) WHERE id = 1").first
         return Mark(seq: row?[0].integerValue ?? 0, low: row?[1].textValue, high: row?[2].textValue)

@@ -205,6 +205,17 @@ public struct MigrationApplier: Sendable {
 
     private enum Next { case next, stop }
 
+    /// What keeps a phase from starting: the `--through` limit, or a gate.
+    enum Hold: Hashable, Sendable {
+        /// `--through` stops the run after `previous`.
+        case through(previous: Phase?, next: Phase)
+        case gate(phase: Phase, reason: String, letsOthersRun: Bool, approveCommand: String?)
+    }
+
+    /// Runs a migration's steps on the shared ``ExecutionMachine``: the steps are its units and
+    /// the phases its segments. Each action the machine returns is performed here (gates, steps,
+    /// verifications, records and events, the rollback a trigger asks for) and its answer fed
+    /// back; an error from any action becomes the failure the migration's triggers decide on.
     private func runSteps(_ migration: Migration, record: MigrationRecord, stored: StoredPlan, session: ExecutionSession,
                           outcome: inout ApplyOutcome) async throws -> Next {
         var record = record
@@ -213,138 +224,187 @@ public struct MigrationApplier: Sendable {
         _ = session.takeReading()
         let executor = StepExecutor(session: session, interrupt: interrupt, migration: migration, steps: steps)
         let gates = GateKeeper(settings: settings)
-        var index = record.completedSteps
-        var previous: Phase? = index > 0 ? steps[index - 1].phase : nil
         record.state = .running
         record.waitingFor = nil
         try await session.store().save(record)
-        do {
-            while index < steps.count {
-                let step = steps[index]
-                if step.phase != previous {
-                    // A phase verified before the run stopped (at a gate) is not verified again:
-                    // later migrations may have changed the schema since.
-                    if let previous, record.phaseFinishedAt == nil {
-                        outcome.reports.append(try await finishPhase(previous, migration: migration, record: &record, stored: stored, completed: index,
-                                                                     final: Self.verificationIsFinal(completed: index, of: steps), session: session))
+        var machine = ExecutionMachine<Hold>(units: steps.map { .init(segment: $0.phase.rawValue) })
+        var action = machine.start(completed: record.completedSteps, segmentVerified: record.phaseFinishedAt != nil)
+        // The error behind a failure, and the trigger it fired: the records and the stop use them.
+        var failure: (error: any Error, trigger: RollbackTrigger?)?
+        while true {
+            do {
+                switch action {
+                case .enter(_, let unit):
+                    action = machine.receive(try await enter(unit, of: steps, migration: migration, stored: stored, record: &record, gates: gates, session: session))
+                case .run(let unit):
+                    try interrupt.check(migration.id, resumeAt: unit + 1)
+                    try await executor.forward(unit, checksumsAlongside: Self.checksumsAlongside(step: unit, of: stored))
+                    action = machine.receive(.ran)
+                case .verify(let segment, let completed):
+                    outcome.reports.append(try await verifyPhase(Phase(rawValue: segment)!, migration: migration, stored: stored, completed: completed,
+                                                                 final: Self.verificationIsFinal(completed: completed, of: steps), session: session))
+                    action = machine.receive(.verified)
+                case .record(let milestone):
+                    try await recordMilestone(milestone, migration: migration, steps: steps, record: &record, failure: failure, session: session, outcome: &outcome)
+                    action = machine.receive(.recorded)
+                case .rollBack(let fired):
+                    let report = try await MigrationRollback.perform(migration: migration, stored: stored, session: session, interrupt: interrupt, reason: fired.reason)
+                    outcome.stop = .rolledBack(migration: migration.id, reason: fired.reason, report: report)
+                    action = machine.receive(.rolledBack)
+                case .stop(let result):
+                    switch result {
+                    case .finished: return .next
+                    case .held(_, .gate(_, _, true, _)): return .next
+                    case .held, .rolledBack: return .stop
+                    case .failed: throw Self.stopError(failure?.error, migration: migration)
                     }
-                    if step.phase > settings.through {
-                        record.waitingFor = "godwit apply without --through, to run \(step.phase.rawValue)"
-                        record.state = .waitingAtGate
-                        try await session.store().save(record)
-                        outcome.stop = .waiting(migration: migration.id, reason: "stopped after \(previous?.rawValue ?? "the start") as asked (--through)")
-                        return .stop
-                    }
-                    let driver = try await session.driver()
-                    let approvedBefore = record.approvedGates
-                    let block = try await gates.block(before: step.phase, migration: migration, stored: stored, record: &record, on: driver)
-                    for phase in record.approvedGates where !approvedBefore.contains(phase) {
-                        try await session.store().append(AuditEvent(at: Date(), kind: .gateApproved, migration: migration.id, fields: [
-                            .init("phase", phase.rawValue), .init("operator", settings.operatorName), .init("via", "--yes"),
-                        ]))
-                    }
-                    if let block {
-                        record.waitingFor = block.reason
-                        record.state = block.letsOthersRun ? .applied : .waitingAtGate
-                        try await session.store().save(record)
-                        try await session.store().append(AuditEvent(at: Date(), kind: .gateWaiting, migration: migration.id,
-                                                                    fields: [.init("phase", step.phase.rawValue), .init("waiting_for", block.reason)]))
-                        observer?.observe(ExecutionEvent(kind: .gate, migration: migration.id, phase: step.phase, message: "waiting for \(block.reason)",
-                                                         gate: .init(reason: block.reason, approveCommand: block.approveCommand)))
-                        if block.letsOthersRun {
-                            outcome.awaitingCleanup.append((migration.id, block.reason))
-                            return .next
-                        }
-                        outcome.stop = .waiting(migration: migration.id, reason: block.reason)
-                        return .stop
-                    }
-                    record.waitingFor = nil
-                    record.phaseFinishedAt = nil
-                    try await session.store().save(record)
-                    try await checkSpace(for: step.phase, steps: steps, session: session, migration: migration)
-                    try await session.store().append(AuditEvent(at: Date(), kind: .phaseStarted, migration: migration.id,
-                                                                fields: [.init("phase", step.phase.rawValue), .init("operator", settings.operatorName)]))
-                    observer?.observe(ExecutionEvent(kind: .phaseStarted, migration: migration.id, phase: step.phase, message: "phase \(step.phase.rawValue) begins"))
                 }
-                try interrupt.check(migration.id, resumeAt: index + 1)
-                try await executor.forward(index, checksumsAlongside: Self.checksumsAlongside(step: index, of: stored))
-                index += 1
-                record.completedSteps = index
-                record.phase = step.phase
-                previous = step.phase
+            } catch let error as GodwitErrorInterrupted {
+                try? await session.store().append(AuditEvent(at: Date(), kind: .migrationInterrupted, migration: migration.id,
+                                                             fields: [.init("resume_at_step", "\(error.step)")]))
+                observer?.observe(ExecutionEvent(kind: .interrupted, migration: migration.id, message: error.description))
+                throw error
+            } catch {
+                // A rollback that fails, or the stop's own error, ends the run as it is.
+                if case .rollingBack = machine.state { throw error }
+                if case .stop = action { throw error }
+                let (answer, trigger) = failureAnswer(for: error, migration: migration, session: session)
+                failure = (error, trigger)
+                action = machine.receive(.failed(answer))
             }
-            if let previous {
-                outcome.reports.append(try await finishPhase(previous, migration: migration, record: &record, stored: stored, completed: index,
-                                                             final: Self.verificationIsFinal(completed: index, of: steps), session: session))
+        }
+    }
+
+    /// Whether the phase of step `unit` may start: `--through`, then its gates (approvals given
+    /// by `--yes` are recorded).
+    private func enter(_ unit: Int, of steps: [PlanStep], migration: Migration, stored: StoredPlan, record: inout MigrationRecord,
+                       gates: GateKeeper, session: ExecutionSession) async throws -> ExecutionMachine<Hold>.Input {
+        let phase = steps[unit].phase
+        if phase > settings.through { return .held(.through(previous: unit > 0 ? steps[unit - 1].phase : nil, next: phase)) }
+        let driver = try await session.driver()
+        let approvedBefore = record.approvedGates
+        let block = try await gates.block(before: phase, migration: migration, stored: stored, record: &record, on: driver)
+        for approved in record.approvedGates where !approvedBefore.contains(approved) {
+            try await session.store().append(AuditEvent(at: Date(), kind: .gateApproved, migration: migration.id, fields: [
+                .init("phase", approved.rawValue), .init("operator", settings.operatorName), .init("via", "--yes"),
+            ]))
+        }
+        guard let block else { return .opened }
+        return .held(.gate(phase: phase, reason: block.reason, letsOthersRun: block.letsOthersRun, approveCommand: block.approveCommand))
+    }
+
+    /// Persists and announces what the machine reached.
+    private func recordMilestone(_ milestone: ExecutionMachine<Hold>.Milestone, migration: Migration, steps: [PlanStep], record: inout MigrationRecord,
+                                 failure: (error: any Error, trigger: RollbackTrigger?)?, session: ExecutionSession, outcome: inout ApplyOutcome) async throws {
+        switch milestone {
+        case .segmentStarted(_, let unit):
+            let phase = steps[unit].phase
+            record.waitingFor = nil
+            record.phaseFinishedAt = nil
+            try await session.store().save(record)
+            try await checkSpace(for: phase, steps: steps, session: session, migration: migration)
+            try await session.store().append(AuditEvent(at: Date(), kind: .phaseStarted, migration: migration.id,
+                                                        fields: [.init("phase", phase.rawValue), .init("operator", settings.operatorName)]))
+            observer?.observe(ExecutionEvent(kind: .phaseStarted, migration: migration.id, phase: phase, message: "phase \(phase.rawValue) begins"))
+        case .unitDone(let unit):
+            // The step's own transaction stored it; the record in memory follows.
+            record.completedSteps = unit + 1
+            record.phase = steps[unit].phase
+        case .segmentVerified(let segment, _):
+            let phase = Phase(rawValue: segment)!
+            record.phaseFinishedAt = Date()
+            try await session.store().save(record)
+            try await session.store().append(AuditEvent(at: Date(), kind: .phaseCompleted, migration: migration.id, fields: [.init("phase", phase.rawValue)]))
+            observer?.observe(ExecutionEvent(kind: .phaseFinished, migration: migration.id, phase: phase, message: "phase \(phase.rawValue) done"))
+        case .held(_, .through(let previous, let next)):
+            record.waitingFor = "godwit apply without --through, to run \(next.rawValue)"
+            record.state = .waitingAtGate
+            try await session.store().save(record)
+            outcome.stop = .waiting(migration: migration.id, reason: "stopped after \(previous?.rawValue ?? "the start") as asked (--through)")
+        case .held(_, .gate(let phase, let reason, let letsOthersRun, let approveCommand)):
+            record.waitingFor = reason
+            record.state = letsOthersRun ? .applied : .waitingAtGate
+            try await session.store().save(record)
+            try await session.store().append(AuditEvent(at: Date(), kind: .gateWaiting, migration: migration.id,
+                                                        fields: [.init("phase", phase.rawValue), .init("waiting_for", reason)]))
+            observer?.observe(ExecutionEvent(kind: .gate, migration: migration.id, phase: phase, message: "waiting for \(reason)",
+                                             gate: .init(reason: reason, approveCommand: approveCommand)))
+            if letsOthersRun { outcome.awaitingCleanup.append((migration.id, reason)) } else { outcome.stop = .waiting(migration: migration.id, reason: reason) }
+        case .failed(let fired):
+            // The connection may be gone with the failure; state is written on a fresh one, and
+            // nothing written here may hide the failure itself.
+            if let trigger = failure?.trigger {
+                observer?.observe(ExecutionEvent(kind: .notice, migration: migration.id,
+                                                 message: "rollback trigger fired (\(trigger.condition.summary)): \(fired.reason)", trigger: trigger.condition.key))
             }
+            if fired.response == .rollBack {
+                try? await session.store().append(AuditEvent(at: Date(), kind: .migrationFailed, migration: migration.id,
+                                                            fields: [.init("reason", fired.reason), .init("action", "rollback")]
+                                                                + (fired.trigger.map { [.init("trigger", $0)] } ?? [])))
+                return
+            }
+            if var failed = try? await session.store().record(migration.id) {
+                failed.state = .failed
+                failed.waitingFor = fired.response == .pause ? "a person: paused by a rollback trigger (\(fired.reason))" : nil
+                try? await session.store().save(failed)
+            }
+            try? await session.store().append(AuditEvent(at: Date(), kind: .migrationFailed, migration: migration.id,
+                                                        fields: [.init("reason", fired.reason), .init("action", fired.response == .pause ? "pause" : "stop")]
+                                                            + (fired.trigger.map { [.init("trigger", $0)] } ?? [])))
+        case .finished(let count):
             record.state = .applied
             record.finishedAt = Date()
             record.waitingFor = nil
             try await session.store().save(record)
             if let legacy = session.legacyHistory.withLock({ $0 }) { try await legacy.recordApplied(migration, on: try await session.driver(), by: settings.operatorName) }
             try await session.store().append(AuditEvent(at: Date(), kind: .migrationCompleted, migration: migration.id,
-                                                        fields: [.init("steps", "\(steps.count)"), .init("duration", String(format: "%.1fs", Date().timeIntervalSince(record.startedAt)))]))
+                                                        fields: [.init("steps", "\(count)"), .init("duration", String(format: "%.1fs", Date().timeIntervalSince(record.startedAt)))]))
             observer?.observe(ExecutionEvent(kind: .migrationFinished, migration: migration.id, message: "\(migration.id) applied"))
-            return .next
-        } catch let error as GodwitErrorInterrupted {
-            try? await session.store().append(AuditEvent(at: Date(), kind: .migrationInterrupted, migration: migration.id,
-                                                         fields: [.init("resume_at_step", "\(error.step)")]))
-            observer?.observe(ExecutionEvent(kind: .interrupted, migration: migration.id, message: error.description))
-            throw error
-        } catch {
-            let trigger: RollbackTrigger?
-            let reason: String
-            switch error {
-            case let fired as RollbackTriggerFired:
-                trigger = fired.trigger
-                reason = fired.observation
-            case let failure as IntegrityFailure:
-                trigger = RollbackTriggerFired.integrityTrigger(of: migration, failedValidation: failure.validation)
-                reason = failure.description
-            case let godwit as GodwitError where godwit.code == .integrityFailure || (godwit.engineCode?.hasPrefix("23") ?? false):
-                trigger = RollbackTriggerFired.integrityTrigger(of: migration)
-                reason = godwit.description
-            case let godwit as GodwitError where godwit.isTransient:
-                // Retries ran out: the failed-batch trigger, if the migration has one, decides.
-                trigger = migration.rollbackTriggers.first { if case .failedBatches = $0.condition { true } else { false } }
-                let (tries, failures) = session.failureRate
-                reason = "\(failures) of \(tries) tries failed; the last: \(godwit.description)"
-            default:
-                trigger = nil
-                reason = "\(error)"
-            }
-            if let trigger {
-                observer?.observe(ExecutionEvent(kind: .notice, migration: migration.id,
-                                                 message: "rollback trigger fired (\(trigger.condition.summary)): \(reason)", trigger: trigger.condition.key))
-            }
-            // The connection may be gone with the failure; state is written on a fresh one.
-            if let trigger, trigger.action == .rollback {
-                try? await session.store().append(AuditEvent(at: Date(), kind: .migrationFailed, migration: migration.id,
-                                                            fields: [.init("reason", reason), .init("action", "rollback"),
-                                                                     .init("trigger", trigger.condition.key)]))
-                let report = try await MigrationRollback.perform(migration: migration, stored: stored, session: session, interrupt: interrupt,
-                                                                 reason: reason)
-                outcome.stop = .rolledBack(migration: migration.id, reason: reason, report: report)
-                return .stop
-            }
-            if var failed = try? await session.store().record(migration.id) {
-                failed.state = .failed
-                failed.waitingFor = trigger != nil ? "a person: paused by a rollback trigger (\(reason))" : nil
-                try? await session.store().save(failed)
-            }
-            try? await session.store().append(AuditEvent(at: Date(), kind: .migrationFailed, migration: migration.id,
-                                                        fields: [.init("reason", reason), .init("action", trigger == nil ? "stop" : "pause")]
-                                                            + (trigger.map { [.init("trigger", $0.condition.key)] } ?? [])))
-            let next = "Fix the cause, then run godwit apply again to resume, or godwit rollback \(migration.id) to undo it."
-            switch error {
-            case let failure as IntegrityFailure:
-                throw GodwitError(.integrityFailure, "Verification failed after \(failure.report.scope)",
-                                  reason: failure.report.failures.map { "\($0.name) (\($0.detail))" }.joined(separator: "; "), remedy: next)
-            case let fired as RollbackTriggerFired:
-                throw GodwitError(.integrityFailure, "Paused by a rollback trigger of migration \(migration.id)", reason: fired.observation, remedy: next)
-            default:
-                throw error
-            }
+        }
+    }
+
+    /// What an error means for the run: the rollback trigger it fires, if any, decides between
+    /// rolling back, pausing for a person, and stopping.
+    private func failureAnswer(for error: any Error, migration: Migration, session: ExecutionSession)
+        -> (ExecutionMachine<Hold>.Failure, RollbackTrigger?) {
+        let trigger: RollbackTrigger?
+        let reason: String
+        switch error {
+        case let fired as RollbackTriggerFired:
+            trigger = fired.trigger
+            reason = fired.observation
+        case let failure as IntegrityFailure:
+            trigger = RollbackTriggerFired.integrityTrigger(of: migration, failedValidation: failure.validation)
+            reason = failure.description
+        case let godwit as GodwitError where godwit.code == .integrityFailure || (godwit.engineCode?.hasPrefix("23") ?? false):
+            trigger = RollbackTriggerFired.integrityTrigger(of: migration)
+            reason = godwit.description
+        case let godwit as GodwitError where godwit.isTransient:
+            // Retries ran out: the failed-batch trigger, if the migration has one, decides.
+            trigger = migration.rollbackTriggers.first { if case .failedBatches = $0.condition { true } else { false } }
+            let (tries, failures) = session.failureRate
+            reason = "\(failures) of \(tries) tries failed; the last: \(godwit.description)"
+        default:
+            trigger = nil
+            reason = "\(error)"
+        }
+        let response: ExecutionMachine<Hold>.Failure.Response = trigger.map { $0.action == .rollback ? .rollBack : .pause } ?? .stop
+        return (.init(reason: reason, response: response, trigger: trigger?.condition.key), trigger)
+    }
+
+    /// The error a failed migration's run ends with: what to do next, in Godwit's words.
+    private static func stopError(_ error: (any Error)?, migration: Migration) -> any Error {
+        let next = "Fix the cause, then run godwit apply again to resume, or godwit rollback \(migration.id) to undo it."
+        switch error {
+        case let failure as IntegrityFailure:
+            return GodwitError(.integrityFailure, "Verification failed after \(failure.report.scope)",
+                               reason: failure.report.failures.map { "\($0.name) (\($0.detail))" }.joined(separator: "; "), remedy: next)
+        case let fired as RollbackTriggerFired:
+            return GodwitError(.integrityFailure, "Paused by a rollback trigger of migration \(migration.id)", reason: fired.observation, remedy: next)
+        case let error?:
+            return error
+        case nil:
+            return GodwitError(.internalError, "Migration \(migration.id) stopped without a cause")
         }
     }
 
@@ -365,8 +425,9 @@ public struct MigrationApplier: Sendable {
         return .init(tables: stored.digests.map(\.table).filter { stored.target.table(named: $0) != nil }, schema: stored.target)
     }
 
-    /// Verifies the phase just finished, records it, and fails on a failed check.
-    private func finishPhase(_ phase: Phase, migration: Migration, record: inout MigrationRecord, stored: StoredPlan, completed: Int,
+    /// Verifies the phase just finished and records the check; fails on a failed one (the
+    /// phase is recorded done by the machine's next milestone).
+    private func verifyPhase(_ phase: Phase, migration: Migration, stored: StoredPlan, completed: Int,
                              final: Bool, session: ExecutionSession) async throws -> IntegrityReport {
         let driver = try await session.driver()
         if phase == .backfill, settings.vacuumAfterBackfill, let reclaim = driver.dialect.reclaimSpace {
@@ -391,10 +452,6 @@ public struct MigrationApplier: Sendable {
         guard report.passed else {
             throw IntegrityFailure(report: report, validation: report.failures.first { $0.level == .validations }?.name)
         }
-        record.phaseFinishedAt = Date()
-        try await store.save(record)
-        try await store.append(AuditEvent(at: Date(), kind: .phaseCompleted, migration: migration.id, fields: [.init("phase", phase.rawValue)]))
-        observer?.observe(ExecutionEvent(kind: .phaseFinished, migration: migration.id, phase: phase, message: "phase \(phase.rawValue) done"))
         return report
     }
 

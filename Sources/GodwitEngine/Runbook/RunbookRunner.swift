@@ -349,15 +349,16 @@ public struct RunbookRunner: Sendable {
     }
 
     /// Verifies the completed stages against production; those that pass are marked verified.
-    /// Stages with nothing to check (checkpoints, gates, watches, command stages without
-    /// `verify:`) are left out: "verified" means a check passed.
+    /// Stages with nothing to check (checkpoints, gates, watches, other stages without
+    /// `verify:`; a migrations stage is always checked) are left out: "verified" means a check
+    /// passed.
     /// - Returns: each completed stage checked and its failures (empty when verified).
     public func verifyProduction() async throws -> [(stage: String, failures: [String])] {
         try await withStore { store in
             var records = try await store.records()
             var results: [(String, [String])] = []
             for stage in runbook.stages where records[stage.id]?.isComplete == true && Self.hasChecks(stage) {
-                let failures = await worker.verify(stage)
+                let failures = await worker.verify(stage, rightAfter: false)
                 if failures.isEmpty, var record = records[stage.id] {
                     record.state = .verified
                     record.verifiedAt = Date()
@@ -374,9 +375,9 @@ public struct RunbookRunner: Sendable {
     /// Whether the stage has something `verify` can check.
     static func hasChecks(_ stage: Stage) -> Bool {
         switch stage.work {
-        case .migrations, .copy, .cutover: true
+        case .migrations: true
         case .checkpoint, .gate, .watch: false
-        case .run, .sync: !stage.verify.isEmpty
+        case .run, .copy, .sync, .cutover: !stage.verify.isEmpty
         }
     }
 

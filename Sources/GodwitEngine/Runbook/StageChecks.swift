@@ -30,6 +30,8 @@ public struct StageChecks: Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment.merge(self.environment) { _, new in new }
         environment["GODWIT_RUNBOOK_STAGE"] = stage
+        // The godwit that runs the runbook, for commands that call it (`"$GODWIT" verify …`).
+        if environment["GODWIT"] == nil { environment["GODWIT"] = Bundle.main.executableURL?.path ?? CommandLine.arguments[0] }
         let result = try await ExternalProcess.runOffPool("/bin/sh", ["-c", command], environment: environment, currentDirectory: directory)
         guard result.status == 0, !result.wasSignalled else {
             let text = result.standardError.isEmpty ? result.standardOutput : result.standardError
@@ -57,7 +59,7 @@ public struct StageChecks: Sendable {
             }
         case .sql(let database, let query, let expect):
             do {
-                let url = try DatabaseURL(parsing: RunbookEnvironment.expand(database))
+                let url = try RunbookEnvironment.databaseURL(database, relativeTo: directory)
                 let value = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
                     try await driver.query(unsafeSQL: query).first?.values.first?.textValue
                 }
@@ -96,5 +98,13 @@ public struct StageChecks: Sendable {
 public enum RunbookEnvironment {
     public static func expand(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         text.replacing(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/) { match in environment[String(match.output.1)] ?? "" }
+    }
+
+    /// A runbook's database URL: `${NAME}` expanded, and a relative SQLite path taken from the
+    /// runbook's directory (where its commands run too), not from wherever godwit was started.
+    public static func databaseURL(_ text: String, relativeTo directory: URL) throws -> DatabaseURL {
+        let url = try DatabaseURL(parsing: expand(text))
+        guard case .sqlite(let location) = url, !location.isInMemory, !location.path.hasPrefix("/") else { return url }
+        return .sqlite(.init(path: directory.appendingPathComponent(location.path).path))
     }
 }

@@ -31,7 +31,7 @@ public struct StageWorker: Sendable {
     }
 
     private func url(_ text: String) throws -> DatabaseURL {
-        try DatabaseURL(parsing: RunbookEnvironment.expand(text))
+        try RunbookEnvironment.databaseURL(text, relativeTo: directory)
     }
 
     private func spec(_ move: Stage.DataMove) throws -> CopySpec {
@@ -65,7 +65,7 @@ public struct StageWorker: Sendable {
             case .sync(let move):
                 _ = try await DataSync(source: try url(move.from), target: try url(move.to), spec: try spec(move)).run()
             case .cutover(let move):
-                _ = try await Cutover(source: try url(move.from), target: try url(move.to), spec: try spec(move)).run()
+                _ = try await Cutover(source: try url(move.from), target: try url(move.to), spec: try spec(move), reverseFile: move.reverse.map(path)).run()
             case .watch(let watch):
                 try await self.watch(watch, stage: stage.id)
             case .checkpoint, .gate:
@@ -76,9 +76,11 @@ public struct StageWorker: Sendable {
         }
     }
 
-    /// What is wrong after the stage's work: its own checks, and for database stages Godwit's
-    /// verification of them. Empty when it passed.
-    public func verify(_ stage: Stage) async -> [String] {
+    /// What is wrong after the stage's work: its own checks, and Godwit's verification of its
+    /// migrations. Right after a copy or cutover (`rightAfter`), also that the two databases are
+    /// equal — which stops being true by design once the application writes to the target, so a
+    /// later check against production leaves it out. Empty when it passed.
+    public func verify(_ stage: Stage, rightAfter: Bool = true) async -> [String] {
         var failures: [String] = []
         switch stage.work {
         case .migrations(let directory, let database):
@@ -90,7 +92,7 @@ public struct StageWorker: Sendable {
             } catch {
                 failures.append("godwit verify: \(error)")
             }
-        case .copy(let move), .cutover(let move):
+        case .copy(let move) where rightAfter, .cutover(let move) where rightAfter:
             do {
                 let report = try await CrossVerification(source: try url(move.from), target: try url(move.to), spec: try spec(move)).run()
                 if !report.passes { failures.append("godwit verify: the two databases differ in " + report.tables.filter { !$0.isEqual }.map(\.source).joined(separator: ", ")) }
@@ -119,6 +121,19 @@ public struct StageWorker: Sendable {
                         throw Failure(stage: stage.id, reason: "the rollback of migration \(migration.id) left differences: " + report.failures.map(\.name).joined(separator: "; "))
                     }
                 }
+            case .copy(let move):
+                try await DataMoveRollback.undoCopy(source: try url(move.from), target: try url(move.to), spec: try spec(move))
+                try await checks.run(stage.rollback, stage: stage.id)
+            case .cutover(let move):
+                if let reverse = move.reverse {
+                    let file = path(reverse)
+                    guard let text = FileManager.default.contents(atPath: file) else {
+                        throw Failure(stage: stage.id, reason: "the reverse copy file \(file) the cutover wrote is gone: the changes made since cannot be synced back")
+                    }
+                    let spec = try CopySpecParser().parse(String(decoding: text, as: UTF8.self), file: file)
+                    try await DataMoveRollback.undoCutover(source: try url(move.from), target: try url(move.to), reverse: spec)
+                }
+                try await checks.run(stage.rollback, stage: stage.id)
             default:
                 try await checks.run(stage.rollback, stage: stage.id)
             }

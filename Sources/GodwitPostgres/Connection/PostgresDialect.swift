@@ -8,6 +8,7 @@ public struct PostgresDialect: SQLDialect {
     public var quoter: SQLIdentifierQuoter { Engine.postgresql.quoter }
     public func godwitTable(_ name: String) -> String { "godwit.\(name)" }
     public var godwitNamespace: String? { "CREATE SCHEMA IF NOT EXISTS godwit" }
+    public func dropTable(_ quotedName: String) -> String { "DROP TABLE \(quotedName) CASCADE" }
     public var godwitTableCount: String {
         "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'godwit' AND c.relname = $1"
     }

@@ -7,6 +7,7 @@ public struct SQLiteDialect: SQLDialect {
     public var quoter: SQLIdentifierQuoter { Engine.sqlite.quoter }
     public func godwitTable(_ name: String) -> String { "godwit_\(name)" }
     public var godwitNamespace: String? { nil }
+    public func dropTable(_ quotedName: String) -> String { "DROP TABLE \(quotedName)" }
     public var godwitTableCount: String { "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'godwit_' || ?1" }
     public var tableCount: String { "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1" }
     public func parameter(_ number: Int) -> String { "?\(number)" }
