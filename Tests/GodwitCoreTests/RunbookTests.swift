@@ -78,7 +78,18 @@ struct RunbookFileTests {
         #expect(DurationText.compound("300ms") == nil)
     }
 
-    @Test("The plan documents are golden: Markdown and JSON")
+    @Test("Every example's documents are golden: Markdown, JSON and the GitHub tasks", arguments: ["dependency-upgrade", "platform-move", "postgres-upgrade"])
+    func exampleDocuments(name: String) throws {
+        var runbook = try Self.example(name)
+        runbook.file = "runbook.yaml"
+        runbook.checksum = nil
+        let document = RunbookDocument(runbook: runbook)
+        try Golden.check(document.markdown(), against: "runbook-\(name).md")
+        try Golden.check(try document.json(), against: "runbook-\(name).json")
+        try Golden.check(RunbookTasks.list(runbook, file: "runbook.yaml").githubMarkdown(), against: "runbook-\(name)-tasks.md")
+    }
+
+    @Test("The plan documents show what a rehearsal found")
     func documents() throws {
         var runbook = try Self.example("dependency-upgrade")
         runbook.file = "runbook.yaml"
@@ -87,8 +98,7 @@ struct RunbookFileTests {
         let rehearsals = [StageRehearsal(stage: "shims", work: .passed, rollback: .passed, at: at),
                           StageRehearsal(stage: "dev-dependency", work: .passed, rollback: .failed, at: at, note: "rollback `x` exited 1")]
         let document = RunbookDocument(runbook: runbook, rehearsals: rehearsals)
-        try Golden.check(document.markdown(), against: "runbook-dependency-upgrade.md")
-        try Golden.check(try document.json(), against: "runbook-dependency-upgrade.json")
+        try Golden.check(document.markdown(), against: "runbook-dependency-upgrade-rehearsed.md")
         let markdown = document.markdown()
         #expect(markdown.contains("| 1 Add compatibility shims | `sh app/test.sh dev` exits 0; `sh app/test.sh prod` exits 0 | The application starts | yes (2027-01-15) |"))
         #expect(markdown.contains("| 2 Update the development dependency | `sh app/test.sh dev` exits 0 |  | failed (2027-01-15): rollback `x` exited 1 |"))

@@ -125,7 +125,7 @@ public struct RunbookDocument: Sendable {
         out += "\n## Stages\n"
         for (index, stage) in runbook.stages.enumerated() {
             out += "\n### Stage \(index + 1) — \(stage.name)\n\n"
-            out += "**What changes**: \(stage.summary ?? Self.workSummary(stage.work))\n"
+            out += "**What changes**: \(stage.summary ?? (stage.changes.isEmpty ? stage.name : stage.changes.joined(separator: "; ")))\n"
             out += "**Layers affected**: \(stage.layers.isEmpty ? "none named" : stage.layers.map(\.rawValue).joined(separator: " / "))\n"
             out += "**Risk**: \(stage.risk.rawValue)\n"
             out += "**Estimated effort**: \(stage.effort ?? "not estimated")\n"
