@@ -66,10 +66,16 @@ public final class BackgroundProcess: Sendable {
         return nil
     }
 
-    /// Sends SIGTERM and waits for the end; returns the exit status.
+    /// Sends SIGTERM and waits for the end; returns the exit status. A process that outlives
+    /// the grace period gets SIGKILL: a child inherits the signals its parent ignores, and a test
+    /// process may ignore SIGTERM (to handle it itself), so a program without its own handler
+    /// (a Python server) would never see it.
     @discardableResult
-    public func stop() async -> Int32 {
+    public func stop(grace: Duration = .seconds(5)) async -> Int32 {
         if process.isRunning { process.terminate() }
+        let deadline = ContinuousClock.now + grace
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         return await waitForExit()
     }
 

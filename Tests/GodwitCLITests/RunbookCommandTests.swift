@@ -142,10 +142,10 @@ struct RunbookCommandTests {
         do {
             try await Self.platformMove(in: directory, name: name, admin: admin, port: port)
         } catch {
-            _ = await app.stop()
+            await app.stop(grace: .milliseconds(300))
             throw error
         }
-        _ = await app.stop()
+        await app.stop(grace: .milliseconds(300))
     }
 
     private static func platformMove(in directory: TemporaryDirectory, name: String, admin: DatabaseURL.PostgresEndpoint, port: Int) async throws {
