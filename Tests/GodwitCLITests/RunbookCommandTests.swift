@@ -288,6 +288,57 @@ struct RunbookCommandTests {
         #expect(!FileManager.default.fileExists(atPath: new), "the 18 server is still there")
     }
 
+    @Test("godwit plan exports a migration's tasks as issues: Beads JSONL (epic, preparation, checkpoint, a task per phase in order, validation, rollback) and GitHub task lists")
+    func planExports() async throws {
+        let directory = try TemporaryDirectory(prefix: "godwit-plan-tasks")
+        defer { directory.remove() }
+        let database = try directory.copy(Self.examples.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/chinook/Chinook_Sqlite.sqlite"), as: "c.db")
+        let migrations = Self.examples.deletingLastPathComponent().appendingPathComponent("chinook/migrations").path
+        let beads = try await GodwitBinary.run(["plan", migrations, "--db", "sqlite:" + database, "--format", "beads"])
+        #expect(beads.status == 0, "\(beads.standardError)")
+        let issues = try beads.standardOutput.split(separator: "\n").map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let titles = issues.compactMap { $0["title"] as? String }
+        #expect(titles == ["Migration 001: Track popularity", "001 preparation: review the plan and rehearse", "001 checkpoint: confirm before apply",
+                           "001 expand: 1 step", "001 backfill: 4 steps", "001 validation: verify against production", "001 rollback"], "\(titles)")
+        let ids = issues.compactMap { $0["id"] as? String }
+        for (index, issue) in issues.enumerated() {
+            let dependencies = issue["dependencies"] as? [[String: Any]] ?? []
+            #expect(dependencies.allSatisfy { ids.contains($0["depends_on_id"] as? String ?? "") })
+            if index > 0 { #expect(dependencies.contains { $0["type"] as? String == "parent-child" && $0["depends_on_id"] as? String == ids[0] }) }
+        }
+        let backfill = issues[4]["dependencies"] as? [[String: Any]] ?? []
+        #expect(backfill.contains { $0["type"] as? String == "blocks" && $0["depends_on_id"] as? String == ids[3] }, "backfill waits for expand")
+        let github = try await GodwitBinary.run(["plan", migrations, "--db", "sqlite:" + database, "--format", "github"])
+        #expect(github.status == 0 && github.standardOutput.contains("- [ ] **001 backfill: 4 steps** `phase:backfill` — after: 001 expand: 1 step\n"), "\(github.standardOutput)")
+    }
+
+    @Test("The state can live in PostgreSQL (--state URL): run, checkpoint, confirm and status read it there, and no file is written; the URL's password is never printed")
+    func stateInPostgres() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await TemporaryDirectory.with { directory in
+                try "runbook: In PostgreSQL\ngoal: g\nstages:\n  - {id: a, run: \"touch a-ran\", rollback: rm -f a-ran}\n  - {id: b, checkpoint: ok}\n"
+                    .write(toFile: directory.path("rb.yaml"), atomically: true, encoding: .utf8)
+                let state = DatabaseURL.postgres(endpoint).unredactedString
+                let run = try await Self.godwit(["runbook", "run", "rb.yaml", "--state", state], in: directory)
+                #expect(run.status == 0 && run.standardOutput.contains("waits at stage b"), "\(run.standardError)")
+                #expect(FileManager.default.fileExists(atPath: directory.path("a-ran")))
+                #expect(!FileManager.default.fileExists(atPath: directory.path("rb.yaml.state.db")))
+                let stages = try await DatabaseConnector.withDriver(.postgres(endpoint)) { driver in
+                    try await driver.query(unsafeSQL: "SELECT stage FROM godwit.runbook_stages ORDER BY stage").compactMap { $0.values.first?.textValue }
+                }
+                #expect(stages == ["a", "b"])
+                #expect(try await Self.godwit(["runbook", "confirm", "rb.yaml", "--state", state, "--by", "eve"], in: directory).status == 0)
+                let done = try await Self.godwit(["runbook", "run", "rb.yaml", "--state", state], in: directory)
+                #expect(done.status == 0 && done.standardOutput.contains("every stage is done"), "\(done.standardError)")
+                let status = try await Self.godwit(["runbook", "status", "rb.yaml", "--state", state], in: directory)
+                #expect(status.standardOutput == "Runbook 'In PostgreSQL': finished\n1. a  done\n2. b  done, confirmed by eve\n", "\(status.standardOutput)")
+                let wrong = "postgres://godwit_password_user:not-the-password@\(endpoint.host):\(endpoint.port)/\(endpoint.database)?sslmode=disable"
+                let refused = try await Self.godwit(["runbook", "status", "rb.yaml", "--state", wrong], in: directory)
+                #expect(refused.status != 0 && !refused.standardError.contains("not-the-password"), "\(refused.standardError)")
+            }
+        }
+    }
+
     @Test("Abort criteria stop a run with a report: a named stage failing, and too many first attempts failing (exit 3); a plain failure resumes at that stage (exit 1)")
     func abortCriteria() async throws {
         try await TemporaryDirectory.with { directory in

@@ -14,12 +14,16 @@ struct PlanCommand: AsyncParsableCommand {
             plan), json (the same facts for machines), sql (the forward script; with --output, \
             the reverse script goes beside it as NAME.reverse.sql), or alerts (Prometheus alerting \
             rules from the migrations' rollback triggers, gates and budgets, for the metrics of \
-            apply --serve and godwit watch --serve).
+            apply --serve and godwit watch --serve), beads (the tasks as Beads issues, JSONL: an epic \
+            per migration, preparation, a checkpoint, a task per phase, validation, rollback as its \
+            own issue) or github (the same as Markdown task lists).
             """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case markdown, json, sql, alerts
+        /// The generated tasks as issues: Beads' JSONL, or GitHub Markdown task lists.
+        case beads, github
     }
 
     @Argument(help: "The migrations directory.")
@@ -28,7 +32,7 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Database URL (default: $DATABASE_URL).")
     var db: String?
 
-    @Option(name: .shortAndLong, help: "Output format: markdown, json, sql or alerts.")
+    @Option(name: .shortAndLong, help: "Output format: markdown, json, sql, alerts, beads or github.")
     var format: Format = .markdown
 
     @OptionGroup var budgets: AlertBudgetOptions
@@ -76,6 +80,11 @@ struct PlanCommand: AsyncParsableCommand {
             text = String(decoding: try encoder.encode(reports), as: UTF8.self) + "\n"
         case .alerts:
             text = AlertRules(budgets: budgets).yaml(for: plans.map { (plan: $0.0, before: $0.1) })
+        case .beads:
+            let name = URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent
+            text = try PlanTasks.list(plans.map(\.0), directory: directory).beadsJSONL(prefix: TaskList.prefix(for: name), at: Date(), by: ExecutionSettings.defaultOperator)
+        case .github:
+            text = PlanTasks.list(plans.map(\.0), directory: directory).githubMarkdown()
         case .sql:
             text = PlanScripts.forward(plans.map(\.0))
             if let output {
