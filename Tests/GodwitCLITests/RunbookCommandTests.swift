@@ -171,8 +171,19 @@ struct RunbookCommandTests {
                                       + "'\"$GODWIT\" verify --source sqlite:app/shop.db --target \"$SHOP_PG\" --format json > verify-report.json']\n")
             .write(toFile: file, atomically: true, encoding: .utf8)
 
+        // The data moves rehearse on a clone of the file and a scratch database on the server
+        // (the target database does not exist yet); the real file is not touched.
+        let rehearsal = try await godwit(["rehearse"])
+        #expect(rehearsal.status == 0 && rehearsal.standardOutput.contains("Rehearsed 3 of 10 stages; 7 not rehearsed."), "\(rehearsal.standardOutput)\(rehearsal.standardError)")
+        #expect(try await Self.python(Self.shopFacts, [directory.path("app/shop.db")], in: directory) == "200 1000 - -", "the rehearsal changed the source")
         let plan = try await godwit(["plan"])
         #expect(plan.status == 0 && plan.standardOutput.contains("### Stage 6 — Cut over the data"), "\(plan.standardError)")
+        let day = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        for row in ["| 2 Copy the data, capturing changes | godwit verify: the two databases compare equal |  | yes (\(day)) |",
+                    "| 3 Sync the changes made since | no changes left waiting |  | yes (\(day)) |",
+                    "| 6 Cut over the data | godwit verify: the two databases compare equal |  | yes (\(day)) |"] {
+            #expect(plan.standardOutput.contains(row), "\(row)")
+        }
         let killed = try await godwit(["run"])
         #expect(killed.wasSignalled && killed.status == 9, "\(killed.standardError)")
         let resumed = try await godwit(["run"])

@@ -105,6 +105,9 @@ public protocol DatabaseCloning: Sendable {
     /// Runs `body` on a new empty database of the engine of `url` (on its server), removed
     /// afterwards even when `body` throws.
     func withScratch<Result: Sendable>(like url: DatabaseURL, _ body: (DatabaseURL) async throws -> Result) async throws -> Result
+    /// Runs `body` on a new empty database that several connections share (SQLite: a temporary
+    /// file, not `:memory:`), removed afterwards even when `body` throws.
+    func withSharedScratch<Result: Sendable>(like url: DatabaseURL, _ body: (DatabaseURL) async throws -> Result) async throws -> Result
     /// A full copy of `source` next to it.
     func clone(_ source: DatabaseURL) async throws -> DatabaseCopy
     /// A copy with tables of more than `rowLimit` rows cut down to a sample of about that many;

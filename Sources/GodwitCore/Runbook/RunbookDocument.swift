@@ -135,7 +135,7 @@ public struct RunbookDocument: Sendable {
             out += "**Verification**:\n- \(Self.automatedTest(stage))\n" + (stage.manualCheck.map { "- by hand: \($0)\n" } ?? "") + "\n"
             out += "**Rollback**:\n- \(Self.rollbackSummary(stage))\n"
             out += stage.verifyRollback.isEmpty ? "" : "- checked by: " + stage.verifyRollback.map(\.summary).joined(separator: "; ") + "\n"
-            out += "\n**Rehearsal**: " + (Self.isRehearsable(stage) ? (stage.rehearse.map { $0.map { "`\($0)`" }.joined(separator: ", then ") } ?? "on a clone of the database") : "not rehearsed (no rehearse: variant)") + "\n"
+            out += "\n**Rehearsal**: " + (Self.isRehearsable(stage) ? (stage.rehearse.map { $0.map { "`\($0)`" }.joined(separator: ", then ") } ?? "on clones: the work and its rollback") : "not rehearsed (no rehearse: variant)") + "\n"
             out += "**Rollback tested**: \(rollbackTested(stage))\n"
         }
         out += "\n## Stage graph\n\n```mermaid\n" + mermaid() + "```\n"
@@ -180,9 +180,9 @@ public struct RunbookDocument: Sendable {
     /// Whether a rehearsal can try the stage's work.
     public static func isRehearsable(_ stage: Stage) -> Bool {
         switch stage.work {
-        case .migrations: true
+        case .migrations, .copy, .sync, .cutover: true
         case .checkpoint, .gate, .watch: false
-        case .run, .copy, .sync, .cutover: stage.rehearse != nil
+        case .run: stage.rehearse != nil
         }
     }
 

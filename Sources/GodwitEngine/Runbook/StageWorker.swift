@@ -142,9 +142,10 @@ public struct StageWorker: Sendable {
         }
     }
 
-    /// Rehearses the stage: a database stage on a clone (rolled back there too), a command
-    /// stage through its `rehearse:` commands and then its `rehearse_rollback:` (or `rollback:`)
-    /// commands; anything else is not rehearsed.
+    /// Rehearses the stage: a database stage on clones (rolled back there too: migrations as
+    /// `godwit rehearse` does, data moves by ``DataMoveRehearsal``), a command stage through its
+    /// `rehearse:` commands and then its `rehearse_rollback:` (or `rollback:`) commands; anything
+    /// else is not rehearsed.
     public func rehearse(_ stage: Stage) async -> StageRehearsal {
         let now = Date()
         switch stage.work {
@@ -159,6 +160,12 @@ public struct StageWorker: Sendable {
             }
         case .checkpoint, .gate, .watch:
             return StageRehearsal(stage: stage.id, work: .notRehearsed, rollback: .notRehearsed, at: now)
+        case .copy(let move) where stage.rehearse == nil, .sync(let move) where stage.rehearse == nil, .cutover(let move) where stage.rehearse == nil:
+            do {
+                return await DataMoveRehearsal(stage: stage, source: try url(move.from), target: try url(move.to), spec: try spec(move)).run()
+            } catch {
+                return StageRehearsal(stage: stage.id, work: .failed, rollback: .notRehearsed, at: now, note: "\(error)")
+            }
         default:
             guard let commands = stage.rehearse else {
                 return StageRehearsal(stage: stage.id, work: .notRehearsed, rollback: .notRehearsed, at: now, note: "no rehearse: commands")

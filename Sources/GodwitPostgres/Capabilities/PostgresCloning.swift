@@ -9,8 +9,19 @@ public struct PostgresCloning: DatabaseCloning {
     public init() {}
 
     public func withScratch<Result: Sendable>(like url: DatabaseURL, _ body: (DatabaseURL) async throws -> Result) async throws -> Result {
-        let endpoint = try Self.endpoint(url)
+        var endpoint = try Self.endpoint(url)
+        // A database that does not exist yet (a runbook rehearsing a copy into a database a
+        // later stage creates): its server's maintenance database makes the scratch instead.
+        do {
+            _ = try await PostgresDriver.with(endpoint) { _ in () }
+        } catch let error as GodwitError where error.code == .databaseNotFound {
+            endpoint = endpoint.selectingDatabase("postgres")
+        }
         return try await TemporaryPostgresDatabase.with(prefix: "godwit_scratch", via: endpoint) { try await body(.postgres($0)) }
+    }
+
+    public func withSharedScratch<Result: Sendable>(like url: DatabaseURL, _ body: (DatabaseURL) async throws -> Result) async throws -> Result {
+        try await withScratch(like: url, body)
     }
 
     public func clone(_ source: DatabaseURL) async throws -> DatabaseCopy {

@@ -11,6 +11,12 @@ public struct SQLiteCloning: DatabaseCloning {
         try await body(.sqlite(.init(path: ":memory:")))
     }
 
+    public func withSharedScratch<Result: Sendable>(like url: DatabaseURL, _ body: (DatabaseURL) async throws -> Result) async throws -> Result {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-scratch-\(UUID().uuidString.prefix(8).lowercased()).db").path
+        defer { Self.removeFiles(of: path) }
+        return try await body(.sqlite(.init(path: path)))
+    }
+
     public func clone(_ source: DatabaseURL) async throws -> DatabaseCopy {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-rehearsal-\(UUID().uuidString.prefix(8).lowercased()).db").path
         try await Self.backup(source, toPath: path)
