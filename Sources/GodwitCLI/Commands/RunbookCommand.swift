@@ -39,6 +39,14 @@ struct RunbookOptions: ParsableArguments {
         return try DatabaseURL(parsing: state)
     }
 
+    /// Reads the runbook's state; nil when it was never run (its state file does not exist, and
+    /// a read-only look does not create it).
+    func readState<T: Sendable>(_ runbook: Runbook, _ body: (RunbookStore) async throws -> T) async throws -> T? {
+        let url = try stateURL()
+        if case .sqlite(let location) = url, !FileManager.default.fileExists(atPath: location.path) { return nil }
+        return try await DatabaseConnector.withDriver(url, access: .readOnly) { try await body(RunbookStore(driver: $0, runbook: runbook.name)) }
+    }
+
     func runner(_ runbook: Runbook, rehearsal: Bool = false, quiet: Bool = false) throws -> RunbookRunner {
         let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
         var runner = RunbookRunner(runbook: runbook, state: try stateURL(), worker: StageWorker(directory: directory, operatorName: ExecutionSettings.defaultOperator, rehearsal: rehearsal))
@@ -97,13 +105,7 @@ struct RunbookPlanCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandRunner.run {
             let runbook = try options.load()
-            let url = try options.stateURL()
-            let rehearsals: [StageRehearsal]
-            if case .sqlite(let location) = url, !FileManager.default.fileExists(atPath: location.path) {
-                rehearsals = []
-            } else {
-                rehearsals = try await DatabaseConnector.withDriver(url, access: .readOnly) { try await RunbookStore(driver: $0, runbook: runbook.name).rehearsalResults() }
-            }
+            let rehearsals = try await options.readState(runbook) { try await $0.rehearsalResults() } ?? []
             let text: String
             switch format {
             case .markdown: text = RunbookDocument(runbook: runbook, rehearsals: rehearsals).markdown()
@@ -257,18 +259,10 @@ struct RunbookStatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandRunner.run {
             let runbook = try options.load()
-            let url = try options.stateURL()
-            var progress: RunbookStore.Progress?
-            var records: [String: StageRecord] = [:]
-            var events: [RunbookEvent] = []
-            if case .sqlite(let location) = url, !FileManager.default.fileExists(atPath: location.path) {
-                // Never run: every stage pending.
-            } else {
-                (progress, records, events) = try await DatabaseConnector.withDriver(url, access: .readOnly) { driver in
-                    let store = RunbookStore(driver: driver, runbook: runbook.name)
-                    return (try await store.progress(), try await store.records(), try await store.events())
-                }
-            }
+            // Never run: every stage pending.
+            let (progress, records, events) = try await options.readState(runbook) { store in
+                (try await store.progress(), try await store.records(), try await store.events())
+            } ?? (nil, [:], [])
             let terminal = Terminal()
             if audit {
                 terminal.write(events.map { $0.line + "\n" }.joined())

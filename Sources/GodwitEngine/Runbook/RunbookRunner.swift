@@ -192,11 +192,16 @@ public struct RunbookRunner: Sendable {
         var record = records[stage.id] ?? StageRecord(stage: stage.id)
         if record.attempts <= 1 { record.failedFirstAttempt = true }
         records[stage.id] = record
-        let reason = (error as? StageWorker.Failure)?.reason ?? (error as? GodwitError)?.description ?? "\(error)"
+        let reason = Self.reason(of: error)
         if let criterion = RunbookAbort.met(runbook, records: records, startedAt: startedAt, now: Date(), failedStage: stage.id) {
             return .init(reason: reason, response: .stop, trigger: criterion.summary)
         }
         return .init(reason: reason, response: .stop)
+    }
+
+    /// An error in the words a report gives it.
+    static func reason(of error: any Error) -> String {
+        (error as? StageWorker.Failure)?.reason ?? (error as? GodwitError)?.description ?? "\(error)"
     }
 
     // MARK: confirm
@@ -269,8 +274,7 @@ public struct RunbookRunner: Sendable {
                         try await worker.undo(undoable[unit])
                         action = machine.receive(.ran)
                     } catch {
-                        let reason = (error as? StageWorker.Failure)?.reason ?? (error as? GodwitError)?.description ?? "\(error)"
-                        action = machine.receive(.failed(.init(reason: reason, response: .stop)))
+                        action = machine.receive(.failed(.init(reason: Self.reason(of: error), response: .stop)))
                     }
                 case .verify(let id, _):
                     current = undoable.firstIndex { $0.id == id } ?? current
