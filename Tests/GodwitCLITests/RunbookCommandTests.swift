@@ -350,6 +350,33 @@ struct RunbookCommandTests {
         }
     }
 
+    @Test("A soak gate holds the run until its time has passed since the stage before; a watch whose probes fail more than allowed fails its stage, and the run resumes there")
+    func soakAndWatch() async throws {
+        try await TemporaryDirectory.with { directory in
+            try """
+                runbook: Soak and watch
+                goal: g
+                stages:
+                  - {id: switch, run: "touch switched", rollback: rm -f switched}
+                  - {id: soak, gate: {soak: 2s, reason: let caches warm}}
+                  - {id: watch, watch: {for: 2s, every: 1s, probes: ["test -e healthy"], max_failure_rate: 10%}}
+
+                """.write(toFile: directory.path("rb.yaml"), atomically: true, encoding: .utf8)
+            let first = try await Self.godwit(["runbook", "run", "rb.yaml"], in: directory)
+            #expect(first.status == 0 && first.standardOutput.contains("waits at stage soak for its soak to end at "), "\(first.standardOutput)\(first.standardError)")
+            let confirm = try await Self.godwit(["runbook", "confirm", "rb.yaml", "--by", "x"], in: directory)
+            #expect(confirm.status == 4 && confirm.standardError.contains("waits for no confirmation"), "a soak is not confirmed away: \(confirm.standardError)")
+            try await Task.sleep(for: .milliseconds(2100))
+            let failing = try await Self.godwit(["runbook", "run", "rb.yaml"], in: directory)
+            #expect(failing.status == 1, "\(failing.standardError)")
+            #expect(failing.standardError.contains("stage watch failed: 1 of 1 probes failed, more than the 0 the window allows (10%); the last: `test -e healthy` exited 1"), "\(failing.standardError)")
+            #expect(FileManager.default.createFile(atPath: directory.path("healthy"), contents: Data()))
+            let passing = try await Self.godwit(["runbook", "run", "rb.yaml"], in: directory)
+            #expect(passing.status == 0 && passing.standardOutput.contains("every stage is done"), "\(passing.standardError)")
+            #expect(passing.standardError.contains("stage watch (watch) begins, attempt 2"))
+        }
+    }
+
     @Test("Abort criteria stop a run with a report: a named stage failing, and too many first attempts failing (exit 3); a plain failure resumes at that stage (exit 1)")
     func abortCriteria() async throws {
         try await TemporaryDirectory.with { directory in
