@@ -377,6 +377,23 @@ struct RunbookCommandTests {
         }
     }
 
+    @Test("One godwit at a time works on a runbook: a second run, confirm or rollback is refused naming the holder (exit 4)")
+    func oneRunnerAtATime() async throws {
+        try await TemporaryDirectory.with { directory in
+            try "runbook: Slow\ngoal: g\nstages:\n  - {id: slow, run: \"sleep 3\", rollback: []}\n".write(toFile: directory.path("rb.yaml"), atomically: true, encoding: .utf8)
+            let first = try BackgroundProcess(GodwitBinary.path, ["runbook", "run", directory.path("rb.yaml")])
+            #expect(try await first.waitForError("stage slow \\(slow\\) begins") != nil, "\(first.standardError)")
+            for command in ["run", "rollback", "rehearse"] {
+                let second = try await Self.godwit(["runbook", command, "rb.yaml"], in: directory)
+                #expect(second.status == 4, "\(command): \(second.standardError)")
+                #expect(second.standardError.contains("godwit: error: Another godwit is working on runbook 'Slow'"), "\(second.standardError)")
+            }
+            #expect(await first.waitForExit() == 0, "\(first.standardError)")
+            let status = try await Self.godwit(["runbook", "status", "rb.yaml"], in: directory)
+            #expect(status.standardOutput.contains("1. slow  done"), "\(status.standardOutput)")
+        }
+    }
+
     @Test("Abort criteria stop a run with a report: a named stage failing, and too many first attempts failing (exit 3); a plain failure resumes at that stage (exit 1)")
     func abortCriteria() async throws {
         try await TemporaryDirectory.with { directory in

@@ -392,11 +392,34 @@ public struct RunbookRunner: Sendable {
         observer?(event)
     }
 
+    /// Runs `body` on the runbook's state, holding the runner lock of the state's database:
+    /// one godwit at a time runs, confirms, rehearses or rolls back a runbook.
     private func withStore<T: Sendable>(_ body: (RunbookStore) async throws -> T) async throws -> T {
-        try await DatabaseConnector.withDriver(state, access: .create) { driver in
-            let store = RunbookStore(driver: driver, runbook: runbook.name)
-            try await store.install()
-            return try await body(store)
+        for stage in runbook.stages {
+            // apply takes the runner lock of its database too: it cannot be the state's.
+            if case .migrations(_, let database) = stage.work, (try? RunbookEnvironment.databaseURL(database, relativeTo: worker.directory)) == state {
+                throw GodwitError(.invalidArgument, "Stage \(stage.id) applies migrations to the database that keeps the runbook's state",
+                                  location: state.description, remedy: "Keep the state elsewhere: drop --state (a file beside the runbook), or name another database.")
+            }
+        }
+        let lock: RunnerLock
+        do {
+            lock = try await RunnerLock.acquire(for: state)
+        } catch var error as GodwitError where error.code == .refused {
+            error.summary = "Another godwit is working on runbook '\(runbook.name)'"
+            throw error
+        }
+        do {
+            let result = try await DatabaseConnector.withDriver(state, access: .create) { driver in
+                let store = RunbookStore(driver: driver, runbook: runbook.name)
+                try await store.install()
+                return try await body(store)
+            }
+            await lock.release()
+            return result
+        } catch {
+            await lock.release()
+            throw error
         }
     }
 }
