@@ -394,6 +394,45 @@ struct RunbookCommandTests {
         }
     }
 
+    @Test("A migrations stage: rehearsed on a clone, applied (only after its rehearsal passed), verified by godwit verify, and rolled back to what the database held before the stage, no further")
+    func migrationsStage() async throws {
+        try await TemporaryDirectory.with { directory in
+            try FileManager.default.createDirectory(atPath: directory.path("db"), withIntermediateDirectories: true)
+            try await GodwitEngineFacade.executeScript("CREATE TABLE notes (id INTEGER PRIMARY KEY, body text NOT NULL); INSERT INTO notes (body) VALUES ('a'), ('b'), (NULL IS NULL);", on: directory.path("app.db"))
+            try "name: Authors\noperations:\n  - create_table: {table: authors, columns: [{name: id, type: integer}, {name: name, type: text}], primary_key: [id]}\n"
+                .write(toFile: directory.path("db/001_authors.yaml"), atomically: true, encoding: .utf8)
+            let before = try await GodwitBinary.run(["apply", directory.path("db"), "--db", "sqlite:" + directory.path("app.db"), "--unrehearsed"])
+            #expect(before.status == 0, "\(before.standardError)")
+            try "name: Note authors\noperations:\n  - add_column: {table: notes, column: {name: author_id, type: integer}}\n"
+                .write(toFile: directory.path("db/002_note_authors.yaml"), atomically: true, encoding: .utf8)
+            try """
+                runbook: Schema change
+                goal: Notes have authors.
+                stages:
+                  - {id: schema, migrations: db, db: "sqlite:app.db", verify: [{sql: "SELECT count(*) FROM notes", db: "sqlite:app.db", expect: "3"}]}
+                  - {id: announce, run: "touch announced", rollback: rm -f announced}
+
+                """.write(toFile: directory.path("rb.yaml"), atomically: true, encoding: .utf8)
+            let unrehearsed = try await Self.godwit(["runbook", "run", "rb.yaml"], in: directory)
+            #expect(unrehearsed.status == 1 && unrehearsed.standardError.contains("Migration 002 has no passing rehearsal on this database"), "\(unrehearsed.standardError)")
+            let rehearsal = try await Self.godwit(["runbook", "rehearse", "rb.yaml"], in: directory)
+            #expect(rehearsal.status == 0 && rehearsal.standardOutput.contains("Rehearsed 1 of 2 stages"), "\(rehearsal.standardOutput)\(rehearsal.standardError)")
+            let plan = try await Self.godwit(["runbook", "plan", "rb.yaml"], in: directory)
+            #expect(plan.standardOutput.contains("| 1 schema | godwit verifies structure, validations and checksums after each phase; `SELECT count(*) FROM notes` on "), "\(plan.standardOutput)")
+            #expect(plan.standardOutput.contains("returns 3 |  | yes ("))
+            let run = try await Self.godwit(["runbook", "run", "rb.yaml"], in: directory)
+            #expect(run.status == 0 && run.standardOutput.contains("every stage is done"), "\(run.standardError)")
+            let verify = try await Self.godwit(["runbook", "verify", "rb.yaml"], in: directory)
+            #expect(verify.status == 0 && verify.standardOutput == "schema: verified\n", "\(verify.standardOutput)\(verify.standardError)")
+            let rollback = try await Self.godwit(["runbook", "rollback", "rb.yaml"], in: directory)
+            #expect(rollback.status == 0, "\(rollback.standardError)")
+            let status = try await GodwitBinary.run(["status", directory.path("db"), "--db", "sqlite:" + directory.path("app.db")])
+            let lines = status.standardOutput.split(separator: "\n").map(String.init)
+            #expect(lines.count == 2 && lines[0].hasPrefix("001") && lines[0].contains("applied") && lines[1].hasPrefix("002") && lines[1].contains("rolled-back"), "\(status.standardOutput)")
+            #expect(!FileManager.default.fileExists(atPath: directory.path("announced")))
+        }
+    }
+
     @Test("Abort criteria stop a run with a report: a named stage failing, and too many first attempts failing (exit 3); a plain failure resumes at that stage (exit 1)")
     func abortCriteria() async throws {
         try await TemporaryDirectory.with { directory in

@@ -28,6 +28,9 @@ public struct StageRecord: Hashable, Sendable, Codable {
     public var confirmedAt: Date?
     /// The last failure or what it waits for.
     public var note: String?
+    /// For a migrations stage: the migrations its database had before the stage first ran, which
+    /// its rollback leaves in place.
+    public var migrationsBefore: [String]?
 
     public init(stage: String, state: State = .pending) {
         self.stage = stage

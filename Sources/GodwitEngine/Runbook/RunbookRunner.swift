@@ -74,6 +74,12 @@ public struct RunbookRunner: Sendable {
                 case .run(let unit):
                     current = unit
                     do {
+                        // What a migrations stage's database held before its first attempt is
+                        // what its rollback leaves in place.
+                        if records[stages[unit].id]?.migrationsBefore == nil, let before = try await worker.migrationsInDatabase(stages[unit]) {
+                            records[stages[unit].id, default: StageRecord(stage: stages[unit].id)].migrationsBefore = before
+                            try await store.save(records[stages[unit].id]!)
+                        }
                         try await worker.perform(stages[unit])
                         action = machine.receive(.ran)
                     } catch {
@@ -271,7 +277,7 @@ public struct RunbookRunner: Sendable {
                 case .run(let unit):
                     current = unit
                     do {
-                        try await worker.undo(undoable[unit])
+                        try await worker.undo(undoable[unit], migrationsBefore: records[undoable[unit].id]?.migrationsBefore)
                         action = machine.receive(.ran)
                     } catch {
                         action = machine.receive(.failed(.init(reason: Self.reason(of: error), response: .stop)))

@@ -49,8 +49,11 @@ public struct StageWorker: Sendable {
             case .run(let commands):
                 try await checks.run(commands, stage: stage.id)
             case .migrations(let directory, let database):
+                // As `godwit apply` by default: only what was rehearsed (godwit runbook rehearse),
+                // its gates approved by the runbook's own checkpoints.
                 var settings = ExecutionSettings()
                 settings.approveGates = true
+                settings.requireRehearsal = true
                 settings.operatorName = operatorName
                 let outcome = try await MigrationApplier(url: try url(database), settings: settings).apply(directory: path(directory))
                 switch outcome.stop {
@@ -105,15 +108,27 @@ public struct StageWorker: Sendable {
         return failures
     }
 
-    /// Undoes the stage's work.
-    public func undo(_ stage: Stage) async throws {
+    /// For a migrations stage, the migrations its database holds now (applied or begun, not
+    /// rolled back); nil for other stages.
+    public func migrationsInDatabase(_ stage: Stage) async throws -> [String]? {
+        guard case .migrations(_, let database) = stage.work else { return nil }
+        let target = try url(database)
+        let access: DatabaseConnector.Access = if case .sqlite(let location) = target, !FileManager.default.fileExists(atPath: location.path) { .create } else { .readOnly }
+        return try await DatabaseConnector.withDriver(target, access: access) { try await StateStore(driver: $0).records() }
+            .filter { $0.state != .rolledBack }.map(\.id)
+    }
+
+    /// Undoes the stage's work. A migrations stage rolls back, newest first, the migrations it
+    /// applied: those in the database now that were not before it first ran (`before`).
+    public func undo(_ stage: Stage, migrationsBefore before: [String]? = nil) async throws {
         do {
             switch stage.work {
             case .migrations(let directory, let database):
                 let target = try url(database)
                 let migrations = try MigrationDirectory.load(path(directory))
                 let records = try await DatabaseConnector.withDriver(target, access: .readOnly) { try await StateStore(driver: $0).records() }
-                for migration in migrations.reversed() where records.contains(where: { $0.id == migration.id && $0.state != .rolledBack }) {
+                let kept = Set(before ?? [])
+                for migration in migrations.reversed() where !kept.contains(migration.id) && records.contains(where: { $0.id == migration.id && $0.state != .rolledBack }) {
                     var settings = ExecutionSettings()
                     settings.operatorName = operatorName
                     let (_, report) = try await MigrationRollback(url: target, settings: settings).rollback(migration.id)
