@@ -380,7 +380,9 @@ struct RunbookCommandTests {
     @Test("One godwit at a time works on a runbook: a second run, confirm or rollback is refused naming the holder (exit 4)")
     func oneRunnerAtATime() async throws {
         try await TemporaryDirectory.with { directory in
-            try "runbook: Slow\ngoal: g\nstages:\n  - {id: slow, run: \"sleep 3\", rollback: []}\n".write(toFile: directory.path("rb.yaml"), atomically: true, encoding: .utf8)
+            // The stage holds until the test lets it go (at most a minute), however slow the machine.
+            try "runbook: Slow\ngoal: g\nstages:\n  - {id: slow, run: \"for i in $(seq 600); do [ -e go-on ] && exit 0; sleep 0.1; done; exit 1\", rollback: []}\n"
+                .write(toFile: directory.path("rb.yaml"), atomically: true, encoding: .utf8)
             let first = try BackgroundProcess(GodwitBinary.path, ["runbook", "run", directory.path("rb.yaml")])
             #expect(try await first.waitForError("stage slow \\(slow\\) begins") != nil, "\(first.standardError)")
             for command in ["run", "rollback", "rehearse"] {
@@ -388,6 +390,7 @@ struct RunbookCommandTests {
                 #expect(second.status == 4, "\(command): \(second.standardError)")
                 #expect(second.standardError.contains("godwit: error: Another godwit is working on runbook 'Slow'"), "\(second.standardError)")
             }
+            #expect(FileManager.default.createFile(atPath: directory.path("go-on"), contents: Data()))
             #expect(await first.waitForExit() == 0, "\(first.standardError)")
             let status = try await Self.godwit(["runbook", "status", "rb.yaml"], in: directory)
             #expect(status.standardOutput.contains("1. slow  done"), "\(status.standardOutput)")
