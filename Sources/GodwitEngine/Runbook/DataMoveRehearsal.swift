@@ -59,7 +59,7 @@ struct DataMoveRehearsal {
                 try await DataMoveRollback.undoCutover(source: source, target: target, reverse: reverse)
             }
             try await DataMoveRollback.undoCopy(source: source, target: target, spec: spec)
-            let captured = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await $0.hasGodwitTable("changes") }
+            let captured = try await DatabaseConnector.withDriver(source, access: .readOnly) { try await ChangeCapture(driver: $0).isInstalled() }
             let left = try await DatabaseConnector.withDriver(target, access: .readOnly) { try await $0.inspect(.dataMove).tables.count }
             guard !captured, left == 0 else {
                 return StageRehearsal(stage: stage.id, work: .passed, rollback: .failed, at: now,

@@ -125,7 +125,8 @@ public struct RunbookRunner: Sendable {
                         progress.state = .finished
                         event = RunbookEvent(at: now, kind: .runFinished, stage: "-", fields: [.init("stages", "\(stages.count)")])
                     }
-                    if case .unitDone = milestone {} else if case .finished = milestone {} else {
+                    // Progress and the end are the run's own record; the rest change the stage's.
+                    if records[stage.stage] != stage {
                         records[stage.stage] = stage
                         try await store.save(stage)
                     }

@@ -9,9 +9,6 @@ public struct StageWorker: Sendable {
     /// The directory the runbook's relative paths start from.
     public let directory: URL
     public let operatorName: String
-    /// Seconds a watch sleeps between probes is taken from the stage; tests may shorten nothing
-    /// else. Called with each probe round's failures, for progress lines.
-    public var onProbe: (@Sendable (_ stage: String, _ done: Int, _ failed: Int) -> Void)?
 
     public init(directory: URL, operatorName: String, rehearsal: Bool = false) {
         self.directory = directory
@@ -113,8 +110,9 @@ public struct StageWorker: Sendable {
     public func migrationsInDatabase(_ stage: Stage) async throws -> [String]? {
         guard case .migrations(_, let database) = stage.work else { return nil }
         let target = try url(database)
-        let access: DatabaseConnector.Access = if case .sqlite(let location) = target, !FileManager.default.fileExists(atPath: location.path) { .create } else { .readOnly }
-        return try await DatabaseConnector.withDriver(target, access: access) { try await StateStore(driver: $0).records() }
+        // A SQLite file that does not exist holds nothing; looking must not create it.
+        if case .sqlite(let location) = target, !location.isInMemory, !FileManager.default.fileExists(atPath: location.path) { return [] }
+        return try await DatabaseConnector.withDriver(target, access: .readOnly) { try await StateStore(driver: $0).records() }
             .filter { $0.state != .rolledBack }.map(\.id)
     }
 
@@ -216,7 +214,6 @@ public struct StageWorker: Sendable {
             done += watch.probes.count
             failed += failures.count
             if let first = failures.first { lastFailure = first }
-            onProbe?(stage, done, failed)
             if failed > allowed {
                 throw Failure(stage: stage, reason: "\(failed) of \(done) probes failed, more than the \(allowed) the window allows (\(String(format: "%g%%", watch.maxFailureRate * 100))); the last: \(lastFailure)")
             }

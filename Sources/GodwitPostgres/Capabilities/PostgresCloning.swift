@@ -9,15 +9,12 @@ public struct PostgresCloning: DatabaseCloning {
     public init() {}
 
     public func withScratch<Result: Sendable>(like url: DatabaseURL, _ body: (DatabaseURL) async throws -> Result) async throws -> Result {
-        var endpoint = try Self.endpoint(url)
-        // A database that does not exist yet (a runbook rehearsing a copy into a database a
-        // later stage creates): its server's maintenance database makes the scratch instead.
-        do {
-            _ = try await PostgresDriver.with(endpoint) { _ in () }
-        } catch let error as GodwitError where error.code == .databaseNotFound {
-            endpoint = endpoint.selectingDatabase("postgres")
+        let endpoint = try Self.endpoint(url)
+        // A database that does not exist yet (a runbook rehearsing a copy into a database a later
+        // stage creates): its server's maintenance database makes the scratch instead.
+        return try await TemporaryPostgresDatabase.with(prefix: "godwit_scratch", via: endpoint, orVia: endpoint.selectingDatabase("postgres")) {
+            try await body(.postgres($0))
         }
-        return try await TemporaryPostgresDatabase.with(prefix: "godwit_scratch", via: endpoint) { try await body(.postgres($0)) }
     }
 
     public func withSharedScratch<Result: Sendable>(like url: DatabaseURL, _ body: (DatabaseURL) async throws -> Result) async throws -> Result {

@@ -64,11 +64,17 @@ public struct TemporaryPostgresDatabase: Sendable {
     }
 
     /// Runs `body` with a new empty database, dropped afterwards even when `body` throws.
+    /// - Parameter fallback: where to create it when `admin`'s database does not exist.
     package static func with<Result: Sendable>(
-        prefix: String, via admin: DatabaseURL.PostgresEndpoint,
+        prefix: String, via admin: DatabaseURL.PostgresEndpoint, orVia fallback: DatabaseURL.PostgresEndpoint? = nil,
         _ body: (DatabaseURL.PostgresEndpoint) async throws -> Result
     ) async throws -> Result {
-        let database = try await create(prefix: prefix, via: admin)
+        let database: TemporaryPostgresDatabase
+        do {
+            database = try await create(prefix: prefix, via: admin)
+        } catch let error as GodwitError where error.code == .databaseNotFound && fallback != nil {
+            database = try await create(prefix: prefix, via: fallback!)
+        }
         do {
             let result = try await body(database.endpoint)
             try await database.drop()
