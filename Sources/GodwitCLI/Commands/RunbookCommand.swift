@@ -62,9 +62,10 @@ struct RunbookOptions: ParsableArguments {
 enum RunbookEventText {
     static func line(_ event: RunbookEvent, in runbook: Runbook) -> String {
         let field = { (name: String) in event.fields.first { $0.name == name }?.value ?? "" }
+        let stages = { (count: String) in count == "1" ? "1 stage" : "\(count) stages" }
         let title = runbook.stage(event.stage).map { "stage \($0.id) (\($0.name))" } ?? "stage \(event.stage)"
         switch event.kind {
-        case .runStarted: return "runbook '\(runbook.name)' begins: \(field("stages")) stages"
+        case .runStarted: return "runbook '\(runbook.name)' begins: \(stages(field("stages")))"
         case .stageStarted: return "\(title) begins" + (field("attempt") == "1" ? "" : ", attempt \(field("attempt"))")
         case .stageDone: return "\(title) done and verified"
         case .stageVerified, .productionVerified: return "\(title) verified against production"
@@ -75,7 +76,7 @@ enum RunbookEventText {
         case .runFinished: return "runbook '\(runbook.name)' finished: every stage done and checked"
         case .rollbackStarted: return "rolling back: \(field("stages").split(separator: " ").joined(separator: ", "))"
         case .stageRolledBack: return "\(title) rolled back and checked"
-        case .rollbackFinished: return "runbook '\(runbook.name)' rolled back: \(field("stages")) stages undone"
+        case .rollbackFinished: return "runbook '\(runbook.name)' rolled back: \(stages(field("stages"))) undone"
         case .stageRehearsed:
             return "\(title) rehearsed: work \(field("work")), rollback \(field("rollback"))" + (field("note").isEmpty ? "" : " (\(field("note")))")
         }
