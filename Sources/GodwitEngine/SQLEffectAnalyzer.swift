@@ -29,7 +29,9 @@ public enum SQLEffectAnalyzer {
             let outcome = try await withScratch(like: url) { scratch in
                 var state = (cursor: cursor, schema: start, migrations: result)
                 try await ScratchDatabase.load(DatabaseConnector.schemaWriter(for: start.engine).createScript(for: start), into: scratch)
-                var scratchSchema = try await scratch.inspect(reading)
+                // Each file's effect is read from the objects it touched, where the engine can note them.
+                _ = try await scratch.trackSchemaChanges()
+                var scratchReading = try await scratch.inspect(reading, after: nil)
                 var inSync = true
                 while state.cursor.migration < state.migrations.count {
                     var migration = state.migrations[state.cursor.migration]
@@ -40,14 +42,14 @@ public enum SQLEffectAnalyzer {
                     let operation = migration.operations[state.cursor.operation]
                     if case .rawSQL(var raw) = operation {
                         guard inSync else { return state }
-                        let run = try await Self.run(raw, on: scratch, before: scratchSchema, checkingDown: checkingDown)
+                        let run = try await Self.run(raw, on: scratch, before: scratchReading, checkingDown: checkingDown)
                         raw.effect = run.effect
                         if let generated = run.effect.generatedDown {
                             raw.down = generated.sql
                             raw.downSource = nil
                         }
                         inSync = run.staysInSync
-                        scratchSchema = run.effect.after
+                        scratchReading = run.after
                         migration.operations[state.cursor.operation] = .rawSQL(raw)
                         state.migrations[state.cursor.migration] = migration
                         state.schema = try SchemaTransformer().applying([.rawSQL(raw)], to: state.schema)
@@ -82,8 +84,9 @@ public enum SQLEffectAnalyzer {
     }
 
     /// What one `sql` operation did on the scratch, and whether the scratch is left after `up`.
-    private static func run(_ raw: RawSQL, on scratch: any DatabaseDriver, before: Schema,
-                            checkingDown: Bool) async throws -> (effect: SQLEffect, staysInSync: Bool) {
+    private static func run(_ raw: RawSQL, on scratch: any DatabaseDriver, before beforeReading: SchemaReading,
+                            checkingDown: Bool) async throws -> (effect: SQLEffect, after: SchemaReading, staysInSync: Bool) {
+        let before = beforeReading.schema
         let engine = scratch.engine
         let up = try RawSQLSteps.statements(of: raw.up, source: raw.upSource, engine: engine, side: "up")
         let written = try RawSQLSteps.statements(of: raw.down, source: raw.downSource, engine: engine, side: "down")
@@ -103,30 +106,31 @@ public enum SQLEffectAnalyzer {
         let downIsEmpty = !generates && written.allSatisfy { $0.statement.transactionControl != nil }
         let outcome: RunOutcome
         if checkingDown, !downIsEmpty, !needsCommits {
-            outcome = try await runWithinOneTransaction(up: up, down: down, on: scratch, before: before)
+            outcome = try await runWithinOneTransaction(up: up, down: down, on: scratch, before: beforeReading)
         } else {
-            outcome = try await runCommittingEach(up: up, down: down, checkingDown: checkingDown, on: scratch, before: before)
+            outcome = try await runCommittingEach(up: up, down: down, checkingDown: checkingDown, on: scratch, before: beforeReading)
         }
-        let operations = SchemaDiffer().diff(from: before.removingStatistics(), to: outcome.after.removingStatistics(),
+        let after = outcome.after.schema
+        let operations = SchemaDiffer().diff(from: before.removingStatistics(), to: after.removingStatistics(),
                                              renames: renames(in: up.map(\.statement))).operations
-        return (SQLEffect(before: before, after: outcome.after, operations: operations, reversal: outcome.reversal,
-                          skippedDataStatements: outcome.skipped, generatedDown: generated), outcome.staysInSync)
+        return (SQLEffect(before: before, after: after, operations: operations, reversal: outcome.reversal,
+                          skippedDataStatements: outcome.skipped, generatedDown: generated), outcome.after, outcome.staysInSync)
     }
 
     /// The statements of `down`, given the schema `up` left.
     private typealias DownSQL = (_ after: Schema) throws -> [LocatedStatement]
-    private typealias RunOutcome = (skipped: [String], after: Schema, reversal: SQLEffect.Reversal, staysInSync: Bool)
+    private typealias RunOutcome = (skipped: [String], after: SchemaReading, reversal: SQLEffect.Reversal, staysInSync: Bool)
 
     /// `up`, a reading, then `down` and a reading under a savepoint that is rolled back, so the
     /// scratch ends where `up` left it without running `up` a second time; one commit at the end.
     private static func runWithinOneTransaction(up: [LocatedStatement], down: DownSQL, on scratch: any DatabaseDriver,
-                                                before: Schema) async throws -> RunOutcome {
+                                                before: SchemaReading) async throws -> RunOutcome {
         let within = InspectionOptions(tableSizes: false, withinTransaction: true)
         try await scratch.execute(unsafeSQL: "BEGIN")
         do {
             let skipped = try await execute(up, on: scratch, side: "up")
-            let after = try await scratch.inspect(within)
-            let statements = try down(after)
+            let after = try await scratch.inspect(within, after: before)
+            let statements = try down(after.schema)
             guard !statements.contains(where: { $0.statement.mustRunOutsideTransaction(engine: scratch.engine) }) else {
                 // A written down may hold what no savepoint can (SQLite's table rebuild turns
                 // foreign keys off): commit `up` and try it the committing way.
@@ -138,7 +142,8 @@ public enum SQLEffectAnalyzer {
             let reversal: SQLEffect.Reversal
             do {
                 _ = try await execute(statements, on: scratch, side: "down")
-                reversal = SQLEffect.reversal(from: before, to: try await scratch.inspect(within))
+                // The reading of `down` is dropped with it: the savepoint takes the scratch back to `after`.
+                reversal = SQLEffect.reversal(from: before.schema, to: try await scratch.inspect(within, after: after).schema)
             } catch let error as GodwitError {
                 reversal = .failed([error.location, error.summary, error.reason].compactMap { $0 }.joined(separator: ": "))
             }
@@ -154,34 +159,36 @@ public enum SQLEffectAnalyzer {
     /// `up` committed, then (when asked) `down` committed and `up` again: for SQL that holds a
     /// statement no transaction can, where a savepoint cannot take `down` back.
     private static func runCommittingEach(up: [LocatedStatement], down: DownSQL, checkingDown: Bool, on scratch: any DatabaseDriver,
-                                          before: Schema) async throws -> RunOutcome {
+                                          before: SchemaReading) async throws -> RunOutcome {
         let skipped = try await inTransaction(scratch) { try await execute(up, on: scratch, side: "up") }
-        let after = try await scratch.inspect(reading)
-        let statements = try down(after)
+        let after = try await scratch.inspect(reading, after: before)
+        let statements = try down(after.schema)
         guard checkingDown else { return (skipped, after, .notChecked, true) }
         if statements.allSatisfy({ $0.statement.transactionControl != nil }) {
-            let differences = after.differences(from: before)
+            let differences = after.schema.differences(from: before.schema)
             return (skipped, after, differences.isEmpty ? .identical : .differs(objects: ["down has no statements: " + differences.joined(separator: "; ")]), true)
         }
         let (reversal, staysInSync) = try await tryDownCommitting(statements, up: up, on: scratch, before: before, after: after)
         return (skipped, after, reversal, staysInSync)
     }
 
-    /// `down` committed, a reading, then `up` again so the scratch is where `up` left it.
+    /// `down` committed, a reading, then `up` again so the scratch is where `up` left it. The
+    /// readings are taken against `after`: a later one against `after` reads again everything
+    /// `down` and `up` touched since.
     private static func tryDownCommitting(_ down: [LocatedStatement], up: [LocatedStatement], on scratch: any DatabaseDriver,
-                                          before: Schema, after: Schema) async throws -> (SQLEffect.Reversal, staysInSync: Bool) {
+                                          before: SchemaReading, after: SchemaReading) async throws -> (SQLEffect.Reversal, staysInSync: Bool) {
         do {
             _ = try await inTransaction(scratch) { try await execute(down, on: scratch, side: "down") }
-            let reversal = SQLEffect.reversal(from: before, to: try await scratch.inspect(reading))
+            let reversal = SQLEffect.reversal(from: before.schema, to: try await scratch.inspect(reading, after: after).schema)
             do {
                 _ = try await inTransaction(scratch) { try await execute(up, on: scratch, side: "up") }
-                return (reversal, try await scratch.inspect(reading).differences(from: after).isEmpty)
+                return (reversal, try await scratch.inspect(reading, after: after).schema.differences(from: after.schema).isEmpty)
             } catch {
                 return (reversal, false)
             }
         } catch let error as GodwitError {
             let reversal = SQLEffect.Reversal.failed([error.location, error.summary, error.reason].compactMap { $0 }.joined(separator: ": "))
-            return (reversal, try await scratch.inspect(reading).differences(from: after).isEmpty)
+            return (reversal, try await scratch.inspect(reading, after: after).schema.differences(from: after.schema).isEmpty)
         }
     }
 

@@ -41,6 +41,16 @@ public protocol DatabaseDriver: Sendable {
     /// Reads the whole schema, with table statistics, into the model.
     func inspect(_ options: InspectionOptions) async throws -> Schema
 
+    /// Starts noting which objects later statements on this database create, change or drop,
+    /// so that ``inspect(_:after:)`` can read only those again. For a throwaway database (the
+    /// scratch SQL files are tried on), never a user's: it installs a recorder in the database.
+    /// - Returns: whether the engine and the role allow it; without it every reading is whole.
+    func trackSchemaChanges() async throws -> Bool
+
+    /// Reads the schema; given an earlier reading of the same database (taken while changes
+    /// were tracked), only the objects changed since then, and their dependents, are read again.
+    func inspect(_ options: InspectionOptions, after previous: SchemaReading?) async throws -> SchemaReading
+
     /// Runs one statement that returns no rows.
     /// - Returns: the number of rows it changed, where the engine reports it.
     @discardableResult
@@ -65,7 +75,27 @@ public protocol DatabaseDriver: Sendable {
     var isClosed: Bool { get }
 }
 
+/// A schema reading and what its engine needs to read only what changed since (opaque).
+public struct SchemaReading: Sendable {
+    /// The schema read.
+    public let schema: Schema
+    /// The engine's own record of the catalog as read, for the next incremental reading.
+    public let catalog: (any Sendable)?
+
+    public init(schema: Schema, catalog: (any Sendable)? = nil) {
+        self.schema = schema
+        self.catalog = catalog
+    }
+}
+
 extension DatabaseDriver {
+    /// An engine that tracks nothing reads everything each time.
+    public func trackSchemaChanges() async throws -> Bool { false }
+
+    public func inspect(_ options: InspectionOptions, after previous: SchemaReading?) async throws -> SchemaReading {
+        SchemaReading(schema: try await inspect(options))
+    }
+
     /// Runs `body` with this connection and closes it afterwards, whatever happens.
     public func closing<Result: Sendable>(_ body: (Self) async throws -> Result) async throws -> Result {
         do {

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOSSL
@@ -22,6 +23,8 @@ public final class PostgresDriver: DatabaseDriver {
     private let prepared = Mutex<[String: String]>([:])
     /// `server_version_num`, asked once per session.
     private let serverVersion = Mutex<Int?>(nil)
+    /// Whether this database notes its schema changes (``SchemaChangeLog``), installed by ``trackSchemaChanges()``.
+    private let tracking = Mutex<Bool>(false)
 
     private init(endpoint: DatabaseURL.PostgresEndpoint, connection: PostgresConnection, logger: Logger) {
         self.url = .postgres(endpoint)
@@ -154,26 +157,49 @@ public final class PostgresDriver: DatabaseDriver {
         }
     }
 
-    /// Runs a parameterless query through a statement prepared once per session (`PREPARE`, then
-    /// `EXECUTE`), so the server plans it once instead of on every call: the catalog queries
-    /// behind inspection spend as long being planned as being run.
-    func queryPrepared(unsafeSQL sql: String) async throws -> [GodwitCore.Row] {
-        let existing = prepared.withLock { $0[sql] }
+    /// Runs a query through a statement prepared once per session (`PREPARE`, then `EXECUTE`),
+    /// so the server plans it once instead of on every call: the catalog queries behind
+    /// inspection spend as long being planned as being run. `arguments` are SQL literals for
+    /// the statement's parameters, of `parameterTypes`; only Godwit's own values, never a user's.
+    func queryPrepared(unsafeSQL sql: String, parameterTypes: [String] = [], arguments: [String] = []) async throws -> [GodwitCore.Row] {
+        let key = parameterTypes.joined(separator: ",") + "|" + sql
+        let existing = prepared.withLock { $0[key] }
         let name: String
         if let existing {
             name = existing
         } else {
             name = "godwit_prepared_\(prepared.withLock { $0.count } + 1)"
-            try await execute(unsafeSQL: "PREPARE \(name) AS \(sql)")
-            prepared.withLock { $0[sql] = name }
+            let types = parameterTypes.isEmpty ? "" : "(" + parameterTypes.joined(separator: ", ") + ")"
+            try await execute(unsafeSQL: "PREPARE \(name)\(types) AS \(sql)")
+            prepared.withLock { $0[key] = name }
         }
         do {
-            return try await query(unsafeSQL: "EXECUTE \(name)")
+            return try await query(unsafeSQL: "EXECUTE \(name)" + (arguments.isEmpty ? "" : "(" + arguments.joined(separator: ", ") + ")"))
         } catch let error as GodwitError where error.engineCode == "26000" && existing != nil {
             // The session's prepared statements were dropped (DISCARD ALL, DEALLOCATE): prepare again.
             prepared.withLock { $0 = [:] }
-            return try await queryPrepared(unsafeSQL: sql)
+            return try await queryPrepared(unsafeSQL: sql, parameterTypes: parameterTypes, arguments: arguments)
         }
+    }
+
+    /// Whether ``trackSchemaChanges()`` installed the change log in this database.
+    var tracksSchemaChanges: Bool { tracking.withLock { $0 } }
+
+    /// `GODWIT_WHOLE_READINGS=1` turns it off: every reading whole, as before incremental readings.
+    public func trackSchemaChanges() async throws -> Bool {
+        if tracksSchemaChanges { return true }
+        if ProcessInfo.processInfo.environment["GODWIT_WHOLE_READINGS"] == "1" { return false }
+        do {
+            try await executeScript(unsafeSQL: SchemaChangeLog.install)
+        } catch let error as GodwitError where error.engineCode == "42501" || error.reason?.contains("42501") == true {
+            return false
+        }
+        tracking.withLock { $0 = true }
+        return true
+    }
+
+    public func inspect(_ options: InspectionOptions, after previous: SchemaReading?) async throws -> SchemaReading {
+        try await PostgresInspector(driver: self, options: options).inspect(after: previous)
     }
 
     /// Streams the result with postgres-nio's back-pressure, so memory stays bounded.

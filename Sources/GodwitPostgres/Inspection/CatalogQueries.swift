@@ -16,6 +16,16 @@ struct CatalogQueries {
     /// The server's `server_version_num`: catalog columns differ between major versions.
     let serverVersion: Int
 
+    /// What makes two sets of queries read the same rows: an incremental reading merges only
+    /// into a reading of the same shape.
+    struct Shape: Hashable, Sendable {
+        let schemaFilter: String
+        let tableSizes: Bool
+        let serverVersion: Int
+    }
+
+    var shape: Shape { Shape(schemaFilter: schemaFilter, tableSizes: tableSizes, serverVersion: serverVersion) }
+
     init(schemas: [String], tableSizes: Bool = true, serverVersion: Int) {
         self.tableSizes = tableSizes
         self.serverVersion = serverVersion
@@ -53,10 +63,34 @@ struct CatalogQueries {
 
     /// The queries named by `keys` in one statement: a row whose columns, named by the keys,
     /// are each query's rows as a JSON array.
-    func statement(for keys: [String]) -> String {
+    ///
+    /// Every row carries `godwit_owner`, the object it belongs to (the table of a column, an
+    /// index or a trigger; a view, function or type itself), and `godwit_object`, its own
+    /// object (``ownership``). With `ownersParameter`, the statement takes an `int8[]` of owners
+    /// as `$1` and reads only their rows (the extensions, a handful, are read whole): the
+    /// reading of what changed since the last one.
+    func statement(for keys: [String], ownersParameter: Bool = false) -> String {
         "WITH \(Self.extensionMembers)\nSELECT " + all.filter { keys.contains($0.key) }.map { key, query in
-            "(SELECT coalesce(json_agg(q), '[]')::text FROM (\(query)) AS q) AS \(key)"
+            let owned = Self.owning(query, key: key)
+            let filter = ownersParameter && key != "extensions" ? " WHERE q.godwit_owner = ANY($1::int8[])" : ""
+            return "(SELECT coalesce(json_agg(q), '[]')::text FROM (\(owned)) AS q\(filter)) AS \(key)"
         }.joined(separator: ",\n")
+    }
+
+    /// Each section's owner and own object, as expressions over its query's aliases.
+    static let ownership: [String: (owner: String, object: String)] = [
+        "namespaces": ("n.oid", "n.oid"), "extensions": ("x.oid", "x.oid"), "enums": ("t.oid", "t.oid"),
+        "domains": ("t.oid", "t.oid"), "sequences": ("c.oid", "c.oid"), "tables": ("c.oid", "c.oid"),
+        "columns": ("a.attrelid", "a.attrelid"), "identities": ("a.attrelid", "sc.oid"),
+        "constraints": ("con.conrelid", "con.oid"), "indexes": ("i.indrelid", "i.indexrelid"), "views": ("c.oid", "c.oid"),
+        "functions": ("p.oid", "p.oid"), "triggers": ("t.tgrelid", "t.oid"), "rules": ("r.ev_class", "r.oid"),
+        "statistics": ("s.stxrelid", "s.oid"), "composites": ("t.oid", "t.oid"),
+    ]
+
+    /// `query` with its owner and object columns in front.
+    private static func owning(_ query: String, key: String) -> String {
+        guard let (owner, object) = ownership[key], let select = query.range(of: "SELECT ") else { return query }
+        return query.replacingCharacters(in: select, with: "SELECT \(owner)::int8 AS godwit_owner, \(object)::int8 AS godwit_object, ")
     }
 
     /// The sections split in two halves of about equal cost on the server (measured on 1,000

@@ -11,15 +11,23 @@ struct PostgresInspector {
     let options: InspectionOptions
 
     func inspect() async throws -> Schema {
+        try await inspect(after: nil).schema
+    }
+
+    /// A reading, whole or (given an earlier one of this database while its changes are
+    /// tracked, ``SchemaChangeLog``) only of the objects changed since and their dependents,
+    /// merged into the earlier reading's catalog rows.
+    func inspect(after previous: SchemaReading?) async throws -> SchemaReading {
         if options.withinTransaction {
             // The caller's transaction stays open; the savepoint takes back the search_path.
             try await driver.execute(unsafeSQL: "SAVEPOINT godwit_inspect")
             do {
                 try await driver.execute(unsafeSQL: "SET LOCAL search_path = pg_catalog")
-                let schema = try await readSchema()
+                try await driver.execute(unsafeSQL: Self.genericPlans)
+                let reading = try await read(after: previous)
                 try await driver.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_inspect")
                 try await driver.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_inspect")
-                return schema
+                return reading
             } catch {
                 _ = try? await driver.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_inspect")
                 throw error
@@ -28,13 +36,131 @@ struct PostgresInspector {
         try await driver.execute(unsafeSQL: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             try await driver.execute(unsafeSQL: "SET LOCAL search_path = pg_catalog")
-            let schema = try await readSchema()
+            try await driver.execute(unsafeSQL: Self.genericPlans)
+            let reading = try await read(after: previous)
             try await driver.execute(unsafeSQL: "ROLLBACK")
-            return schema
+            return reading
         } catch {
             _ = try? await driver.execute(unsafeSQL: "ROLLBACK")
             throw error
         }
+    }
+
+    /// The readings of only some owners run one prepared statement per set of sections, each
+    /// a handful of times a session: planned once for any owners, not five times first (the
+    /// server's default for a statement with parameters, about 15 ms a time).
+    private static let genericPlans = "SET LOCAL plan_cache_mode = force_generic_plan"
+
+    /// What an incremental reading keeps of the one before: its catalog rows, how they were
+    /// asked for, and the last change it saw.
+    struct CatalogSnapshot: Sendable {
+        let sections: [String: any CatalogSection]
+        let shape: CatalogQueries.Shape
+        let lastChange: Int64
+    }
+
+    private func read(after previous: SchemaReading?) async throws -> SchemaReading {
+        let queries = CatalogQueries(schemas: options.schemas, tableSizes: options.tableSizes,
+                                     serverVersion: try await driver.serverVersionNumber())
+        guard driver.tracksSchemaChanges else {
+            return SchemaReading(schema: try await assemble(try await readCatalog(queries)))
+        }
+        if let snapshot = previous?.catalog as? CatalogSnapshot, snapshot.shape == queries.shape, let previous {
+            let changes = try await SchemaChangeLog.changes(since: snapshot.lastChange, on: driver)
+            var sections = snapshot.sections
+            let direct = try await reread(changes.owners.filter(\.isDirect), into: &sections, from: snapshot, queries)
+            // A rename shows in what depends on the renamed object (a view's text, a foreign
+            // key's target, a column's type): those are read again only then.
+            // (Created or dropped, an owner has nothing depending on it by its old name.)
+            let renamed = Set(direct.flatMap { owner in
+                snapshot.sections.compactMap { key, old -> String? in
+                    guard let before = old.printedNames(of: [owner])[owner], let after = sections[key]?.printedNames(of: [owner])[owner],
+                          before != after else { return nil }
+                    return key
+                }
+            })
+            if renamed.contains("namespaces") {
+                // Every object in a renamed schema prints its new name, and so does everything
+                // naming one of them: read the whole catalog.
+                return try await wholeReading(queries)
+            }
+            if !renamed.isEmpty {
+                _ = try await reread(changes.owners.filter { !$0.isDirect && !direct.contains($0.owner ?? -1) }, into: &sections, from: snapshot, queries)
+            }
+            let catalog = CatalogSnapshot(sections: sections, shape: queries.shape, lastChange: changes.last)
+            if direct.isEmpty { return SchemaReading(schema: previous.schema, catalog: catalog) }
+            let schema = try await assemble(Catalog(sections: sections))
+            try await crossCheck(schema, queries)
+            return SchemaReading(schema: schema, catalog: catalog)
+        }
+        return try await wholeReading(queries)
+    }
+
+    /// A whole reading, kept with the last change noted so far for the next incremental one.
+    private func wholeReading(_ queries: CatalogQueries) async throws -> SchemaReading {
+        let last = try await SchemaChangeLog.lastChange(on: driver)
+        let catalog = try await readCatalog(queries)
+        return SchemaReading(schema: try await assemble(catalog),
+                             catalog: CatalogSnapshot(sections: catalog.sections, shape: queries.shape, lastChange: last))
+    }
+
+    /// Reads again the rows of the owners of `changes` (an object dropped since is no longer
+    /// in the catalog to say what it belonged to; the last reading knows) and merges them into
+    /// `sections`. Returns the owners read.
+    private func reread(_ changes: [SchemaChangeLog.Change], into sections: inout [String: any CatalogSection],
+                        from snapshot: CatalogSnapshot, _ queries: CatalogQueries) async throws -> Set<Int64> {
+        guard !changes.isEmpty else { return [] }
+        var known: [Int64: (owner: Int64, kind: SchemaChangeLog.OwnerKind?)] = [:]
+        if changes.contains(where: { $0.owner == nil }) {
+            for (key, section) in snapshot.sections {
+                let kind = SchemaChangeLog.OwnerKind(section: key)
+                for (object, owner) in section.objectOwners where known[object] == nil { known[object] = (owner, kind) }
+            }
+        }
+        var owners = Set<Int64>()
+        var kinds = Set<SchemaChangeLog.OwnerKind>()
+        for change in changes {
+            if let owner = change.owner {
+                owners.insert(owner)
+                if let kind = change.kind { kinds.insert(kind) } else { kinds.formUnion(SchemaChangeLog.OwnerKind.allCases) }
+            } else if let held = known[change.object] {
+                // Gone: its rows go. (Gone and never read: nothing of it is held.)
+                owners.insert(held.owner)
+                if let kind = held.kind { kinds.insert(kind) } else { kinds.formUnion(SchemaChangeLog.OwnerKind.allCases) }
+            }
+        }
+        let keys = queries.all.map(\.key).filter { key in kinds.contains { $0.sections.contains(key) } }
+        guard !keys.isEmpty, !owners.isEmpty else { return [] }
+        let fresh = try await Self.readSections(keys, of: queries, on: driver, owners: owners)
+        for (key, rows) in fresh.sections {
+            // Extensions are read whole each time (``CatalogQueries/statement(for:ownersParameter:)``).
+            sections[key] = key == "extensions" ? rows : sections[key].map { $0.merging(rows, replacing: owners) } ?? rows
+        }
+        return owners
+    }
+
+    /// With `GODWIT_CHECK_INCREMENTAL_READINGS=1` (the test suites set it), every incremental
+    /// reading is compared with a whole one taken in the same snapshot, and a difference is an
+    /// internal error naming it.
+    private func crossCheck(_ schema: Schema, _ queries: CatalogQueries) async throws {
+        guard ProcessInfo.processInfo.environment["GODWIT_CHECK_INCREMENTAL_READINGS"] == "1" else { return }
+        let whole = try await assemble(try await readCatalog(queries)).removingStatistics()
+        let incremental = schema.removingStatistics()
+        guard incremental != whole else { return }
+        let kinds: [(String, Bool)] = [
+            ("namespaces", incremental.namespaces == whole.namespaces), ("extensions", incremental.extensions == whole.extensions),
+            ("enums", incremental.enums == whole.enums), ("domains", incremental.domains == whole.domains),
+            ("sequences", incremental.sequences == whole.sequences), ("tables", incremental.tables == whole.tables),
+            ("views", incremental.views == whole.views), ("functions", incremental.functions == whole.functions),
+            ("triggers", incremental.triggers == whole.triggers), ("rules", incremental.rules == whole.rules),
+            ("composite types", incremental.compositeTypes == whole.compositeTypes),
+            ("extended statistics", incremental.extendedStatistics == whole.extendedStatistics),
+        ]
+        let differing = kinds.filter { !$0.1 }.map(\.0).joined(separator: ", ")
+        let named = incremental.differences(from: whole).joined(separator: "; ")
+        throw GodwitError(.internalError, "An incremental schema reading differs from a whole one",
+                          reason: "in \(differing)" + (named.isEmpty ? "" : ": " + named),
+                          remedy: "Report it with the SQL that ran before the reading; meanwhile GODWIT_WHOLE_READINGS=1 reads the whole schema each time.")
     }
 
     /// The rows of every catalog query at once: one statement whose columns are the queries'
@@ -42,15 +168,15 @@ struct PostgresInspector {
     /// later calls, where a query per kind of object cost a dozen of each. Each section is
     /// decoded on the task that read it, so the two halves of a split reading decode at once.
     private struct Catalog: Sendable {
-        let sections: [String: any Sendable]
+        let sections: [String: any CatalogSection]
 
         func rows<Row: Decodable & Sendable>(_ key: String, as type: Row.Type) throws -> [Row] {
-            guard let rows = sections[key] as? [Row] else { throw GodwitError(.internalError, "Catalog section \(key) is missing") }
-            return rows
+            guard let section = sections[key] as? OwnedRows<Row> else { throw GodwitError(.internalError, "Catalog section \(key) is missing") }
+            return section.rows.map(\.row)
         }
 
         /// How each section's JSON is decoded.
-        static let decoders: [String: @Sendable (Data) throws -> any Sendable] = [
+        static let decoders: [String: @Sendable (Data) throws -> any CatalogSection] = [
             "namespaces": decoder(CatalogRows.NamespaceRow.self), "extensions": decoder(CatalogRows.ExtensionRow.self),
             "enums": decoder(CatalogRows.EnumRow.self), "domains": decoder(CatalogRows.DomainRow.self),
             "sequences": decoder(CatalogRows.SequenceRow.self), "tables": decoder(CatalogRows.TableRow.self),
@@ -61,8 +187,8 @@ struct PostgresInspector {
             "statistics": decoder(CatalogRows.ExtendedStatisticsRow.self), "composites": decoder(CatalogRows.CompositeTypeRow.self),
         ]
 
-        private static func decoder<Row: Decodable & Sendable>(_ type: Row.Type) -> @Sendable (Data) throws -> any Sendable {
-            { try JSONDecoder().decode([Row].self, from: $0) }
+        private static func decoder<Row: Decodable & Sendable>(_ type: Row.Type) -> @Sendable (Data) throws -> any CatalogSection {
+            { OwnedRows(rows: try JSONDecoder().decode([Owned<Row>].self, from: $0)) }
         }
     }
 
@@ -101,13 +227,17 @@ struct PostgresInspector {
         return Catalog(sections: first.sections.merging(try await second.sections) { mine, _ in mine })
     }
 
-    /// The sections named by `keys`, in one prepared statement on `session`.
-    private static func readSections(_ keys: [String], of queries: CatalogQueries, on session: PostgresDriver) async throws -> Catalog {
-        let statement = queries.statement(for: keys)
-        guard let row = try await session.queryPrepared(unsafeSQL: statement).first else {
+    /// The sections named by `keys`, in one prepared statement on `session`; with `owners`,
+    /// only those owners' rows (and every extension).
+    private static func readSections(_ keys: [String], of queries: CatalogQueries, on session: PostgresDriver,
+                                     owners: Set<Int64>? = nil) async throws -> Catalog {
+        let statement = queries.statement(for: keys, ownersParameter: owners != nil)
+        let argument = owners.map { "'{" + $0.sorted().map(String.init).joined(separator: ",") + "}'" }
+        guard let row = try await session.queryPrepared(unsafeSQL: statement, parameterTypes: owners == nil ? [] : ["int8[]"],
+                                                        arguments: argument.map { [$0] } ?? []).first else {
             throw GodwitError(.internalError, "The catalog query returned no row")
         }
-        var sections: [String: any Sendable] = [:]
+        var sections: [String: any CatalogSection] = [:]
         for (offset, key) in queries.all.map(\.key).filter(keys.contains).enumerated() {
             guard let text = row.values[offset].textValue, let decode = Catalog.decoders[key] else {
                 throw GodwitError(.internalError, "Catalog section \(key) came back empty")
@@ -117,10 +247,8 @@ struct PostgresInspector {
         return Catalog(sections: sections)
     }
 
-    private func readSchema() async throws -> Schema {
-        let queries = CatalogQueries(schemas: options.schemas, tableSizes: options.tableSizes,
-                                     serverVersion: try await driver.serverVersionNumber())
-        let catalog = try await readCatalog(queries)
+    /// The model built from the catalog's rows.
+    private func assemble(_ catalog: Catalog) async throws -> Schema {
         var schema = Schema(engine: .postgresql)
         schema.namespaces = try catalog.rows("namespaces", as: CatalogRows.NamespaceRow.self).map {
             Namespace(name: $0.name, comment: $0.comment)
