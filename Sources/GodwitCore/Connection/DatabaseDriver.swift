@@ -47,9 +47,10 @@ public protocol DatabaseDriver: Sendable {
     /// - Returns: whether the engine and the role allow it; without it every reading is whole.
     func trackSchemaChanges() async throws -> Bool
 
-    /// Reads the schema; given an earlier reading of the same database (taken while changes
-    /// were tracked), only the objects changed since then, and their dependents, are read again.
-    func inspect(_ options: InspectionOptions, after previous: SchemaReading?) async throws -> SchemaReading
+    /// Reads the schema; given an earlier reading of the same database, only what changed since
+    /// is read again: the objects the tracked changes name (and their dependents), or else the
+    /// objects `changed` names (``ChangedObjects``), the rest taken from `previous`.
+    func inspect(_ options: InspectionOptions, after previous: SchemaReading?, changed: Set<QualifiedName>?) async throws -> SchemaReading
 
     /// Runs one statement that returns no rows.
     /// - Returns: the number of rows it changed, where the engine reports it.
@@ -92,8 +93,13 @@ extension DatabaseDriver {
     /// An engine that tracks nothing reads everything each time.
     public func trackSchemaChanges() async throws -> Bool { false }
 
-    public func inspect(_ options: InspectionOptions, after previous: SchemaReading?) async throws -> SchemaReading {
+    public func inspect(_ options: InspectionOptions, after previous: SchemaReading?, changed: Set<QualifiedName>?) async throws -> SchemaReading {
         SchemaReading(schema: try await inspect(options))
+    }
+
+    /// A reading after `previous`, of what the tracked changes name (see ``trackSchemaChanges()``).
+    public func inspect(_ options: InspectionOptions, after previous: SchemaReading?) async throws -> SchemaReading {
+        try await inspect(options, after: previous, changed: nil)
     }
 
     /// Runs `body` with this connection and closes it afterwards, whatever happens.

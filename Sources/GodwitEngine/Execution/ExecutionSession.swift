@@ -17,7 +17,10 @@ final class ExecutionSession: Sendable {
     let legacyHistory = Mutex<LegacyHistory?>(nil)
     /// The schema as last read when nothing has run since (the reading a migration ended with),
     /// so the next migration's plan starts from it instead of reading the catalog again.
-    private let lastReading = Mutex<Schema?>(nil)
+    private let lastReading = Mutex<SchemaReading?>(nil)
+    /// The reading a migration's plan was made from, just before its first step in this run:
+    /// the verification after its last step reads again only what the migration changed.
+    private let readingBefore = Mutex<(migration: String, reading: SchemaReading)?>(nil)
     /// The step whose checks passed in its own transaction as it finished, most recently in
     /// this run (see ``noteChecked(migration:step:)``).
     private let lastChecked = Mutex<(migration: String, step: Int, digests: [TableDigest])?>(nil)
@@ -50,10 +53,18 @@ final class ExecutionSession: Sendable {
 
     /// Keeps a reading of the live schema for the next ``takeReading()``: only call it when
     /// nothing will run on the database in between but Godwit's own records.
-    func keep(reading schema: Schema) { lastReading.withLock { $0 = schema } }
+    func keep(reading: SchemaReading) { lastReading.withLock { $0 = reading } }
 
     /// The reading kept by ``keep(reading:)``, once.
-    func takeReading() -> Schema? { lastReading.withLock { reading in defer { reading = nil }; return reading } }
+    func takeReading() -> SchemaReading? { lastReading.withLock { reading in defer { reading = nil }; return reading } }
+
+    /// Notes the reading `migration` is planned from, before its first step runs.
+    func noteReading(before migration: String, _ reading: SchemaReading) { readingBefore.withLock { $0 = (migration, reading) } }
+
+    /// The reading `migration` was planned from in this run, if it was the last one noted.
+    func reading(before migration: String) -> SchemaReading? {
+        readingBefore.withLock { $0.flatMap { $0.migration == migration ? $0.reading : nil } }
+    }
 
     /// The open connection, reconnecting when it is gone.
     func driver() async throws -> any DatabaseDriver {

@@ -25,6 +25,11 @@ struct IntegrityVerifier {
         /// Checksums that step took in its checks' scan: used for the tables whose columns
         /// and types they were taken with are the live ones.
         var digestsTaken: [TableDigest] = []
+        /// The reading taken just before the migration's first step, when every step has run
+        /// since in this process: only `changed` is read again.
+        var readingBefore: SchemaReading?
+        /// What the migration can have changed (``MigrationApplier/changedObjects(by:stored:)``).
+        var changed: Set<QualifiedName>?
     }
 
     func verify(_ scope: Scope) async throws -> IntegrityReport {
@@ -32,7 +37,7 @@ struct IntegrityVerifier {
     }
 
     /// The report, and the schema as the verification read it.
-    func verifyReading(_ scope: Scope) async throws -> (report: IntegrityReport, schema: Schema) {
+    func verifyReading(_ scope: Scope) async throws -> (report: IntegrityReport, reading: SchemaReading) {
         var report = IntegrityReport(database: driver.url.description, generatedAt: Date(), scope: scope.label)
         let done = scope.stored.steps.prefix(scope.completed)
         if let phase = done.last?.phase {
@@ -59,7 +64,8 @@ struct IntegrityVerifier {
                 }
             }
         }
-        let live = try await driver.inspect(InspectionOptions())
+        let reading = try await driver.inspect(InspectionOptions(), after: scope.changed == nil ? nil : scope.readingBefore, changed: scope.changed)
+        let live = reading.schema
         if scope.structure {
             let differences = live.removingGodwitHelpers().differences(from: scope.stored.target.removingGodwitHelpers(), againstPlan: true)
             report.checks.append(.init(level: .structure, name: "schema equals the plan's target", passed: differences.isEmpty,
@@ -84,7 +90,7 @@ struct IntegrityVerifier {
             report.checks.append(.init(level: .counts, name: "rows of \(digest.table)", passed: true,
                                        detail: "\(digest.rows) now" + (before.map { ", \($0) before the run" } ?? "")))
         }
-        return (report, live)
+        return (report, reading)
     }
 
     /// After a rollback: the schema equals the one before the run, and every table's checksum

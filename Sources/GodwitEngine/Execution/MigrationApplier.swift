@@ -103,8 +103,8 @@ public struct MigrationApplier: Sendable {
         let fresh = migrations.filter { !isDone($0) && !resumes($0) }
         var analyzed = fresh
         if fresh.contains(where: \.hasHandWrittenSQL) {
-            let live = try await session.driver().inspect(InspectionOptions())
-            analyzed = try await SQLEffectAnalyzer.analyze(fresh, from: live, like: url, checkingDown: false)
+            let live = try await session.driver().inspect(InspectionOptions(), after: nil)
+            analyzed = try await SQLEffectAnalyzer.analyze(fresh, from: live.schema, like: url, checkingDown: false)
             session.keep(reading: live)
         }
         let byID = Dictionary(analyzed.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -144,8 +144,9 @@ public struct MigrationApplier: Sendable {
             )
         }
         let driver = try await session.driver()
-        let live: Schema
-        if let reading = session.takeReading() { live = reading } else { live = try await driver.inspect(InspectionOptions()) }
+        let reading: SchemaReading
+        if let kept = session.takeReading() { reading = kept } else { reading = try await driver.inspect(InspectionOptions(), after: nil) }
+        let live = reading.schema
         let plan = try DatabaseConnector.planner(for: live.engine).plan(migration, against: live)
         // A plan lint rejects never starts: apply keeps the promise the plan document makes.
         try PlanAdmission.check(migration, plan: plan, against: live)
@@ -157,6 +158,7 @@ public struct MigrationApplier: Sendable {
         try await store.clearSteps(migration: migration.id)
         try await store.save(record)
         try await store.savePlan(stored, migration: migration.id)
+        session.noteReading(before: migration.id, reading)
         let assessment = MigrationAssessment(migration, engine: live.engine, schema: live)
         try await store.append(AuditEvent(at: Date(), kind: .migrationAssessed, migration: migration.id, fields: [
             .init("type", "\(assessment.level)"), .init("risk", "\(assessment.risk)"),
@@ -408,6 +410,20 @@ public struct MigrationApplier: Sendable {
         }
     }
 
+    /// What a migration of SQL files alone can have changed, for the verification after it to
+    /// read only that (``ChangedObjects``): the objects its plan's target changes and the
+    /// tables it writes rows to. Nil — read everything — for YAML operations (Godwit's helpers
+    /// come and go between phases) and for SQL whose reach is unknown (a `DO` block may do on
+    /// the real data what it did not do on the empty scratch).
+    static func changedObjects(by migration: Migration, stored: StoredPlan) -> Set<QualifiedName>? {
+        for operation in migration.operations {
+            guard case .rawSQL(let raw) = operation, RawSQLReach.of(raw.up, engine: stored.before.engine, in: stored.before) != .unknown else {
+                return nil
+            }
+        }
+        return ChangedObjects.between(stored.before, stored.target)?.union(stored.digests.map(\.table))
+    }
+
     /// Whether the verification after the first `completed` steps is the migration's last full
     /// one (validations, structure, checksums): only cleanup is left, or nothing and the last
     /// phase was not cleanup (cleanup's own verification counts rows).
@@ -437,7 +453,9 @@ public struct MigrationApplier: Sendable {
             migrationID: migration.id, migration: migration, stored: stored, completed: completed,
             validations: final, structure: final, label: "\(migration.id) \(migration.name) after \(phase.rawValue)",
             justChecked: session.checksJustPassed(migration: migration.id, step: completed) ? completed : nil,
-            digestsTaken: session.digestsJustTaken(migration: migration.id, step: completed)
+            digestsTaken: session.digestsJustTaken(migration: migration.id, step: completed),
+            readingBefore: final && completed == stored.steps.count ? session.reading(before: migration.id) : nil,
+            changed: Self.changedObjects(by: migration, stored: stored)
         ))
         if final, report.passed, completed == stored.steps.count { session.keep(reading: reading) }
         let store = try await session.store()

@@ -198,8 +198,8 @@ public final class PostgresDriver: DatabaseDriver {
         return true
     }
 
-    public func inspect(_ options: InspectionOptions, after previous: SchemaReading?) async throws -> SchemaReading {
-        try await PostgresInspector(driver: self, options: options).inspect(after: previous)
+    public func inspect(_ options: InspectionOptions, after previous: SchemaReading?, changed: Set<QualifiedName>?) async throws -> SchemaReading {
+        try await PostgresInspector(driver: self, options: options).inspect(after: previous, changed: changed)
     }
 
     /// Streams the result with postgres-nio's back-pressure, so memory stays bounded.

@@ -66,13 +66,13 @@ struct CatalogQueries {
     ///
     /// Every row carries `godwit_owner`, the object it belongs to (the table of a column, an
     /// index or a trigger; a view, function or type itself), and `godwit_object`, its own
-    /// object (``ownership``). With `ownersParameter`, the statement takes an `int8[]` of owners
+    /// object (``ownership``). With `ownersParameter`, the statement takes an `oid[]` of owners
     /// as `$1` and reads only their rows (the extensions, a handful, are read whole): the
     /// reading of what changed since the last one.
     func statement(for keys: [String], ownersParameter: Bool = false) -> String {
         "WITH \(Self.extensionMembers)\nSELECT " + all.filter { keys.contains($0.key) }.map { key, query in
             let owned = Self.owning(query, key: key)
-            let filter = ownersParameter && key != "extensions" ? " WHERE q.godwit_owner = ANY($1::int8[])" : ""
+            let filter = ownersParameter && key != "extensions" ? " WHERE q.godwit_owner = ANY($1::oid[])" : ""
             return "(SELECT coalesce(json_agg(q), '[]')::text FROM (\(owned)) AS q\(filter)) AS \(key)"
         }.joined(separator: ",\n")
     }
@@ -90,7 +90,7 @@ struct CatalogQueries {
     /// `query` with its owner and object columns in front.
     private static func owning(_ query: String, key: String) -> String {
         guard let (owner, object) = ownership[key], let select = query.range(of: "SELECT ") else { return query }
-        return query.replacingCharacters(in: select, with: "SELECT \(owner)::int8 AS godwit_owner, \(object)::int8 AS godwit_object, ")
+        return query.replacingCharacters(in: select, with: "SELECT \(owner) AS godwit_owner, \(object) AS godwit_object, ")
     }
 
     /// The sections split in two halves of about equal cost on the server (measured on 1,000

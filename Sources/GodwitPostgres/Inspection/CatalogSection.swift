@@ -13,9 +13,19 @@ struct Owned<Row: Decodable & Sendable>: Decodable, Sendable {
 
     init(from decoder: any Decoder) throws {
         let keys = try decoder.container(keyedBy: Keys.self)
-        owner = try keys.decode(Int64.self, forKey: .owner)
-        object = try keys.decode(Int64.self, forKey: .object)
+        owner = try Self.oid(keys, .owner)
+        object = try Self.oid(keys, .object)
         row = try Row(from: decoder)
+    }
+
+    /// JSON spells an `oid` as a string (kept an `oid` in the query, the owner filter can use
+    /// the catalogs' indexes).
+    private static func oid(_ keys: KeyedDecodingContainer<Keys>, _ key: Keys) throws -> Int64 {
+        let text = try keys.decode(String.self, forKey: key)
+        guard let value = Int64(text) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: keys, debugDescription: "\(text) is not an OID")
+        }
+        return value
     }
 }
 
@@ -29,6 +39,8 @@ protocol CatalogSection: Sendable {
     var objectOwners: [(Int64, Int64)] { get }
     /// The names `owners` print in this section (see ``PrintedName``).
     func printedNames(of owners: Set<Int64>) -> [Int64: [String]]
+    /// The owners whose `schema.name` is one of `names` (see ``OwnerNamed``).
+    func owners(named names: Set<String>) -> Set<Int64>
 }
 
 /// The rows of one section, each with its owner.
@@ -99,5 +111,28 @@ extension OwnedRows {
             names[owned.owner, default: []].append(row.printedName)
         }
         return names.mapValues { $0.sorted() }
+    }
+}
+
+/// A row of an owner itself (a table, view, sequence, type or function), with its `schema.name`.
+protocol OwnerNamed {
+    var schema: String { get }
+    var name: String { get }
+}
+
+extension CatalogRows.TableRow: OwnerNamed {}
+extension CatalogRows.ViewRow: OwnerNamed {}
+extension CatalogRows.SequenceRow: OwnerNamed {}
+extension CatalogRows.FunctionRow: OwnerNamed {}
+extension CatalogRows.EnumRow: OwnerNamed {}
+extension CatalogRows.DomainRow: OwnerNamed {}
+extension CatalogRows.CompositeTypeRow: OwnerNamed {}
+
+extension OwnedRows {
+    func owners(named names: Set<String>) -> Set<Int64> {
+        Set(rows.compactMap { owned in
+            guard let row = owned.row as? any OwnerNamed, names.contains(row.schema + "." + row.name) else { return nil }
+            return owned.owner
+        })
     }
 }

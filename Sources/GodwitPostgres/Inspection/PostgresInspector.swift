@@ -11,20 +11,20 @@ struct PostgresInspector {
     let options: InspectionOptions
 
     func inspect() async throws -> Schema {
-        try await inspect(after: nil).schema
+        try await inspect(after: nil, changed: nil).schema
     }
 
-    /// A reading, whole or (given an earlier one of this database while its changes are
-    /// tracked, ``SchemaChangeLog``) only of the objects changed since and their dependents,
-    /// merged into the earlier reading's catalog rows.
-    func inspect(after previous: SchemaReading?) async throws -> SchemaReading {
+    /// A reading, whole or, given an earlier one of this database, only of what changed since,
+    /// merged into the earlier reading's catalog rows: the objects the tracked changes name
+    /// and their dependents (``SchemaChangeLog``), or else the objects `changed` names.
+    func inspect(after previous: SchemaReading?, changed: Set<QualifiedName>?) async throws -> SchemaReading {
         if options.withinTransaction {
             // The caller's transaction stays open; the savepoint takes back the search_path.
             try await driver.execute(unsafeSQL: "SAVEPOINT godwit_inspect")
             do {
                 try await driver.execute(unsafeSQL: "SET LOCAL search_path = pg_catalog")
                 try await driver.execute(unsafeSQL: Self.genericPlans)
-                let reading = try await read(after: previous)
+                let reading = try await read(after: previous, changed: changed)
                 try await driver.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_inspect")
                 try await driver.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_inspect")
                 return reading
@@ -37,7 +37,7 @@ struct PostgresInspector {
         do {
             try await driver.execute(unsafeSQL: "SET LOCAL search_path = pg_catalog")
             try await driver.execute(unsafeSQL: Self.genericPlans)
-            let reading = try await read(after: previous)
+            let reading = try await read(after: previous, changed: changed)
             try await driver.execute(unsafeSQL: "ROLLBACK")
             return reading
         } catch {
@@ -59,46 +59,95 @@ struct PostgresInspector {
         let lastChange: Int64
     }
 
-    private func read(after previous: SchemaReading?) async throws -> SchemaReading {
+    private func read(after previous: SchemaReading?, changed: Set<QualifiedName>?) async throws -> SchemaReading {
         let queries = CatalogQueries(schemas: options.schemas, tableSizes: options.tableSizes,
                                      serverVersion: try await driver.serverVersionNumber())
-        guard driver.tracksSchemaChanges else {
-            return SchemaReading(schema: try await assemble(try await readCatalog(queries)))
+        guard let snapshot = previous?.catalog as? CatalogSnapshot, snapshot.shape == queries.shape, let previous else {
+            return try await wholeReading(queries)
         }
-        if let snapshot = previous?.catalog as? CatalogSnapshot, snapshot.shape == queries.shape, let previous {
-            let changes = try await SchemaChangeLog.changes(since: snapshot.lastChange, on: driver)
-            var sections = snapshot.sections
-            let direct = try await reread(changes.owners.filter(\.isDirect), into: &sections, from: snapshot, queries)
-            // A rename shows in what depends on the renamed object (a view's text, a foreign
-            // key's target, a column's type): those are read again only then.
-            // (Created or dropped, an owner has nothing depending on it by its old name.)
-            let renamed = Set(direct.flatMap { owner in
-                snapshot.sections.compactMap { key, old -> String? in
-                    guard let before = old.printedNames(of: [owner])[owner], let after = sections[key]?.printedNames(of: [owner])[owner],
-                          before != after else { return nil }
-                    return key
-                }
-            })
-            if renamed.contains("namespaces") {
-                // Every object in a renamed schema prints its new name, and so does everything
-                // naming one of them: read the whole catalog.
-                return try await wholeReading(queries)
-            }
-            if !renamed.isEmpty {
-                _ = try await reread(changes.owners.filter { !$0.isDirect && !direct.contains($0.owner ?? -1) }, into: &sections, from: snapshot, queries)
-            }
-            let catalog = CatalogSnapshot(sections: sections, shape: queries.shape, lastChange: changes.last)
-            if direct.isEmpty { return SchemaReading(schema: previous.schema, catalog: catalog) }
-            let schema = try await assemble(Catalog(sections: sections))
-            try await crossCheck(schema, queries)
-            return SchemaReading(schema: schema, catalog: catalog)
+        if !driver.tracksSchemaChanges {
+            guard let changed else { return try await wholeReading(queries) }
+            return try await reread(named: changed, after: previous, snapshot, queries)
         }
-        return try await wholeReading(queries)
+        return try await rereadTracked(after: previous, snapshot, queries)
     }
+
+    /// A reading of what the tracked changes since `previous` touched (see ``SchemaChangeLog``).
+    private func rereadTracked(after previous: SchemaReading, _ snapshot: CatalogSnapshot, _ queries: CatalogQueries) async throws -> SchemaReading {
+        let changes = try await SchemaChangeLog.changes(since: snapshot.lastChange, on: driver)
+        var sections = snapshot.sections
+        let direct = try await reread(changes.owners.filter(\.isDirect), into: &sections, from: snapshot, queries)
+        // A rename shows in what depends on the renamed object (a view's text, a foreign
+        // key's target, a column's type): those are read again only then.
+        // (Created or dropped, an owner has nothing depending on it by its old name.)
+        let renamed = Set(direct.flatMap { owner in
+            snapshot.sections.compactMap { key, old -> String? in
+                guard let before = old.printedNames(of: [owner])[owner], let after = sections[key]?.printedNames(of: [owner])[owner],
+                      before != after else { return nil }
+                return key
+            }
+        })
+        if renamed.contains("namespaces") {
+            // Every object in a renamed schema prints its new name, and so does everything
+            // naming one of them: read the whole catalog.
+            return try await wholeReading(queries)
+        }
+        if !renamed.isEmpty {
+            _ = try await reread(changes.owners.filter { !$0.isDirect && !direct.contains($0.owner ?? -1) }, into: &sections, from: snapshot, queries)
+        }
+        let catalog = CatalogSnapshot(sections: sections, shape: queries.shape, lastChange: changes.last)
+        if direct.isEmpty { return SchemaReading(schema: previous.schema, catalog: catalog) }
+        let schema = try await assemble(Catalog(sections: sections))
+        try await crossCheck(schema, queries)
+        return SchemaReading(schema: schema, catalog: catalog)
+    }
+
+    /// A reading of the objects `names` names (as they are now, and as the last reading held
+    /// them, for those renamed or dropped since), the rest as `previous` read it.
+    private func reread(named names: Set<QualifiedName>, after previous: SchemaReading, _ snapshot: CatalogSnapshot,
+                        _ queries: CatalogQueries) async throws -> SchemaReading {
+        guard !names.isEmpty else { return previous }
+        let wanted = names.map { [$0.schema ?? "public", $0.name] }
+        let json = String(decoding: try JSONEncoder().encode(wanted), as: UTF8.self)
+        var owners = Set<Int64>()
+        var kinds: Set<SchemaChangeLog.OwnerKind> = [.installedExtension]
+        for row in try await driver.query(unsafeSQL: Self.ownersNamed, bindings: [.text(json)]) {
+            guard let owner = row[0].integerValue, let kind = row[1].textValue.flatMap(SchemaChangeLog.OwnerKind.init(rawValue:)) else { continue }
+            owners.insert(owner)
+            kinds.insert(kind)
+        }
+        let spelled = Set(names.map { ($0.schema ?? "public") + "." + $0.name })
+        for (key, section) in snapshot.sections {
+            let held = section.owners(named: spelled)
+            guard !held.isEmpty else { continue }
+            owners.formUnion(held)
+            if let kind = SchemaChangeLog.OwnerKind(section: key) { kinds.insert(kind) }
+        }
+        var sections = snapshot.sections
+        let keys = queries.all.map(\.key).filter { key in kinds.contains { $0.sections.contains(key) } }
+        let fresh = try await Self.readSections(keys, of: queries, on: driver, owners: owners)
+        for (key, rows) in fresh.sections {
+            sections[key] = key == "extensions" ? rows : sections[key].map { $0.merging(rows, replacing: owners) } ?? rows
+        }
+        let schema = try await assemble(Catalog(sections: sections))
+        try await crossCheck(schema, queries)
+        return SchemaReading(schema: schema, catalog: CatalogSnapshot(sections: sections, shape: queries.shape, lastChange: snapshot.lastChange))
+    }
+
+    /// The OIDs and kinds (``SchemaChangeLog/OwnerKind``) of the relations, types and functions
+    /// named by `$1`, a JSON array of `[schema, name]` pairs.
+    private static let ownersNamed = """
+        WITH wanted AS (SELECT e->>0 AS schema, e->>1 AS name FROM json_array_elements($1::json) e)
+        SELECT c.oid::int8, CASE WHEN c.relkind = 'c' THEN 't' ELSE 'r' END FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               JOIN wanted w ON w.schema = n.nspname AND w.name = c.relname
+        UNION ALL SELECT t.oid::int8, 't' FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN wanted w ON w.schema = n.nspname AND w.name = t.typname
+               WHERE t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
+        UNION ALL SELECT p.oid::int8, 'f' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN wanted w ON w.schema = n.nspname AND w.name = p.proname
+        """
 
     /// A whole reading, kept with the last change noted so far for the next incremental one.
     private func wholeReading(_ queries: CatalogQueries) async throws -> SchemaReading {
-        let last = try await SchemaChangeLog.lastChange(on: driver)
+        let last = driver.tracksSchemaChanges ? try await SchemaChangeLog.lastChange(on: driver) : 0
         let catalog = try await readCatalog(queries)
         return SchemaReading(schema: try await assemble(catalog),
                              catalog: CatalogSnapshot(sections: catalog.sections, shape: queries.shape, lastChange: last))
@@ -233,7 +282,7 @@ struct PostgresInspector {
                                      owners: Set<Int64>? = nil) async throws -> Catalog {
         let statement = queries.statement(for: keys, ownersParameter: owners != nil)
         let argument = owners.map { "'{" + $0.sorted().map(String.init).joined(separator: ",") + "}'" }
-        guard let row = try await session.queryPrepared(unsafeSQL: statement, parameterTypes: owners == nil ? [] : ["int8[]"],
+        guard let row = try await session.queryPrepared(unsafeSQL: statement, parameterTypes: owners == nil ? [] : ["oid[]"],
                                                         arguments: argument.map { [$0] } ?? []).first else {
             throw GodwitError(.internalError, "The catalog query returned no row")
         }
