@@ -113,9 +113,22 @@ public struct StateStore: Sendable {
 
     /// Stores the plan a run follows, with the schema and digests taken before it.
     public func savePlan(_ plan: StoredPlan, migration: String) async throws {
-        let json = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
+        let json = try await Self.json(of: plan)
         try await driver.execute(unsafeSQL: "UPDATE \(migrations) SET plan = \(p(1)) WHERE id = \(p(2))",
                                  bindings: [.text(json), .text(migration)])
+    }
+
+    /// A plan's JSON, as `JSONEncoder` writes a ``StoredPlan``: its two schemas, most of the
+    /// work, are encoded at once on two tasks.
+    static func json(of plan: StoredPlan) async throws -> String {
+        async let before = encoded(plan.before)
+        async let target = encoded(plan.target)
+        let steps = try encoded(plan.steps), digests = try encoded(plan.digests)
+        return "{\"steps\":\(steps),\"before\":\(try await before),\"target\":\(try await target),\"digests\":\(digests)}"
+    }
+
+    @Sendable private static func encoded<Value: Encodable>(_ value: Value) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
     }
 
     /// The plan a run follows; nil before the run began.

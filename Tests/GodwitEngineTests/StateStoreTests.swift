@@ -79,6 +79,25 @@ struct StateStoreTests {
         }
     }
 
+    @Test("A saved plan reads back equal to the one saved (its schemas are written on two tasks)", arguments: Engine.allCases)
+    func planRoundTrip(engine: Engine) async throws {
+        try await Self.withDatabase(engine) { url in
+            try await DatabaseConnector.withDriver(url) { driver in
+                let store = StateStore(driver: driver)
+                try await store.install()
+                let before = try await driver.inspect(InspectionOptions())
+                try await driver.execute(unsafeSQL: "ALTER TABLE app ADD COLUMN note text DEFAULT 'é \\\" quoted'")
+                try await driver.execute(unsafeSQL: "CREATE INDEX app_note ON app (note)")
+                let target = try await driver.inspect(InspectionOptions())
+                let plan = StoredPlan(steps: [], before: before, target: target, digests: [])
+                try await store.save(MigrationRecord(id: "001", name: "first", checksum: "c", state: .running, startedAt: Date(), operatorName: "ana"))
+                try await store.savePlan(plan, migration: "001")
+                #expect(try await store.plan(migration: "001") == plan)
+                #expect(before != target)
+            }
+        }
+    }
+
     @Test("A changed file of an applied migration is drift, refused with both checksums")
     func drift() throws {
         var migration = try MigrationFileParser().parse("name: x\noperations:\n  - drop_table: {table: t}\n", file: "m/001_x.yaml", defaultID: "001")

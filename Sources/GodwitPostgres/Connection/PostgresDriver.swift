@@ -188,7 +188,7 @@ public final class PostgresDriver: DatabaseDriver {
     /// `GODWIT_WHOLE_READINGS=1` turns it off: every reading whole, as before incremental readings.
     public func trackSchemaChanges() async throws -> Bool {
         if tracksSchemaChanges { return true }
-        if ProcessInfo.processInfo.environment["GODWIT_WHOLE_READINGS"] == "1" { return false }
+        if PostgresInspector.wholeReadingsOnly { return false }
         do {
             try await executeScript(unsafeSQL: SchemaChangeLog.install)
         } catch let error as GodwitError where error.engineCode == "42501" || error.reason?.contains("42501") == true {

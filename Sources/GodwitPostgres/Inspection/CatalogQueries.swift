@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The catalog queries behind ``PostgresInspector``: one set-based query per kind of object, so
 /// a thousand tables cost no more round trips than one.
@@ -70,6 +71,24 @@ struct CatalogQueries {
     /// as `$1` and reads only their rows (the extensions, a handful, are read whole): the
     /// reading of what changed since the last one.
     func statement(for keys: [String], ownersParameter: Bool = false) -> String {
+        let key = StatementKey(shape: shape, keys: keys, ownersParameter: ownersParameter)
+        if let built = Self.built.withLock({ $0[key] }) { return built }
+        let statement = build(for: keys, ownersParameter: ownersParameter)
+        Self.built.withLock { $0[key] = statement }
+        return statement
+    }
+
+    /// Statements already put together: a reading of a few owners costs less than building the
+    /// text of sixteen queries again.
+    private static let built = Mutex<[StatementKey: String]>([:])
+
+    private struct StatementKey: Hashable {
+        let shape: Shape
+        let keys: [String]
+        let ownersParameter: Bool
+    }
+
+    private func build(for keys: [String], ownersParameter: Bool) -> String {
         "WITH \(Self.extensionMembers)\nSELECT " + all.filter { keys.contains($0.key) }.map { key, query in
             let owned = Self.owning(query, key: key)
             let filter = ownersParameter && key != "extensions" ? " WHERE q.godwit_owner = ANY($1::oid[])" : ""
