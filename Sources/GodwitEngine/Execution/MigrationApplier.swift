@@ -226,9 +226,12 @@ public struct MigrationApplier: Sendable {
         _ = session.takeReading()
         let executor = StepExecutor(session: session, interrupt: interrupt, migration: migration, steps: steps)
         let gates = GateKeeper(settings: settings)
-        record.state = .running
-        record.waitingFor = nil
-        try await session.store().save(record)
+        if record.state != .running || record.waitingFor != nil {
+            // (A plan just made saved the record running already.)
+            record.state = .running
+            record.waitingFor = nil
+            try await session.store().save(record)
+        }
         var machine = ExecutionMachine<Hold>(units: steps.map { .init(segment: $0.phase.rawValue) })
         var action = machine.start(completed: record.completedSteps, segmentVerified: record.phaseFinishedAt != nil)
         // The error behind a failure, and the trigger it fired: the records and the stop use them.
@@ -301,9 +304,11 @@ public struct MigrationApplier: Sendable {
         switch milestone {
         case .segmentStarted(_, let unit):
             let phase = steps[unit].phase
-            record.waitingFor = nil
-            record.phaseFinishedAt = nil
-            try await session.store().save(record)
+            if record.waitingFor != nil || record.phaseFinishedAt != nil {
+                record.waitingFor = nil
+                record.phaseFinishedAt = nil
+                try await session.store().save(record)
+            }
             try await checkSpace(for: phase, steps: steps, session: session, migration: migration)
             try await session.store().append(AuditEvent(at: Date(), kind: .phaseStarted, migration: migration.id,
                                                         fields: [.init("phase", phase.rawValue), .init("operator", settings.operatorName)]))

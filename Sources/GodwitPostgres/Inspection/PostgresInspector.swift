@@ -22,8 +22,7 @@ struct PostgresInspector {
             // The caller's transaction stays open; the savepoint takes back the search_path.
             try await driver.execute(unsafeSQL: "SAVEPOINT godwit_inspect")
             do {
-                try await driver.execute(unsafeSQL: "SET LOCAL search_path = pg_catalog")
-                try await driver.execute(unsafeSQL: Self.genericPlans)
+                _ = try await driver.query(unsafeSQL: Self.readingSettings)
                 let reading = try await read(after: previous, changed: changed)
                 try await driver.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT godwit_inspect")
                 try await driver.execute(unsafeSQL: "RELEASE SAVEPOINT godwit_inspect")
@@ -35,8 +34,7 @@ struct PostgresInspector {
         }
         try await driver.execute(unsafeSQL: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
-            try await driver.execute(unsafeSQL: "SET LOCAL search_path = pg_catalog")
-            try await driver.execute(unsafeSQL: Self.genericPlans)
+            _ = try await driver.query(unsafeSQL: Self.readingSettings)
             let reading = try await read(after: previous, changed: changed)
             try await driver.execute(unsafeSQL: "ROLLBACK")
             return reading
@@ -46,10 +44,13 @@ struct PostgresInspector {
         }
     }
 
-    /// The readings of only some owners run one prepared statement per set of sections, each
-    /// a handful of times a session: planned once for any owners, not five times first (the
-    /// server's default for a statement with parameters, about 15 ms a time).
-    private static let genericPlans = "SET LOCAL plan_cache_mode = force_generic_plan"
+    /// The reading's settings, for its transaction alone, in one round trip: `search_path`
+    /// (see the type's comment), and generic plans — the readings of only some owners run one
+    /// prepared statement per set of sections, each a handful of times a session: planned once
+    /// for any owners, not five times first (the server's default for a statement with
+    /// parameters, about 15 ms a time).
+    private static let readingSettings =
+        "SELECT set_config('search_path', 'pg_catalog', true), set_config('plan_cache_mode', 'force_generic_plan', true)"
 
     /// `GODWIT_WHOLE_READINGS=1`: every reading whole, as before incremental readings existed
     /// (for comparing the two, or as a way round a fault in the incremental one).
