@@ -190,8 +190,9 @@ public final class PostgresDriver: DatabaseDriver {
         if tracksSchemaChanges { return true }
         if PostgresInspector.wholeReadingsOnly { return false }
         do {
-            try await executeScript(unsafeSQL: SchemaChangeLog.install)
-        } catch let error as GodwitError where error.engineCode == "42501" || error.reason?.contains("42501") == true {
+            // All or nothing: a role that may not create event triggers leaves no table behind.
+            try await withTransaction { try await executeScript(unsafeSQL: SchemaChangeLog.install) }
+        } catch let error as GodwitError where error.code == .permissionDenied || error.engineCode == "42501" {
             return false
         }
         tracking.withLock { $0 = true }
