@@ -454,13 +454,14 @@ public struct MigrationApplier: Sendable {
         if phase == .backfill, settings.vacuumAfterBackfill, let reclaim = driver.dialect.reclaimSpace {
             try await driver.execute(unsafeSQL: reclaim)
         }
+        let readingBefore = final && completed == stored.steps.count ? session.reading(before: migration.id) : nil
         let (report, reading) = try await IntegrityVerifier(driver: driver).verifyReading(.init(
             migrationID: migration.id, migration: migration, stored: stored, completed: completed,
             validations: final, structure: final, label: "\(migration.id) \(migration.name) after \(phase.rawValue)",
             justChecked: session.checksJustPassed(migration: migration.id, step: completed) ? completed : nil,
             digestsTaken: session.digestsJustTaken(migration: migration.id, step: completed),
-            readingBefore: final && completed == stored.steps.count ? session.reading(before: migration.id) : nil,
-            changed: Self.changedObjects(by: migration, stored: stored)
+            readingBefore: readingBefore,
+            changed: readingBefore == nil ? nil : Self.changedObjects(by: migration, stored: stored)
         ))
         if final, report.passed, completed == stored.steps.count { session.keep(reading: reading) }
         let store = try await session.store()

@@ -85,12 +85,9 @@ struct PostgresInspector {
         // A rename shows in what depends on the renamed object (a view's text, a foreign
         // key's target, a column's type): those are read again only then.
         // (Created or dropped, an owner has nothing depending on it by its old name.)
-        let renamed = Set(direct.flatMap { owner in
-            snapshot.sections.compactMap { key, old -> String? in
-                guard let before = old.printedNames(of: [owner])[owner], let after = sections[key]?.printedNames(of: [owner])[owner],
-                      before != after else { return nil }
-                return key
-            }
+        let renamed = Set(snapshot.sections.compactMap { key, old -> String? in
+            let before = old.printedNames(of: direct), after = sections[key]?.printedNames(of: direct) ?? [:]
+            return before.contains { owner, names in after[owner].map { $0 != names } ?? false } ? key : nil
         })
         if renamed.contains("namespaces") {
             // Every object in a renamed schema prints its new name, and so does everything
@@ -129,11 +126,7 @@ struct PostgresInspector {
             if let kind = SchemaChangeLog.OwnerKind(section: key) { kinds.insert(kind) }
         }
         var sections = snapshot.sections
-        let keys = queries.all.map(\.key).filter { key in kinds.contains { $0.sections.contains(key) } }
-        let fresh = try await Self.readSections(keys, of: queries, on: driver, owners: owners)
-        for (key, rows) in fresh.sections {
-            sections[key] = key == "extensions" ? rows : sections[key].map { $0.merging(rows, replacing: owners) } ?? rows
-        }
+        try await merge(owners, of: kinds, into: &sections, queries)
         let schema = try await assemble(Catalog(sections: sections))
         try await crossCheck(schema, queries)
         return SchemaReading(schema: schema, catalog: CatalogSnapshot(sections: sections, shape: queries.shape, lastChange: snapshot.lastChange))
@@ -183,14 +176,22 @@ struct PostgresInspector {
                 if let kind = held.kind { kinds.insert(kind) } else { kinds.formUnion(SchemaChangeLog.OwnerKind.allCases) }
             }
         }
+        guard !owners.isEmpty else { return [] }
+        try await merge(owners, of: kinds, into: &sections, queries)
+        return owners
+    }
+
+    /// Reads the rows of `owners` in the sections their `kinds` have rows in, and puts them in
+    /// `sections` in place of the rows those owners had there.
+    private func merge(_ owners: Set<Int64>, of kinds: Set<SchemaChangeLog.OwnerKind>, into sections: inout [String: any CatalogSection],
+                       _ queries: CatalogQueries) async throws {
         let keys = queries.all.map(\.key).filter { key in kinds.contains { $0.sections.contains(key) } }
-        guard !keys.isEmpty, !owners.isEmpty else { return [] }
+        guard !keys.isEmpty else { return }
         let fresh = try await Self.readSections(keys, of: queries, on: driver, owners: owners)
         for (key, rows) in fresh.sections {
             // Extensions are read whole each time (``CatalogQueries/statement(for:ownersParameter:)``).
             sections[key] = key == "extensions" ? rows : sections[key].map { $0.merging(rows, replacing: owners) } ?? rows
         }
-        return owners
     }
 
     /// With `GODWIT_CHECK_INCREMENTAL_READINGS=1` (the test suites set it), every incremental
