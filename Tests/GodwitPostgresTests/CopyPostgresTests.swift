@@ -32,7 +32,8 @@ struct CopyPostgresTests {
             #expect(report.passes, "\(report.markdown())")
             #expect(report.tables.count == 11 && report.tables.allSatisfy { $0.sourceSide.rows == $0.targetSide.rows })
             // Every table with one integer key was checksummed inside both databases (SQLite's
-            // godwit_digest, PostgreSQL's md5 of the same canonical text), and every range agreed.
+            // rows read in place and hashed in Swift, PostgreSQL's nested hashtextextended over the same
+            // texts), and every range agreed.
             let checksummed = report.tables.filter { $0.comparison == .checksums }.map(\.source).sorted()
             #expect(checksummed == ["Album", "Artist", "Customer", "Employee", "Genre", "Invoice", "InvoiceLine", "MediaType", "Playlist", "Track"])
             #expect(report.tables.allSatisfy { $0.differingRanges.isEmpty && $0.sourceSide.checksum == $0.targetSide.checksum }, "\(report.markdown())")

@@ -33,3 +33,59 @@ struct PostgresHashTests {
         }
     }
 }
+
+/// A row digest hashes a point in time as the server prints it: godwit writes that text itself.
+@Suite("PostgreSQL's text of points in time")
+struct PostgresTimestampTextTests {
+    @Test("Every point from 4713 BC to 294276 AD, with and without a fraction or a zone, is written as the server writes it under UTC and ISO dates")
+    func sameAsServer() async throws {
+        let perDay: Int64 = 86_400_000_000
+        var points: [Int64] = [0, -1, 1, 500_000, 123_450, 999_999, -86_400_000_000, 253_402_300_799_999_999,  // 9999-12-31 23:59:59.999999
+                              
+                               -62_135_596_800_000_000,  // 0001-01-01: the first year AD
+                               -62_135_596_800_000_001,  // the last microsecond of 1 BC
+                               -62_167_219_200_000_000,  // 0001-01-01 BC
+                               253_402_300_800_000_000,  // 10000-01-01: five year digits
+                               -210_866_803_200_000_000, // 4714-11-24 BC, the first day the server holds
+                               9_224_318_015_999_999]    // 294276-12-31 23:59:59.999999, the last
+        var generator = SplitMix(seed: 20261207)
+        for _ in 0..<400 { points.append(Int64(generator.next() % 220_091_121_216_000_000) - 210_866_803_200_000_000) }
+        for _ in 0..<100 { points.append(Int64(generator.next() % 4_000_000_000_000_000)) }  // 1970–2096, whole seconds and not
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let driver = try await PostgresDriver.connect(endpoint)
+            defer { Task { try? await driver.close() } }
+            try await driver.execute(unsafeSQL: "SET TimeZone = 'UTC'")
+            try await driver.execute(unsafeSQL: "SET DateStyle = 'ISO, YMD'")
+            let rows = points.map { point -> String in
+                var days = point / perDay, rest = point % perDay
+                if rest < 0 { rest += perDay; days -= 1 }
+                return "(\(days), \(rest)::int8)"
+            }
+            let printed = try await driver.query(unsafeSQL: """
+                SELECT t::text, t::timestamptz::text
+                FROM (SELECT (date '1970-01-01' + d)::timestamp + r * interval '1 microsecond' AS t FROM (VALUES \(rows.joined(separator: ", "))) AS v(d, r)) AS points
+                """)
+            #expect(printed.count == points.count)
+            for (point, row) in zip(points, printed) {
+                var plain: [UInt8] = [], zoned: [UInt8] = []
+                TemporalValue.appendPostgresText(microseconds: point, withZone: false, to: &plain)
+                TemporalValue.appendPostgresText(microseconds: point, withZone: true, to: &zoned)
+                #expect(String(decoding: plain, as: UTF8.self) == row[0].textValue, "\(point)")
+                #expect(String(decoding: zoned, as: UTF8.self) == row[1].textValue, "\(point)")
+            }
+        }
+    }
+}
+
+/// A small deterministic generator, so a failure names a reproducible point.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -96,8 +96,9 @@ extension SQLDialect {
 /// SQL that spells a column's values in ``CanonicalForm``, so a database can checksum its own rows
 /// for a comparison with another engine's (`verify --source --target`).
 public protocol CanonicalSpelling: Sendable {
-    /// The expression giving `column`'s canonical text, and whether the column is a point in time
-    /// (its range is reported); nil when this type has no exact spelling here.
+    /// The expression giving the text a row digest hashes for `column`'s values
+    /// (``CanonicalForm/digestText(_:column:)``), and whether the column is a point in time (its
+    /// range is reported); nil when this type has no exact spelling here.
     func canonicalText(of column: String, declaredType: String, kind: ValueKind, zoneIsUTC: Bool) -> (expression: String, isTime: Bool)?
     /// Two aggregate expressions: the earliest and the latest of the time `columns`, in UTC
     /// microseconds (NULL when none).

@@ -180,6 +180,48 @@ public struct TemporalValue: Hashable, Sendable {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
+    /// Appends PostgreSQL's text of a `timestamp` (or, `withZone`, a `timestamptz` read with
+    /// `TimeZone = UTC`) under `DateStyle = ISO`: `2024-01-31 12:00:00.25`, at least four year
+    /// digits, the fraction without trailing zeros, `+00`, and ` BC` for years before 1.
+    public static func appendPostgresText(microseconds: Int64, withZone: Bool, to buffer: inout [UInt8]) {
+        let perDay: Int64 = 86_400_000_000
+        var days = microseconds / perDay, rest = microseconds % perDay
+        if rest < 0 { rest += perDay; days -= 1 }
+        let (year, month, day) = civil(days: days)
+        let printedYear = year > 0 ? year : 1 - year
+        let seconds = rest / 1_000_000
+        var fraction = rest % 1_000_000, fractionDigits = 6
+        if fraction != 0 {
+            while fraction % 10 == 0 { fraction /= 10; fractionDigits -= 1 }
+        } else {
+            fractionDigits = 0
+        }
+        // Written back to front into 48 bytes on the stack, appended once.
+        var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &storage) { raw in
+            var end = raw.count
+            func put(_ byte: UInt8) { end -= 1; raw[end] = byte }
+            func put(_ value: Int64, width: Int) {
+                var rest = value, written = 0
+                repeat {
+                    put(UInt8(truncatingIfNeeded: 48 + rest % 10))
+                    rest /= 10
+                    written += 1
+                } while rest > 0 || written < width
+            }
+            if year <= 0 { put(67); put(66); put(32) }  // " BC"
+            if withZone { put(48); put(48); put(43) }  // "+00"
+            if fractionDigits > 0 { put(fraction, width: fractionDigits); put(46) }
+            put(seconds % 60, width: 2); put(58)
+            put(seconds / 60 % 60, width: 2); put(58)
+            put(seconds / 3600, width: 2); put(32)
+            put(day, width: 2); put(45)
+            put(month, width: 2); put(45)
+            put(printedYear, width: 4)
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[end...]))
+        }
+    }
+
     /// `2024-01-31 12:00:00.250000` for microseconds since the epoch (no zone suffix).
     public static func text(microseconds: Int64, dateOnly: Bool = false) -> String {
         let perDay: Int64 = 86_400_000_000

@@ -91,18 +91,20 @@ struct PostgresRowHashBuckets: BucketReader {
     }
 }
 
-/// The PostgreSQL side of a cross-engine comparison: each value spelled in ``CanonicalForm`` by
-/// SQL, each row's ``CanonicalDigest`` from `hashtextextended`, summed modulo 2^64.
+/// The PostgreSQL side of a cross-engine comparison: each value spelled by SQL as
+/// ``CanonicalForm/digestText(_:column:)`` writes it, each row's ``CanonicalDigest`` chained
+/// through nested `hashtextextended` calls, summed modulo 2^64.
 struct PostgresCanonicalBuckets: BucketReader {
     let keyed: KeyedTable
-    /// Per compared column: the SQL of its canonical text.
+    /// Per compared column: the SQL of its digest text, and whether it can be NULL.
     let canonical: [String]
+    let nullable: [Bool]
     /// The time columns.
     let times: [String]
 
     /// Nil when a column's kind and type have no SQL spelling of the canonical form on this
     /// database (see ``CanonicalSpelling``).
-    init?(keyed: KeyedTable, columns: [String], types: [String], form: CanonicalForm) {
+    init?(keyed: KeyedTable, columns: [String], types: [String], nullable: [Bool], form: CanonicalForm) {
         guard let spelling = keyed.driver.dialect as? any CanonicalSpelling else { return nil }
         var canonical: [String] = [], times: [String] = []
         for (index, (column, type)) in zip(columns, types).enumerated() {
@@ -113,6 +115,7 @@ struct PostgresCanonicalBuckets: BucketReader {
         }
         self.keyed = keyed
         self.canonical = canonical
+        self.nullable = nullable.count == columns.count ? nullable : Array(repeating: true, count: columns.count)
         self.times = times
     }
 
@@ -122,24 +125,41 @@ struct PostgresCanonicalBuckets: BucketReader {
 
     func buckets(in range: Range<Int64>, width: Int64) async throws -> [Int64: RangeChecksums.Bucket] {
         let (bucket, filter) = keyed.bucketing(range, width: width)
-        let values = canonical.indices.map { "v\($0)" }
-        let encoded = values.map { "coalesce(octet_length(\($0))::text || ':' || \($0), '-')" }.joined(separator: " || ")
-        let timeColumns = times.indices.map { "t\($0)" }
         let modulus = "18446744073709551616"
+        let table = keyed.quoter.quote(keyed.table)
+        let timeRange = try spelling(keyed.driver).timeRange
+        // Each value hashed with the hash of the values before it as its seed; a NULL hashes ''
+        // with the seed's lowest bit flipped (CanonicalDigest.add).
+        func chain(_ values: [String]) -> String {
+            zip(values, nullable).reduce("0::int8") { seed, column in
+                column.1 ? "hashtextextended(coalesce(\(column.0), ''), \(seed) # (\(column.0) IS NULL)::int::int8)"
+                         : "hashtextextended(\(column.0), \(seed))"
+            }
+        }
+        guard nullable.contains(true) else {
+            // No NULLs: each value's text appears once in the chain, computed in place.
+            return try await keyed.read("""
+                SELECT \(bucket) AS b, count(*), (((sum(\(chain(canonical))) % \(modulus)) + \(modulus)) % \(modulus))::text, 0, 0,
+                       \(timeRange(times))
+                FROM \(table) WHERE \(filter) GROUP BY 1
+                """)
+        }
+        let values = canonical.indices.map { "v\($0)" }
+        let timeColumns = times.indices.map { "t\($0)" }
         // OFFSET 0 keeps the inner query apart, so each canonical text is computed once.
         return try await keyed.read("""
-            SELECT b, count(*), (((sum(hashtextextended(\(encoded), 0)) % \(modulus)) + \(modulus)) % \(modulus))::text,
-                   sum(num_nulls(\(values.joined(separator: ", ")))), 0,
-                   \(try spelling(keyed.driver).timeRange(timeColumns))
+            SELECT b, count(*), (((sum(\(chain(values))) % \(modulus)) + \(modulus)) % \(modulus))::text,
+                   sum(num_nulls(\(zip(values, nullable).filter(\.1).map(\.0).joined(separator: ", ")))), 0,
+                   \(timeRange(timeColumns))
             FROM (SELECT \(bucket) AS b, \((zip(canonical, values).map { "\($0) AS \($1)" } + zip(times, timeColumns).map { "\($0) AS \($1)" }).joined(separator: ", "))
-                  FROM \(keyed.quoter.quote(keyed.table)) WHERE \(filter) OFFSET 0) AS canonical
+                  FROM \(table) WHERE \(filter) OFFSET 0) AS canonical
             GROUP BY 1
             """)
     }
 }
 
-/// The SQLite side of a cross-engine comparison: the `godwit_digest` aggregate runs
-/// ``CanonicalDigest`` over each bucket's rows inside SQLite.
+/// The SQLite side of a cross-engine comparison: one scan of the range, each row read in place
+/// and folded into its bucket's ``CanonicalDigest``.
 struct SQLiteCanonicalBuckets: BucketReader {
     let keyed: KeyedTable
     /// The compared columns' select expressions.
@@ -151,24 +171,20 @@ struct SQLiteCanonicalBuckets: BucketReader {
     func bounds() async throws -> Range<Int64>? { try await keyed.bounds() }
 
     func buckets(in range: Range<Int64>, width: Int64) async throws -> [Int64: RangeChecksums.Bucket] {
-        let json = SQLIdentifierQuoter.literal(String(decoding: try JSONEncoder().encode(form), as: UTF8.self))
-        // One aggregate per bucket, joined with UNION ALL: a GROUP BY would make SQLite sort every
-        // row's values first (a temporary B-tree), which costs more than the digests.
-        var selects: [String] = []
-        var lower = range.lowerBound, index: Int64 = 0
-        while lower < range.upperBound {
-            let upper = min(range.upperBound, lower + width)
-            let (_, filter) = keyed.bucketing(lower..<upper, width: width)
-            selects.append("SELECT \(index), godwit_digest(\(json), \(columns.joined(separator: ", "))) FROM \(keyed.quoter.quote(keyed.table)) WHERE \(filter)")
-            lower = upper
-            index += 1
+        guard let reader = keyed.driver as? any InPlaceRowReading else {
+            throw GodwitError(.internalError, "\(keyed.driver.engine) cannot read rows in place")
         }
-        var buckets: [Int64: RangeChecksums.Bucket] = [:]
-        for row in try await keyed.driver.query(unsafeSQL: selects.joined(separator: " UNION ALL ")) {
-            guard let index = row[0].integerValue, let fields = row[1].textValue?.split(separator: " "), fields.count == 6 else { continue }
-            buckets[index] = RangeChecksums.Bucket(rows: Int64(fields[0]) ?? 0, sum: String(fields[1]), nulls: Int64(fields[2]) ?? 0,
-                                                   invalid: Int64(fields[3]) ?? 0, earliest: Int64(fields[4]), latest: Int64(fields[5]))
+        let (bucket, filter) = keyed.bucketing(range, width: width)
+        let count = columns.count
+        let digests = try await reader.fold(
+            unsafeSQL: "SELECT \(bucket), \(columns.joined(separator: ", ")) FROM \(keyed.quoter.quote(keyed.table)) WHERE \(filter)",
+            into: BucketDigests(form: form)
+        ) { digests, row in
+            digests.add(bucket: row.integer(0), columns: count) { row.borrowed($0 + 1) }
+        }.digests
+        return digests.mapValues { digest in
+            RangeChecksums.Bucket(rows: digest.rows, sum: String(digest.sum), nulls: digest.nulls, invalid: digest.invalid,
+                                  earliest: digest.earliest, latest: digest.latest)
         }
-        return buckets
     }
 }

@@ -123,12 +123,12 @@ public struct CrossVerification: Sendable {
             return (PostgresRowHashBuckets(keyed: source, columns: pair.sourceSelects, types: pair.targetTypes, kinds: kinds, byValue: byValue),
                     PostgresRowHashBuckets(keyed: target, columns: targetColumns, types: pair.targetTypes, kinds: kinds, byValue: byValue))
         case (.sqlite, .postgresql):
-            guard let postgres = PostgresCanonicalBuckets(keyed: target, columns: targetColumns, types: pair.targetTypes, form: form) else { return nil }
+            guard let postgres = PostgresCanonicalBuckets(keyed: target, columns: targetColumns, types: pair.targetTypes, nullable: pair.targetNullable, form: form) else { return nil }
             return (SQLiteCanonicalBuckets(keyed: source, columns: pair.sourceSelects, form: form), postgres)
         case (.postgresql, .sqlite):
             let types = pair.sourceTypes.compactMap { $0 }
             guard types.count == pair.sourceTypes.count,
-                  let postgres = PostgresCanonicalBuckets(keyed: source, columns: pair.sourceSelects, types: types, form: form) else { return nil }
+                  let postgres = PostgresCanonicalBuckets(keyed: source, columns: pair.sourceSelects, types: types, nullable: pair.sourceNullable, form: form) else { return nil }
             return (postgres, SQLiteCanonicalBuckets(keyed: target, columns: targetColumns, form: form))
         case (.sqlite, .sqlite):
             return (SQLiteCanonicalBuckets(keyed: source, columns: pair.sourceSelects, form: form),
@@ -198,6 +198,9 @@ struct TablePair: Sendable {
     /// The compared columns' declared types on each side (nil: a computed column).
     let targetTypes: [String]
     let sourceTypes: [String?]
+    /// Whether each compared column can hold NULL on each side (a computed source column can).
+    let targetNullable: [Bool]
+    let sourceNullable: [Bool]
     let columnNames: [String]
     let sourceKey: [String]
     let targetKey: [String]
@@ -219,6 +222,7 @@ struct TablePair: Sendable {
         targetName = table.name
         var selects: [String] = [], columns: [String] = [], kinds: [ValueKind] = [], names: [String] = [], types: [String] = []
         var originalTypes: [String?] = []
+        var targetNullable: [Bool] = [], sourceNullable: [Bool] = []
         var units: [TemporalValue.EpochUnit] = []
         var zones: [TimeZone] = []
         var missing: [String] = []
@@ -237,6 +241,8 @@ struct TablePair: Sendable {
             zones.append(column.conversion.zone)
             let original = column.sourceName.flatMap { copy.source.column(named: $0) }
             originalTypes.append(original?.type)
+            targetNullable.append(match.isNullable)
+            sourceNullable.append(original?.isNullable ?? true)
             if original.map({ PostgresTypeName.canonical($0.type) != PostgresTypeName.canonical(match.type) }) ?? true { sameTypes = false }
         }
         self.sameTypes = sameTypes && copy.condition == nil
@@ -259,6 +265,8 @@ struct TablePair: Sendable {
         }
         targetTypes = types
         sourceTypes = originalTypes
+        self.targetNullable = targetNullable
+        self.sourceNullable = sourceNullable
         columnNames = names
         let keyed = targetKey.count == key.count && !key.isEmpty
         sourceKey = keyed ? key : []

@@ -73,7 +73,6 @@ public final class SQLiteDriver: DatabaseDriver {
         configuration.label = "godwit"
         configuration.prepareDatabase { db in
             db.add(function: RowHashFunction.function)
-            db.add(function: CanonicalDigestAggregate.function)
         }
         do {
             let queue = location.isInMemory
@@ -144,7 +143,7 @@ public final class SQLiteDriver: DatabaseDriver {
     }
 
     /// Runs `work` on the connection, translating errors.
-    private func run<T: Sendable>(_ work: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
+    func run<T: Sendable>(_ work: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
         do {
             return try await queue.writeWithoutTransaction(work)
         } catch {

@@ -6,7 +6,7 @@ public import GodwitCore
 /// The current row of a stepped statement, read in place: numbers and text straight from
 /// SQLite's buffers, for bulk copies that turn values into bytes without making Swift values.
 /// Valid only inside the callback it is handed to.
-public struct SQLiteRawRow {
+public struct SQLiteRawRow: BorrowedRow {
     /// SQLite's storage classes.
     public enum Storage { case null, integer, real, text, blob }
 
@@ -42,6 +42,17 @@ public struct SQLiteRawRow {
         return try body(UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: length))
     }
 
+    public func borrowed(_ index: Int) -> BorrowedValue {
+        switch storage(index) {
+        case .integer: .integer(integer(index))
+        case .real: .real(real(index))
+        case .text: .text(text(index))
+        case .blob:
+            blob(index) { .blob($0) }
+        case .null: .null
+        }
+    }
+
     /// The value as a ``DatabaseValue`` (the general path).
     public func value(_ index: Int) -> GodwitCore.DatabaseValue {
         switch storage(index) {
@@ -55,7 +66,20 @@ public struct SQLiteRawRow {
     }
 }
 
-extension SQLiteDriver {
+extension SQLiteDriver: InPlaceRowReading {
+    public func fold<State: Sendable>(unsafeSQL sql: String, into initial: State,
+                                      _ step: @escaping @Sendable (inout State, any BorrowedRow) throws -> Void) async throws -> State {
+        try await run { db in
+            let statement = try db.makeStatement(sql: sql)
+            let cursor = try GRDB.Row.fetchCursor(statement)
+            let row = SQLiteRawRow(statement: statement.sqliteStatement, count: statement.columnCount, columnNames: [])
+            var state = initial
+            // The cursor's row is the statement's current row: read it in place.
+            while try cursor.next() != nil { try step(&state, row) }
+            return state
+        }
+    }
+
     /// Runs a query and hands its rows, read in place, to `encode` on the reading thread, which
     /// folds them into pages of at most `pageSize` rows (started by `newPage`); `body` receives
     /// each page while the next is being read. Memory stays bounded by a couple of pages.
