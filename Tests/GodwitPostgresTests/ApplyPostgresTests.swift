@@ -1,6 +1,6 @@
 import Foundation
 import GodwitCore
-import GodwitEngine
+@testable import GodwitEngine
 import GodwitPostgres
 import GodwitTesting
 import Testing
@@ -343,6 +343,38 @@ struct DigestTamperingPostgresTests {
         try await TestPostgres.withTemporaryDatabase { endpoint in
             let problems = try await DigestTampering.check(.postgres(endpoint))
             #expect(problems == [])
+        }
+    }
+
+    @Test("Checksums earlier builds recorded (hv:, by either of their two formulas) are taken the same way again on rollback: equal rows match, a changed value does not")
+    func legacyChecksums() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await DatabaseConnector.withDriver(.postgres(endpoint)) { driver in
+                try await driver.executeScript(unsafeSQL: """
+                    CREATE TABLE t (id integer PRIMARY KEY, name text, amount numeric(10,2), ratio double precision, doc jsonb);
+                    INSERT INTO t VALUES (1, 'x', 1.50, 0.5, '{"a": 1}'), (2, NULL, 0, NULL, '{}'), (3, 'z', NULL, 0, NULL);
+                    """)
+                let schema = try await driver.inspect(InspectionOptions())
+                let table = try #require(schema.tables.first { $0.name.name == "t" })
+                let columns = table.columns.map(\.name)
+                let spelling = try #require(driver.dialect as? any CanonicalSpelling)
+                let formulas = spelling.legacyRowValueHashes(of: columns, declaredTypes: table.columns.map(\.type))
+                #expect(formulas.count == 2)
+                let current = try await TableDigester.digests(of: [table.name], in: schema, on: driver)
+                #expect(current.first?.checksum.hasPrefix("hv2:") == true)
+                for formula in formulas {
+                    // What an earlier build recorded: the sum of its row hashes, prefixed hv:.
+                    let sum = try #require(try await driver.query(unsafeSQL: "SELECT coalesce(sum(\(formula)), 0)::text FROM t").first?[0].textValue)
+                    let recorded = TableDigest(table: table.name, columns: columns, rows: 3, checksum: "hv:" + sum)
+                    #expect(TableDigest.Algorithm.of(recorded.checksum, engine: .postgresql) == .legacyValues)
+                    let again = try await TableDigester.digests(like: [recorded], in: schema, on: driver)
+                    #expect(again.first?.checksum == recorded.checksum, "\(formula)")
+                    _ = try await driver.execute(unsafeSQL: "UPDATE t SET name = 'y' WHERE id = 3")
+                    let changed = try await TableDigester.digests(like: [recorded], in: schema, on: driver)
+                    #expect(changed.first?.checksum != recorded.checksum, "\(formula)")
+                    _ = try await driver.execute(unsafeSQL: "UPDATE t SET name = 'z' WHERE id = 3")
+                }
+            }
         }
     }
 }

@@ -110,6 +110,9 @@ public protocol CanonicalSpelling: Sendable {
     /// same in every database (numbers, text, times, UUIDs), the rest by their text (enums,
     /// whose hash is their label's OID in one database). Nil when the engine has no such hash.
     func rowValueHash(of columns: [String], declaredTypes: [String]) -> String?
+    /// The row hashes earlier godwit builds recorded value checksums with (``TableDigest``'s
+    /// `hv:`), any of which may have made a recorded one; empty where there were none.
+    func legacyRowValueHashes(of columns: [String], declaredTypes: [String]) -> [String]
     /// An expression hashing the engine's own text of the row of `columns` to 64 bits.
     func rowTextHash(of columns: [String]) -> String
 }

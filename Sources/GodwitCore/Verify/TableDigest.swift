@@ -8,7 +8,8 @@ public struct TableDigest: Hashable, Codable, Sendable {
     public var table: QualifiedName
     public var columns: [String]
     public var rows: Int64
-    /// `hv:sum` of the value hashes; or `sum1:sum2` of the row text hashes' halves, on
+    /// `hv2:sum` of the value hashes (`hv:` as earlier builds recorded them); or `sum1:sum2` of
+    /// the row text hashes' halves, on
     /// PostgreSQL prefixed `h64:` (the row hash since it replaced md5, which cost six times as
     /// much per row).
     public var checksum: String
@@ -31,21 +32,28 @@ public struct TableDigest: Hashable, Codable, Sendable {
         /// the hashes summed exactly: three times cheaper per row than hashing the row's text.
         /// The expression comes from the dialect (``CanonicalSpelling/rowValueHash(of:declaredTypes:)``).
         case values
+        /// The value hashes earlier builds recorded (`hv:`): two formulas under one prefix, so
+        /// both are summed in one scan and either may match
+        /// (``CanonicalSpelling/legacyRowValueHashes(of:declaredTypes:)``).
+        case legacyValues
 
         /// The algorithm that made `checksum` on `engine`.
         public static func of(_ checksum: String, engine: Engine) -> Algorithm {
             if checksum.hasPrefix(valuesPrefix) { return .values }
+            if checksum.hasPrefix(legacyValuesPrefix) { return .legacyValues }
             return engine == .postgresql && !checksum.hasPrefix(prefix) ? .md5 : .current
         }
 
         static let prefix = "h64:"
-        static let valuesPrefix = "hv:"
+        static let valuesPrefix = "hv2:"
+        static let legacyValuesPrefix = "hv:"
     }
 
     /// The checksum text for the two sums the query returns.
     public static func checksum(_ first: String, _ second: String, engine: Engine, algorithm: Algorithm = .current) -> String {
         switch algorithm {
         case .values: return Algorithm.valuesPrefix + first
+        case .legacyValues: return Algorithm.legacyValuesPrefix + first
         case .current where engine == .postgresql: return Algorithm.prefix + "\(first):\(second)"
         default: return "\(first):\(second)"
         }
@@ -53,19 +61,24 @@ public struct TableDigest: Hashable, Codable, Sendable {
 
     /// The query returning `rows`, `sum1`, `sum2` (as text) for a table's columns, over the rows
     /// `filter` (a SQL condition) keeps.
-    /// - Parameter valueHash: for ``Algorithm/values``, the row's hash expression.
+    /// - Parameter valueHashes: for ``Algorithm/values``, the row's hash expression; for
+    ///   ``Algorithm/legacyValues``, the two, summed as `sum1` and `sum2`.
     ///
     /// Each of `counting` adds a column after the three: the rows for which that condition
     /// holds, counted in the same scan (a step's checks and the checksum after it, one read).
     public static func query(table: QualifiedName, columns: [String], engine: Engine, filter: String? = nil,
-                             algorithm: Algorithm = .current, valueHash: String? = nil, counting conditions: [String] = []) -> String {
+                             algorithm: Algorithm = .current, valueHashes: [String] = [], counting conditions: [String] = []) -> String {
         let quoter = engine.quoter
         let name = quoter.quote(table)
         let condition = filter.map { " WHERE \($0)" } ?? ""
         let flags = conditions.enumerated().map { ", CASE WHEN \($0.element) THEN 1 ELSE 0 END AS godwit_flag_\($0.offset)" }.joined()
         let counts = conditions.indices.map { ", coalesce(sum(godwit_flag_\($0)), 0)" }.joined()
-        if algorithm == .values, let valueHash {
+        if algorithm == .values, let valueHash = valueHashes.first {
             return "SELECT count(*), coalesce(sum(h), 0)::text, ''::text\(counts) FROM (SELECT \(valueHash) AS h\(flags) FROM \(name)\(condition)) AS hashed"
+        }
+        if algorithm == .legacyValues, valueHashes.count == 2 {
+            return "SELECT count(*), coalesce(sum(h), 0)::text, coalesce(sum(h2), 0)::text\(counts) "
+                + "FROM (SELECT \(valueHashes[0]) AS h, \(valueHashes[1]) AS h2\(flags) FROM \(name)\(condition)) AS hashed"
         }
         switch (engine, algorithm) {
         case (.postgresql, .md5):
@@ -74,7 +87,7 @@ public struct TableDigest: Hashable, Codable, Sendable {
                        coalesce(sum(('x' || substr(h, 9, 8))::bit(32)::bigint), 0)::text\(counts)
                 FROM (SELECT md5(ROW(\(columns.map(quoter.quote).joined(separator: ", ")))::text) AS h\(flags) FROM \(name)\(condition)) AS hashed
                 """
-        case (.postgresql, .current), (.postgresql, .values):
+        case (.postgresql, .current), (.postgresql, .values), (.postgresql, .legacyValues):
             return """
                 SELECT count(*), coalesce(sum(h & 4294967295), 0)::text, coalesce(sum((h >> 32) & 4294967295), 0)::text\(counts)
                 FROM (SELECT \(rowHash(columns, engine: engine)) AS h\(flags) FROM \(name)\(condition)) AS hashed

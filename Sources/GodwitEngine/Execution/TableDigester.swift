@@ -14,6 +14,9 @@ enum TableDigester {
         var digests: [TableDigest] = []
         /// Per table, the rows for which each condition asked for holds, in the order asked.
         var counts: [QualifiedName: [Int64]] = [:]
+        /// ``TableDigest/Algorithm/legacyValues``: per table, the checksum by the second
+        /// formula (the digest holds the first's).
+        var alternatives: [QualifiedName: String] = [:]
     }
 
     /// Digests of `tables` as ``digests(of:in:on:)`` takes them, each table's scan also counting
@@ -43,16 +46,18 @@ enum TableDigester {
         // Tables whose scans count conditions return more columns: one statement each.
         let width = conditions.isEmpty ? 100 : 1
         let quoter = driver.engine.quoter
-        let valueHash = { (table: QualifiedName, columns: [String]) -> String? in
-            guard algorithm == .values, let spelling = driver.dialect as? any CanonicalSpelling, let definition = schema?.table(named: table) else { return nil }
+        let byValue = algorithm == .values || algorithm == .legacyValues
+        let valueHashes = { (table: QualifiedName, columns: [String]) -> [String] in
+            guard byValue, let spelling = driver.dialect as? any CanonicalSpelling, let definition = schema?.table(named: table) else { return [] }
             let types = columns.map { column in definition.column(named: column)?.type ?? "" }
-            return spelling.rowValueHash(of: columns.map(quoter.quote), declaredTypes: types)
+            if algorithm == .legacyValues { return spelling.legacyRowValueHashes(of: columns.map(quoter.quote), declaredTypes: types) }
+            return spelling.rowValueHash(of: columns.map(quoter.quote), declaredTypes: types).map { [$0] } ?? []
         }
         for start in stride(from: 0, to: found.count, by: width) {
-            let chunk = found[start..<min(start + width, found.count)].map { table in (name: table.0, columns: table.1, hash: valueHash(table.0, table.1)) }
+            let chunk = found[start..<min(start + width, found.count)].map { table in (name: table.0, columns: table.1, hashes: valueHashes(table.0, table.1)) }
             let sql = chunk.enumerated().map { offset, table in
                 let query = TableDigest.query(table: table.name, columns: table.columns, engine: driver.engine,
-                                              algorithm: table.hash == nil && algorithm == .values ? .current : algorithm, valueHash: table.hash,
+                                              algorithm: table.hashes.isEmpty && byValue ? .current : algorithm, valueHashes: table.hashes,
                                               counting: conditions[table.name] ?? [])
                 return "SELECT \(offset) AS godwit_position, digest.* FROM (\(query)) AS digest"
             }.joined(separator: "\nUNION ALL\n")
@@ -60,10 +65,13 @@ enum TableDigester {
             for row in rows {
                 guard let position = row.values[0].integerValue.map(Int.init), position < chunk.count else { continue }
                 let table = chunk[position]
-                let used: TableDigest.Algorithm = algorithm == .values && table.hash == nil ? .current : algorithm
+                let used: TableDigest.Algorithm = byValue && table.hashes.isEmpty ? .current : algorithm
                 result.digests.append(TableDigest(table: table.name, columns: table.columns, rows: row.values[1].integerValue ?? 0,
                                                   checksum: TableDigest.checksum(row.values[2].textValue ?? "0", row.values[3].textValue ?? "0",
                                                                                  engine: driver.engine, algorithm: used)))
+                if used == .legacyValues {
+                    result.alternatives[table.name] = TableDigest.checksum(row.values[3].textValue ?? "0", "", engine: driver.engine, algorithm: used)
+                }
                 if let asked = conditions[table.name], !asked.isEmpty {
                     result.counts[table.name] = row.values.dropFirst(4).prefix(asked.count).map { $0.integerValue ?? 0 }
                 }
@@ -91,7 +99,15 @@ enum TableDigester {
         let grouped = Dictionary(grouping: recorded) { TableDigest.Algorithm.of($0.checksum, engine: driver.engine) }
         var digests: [TableDigest] = []
         for (algorithm, tables) in grouped {
-            digests += try await self.digests(of: tables.map { ($0.table, $0.columns) }, on: driver, algorithm: algorithm, schema: schema)
+            let scanned = try await scan(tables.map { ($0.table, $0.columns) }, on: driver, algorithm: algorithm, schema: schema)
+            // An `hv:` checksum was made by one of two formulas: the one that matches stands.
+            digests += scanned.digests.map { digest in
+                guard let alternative = scanned.alternatives[digest.table],
+                      recorded.contains(where: { $0.table == digest.table && $0.checksum == alternative }) else { return digest }
+                var matching = digest
+                matching.checksum = alternative
+                return matching
+            }
         }
         return digests.sorted { $0.table < $1.table }
     }
