@@ -93,6 +93,44 @@ struct ChecksAlongsideTests {
         }
     }
 
+    @Test("Apply: after a phase that only changes the catalog (expand, cleanup) no table is counted; after the backfill every row is", arguments: Engine.allCases)
+    func catalogOnlyPhases(_ engine: Engine) async throws {
+        let directory = try ExecutionFixtures.directory(with: Self.migration, name: "001_name_upper.yaml")
+        defer { directory.remove() }
+        try await Self.withDatabase(engine) { url in
+            let outcome = try await MigrationApplier(url: url, settings: Self.settings).apply(directory: directory.url.path)
+            let skipped = outcome.reports.filter { report in report.checks.contains { $0.detail.contains("its steps change only the catalog") } }
+            // Expand (the column and its fill trigger) everywhere; cleanup (the trigger dropped)
+            // where it runs now, PostgreSQL's plan.
+            #expect(skipped.map(\.scope).contains { $0.hasSuffix("after expand") }, "\(outcome.reports.map(\.scope))")
+            #expect(outcome.reports.filter { $0.scope.hasSuffix("after cleanup") }.allSatisfy { report in skipped.contains { $0.scope == report.scope } })
+            #expect(engine == .sqlite || skipped.count == 2, "\(outcome.reports.map(\.scope))")
+            #expect(skipped.allSatisfy { $0.tables.isEmpty && $0.passed })
+            #expect(skipped.first?.checks.contains { $0.name.hasSuffix("people") && $0.detail == "not counted after expand: its steps change only the catalog" } == true)
+            #expect(outcome.reports.contains { $0.tables.contains { $0.table.name == "people" && $0.rows == 500 } })
+        }
+    }
+
+    @Test("A phase counts as catalog-only when each step is instant, batches nothing and comes from an operation whose effect on rows the plan knows")
+    func catalogOnlyDecision() throws {
+        var table = Table(name: QualifiedName(schema: "public", "people"))
+        table.columns = [Column(name: "id", type: "integer", isNullable: false), Column(name: "name", type: "text", isNullable: false)]
+        table.primaryKey = PrimaryKey(name: nil, columns: ["id"])
+        let schema = Schema(engine: .postgresql, tables: [table])
+        func phases(_ text: String) throws -> [Phase: Bool] {
+            let migration = try MigrationFileParser().parse(text, file: "001_x.yaml", defaultID: "001")
+            let plan = try DatabaseConnector.planner(for: .postgresql).plan(migration, against: schema)
+            return Dictionary(grouping: plan.steps, by: \.phase).mapValues { IntegrityVerifier.changesOnlyTheCatalog($0, of: migration) }
+        }
+        let fill = try phases(Self.migration)
+        #expect(fill[.expand] == true && fill[.cleanup] == true && fill[.backfill] == false)
+        let handWritten = try phases("name: x\noperations:\n  - sql: {up: \"ALTER TABLE people ADD COLUMN note text\", down: \"ALTER TABLE people DROP COLUMN note\"}\n")
+        #expect(!handWritten.values.contains(true), "\(handWritten)")
+        let update = try phases("name: x\noperations:\n  - update_rows: {table: people, set: \"name = upper(name)\"}\n")
+        #expect(!update.values.contains(true), "\(update)")
+        #expect(!IntegrityVerifier.changesOnlyTheCatalog([], of: nil))
+    }
+
     @Test("A backfilled value that does not equal up(old) fails the step in the same scan: apply stops and the step is not done", arguments: Engine.allCases)
     func failing(_ engine: Engine) async throws {
         let directory = try ExecutionFixtures.directory(with: Self.migration, name: "001_name_upper.yaml")
