@@ -67,9 +67,7 @@ extension PostgresDialect: CanonicalSpelling {
 
     /// Types the first value hashes took by value and today's take by text.
     private static func hashedByValueBefore(_ declaredType: String) -> Bool {
-        var name = PostgresTypeName.canonical(declaredType)
-        if let open = name.firstIndex(of: "("), let close = name.firstIndex(of: ")"), open < close { name.removeSubrange(open...close) }
-        return ["numeric", "real", "double precision", "jsonb"].contains(name)
+        baseTypeName(declaredType).map(["numeric", "real", "double precision", "jsonb"].contains) ?? false
     }
 
     public func rowTextHash(of columns: [String]) -> String {
@@ -80,13 +78,18 @@ extension PostgresDialect: CanonicalSpelling {
     /// Left out: enums (their hash is the label's OID), domains and arrays (their element or base
     /// type decides), and types without a hash at all (`json`, `point`, `xml`).
     static func hashesByValue(_ declaredType: String) -> Bool {
+        baseTypeName(declaredType).map(valueHashedTypes.contains) ?? false
+    }
+
+    /// The type's name without its precision (`numeric(12,2)`, `timestamp(3) with time zone`:
+    /// the precision does not change the hash); nil for an array.
+    private static func baseTypeName(_ declaredType: String) -> String? {
         var name = PostgresTypeName.canonical(declaredType)
-        guard !name.hasSuffix("]") else { return false }
-        // `numeric(12,2)`, `timestamp(3) with time zone`: the precision does not change the hash.
+        guard !name.hasSuffix("]") else { return nil }
         if let open = name.firstIndex(of: "("), let close = name.firstIndex(of: ")"), open < close {
             name.removeSubrange(open...close)
         }
-        return valueHashedTypes.contains(name)
+        return name
     }
 
     /// In ``PostgresTypeName/canonical(_:)`` spelling, which folds `int4`, `varchar`, `bool`,
