@@ -11,9 +11,16 @@ public import GodwitCore
 /// transaction, so the record and the data commit together.
 public struct StateStore: Sendable {
     public let driver: any DatabaseDriver
+    /// The tables are known to exist (a run that installed them): reads do not ask first.
+    let knownInstalled: Bool
 
     public init(driver: any DatabaseDriver) {
+        self.init(driver: driver, knownInstalled: false)
+    }
+
+    init(driver: any DatabaseDriver, knownInstalled: Bool) {
         self.driver = driver
+        self.knownInstalled = knownInstalled
     }
 
     private var dialect: any SQLDialect { driver.dialect }
@@ -56,7 +63,8 @@ public struct StateStore: Sendable {
 
     /// Whether the state tables exist (a read-only command must not create them).
     public func isInstalled() async throws -> Bool {
-        try await driver.hasGodwitTable("migrations")
+        if knownInstalled { return true }
+        return try await driver.hasGodwitTable("migrations")
     }
 
     /// Every recorded migration, in version order; none when the tables do not exist yet.

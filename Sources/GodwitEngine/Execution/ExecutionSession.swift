@@ -26,6 +26,8 @@ final class ExecutionSession: Sendable {
     private let lastChecked = Mutex<(migration: String, step: Int, digests: [TableDigest])?>(nil)
     /// Tries and failed tries of retried work, for the failed-batch rollback trigger.
     private let tally = Mutex<(tries: Int, failures: Int)>((0, 0))
+    /// Whether this run has installed the state tables (so no store asks again).
+    private let stateInstalled = Mutex(false)
 
     init(url: DatabaseURL, settings: ExecutionSettings, observer: (any ExecutionObserver)?, measurer: (any StepMeasurer)? = nil) {
         self.url = url
@@ -79,7 +81,16 @@ final class ExecutionSession: Sendable {
     }
 
     /// A state store on the current connection.
-    func store() async throws -> StateStore { StateStore(driver: try await driver()) }
+    func store() async throws -> StateStore {
+        StateStore(driver: try await driver(), knownInstalled: stateInstalled.withLock { $0 })
+    }
+
+    /// Installs the state tables when missing; the stores this session hands out after that
+    /// know they are there.
+    func installState() async throws {
+        try await store().install()
+        stateInstalled.withLock { $0 = true }
+    }
 
     /// Drops the connection (after it failed); the next use opens a new one.
     func reset() async {

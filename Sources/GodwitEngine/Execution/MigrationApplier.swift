@@ -65,8 +65,8 @@ public struct MigrationApplier: Sendable {
     }
 
     private func run(_ migrations: [Migration], session: ExecutionSession) async throws -> ApplyOutcome {
+        try await session.installState()
         let store = try await session.store()
-        try await store.install()
         var records = try await store.records()
         do {
             try DriftCheck.check(migrations, against: records)
