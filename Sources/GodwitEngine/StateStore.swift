@@ -95,35 +95,40 @@ public struct StateStore: Sendable {
 
     /// Inserts or updates a migration's record (its stored plan is kept).
     public func save(_ record: MigrationRecord) async throws {
+        try await upsert(record, planJSON: nil)
+    }
+
+    /// Saves a record with the plan its run follows, in one statement.
+    public func save(_ record: MigrationRecord, plan: StoredPlan) async throws {
+        try await upsert(record, planJSON: try await Self.json(of: plan))
+    }
+
+    private func upsert(_ record: MigrationRecord, planJSON: String?) async throws {
+        var columns = ["id", "name", "checksum", "state", "phase", "completed_steps", "started_at", "finished_at", "operator",
+                       "total_steps", "waiting_for", "approved_gates", "phase_finished_at"]
+        var bindings: [DatabaseValue] = [
+            .text(record.id), .text(record.name), .text(record.checksum), .text(record.state.rawValue),
+            record.phase.map { .text($0.rawValue) } ?? .null, .integer(Int64(record.completedSteps)),
+            .text(Self.text(record.startedAt)), record.finishedAt.map { .text(Self.text($0)) } ?? .null, .text(record.operatorName),
+            .integer(Int64(record.totalSteps)), record.waitingFor.map { .text($0) } ?? .null,
+            .text(record.approvedGates.map(\.rawValue).joined(separator: ",")),
+            record.phaseFinishedAt.map { .text(Self.text($0)) } ?? .null,
+        ]
+        if let planJSON {
+            columns.append("plan")
+            bindings.append(.text(planJSON))
+        }
+        let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         try await driver.execute(unsafeSQL: """
-            INSERT INTO \(migrations) (id, name, checksum, state, phase, completed_steps, started_at, finished_at, operator,
-                                       total_steps, waiting_for, approved_gates, phase_finished_at)
-            VALUES (\(placeholders(13)))
-            ON CONFLICT (id) DO UPDATE SET name = excluded.name, checksum = excluded.checksum, state = excluded.state,
-                phase = excluded.phase, completed_steps = excluded.completed_steps, started_at = excluded.started_at,
-                finished_at = excluded.finished_at, operator = excluded.operator, total_steps = excluded.total_steps,
-                waiting_for = excluded.waiting_for, approved_gates = excluded.approved_gates, phase_finished_at = excluded.phase_finished_at
-            """, bindings: [
-                .text(record.id), .text(record.name), .text(record.checksum), .text(record.state.rawValue),
-                record.phase.map { .text($0.rawValue) } ?? .null, .integer(Int64(record.completedSteps)),
-                .text(Self.text(record.startedAt)), record.finishedAt.map { .text(Self.text($0)) } ?? .null, .text(record.operatorName),
-                .integer(Int64(record.totalSteps)), record.waitingFor.map { .text($0) } ?? .null,
-                .text(record.approvedGates.map(\.rawValue).joined(separator: ",")),
-                record.phaseFinishedAt.map { .text(Self.text($0)) } ?? .null,
-            ])
+            INSERT INTO \(migrations) (\(columns.joined(separator: ", "))) VALUES (\(placeholders(columns.count)))
+            ON CONFLICT (id) DO UPDATE SET \(updates)
+            """, bindings: bindings)
     }
 
     /// Marks `count` steps done, with the phase of the last: run inside the step's transaction.
     public func setCompletedSteps(migration: String, count: Int, phase: Phase?) async throws {
         try await driver.execute(unsafeSQL: "UPDATE \(migrations) SET completed_steps = \(p(1)), phase = \(p(2)) WHERE id = \(p(3))",
                                  bindings: [.integer(Int64(count)), phase.map { .text($0.rawValue) } ?? .null, .text(migration)])
-    }
-
-    /// Stores the plan a run follows, with the schema and digests taken before it.
-    public func savePlan(_ plan: StoredPlan, migration: String) async throws {
-        let json = try await Self.json(of: plan)
-        try await driver.execute(unsafeSQL: "UPDATE \(migrations) SET plan = \(p(1)) WHERE id = \(p(2))",
-                                 bindings: [.text(json), .text(migration)])
     }
 
     /// A plan's JSON, as `JSONEncoder` writes a ``StoredPlan``: its two schemas, most of the

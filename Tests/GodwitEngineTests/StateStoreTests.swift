@@ -79,7 +79,7 @@ struct StateStoreTests {
         }
     }
 
-    @Test("A saved plan reads back equal to the one saved (its schemas are written on two tasks)", arguments: Engine.allCases)
+    @Test("A plan saved with its record reads back equal (its schemas are written on two tasks); saving the record alone keeps it", arguments: Engine.allCases)
     func planRoundTrip(engine: Engine) async throws {
         try await Self.withDatabase(engine) { url in
             try await DatabaseConnector.withDriver(url) { driver in
@@ -90,9 +90,14 @@ struct StateStoreTests {
                 try await driver.execute(unsafeSQL: "CREATE INDEX app_note ON app (note)")
                 let target = try await driver.inspect(InspectionOptions())
                 let plan = StoredPlan(steps: [], before: before, target: target, digests: [])
-                try await store.save(MigrationRecord(id: "001", name: "first", checksum: "c", state: .running, startedAt: Date(), operatorName: "ana"))
-                try await store.savePlan(plan, migration: "001")
+                var record = MigrationRecord(id: "001", name: "first", checksum: "c", state: .running, startedAt: Date(), operatorName: "ana")
+                try await store.save(record, plan: plan)
                 #expect(try await store.plan(migration: "001") == plan)
+                // Saving the record alone later keeps its plan.
+                record.state = .applied
+                try await store.save(record)
+                #expect(try await store.plan(migration: "001") == plan)
+                #expect(try await store.records().first?.state == .applied)
                 #expect(before != target)
             }
         }

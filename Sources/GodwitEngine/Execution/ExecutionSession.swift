@@ -28,6 +28,9 @@ final class ExecutionSession: Sendable {
     private let tally = Mutex<(tries: Int, failures: Int)>((0, 0))
     /// Whether this run has installed the state tables (so no store asks again).
     private let stateInstalled = Mutex(false)
+    /// The last verified backup, as the run found it when it first asked (`godwit backup`
+    /// records one; it does not run inside an apply).
+    private let verifiedBackup = Mutex<(asked: Bool, at: Date?)>((false, nil))
 
     init(url: DatabaseURL, settings: ExecutionSettings, observer: (any ExecutionObserver)?, measurer: (any StepMeasurer)? = nil) {
         self.url = url
@@ -83,6 +86,14 @@ final class ExecutionSession: Sendable {
     /// A state store on the current connection.
     func store() async throws -> StateStore {
         StateStore(driver: try await driver(), knownInstalled: stateInstalled.withLock { $0 })
+    }
+
+    /// When a backup was last verified, read once per run.
+    func lastVerifiedBackup() async throws -> Date? {
+        if let known = verifiedBackup.withLock({ $0.asked ? $0.at : nil as Date?? }) { return known }
+        let at = try await store().lastEvent(.backupVerified)
+        verifiedBackup.withLock { $0 = (true, at) }
+        return at
     }
 
     /// Installs the state tables when missing; the stores this session hands out after that

@@ -131,12 +131,13 @@ public struct MigrationApplier: Sendable {
 
     /// The record and plan a run follows: stored ones when the migration already began, else a
     /// fresh plan against the live schema with digests of the tables it touches.
-    private func prepare(_ migration: Migration, record: MigrationRecord?, session: ExecutionSession) async throws -> (MigrationRecord, StoredPlan) {
+    private func prepare(_ migration: Migration, record existing: MigrationRecord?, session: ExecutionSession) async throws -> (MigrationRecord, StoredPlan) {
         let store = try await session.store()
-        if let record, record.state != .rolledBack, !Self.replans(migration, record), let stored = try await store.plan(migration: migration.id) {
-            return (record, stored)
+        if let existing, existing.state != .rolledBack, !Self.replans(migration, existing), let stored = try await store.plan(migration: migration.id) {
+            return (existing, stored)
         }
-        if settings.requireRehearsal, try await store.passedRehearsal(migration: migration.id, checksum: migration.source?.checksum ?? "") == nil {
+        let rehearsal = try await store.passedRehearsal(migration: migration.id, checksum: migration.source?.checksum ?? "")
+        if settings.requireRehearsal, rehearsal == nil {
             throw GodwitError(
                 .refused, "Migration \(migration.id) has no passing rehearsal on this database", location: migration.source?.path,
                 reason: "apply runs only what was rehearsed: the same file, on the same database",
@@ -150,14 +151,15 @@ public struct MigrationApplier: Sendable {
         let plan = try DatabaseConnector.planner(for: live.engine).plan(migration, against: live)
         // A plan lint rejects never starts: apply keeps the promise the plan document makes.
         try PlanAdmission.check(migration, plan: plan, against: live)
-        try await evaluateChecklist(for: migration, store: store, driver: driver)
+        try await evaluateChecklist(for: migration, rehearsal: rehearsal, session: session, driver: driver)
         let digests = try await TableDigester.digests(of: TableDigester.touchedTables(by: migration, in: live), in: live, on: driver)
         let stored = StoredPlan(steps: plan.steps, before: live, target: plan.target, digests: digests)
         let record = MigrationRecord(id: migration.id, name: migration.name, checksum: migration.source?.checksum ?? "", state: .running,
                                      startedAt: Date(), operatorName: settings.operatorName, totalSteps: plan.steps.count)
-        try await store.clearSteps(migration: migration.id)
-        try await store.save(record)
-        try await store.savePlan(stored, migration: migration.id)
+        // A migration planned again (rolled back, or failed before any step) may have left
+        // step progress; a first run has none.
+        if existing != nil { try await store.clearSteps(migration: migration.id) }
+        try await store.save(record, plan: stored)
         session.noteReading(before: migration.id, reading)
         let assessment = MigrationAssessment(migration, engine: live.engine, schema: live)
         try await store.append(AuditEvent(at: Date(), kind: .migrationAssessed, migration: migration.id, fields: [
@@ -175,10 +177,10 @@ public struct MigrationApplier: Sendable {
     /// the database: its automatic items checked here (a verified backup within a day, a passing
     /// rehearsal of this file, the runner lock held, the free space Godwit can see) and its human
     /// items as the file acknowledges them. With `requireChecklist`, an open item stops the run.
-    private func evaluateChecklist(for migration: Migration, store: StateStore, driver: any DatabaseDriver) async throws {
+    private func evaluateChecklist(for migration: Migration, rehearsal: Date?, session: ExecutionSession, driver: any DatabaseDriver) async throws {
+        let store = try await session.store()
         let dayAgo = Date().addingTimeInterval(-86400)
-        let backup = try await store.lastEvent(.backupVerified).flatMap { $0 > dayAgo ? $0 : nil }
-        let rehearsal = try await store.passedRehearsal(migration: migration.id, checksum: migration.source?.checksum ?? "")
+        let backup = try await session.lastVerifiedBackup().flatMap { $0 > dayAgo ? $0 : nil }
         let free = await FreeSpace.available(for: driver)
         let stamp = { (date: Date) in ISO8601DateFormatter().string(from: date) }
         var items: [AuditEvent.Field] = [
