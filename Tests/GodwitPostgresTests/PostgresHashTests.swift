@@ -89,3 +89,33 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// A row digest hashes a double as the server prints it: godwit writes that text itself.
+@Suite("PostgreSQL's text of doubles")
+struct PostgresFloat8TextTests {
+    @Test("Doubles of every magnitude, subnormals, integers past 2^53 and the special values are written as float8out writes them")
+    func sameAsServer() async throws {
+        var numbers: [Double] = [0, -0.0, 1, -1, 0.1, 0.1 + 0.2, 1e-7, 1e-5, 0.0001, 0.00012345, 123.5, 100, 1e14, 1e15, 123456789012345.6,
+                                 1234567890123456.0, 9_007_199_254_740_993, 1e300, -1.5e-300, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+                                 .leastNormalMagnitude, 2.5e-8, 5e22, .nan, .infinity, -.infinity]
+        var generator = SplitMix(seed: 8)
+        for _ in 0..<1500 {
+            let number = Double(bitPattern: generator.next())
+            if number.isFinite { numbers.append(number) }
+        }
+        for _ in 0..<500 { numbers.append(Double(generator.next() % 10_000_000) / 100) }  // prices
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let driver = try await PostgresDriver.connect(endpoint)
+            defer { Task { try? await driver.close() } }
+            try await driver.execute(unsafeSQL: "SET extra_float_digits = 1")
+            let literals = numbers.map { number -> String in
+                number.isNaN ? "'NaN'" : number.isInfinite ? (number < 0 ? "'-Infinity'" : "'Infinity'") : "'\(number)'"
+            }
+            let printed = try await driver.query(unsafeSQL: "SELECT v::float8::text FROM (VALUES \(literals.map { "(\($0))" }.joined(separator: ", "))) AS t(v)")
+            #expect(printed.count == numbers.count)
+            for (number, row) in zip(numbers, printed) {
+                #expect(NumberText.postgresFloat8(number) == row[0].textValue, "\(number)")
+            }
+        }
+    }
+}

@@ -181,6 +181,83 @@ public enum NumberText {
         return normalized(Decimal(string: shortest).map { "\($0)" } ?? shortest)
     }
 
+    /// A double as PostgreSQL's `float8out` prints it with `extra_float_digits` above 0: the
+    /// shortest digits that read back as the same double, in fixed notation when the first
+    /// digit's power of ten is from -4 to 14 (`0.0001`, `123.5`, `100`), else in scientific
+    /// notation with at least two exponent digits (`1e-05`, `1.5e+300`); `NaN`, `Infinity`,
+    /// `-Infinity`, `-0`.
+    public static func postgresFloat8(_ number: Double) -> String {
+        if number.isNaN { return "NaN" }
+        if number.isInfinite { return number < 0 ? "-Infinity" : "Infinity" }
+        if number == 0 { return number.sign == .minus ? "-0" : "0" }
+        // Swift's description holds the shortest digits that read back as the same double. So
+        // does the server's Ryu, with one difference: it does not take digits lying exactly
+        // half-way to a neighbouring double (which read back by rounding to even), and takes
+        // the nearest longer ones instead.
+        var (digits, power) = decimalDigits(number.magnitude.description)
+        if isHalfway(digits, power: power, of: number.magnitude) {
+            for count in (digits.count + 1)...17 {
+                let candidate = decimalDigits(String(format: "%.\(count - 1)e", number.magnitude))
+                if Double(text(candidate.digits, power: candidate.power)) == number.magnitude,
+                   !isHalfway(candidate.digits, power: candidate.power, of: number.magnitude) {
+                    (digits, power) = candidate
+                    break
+                }
+            }
+        }
+        var out = number < 0 ? "-" : ""
+        let ascii = { (bytes: ArraySlice<UInt8>) in String(decoding: bytes, as: UTF8.self) }
+        if power >= -4 && power < 15 {
+            if power < 0 {
+                out += "0." + String(repeating: "0", count: -power - 1) + ascii(digits[...])
+            } else if digits.count <= power + 1 {
+                out += ascii(digits[...]) + String(repeating: "0", count: power + 1 - digits.count)
+            } else {
+                out += ascii(digits[..<(power + 1)]) + "." + ascii(digits[(power + 1)...])
+            }
+        } else {
+            out += ascii(digits[..<1]) + (digits.count > 1 ? "." + ascii(digits[1...]) : "")
+            let magnitude = abs(power)
+            out += (power < 0 ? "e-" : "e+") + (magnitude < 10 ? "0" : "") + String(magnitude)
+        }
+        return out
+    }
+
+    /// The significant digits of a positive number's text (`123.5`, `1e-07`, `1.25e+20`),
+    /// without leading or trailing zeros, and the power of ten of the first.
+    private static func decimalDigits(_ text: String) -> (digits: [UInt8], power: Int) {
+        var exponent = 0
+        var mantissa = Substring(text)
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+            mantissa = text[..<e]
+        }
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = parts.first.map(String.init) ?? "", fraction = parts.count > 1 ? String(parts[1]) : ""
+        var digits = Array((whole + fraction).utf8)
+        var power = whole.count - 1 + exponent
+        while let first = digits.first, first == 48, digits.count > 1 { digits.removeFirst(); power -= 1 }
+        while let last = digits.last, last == 48, digits.count > 1 { digits.removeLast() }
+        return (digits, power)
+    }
+
+    /// `d.ddd…e<power>`.
+    private static func text(_ digits: [UInt8], power: Int) -> String {
+        String(decoding: digits[..<1], as: UTF8.self) + "." + String(decoding: digits.dropFirst(), as: UTF8.self) + "e\(power)"
+    }
+
+    /// Whether the decimal `digits` × 10^`power`, which reads back as `number`, lies exactly
+    /// half-way between it and a neighbour: nudged up or down by far less than any other gap,
+    /// it then reads as the neighbour.
+    private static func isHalfway(_ digits: [UInt8], power: Int, of number: Double) -> Bool {
+        let tiny = String(repeating: "0", count: 24) + "1"
+        let up = text(digits, power: power).replacingOccurrences(of: "e", with: tiny + "e")
+        var lowered = digits
+        lowered[lowered.count - 1] -= 1  // the last digit is not 0
+        let down = text(lowered, power: power).replacingOccurrences(of: "e", with: String(repeating: "9", count: 25) + "e")
+        return Double(up) != number || Double(down) != number
+    }
+
     /// A decimal value from any stored number; text must be a plain decimal number.
     static func decimal(_ value: DatabaseValue) throws -> String {
         switch value {

@@ -116,10 +116,15 @@ extension CanonicalForm {
     /// The text a row digest hashes for one value: its ``text(_:column:)``, except that a valid
     /// point in time is written as PostgreSQL writes it in UTC with ISO dates
     /// (`2024-01-31 12:00:00.25`, `…+00` with a zone), which the server prints far more cheaply
-    /// than it computes microseconds. Appends nothing for NULL.
+    /// than it computes microseconds, and a double-precision number as `float8out` prints it
+    /// (``NumberText/postgresFloat8(_:)``).
     public func digestText(_ value: DatabaseValue, column: Int) -> (text: String, classification: Classification) {
         let text = text(value, column: column)
         let classification = classify(text, column: column)
+        if kinds[column] == .float, !isSinglePrecision(column), classification == .value, let number = Self.double(value) ?? Double(text) {
+            // A double as the server prints it: the shortest digits, an exponent past 10^15.
+            return (NumberText.postgresFloat8(number), classification)
+        }
         guard case .time(let micros) = classification, kinds[column] != .date else { return (text, classification) }
         var bytes: [UInt8] = []
         TemporalValue.appendPostgresText(microseconds: micros, withZone: kinds[column] == .timestamptz, to: &bytes)
@@ -134,14 +139,16 @@ extension CanonicalForm {
         switch (kind, value) {
         case (_, .null):
             return .null
-        case (.integer, .integer(let number)), (.decimal, .integer(let number)), (.float, .integer(let number)),
+        case (.integer, .integer(let number)), (.decimal, .integer(let number)),
              (.boolean, .integer(let number)), (.text, .integer(let number)), (.time, .integer(let number)), (.other, .integer(let number)):
             ScaledDecimal(integer: number).append(to: &buffer)
             return .value
-        case (.integer, .real(let number)) where !isSinglePrecision(column), (.decimal, .real(let number)) where !isSinglePrecision(column),
-             (.float, .real(let number)) where !isSinglePrecision(column):
+        case (.integer, .real(let number)) where !isSinglePrecision(column), (.decimal, .real(let number)) where !isSinglePrecision(column):
             guard let decimal = ScaledDecimal(number) else { break }
             decimal.append(to: &buffer)
+            return .value
+        case (.float, .real(let number)) where !isSinglePrecision(column) && number.isFinite:
+            buffer.append(contentsOf: NumberText.postgresFloat8(number).utf8)
             return .value
         case (.text, .text(let bytes)), (.time, .text(let bytes)), (.other, .text(let bytes)):
             // Text that is not ASCII takes the general path, which repairs invalid UTF-8 as the
@@ -159,6 +166,16 @@ extension CanonicalForm {
         let (text, classification) = digestText(value.databaseValue, column: column)
         if classification != .null { buffer.append(contentsOf: text.utf8) }
         return classification
+    }
+
+    /// The double a stored value holds, read from the value itself (not from its canonical text).
+    private static func double(_ value: DatabaseValue) -> Double? {
+        switch value {
+        case .real(let number): number
+        case .integer(let number): Double(number)
+        case .text(let text): Double(text.trimmingWhitespace())
+        case .null, .blob: nil
+        }
     }
 
     private func isSinglePrecision(_ column: Int) -> Bool {

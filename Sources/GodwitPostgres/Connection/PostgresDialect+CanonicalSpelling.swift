@@ -11,6 +11,8 @@ extension PostgresDialect: CanonicalSpelling {
             return ("\(column)::text", false)
         case (.date, .date): return ("\(column)::text", true)
         case (.decimal, .numeric): return ("trim_scale(\(column))::text", false)
+        // The shortest digits that read back as the same double (`extra_float_digits = 1`).
+        case (.float, .float8): return ("\(column)::text", false)
         case (.boolean, .bool): return ("CASE \(column) WHEN true THEN '1' WHEN false THEN '0' END", false)
         case (.blob, .bytea): return ("encode(\(column), 'hex')", false)
         case (.timestamp, .timestamp) where zoneIsUTC, (.timestamptz, .timestamptz):
