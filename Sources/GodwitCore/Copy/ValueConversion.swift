@@ -250,6 +250,21 @@ public enum NumberText {
     /// half-way between it and a neighbour: nudged up or down by far less than any other gap,
     /// it then reads as the neighbour.
     private static func isHalfway(_ digits: [UInt8], power: Int, of number: Double) -> Bool {
+        // A point half-way between two doubles is an integer only where doubles are 2 or more
+        // apart, and otherwise a fraction whose denominator is a power of two: d / 10^k is one
+        // only when 5^k divides d. Most numbers are neither, and need no reading back.
+        let fractionDigits = digits.count - 1 - power
+        if fractionDigits <= 0 {
+            if number < 9_007_199_254_740_992 { return false }
+        } else if fractionDigits <= 27, let value = UInt64(String(decoding: digits, as: UTF8.self)) {
+            var divisor: UInt64 = 1
+            for _ in 0..<fractionDigits {
+                let (product, overflow) = divisor.multipliedReportingOverflow(by: 5)
+                if overflow || product > value { return false }
+                divisor = product
+            }
+            if value % divisor != 0 { return false }
+        }
         let tiny = String(repeating: "0", count: 24) + "1"
         let up = text(digits, power: power).replacingOccurrences(of: "e", with: tiny + "e")
         var lowered = digits
