@@ -187,9 +187,16 @@ public enum NumberText {
     /// notation with at least two exponent digits (`1e-05`, `1.5e+300`); `NaN`, `Infinity`,
     /// `-Infinity`, `-0`.
     public static func postgresFloat8(_ number: Double) -> String {
-        if number.isNaN { return "NaN" }
-        if number.isInfinite { return number < 0 ? "-Infinity" : "Infinity" }
-        if number == 0 { return number.sign == .minus ? "-0" : "0" }
+        var bytes: [UInt8] = []
+        appendPostgresFloat8(number, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``postgresFloat8(_:)``'s UTF-8 bytes.
+    public static func appendPostgresFloat8(_ number: Double, to buffer: inout [UInt8]) {
+        if number.isNaN { return buffer.append(contentsOf: "NaN".utf8) }
+        if number.isInfinite { return buffer.append(contentsOf: (number < 0 ? "-Infinity" : "Infinity").utf8) }
+        if number == 0 { return buffer.append(contentsOf: (number.sign == .minus ? "-0" : "0").utf8) }
         // Swift's description holds the shortest digits that read back as the same double. So
         // does the server's Ryu, with one difference: it does not take digits lying exactly
         // half-way to a neighbouring double (which read back by rounding to even), and takes
@@ -205,40 +212,63 @@ public enum NumberText {
                 }
             }
         }
-        var out = number < 0 ? "-" : ""
-        let ascii = { (bytes: ArraySlice<UInt8>) in String(decoding: bytes, as: UTF8.self) }
+        if number < 0 { buffer.append(45) }
         if power >= -4 && power < 15 {
             if power < 0 {
-                out += "0." + String(repeating: "0", count: -power - 1) + ascii(digits[...])
+                buffer.append(48); buffer.append(46)
+                buffer.append(contentsOf: repeatElement(48, count: -power - 1))
+                buffer.append(contentsOf: digits)
             } else if digits.count <= power + 1 {
-                out += ascii(digits[...]) + String(repeating: "0", count: power + 1 - digits.count)
+                buffer.append(contentsOf: digits)
+                buffer.append(contentsOf: repeatElement(48, count: power + 1 - digits.count))
             } else {
-                out += ascii(digits[..<(power + 1)]) + "." + ascii(digits[(power + 1)...])
+                buffer.append(contentsOf: digits[..<(power + 1)])
+                buffer.append(46)
+                buffer.append(contentsOf: digits[(power + 1)...])
             }
         } else {
-            out += ascii(digits[..<1]) + (digits.count > 1 ? "." + ascii(digits[1...]) : "")
+            buffer.append(digits[0])
+            if digits.count > 1 { buffer.append(46); buffer.append(contentsOf: digits[1...]) }
+            buffer.append(101)
+            buffer.append(power < 0 ? 45 : 43)
             let magnitude = abs(power)
-            out += (power < 0 ? "e-" : "e+") + (magnitude < 10 ? "0" : "") + String(magnitude)
+            if magnitude < 10 { buffer.append(48) }
+            ScaledDecimal(integer: Int64(magnitude)).append(to: &buffer)
         }
-        return out
     }
 
     /// The significant digits of a positive number's text (`123.5`, `1e-07`, `1.25e+20`),
     /// without leading or trailing zeros, and the power of ten of the first.
     private static func decimalDigits(_ text: String) -> (digits: [UInt8], power: Int) {
-        var exponent = 0
-        var mantissa = Substring(text)
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            exponent = Int(text[text.index(after: e)...]) ?? 0
-            mantissa = text[..<e]
+        var text = text
+        return text.withUTF8 { bytes in
+            var digits: [UInt8] = []
+            digits.reserveCapacity(20)
+            var whole = 0, seenPoint = false, exponent = 0, index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == 46 {
+                    seenPoint = true
+                } else if byte == 101 || byte == 69 {
+                    var sign = 1, value = 0
+                    index += 1
+                    if index < bytes.count, bytes[index] == 45 || bytes[index] == 43 { sign = bytes[index] == 45 ? -1 : 1; index += 1 }
+                    while index < bytes.count { value = value * 10 + Int(bytes[index] &- 48); index += 1 }
+                    exponent = sign * value
+                    break
+                } else {
+                    digits.append(byte)
+                    if !seenPoint { whole += 1 }
+                }
+                index += 1
+            }
+            var power = whole - 1 + exponent
+            var leading = 0
+            while leading < digits.count - 1, digits[leading] == 48 { leading += 1; power -= 1 }
+            if leading > 0 { digits.removeFirst(leading) }
+            while digits.count > 1, digits.last == 48 { digits.removeLast() }
+            return (digits, power)
         }
-        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
-        let whole = parts.first.map(String.init) ?? "", fraction = parts.count > 1 ? String(parts[1]) : ""
-        var digits = Array((whole + fraction).utf8)
-        var power = whole.count - 1 + exponent
-        while let first = digits.first, first == 48, digits.count > 1 { digits.removeFirst(); power -= 1 }
-        while let last = digits.last, last == 48, digits.count > 1 { digits.removeLast() }
-        return (digits, power)
     }
 
     /// `d.ddd…e<power>`.
@@ -256,7 +286,8 @@ public enum NumberText {
         let fractionDigits = digits.count - 1 - power
         if fractionDigits <= 0 {
             if number < 9_007_199_254_740_992 { return false }
-        } else if fractionDigits <= 27, let value = UInt64(String(decoding: digits, as: UTF8.self)) {
+        } else if fractionDigits <= 27, digits.count <= 19 {
+            let value = digits.reduce(UInt64(0)) { $0 * 10 + UInt64($1 &- 48) }
             var divisor: UInt64 = 1
             for _ in 0..<fractionDigits {
                 let (product, overflow) = divisor.multipliedReportingOverflow(by: 5)

@@ -148,7 +148,7 @@ extension CanonicalForm {
             decimal.append(to: &buffer)
             return .value
         case (.float, .real(let number)) where !isSinglePrecision(column) && number.isFinite:
-            buffer.append(contentsOf: NumberText.postgresFloat8(number).utf8)
+            NumberText.appendPostgresFloat8(number, to: &buffer)
             return .value
         case (.text, .text(let bytes)), (.time, .text(let bytes)), (.other, .text(let bytes)):
             // Text that is not ASCII takes the general path, which repairs invalid UTF-8 as the
