@@ -83,9 +83,15 @@ public struct TemporalValue: Hashable, Sendable {
     }
 
     /// Days since 1970-01-01 of the value's date (on its own clock).
-    public var days: Int64 {
+    public var days: Int64 { Self.dayAndTime(microseconds).days }
+
+    /// The day since 1970-01-01 that microseconds since its start fall on, and the microseconds
+    /// into that day (never negative: a moment before 1970 falls on an earlier day).
+    static func dayAndTime(_ microseconds: Int64) -> (days: Int64, microsecondOfDay: Int64) {
         let perDay: Int64 = 86_400_000_000
-        return microseconds >= 0 ? microseconds / perDay : -((-microseconds + perDay - 1) / perDay)
+        var days = microseconds / perDay, rest = microseconds % perDay
+        if rest < 0 { rest += perDay; days -= 1 }
+        return (days, rest)
     }
 
     // MARK: Text
@@ -184,9 +190,7 @@ public struct TemporalValue: Hashable, Sendable {
     /// `TimeZone = UTC`) under `DateStyle = ISO`: `2024-01-31 12:00:00.25`, at least four year
     /// digits, the fraction without trailing zeros, `+00`, and ` BC` for years before 1.
     public static func appendPostgresText(microseconds: Int64, withZone: Bool, to buffer: inout [UInt8]) {
-        let perDay: Int64 = 86_400_000_000
-        var days = microseconds / perDay, rest = microseconds % perDay
-        if rest < 0 { rest += perDay; days -= 1 }
+        let (days, rest) = dayAndTime(microseconds)
         let (year, month, day) = civil(days: days)
         let printedYear = year > 0 ? year : 1 - year
         let seconds = rest / 1_000_000
@@ -224,9 +228,7 @@ public struct TemporalValue: Hashable, Sendable {
 
     /// `2024-01-31 12:00:00.250000` for microseconds since the epoch (no zone suffix).
     public static func text(microseconds: Int64, dateOnly: Bool = false) -> String {
-        let perDay: Int64 = 86_400_000_000
-        var days = microseconds / perDay, rest = microseconds % perDay
-        if rest < 0 { rest += perDay; days -= 1 }
+        let (days, rest) = dayAndTime(microseconds)
         let (year, month, day) = civil(days: days)
         guard (0...9999).contains(year) else {
             // Outside four-digit years: the general (slower) spelling.
@@ -283,4 +285,10 @@ private struct DigitScanner {
         }
         return value
     }
+}
+
+extension TimeZone {
+    /// Whether this is UTC under either of its names: zone-less times read in it need no
+    /// offset arithmetic.
+    public var isUTC: Bool { ["UTC", "GMT"].contains(identifier) }
 }

@@ -28,7 +28,7 @@ public struct CanonicalDigest: Sendable {
 
     public init(form: CanonicalForm) {
         self.form = form
-        readsUTC = form.zones.map { ["UTC", "GMT"].contains($0.identifier) }
+        readsUTC = form.zones.map(\.isUTC)
     }
 
     /// Adds one row (its values in the form's column order).

@@ -38,7 +38,7 @@ struct EncodedColumn: Sendable {
     init(_ conversion: ColumnConversion, binaryType: PostgresBinaryType?) {
         targetKind = conversion.targetKind
         epochUnit = conversion.epochUnit
-        readsTimesAsUTC = ["UTC", "GMT"].contains(conversion.zone.identifier)
+        readsTimesAsUTC = conversion.zone.isUTC
         mapsKeysToUUIDs = conversion.uuidOfKeysIn != nil || conversion.jsonArrayToArray
         self.binaryType = binaryType
     }

@@ -30,7 +30,7 @@ final class ExecutionSession: Sendable {
     private let stateInstalled = Mutex(false)
     /// The last verified backup, as the run found it when it first asked (`godwit backup`
     /// records one; it does not run inside an apply).
-    private let verifiedBackup = Mutex<(asked: Bool, at: Date?)>((false, nil))
+    private let verifiedBackup = Mutex<Date??>(nil)
 
     init(url: DatabaseURL, settings: ExecutionSettings, observer: (any ExecutionObserver)?, measurer: (any StepMeasurer)? = nil) {
         self.url = url
@@ -90,9 +90,9 @@ final class ExecutionSession: Sendable {
 
     /// When a backup was last verified, read once per run.
     func lastVerifiedBackup() async throws -> Date? {
-        if let known = verifiedBackup.withLock({ $0.asked ? $0.at : nil as Date?? }) { return known }
+        if let known = verifiedBackup.withLock({ $0 }) { return known }
         let at = try await store().lastEvent(.backupVerified)
-        verifiedBackup.withLock { $0 = (true, at) }
+        verifiedBackup.withLock { $0 = .some(at) }
         return at
     }
 

@@ -108,7 +108,7 @@ struct PostgresCanonicalBuckets: BucketReader {
         guard let spelling = keyed.driver.dialect as? any CanonicalSpelling else { return nil }
         var canonical: [String] = [], times: [String] = []
         for (index, (column, type)) in zip(columns, types).enumerated() {
-            let isUTC = ["UTC", "GMT"].contains(form.zones[index].identifier)
+            let isUTC = form.zones[index].isUTC
             guard let spelled = spelling.canonicalText(of: column, declaredType: type, kind: form.kinds[index], zoneIsUTC: isUTC) else { return nil }
             canonical.append(spelled.expression)
             if spelled.isTime { times.append(column) }
