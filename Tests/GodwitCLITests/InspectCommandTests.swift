@@ -78,7 +78,7 @@ struct InspectCommandTests {
 struct CLIErrorTests {
     @Test("Each error is one line with exit code 1 for failures and 64 for usage", arguments: [
         (["inspect", "sqlite:/nonexistent/dir/app.db"], Int32(1),
-         "godwit: error: No SQLite database at /nonexistent/dir/app.db: the file does not exist. Check the path (relative paths start from /tmp)."),
+         "godwit: error: No SQLite database at /nonexistent/dir/app.db: the file does not exist. Check the path (relative paths start from /tmp); for a new database, create it as an empty file first (touch /nonexistent/dir/app.db)."),
         (["inspect", "postgres://me:topsecret@127.0.0.1:1/app"], Int32(1),
          "godwit: error: Cannot connect to PostgreSQL at 127.0.0.1:1: connection refused. Check that the server is running and accepts connections on that host and port."),
         (["inspect", "postgres://me:topsecret@127.0.0.1:port/app"], Int32(64),

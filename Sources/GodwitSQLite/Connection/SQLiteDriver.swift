@@ -47,7 +47,8 @@ public final class SQLiteDriver: DatabaseDriver {
                 throw GodwitError(
                     .fileNotFound, "No SQLite database", location: path,
                     reason: "the file does not exist",
-                    remedy: "Check the path (relative paths start from \(FileManager.default.currentDirectoryPath))."
+                    remedy: "Check the path (relative paths start from \(FileManager.default.currentDirectoryPath)); "
+                        + "for a new database, create it as an empty file first (touch \(path))."
                 )
             }
             if isDirectory.boolValue {
