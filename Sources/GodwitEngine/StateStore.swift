@@ -93,17 +93,24 @@ public struct StateStore: Sendable {
         try await records().first { $0.id == id }
     }
 
-    /// Inserts or updates a migration's record (its stored plan is kept).
-    public func save(_ record: MigrationRecord) async throws {
-        try await upsert(record, planJSON: nil)
+    /// Inserts or updates a migration's record (its stored plan is kept), with `events` appended
+    /// to the audit log in the same statement where the engine allows (``SQLDialect/combinesWrites``).
+    public func save(_ record: MigrationRecord, events: [AuditEvent] = []) async throws {
+        try await perform([try eventsWrite(events), upsertWrite(record, planJSON: nil)].compactMap { $0 })
     }
 
-    /// Saves a record with the plan its run follows, in one statement.
-    public func save(_ record: MigrationRecord, plan: StoredPlan) async throws {
-        try await upsert(record, planJSON: try await Self.json(of: plan))
+    /// Saves a record with the plan its run follows (and `events`), in one statement. Returns
+    /// the plan's target with its JSON, for the next plan to reuse (`reusing`) when it starts
+    /// from that schema.
+    @discardableResult
+    public func save(_ record: MigrationRecord, plan: StoredPlan, reusing known: EncodedSchema? = nil,
+                     events: [AuditEvent] = []) async throws -> EncodedSchema {
+        let (json, target) = try await Self.json(of: plan, reusing: known)
+        try await perform([try eventsWrite(events), upsertWrite(record, planJSON: json)].compactMap { $0 })
+        return target
     }
 
-    private func upsert(_ record: MigrationRecord, planJSON: String?) async throws {
+    private func upsertWrite(_ record: MigrationRecord, planJSON: String?) -> StateWrite {
         var columns = ["id", "name", "checksum", "state", "phase", "completed_steps", "started_at", "finished_at", "operator",
                        "total_steps", "waiting_for", "approved_gates", "phase_finished_at"]
         var bindings: [DatabaseValue] = [
@@ -119,28 +126,81 @@ public struct StateStore: Sendable {
             bindings.append(.text(planJSON))
         }
         let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        try await driver.execute(unsafeSQL: """
-            INSERT INTO \(migrations) (\(columns.joined(separator: ", "))) VALUES (\(placeholders(columns.count)))
+        let table = migrations, dialect = dialect, names = columns.joined(separator: ", "), count = bindings.count
+        return StateWrite(bindings: bindings) { first in
+            """
+            INSERT INTO \(table) (\(names)) VALUES (\(StateWrite.placeholders(count, from: first, in: dialect)))
             ON CONFLICT (id) DO UPDATE SET \(updates)
-            """, bindings: bindings)
+            """
+        }
     }
 
     /// Marks `count` steps done, with the phase of the last: run inside the step's transaction.
     public func setCompletedSteps(migration: String, count: Int, phase: Phase?) async throws {
-        try await driver.execute(unsafeSQL: "UPDATE \(migrations) SET completed_steps = \(p(1)), phase = \(p(2)) WHERE id = \(p(3))",
-                                 bindings: [.integer(Int64(count)), phase.map { .text($0.rawValue) } ?? .null, .text(migration)])
+        try await perform([completedStepsWrite(migration: migration, count: count, phase: phase)])
     }
 
-    /// A plan's JSON, as `JSONEncoder` writes a ``StoredPlan``: its two schemas, most of the
-    /// work, are encoded at once on two tasks.
-    static func json(of plan: StoredPlan) async throws -> String {
-        async let before = encoded(plan.before)
-        async let target = encoded(plan.target)
+    private func completedStepsWrite(migration: String, count: Int, phase: Phase?) -> StateWrite {
+        let table = migrations, dialect = dialect
+        return StateWrite(bindings: [.integer(Int64(count)), phase.map { .text($0.rawValue) } ?? .null, .text(migration)]) { first in
+            "UPDATE \(table) SET completed_steps = \(dialect.parameter(first)), phase = \(dialect.parameter(first + 1)) WHERE id = \(dialect.parameter(first + 2))"
+        }
+    }
+
+    /// Marks step `step` finished and the first `step` steps done, in the step's transaction and
+    /// in one statement where the engine allows: the step's row keeps when it started and the
+    /// batches and rows it counted, or is made now with none.
+    public func markStepDone(migration: String, step: Int, title: String, phase: Phase, startedAt: Date, finishedAt: Date) async throws {
+        let table = steps, dialect = dialect
+        let finished = StateWrite(bindings: [
+            .text(migration), .integer(Int64(step)), .text(title), .text(phase.rawValue), .text(Self.text(startedAt)),
+            .text(Self.text(finishedAt)),
+        ]) { first in
+            let p = { (offset: Int) in dialect.parameter(first + offset) }
+            return """
+                INSERT INTO \(table) (migration, step, title, phase, started_at, updated_at, finished_at)
+                VALUES (\(p(0)), \(p(1)), \(p(2)), \(p(3)), \(p(4)), \(p(5)), \(p(5)))
+                ON CONFLICT (migration, step) DO UPDATE SET updated_at = excluded.updated_at, finished_at = excluded.finished_at
+                """
+        }
+        try await perform([completedStepsWrite(migration: migration, count: step, phase: phase), finished])
+    }
+
+    /// Runs `writes` in order: as one statement where the engine combines writes, else one by one.
+    /// Writes sent together must not touch the same rows (a data-modifying `WITH` sees none of
+    /// the others' changes).
+    private func perform(_ writes: [StateWrite]) async throws {
+        guard !writes.isEmpty else { return }
+        guard dialect.combinesWrites, writes.count > 1 else {
+            for write in writes { try await driver.execute(unsafeSQL: write.sql(1), bindings: write.bindings) }
+            return
+        }
+        var first = 1
+        var parts: [String] = []
+        for write in writes {
+            parts.append(write.sql(first))
+            first += write.bindings.count
+        }
+        let leading = parts.dropLast().enumerated().map { "godwit_write_\($0.offset) AS (\($0.element))" }.joined(separator: ",\n")
+        try await driver.execute(unsafeSQL: "WITH \(leading)\n\(parts[parts.count - 1])", bindings: writes.flatMap(\.bindings))
+    }
+
+    /// A plan's JSON, as `JSONEncoder` writes a ``StoredPlan``, and its target with the target's
+    /// JSON. The two schemas, most of the work, are encoded at once on two tasks, and a schema
+    /// equal to `known`'s is not encoded again (a migration usually starts from the schema the
+    /// previous one ended with).
+    static func json(of plan: StoredPlan, reusing known: EncodedSchema? = nil) async throws -> (json: String, target: EncodedSchema) {
+        let knownBefore = known.flatMap { $0.schema == plan.before ? $0.json : nil }
+        let knownTarget = known.flatMap { $0.schema == plan.target ? $0.json : nil }
+        async let before = knownBefore ?? encoded(plan.before)
+        async let target = knownTarget ?? encoded(plan.target)
         let steps = try encoded(plan.steps), digests = try encoded(plan.digests)
-        return "{\"steps\":\(steps),\"before\":\(try await before),\"target\":\(try await target),\"digests\":\(digests)}"
+        let targetJSON = try await target
+        return ("{\"steps\":\(steps),\"before\":\(try await before),\"target\":\(targetJSON),\"digests\":\(digests)}",
+                EncodedSchema(schema: plan.target, json: targetJSON))
     }
 
-    @Sendable private static func encoded<Value: Encodable>(_ value: Value) throws -> String {
+    @Sendable static func encoded<Value: Encodable>(_ value: Value) throws -> String {
         String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
     }
 
@@ -208,6 +268,19 @@ public struct StateStore: Sendable {
         return try? JSONDecoder().decode(RehearsalMeasurement.self, from: Data(json.utf8))
     }
 
+    /// Every passing rehearsal on this database: when each migration file (by migration and
+    /// checksum) last passed.
+    public func passedRehearsals() async throws -> [RehearsedFile: Date] {
+        guard try await isInstalled() else { return [:] }
+        let rows = try await driver.query(unsafeSQL: "SELECT migration, checksum, at FROM \(rehearsals) WHERE verdict = 'go'")
+        var passed: [RehearsedFile: Date] = [:]
+        for row in rows {
+            guard let migration = row[0].textValue, let checksum = row[1].textValue, let at = row[2].textValue.flatMap(Self.date) else { continue }
+            passed[RehearsedFile(migration: migration, checksum: checksum)] = at
+        }
+        return passed
+    }
+
     /// When the migration file with this checksum last passed a rehearsal on this database.
     public func passedRehearsal(migration: String, checksum: String) async throws -> Date? {
         guard try await isInstalled() else { return nil }
@@ -217,9 +290,28 @@ public struct StateStore: Sendable {
 
     /// Appends an event to the audit log.
     public func append(_ event: AuditEvent) async throws {
-        let fields = try String(decoding: JSONEncoder().encode(event.fields), as: UTF8.self)
-        try await driver.execute(unsafeSQL: "INSERT INTO \(audit) (at, event, migration, fields) VALUES (\(placeholders(4)))",
-                                 bindings: [.text(Self.text(event.at)), .text(event.kind.rawValue), .text(event.migration), .text(fields)])
+        try await append([event])
+    }
+
+    /// Appends events to the audit log, in order, in one statement.
+    public func append(_ events: [AuditEvent]) async throws {
+        try await perform([try eventsWrite(events)].compactMap { $0 })
+    }
+
+    /// One `INSERT` of `events` in order (rows get their sequence numbers in the order listed);
+    /// nil for none.
+    private func eventsWrite(_ events: [AuditEvent]) throws -> StateWrite? {
+        guard !events.isEmpty else { return nil }
+        var bindings: [DatabaseValue] = []
+        for event in events {
+            let fields = try String(decoding: JSONEncoder().encode(event.fields), as: UTF8.self)
+            bindings += [.text(Self.text(event.at)), .text(event.kind.rawValue), .text(event.migration), .text(fields)]
+        }
+        let table = audit, dialect = dialect
+        return StateWrite(bindings: bindings) { first in
+            let rows = events.indices.map { "(" + StateWrite.placeholders(4, from: first + 4 * $0, in: dialect) + ")" }
+            return "INSERT INTO \(table) (at, event, migration, fields) VALUES " + rows.joined(separator: ", ")
+        }
     }
 
     /// When the latest event of a kind was logged.
@@ -257,4 +349,33 @@ public struct StateStore: Sendable {
     static func text(_ date: Date) -> String { formatter.string(from: date) }
 
     static func date(_ text: String) -> Date? { formatter.date(from: text) }
+}
+
+/// One write to the state tables: its SQL, with parameters numbered from the number it is given
+/// (several writes may share one statement's parameters), and its values.
+struct StateWrite: Sendable {
+    let bindings: [DatabaseValue]
+    let sql: @Sendable (_ firstParameter: Int) -> String
+
+    init(bindings: [DatabaseValue], sql: @escaping @Sendable (_ firstParameter: Int) -> String) {
+        self.bindings = bindings
+        self.sql = sql
+    }
+
+    /// `count` parameters from `first` on, comma-separated.
+    static func placeholders(_ count: Int, from first: Int, in dialect: any SQLDialect) -> String {
+        (first..<first + count).map(dialect.parameter).joined(separator: ", ")
+    }
+}
+
+/// A migration file as a rehearsal knew it: the migration and its file's checksum.
+public struct RehearsedFile: Hashable, Sendable {
+    public let migration: String
+    public let checksum: String
+}
+
+/// A schema with its JSON, kept so that the same schema in the next plan is not encoded again.
+public struct EncodedSchema: Sendable {
+    public let schema: Schema
+    public let json: String
 }

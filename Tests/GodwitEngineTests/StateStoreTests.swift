@@ -103,6 +103,87 @@ struct StateStoreTests {
         }
     }
 
+    @Test("A record saved with audit events writes both (one statement where the engine combines writes), the events in order", arguments: Engine.allCases)
+    func recordWithEvents(engine: Engine) async throws {
+        try await Self.withDatabase(engine) { url in
+            try await DatabaseConnector.withDriver(url) { driver in
+                let store = StateStore(driver: driver)
+                try await store.install()
+                let at = Date(timeIntervalSince1970: 1_790_000_000)
+                let record = MigrationRecord(id: "001", name: "first", checksum: "c", state: .running, startedAt: at, operatorName: "ana")
+                let events = (0..<5).map { AuditEvent(at: at.addingTimeInterval(Double($0)), kind: $0.isMultiple(of: 2) ? .phaseStarted : .phaseCompleted,
+                                                      migration: "001", fields: [.init("phase", "p\($0)"), .init("note", "it's \"quoted\"")]) }
+                try await store.save(record, events: Array(events.prefix(3)))
+                try await store.append(Array(events.suffix(2)))
+                try await store.append([])
+                #expect(try await store.events(migration: "001") == events)
+                #expect(try await store.record("001") == record)
+                // Where the writes are one statement, a record the database refuses takes its events with it.
+                try await driver.execute(unsafeSQL: "CREATE UNIQUE INDEX one_name ON \(driver.dialect.godwitTable("migrations")) (name)")
+                var clash = record
+                clash.id = "002"
+                await #expect(throws: (any Error).self) { try await store.save(clash, events: [events[0]]) }
+                #expect(try await store.events(migration: "001").count == (driver.dialect.combinesWrites ? 5 : 6))
+            }
+        }
+    }
+
+    @Test("A finished step keeps when it started and what it counted, and marks the steps before it done", arguments: Engine.allCases)
+    func stepDone(engine: Engine) async throws {
+        try await Self.withDatabase(engine) { url in
+            try await DatabaseConnector.withDriver(url) { driver in
+                let store = StateStore(driver: driver)
+                try await store.install()
+                let started = Date(timeIntervalSince1970: 1_790_000_000)
+                try await store.save(MigrationRecord(id: "001", name: "first", checksum: "c", state: .running, startedAt: started, operatorName: "ana", totalSteps: 3))
+                let backfill = StepProgress(step: 2, title: "Backfill", phase: .backfill, startedAt: started, updatedAt: started.addingTimeInterval(1),
+                                            batchesDone: 7, rowsDone: 7000, rowsTotal: 7000, lastKey: "(7000)")
+                try await store.recordStep(migration: "001", backfill)
+                let finished = started.addingTimeInterval(5)
+                try await store.markStepDone(migration: "001", step: 2, title: "Backfill", phase: .backfill, startedAt: finished, finishedAt: finished)
+                try await store.markStepDone(migration: "001", step: 3, title: "Check", phase: .verify, startedAt: started.addingTimeInterval(6),
+                                             finishedAt: started.addingTimeInterval(7))
+                let progress = try await store.stepProgress(migration: "001")
+                #expect(progress.map(\.step) == [2, 3])
+                #expect(progress[0].startedAt == started)
+                #expect(progress[0].finishedAt == finished && progress[0].updatedAt == finished)
+                #expect(progress[0].batchesDone == 7 && progress[0].rowsDone == 7000 && progress[0].lastKey == "(7000)")
+                #expect(progress[1].startedAt == started.addingTimeInterval(6) && progress[1].finishedAt == started.addingTimeInterval(7))
+                #expect(progress[1].batchesDone == 0)
+                let record = try #require(try await store.record("001"))
+                #expect(record.completedSteps == 3 && record.phase == .verify)
+            }
+        }
+    }
+
+    @Test("A plan starting from the schema the previous plan ended with reads back equal when that schema's JSON is reused", arguments: Engine.allCases)
+    func planReusingSchema(engine: Engine) async throws {
+        try await Self.withDatabase(engine) { url in
+            try await DatabaseConnector.withDriver(url) { driver in
+                let store = StateStore(driver: driver)
+                try await store.install()
+                let first = try await driver.inspect(InspectionOptions())
+                try await driver.execute(unsafeSQL: "ALTER TABLE app ADD COLUMN note text")
+                let second = try await driver.inspect(InspectionOptions())
+                try await driver.execute(unsafeSQL: "CREATE INDEX app_note ON app (note)")
+                let third = try await driver.inspect(InspectionOptions())
+                let record = { (id: String) in MigrationRecord(id: id, name: id, checksum: "c", state: .running, startedAt: Date(), operatorName: "ana") }
+                let planOne = StoredPlan(steps: [], before: first, target: second, digests: [])
+                let planTwo = StoredPlan(steps: [], before: second, target: third, digests: [])
+                let kept = try await store.save(record("001"), plan: planOne)
+                #expect(kept.schema == second)
+                let keptTwo = try await store.save(record("002"), plan: planTwo, reusing: kept)
+                #expect(keptTwo.schema == third)
+                // A kept schema that matches neither side is not used.
+                let planThree = StoredPlan(steps: [], before: third, target: first, digests: [])
+                try await store.save(record("003"), plan: planThree, reusing: kept)
+                #expect(try await store.plan(migration: "001") == planOne)
+                #expect(try await store.plan(migration: "002") == planTwo)
+                #expect(try await store.plan(migration: "003") == planThree)
+            }
+        }
+    }
+
     @Test("A changed file of an applied migration is drift, refused with both checksums")
     func drift() throws {
         var migration = try MigrationFileParser().parse("name: x\noperations:\n  - drop_table: {table: t}\n", file: "m/001_x.yaml", defaultID: "001")

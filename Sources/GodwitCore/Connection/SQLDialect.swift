@@ -63,6 +63,10 @@ public protocol SQLDialect: Sendable {
     /// on the same table (PostgreSQL: its lock lets rows be read and written meanwhile; SQLite:
     /// one writer at a time).
     var analyzesBesideWriters: Bool { get }
+    /// Whether several `INSERT`/`UPDATE` statements on different rows can be sent as one, each
+    /// but the last in a data-modifying `WITH` (PostgreSQL): one round trip instead of several.
+    /// Where not (SQLite, which is in-process anyway), they run one after another.
+    var combinesWrites: Bool { get }
     /// One row describing what the server is doing, for watching a run (nil where the engine
     /// has no such views): sessions waiting for a lock and the longest wait in seconds, the
     /// database's commits and rollbacks so far, the largest replication lag in bytes and

@@ -31,6 +31,13 @@ final class ExecutionSession: Sendable {
     /// The last verified backup, as the run found it when it first asked (`godwit backup`
     /// records one; it does not run inside an apply).
     private let verifiedBackup = Mutex<Date??>(nil)
+    /// The passing rehearsals, as the run found them when it first asked (a rehearsal does not
+    /// run inside an apply).
+    private let rehearsals = Mutex<[RehearsedFile: Date]?>(nil)
+    /// Audit events logged and not written yet (``log(_:)``).
+    private let unwritten = Mutex<[AuditEvent]>([])
+    /// The schema the last saved plan ends with, and its JSON.
+    private let lastEncoded = Mutex<EncodedSchema?>(nil)
 
     init(url: DatabaseURL, settings: ExecutionSettings, observer: (any ExecutionObserver)?, measurer: (any StepMeasurer)? = nil) {
         self.url = url
@@ -96,12 +103,64 @@ final class ExecutionSession: Sendable {
         return at
     }
 
+    /// When this migration file last passed a rehearsal on this database; every rehearsal is
+    /// read once per run.
+    func passedRehearsal(migration: String, checksum: String) async throws -> Date? {
+        if let known = rehearsals.withLock({ $0 }) { return known[RehearsedFile(migration: migration, checksum: checksum)] }
+        let passed = try await store().passedRehearsals()
+        rehearsals.withLock { $0 = passed }
+        return passed[RehearsedFile(migration: migration, checksum: checksum)]
+    }
+
     /// Installs the state tables when missing; the stores this session hands out after that
     /// know they are there.
     func installState() async throws {
         try await store().install()
         stateInstalled.withLock { $0 = true }
     }
+
+    /// Logs an audit event. It is written with the next record this run saves, in the same
+    /// statement (``save(_:)``), or by ``writeLog()``, which runs before every step: no step
+    /// starts before what led to it is in the log.
+    func log(_ event: AuditEvent) { unwritten.withLock { $0.append(event) } }
+
+    /// Writes the events logged and not written yet.
+    func writeLog() async throws {
+        let events = takeUnwritten()
+        guard !events.isEmpty else { return }
+        do {
+            try await store().append(events)
+        } catch {
+            unwritten.withLock { $0 = events + $0 }
+            throw error
+        }
+    }
+
+    /// Saves a migration's record, with the events logged since the last write.
+    func save(_ record: MigrationRecord) async throws {
+        let events = takeUnwritten()
+        do {
+            try await store().save(record, events: events)
+        } catch {
+            unwritten.withLock { $0 = events + $0 }
+            throw error
+        }
+    }
+
+    /// Saves a migration's record with the plan its run follows, and the events logged since
+    /// the last write; a schema the previous plan saved is not encoded again.
+    func save(_ record: MigrationRecord, plan: StoredPlan) async throws {
+        let events = takeUnwritten()
+        do {
+            let target = try await store().save(record, plan: plan, reusing: lastEncoded.withLock { $0 }, events: events)
+            lastEncoded.withLock { $0 = target }
+        } catch {
+            unwritten.withLock { $0 = events + $0 }
+            throw error
+        }
+    }
+
+    private func takeUnwritten() -> [AuditEvent] { unwritten.withLock { events in defer { events = [] }; return events } }
 
     /// Drops the connection (after it failed); the next use opens a new one.
     func reset() async {

@@ -54,10 +54,12 @@ public struct MigrationApplier: Sendable {
         let session = ExecutionSession(url: url, settings: settings, observer: observer, measurer: measurer)
         do {
             let outcome = try await run(migrations, session: session)
+            try await session.writeLog()
             await session.close()
             await lock.release()
             return outcome
         } catch {
+            try? await session.writeLog()
             await session.close()
             await lock.release()
             throw error
@@ -84,9 +86,8 @@ public struct MigrationApplier: Sendable {
         if let legacy {
             for migration in migrations where legacy.contains(migration) && !records.contains(where: { $0.id == migration.id }) {
                 let adopted = MigrationRecord.adopted(migration, from: legacy.tool, at: Date())
-                try await store.save(adopted)
-                try await store.append(AuditEvent(at: Date(), kind: .migrationCompleted, migration: migration.id,
-                                                  fields: [.init("adopted_from", legacy.tool.rawValue)]))
+                try await store.save(adopted, events: [AuditEvent(at: Date(), kind: .migrationCompleted, migration: migration.id,
+                                                                  fields: [.init("adopted_from", legacy.tool.rawValue)])])
                 records.append(adopted)
             }
         }
@@ -136,7 +137,7 @@ public struct MigrationApplier: Sendable {
         if let existing, existing.state != .rolledBack, !Self.replans(migration, existing), let stored = try await store.plan(migration: migration.id) {
             return (existing, stored)
         }
-        let rehearsal = try await store.passedRehearsal(migration: migration.id, checksum: migration.source?.checksum ?? "")
+        let rehearsal = try await session.passedRehearsal(migration: migration.id, checksum: migration.source?.checksum ?? "")
         if settings.requireRehearsal, rehearsal == nil {
             throw GodwitError(
                 .refused, "Migration \(migration.id) has no passing rehearsal on this database", location: migration.source?.path,
@@ -159,14 +160,15 @@ public struct MigrationApplier: Sendable {
         // A migration planned again (rolled back, or failed before any step) may have left
         // step progress; a first run has none.
         if existing != nil { try await store.clearSteps(migration: migration.id) }
-        try await store.save(record, plan: stored)
-        session.noteReading(before: migration.id, reading)
         let assessment = MigrationAssessment(migration, engine: live.engine, schema: live)
-        try await store.append(AuditEvent(at: Date(), kind: .migrationAssessed, migration: migration.id, fields: [
+        session.log(AuditEvent(at: Date(), kind: .migrationAssessed, migration: migration.id, fields: [
             .init("type", "\(assessment.level)"), .init("risk", "\(assessment.risk)"),
             .init("steps", "\(plan.steps.count)"), .init("tables", digests.map(\.table.description).joined(separator: " ")),
             .init("operator", settings.operatorName),
         ]))
+        // The record, its plan and what the checklist and the assessment found: one write.
+        try await session.save(record, plan: stored)
+        session.noteReading(before: migration.id, reading)
         observer?.observe(ExecutionEvent(kind: .migrationStarted, migration: migration.id,
                                          message: "\(migration.id) \(migration.name): \(plan.steps.count) steps",
                                          plan: .init(phases: plan.steps.map(\.phase), steps: plan.steps.count)))
@@ -178,7 +180,6 @@ public struct MigrationApplier: Sendable {
     /// rehearsal of this file, the runner lock held, the free space Godwit can see) and its human
     /// items as the file acknowledges them. With `requireChecklist`, an open item stops the run.
     private func evaluateChecklist(for migration: Migration, rehearsal: Date?, session: ExecutionSession, driver: any DatabaseDriver) async throws {
-        let store = try await session.store()
         let dayAgo = Date().addingTimeInterval(-86400)
         let backup = try await session.lastVerifiedBackup().flatMap { $0 > dayAgo ? $0 : nil }
         let free = await FreeSpace.available(for: driver)
@@ -193,7 +194,7 @@ public struct MigrationApplier: Sendable {
             items.append(.init(item.rawValue, migration.checklist.first { $0.item == item }.map { "acknowledged: \($0.note)" } ?? "not acknowledged"))
         }
         items.append(.init("operator", settings.operatorName))
-        try await store.append(AuditEvent(at: Date(), kind: .checklistEvaluated, migration: migration.id, fields: items))
+        session.log(AuditEvent(at: Date(), kind: .checklistEvaluated, migration: migration.id, fields: items))
         var open = migration.unacknowledgedChecklist.map { "\($0.wording) (`\($0.rawValue)`)" }
         if backup == nil { open.insert("a backup verified in the last 24 h (godwit backup proves one restorable)", at: 0) }
         guard !open.isEmpty else { return }
@@ -232,7 +233,7 @@ public struct MigrationApplier: Sendable {
             // (A plan just made saved the record running already.)
             record.state = .running
             record.waitingFor = nil
-            try await session.store().save(record)
+            try await session.save(record)
         }
         var machine = ExecutionMachine<Hold>(units: steps.map { .init(segment: $0.phase.rawValue) })
         var action = machine.start(completed: record.completedSteps, segmentVerified: record.phaseFinishedAt != nil)
@@ -245,6 +246,7 @@ public struct MigrationApplier: Sendable {
                     action = machine.receive(try await enter(unit, of: steps, migration: migration, stored: stored, record: &record, gates: gates, session: session))
                 case .run(let unit):
                     try interrupt.check(migration.id, resumeAt: unit + 1)
+                    try await session.writeLog()
                     try await executor.forward(unit, checksumsAlongside: Self.checksumsAlongside(step: unit, of: stored))
                     action = machine.receive(.ran)
                 case .verify(let segment, let completed):
@@ -255,10 +257,12 @@ public struct MigrationApplier: Sendable {
                     try await recordMilestone(milestone, migration: migration, steps: steps, record: &record, failure: failure, session: session, outcome: &outcome)
                     action = machine.receive(.recorded)
                 case .rollBack(let fired):
+                    try await session.writeLog()
                     let report = try await MigrationRollback.perform(migration: migration, stored: stored, session: session, interrupt: interrupt, reason: fired.reason)
                     outcome.stop = .rolledBack(migration: migration.id, reason: fired.reason, report: report)
                     action = machine.receive(.rolledBack)
                 case .stop(let result):
+                    try await session.writeLog()
                     switch result {
                     case .finished: return .next
                     case .held(_, .gate(_, _, true, _)): return .next
@@ -267,8 +271,9 @@ public struct MigrationApplier: Sendable {
                     }
                 }
             } catch let error as GodwitErrorInterrupted {
-                try? await session.store().append(AuditEvent(at: Date(), kind: .migrationInterrupted, migration: migration.id,
-                                                             fields: [.init("resume_at_step", "\(error.step)")]))
+                session.log(AuditEvent(at: Date(), kind: .migrationInterrupted, migration: migration.id,
+                                       fields: [.init("resume_at_step", "\(error.step)")]))
+                try? await session.writeLog()
                 observer?.observe(ExecutionEvent(kind: .interrupted, migration: migration.id, message: error.description))
                 throw error
             } catch {
@@ -292,7 +297,7 @@ public struct MigrationApplier: Sendable {
         let approvedBefore = record.approvedGates
         let block = try await gates.block(before: phase, migration: migration, stored: stored, record: &record, on: driver)
         for approved in record.approvedGates where !approvedBefore.contains(approved) {
-            try await session.store().append(AuditEvent(at: Date(), kind: .gateApproved, migration: migration.id, fields: [
+            session.log(AuditEvent(at: Date(), kind: .gateApproved, migration: migration.id, fields: [
                 .init("phase", approved.rawValue), .init("operator", settings.operatorName), .init("via", "--yes"),
             ]))
         }
@@ -309,11 +314,11 @@ public struct MigrationApplier: Sendable {
             if record.waitingFor != nil || record.phaseFinishedAt != nil {
                 record.waitingFor = nil
                 record.phaseFinishedAt = nil
-                try await session.store().save(record)
+                try await session.save(record)
             }
             try await checkSpace(for: phase, steps: steps, session: session, migration: migration)
-            try await session.store().append(AuditEvent(at: Date(), kind: .phaseStarted, migration: migration.id,
-                                                        fields: [.init("phase", phase.rawValue), .init("operator", settings.operatorName)]))
+            session.log(AuditEvent(at: Date(), kind: .phaseStarted, migration: migration.id,
+                                   fields: [.init("phase", phase.rawValue), .init("operator", settings.operatorName)]))
             observer?.observe(ExecutionEvent(kind: .phaseStarted, migration: migration.id, phase: phase, message: "phase \(phase.rawValue) begins"))
         case .unitDone(let unit):
             // The step's own transaction stored it; the record in memory follows.
@@ -322,20 +327,20 @@ public struct MigrationApplier: Sendable {
         case .segmentVerified(let segment, _):
             let phase = Phase(rawValue: segment)!
             record.phaseFinishedAt = Date()
-            try await session.store().save(record)
-            try await session.store().append(AuditEvent(at: Date(), kind: .phaseCompleted, migration: migration.id, fields: [.init("phase", phase.rawValue)]))
+            session.log(AuditEvent(at: Date(), kind: .phaseCompleted, migration: migration.id, fields: [.init("phase", phase.rawValue)]))
+            try await session.save(record)
             observer?.observe(ExecutionEvent(kind: .phaseFinished, migration: migration.id, phase: phase, message: "phase \(phase.rawValue) done"))
         case .held(_, .through(let previous, let next)):
             record.waitingFor = "godwit apply without --through, to run \(next.rawValue)"
             record.state = .waitingAtGate
-            try await session.store().save(record)
+            try await session.save(record)
             outcome.stop = .waiting(migration: migration.id, reason: "stopped after \(previous?.rawValue ?? "the start") as asked (--through)")
         case .held(_, .gate(let phase, let reason, let letsOthersRun, let approveCommand)):
             record.waitingFor = reason
             record.state = letsOthersRun ? .applied : .waitingAtGate
-            try await session.store().save(record)
-            try await session.store().append(AuditEvent(at: Date(), kind: .gateWaiting, migration: migration.id,
-                                                        fields: [.init("phase", phase.rawValue), .init("waiting_for", reason)]))
+            session.log(AuditEvent(at: Date(), kind: .gateWaiting, migration: migration.id,
+                                   fields: [.init("phase", phase.rawValue), .init("waiting_for", reason)]))
+            try await session.save(record)
             observer?.observe(ExecutionEvent(kind: .gate, migration: migration.id, phase: phase, message: "waiting for \(reason)",
                                              gate: .init(reason: reason, approveCommand: approveCommand)))
             if letsOthersRun { outcome.awaitingCleanup.append((migration.id, reason)) } else { outcome.stop = .waiting(migration: migration.id, reason: reason) }
@@ -347,27 +352,29 @@ public struct MigrationApplier: Sendable {
                                                  message: "rollback trigger fired (\(trigger.condition.summary)): \(fired.reason)", trigger: trigger.condition.key))
             }
             if fired.response == .rollBack {
-                try? await session.store().append(AuditEvent(at: Date(), kind: .migrationFailed, migration: migration.id,
-                                                            fields: [.init("reason", fired.reason), .init("action", "rollback")]
-                                                                + (fired.trigger.map { [.init("trigger", $0)] } ?? [])))
+                session.log(AuditEvent(at: Date(), kind: .migrationFailed, migration: migration.id,
+                                       fields: [.init("reason", fired.reason), .init("action", "rollback")]
+                                           + (fired.trigger.map { [.init("trigger", $0)] } ?? [])))
+                try? await session.writeLog()
                 return
             }
+            session.log(AuditEvent(at: Date(), kind: .migrationFailed, migration: migration.id,
+                                   fields: [.init("reason", fired.reason), .init("action", fired.response == .pause ? "pause" : "stop")]
+                                       + (fired.trigger.map { [.init("trigger", $0)] } ?? [])))
             if var failed = try? await session.store().record(migration.id) {
                 failed.state = .failed
                 failed.waitingFor = fired.response == .pause ? "a person: paused by a rollback trigger (\(fired.reason))" : nil
-                try? await session.store().save(failed)
+                try? await session.save(failed)
             }
-            try? await session.store().append(AuditEvent(at: Date(), kind: .migrationFailed, migration: migration.id,
-                                                        fields: [.init("reason", fired.reason), .init("action", fired.response == .pause ? "pause" : "stop")]
-                                                            + (fired.trigger.map { [.init("trigger", $0)] } ?? [])))
+            try? await session.writeLog()
         case .finished(let count):
             record.state = .applied
             record.finishedAt = Date()
             record.waitingFor = nil
-            try await session.store().save(record)
+            session.log(AuditEvent(at: Date(), kind: .migrationCompleted, migration: migration.id,
+                                   fields: [.init("steps", "\(count)"), .init("duration", String(format: "%.1fs", Date().timeIntervalSince(record.startedAt)))]))
+            try await session.save(record)
             if let legacy = session.legacyHistory.withLock({ $0 }) { try await legacy.recordApplied(migration, on: try await session.driver(), by: settings.operatorName) }
-            try await session.store().append(AuditEvent(at: Date(), kind: .migrationCompleted, migration: migration.id,
-                                                        fields: [.init("steps", "\(count)"), .init("duration", String(format: "%.1fs", Date().timeIntervalSince(record.startedAt)))]))
             observer?.observe(ExecutionEvent(kind: .migrationFinished, migration: migration.id, message: "\(migration.id) applied"))
         }
     }
@@ -466,8 +473,7 @@ public struct MigrationApplier: Sendable {
             changed: readingBefore == nil ? nil : Self.changedObjects(by: migration, stored: stored)
         ))
         if final, report.passed, completed == stored.steps.count { session.keep(reading: reading) }
-        let store = try await session.store()
-        try await store.append(AuditEvent(at: Date(), kind: .integrityCheck, migration: migration.id, fields: [
+        session.log(AuditEvent(at: Date(), kind: .integrityCheck, migration: migration.id, fields: [
             .init("phase", phase.rawValue), .init("checks", "\(report.checks.count)"), .init("failed", "\(report.failures.count)"),
             .init("result", report.passed ? "pass" : "fail"),
         ] + report.tables.map { .init("rows_\($0.table)", "\($0.rows)") }))

@@ -144,13 +144,9 @@ struct StepExecutor {
     }
 
     private func markDone(through index: Int, on driver: any DatabaseDriver, startedAt: Date?) async throws {
-        let step = steps[index], store = StateStore(driver: driver)
-        try await store.setCompletedSteps(migration: migration.id, count: index + 1, phase: step.phase)
-        var progress = try await store.stepProgress(migration: migration.id).first { $0.step == index + 1 }
-            ?? StepProgress(step: index + 1, title: step.title, phase: step.phase, startedAt: startedAt ?? Date())
-        progress.finishedAt = Date()
-        progress.updatedAt = progress.finishedAt
-        try await store.recordStep(migration: migration.id, progress)
+        let step = steps[index], finished = Date()
+        try await StateStore(driver: driver).markStepDone(migration: migration.id, step: index + 1, title: step.title, phase: step.phase,
+                                                          startedAt: startedAt ?? finished, finishedAt: finished)
     }
 
     /// Drops INVALID indexes (left by an interrupted concurrent build) named in `statements`.

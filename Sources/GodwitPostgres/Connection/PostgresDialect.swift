@@ -46,6 +46,7 @@ public struct PostgresDialect: SQLDialect {
         """
     }
     public var analyzesBesideWriters: Bool { true }
+    public var combinesWrites: Bool { true }
     /// With values, `EXPLAIN` of the statement itself. Without (a normalized statement from
     /// `pg_stat_statements`), the statement is prepared and its generic plan forced, which every
     /// supported version (13 and later) can do; the NULLs it is executed with choose nothing.

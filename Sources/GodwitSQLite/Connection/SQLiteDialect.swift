@@ -34,6 +34,7 @@ public struct SQLiteDialect: SQLDialect {
     public func freezingWrites(to tables: [QualifiedName]) -> [String] { ["BEGIN IMMEDIATE"] }
     public var invalidIndexes: String? { nil }
     public var analyzesBesideWriters: Bool { false }
+    public var combinesWrites: Bool { false }
     /// SQLite has no server: its busy retries are counted from the run's own events.
     public var serverActivity: String? { nil }
     /// `EXPLAIN QUERY PLAN` plans without looking at the values: NULLs do for a generic plan.
