@@ -230,6 +230,78 @@ public enum ToolLayoutFixtures {
         return problems
     }
 
+    /// golang-migrate's down files are optional: a directory of `.up.sql` files alone, as many
+    /// projects keep them. Godwit writes each down itself; the rehearsal rolls the three
+    /// schema-changing files back to identical. A data-only `DO` block, whose down no diff can
+    /// write, is a point of no return: the rehearsal stops its rollback there, says once that the
+    /// older files stay applied, and says no-go. Returns what failed, in words.
+    public static func upOnly(on url: DatabaseURL, in directory: TemporaryDirectory) async throws -> [String] {
+        var problems: [String] = []
+        let folder = directory.path("golang-migrate-up-only")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var files = [
+            "1_create.up.sql": "CREATE TABLE settings (k text PRIMARY KEY, v text NOT NULL);\nCREATE TABLE events (id integer PRIMARY KEY, at text NOT NULL DEFAULT 'now');\n",
+            "2_kind.up.sql": "ALTER TABLE events ADD COLUMN kind text;\n",
+            "4_index.up.sql": "CREATE INDEX events_kind ON events (kind);\n",
+        ]
+        if url.engine == .postgresql {
+            // A serial's sequence widened with its column (as Harbor's 2.16 schema does), and a
+            // new sequence: the down Godwit writes gives both back.
+            files["1_create.up.sql"]! += "CREATE TABLE counters (id serial PRIMARY KEY, n integer);\n"
+            files["5_widen.up.sql"] = "ALTER TABLE counters ALTER COLUMN id TYPE bigint;\nALTER SEQUENCE counters_id_seq AS bigint MAXVALUE 9007199254740991;\n"
+                + "CREATE SEQUENCE invoice_numbers AS integer START WITH 1000;\n"
+        }
+        for (name, text) in files { try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
+        let migrations = try MigrationDirectory.load(folder)
+        let generated = migrations.allSatisfy { migration in
+            if case .rawSQL(let raw) = migration.operations.first { raw.generatesDown } else { false }
+        }
+        if migrations.map(\.id) != (url.engine == .postgresql ? ["1", "2", "4", "5"] : ["1", "2", "4"]) || !generated { problems.append("read \(migrations.map(\.id)), all with a generated down: \(generated)") }
+        let before = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()) }
+        let reversible = try await Rehearsal(url: url, settings: SQLCorpus.settings).run(directory: folder)
+        if !reversible.isGo || !reversible.rollbackIdentical { problems.append("rehearsal of the reversible files: \(reversible.problems)") }
+        // A data fix with no down, between them (on PostgreSQL a DO block, as Harbor writes them):
+        // nothing after the rollback of 4 can be undone.
+        let seed = url.engine == .postgresql
+            ? "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM settings WHERE k = 'mode') THEN\n    INSERT INTO settings VALUES ('mode', 'on');\n  END IF;\nEND $$;\n"
+            : "INSERT INTO settings (k, v) SELECT 'mode', 'on' WHERE NOT EXISTS (SELECT 1 FROM settings WHERE k = 'mode');\n"
+        try seed.write(toFile: folder + "/3_seed.up.sql", atomically: true, encoding: .utf8)
+        let stuck = try await Rehearsal(url: url, settings: SQLCorpus.settings).run(directory: folder)
+        if stuck.isGo { problems.append("a rehearsal with an irreversible file said go") }
+        let rollbackProblems = stuck.problems.filter { $0.hasPrefix("Rollback of") || $0.hasPrefix("Not rolled back") }
+        if rollbackProblems.count != 2 || !rollbackProblems[0].hasPrefix("Rollback of 3 failed: Migration 3 is past its point of no return")
+            || rollbackProblems[1] != "Not rolled back, as they were applied before 3: 1, 2" {
+            problems.append("rollback problems: \(rollbackProblems)")
+        }
+        let advice = "Migration 3 cannot be undone, and so neither can the 2 applied before it: write its down in \(folder)/3_seed.down.sql (what undoes its change, rows included), then rehearse again."
+        if !stuck.suggestions.contains(advice) { problems.append("suggestions: \(stuck.suggestions)") }
+        if stuck.problems.contains(where: { $0.contains("was applied after") }) { problems.append("a refusal for each older file: \(stuck.problems)") }
+        if !stuck.problems.contains(where: { $0.hasPrefix("Rollback did not return the database to identical: the schema: ") }) {
+            problems.append("no word on what the rollback left: \(stuck.problems)")
+        }
+        // A down that fails leaves its rollback unfinished: the rehearsal reports it, does not
+        // apply again over it, and does not fail itself.
+        try FileManager.default.removeItem(atPath: folder + "/3_seed.up.sql")
+        try "ALTER TABLE settings ADD COLUMN note text;\n".write(toFile: folder + "/6_note.up.sql", atomically: true, encoding: .utf8)
+        try "ALTER TABLE settings DROP COLUMN no_such_column;\n".write(toFile: folder + "/6_note.down.sql", atomically: true, encoding: .utf8)
+        do {
+            let failing = try await Rehearsal(url: url, settings: SQLCorpus.settings).run(directory: folder)
+            let expected = ["Rollback of 6 failed", "Not rolled back, as they were applied before 6: 1, 2, 4",
+                            "Not applied again: the rollback of 6 did not finish"]
+            for prefix in expected where !failing.problems.contains(where: { $0.hasPrefix(prefix) }) {
+                problems.append("no problem starting \(prefix): \(failing.problems)")
+            }
+            if failing.isGo { problems.append("a rehearsal whose rollback failed said go") }
+            if failing.problems.contains(where: { $0.contains("godwit_rehearsal") }) { problems.append("a problem names the dropped clone: \(failing.problems)") }
+        } catch {
+            problems.append("the rehearsal with a failing down threw: \(error)")
+        }
+        // The rehearsals ran on clones: the database itself is as it was.
+        let after = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()) }
+        if !after.removingStatistics().differences(from: before.removingStatistics()).isEmpty { problems.append("the rehearsals changed the database") }
+        return problems
+    }
+
     /// Flyway's repeatables, in a copy of the Flyway sample with `R__author_count.sql` added.
     /// Flyway applied V1.1, V1.2 and the repeatable; Godwit adopts all three and applies V1.3
     /// alone; a rollback takes V1.3, passing over the repeatable; once the script changes, it is

@@ -18,6 +18,18 @@ struct InspectCommandTests {
         #expect(result.standardOutput.contains("  ArtistId  INTEGER        NOT NULL  FK → Artist(ArtistId)"))
     }
 
+    @Test("--db names the database as for the other commands; naming two different ones is refused without echoing either")
+    func dbOption() async throws {
+        let byOption = try await GodwitBinary.run(["inspect", "--db", chinook, "--format", "json"])
+        let byArgument = try await GodwitBinary.run(["inspect", chinook, "--format", "json"])
+        #expect(byOption.status == 0)
+        #expect(byOption.standardOutput == byArgument.standardOutput)
+        let both = try await GodwitBinary.run(["inspect", chinook, "--db", "postgres://ana:s3cret@db.example/app"])
+        #expect(both.status != 0)
+        #expect(both.standardError.contains("Two databases to inspect"))
+        #expect(!both.standardError.contains("s3cret"))
+    }
+
     @Test("JSON output is the schema model the library reads")
     func json() async throws {
         let result = try await GodwitBinary.run(["inspect", "sqlite:\(chinook)", "--format", "json"])

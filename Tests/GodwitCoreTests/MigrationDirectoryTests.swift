@@ -52,13 +52,27 @@ struct MigrationDirectoryTests {
         #expect(before != after)
     }
 
-    @Test("An up.sql without down.sql is refused, with what to do")
+    @Test("An up.sql without a down.sql (golang-migrate's downs are optional) gets a down Godwit writes; a down.sql alone is refused")
     func missingDown() throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
         try directory.write("3_drop.up.sql", "DROP TABLE t;")
+        try directory.write("4_folder/up.sql", "CREATE TABLE u (id int);")
+        let migrations = try MigrationDirectory.load(directory.path)
+        #expect(migrations.map(\.id) == ["3", "4"])
+        for migration in migrations {
+            guard case .rawSQL(let raw) = migration.operations.first else { Issue.record("not SQL"); continue }
+            #expect(raw.generatesDown && raw.down.isEmpty)
+            #expect(migration.source?.checksum == MigrationChecksum.sha256(Data(raw.up.utf8)))
+        }
+        #expect(migrations[0].source?.path == "\(directory.path)/3_drop.up.sql")
+        // Adding the down later makes it a pair with a checksum of both files.
+        try directory.write("3_drop.down.sql", "CREATE TABLE t (id int);")
+        let paired = try MigrationDirectory.load(directory.path)[0]
+        #expect(paired.source?.checksum != migrations[0].source?.checksum)
+        try directory.write("5_orphan.down.sql", "SELECT 1;")
         let error = #expect(throws: GodwitError.self) { try MigrationDirectory.load(directory.path) }
-        #expect(error?.description == "Invalid migration at \(directory.path)/3_drop.up.sql: there is no down.sql to undo it. Add the SQL that undoes it in 3_drop.down.sql; Godwit does not run a migration it cannot roll back.")
+        #expect(error?.description.contains("there is no 5_orphan.up.sql beside it") == true)
     }
 
     @Test("Two migrations with one version are refused, naming both files")

@@ -22,6 +22,16 @@ struct ToolLayoutPostgresTests {
         }
     }
 
+    @Test("golang-migrate's up files without downs get downs Godwit writes; a data fix no down can undo stops the rehearsal's rollback once, named; a failing down is reported, not thrown")
+    func upOnly() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await TemporaryDirectory.with { directory in
+                let problems = try await ToolLayoutFixtures.upOnly(on: .postgres(endpoint), in: directory)
+                #expect(problems == [])
+            }
+        }
+    }
+
     @Test("Flyway's repeatable scripts: adopted at their checksum, run again when changed (after every version), never rolled back")
     func flywayRepeatable() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in

@@ -26,6 +26,16 @@ struct ToolLayoutSQLiteTests {
         }
     }
 
+    @Test("golang-migrate's up files without downs get downs Godwit writes; a data fix no down can undo stops the rehearsal's rollback once, named; a failing down is reported, not thrown")
+    func upOnly() async throws {
+        try await TemporaryDirectory.with { directory in
+            let url = DatabaseURL.sqlite(.init(path: directory.path("app.db")))
+            try await DatabaseConnector.withDriver(url, access: .create) { _ = try await $0.execute(unsafeSQL: "CREATE TABLE keep (id INTEGER PRIMARY KEY)") }
+            let problems = try await ToolLayoutFixtures.upOnly(on: url, in: directory)
+            #expect(problems == [])
+        }
+    }
+
     @Test("Flyway's repeatable scripts: adopted at their checksum, run again when changed (after every version), never rolled back")
     func flywayRepeatable() async throws {
         try await TemporaryDirectory.with { directory in

@@ -17,6 +17,9 @@ struct InspectCommand: AsyncParsableCommand {
     @Argument(help: "Database URL: sqlite:path.db, a path ending in .db/.sqlite, or postgres://user@host:port/db. Defaults to $DATABASE_URL.")
     var url: String?
 
+    @Option(name: .long, help: "The database, as the other commands take it: the same as the URL argument.")
+    var db: String?
+
     @Option(name: .shortAndLong, help: "Output format: text, json, sql or markdown.")
     var format: SchemaFormat = .text
 
@@ -28,7 +31,11 @@ struct InspectCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandRunner.run {
-            let databaseURL = try DatabaseURLResolver.resolve(url)
+            if let url, let db, url != db {
+                throw GodwitError(.invalidArgument, "Two databases to inspect", location: "--db",
+                                  reason: "the URL argument and --db name different databases", remedy: "Name the database once, as the argument or with --db.")
+            }
+            let databaseURL = try DatabaseURLResolver.resolve(url ?? db)
             let schemaModel = try await DatabaseConnector.withDriver(databaseURL, access: .readOnly) { driver in
                 try await driver.inspect(InspectionOptions(exactRowCounts: exactCounts, schemas: schema))
             }

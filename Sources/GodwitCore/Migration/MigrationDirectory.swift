@@ -11,7 +11,8 @@ import Foundation
 public enum MigrationDirectory {
     /// Loads and validates every migration in `path`.
     /// - Throws: ``GodwitError`` naming the file and what is wrong: a missing directory, an
-    ///   invalid file, an `up.sql` without its `down.sql`, two migrations with one version.
+    ///   invalid file, a `down.sql` without its `up.sql`, two migrations with one version. An
+    ///   `up.sql` without a `down.sql` gets a down Godwit writes (``RawSQL/generatesDown``).
     public static func load(_ path: String) throws -> [Migration] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -97,12 +98,12 @@ public enum MigrationDirectory {
     }
 
     private static func sqlPair(stem: String, up: String, down: String, display: String) throws -> Migration {
-        guard FileManager.default.fileExists(atPath: down) else {
-            throw GodwitError(.invalidMigration, "Invalid migration", location: display,
-                              reason: "there is no down.sql to undo it",
-                              remedy: "Add the SQL that undoes it in \((down as NSString).lastPathComponent); Godwit does not run a migration it cannot roll back.")
-        }
         let upText = try read(up, display: display)
+        guard FileManager.default.fileExists(atPath: down) else {
+            // golang-migrate's down files are optional, and many projects write none: Godwit
+            // writes the down itself, as for Prisma's migrations, and marks it for review.
+            return try ToolLayouts.upOnly(stem: stem, text: upText, path: display.hasSuffix(".sql") ? display : up, display: display)
+        }
         let downText = try read(down, display: display)
         // An empty file is taken as written (tools such as diesel leave them): an empty up does
         // nothing; an empty down, like one holding only a comment, means the migration cannot be

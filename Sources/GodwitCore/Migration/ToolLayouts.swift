@@ -88,11 +88,22 @@ public enum ToolLayouts {
     /// one from what the file does on the scratch copy and marks it for review; a `down.sql`
     /// written beside it makes the folder a diesel-style pair instead.
     static func prisma(stem: String, text: String, path: String) throws -> Migration {
+        try withGeneratedDown(stem: stem, text: text, path: path, display: path)
+    }
+
+    /// An `up.sql` with no `down.sql` beside it (golang-migrate's `<v>_<name>.up.sql` alone, or a
+    /// diesel-style folder without one): as for Prisma, Godwit writes the down and marks it for
+    /// review. Its checksum is the up file's alone; a `down.sql` added later changes it.
+    static func upOnly(stem: String, text: String, path: String, display: String) throws -> Migration {
+        try withGeneratedDown(stem: stem, text: text, path: path, display: display)
+    }
+
+    private static func withGeneratedDown(stem: String, text: String, path: String, display: String) throws -> Migration {
         let (version, title) = MigrationDirectory.versionAndName(stem)
         return Migration(
-            id: version, name: title, downtime: try SQLDowntimeDirective.downtime(in: text, file: path),
+            id: version, name: title, downtime: try SQLDowntimeDirective.downtime(in: text, file: display),
             operations: [.rawSQL(RawSQL(up: text, down: "", upSource: SQLSource(file: path), generatesDown: true))],
-            source: Migration.Source(path: path, checksum: MigrationChecksum.sha256(Data(text.utf8))),
+            source: Migration.Source(path: display, checksum: MigrationChecksum.sha256(Data(text.utf8))),
             suppressions: LintSuppression.scan(text)
         )
     }

@@ -23,6 +23,16 @@ public protocol SchemaScriptWriter: Sendable {
     func addingForeignKey(_ key: ForeignKey, to table: QualifiedName) -> String?
     /// `CREATE TYPE` for an enum or `CREATE DOMAIN`, or nil where the engine has no such types.
     func creatingType(_ type: UserDefinedType) -> String?
+    /// `CREATE SEQUENCE` for `sequence` (its `OWNED BY` left to ``owningSequence(_:)``), or nil
+    /// where the engine has no sequences.
+    func creatingSequence(_ sequence: SequenceDefinition) -> String?
+    /// `ALTER SEQUENCE … OWNED BY` for a sequence that belongs to a column, or nil.
+    func owningSequence(_ sequence: SequenceDefinition) -> String?
+    /// `ALTER SEQUENCE` that gives an existing sequence exactly `sequence`'s type, start, step,
+    /// bounds, cache and cycling, or nil where the engine has no sequences.
+    func alteringSequence(to sequence: SequenceDefinition) -> String?
+    /// `DROP SEQUENCE IF EXISTS`, or nil where the engine has no sequences.
+    func droppingSequence(_ name: QualifiedName) -> String?
 }
 
 /// A type a schema defines for its columns.

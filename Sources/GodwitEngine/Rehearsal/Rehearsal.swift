@@ -9,6 +9,23 @@ public import GodwitCore
 public struct Rehearsal: Sendable {
     public let url: DatabaseURL
     public var settings: ExecutionSettings
+    /// Where a SQL migration's down goes when it has none: beside `x.up.sql` as `x.down.sql`, and
+    /// as `down.sql` in a folder holding `up.sql` or Prisma's `migration.sql`.
+    static func downFile(of migration: Migration) -> String? {
+        guard let path = migration.source?.path else { return nil }
+        if path.hasSuffix(".up.sql") { return String(path.dropLast(".up.sql".count)) + ".down.sql" }
+        if path.hasSuffix("/up.sql") || path.hasSuffix("/migration.sql") { return (path as NSString).deletingLastPathComponent + "/down.sql" }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return path + "/down.sql" }
+        return nil
+    }
+
+    /// Migration ids for a sentence: all of a few, or the first and last three of many.
+    static func list(_ ids: [String]) -> String {
+        ids.count <= 8 ? ids.joined(separator: ", ")
+            : (ids.prefix(3) + ["… (\(ids.count - 6) more) …"] + ids.suffix(3)).joined(separator: ", ")
+    }
+
     /// Steps holding ACCESS EXCLUSIVE or SHARE (on SQLite, the database's write lock) in their
     /// transaction longer than this are flagged.
     public var lockBudget: Double
@@ -109,7 +126,10 @@ public struct Rehearsal: Sendable {
 
         // 2. Roll back what this rehearsal applied, newest first, and compare with the original.
         let rollbackLog = StepTimer(forwarding: observer, probe: probe)
-        for id in rehearsed.reversed() {
+        let newestFirst = Array(rehearsed.reversed())
+        var stuck: (migration: String, older: Int)?
+        var unfinished: String?
+        for (position, id) in newestFirst.enumerated() {
             let state = try await DatabaseConnector.withDriver(clone.url) { try await StateStore(driver: $0).record(id)?.state }
             guard state != .rolledBack else { continue }
             do {
@@ -117,7 +137,15 @@ public struct Rehearsal: Sendable {
                 rollback.measurer = rollbackLog
                 _ = try await rollback.rollback(id)
             } catch let error as GodwitError {
-                report.problems.append("Rollback of \(id) failed: \(error.description)")
+                // The clone is dropped: its address, and advice for a database that stays, say nothing here.
+                report.problems.append("Rollback of \(id) failed: " + [error.summary, error.reason].compactMap { $0 }.joined(separator: ": "))
+                // Every older migration would be refused for this one still being applied.
+                let older = Array(newestFirst[(position + 1)...].reversed())
+                if !older.isEmpty {
+                    report.problems.append("Not rolled back, as \(older.count == 1 ? "it was" : "they were") applied before \(id): \(Self.list(older))")
+                }
+                if error.summary.contains("point of no return") { stuck = (id, older.count) } else { unfinished = id }
+                break
             }
         }
         report.steps += try await rollbackLog.timings(pass: "rollback", on: clone.url, budget: lockBudget)
@@ -146,13 +174,21 @@ public struct Rehearsal: Sendable {
             }
         }
         if !report.rollbackIdentical {
-            report.problems.append("Rollback did not return the database to identical: "
-                + (report.differences.first.map { "\($0.table)" + ($0.keyRange.map { " at \($0)" } ?? "") } ?? "schema"))
+            let first = report.differences.first
+            let place = first.map { $0.table == "(schema)" ? "the schema" : $0.table + ($0.keyRange.map { " at \($0)" } ?? "") } ?? "the data"
+            let more = report.differences.count - 1
+            report.problems.append("Rollback did not return the database to identical: \(place)" + (first.map { ": \($0.detail)" } ?? "")
+                + (more > 0 ? " (and \(more) more difference\(more == 1 ? "" : "s"), listed above)" : ""))
         }
 
-        // 3. Apply again, through cleanup, and verify (when the first apply got through).
-        guard !applyFailed else {
-            report.suggestions = suggestions(for: report)
+        // 3. Apply again, through cleanup, and verify (when the first apply got through and the
+        // rollback finished what it began).
+        let stuckMigration = stuck.flatMap { stuck in migrations.first { $0.id == stuck.migration }.map { ($0, stuck.older) } }
+        if let unfinished, !applyFailed {
+            report.problems.append("Not applied again: the rollback of \(unfinished) did not finish, and an apply does not start over an unfinished rollback")
+        }
+        guard !applyFailed, unfinished == nil else {
+            report.suggestions = suggestions(for: report, stuck: stuckMigration)
             return report
         }
         var second = first
@@ -160,13 +196,20 @@ public struct Rehearsal: Sendable {
         let reapplyLog = StepTimer(forwarding: observer, probe: probe)
         var reapplier = MigrationApplier(url: clone.url, settings: second, observer: reapplyLog, interrupt: interrupt)
         reapplier.measurer = reapplyLog
-        let reapplied = try await reapplier.apply(migrations)
+        let reapplied: ApplyOutcome
+        do {
+            reapplied = try await reapplier.apply(migrations)
+        } catch let error as GodwitError {
+            report.problems.append("The second apply failed: " + [error.summary, error.reason].compactMap { $0 }.joined(separator: ": "))
+            report.suggestions = suggestions(for: report, stuck: stuckMigration)
+            return report
+        }
         if case .rolledBack(let id, let reason, _) = reapplied.stop { report.problems.append("Migration \(id) was rolled back on the second apply: \(reason)") }
         report.steps += try await reapplyLog.timings(pass: "reapply", on: clone.url, budget: lockBudget)
         for failure in try await OnDemandVerification.run(url: clone.url, migrations: migrations).flatMap(\.failures) {
             report.problems.append("Verification after the second apply: \(failure.name) (\(failure.detail))")
         }
-        report.suggestions = suggestions(for: report)
+        report.suggestions = suggestions(for: report, stuck: stuckMigration)
         return report
     }
 
@@ -248,8 +291,13 @@ public struct Rehearsal: Sendable {
         }
     }
 
-    private func suggestions(for report: RehearsalReport) -> [String] {
+    private func suggestions(for report: RehearsalReport, stuck: (migration: Migration, older: Int)?) -> [String] {
         var found: [String] = []
+        if let (migration, older) = stuck {
+            let others = older == 0 ? "" : older == 1 ? ", and so neither can the one applied before it" : ", and so neither can the \(older) applied before it"
+            let file = Self.downFile(of: migration).map { "write its down in \($0)" } ?? "give it a down that reverses it"
+            found.append("Migration \(migration.id) cannot be undone\(others): \(file) (what undoes its change, rows included), then rehearse again.")
+        }
         for step in report.steps where step.overBudget && step.pass != "rollback" {
             let held = step.lockHeld.map { "\($0.mode) on \($0.object) for \(DurationFormat.precise($0.seconds))" }
                 ?? "\(step.strongLock ?? "a write-blocking lock") for \(DurationFormat.precise(step.seconds))"

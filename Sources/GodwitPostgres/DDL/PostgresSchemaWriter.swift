@@ -117,6 +117,18 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
         "CREATE SEQUENCE \(quoter.quote(sequence.name)) AS \(sequence.dataType) " + sequenceOptions(sequence)
     }
 
+    public func creatingSequence(_ sequence: SequenceDefinition) -> String? { createSequence(sequence) }
+
+    public func owningSequence(_ sequence: SequenceDefinition) -> String? {
+        sequence.ownedBy.map { "ALTER SEQUENCE \(quoter.quote(sequence.name)) OWNED BY \(quoter.quote($0.table)).\(quoter.quote($0.column))" }
+    }
+
+    public func alteringSequence(to sequence: SequenceDefinition) -> String? {
+        "ALTER SEQUENCE \(quoter.quote(sequence.name)) AS \(sequence.dataType) " + sequenceOptions(sequence) + (sequence.cycles ? "" : " NO CYCLE")
+    }
+
+    public func droppingSequence(_ name: QualifiedName) -> String? { "DROP SEQUENCE IF EXISTS \(quoter.quote(name))" }
+
     /// The options shared by `CREATE SEQUENCE` and an identity column (whose type is the column's).
     private func sequenceOptions(_ sequence: SequenceDefinition) -> String {
         "START WITH \(sequence.start) INCREMENT BY \(sequence.increment) "

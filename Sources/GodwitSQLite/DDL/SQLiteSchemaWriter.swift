@@ -116,4 +116,8 @@ extension SQLiteSchemaWriter {
     public func addingForeignKey(_ key: GodwitCore.ForeignKey, to table: QualifiedName) -> String? { nil }
 
     public func creatingType(_ type: UserDefinedType) -> String? { nil }
+    public func creatingSequence(_ sequence: SequenceDefinition) -> String? { nil }
+    public func owningSequence(_ sequence: SequenceDefinition) -> String? { nil }
+    public func alteringSequence(to sequence: SequenceDefinition) -> String? { nil }
+    public func droppingSequence(_ name: QualifiedName) -> String? { nil }
 }
