@@ -66,10 +66,16 @@ struct MigrationDirectoryTests {
             #expect(migration.source?.checksum == MigrationChecksum.sha256(Data(raw.up.utf8)))
         }
         #expect(migrations[0].source?.path == "\(directory.path)/3_drop.up.sql")
-        // Adding the down later makes it a pair with a checksum of both files.
+        // Adding the down later makes it a pair with a checksum of both files; applied without
+        // it, that is drift of its own kind, named as such.
         try directory.write("3_drop.down.sql", "CREATE TABLE t (id int);")
         let paired = try MigrationDirectory.load(directory.path)[0]
         #expect(paired.source?.checksum != migrations[0].source?.checksum)
+        #expect(paired.source?.upChecksum == migrations[0].source?.checksum)
+        let applied = MigrationRecord(id: "3", name: "drop", checksum: migrations[0].source!.checksum, state: .applied, startedAt: Date(), operatorName: "me")
+        let drift = #expect(throws: GodwitError.self) { try DriftCheck.check([paired], against: [applied]) }
+        #expect(drift?.summary == "Migration 3 gained a down file after it was applied")
+        #expect(drift?.remedy?.hasPrefix("Remove the down file to go on") == true)
         try directory.write("5_orphan.down.sql", "SELECT 1;")
         let error = #expect(throws: GodwitError.self) { try MigrationDirectory.load(directory.path) }
         #expect(error?.description.contains("there is no 5_orphan.up.sql beside it") == true)

@@ -26,10 +26,14 @@ public struct Migration: Hashable, Sendable {
         public var path: String
         /// SHA-256 of the file's bytes (of `up.sql` then `down.sql` for a pair), hex.
         public var checksum: String
+        /// For an up/down pair, the checksum its up file alone has: the checksum it was applied
+        /// with when the down was added later (an up file alone gets a down Godwit writes).
+        public var upChecksum: String?
 
-        public init(path: String, checksum: String) {
+        public init(path: String, checksum: String, upChecksum: String? = nil) {
             self.path = path
             self.checksum = checksum
+            self.upChecksum = upChecksum
         }
     }
 

@@ -114,7 +114,7 @@ public enum MigrationDirectory {
             id: version, name: title, downtime: try SQLDowntimeDirective.downtime(in: upText, file: display),
             operations: [.rawSQL(RawSQL(up: upText, down: downText, upSource: SQLSource(file: display.hasSuffix(".sql") ? display : up),
                                         downSource: SQLSource(file: down)))],
-            source: Migration.Source(path: display, checksum: checksum),
+            source: Migration.Source(path: display, checksum: checksum, upChecksum: MigrationChecksum.sha256(Data(upText.utf8))),
             suppressions: LintSuppression.scan(upText)
         )
     }

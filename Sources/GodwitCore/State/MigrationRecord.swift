@@ -193,6 +193,13 @@ public enum DriftCheck {
         for migration in migrations {
             guard let record = records.first(where: { $0.id == migration.id }), hasDrifted(migration, from: record),
                   let checksum = migration.source?.checksum else { continue }
+            if record.checksum == migration.source?.upChecksum {
+                throw GodwitError(
+                    .invalidMigration, "Migration \(migration.id) gained a down file after it was applied", location: migration.source?.path,
+                    reason: "its up file is unchanged; it was applied without a down, under a plan whose undo Godwit wrote (or could not write), and that plan stays",
+                    remedy: "Remove the down file to go on; to undo the change on this database, write a new migration that reverses it."
+                )
+            }
             throw GodwitError(
                 .invalidMigration, "Migration \(migration.id) changed after it was applied",
                 location: migration.source?.path,
