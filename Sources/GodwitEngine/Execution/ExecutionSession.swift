@@ -34,6 +34,8 @@ final class ExecutionSession: Sendable {
     /// The passing rehearsals, as the run found them when it first asked (a rehearsal does not
     /// run inside an apply).
     private let rehearsals = Mutex<[RehearsedFile: Date]?>(nil)
+    /// The checklist items the run last found open, and for which migration first.
+    private let openChecklist = Mutex<(migration: String, items: [String])?>(nil)
     /// Audit events logged and not written yet (``log(_:)``).
     private let unwritten = Mutex<[AuditEvent]>([])
     /// The schema the last saved plan ends with, and its JSON.
@@ -117,6 +119,16 @@ final class ExecutionSession: Sendable {
     func installState() async throws {
         try await store().install()
         stateInstalled.withLock { $0 = true }
+    }
+
+    /// Notes the checklist items open for `migration`; returns the migration they were first
+    /// found open for when the list is the same as the last one noted.
+    func noteOpenChecklist(_ items: [String], for migration: String) -> String? {
+        openChecklist.withLock { last in
+            if let last, last.items == items { return last.migration }
+            last = (migration, items)
+            return nil
+        }
     }
 
     /// Logs an audit event. It is written with the next record this run saves, in the same

@@ -205,7 +205,11 @@ public struct MigrationApplier: Sendable {
                 remedy: "Run godwit backup, and acknowledge each human item under `checklist:` in the migration file with who, when or where (or drop --require-checklist)."
             )
         }
-        observer?.observe(ExecutionEvent(kind: .notice, migration: migration.id, message: "checklist open: " + open.joined(separator: "; ")))
+        // A backlog of files that acknowledge nothing would repeat the same list for each.
+        let previous = session.noteOpenChecklist(open, for: migration.id)
+        observer?.observe(ExecutionEvent(kind: .notice, migration: migration.id,
+                                         message: previous.map { "checklist open: the same \(open.count) items as for \($0)" }
+                                             ?? "checklist open: " + open.joined(separator: "; ")))
     }
 
     private enum Next { case next, stop }
