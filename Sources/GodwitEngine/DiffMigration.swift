@@ -64,10 +64,32 @@ public enum DiffMigration {
             if let entry = fills[index], entry.fill == nil { comments[operations.count] = entry.comment }
             operations.append(operation)
         }
+        // Sequences, which the operations leave out: created first, altered and dropped last.
+        let sequences = SequenceChanges(from: current, to: desired), undo = SequenceChanges(from: desired, to: current)
+        let script = { (statements: [String]) in statements.map { $0 + ";" }.joined(separator: "\n") }
+        if !sequences.first.isEmpty {
+            comments = Dictionary(uniqueKeysWithValues: comments.map { ($0.key + 1, $0.value) })
+            comments[0] = ["Sequences the desired schema has and the database lacks."]
+            operations.insert(.rawSQL(RawSQL(up: script(sequences.first), down: script(undo.last.filter { $0.hasPrefix("DROP") }))), at: 0)
+        }
+        if !sequences.last.isEmpty {
+            comments[operations.count] = ["Sequences whose definition differs, or that the desired schema drops."]
+            operations.append(.rawSQL(RawSQL(up: script(sequences.last), down: script(undo.first + undo.last.filter { !$0.hasPrefix("DROP") }))))
+        }
         var migration = Migration(id: "", name: name, kind: .schema, downtime: .zero, operations: operations)
         var header = ["Written by godwit diff from \(url) to \(source). Review before applying."]
-        // The strictest downtime the engine can hold for these changes.
-        let plan = try DatabaseConnector.planner(for: current.engine).plan(migration, against: current)
+        // The strictest downtime the engine can hold for these changes: a change no online
+        // technique carries (a primary key column's type) asks for a window.
+        let planner = DatabaseConnector.planner(for: current.engine)
+        let plan: Plan
+        do {
+            plan = try planner.plan(migration, against: current)
+        } catch let refusal as GodwitError where refusal.code == .invalidMigration {
+            migration.downtime = .window
+            guard (try? planner.plan(migration, against: current)) != nil else { throw refusal }
+            header.append("downtime: window, because \(refusal.summary.prefix(1).lowercased() + refusal.summary.dropFirst())" + (refusal.reason.map { ": \($0)" } ?? "") + ".")
+            return Result(migration: migration, warnings: diff.warnings, header: header, comments: comments)
+        }
         // The steps that cannot run online are what GW101 refuses under zero downtime.
         let offline = plan.steps.filter { !$0.isOnline }
         if !offline.isEmpty {

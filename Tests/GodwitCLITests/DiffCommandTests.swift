@@ -202,4 +202,46 @@ struct DiffCommandTests {
             }
         }
     }
+
+    @Test("PostgreSQL: sequences diff too (one created, a serial's widened with its column, one dropped), a key column's new type asks for a window; applied, the sequences are the desired ones, and rolled back the original ones")
+    func sequences() async throws {
+        try await TemporaryDirectory.with { directory in
+            let desired = """
+                CREATE TABLE t (id bigserial PRIMARY KEY, n integer);
+                CREATE SEQUENCE invoice_numbers AS integer START WITH 1000 INCREMENT BY 10;
+                """
+            try desired.write(toFile: directory.path("desired.sql"), atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(atPath: directory.path("m"), withIntermediateDirectories: true)
+            try await TestPostgres.withTemporaryDatabase { endpoint in
+                let url = DatabaseURL.postgres(endpoint)
+                try await DatabaseConnector.withDriver(url) {
+                    try await $0.executeScript(unsafeSQL: "CREATE TABLE t (id serial PRIMARY KEY, n integer);\nCREATE SEQUENCE old_numbers;")
+                }
+                let sequences = { () async throws -> [SequenceDefinition] in
+                    try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()).sequences.sorted { $0.name < $1.name } }
+                }
+                let original = try await sequences()
+                let result = try await GodwitBinary.run(["diff", "--from", url.unredactedString, "--to", directory.path("desired.sql"), "--output", directory.path("m/001_sequences.yaml")])
+                #expect(result.status == 0, "\(result.standardError)")
+                let yaml = try String(contentsOfFile: directory.path("m/001_sequences.yaml"), encoding: .utf8)
+                #expect(yaml.contains("CREATE SEQUENCE public.invoice_numbers AS integer START WITH 1000 INCREMENT BY 10"))
+                #expect(yaml.contains("DROP SEQUENCE IF EXISTS public.old_numbers"))
+                // A primary key column's type has no online technique: the diff asks for a window, and says why.
+                #expect(yaml.contains("# downtime: window, because cannot change public.t.id online: it is part of the primary key.\n"))
+                #expect(yaml.contains("\ndowntime: window\n"))
+                let applied = try await GodwitBinary.run(["apply", directory.path("m"), "--db", url.unredactedString, "--yes", "--unrehearsed"])
+                #expect(applied.status == 0, "\(applied.standardError)")
+                let wanted = try await ScratchDatabase.with(like: url) { scratch in
+                    try await ScratchDatabase.load(desired, into: scratch)
+                    return try await scratch.inspect(InspectionOptions()).sequences.sorted { $0.name < $1.name }
+                }
+                #expect(try await sequences() == wanted)
+                #expect(wanted.first { $0.name.name == "t_id_seq" }?.dataType == "bigint")
+                let rolledBack = try await GodwitBinary.run(["rollback", "--db", url.unredactedString])
+                #expect(rolledBack.status == 0, "\(rolledBack.standardError)")
+                #expect(rolledBack.standardOutput.contains("schema and checksums equal those before it ran"))
+                #expect(try await sequences() == original)
+            }
+        }
+    }
 }
