@@ -19,6 +19,23 @@ public enum DiffMigration {
         public var yaml: String { MigrationWriter().yaml(migration, header: header, comments: comments) }
     }
 
+    /// `operation` as SQL when it says what a migration file's operations cannot: a table or a
+    /// constraint with a PostgreSQL 18 flag (``Constraint/hasPostgres18Flags``), or a table whose
+    /// primary key has a name of its own (`create_table` names none).
+    static func declaringAll(_ operation: GodwitCore.Operation, writer: any SchemaScriptWriter, quoter: SQLIdentifierQuoter) -> GodwitCore.Operation {
+        switch operation {
+        case .createTable(let table) where table.hasPostgres18ConstraintFlags
+            || table.primaryKey?.name.map({ $0 != "\(table.name.name)_pkey" }) == true:
+            let up = [writer.createTable(table)] + table.foreignKeys.compactMap { writer.addingForeignKey($0, to: table.name) }
+            return .rawSQL(RawSQL(up: up.map { $0 + ";" }.joined(separator: "\n"), down: "DROP TABLE \(quoter.quote(table.name));"))
+        case .addConstraint(let table, let constraint) where constraint.hasPostgres18Flags:
+            guard let up = writer.addingConstraint(constraint, to: table), let name = constraint.name else { return operation }
+            return .rawSQL(RawSQL(up: up + ";", down: "ALTER TABLE \(quoter.quote(table)) DROP CONSTRAINT \(quoter.quote(name));"))
+        default:
+            return operation
+        }
+    }
+
     /// Diffs `current` (read from `url`) against `desired` (loaded from the file `source`).
     public static func write(from current: Schema, to desired: Schema, source: String, renames: [RenameHint], name: String,
                              on url: DatabaseURL) async throws -> Result {
@@ -64,6 +81,9 @@ public enum DiffMigration {
             if let entry = fills[index], entry.fill == nil { comments[operations.count] = entry.comment }
             operations.append(operation)
         }
+        // What PostgreSQL 18 added to keys and constraints, which operations cannot say, as SQL.
+        let writer = DatabaseConnector.schemaWriter(for: current.engine)
+        operations = operations.map { Self.declaringAll($0, writer: writer, quoter: quoter) }
         // Sequences, which the operations leave out: created first, altered and dropped last.
         let sequences = SequenceChanges(from: current, to: desired), undo = SequenceChanges(from: desired, to: current)
         let script = { (statements: [String]) in statements.map { $0 + ";" }.joined(separator: "\n") }

@@ -244,4 +244,51 @@ struct DiffCommandTests {
             }
         }
     }
+
+    @Test("PostgreSQL 18: a temporal key, a PERIOD reference and NOT ENFORCED constraints, which operations cannot say (nor a key's own name), diff into SQL that applies to the desired schema (older servers: the same tables without them)")
+    func postgres18Constraints() async throws {
+        try await TemporaryDirectory.with { directory in
+            try await TestPostgres.withTemporaryDatabase { endpoint in
+                let url = DatabaseURL.postgres(endpoint)
+                let major = try await DatabaseConnector.withDriver(url) { driver in
+                    try await driver.executeScript(unsafeSQL: "CREATE EXTENSION IF NOT EXISTS btree_gist;\nCREATE TABLE room (id integer PRIMARY KEY, capacity integer);")
+                    return try await driver.query(unsafeSQL: "SELECT current_setting('server_version_num')::int / 10000").first?.values[0].integerValue ?? 0
+                }
+                let temporal = major >= 18
+                let desired = """
+                    CREATE EXTENSION IF NOT EXISTS btree_gist;
+                    CREATE TABLE room (id integer PRIMARY KEY, capacity integer,
+                        CONSTRAINT capacity_positive CHECK (capacity > 0)\(temporal ? " NOT ENFORCED" : ""));
+                    CREATE TABLE booking (room integer NOT NULL REFERENCES room (id), during tstzrange NOT NULL,
+                        CONSTRAINT booking_key PRIMARY KEY (room, during\(temporal ? " WITHOUT OVERLAPS" : "")));
+                    CREATE TABLE charge (room integer, during tstzrange, amount numeric,
+                        CONSTRAINT charge_booking FOREIGN KEY (room, \(temporal ? "PERIOD " : "")during) REFERENCES booking (room, \(temporal ? "PERIOD " : "")during));
+                    """
+                try desired.write(toFile: directory.path("desired.sql"), atomically: true, encoding: .utf8)
+                try FileManager.default.createDirectory(atPath: directory.path("m"), withIntermediateDirectories: true)
+                let result = try await GodwitBinary.run(["diff", "--from", url.unredactedString, "--to", directory.path("desired.sql"), "--output", directory.path("m/001_booking.yaml")])
+                #expect(result.status == 0, "\(result.standardError)")
+                let yaml = try String(contentsOfFile: directory.path("m/001_booking.yaml"), encoding: .utf8)
+                #expect(yaml.contains("WITHOUT OVERLAPS") == temporal)
+                #expect(yaml.contains("PERIOD during") == temporal)
+                #expect(yaml.contains("NOT ENFORCED") == temporal)
+                // A primary key named other than the engine would is kept too (create_table names none).
+                #expect(yaml.contains("CONSTRAINT booking_key PRIMARY KEY (room, during"))
+                #expect(yaml.contains("create_table: {table: public.charge") == !temporal)
+                let applied = try await GodwitBinary.run(["apply", directory.path("m"), "--db", url.unredactedString, "--yes", "--unrehearsed"])
+                #expect(applied.status == 0, "\(applied.standardError)")
+                let wanted = try await ScratchDatabase.with(like: url) { scratch in
+                    try await ScratchDatabase.load(desired, into: scratch)
+                    return try await scratch.inspect(InspectionOptions()).removingStatistics()
+                }
+                let live = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()).removingStatistics().removingGodwitHelpers() }
+                for name in ["room", "booking", "charge"] {
+                    let table = QualifiedName(schema: "public", name)
+                    #expect(live.table(named: table) == wanted.table(named: table), "\(name)")
+                }
+                let rolledBack = try await GodwitBinary.run(["rollback", "--db", url.unredactedString])
+                #expect(rolledBack.status == 0, "\(rolledBack.standardError)")
+            }
+        }
+    }
 }

@@ -46,7 +46,7 @@ struct PostgresRoundTripTests {
 
 @Suite("PostgreSQL 18 table features")
 struct Postgres18FeatureTests {
-    @Test("named NOT NULL constraints, virtual generated columns and statistics objects survive inspect → SQL → load (on older servers: what they keep)")
+    @Test("named NOT NULL constraints, virtual generated columns, statistics objects, temporal keys and references, and NOT ENFORCED constraints survive inspect → SQL → load (on older servers: what they keep)")
     func roundTrip() async throws {
         try await TestPostgres.withTemporaryDatabase { sourceEndpoint in
             let source = try await PostgresDriver.connect(sourceEndpoint)
@@ -54,6 +54,23 @@ struct Postgres18FeatureTests {
             var script = try String(contentsOf: Fixtures.postgres18Features, encoding: .utf8)
             if major < 18 { script = script.replacingOccurrences(of: ") VIRTUAL", with: ") STORED") }
             try await source.executeScript(unsafeSQL: script)
+            if major >= 18 {
+                // Temporal keys and references, and constraints declared NOT ENFORCED.
+                try await source.executeScript(unsafeSQL: """
+                    CREATE EXTENSION IF NOT EXISTS btree_gist;
+                    CREATE TABLE booking (
+                        room integer NOT NULL, during tstzrange NOT NULL, price numeric(10,2) NOT NULL,
+                        CONSTRAINT booking_key PRIMARY KEY (room, during WITHOUT OVERLAPS),
+                        CONSTRAINT booking_unique_price UNIQUE (price, during WITHOUT OVERLAPS),
+                        CONSTRAINT price_positive CHECK (price > 0) NOT ENFORCED
+                    );
+                    CREATE TABLE booking_note (
+                        room integer, during tstzrange, note text,
+                        CONSTRAINT note_booking FOREIGN KEY (room, PERIOD during) REFERENCES booking (room, PERIOD during),
+                        CONSTRAINT note_room FOREIGN KEY (room) REFERENCES shipment (id) NOT ENFORCED
+                    );
+                    """)
+            }
             try await TestPostgres.withTemporaryDatabase { targetEndpoint in
                 let target = try await PostgresDriver.connect(targetEndpoint)
                 let outcome = try await SchemaRoundTrip.run(from: source, into: target)
@@ -70,6 +87,21 @@ struct Postgres18FeatureTests {
                     let odd = try #require(outcome.recreated.table(named: QualifiedName(schema: "public", "Odd Name")))
                     #expect(odd.column(named: "Mixed Case")?.notNullConstraintName == "the \"quoted\" one")
                     #expect(outcome.script.contains("CONSTRAINT weight_is_known NOT NULL"))
+                    let booking = try #require(outcome.recreated.table(named: QualifiedName(schema: "public", "booking")))
+                    #expect(booking.primaryKey?.withoutOverlaps == true)
+                    #expect(booking.uniqueConstraints.map(\.withoutOverlaps) == [true])
+                    #expect(booking.checkConstraints.first { $0.name == "price_positive" }.map { $0.isNotEnforced && $0.expression == "(price > (0)::numeric)" } == true)
+                    let note = try #require(outcome.recreated.table(named: QualifiedName(schema: "public", "booking_note")))
+                    #expect(note.foreignKeys.first { $0.name == "note_booking" }?.hasPeriod == true)
+                    #expect(note.foreignKeys.first { $0.name == "note_room" }.map { $0.isNotEnforced && !$0.hasPeriod } == true)
+                    #expect(outcome.script.contains("PRIMARY KEY (room, during WITHOUT OVERLAPS)"))
+                    #expect(outcome.script.contains("FOREIGN KEY (room, PERIOD during) REFERENCES public.booking(room, PERIOD during)"))
+                    // A table without these features encodes as it always did, and reads back.
+                    let plain = String(decoding: try JSONEncoder().encode(shipment), as: UTF8.self)
+                    #expect(!plain.contains("withoutOverlaps") && !plain.contains("isNotEnforced") && !plain.contains("hasPeriod"))
+                    #expect(try JSONDecoder().decode(Table.self, from: Data(plain.utf8)) == shipment)
+                    let temporal = try JSONEncoder().encode(note)
+                    #expect(try JSONDecoder().decode(Table.self, from: temporal) == note)
                 } else {
                     #expect(shipment.columns.allSatisfy { $0.notNullConstraintName == nil })
                 }

@@ -253,6 +253,26 @@ public enum Constraint: Hashable, Sendable {
         case .foreignKey(let key): key.name
         }
     }
+
+    /// Whether it carries what PostgreSQL 18 added and a migration file's operations cannot say:
+    /// a temporal key (`WITHOUT OVERLAPS`), a `PERIOD` reference, `NOT ENFORCED`.
+    public var hasPostgres18Flags: Bool {
+        switch self {
+        case .primaryKey(let key): key.withoutOverlaps
+        case .unique(let unique): unique.withoutOverlaps
+        case .check(let check): check.isNotEnforced
+        case .foreignKey(let key): key.isNotEnforced || key.hasPeriod
+        }
+    }
+}
+
+extension Table {
+    /// Whether one of its constraints has ``Constraint/hasPostgres18Flags``.
+    public var hasPostgres18ConstraintFlags: Bool {
+        (primaryKey.map { [Constraint.primaryKey($0)] } ?? []).contains(where: \.hasPostgres18Flags)
+            || uniqueConstraints.contains { $0.withoutOverlaps } || checkConstraints.contains { $0.isNotEnforced }
+            || foreignKeys.contains { $0.isNotEnforced || $0.hasPeriod }
+    }
 }
 
 /// A data change applied in batches of rows, walking the primary key.

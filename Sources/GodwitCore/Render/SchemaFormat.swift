@@ -33,6 +33,9 @@ public protocol SchemaScriptWriter: Sendable {
     func alteringSequence(to sequence: SequenceDefinition) -> String?
     /// `DROP SEQUENCE IF EXISTS`, or nil where the engine has no sequences.
     func droppingSequence(_ name: QualifiedName) -> String?
+    /// `ALTER TABLE … ADD CONSTRAINT` for `constraint`, everything it declares included, or nil
+    /// where the engine cannot add it to an existing table.
+    func addingConstraint(_ constraint: Constraint, to table: QualifiedName) -> String?
 }
 
 /// A type a schema defines for its columns.

@@ -22,17 +22,22 @@ public struct PrimaryKey: Hashable, Codable, Sendable {
     /// SQLite's `AUTOINCREMENT` on an `INTEGER PRIMARY KEY`.
     public var isAutoincrement: Bool
     public var deferrability: Deferrability
+    /// PostgreSQL 18's `WITHOUT OVERLAPS` on the last column (a range): rows with equal other
+    /// columns may not overlap in it, a temporal key.
+    @FalseUnlessPresent public var withoutOverlaps: Bool
 
     public init(
         name: String? = nil,
         columns: [String],
         isAutoincrement: Bool = false,
-        deferrability: Deferrability = .notDeferrable
+        deferrability: Deferrability = .notDeferrable,
+        withoutOverlaps: Bool = false
     ) {
         self.name = name
         self.columns = columns
         self.isAutoincrement = isAutoincrement
         self.deferrability = deferrability
+        self.withoutOverlaps = withoutOverlaps
     }
 }
 
@@ -43,17 +48,21 @@ public struct UniqueConstraint: Hashable, Codable, Sendable {
     public var deferrability: Deferrability
     /// PostgreSQL 15's `NULLS NOT DISTINCT`.
     public var areNullsDistinct: Bool
+    /// PostgreSQL 18's `WITHOUT OVERLAPS` on the last column (see ``PrimaryKey/withoutOverlaps``).
+    @FalseUnlessPresent public var withoutOverlaps: Bool
 
     public init(
         name: String? = nil,
         columns: [String],
         deferrability: Deferrability = .notDeferrable,
-        areNullsDistinct: Bool = true
+        areNullsDistinct: Bool = true,
+        withoutOverlaps: Bool = false
     ) {
         self.name = name
         self.columns = columns
         self.deferrability = deferrability
         self.areNullsDistinct = areNullsDistinct
+        self.withoutOverlaps = withoutOverlaps
     }
 }
 
@@ -68,19 +77,23 @@ public struct CheckConstraint: Hashable, Codable, Sendable {
     public var isNoInherit: Bool
     /// `false` for a PostgreSQL constraint added `NOT VALID` and not validated since.
     public var isValidated: Bool
+    /// PostgreSQL 18's `NOT ENFORCED`: declared, never checked (and never validated).
+    @FalseUnlessPresent public var isNotEnforced: Bool
 
     public init(
         name: String? = nil,
         expression: String,
         isInherited: Bool = false,
         isNoInherit: Bool = false,
-        isValidated: Bool = true
+        isValidated: Bool = true,
+        isNotEnforced: Bool = false
     ) {
         self.name = name
         self.expression = expression
         self.isInherited = isInherited
         self.isNoInherit = isNoInherit
         self.isValidated = isValidated
+        self.isNotEnforced = isNotEnforced
     }
 }
 
@@ -124,6 +137,11 @@ public struct ForeignKey: Hashable, Codable, Sendable {
     public var deferrability: Deferrability
     /// `false` for a PostgreSQL constraint added `NOT VALID` and not validated since.
     public var isValidated: Bool
+    /// PostgreSQL 18's `NOT ENFORCED`: declared, never checked.
+    @FalseUnlessPresent public var isNotEnforced: Bool
+    /// PostgreSQL 18's `PERIOD` on the last column of both sides: the referenced rows' ranges
+    /// must together cover this row's (a temporal foreign key).
+    @FalseUnlessPresent public var hasPeriod: Bool
 
     public init(
         name: String? = nil,
@@ -134,8 +152,12 @@ public struct ForeignKey: Hashable, Codable, Sendable {
         onDelete: ReferentialAction = .noAction,
         match: ForeignKeyMatch = .simple,
         deferrability: Deferrability = .notDeferrable,
-        isValidated: Bool = true
+        isValidated: Bool = true,
+        isNotEnforced: Bool = false,
+        hasPeriod: Bool = false
     ) {
+        self.isNotEnforced = isNotEnforced
+        self.hasPeriod = hasPeriod
         self.name = name
         self.columns = columns
         self.referencedTable = referencedTable

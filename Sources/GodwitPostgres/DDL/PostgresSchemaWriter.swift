@@ -143,13 +143,10 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
             lines.append(columnDefinition(column))
         }
         if let key = table.primaryKey {
-            lines.append(constraintPrefix(key.name) + "PRIMARY KEY (\(quoter.quoteList(key.columns)))" + clause(key.deferrability))
+            lines.append(constraintPrefix(key.name) + primaryKeyClause(key))
         }
         for unique in table.uniqueConstraints {
-            lines.append(
-                constraintPrefix(unique.name) + "UNIQUE" + (unique.areNullsDistinct ? "" : " NULLS NOT DISTINCT")
-                    + " (\(quoter.quoteList(unique.columns)))" + clause(unique.deferrability)
-            )
+            lines.append(constraintPrefix(unique.name) + uniqueClause(unique))
         }
         for check in table.checkConstraints where check.isValidated && !check.isInherited {
             lines.append(checkClause(check))
@@ -221,18 +218,55 @@ public struct PostgresSchemaWriter: SchemaScriptWriter {
 
     public func addForeignKey(_ key: ForeignKey, to table: QualifiedName) -> String {
         var text = "ALTER TABLE \(quoter.quote(table)) ADD " + constraintPrefix(key.name)
-        text += "FOREIGN KEY (\(quoter.quoteList(key.columns))) REFERENCES \(quoter.quote(key.referencedTable))"
-        if !key.referencedColumns.isEmpty { text += "(\(quoter.quoteList(key.referencedColumns)))" }
+        text += "FOREIGN KEY (\(keyList(key.columns, last: key.hasPeriod ? "PERIOD " : nil))) REFERENCES \(quoter.quote(key.referencedTable))"
+        if !key.referencedColumns.isEmpty { text += "(\(keyList(key.referencedColumns, last: key.hasPeriod ? "PERIOD " : nil)))" }
         if key.match == .full { text += " MATCH FULL" }
         if key.onUpdate != .noAction { text += " ON UPDATE \(key.onUpdate.sql)" }
         if key.onDelete != .noAction { text += " ON DELETE \(key.onDelete.sql)" }
         text += clause(key.deferrability)
+        if key.isNotEnforced { text += " NOT ENFORCED" }
         if !key.isValidated { text += " NOT VALID" }
         return text
     }
 
+    public func addingConstraint(_ constraint: Constraint, to table: QualifiedName) -> String? {
+        let prefix = "ALTER TABLE \(quoter.quote(table)) ADD " + constraintPrefix(constraint.name)
+        switch constraint {
+        case .primaryKey(let key): return prefix + primaryKeyClause(key)
+        case .unique(let unique): return prefix + uniqueClause(unique)
+        case .check(let check): return prefix + checkDefinition(check) + (check.isValidated ? "" : " NOT VALID")
+        case .foreignKey(let key): return addForeignKey(key, to: table)
+        }
+    }
+
+    /// `PRIMARY KEY (…)`, with PostgreSQL 18's `WITHOUT OVERLAPS` and the deferrability.
+    public func primaryKeyClause(_ key: PrimaryKey) -> String {
+        "PRIMARY KEY (\(keyList(key.columns, overlapsLast: key.withoutOverlaps)))" + clause(key.deferrability)
+    }
+
+    /// `UNIQUE [NULLS NOT DISTINCT] (…)`, with `WITHOUT OVERLAPS` and the deferrability.
+    public func uniqueClause(_ unique: UniqueConstraint) -> String {
+        "UNIQUE" + (unique.areNullsDistinct ? "" : " NULLS NOT DISTINCT") + " (\(keyList(unique.columns, overlapsLast: unique.withoutOverlaps)))"
+            + clause(unique.deferrability)
+    }
+
+    /// `CHECK (…)` with `NO INHERIT` and `NOT ENFORCED` (never `NOT VALID`, which is added apart).
+    public func checkDefinition(_ check: CheckConstraint) -> String {
+        "CHECK (\(check.expression))" + (check.isNoInherit ? " NO INHERIT" : "") + (check.isNotEnforced ? " NOT ENFORCED" : "")
+    }
+
     private func checkClause(_ check: CheckConstraint) -> String {
-        constraintPrefix(check.name) + "CHECK (\(check.expression))" + (check.isNoInherit ? " NO INHERIT" : "")
+        constraintPrefix(check.name) + checkDefinition(check)
+    }
+
+    /// Quoted key columns, the last one marked for a temporal key (`during WITHOUT OVERLAPS`)
+    /// or a temporal reference (`PERIOD during`).
+    private func keyList(_ columns: [String], overlapsLast: Bool = false, last prefix: String? = nil) -> String {
+        columns.enumerated().map { position, column in
+            let quoted = quoter.quote(column)
+            guard position == columns.count - 1 else { return quoted }
+            return (prefix ?? "") + quoted + (overlapsLast ? " WITHOUT OVERLAPS" : "")
+        }.joined(separator: ", ")
     }
 
     private func constraintPrefix(_ name: String?) -> String {

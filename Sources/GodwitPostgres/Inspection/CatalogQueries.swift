@@ -314,7 +314,9 @@ struct CatalogQueries {
                fn.nspname AS "referencedSchema", f.relname AS "referencedTable",
                con.confupdtype::text AS "updateAction", con.confdeltype::text AS "deleteAction",
                con.confmatchtype::text AS "matchType",
-               \(nullsNotDistinct("ix")) AS "nullsNotDistinct"
+               \(nullsNotDistinct("ix")) AS "nullsNotDistinct",
+               \(serverVersion >= 180_000 ? "NOT con.conenforced" : "NULL::bool") AS "notEnforced",
+               \(serverVersion >= 180_000 ? "con.conperiod" : "NULL::bool") AS period
         FROM pg_constraint con
         JOIN pg_class c ON c.oid = con.conrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -131,6 +131,9 @@ enum CatalogRows {
         var deleteAction: String
         var matchType: String
         var nullsNotDistinct: Bool?
+        /// PostgreSQL 18: `NOT ENFORCED`, and `WITHOUT OVERLAPS` / `PERIOD` on the last column.
+        var notEnforced: Bool?
+        var period: Bool?
     }
 
     struct IndexRow: Decodable, Sendable {

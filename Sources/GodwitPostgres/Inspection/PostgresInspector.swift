@@ -445,21 +445,22 @@ struct PostgresInspector {
         let deferrability: Deferrability = !row.deferrable
             ? .notDeferrable : (row.deferred ? .deferrableInitiallyDeferred : .deferrableInitiallyImmediate)
         let columns = row.columns ?? []
+        let period = row.period ?? false, notEnforced = row.notEnforced ?? false
         switch row.type {
         case "p":
-            table.primaryKey = PrimaryKey(name: row.name, columns: columns, deferrability: deferrability)
+            table.primaryKey = PrimaryKey(name: row.name, columns: columns, deferrability: deferrability, withoutOverlaps: period)
         case "u":
             table.uniqueConstraints.append(
                 UniqueConstraint(
                     name: row.name, columns: columns, deferrability: deferrability,
-                    areNullsDistinct: !(row.nullsNotDistinct ?? false)
+                    areNullsDistinct: !(row.nullsNotDistinct ?? false), withoutOverlaps: period
                 )
             )
         case "c":
             table.checkConstraints.append(
                 CheckConstraint(
                     name: row.name, expression: ConstraintText.checkExpression(row.definition ?? ""),
-                    isInherited: !row.isLocal, isNoInherit: row.noInherit, isValidated: row.validated
+                    isInherited: !row.isLocal, isNoInherit: row.noInherit, isValidated: row.validated, isNotEnforced: notEnforced
                 )
             )
         case "f":
@@ -470,7 +471,7 @@ struct PostgresInspector {
                     referencedColumns: row.referencedColumns ?? [],
                     onUpdate: Self.action(row.updateAction), onDelete: Self.action(row.deleteAction),
                     match: row.matchType == "f" ? .full : (row.matchType == "p" ? .partial : .simple),
-                    deferrability: deferrability, isValidated: row.validated
+                    deferrability: deferrability, isValidated: row.validated, isNotEnforced: notEnforced, hasPeriod: period
                 )
             )
         case "x":
@@ -554,11 +555,12 @@ struct PostgresInspector {
 
 /// Cuts expressions out of the text `pg_get_constraintdef` and friends print.
 enum ConstraintText {
-    /// `CHECK ((a > 0)) NO INHERIT NOT VALID` → `(a > 0)`.
+    /// `CHECK ((a > 0)) NO INHERIT NOT ENFORCED NOT VALID` → `(a > 0)`.
     static func checkExpression(_ definition: String) -> String {
         var text = definition.trimmingCharacters(in: .whitespaces)
         if text.hasPrefix("CHECK ") { text.removeFirst(6) }
-        for suffix in [" NOT VALID", " NO INHERIT"] where text.hasSuffix(suffix) {
+        // PostgreSQL prints them in this order: `NO INHERIT NOT ENFORCED NOT VALID`.
+        for suffix in [" NOT VALID", " NOT ENFORCED", " NO INHERIT"] where text.hasSuffix(suffix) {
             text.removeLast(suffix.count)
         }
         return unwrapped(text)

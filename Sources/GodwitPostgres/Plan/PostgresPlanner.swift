@@ -290,6 +290,32 @@ public struct PostgresPlanner: MigrationPlanner {
     private func addConstraint(_ constraint: Constraint, to table: Table, column: String? = nil) -> [PlanStep] {
         let t = quoter.quote(table.name)
         switch constraint {
+        case .check(let check) where check.isNotEnforced:
+            // PostgreSQL 18: declared and never checked, so there is nothing to validate.
+            let name = check.name ?? "\(table.name.name)_\(column ?? "row")_check"
+            return [PlanStep(phase: .expand, title: "Add CHECK \(name) on \(table.name), not enforced",
+                             forward: ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) " + writer.checkDefinition(check)],
+                             reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(quoter.quote(name))"], lock: .accessExclusive, duration: .instant)]
+        case .foreignKey(var key) where key.isNotEnforced:
+            let name = key.name ?? "\(table.name.name)_\(key.columns.joined(separator: "_"))_fkey"
+            key.name = name
+            return [PlanStep(phase: .expand, title: "Add foreign key \(name), not enforced", forward: [writer.addForeignKey(key, to: table.name)],
+                             reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(quoter.quote(name))"], lock: .shareRowExclusive, duration: .instant)]
+        case .unique(let unique) where unique.withoutOverlaps:
+            // A temporal key's index is GiST: no unique index to build first and attach.
+            let name = unique.name ?? "\(table.name.name)_\(unique.columns.joined(separator: "_"))_key"
+            return [PlanStep(phase: .expand, title: "Add the temporal UNIQUE constraint \(name) (builds its index under the lock)",
+                             forward: ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) " + writer.uniqueClause(unique)],
+                             reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(quoter.quote(name))"], lock: .accessExclusive, duration: .scan)]
+        case .primaryKey(let key) where key.withoutOverlaps:
+            let name = key.name ?? "\(table.name.name)_pkey"
+            return [PlanStep(phase: .expand, title: "Add the temporal primary key \(name) (builds its index under the lock)",
+                             forward: ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) " + writer.primaryKeyClause(key)],
+                             reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(quoter.quote(name))"]
+                                 + key.columns.compactMap { column in
+                                     table.column(named: column)?.isNullable == true ? "ALTER TABLE \(t) ALTER COLUMN \(quoter.quote(column)) DROP NOT NULL" : nil
+                                 },
+                             lock: .accessExclusive, duration: .scan)]
         case .check(let check):
             let name = check.name ?? "\(table.name.name)_\(column ?? "row")_check"
             let n = quoter.quote(name)
@@ -352,13 +378,13 @@ public struct PostgresPlanner: MigrationPlanner {
     private func recreateConstraint(_ name: String, of table: Table) throws -> [String] {
         let t = quoter.quote(table.name)
         if let key = table.primaryKey, key.name == name {
-            return ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) PRIMARY KEY (\(quoter.quoteList(key.columns)))"]
+            return ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) " + writer.primaryKeyClause(key)]
         }
         if let unique = table.uniqueConstraints.first(where: { $0.name == name }) {
-            return ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) UNIQUE\(unique.areNullsDistinct ? "" : " NULLS NOT DISTINCT") (\(quoter.quoteList(unique.columns)))\(unique.deferrability == .notDeferrable ? "" : " " + unique.deferrability.sqlClause)"]
+            return ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) " + writer.uniqueClause(unique)]
         }
         if let check = table.checkConstraints.first(where: { $0.name == name }) {
-            return ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) CHECK (\(check.expression))\(check.isNoInherit ? " NO INHERIT" : "")\(check.isValidated ? "" : " NOT VALID")"]
+            return ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) " + writer.checkDefinition(check) + (check.isValidated ? "" : " NOT VALID")]
         }
         if let key = table.foreignKeys.first(where: { $0.name == name }) { return [writer.addForeignKey(key, to: table.name)] }
         if let exclusion = table.exclusionConstraints.first(where: { $0.name == name }) {

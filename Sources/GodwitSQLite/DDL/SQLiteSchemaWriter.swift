@@ -120,4 +120,5 @@ extension SQLiteSchemaWriter {
     public func owningSequence(_ sequence: SequenceDefinition) -> String? { nil }
     public func alteringSequence(to sequence: SequenceDefinition) -> String? { nil }
     public func droppingSequence(_ name: QualifiedName) -> String? { nil }
+    public func addingConstraint(_ constraint: Constraint, to table: QualifiedName) -> String? { nil }
 }
