@@ -287,6 +287,15 @@ public struct PostgresPlanner: MigrationPlanner {
         return steps
     }
 
+    /// A temporal key (PostgreSQL 18's `WITHOUT OVERLAPS`) added in one step: its index is GiST,
+    /// with no unique index to build first and attach.
+    private func temporalKeyStep(_ kind: String, name: String, clause: String, of table: Table) -> PlanStep {
+        let t = quoter.quote(table.name)
+        return PlanStep(phase: .expand, title: "Add the temporal \(kind) \(name) (builds its index under the lock)",
+                        forward: ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) " + clause],
+                        reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(quoter.quote(name))"], lock: .accessExclusive, duration: .scan)
+    }
+
     private func addConstraint(_ constraint: Constraint, to table: Table, column: String? = nil) -> [PlanStep] {
         let t = quoter.quote(table.name)
         switch constraint {
@@ -302,20 +311,15 @@ public struct PostgresPlanner: MigrationPlanner {
             return [PlanStep(phase: .expand, title: "Add foreign key \(name), not enforced", forward: [writer.addForeignKey(key, to: table.name)],
                              reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(quoter.quote(name))"], lock: .shareRowExclusive, duration: .instant)]
         case .unique(let unique) where unique.withoutOverlaps:
-            // A temporal key's index is GiST: no unique index to build first and attach.
             let name = unique.name ?? "\(table.name.name)_\(unique.columns.joined(separator: "_"))_key"
-            return [PlanStep(phase: .expand, title: "Add the temporal UNIQUE constraint \(name) (builds its index under the lock)",
-                             forward: ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) " + writer.uniqueClause(unique)],
-                             reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(quoter.quote(name))"], lock: .accessExclusive, duration: .scan)]
+            return [temporalKeyStep("UNIQUE constraint", name: name, clause: writer.uniqueClause(unique), of: table)]
         case .primaryKey(let key) where key.withoutOverlaps:
             let name = key.name ?? "\(table.name.name)_pkey"
-            return [PlanStep(phase: .expand, title: "Add the temporal primary key \(name) (builds its index under the lock)",
-                             forward: ["ALTER TABLE \(t) ADD CONSTRAINT \(quoter.quote(name)) " + writer.primaryKeyClause(key)],
-                             reverse: ["ALTER TABLE \(t) DROP CONSTRAINT \(quoter.quote(name))"]
-                                 + key.columns.compactMap { column in
-                                     table.column(named: column)?.isNullable == true ? "ALTER TABLE \(t) ALTER COLUMN \(quoter.quote(column)) DROP NOT NULL" : nil
-                                 },
-                             lock: .accessExclusive, duration: .scan)]
+            var step = temporalKeyStep("primary key", name: name, clause: writer.primaryKeyClause(key), of: table)
+            step.reverse = (step.reverse ?? []) + key.columns.compactMap { column in
+                table.column(named: column)?.isNullable == true ? "ALTER TABLE \(t) ALTER COLUMN \(quoter.quote(column)) DROP NOT NULL" : nil
+            }
+            return [step]
         case .check(let check):
             let name = check.name ?? "\(table.name.name)_\(column ?? "row")_check"
             let n = quoter.quote(name)
