@@ -55,6 +55,31 @@ struct LintTests {
         #expect(findings.first { $0.code == "GW110" }?.message == "users.tier is NOT NULL with no default and no `up`: adding it fails on a table that has rows")
     }
 
+    @Test("A blocking index build or constraint check in SQL is an error under zero downtime and on a large table under minutes; on a small one under minutes, or in a window, a warning that says why", arguments: Migration.Downtime.allCases)
+    func blockingScanFollowsDowntime(_ downtime: Migration.Downtime) throws {
+        let findings = try lintFindings("""
+            name: indexes
+            downtime: \(downtime.rawValue)
+            operations:
+              - sql: {up: "CREATE INDEX teams_id ON teams (id)", down: "DROP INDEX teams_id"}
+              - sql: {up: "CREATE INDEX orders_user ON orders (user_id)", down: "DROP INDEX orders_user"}
+              - sql: {up: "ALTER TABLE teams ADD CONSTRAINT teams_positive CHECK (id > 0)", down: "ALTER TABLE teams DROP CONSTRAINT teams_positive"}
+              - sql: {up: "ALTER TABLE orders ADD CONSTRAINT orders_declared CHECK (id > 0) NOT ENFORCED", down: "ALTER TABLE orders DROP CONSTRAINT orders_declared"}
+            """)
+        let severity = { (code: String, table: String) in
+            findings.first { $0.code == code && $0.message.contains("public.\(table) (") }?.severity
+        }
+        let small: LintSeverity = downtime == .zero ? .error : .warning
+        let large: LintSeverity = downtime == .window ? .warning : .error
+        #expect(severity("GW102", "teams") == small)
+        #expect(severity("GW102", "orders") == large)
+        #expect(severity("GW302", "teams") == small)
+        // Declared NOT ENFORCED, the check reads no row.
+        #expect(severity("GW302", "orders") == nil)
+        let allowed = findings.filter { $0.message.contains("(allowed: the migration's downtime is \(downtime.rawValue)") }
+        #expect(allowed.count == [Migration.Downtime.zero: 0, .minutes: 2, .window: 3][downtime])
+    }
+
     @Test("Remedies name what each engine does: NOT NULL and UNIQUE are a CHECK proof and a concurrent index on PostgreSQL, a table rebuild on SQLite")
     func engineRemedies() throws {
         let yaml = """

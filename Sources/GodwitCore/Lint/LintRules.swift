@@ -40,6 +40,20 @@ public enum LintRules {
         var statement: String?
         /// Overrides the rule's remedy where it depends on the engine.
         var remedy: String?
+        /// Overrides the rule's severity where the migration's downtime allows what it finds.
+        var severity: LintSeverity?
+    }
+
+    /// Whether the migration's downtime allows a statement to block writes to `table` while it
+    /// reads every row: never under `zero`; under `minutes` on a table known to hold at most
+    /// ``largeTableRows`` rows (a block of well under a minute); always in a `window`. The rule
+    /// for online YAML operations (GW118) draws the same line.
+    static func allowsBlockingScan(of table: Table, in context: Context) -> Bool {
+        switch context.migration.downtime {
+        case .zero: false
+        case .minutes: table.statistics?.rowCount.map { $0 <= largeTableRows } ?? false
+        case .window: true
+        }
     }
 
     /// One rule.

@@ -27,7 +27,7 @@ public struct Linter: Sendable {
                 guard seen.insert(key).inserted else { continue }
                 let position = hit.position.map { hit.source?.filePosition(of: $0) ?? $0 }
                     ?? hit.index.flatMap { $0 < migration.operationPositions.count ? migration.operationPositions[$0] : nil }
-                var finding = LintFinding(code: rule.code, rule: rule.name, severity: rule.severity, message: hit.message,
+                var finding = LintFinding(code: rule.code, rule: rule.name, severity: hit.severity ?? rule.severity, message: hit.message,
                                           remedy: hit.remedy ?? rule.remedy, file: hit.source?.file ?? file, position: position, operationIndex: hit.index)
                 finding.statement = hit.statement
                 if let position, let suppression = migration.suppressions.first(where: {

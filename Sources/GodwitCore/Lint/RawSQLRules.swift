@@ -104,14 +104,28 @@ enum RawSQLRules {
 
     /// A hit for each `ALTER TABLE` action `judge` finds fault with, on tables that exist before
     /// the migration (and have rows, when `populated`).
+    /// The hits `judge` finds in the actions of each `ALTER TABLE` on an existing (or, with
+    /// `populated`, a non-empty) table; `finish` may adjust each for its table.
     static func alterActions(_ context: LintRules.Context, populated: Bool,
+                             finish: (LintRules.Hit, Table) -> LintRules.Hit = { found, _ in found },
                              _ judge: (_ words: [String], _ action: [SQLToken], _ table: Table) -> String?) -> [LintRules.Hit] {
         let tables = tables(context)
         return items(context).flatMap { item -> [LintRules.Hit] in
             guard let (name, actions) = alterActions(item.statement),
                   let table = populated ? tables.populated(name) : tables.existing(name) else { return [] }
-            return actions.compactMap { action in judge(keywords(action), action, table).map { hit(item, $0) } }
+            return actions.compactMap { action in judge(keywords(action), action, table).map { finish(hit(item, $0), table) } }
         }
+    }
+
+    /// `found` as a warning where the migration's downtime allows blocking writes to `table`
+    /// for a scan (``LintRules/allowsBlockingScan(of:in:)``): it says so, and does not stop the run.
+    static func blockingScan(_ found: LintRules.Hit, of table: Table, _ context: LintRules.Context) -> LintRules.Hit {
+        guard LintRules.allowsBlockingScan(of: table, in: context) else { return found }
+        var allowed = found
+        allowed.severity = .warning
+        allowed.message += " (allowed: the migration's downtime is \(context.migration.downtime.rawValue)"
+            + (context.migration.downtime == .minutes ? " and the table is small)" : ")")
+        return allowed
     }
 
     static func rows(_ table: Table) -> String {
@@ -153,15 +167,17 @@ enum RawSQLRules {
                 let s = item.statement
                 guard s.starts(with: "CREATE", "INDEX") || s.starts(with: "CREATE", "UNIQUE", "INDEX"), !s.contains("CONCURRENTLY"),
                       let table = tables.populated(StatementAnalysis(s, engine: context.engine).table) else { return nil }
-                return hit(item, "CREATE INDEX without CONCURRENTLY blocks writes to \(rows(table)) while it reads every row")
+                return blockingScan(hit(item, "CREATE INDEX without CONCURRENTLY blocks writes to \(rows(table)) while it reads every row"), of: table, context)
             }
         },
         .init(code: "GW302", name: "constraint-missing-not-valid", severity: .error,
               remedy: "Add the constraint NOT VALID, then VALIDATE CONSTRAINT in a later statement (it takes a weaker lock), or use add_constraint.") { context in
             guard context.engine == .postgresql else { return [] }
-            return alterActions(context, populated: true) { words, action, table in
+            return alterActions(context, populated: true, finish: { found, table in blockingScan(found, of: table, context) }) { words, action, table in
+                // NOT ENFORCED (PostgreSQL 18) checks nothing.
                 guard words.first == "ADD", words.contains("CHECK") || words.contains("FOREIGN") || (words.contains("REFERENCES") && !words.contains("COLUMN")),
-                      !(words.contains("NOT") && words.contains("VALID")) else { return nil }
+                      !(words.contains("NOT") && words.contains("VALID")),
+                      !zip(words, words.dropFirst()).contains(where: { $0 == "NOT" && $1 == "ENFORCED" }) else { return nil }
                 return "the constraint is checked against every row of \(rows(table)) under a lock that blocks writes"
             }
         },
