@@ -42,6 +42,34 @@ struct DiffTests {
         #expect(SchemaDiffer().diff(from: current, to: current).operations.isEmpty)
     }
 
+    @Test("A constraint that keeps its name and columns but changes what it declares is dropped and added again; validating a NOT VALID key is no change")
+    func constraintDefinitionChanges() {
+        var current = LiveSchemas.make(.postgresql)
+        let orders = current.tables.firstIndex { $0.name.name == "orders" }!
+        current.tables[orders].foreignKeys = [ForeignKey(name: "orders_user_fk", columns: ["user_id"], referencedTable: QualifiedName(schema: "public", "users"),
+                                                         referencedColumns: ["id"], onDelete: .restrict, isValidated: false)]
+        current.tables[orders].uniqueConstraints = [UniqueConstraint(name: "orders_user_key", columns: ["user_id"])]
+        current.tables[orders].primaryKey = PrimaryKey(name: "orders_pkey", columns: ["id"])
+        var validated = current
+        validated.tables[orders].foreignKeys[0].isValidated = true
+        #expect(SchemaDiffer().diff(from: current, to: validated).operations.isEmpty)
+
+        var desired = current
+        desired.tables[orders].foreignKeys[0].onDelete = .cascade
+        desired.tables[orders].uniqueConstraints[0].areNullsDistinct = false
+        desired.tables[orders].primaryKey?.deferrability = .deferrableInitiallyDeferred
+        let operations = SchemaDiffer().diff(from: current, to: desired).operations
+        let dropped = operations.compactMap { if case .dropConstraint(_, let name) = $0 { name } else { nil } }
+        let added = operations.compactMap { if case .addConstraint(_, let constraint) = $0 { constraint } else { nil } }
+        #expect(Set(dropped) == ["orders_user_fk", "orders_user_key", "orders_pkey"])
+        #expect(added.contains(.foreignKey(desired.tables[orders].foreignKeys[0])))
+        #expect(added.contains(.unique(desired.tables[orders].uniqueConstraints[0])))
+        #expect(added.contains(.primaryKey(desired.tables[orders].primaryKey!)))
+        // And back: the undo puts the old definitions back.
+        let back = SchemaDiffer().diff(from: desired, to: current).operations
+        #expect(back.contains(.addConstraint(table: desired.tables[orders].name, constraint: .foreignKey(current.tables[orders].foreignKeys[0]))))
+    }
+
     @Test("Rename hints parse from options and file annotations")
     func hints() throws {
         #expect(try RenameHint(parsing: "users.name=full_name") == .column(table: "users", from: "name", to: "full_name"))

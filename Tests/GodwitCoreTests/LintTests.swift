@@ -80,6 +80,26 @@ struct LintTests {
         #expect(allowed.count == [Migration.Downtime.zero: 0, .minutes: 2, .window: 3][downtime])
     }
 
+    @Test("Under minutes, a table whose rows were never counted is small by its size on disk; with neither known, large")
+    func uncountedTableBySize() throws {
+        let migration = try MigrationFileParser().parse("""
+            name: index
+            downtime: minutes
+            operations:
+              - sql: {up: "CREATE INDEX t_a ON t (a)", down: "DROP INDEX t_a"}
+            """, file: "m.yaml", defaultID: "1")
+        for (bytes, expected) in [(Int64(65_536), LintSeverity.warning), (1 << 30, .error), (nil, .error)] as [(Int64?, LintSeverity)] {
+            let table = Table(name: QualifiedName(schema: "public", "t"), columns: [Column(name: "a", type: "integer")],
+                              statistics: TableStatistics(sizeInBytes: bytes))
+            let schema = Schema(engine: .postgresql, tables: [table])
+            let plan = try StagedPlanBuilder(engine: .postgresql).build(migration, against: schema) { _, _, _ in
+                [PlanStep(phase: .expand, title: "step", forward: [], reverse: [], lock: .none, duration: .instant)]
+            }
+            let finding = Linter().lint(migration, plan: plan, against: schema).first { $0.code == "GW102" }
+            #expect(finding?.severity == expected, "\(String(describing: bytes))")
+        }
+    }
+
     @Test("Remedies name what each engine does: NOT NULL and UNIQUE are a CHECK proof and a concurrent index on PostgreSQL, a table rebuild on SQLite")
     func engineRemedies() throws {
         let yaml = """

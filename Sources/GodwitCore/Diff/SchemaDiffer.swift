@@ -113,13 +113,13 @@ public struct SchemaDiffer: Sendable {
         for index in old.indexes where !new.indexes.contains(renamedIndex(index, columnMap)) {
             operations.append(.dropIndex(table: name, name: index.name))
         }
-        for unique in old.uniqueConstraints where !new.uniqueConstraints.contains(where: { $0.name == unique.name && $0.columns == unique.columns.map { columnMap[$0] ?? $0 } }) {
+        for unique in old.uniqueConstraints where !new.uniqueConstraints.contains(where: { Self.same(unique, $0, columnMap) }) {
             if let constraintName = unique.name { operations.append(.dropConstraint(table: name, name: constraintName)) }
         }
         for check in old.checkConstraints where !new.checkConstraints.contains(check) {
             if let constraintName = check.name { operations.append(.dropConstraint(table: name, name: constraintName)) }
         }
-        for key in old.foreignKeys where !new.foreignKeys.contains(where: { $0.name == key.name && $0.columns == key.columns.map { columnMap[$0] ?? $0 } && $0.referencedTable == key.referencedTable }) {
+        for key in old.foreignKeys where !new.foreignKeys.contains(where: { Self.same(key, $0, columnMap) }) {
             if let constraintName = key.name { operations.append(.dropConstraint(table: name, name: constraintName)) }
         }
 
@@ -144,20 +144,39 @@ public struct SchemaDiffer: Sendable {
         for index in new.indexes where !old.indexes.map({ renamedIndex($0, columnMap) }).contains(index) {
             operations.append(.createIndex(table: name, index: index))
         }
-        for unique in new.uniqueConstraints where !old.uniqueConstraints.contains(where: { $0.name == unique.name && $0.columns.map { columnMap[$0] ?? $0 } == unique.columns }) {
+        for unique in new.uniqueConstraints where !old.uniqueConstraints.contains(where: { Self.same($0, unique, columnMap) }) {
             operations.append(.addConstraint(table: name, constraint: .unique(unique)))
         }
         for check in new.checkConstraints where !old.checkConstraints.contains(check) {
             operations.append(.addConstraint(table: name, constraint: .check(check)))
         }
-        for key in new.foreignKeys where !old.foreignKeys.contains(where: { $0.name == key.name && $0.columns.map { columnMap[$0] ?? $0 } == key.columns && $0.referencedTable == key.referencedTable }) {
+        for key in new.foreignKeys where !old.foreignKeys.contains(where: { Self.same($0, key, columnMap) }) {
             operations.append(.addConstraint(table: name, constraint: .foreignKey(key)))
         }
-        if old.primaryKey?.columns.map({ columnMap[$0] ?? $0 }) != new.primaryKey?.columns {
+        if old.primaryKey?.columns.map({ columnMap[$0] ?? $0 }) != new.primaryKey?.columns
+            || old.primaryKey?.withoutOverlaps != new.primaryKey?.withoutOverlaps || old.primaryKey?.deferrability != new.primaryKey?.deferrability {
             if let key = old.primaryKey, let keyName = key.name { operations.append(.dropConstraint(table: name, name: keyName)) }
             if let key = new.primaryKey { operations.append(.addConstraint(table: name, constraint: .primaryKey(key))) }
         }
         return SchemaDiff(operations: operations, warnings: warnings)
+    }
+
+    /// Whether a unique constraint is still the same one, its columns renamed by `columnMap`:
+    /// a change to anything it declares (NULLS NOT DISTINCT, deferrability) replaces it.
+    static func same(_ old: UniqueConstraint, _ new: UniqueConstraint, _ columnMap: [String: String]) -> Bool {
+        var renamed = old
+        renamed.columns = old.columns.map { columnMap[$0] ?? $0 }
+        return renamed == new
+    }
+
+    /// Whether a foreign key is still the same one, its columns renamed by `columnMap`: a change
+    /// to its actions, match, deferrability or referenced columns replaces it (so a down puts
+    /// the old actions back); whether it was validated yet does not.
+    static func same(_ old: ForeignKey, _ new: ForeignKey, _ columnMap: [String: String]) -> Bool {
+        var renamed = old
+        renamed.columns = old.columns.map { columnMap[$0] ?? $0 }
+        renamed.isValidated = new.isValidated
+        return renamed == new
     }
 
     private func renamedIndex(_ index: Index, _ columnMap: [String: String]) -> Index {

@@ -45,16 +45,22 @@ public enum LintRules {
     }
 
     /// Whether the migration's downtime allows a statement to block writes to `table` while it
-    /// reads every row: never under `zero`; under `minutes` on a table known to hold at most
-    /// ``largeTableRows`` rows (a block of well under a minute); always in a `window`. The rule
-    /// for online YAML operations (GW118) draws the same line.
+    /// reads every row: never under `zero`; under `minutes` on a table known to be small — at
+    /// most ``largeTableRows`` rows, or, its rows not counted yet (never analyzed), at most
+    /// ``smallTableBytes`` on disk — a block of well under a minute; always in a `window`. The
+    /// rule for online YAML operations (GW118) draws the same line.
     static func allowsBlockingScan(of table: Table, in context: Context) -> Bool {
         switch context.migration.downtime {
         case .zero: false
-        case .minutes: table.statistics?.rowCount.map { $0 <= largeTableRows } ?? false
+        case .minutes:
+            if let rows = table.statistics?.rowCount { rows <= largeTableRows }
+            else { table.statistics?.sizeInBytes.map { $0 <= smallTableBytes } ?? false }
         case .window: true
         }
     }
+
+    /// A table this small on disk is read in well under a second.
+    public static let smallTableBytes: Int64 = 8 << 20
 
     /// One rule.
     public struct Rule: Sendable {

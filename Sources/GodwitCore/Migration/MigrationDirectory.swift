@@ -37,7 +37,9 @@ public enum MigrationDirectory {
                 let up = url.appendingPathComponent("up.sql"), down = url.appendingPathComponent("down.sql")
                 let prisma = url.appendingPathComponent("migration.sql")
                 if !FileManager.default.fileExists(atPath: up.path), FileManager.default.fileExists(atPath: prisma.path) {
-                    migrations.append(try ToolLayouts.prisma(stem: name, text: try read(prisma.path, display: display), path: prisma.path))
+                    // Locations name the file as the directory was given (relative stays relative).
+                    migrations.append(try ToolLayouts.prisma(stem: name, text: try read(prisma.path, display: display),
+                                                             path: (display as NSString).appendingPathComponent("migration.sql")))
                     continue
                 }
                 guard FileManager.default.fileExists(atPath: up.path) else { continue }
@@ -102,7 +104,8 @@ public enum MigrationDirectory {
         guard FileManager.default.fileExists(atPath: down) else {
             // golang-migrate's down files are optional, and many projects write none: Godwit
             // writes the down itself, as for Prisma's migrations, and marks it for review.
-            return try ToolLayouts.upOnly(stem: stem, text: upText, path: display.hasSuffix(".sql") ? display : up, display: display)
+            return try ToolLayouts.upOnly(stem: stem, text: upText, path: display.hasSuffix(".sql") ? display : (display as NSString).appendingPathComponent("up.sql"),
+                                          display: display)
         }
         let downText = try read(down, display: display)
         // An empty file is taken as written (tools such as diesel leave them): an empty up does
