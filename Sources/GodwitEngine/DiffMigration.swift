@@ -84,6 +84,17 @@ public enum DiffMigration {
         // What PostgreSQL 18 added to keys and constraints, which operations cannot say, as SQL.
         let writer = DatabaseConnector.schemaWriter(for: current.engine)
         operations = operations.map { Self.declaringAll($0, writer: writer, quoter: quoter) }
+        // Enums and domains, which the operations leave out: created first. Dropping one is
+        // left to the user: a dropped table may use it until its cleanup phase.
+        let types = TypeChanges(from: current, to: desired)
+        var warnings = diff.warnings + types.warnings.map { $0 + ": recreate it by hand." }
+        warnings += types.last.map { "The desired schema drops a type: run `\($0)` after the migration's cleanup, once no column uses it." }
+        if !types.first.isEmpty {
+            comments = Dictionary(uniqueKeysWithValues: comments.map { ($0.key + 1, $0.value) })
+            comments[0] = ["Types the desired schema has and the database lacks (an enum's new labels cannot be taken back)."]
+            operations.insert(.rawSQL(RawSQL(up: types.first.map { $0 + ";" }.joined(separator: "\n"),
+                                             down: types.undoFirst.map { $0 + ";" }.joined(separator: "\n"))), at: 0)
+        }
         // Sequences, which the operations leave out: created first, altered and dropped last.
         let sequences = SequenceChanges(from: current, to: desired), undo = SequenceChanges(from: desired, to: current)
         let script = { (statements: [String]) in statements.map { $0 + ";" }.joined(separator: "\n") }
@@ -108,7 +119,7 @@ public enum DiffMigration {
             migration.downtime = .window
             guard (try? planner.plan(migration, against: current)) != nil else { throw refusal }
             header.append("downtime: window, because \(refusal.summary.prefix(1).lowercased() + refusal.summary.dropFirst())" + (refusal.reason.map { ": \($0)" } ?? "") + ".")
-            return Result(migration: migration, warnings: diff.warnings, header: header, comments: comments)
+            return Result(migration: migration, warnings: warnings, header: header, comments: comments)
         }
         // The steps that cannot run online are what GW101 refuses under zero downtime.
         let offline = plan.steps.filter { !$0.isOnline }
@@ -117,6 +128,6 @@ public enum DiffMigration {
             header.append("downtime: minutes, because on \(current.engine) \(offline.count == 1 ? "one step blocks" : "\(offline.count) steps block") writes while it runs:")
             header += offline.map { "  \($0.title) (\($0.lock.sqlName))" }
         }
-        return Result(migration: migration, warnings: diff.warnings, header: header, comments: comments)
+        return Result(migration: migration, warnings: warnings, header: header, comments: comments)
     }
 }

@@ -10,15 +10,16 @@ public enum DownWriter {
     /// need a batched backfill, which a down file cannot hold).
     public static func write(undoing after: Schema, backTo before: Schema) throws -> SQLEffect.GeneratedDown? {
         let operations = SchemaDiffer().diff(from: after.removingStatistics(), to: before.removingStatistics()).operations
-        let sequences = SequenceChanges(from: after, to: before)
-        var statements = sequences.first
+        let sequences = SequenceChanges(from: after, to: before), types = TypeChanges(from: after, to: before)
+        var statements = types.first + sequences.first
         if !operations.isEmpty {
             let migration = Migration(id: "down", name: "generated down", downtime: .window, operations: operations)
             let plan = try DatabaseConnector.planner(for: after.engine).plan(migration, against: after)
             guard plan.steps.allSatisfy({ $0.backfill == nil }) else { return nil }
             statements += plan.steps.flatMap { $0.setup + $0.forward + $0.teardown }
         }
-        statements += sequences.last
+        // Types go last: until the plan's last step, a column may still use one.
+        statements += sequences.last + types.last
         guard !statements.isEmpty else { return SQLEffect.GeneratedDown(sql: "", losses: []) }
         let sql = statements.map { statement in
             let trimmed = statement.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -231,7 +231,7 @@ public enum ToolLayoutFixtures {
     }
 
     /// golang-migrate's down files are optional: a directory of `.up.sql` files alone, as many
-    /// projects keep them. Godwit writes each down itself; the rehearsal rolls the three
+    /// projects keep them. Godwit writes each down itself (sequences, enums and domains included); the rehearsal rolls the three
     /// schema-changing files back to identical. A data-only `DO` block, whose down no diff can
     /// write, is a point of no return: the rehearsal stops its rollback there, says once that the
     /// older files stay applied, and says no-go. Returns what failed, in words.
@@ -247,9 +247,13 @@ public enum ToolLayoutFixtures {
         if url.engine == .postgresql {
             // A serial's sequence widened with its column (as Harbor's 2.16 schema does), and a
             // new sequence: the down Godwit writes gives both back.
-            files["1_create.up.sql"]! += "CREATE TABLE counters (id serial PRIMARY KEY, n integer);\n"
+            // And an enum a new table uses (Prisma's pattern), and a domain dropped: the down
+            // drops the type after the table and puts the domain back first.
+            files["1_create.up.sql"]! += "CREATE TABLE counters (id serial PRIMARY KEY, n integer);\nCREATE DOMAIN positive AS integer CHECK (VALUE > 0);\n"
             files["5_widen.up.sql"] = "ALTER TABLE counters ALTER COLUMN id TYPE bigint;\nALTER SEQUENCE counters_id_seq AS bigint MAXVALUE 9007199254740991;\n"
                 + "CREATE SEQUENCE invoice_numbers AS integer START WITH 1000;\n"
+                + "CREATE TYPE \"Transport\" AS ENUM ('smtp', 'api');\nCREATE TABLE transports (id integer PRIMARY KEY, kind \"Transport\" NOT NULL);\n"
+                + "DROP DOMAIN positive;\n"
         }
         for (name, text) in files { try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
         let migrations = try MigrationDirectory.load(folder)

@@ -291,4 +291,35 @@ struct DiffCommandTests {
             }
         }
     }
+
+    @Test("PostgreSQL: enums and domains the desired schema adds are created before the tables that use them (an enum's new label added in place); one it drops is left, with the statement to run after cleanup")
+    func types() async throws {
+        try await TemporaryDirectory.with { directory in
+            let desired = """
+                CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+                CREATE TYPE "Transport" AS ENUM ('smtp', 'api');
+                CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+                CREATE TABLE t (id integer PRIMARY KEY, how "Transport", n positive, m mood);
+                """
+            try desired.write(toFile: directory.path("desired.sql"), atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(atPath: directory.path("m"), withIntermediateDirectories: true)
+            try await TestPostgres.withTemporaryDatabase { endpoint in
+                let url = DatabaseURL.postgres(endpoint)
+                try await DatabaseConnector.withDriver(url) {
+                    try await $0.executeScript(unsafeSQL: "CREATE TYPE mood AS ENUM ('sad', 'happy');\nCREATE DOMAIN old_code AS text;\nCREATE TABLE t (id integer PRIMARY KEY, m mood);")
+                }
+                let result = try await GodwitBinary.run(["diff", "--from", url.unredactedString, "--to", directory.path("desired.sql"), "--output", directory.path("m/001_types.yaml")])
+                #expect(result.status == 0, "\(result.standardError)")
+                #expect(result.standardError.contains("The desired schema drops a type: run `DROP DOMAIN public.old_code` after the migration's cleanup"))
+                let yaml = try String(contentsOfFile: directory.path("m/001_types.yaml"), encoding: .utf8)
+                #expect(yaml.contains("ALTER TYPE public.mood ADD VALUE 'ok' AFTER 'sad'"))
+                let applied = try await GodwitBinary.run(["apply", directory.path("m"), "--db", url.unredactedString, "--yes", "--unrehearsed"])
+                #expect(applied.status == 0, "\(applied.standardError)")
+                let live = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()) }
+                #expect(live.enums.map(\.labels) == [["smtp", "api"], ["sad", "ok", "happy"]])
+                #expect(live.domains.map(\.name.name) == ["old_code", "positive"])
+                #expect(live.table(named: QualifiedName(schema: "public", "t"))?.columns.map(\.type) == ["integer", "public.mood", "public.\"Transport\"", "public.positive"])
+            }
+        }
+    }
 }
