@@ -1,3 +1,4 @@
+import Foundation
 import GodwitCore
 import GodwitEngine
 import GodwitTesting
@@ -38,6 +39,23 @@ struct ToolLayoutPostgresTests {
             try await TemporaryDirectory.with { directory in
                 let problems = try await ToolLayoutFixtures.repeatable(on: .postgres(endpoint), in: directory)
                 #expect(problems == [])
+            }
+        }
+    }
+
+    @Test("A rehearsal names a rollback that did not give back its start (an enum's added label, which no down removes), though the next rollback makes the whole identical")
+    func rollbackLeftDifferences() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await TemporaryDirectory.with { directory in
+                let folder = directory.path("m")
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try "CREATE TYPE mood AS ENUM ('sad');\n".write(toFile: folder + "/1_mood.up.sql", atomically: true, encoding: .utf8)
+                // Its down drops the domain; nothing takes the label back.
+                try "ALTER TYPE mood ADD VALUE 'happy';\nCREATE DOMAIN positive AS integer;\n".write(toFile: folder + "/2_happy.up.sql", atomically: true, encoding: .utf8)
+                let report = try await Rehearsal(url: .postgres(endpoint), settings: SQLCorpus.settings).run(directory: folder)
+                #expect(!report.isGo)
+                #expect(report.problems.contains { $0.hasPrefix("Rollback of 2 did not give back the schema and data it started from: ") }, "\(report.problems)")
+                #expect(!report.problems.contains { $0.hasPrefix("Rollback of 1 ") }, "\(report.problems)")
             }
         }
     }

@@ -135,7 +135,11 @@ public struct Rehearsal: Sendable {
             do {
                 var rollback = MigrationRollback(url: clone.url, settings: settings, observer: rollbackLog, interrupt: interrupt)
                 rollback.measurer = rollbackLog
-                _ = try await rollback.rollback(id)
+                let (_, verified) = try await rollback.rollback(id)
+                if !verified.passed {
+                    report.problems.append("Rollback of \(id) did not give back the schema and data it started from: "
+                        + verified.failures.map { "\($0.name) (\($0.detail))" }.joined(separator: "; "))
+                }
             } catch let error as GodwitError {
                 // The clone is dropped: its address, and advice for a database that stays, say nothing here.
                 report.problems.append("Rollback of \(id) failed: " + [error.summary, error.reason].compactMap { $0 }.joined(separator: ": "))
