@@ -105,6 +105,10 @@ public enum DataProbe {
             if estimate > budget.exactRows, let sampled = try await sample() { return sampled }
             if let exact = try await counter.count(unsafeSQL: check.sql, within: budget.seconds) { return (exact, .exact) }
             return try await sample() ?? (0, .notCounted(seconds: budget.seconds))
+        } catch let error as GodwitError where error.isTransient {
+            // A lock not granted or a count cancelled on a busy server left the rows uncounted:
+            // said so, not dropped.
+            return (0, .notCounted(seconds: budget.seconds))
         } catch {
             return nil
         }
