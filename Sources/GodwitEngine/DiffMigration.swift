@@ -84,28 +84,26 @@ public enum DiffMigration {
         // What PostgreSQL 18 added to keys and constraints, which operations cannot say, as SQL.
         let writer = DatabaseConnector.schemaWriter(for: current.engine)
         operations = operations.map { Self.declaringAll($0, writer: writer, quoter: quoter) }
-        // Enums and domains, which the operations leave out: created first. Dropping one is
-        // left to the user: a dropped table may use it until its cleanup phase.
+        // Enums, domains and sequences, which the operations leave out: created first (each
+        // with its undo), sequences altered and dropped last. Dropping a type is left to the
+        // user: a dropped table may use it until its cleanup phase.
         let types = TypeChanges(from: current, to: desired)
+        let sequences = SequenceChanges(from: current, to: desired), undo = SequenceChanges(from: desired, to: current)
         var warnings = diff.warnings + types.warnings.map { $0 + ": recreate it by hand." }
         warnings += types.last.map { "The desired schema drops a type: run `\($0)` after the migration's cleanup, once no column uses it." }
-        if !types.first.isEmpty {
-            comments = Dictionary(uniqueKeysWithValues: comments.map { ($0.key + 1, $0.value) })
-            comments[0] = ["Types the desired schema has and the database lacks (an enum's new labels cannot be taken back)."]
-            operations.insert(.rawSQL(RawSQL(up: types.first.map { $0 + ";" }.joined(separator: "\n"),
-                                             down: types.undoFirst.map { $0 + ";" }.joined(separator: "\n"))), at: 0)
-        }
-        // Sequences, which the operations leave out: created first, altered and dropped last.
-        let sequences = SequenceChanges(from: current, to: desired), undo = SequenceChanges(from: desired, to: current)
         let script = { (statements: [String]) in statements.map { $0 + ";" }.joined(separator: "\n") }
-        if !sequences.first.isEmpty {
+        func prepend(up: [String], down: [String], comment: String) {
+            guard !up.isEmpty else { return }
             comments = Dictionary(uniqueKeysWithValues: comments.map { ($0.key + 1, $0.value) })
-            comments[0] = ["Sequences the desired schema has and the database lacks."]
-            operations.insert(.rawSQL(RawSQL(up: script(sequences.first), down: script(undo.last.filter { $0.hasPrefix("DROP") }))), at: 0)
+            comments[0] = [comment]
+            operations.insert(.rawSQL(RawSQL(up: script(up), down: script(down))), at: 0)
         }
+        prepend(up: sequences.creating, down: undo.dropping, comment: "Sequences the desired schema has and the database lacks.")
+        prepend(up: types.first, down: types.undoFirst,
+                comment: "Types the desired schema has and the database lacks (an enum's new labels cannot be taken back).")
         if !sequences.last.isEmpty {
             comments[operations.count] = ["Sequences whose definition differs, or that the desired schema drops."]
-            operations.append(.rawSQL(RawSQL(up: script(sequences.last), down: script(undo.first + undo.last.filter { !$0.hasPrefix("DROP") }))))
+            operations.append(.rawSQL(RawSQL(up: script(sequences.last), down: script(undo.creating + undo.altering + undo.owning))))
         }
         var migration = Migration(id: "", name: name, kind: .schema, downtime: .zero, operations: operations)
         var header = ["Written by godwit diff from \(url) to \(source). Review before applying."]

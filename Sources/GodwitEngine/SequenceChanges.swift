@@ -7,10 +7,19 @@ import GodwitCore
 /// after the rest. A sequence that belongs to a column the change removes goes with the column.
 /// Empty on an engine without sequences (SQLite).
 struct SequenceChanges {
+    /// `CREATE SEQUENCE` for the ones `from` lacks.
+    let creating: [String]
+    /// `ALTER SEQUENCE … OWNED BY` for those created, and for changed ones whose owner changed.
+    let owning: [String]
+    /// `ALTER SEQUENCE` for the ones whose definition changed.
+    let altering: [String]
+    /// `DROP SEQUENCE` for the ones `to` lacks (but for those going with their column).
+    let dropping: [String]
+
     /// To run before the schema operations.
-    let first: [String]
+    var first: [String] { creating }
     /// To run after them.
-    let last: [String]
+    var last: [String] { altering + owning + dropping }
 
     var isEmpty: Bool { first.isEmpty && last.isEmpty }
 
@@ -18,26 +27,25 @@ struct SequenceChanges {
         let writer = DatabaseConnector.schemaWriter(for: current.engine)
         let now = Dictionary(current.sequences.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let wanted = Set(desired.sequences.map(\.name))
-        var first: [String] = [], last: [String] = []
+        var creating: [String] = [], owning: [String] = [], altering: [String] = [], dropping: [String] = []
         for sequence in desired.sequences {
             guard let existing = now[sequence.name] else {
-                first += [writer.creatingSequence(sequence)].compactMap { $0 }
-                last += [writer.owningSequence(sequence)].compactMap { $0 }
+                creating += [writer.creatingSequence(sequence)].compactMap { $0 }
+                owning += [writer.owningSequence(sequence)].compactMap { $0 }
                 continue
             }
             var comparable = existing
             comparable.comment = sequence.comment
             guard comparable != sequence, let alter = writer.alteringSequence(to: sequence) else { continue }
-            last.append(alter)
-            if existing.ownedBy != sequence.ownedBy, let owner = writer.owningSequence(sequence) { last.append(owner) }
+            altering.append(alter)
+            if existing.ownedBy != sequence.ownedBy, let owner = writer.owningSequence(sequence) { owning.append(owner) }
         }
         for sequence in current.sequences where !wanted.contains(sequence.name) {
             let goesWithItsColumn = sequence.ownedBy.map { owner in
                 desired.table(named: owner.table)?.columns.contains { $0.name == owner.column } != true
             } ?? false
-            if !goesWithItsColumn, let drop = writer.droppingSequence(sequence.name) { last.append(drop) }
+            if !goesWithItsColumn, let drop = writer.droppingSequence(sequence.name) { dropping.append(drop) }
         }
-        self.first = first
-        self.last = last
+        (self.creating, self.owning, self.altering, self.dropping) = (creating, owning, altering, dropping)
     }
 }

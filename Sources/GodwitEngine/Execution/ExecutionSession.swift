@@ -138,34 +138,32 @@ final class ExecutionSession: Sendable {
 
     /// Writes the events logged and not written yet.
     func writeLog() async throws {
-        let events = takeUnwritten()
-        guard !events.isEmpty else { return }
-        do {
-            try await store().append(events)
-        } catch {
-            unwritten.withLock { $0 = events + $0 }
-            throw error
+        try await writingLog { events in
+            guard !events.isEmpty else { return }
+            try await self.store().append(events)
         }
     }
 
     /// Saves a migration's record, with the events logged since the last write.
     func save(_ record: MigrationRecord) async throws {
-        let events = takeUnwritten()
-        do {
-            try await store().save(record, events: events)
-        } catch {
-            unwritten.withLock { $0 = events + $0 }
-            throw error
-        }
+        try await writingLog { events in try await self.store().save(record, events: events) }
     }
 
     /// Saves a migration's record with the plan its run follows, and the events logged since
     /// the last write; a schema the previous plan saved is not encoded again.
     func save(_ record: MigrationRecord, plan: StoredPlan) async throws {
+        try await writingLog { events in
+            let target = try await self.store().save(record, plan: plan, reusing: self.lastEncoded.withLock { $0 }, events: events)
+            self.lastEncoded.withLock { $0 = target }
+        }
+    }
+
+    /// Hands the events logged and not written yet to `write`; when it fails they stay, first,
+    /// for the next write.
+    private func writingLog(_ write: ([AuditEvent]) async throws -> Void) async throws {
         let events = takeUnwritten()
         do {
-            let target = try await store().save(record, plan: plan, reusing: lastEncoded.withLock { $0 }, events: events)
-            lastEncoded.withLock { $0 = target }
+            try await write(events)
         } catch {
             unwritten.withLock { $0 = events + $0 }
             throw error
