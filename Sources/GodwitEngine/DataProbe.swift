@@ -9,8 +9,8 @@ public enum DataProbe {
     /// For each plan of a chain (with the schema it starts from), in order, the rows its steps'
     /// checks find now. A check is not counted when an earlier step writes a column it reads (a
     /// fill of `status` prepares the NOT NULL on `status`, not a check on `total`), or writes the
-    /// table in a way Godwit cannot narrow to columns (hand-written SQL, an update whose columns
-    /// it cannot tell).
+    /// table in a way Godwit cannot narrow to columns (hand-written SQL reaching it, an update
+    /// whose columns it cannot tell); after SQL whose reach is unknown, none is.
     public static func counts(for plans: [(plan: Plan, schema: Schema)], on driver: any DatabaseDriver,
                               budget: ProbeBudget = ProbeBudget()) async throws -> [[DataCount]] {
         var written: [String: Set<String>?] = [:]  // table (lower-cased) → columns written, nil for all
@@ -39,7 +39,13 @@ public enum DataProbe {
                                                 fix: DataFix.text(for: change, table: checked, engine: plan.engine), basis: basis))
                     }
                 }
-                if step.backfill != nil || operation?.kind == .sql || operation?.writesEveryRow == true {
+                if case .rawSQL(let raw) = operation {
+                    // Hand-written SQL writes the tables its statements reach, or any.
+                    switch RawSQLReach.of(raw.up, engine: plan.engine, in: schema) {
+                    case .unknown: everything = true
+                    case .tables(let reached): for table in reached { written[table.name.lowercased()] = .some(nil) }
+                    }
+                } else if step.backfill != nil || operation?.writesEveryRow == true {
                     guard let key = table?.name.lowercased() else { everything = true; continue }
                     let before = table.flatMap { SchemaTransformer().resolve($0, in: schema) }.flatMap { schema.table(named: $0) }
                     let columns = operation?.columns(in: before)

@@ -42,3 +42,37 @@ struct LintWithoutDatabaseCommandTests {
         #expect(result.standardOutput.contains("001_blocking_index/up.sql:1:1: error GW102 require-concurrent-index-creation"), "\(result.standardOutput)")
     }
 }
+
+@Suite("godwit lint counts rows after hand-written SQL")
+struct LintAfterSQLCommandTests {
+    @Test("A unique index over duplicates is found in the second SQL file as in the first: the first's SQL writes another table only", arguments: Engine.allCases)
+    func duplicatesAfterSQL(_ engine: Engine) async throws {
+        try await TemporaryDirectory.with { directory in
+            let folder = directory.path("m")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try "CREATE TABLE \"Odd Name & Ünïcode\" (\"Ident Ifier\" integer PRIMARY KEY, note text);\nINSERT INTO \"Odd Name & Ünïcode\" SELECT id, company FROM customer;\n"
+                .write(toFile: folder + "/001_odd.up.sql", atomically: true, encoding: .utf8)
+            try "DROP TABLE \"Odd Name & Ünïcode\";\n".write(toFile: folder + "/001_odd.down.sql", atomically: true, encoding: .utf8)
+            try "CREATE UNIQUE INDEX customer_country ON customer (country);\n".write(toFile: folder + "/002_country.up.sql", atomically: true, encoding: .utf8)
+            // Countries repeat and companies are mostly NULL, as in a real customer table.
+            let load = "CREATE TABLE customer (id integer PRIMARY KEY, country text, company text);\n"
+                + "INSERT INTO customer VALUES (1, 'USA', NULL), (2, 'USA', 'Acme'), (3, 'Brazil', NULL), (4, NULL, NULL), (5, NULL, NULL);"
+            let lint = { (url: DatabaseURL) async throws in
+                let result = try await GodwitBinary.run(["lint", folder, "--db", url.unredactedString])
+                #expect(result.status == 2, "\(result.standardError)")
+                #expect(result.standardOutput.contains("002_country.up.sql: error GW130 data-breaks-change: 1 row of "), "\(result.standardOutput)")
+            }
+            switch engine {
+            case .sqlite:
+                let path = directory.path("app.db")
+                try await GodwitEngineFacade.executeScript(load, on: path)
+                try await lint(try DatabaseURL(parsing: "sqlite:" + path))
+            case .postgresql:
+                try await TestPostgres.withTemporaryDatabase { endpoint in
+                    try await DatabaseConnector.withDriver(.postgres(endpoint)) { try await $0.executeScript(unsafeSQL: load) }
+                    try await lint(.postgres(endpoint))
+                }
+            }
+        }
+    }
+}
