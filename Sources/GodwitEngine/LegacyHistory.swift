@@ -160,6 +160,22 @@ public struct LegacyHistory: Sendable {
             """, bindings: [.text(UUID().uuidString.lowercased()), .text(migration.source?.checksum ?? ""), .text(folder)])
     }
 
+    /// The error a write of the tool's history ends with when the database refuses it for good
+    /// (a trigger of the application's that keeps the tool out, say): the migration's own work
+    /// is done, and the error says how to finish without the tool's row. A transient failure is
+    /// returned as it is, to be retried.
+    public func refusal(_ error: any Error, migration: Migration, rollingBack: Bool) -> any Error {
+        guard let cause = error as? GodwitError, !cause.isTransient else { return error }
+        let command = rollingBack ? "godwit rollback \(migration.id)" : "godwit apply"
+        return cause.explained(
+            "\(tool.rawValue)'s history table \(tool.table) refused " + (rollingBack ? "to drop the row of migration \(migration.id)" : "the row of migration \(migration.id)"),
+            code: .refused, location: migration.source?.path,
+            reason: (rollingBack ? "the migration's rollback ran; " : "the migration ran and passed verification; ") + "the database said: \(cause.summary)",
+            remedy: "Run \(command) again with --no-legacy-history to finish without writing \(tool.rawValue)'s history (Godwit's own records stay complete, "
+                + "and what \(tool.rawValue) applied is still adopted), or remove what refuses the write and run \(command) again: it finishes by writing it."
+        )
+    }
+
     /// Updates the tool's history for a migration Godwit rolled back.
     /// - Parameter previous: the newest migration still applied after it (golang-migrate keeps only that one).
     public func recordRolledBack(_ migration: Migration, previous: String?, on driver: any DatabaseDriver, by operatorName: String = "godwit") async throws {

@@ -230,6 +230,103 @@ public enum ToolLayoutFixtures {
         return problems
     }
 
+    /// An application that guards the tool's history table with a trigger refusing every
+    /// write its own runner does not make (as a real diesel project does once its runner takes
+    /// over): the migration that adds the guard is refused its own row. Apply stops there with
+    /// the table's word and `--no-legacy-history`, the migration's record not applied and the
+    /// next one not run; with the flag the run finishes it and goes on, what diesel applied
+    /// still adopted and its table untouched. A rollback the guard refuses stops the same way,
+    /// and finishes with the flag. Returns what failed, in words.
+    public static func refusedHistory(on url: DatabaseURL, in directory: TemporaryDirectory) async throws -> [String] {
+        var problems: [String] = []
+        let folder = directory.path("diesel-guarded")
+        let engine = url.engine
+        let guardSQL = engine == .sqlite
+            ? """
+              CREATE TRIGGER history_guard_insert BEFORE INSERT ON __diesel_schema_migrations BEGIN SELECT RAISE(ABORT, 'the history is kept by the application'); END;
+              CREATE TRIGGER history_guard_delete BEFORE DELETE ON __diesel_schema_migrations BEGIN SELECT RAISE(ABORT, 'the history is kept by the application'); END;
+              """
+            : """
+              CREATE FUNCTION history_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+              BEGIN
+                RAISE 'the history is kept by the application';
+              END;
+              $$;
+              CREATE TRIGGER history_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON __diesel_schema_migrations EXECUTE FUNCTION history_guard();
+              """
+        let unguardSQL = engine == .sqlite
+            ? "DROP TRIGGER history_guard_insert;\nDROP TRIGGER history_guard_delete;\n"
+            : "DROP FUNCTION history_guard() CASCADE;\n"
+        let files: [(String, String, String)] = [
+            ("2024-01-01-000001_authors", "CREATE TABLE authors (id integer PRIMARY KEY, name text NOT NULL);\n", "DROP TABLE authors;\n"),
+            ("2024-01-02-000001_guard_history", guardSQL, unguardSQL),
+            ("2024-01-03-000001_books", "CREATE TABLE books (id integer PRIMARY KEY, title text NOT NULL);\n", "DROP TABLE books;\n"),
+        ]
+        for (name, up, down) in files {
+            try FileManager.default.createDirectory(atPath: folder + "/" + name, withIntermediateDirectories: true)
+            try up.write(toFile: folder + "/\(name)/up.sql", atomically: true, encoding: .utf8)
+            try down.write(toFile: folder + "/\(name)/down.sql", atomically: true, encoding: .utf8)
+        }
+        // diesel ran the first folder.
+        try await DatabaseConnector.withDriver(url) { driver in
+            try await driver.executeScript(unsafeSQL: historyTable(.diesel, engine: engine))
+            try await driver.executeScript(unsafeSQL: files[0].1)
+            _ = try await driver.execute(unsafeSQL: "INSERT INTO __diesel_schema_migrations (version) VALUES ('20240101000001')")
+        }
+        let versions = { try await DatabaseConnector.withDriver(url) { driver in
+            try await driver.query(unsafeSQL: "SELECT version FROM __diesel_schema_migrations ORDER BY version").compactMap { $0[0].textValue }
+        } }
+        let records = { try await DatabaseConnector.withDriver(url) { try await StateStore(driver: $0).records() } }
+        let state = { (id: String) in try await records().first { $0.id == id }.map { "\($0.state.rawValue) \($0.completedSteps)/\($0.totalSteps)" } ?? "none" }
+        var settings = SQLCorpus.settings
+        settings.approveGates = true
+        do {
+            _ = try await MigrationApplier(url: url, settings: settings).apply(directory: folder)
+            problems.append("apply did not stop at the refused row")
+        } catch let error as GodwitError {
+            let text = error.description
+            for expected in ["diesel's history table __diesel_schema_migrations refused the row of migration 2024-01-02-000001",
+                             "the history is kept by the application", "--no-legacy-history"] where !text.contains(expected) {
+                problems.append("the apply error lacks \"\(expected)\": \(text)")
+            }
+            if error.code != .refused { problems.append("apply's error code: \(error.code)") }
+        }
+        if try await state("2024-01-02-000001") != "failed 1/1" { problems.append("the guarded migration after the refusal: \(try await state("2024-01-02-000001"))") }
+        if try await state("2024-01-03-000001") != "none" { problems.append("the next migration ran after the refusal") }
+        var unwritten = settings
+        unwritten.keepsLegacyHistory = false
+        let outcome = try await MigrationApplier(url: url, settings: unwritten).apply(directory: folder)
+        if outcome.ran != ["2024-01-02-000001", "2024-01-03-000001"] { problems.append("apply --no-legacy-history ran \(outcome.ran)") }
+        let after = try await records()
+        if after.map({ "\($0.id) \($0.state.rawValue)" }).sorted() != ["2024-01-01-000001 applied", "2024-01-02-000001 applied", "2024-01-03-000001 applied"] {
+            problems.append("records after apply --no-legacy-history: \(after.map { "\($0.id) \($0.state.rawValue)" })")
+        }
+        if after.first(where: { $0.id == "2024-01-01-000001" })?.operatorName != "adopted from diesel" { problems.append("diesel's migration was not adopted") }
+        if try await versions() != ["20240101000001"] { problems.append("diesel's table after apply --no-legacy-history: \(try await versions())") }
+        // The application's own runner writes the rows it guards.
+        try await DatabaseConnector.withDriver(url) { driver in
+            try await driver.executeScript(unsafeSQL: unguardSQL)
+            _ = try await driver.execute(unsafeSQL: "INSERT INTO __diesel_schema_migrations (version) VALUES ('20240102000001'), ('20240103000001')")
+            try await driver.executeScript(unsafeSQL: guardSQL)
+        }
+        do {
+            _ = try await MigrationRollback(url: url, settings: settings).rollback("2024-01-03-000001")
+            problems.append("rollback did not stop at the refused row")
+        } catch let error as GodwitError {
+            for expected in ["refused to drop the row of migration 2024-01-03-000001", "godwit rollback 2024-01-03-000001 again with --no-legacy-history"]
+                where !error.description.contains(expected) {
+                problems.append("the rollback error lacks \"\(expected)\": \(error.description)")
+            }
+        }
+        let (id, report) = try await MigrationRollback(url: url, settings: unwritten).rollback("2024-01-03-000001")
+        if id != "2024-01-03-000001" || !report.passed { problems.append("rollback --no-legacy-history of \(id): \(report.failures)") }
+        if !(try await state("2024-01-03-000001")).hasPrefix("rolled-back") {
+            problems.append("after the rollback: \(try await state("2024-01-03-000001"))")
+        }
+        if try await versions() != ["20240101000001", "20240102000001", "20240103000001"] { problems.append("diesel's table after rollback --no-legacy-history: \(try await versions())") }
+        return problems
+    }
+
     /// golang-migrate's down files are optional: a directory of `.up.sql` files alone, as many
     /// projects keep them. Godwit writes each down itself (sequences, enums and domains included); the rehearsal rolls the three
     /// schema-changing files back to identical. A data-only `DO` block, whose down no diff can

@@ -32,6 +32,18 @@ struct SQLCorpusPostgresTests {
                 #expect(effect.reversal == .identical, "\(item.plan.migration.id): \(effect.reversal.summary)")
                 #expect(effect.changesSchema, "\(item.plan.migration.id) changed nothing on the scratch")
             }
+            // Every operation of every file says why it is classified as it is; a file that
+            // leaves the tables alone says what it changes instead.
+            for item in planned {
+                let assessment = MigrationAssessment(item.plan.migration, engine: .postgresql, schema: item.schemaBefore)
+                #expect(assessment.items.allSatisfy { !$0.classification.reasons.isEmpty }, "\(item.plan.migration.id) has an operation without a rationale")
+            }
+            let reasons = { (id: String) -> [String] in
+                guard let item = planned.first(where: { $0.plan.migration.id == id }) else { return ["no migration \(id)"] }
+                return MigrationAssessment(item.plan.migration, engine: .postgresql, schema: item.schemaBefore).items.first?.classification.reasons ?? []
+            }
+            #expect(reasons("001") == ["The SQL changes no table: it adds enum public.order_status."])
+            #expect(reasons("026") == ["The SQL changes no table: it adds function public.price_with_tax(price numeric), adds function public.price_with_tax(price numeric, rate numeric)."])
             let phone = try #require(planned.first { $0.plan.migration.id == "002" })
             #expect(phone.plan.migration.effectiveOperations.contains { if case .addColumn(let change) = $0 { change.column.name == "phone" } else { false } })
             #expect(phone.plan.steps.map(\.phase) == [.expand])

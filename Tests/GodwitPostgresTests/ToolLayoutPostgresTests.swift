@@ -43,6 +43,16 @@ struct ToolLayoutPostgresTests {
         }
     }
 
+    @Test("A history table the application guards with a trigger: apply stops at the refused row with what to do, --no-legacy-history finishes the migration and goes on (diesel's table untouched, its history still adopted); rollback the same")
+    func refusedHistory() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await TemporaryDirectory.with { directory in
+                let problems = try await ToolLayoutFixtures.refusedHistory(on: .postgres(endpoint), in: directory)
+                #expect(problems == [])
+            }
+        }
+    }
+
     @Test("A rehearsal names a rollback that did not give back its start (an enum's added label, which no down removes), though the next rollback makes the whole identical")
     func rollbackLeftDifferences() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in

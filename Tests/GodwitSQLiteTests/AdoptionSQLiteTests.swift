@@ -40,16 +40,30 @@ struct AdoptionSQLiteTests {
         }
     }
 
-    @Test("--no-legacy-history leaves diesel's table alone and adopts nothing")
+    @Test("--no-legacy-history leaves diesel's table unwritten by apply and rollback, and still adopts what diesel applied, as plan shows it")
     func noLegacyHistory() async throws {
         try await SQLCorpusSQLiteTests.withBase { url in
-            try await DatabaseConnector.withDriver(url) { try await $0.executeScript(unsafeSQL: Self.dieselTable) }
+            let chain = SQLCorpus.chain(.sqlite)
+            try await DatabaseConnector.withDriver(url) { driver in
+                try await driver.executeScript(unsafeSQL: Self.dieselTable)
+                for name in ["001_phone", "002_index"] {
+                    try await driver.executeScript(unsafeSQL: try String(contentsOfFile: chain + "/\(name)/up.sql", encoding: .utf8))
+                    _ = try await driver.execute(unsafeSQL: "INSERT INTO __diesel_schema_migrations (version) VALUES (?)", bindings: [.text(String(name.prefix(3)))])
+                }
+            }
             var settings = SQLCorpus.settings
             settings.keepsLegacyHistory = false
-            let outcome = try await MigrationApplier(url: url, settings: settings).apply(directory: SQLCorpus.chain(.sqlite))
-            #expect(outcome.ran.count == 16)
-            let rows = try await DatabaseConnector.withDriver(url) { try await $0.query(unsafeSQL: "SELECT count(*) FROM __diesel_schema_migrations") }
-            #expect(rows.first?[0].integerValue == 0)
+            let pending = try await MigrationPlanning.planAll(directory: chain, database: url).map(\.plan.migration.id)
+            let outcome = try await MigrationApplier(url: url, settings: settings).apply(directory: chain)
+            #expect(outcome.ran == pending)
+            #expect(outcome.ran == (3...16).map { String(format: "%03d", $0) })
+            let versions = { try await DatabaseConnector.withDriver(url) { driver in
+                try await driver.query(unsafeSQL: "SELECT version FROM __diesel_schema_migrations ORDER BY version").compactMap { $0[0].textValue }
+            } }
+            #expect(try await versions() == ["001", "002"])
+            let (id, report) = try await MigrationRollback(url: url, settings: settings).rollback(nil)
+            #expect(id == "016" && report.passed)
+            #expect(try await versions() == ["001", "002"])
         }
     }
 }

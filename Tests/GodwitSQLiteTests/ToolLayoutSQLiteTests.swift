@@ -46,6 +46,16 @@ struct ToolLayoutSQLiteTests {
         }
     }
 
+    @Test("A history table the application guards with a trigger: apply stops at the refused row with what to do, --no-legacy-history finishes the migration and goes on (diesel's table untouched, its history still adopted); rollback the same")
+    func refusedHistory() async throws {
+        try await TemporaryDirectory.with { directory in
+            let url = DatabaseURL.sqlite(.init(path: directory.path("app.db")))
+            try await DatabaseConnector.withDriver(url, access: .create) { _ = try await $0.execute(unsafeSQL: "CREATE TABLE keep (id INTEGER PRIMARY KEY)") }
+            let problems = try await ToolLayoutFixtures.refusedHistory(on: url, in: directory)
+            #expect(problems == [])
+        }
+    }
+
     @Test("Sections, transaction options and undo files are read as each tool means them")
     func reading() throws {
         let dbmate = try MigrationDirectory.load(ToolLayoutFixtures.directory(.dbmate))

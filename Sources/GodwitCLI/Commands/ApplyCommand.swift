@@ -45,9 +45,6 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Refuse to start while the pre-flight checklist has an open item: no backup verified in the last day, or a human item the migration file does not acknowledge under checklist:.")
     var requireChecklist = false
 
-    @Flag(name: .long, help: "Neither read nor write another tool's history table (diesel's __diesel_schema_migrations): by default what it applied is adopted and Godwit writes its rows too, so the team can switch back.")
-    var noLegacyHistory = false
-
     @OptionGroup var execution: ExecutionOptions
 
     @OptionGroup var serving: ServeOptions
@@ -63,7 +60,6 @@ struct ApplyCommand: AsyncParsableCommand {
             settings.vacuumAfterBackfill = vacuum
             settings.requireRehearsal = !unrehearsed
             settings.requireChecklist = requireChecklist
-            settings.keepsLegacyHistory = !noLegacyHistory
             let interrupt = InterruptSignal()
             interrupt.trapSignals()
             let printer = ProgressPrinter(json: execution.json)

@@ -14,7 +14,7 @@ struct DurationArgument: ExpressibleByArgument {
 
 extension Phase: ExpressibleByArgument {}
 
-/// The options of commands that change the database (`apply`, `rollback`).
+/// The options of commands that change the database (`apply`, `rollback`, and `rehearse` on its clone).
 struct ExecutionOptions: ParsableArguments {
     @Option(name: .long, help: "The longest a statement waits for a lock before it is retried (default 300ms).")
     var lockTimeout: DurationArgument?
@@ -37,6 +37,9 @@ struct ExecutionOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON object per event instead of progress lines.")
     var json = false
 
+    @Flag(name: .long, help: "Leave another tool's history table (diesel's __diesel_schema_migrations, Flyway's flyway_schema_history, …) unwritten. What that tool applied is still adopted; by default Godwit also writes its rows, so the team can switch back. For a table that refuses Godwit's rows (a trigger of the application's), or a tool left for good.")
+    var noLegacyHistory = false
+
     func settings() -> ExecutionSettings {
         var settings = ExecutionSettings()
         if let lockTimeout { settings.lockTimeout = lockTimeout.seconds }
@@ -45,6 +48,7 @@ struct ExecutionOptions: ParsableArguments {
         if let batchSize { settings.batchSize = max(1, batchSize) }
         if let batchTarget { settings.batchTarget = batchTarget.seconds }
         if let batchPause { settings.batchPause = batchPause.seconds }
+        settings.keepsLegacyHistory = !noLegacyHistory
         return settings
     }
 }

@@ -76,6 +76,12 @@ struct RawSQLClassifier {
             }
             verdict.reasons.append("\(OperationText.describe(operation)): \(operation.isDestructiveByName ? "destructive" : item.kind.rawValue).")
         }
+        if verdict.reasons.isEmpty {
+            // Functions, triggers, enum labels: no table changes shape, and nothing above spoke.
+            let changes = effect.otherObjectChanges
+            let named = changes.prefix(8).joined(separator: ", ") + (changes.count > 8 ? " and \(changes.count - 8) more" : "")
+            verdict.reasons.append(changes.isEmpty ? "The SQL changes no table." : "The SQL changes no table: it \(named).")
+        }
         verdict.rowsAffected = heaviest?.rows
         // Online means no write-blocking lock held for a scan or rewrite of a table with rows;
         // whether old code breaks is the kind's business (lint's GW30x rules name renames and drops).

@@ -102,6 +102,31 @@ public struct SQLEffect: Hashable, Sendable {
         return result.canonicalized()
     }
 
+    /// What `up` did to objects other than tables, in words (`adds function public.f(integer)`,
+    /// `changes enum public.mood`), for a classification whose tables the SQL leaves alone.
+    public var otherObjectChanges: [String] {
+        var words: [String] = []
+        func note<T: Equatable>(_ kind: String, _ before: [T], _ after: [T], key: (T) -> String) {
+            let old = Dictionary(before.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+            let new = Dictionary(after.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+            for name in Set(new.keys).subtracting(old.keys).sorted() { words.append("adds \(kind) \(name)") }
+            for name in Set(old.keys).intersection(new.keys).sorted() where old[name] != new[name] { words.append("changes \(kind) \(name)") }
+            for name in Set(old.keys).subtracting(new.keys).sorted() { words.append("drops \(kind) \(name)") }
+        }
+        note("schema", before.namespaces, after.namespaces) { $0.name }
+        note("extension", before.extensions, after.extensions) { $0.name }
+        note("enum", before.enums, after.enums) { $0.name.description }
+        note("domain", before.domains, after.domains) { $0.name.description }
+        note("sequence", before.sequences, after.sequences) { $0.name.description }
+        note("view", before.views, after.views) { $0.name.description }
+        note("function", before.functions, after.functions) { $0.signature }
+        note("trigger", before.triggers, after.triggers) { "\($0.name) on \($0.table)" }
+        note("rule", before.rules, after.rules) { "\($0.name) on \($0.table)" }
+        note("statistics object", before.extendedStatistics, after.extendedStatistics) { $0.name.description }
+        note("composite type", before.compositeTypes, after.compositeTypes) { $0.name.description }
+        return words
+    }
+
     /// Removes from `live` what `after` lacks of `before`, and puts in what `after` added or changed.
     private static func patch<T: Equatable>(_ live: inout [T], _ before: [T], _ after: [T], key: (T) -> String) {
         let beforeByKey = Dictionary(before.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })

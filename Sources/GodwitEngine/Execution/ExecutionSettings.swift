@@ -44,9 +44,9 @@ public struct ExecutionSettings: Sendable {
     /// Refuse to start a migration while an item of the pre-flight checklist is open: a
     /// verified backup within a day, or a human item the file does not acknowledge.
     public var requireChecklist = false
-    /// Whether another tool's history table (diesel's) is read and kept current: what it applied
-    /// is adopted, and every migration Godwit applies or rolls back is written there too
-    /// (`--no-legacy-history` turns it off).
+    /// Whether another tool's history table (diesel's) is kept current: every migration Godwit
+    /// applies or rolls back is written there too (`--no-legacy-history` turns it off). What
+    /// the tool applied is adopted either way.
     public var keepsLegacyHistory = true
     /// Who runs it, for the records (`user@host`).
     public var operatorName: String = ExecutionSettings.defaultOperator

@@ -81,8 +81,9 @@ public struct MigrationApplier: Sendable {
                               remedy: "Run godwit rollback \(unfinished.id) to finish it before applying.")
         }
         var outcome = ApplyOutcome()
-        // What another tool (diesel) applied before Godwit took over is recorded as adopted.
-        let legacy = settings.keepsLegacyHistory ? try await LegacyHistory.read(on: try await session.driver()) : nil
+        // What another tool (diesel) applied before Godwit took over is recorded as adopted, as
+        // plan and status show it, also when the tool's table is not to be written.
+        let legacy = try await LegacyHistory.read(on: try await session.driver())
         if let legacy {
             for migration in migrations where legacy.contains(migration) && !records.contains(where: { $0.id == migration.id }) {
                 let adopted = MigrationRecord.adopted(migration, from: legacy.tool, at: Date())
@@ -91,7 +92,7 @@ public struct MigrationApplier: Sendable {
                 records.append(adopted)
             }
         }
-        session.legacyHistory.withLock { $0 = legacy }
+        session.legacyHistory.withLock { $0 = settings.keepsLegacyHistory ? legacy : nil }
         let isDone = { (migration: Migration) in
             records.contains { $0.id == migration.id && $0.state == .applied && $0.completedSteps == $0.totalSteps }
         }
@@ -377,8 +378,21 @@ public struct MigrationApplier: Sendable {
             record.waitingFor = nil
             session.log(AuditEvent(at: Date(), kind: .migrationCompleted, migration: migration.id,
                                    fields: [.init("steps", "\(count)"), .init("duration", String(format: "%.1fs", Date().timeIntervalSince(record.startedAt)))]))
-            try await session.save(record)
-            if let legacy = session.legacyHistory.withLock({ $0 }) { try await legacy.recordApplied(migration, on: try await session.driver(), by: settings.operatorName) }
+            if let legacy = session.legacyHistory.withLock({ $0 }) {
+                // The tool's row and the record of the migration done commit together: a row
+                // the table refuses leaves the migration to finish on the next run.
+                let driver = try await session.driver()
+                try await driver.withWriteTransaction {
+                    do {
+                        try await legacy.recordApplied(migration, on: driver, by: settings.operatorName)
+                    } catch {
+                        throw legacy.refusal(error, migration: migration, rollingBack: false)
+                    }
+                    try await session.save(record)
+                }
+            } else {
+                try await session.save(record)
+            }
             observer?.observe(ExecutionEvent(kind: .migrationFinished, migration: migration.id, message: "\(migration.id) applied"))
         }
     }

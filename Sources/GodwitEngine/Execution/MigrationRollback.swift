@@ -94,7 +94,11 @@ public struct MigrationRollback: Sendable {
             let operatorName = session.settings.operatorName
             try await session.withRetries("record the rollback in the other tool's history", migration: migration.id) { driver in
                 guard let legacy = try await LegacyHistory.read(on: driver) else { return }
-                try await legacy.recordRolledBack(migration, previous: previous, on: driver, by: operatorName)
+                do {
+                    try await legacy.recordRolledBack(migration, previous: previous, on: driver, by: operatorName)
+                } catch {
+                    throw legacy.refusal(error, migration: migration, rollingBack: true)
+                }
             }
         }
         // The proof is retried like any step: a lock held by the application or a lost
