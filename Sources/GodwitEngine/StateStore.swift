@@ -99,15 +99,12 @@ public struct StateStore: Sendable {
         try await perform([try eventsWrite(events), upsertWrite(record, planJSON: nil)].compactMap { $0 })
     }
 
-    /// Saves a record with the plan its run follows (and `events`), in one statement. Returns
-    /// the plan's target with its JSON, for the next plan to reuse (`reusing`) when it starts
-    /// from that schema.
-    @discardableResult
-    public func save(_ record: MigrationRecord, plan: StoredPlan, reusing known: EncodedSchema? = nil,
-                     events: [AuditEvent] = []) async throws -> EncodedSchema {
-        let (json, target) = try await Self.json(of: plan, reusing: known)
+    /// Saves a record with the plan its run follows (and `events`), in one statement. With a
+    /// `cache`, each schema object the cache wrote before (the previous plan's) is not encoded again.
+    public func save(_ record: MigrationRecord, plan: StoredPlan, cache: SchemaJSONCache? = nil,
+                     events: [AuditEvent] = []) async throws {
+        let json = try Self.json(of: plan, cache: cache)
         try await perform([try eventsWrite(events), upsertWrite(record, planJSON: json)].compactMap { $0 })
-        return target
     }
 
     private func upsertWrite(_ record: MigrationRecord, planJSON: String?) -> StateWrite {
@@ -185,19 +182,12 @@ public struct StateStore: Sendable {
         try await driver.execute(unsafeSQL: "WITH \(leading)\n\(parts[parts.count - 1])", bindings: writes.flatMap(\.bindings))
     }
 
-    /// A plan's JSON, as `JSONEncoder` writes a ``StoredPlan``, and its target with the target's
-    /// JSON. The two schemas, most of the work, are encoded at once on two tasks, and a schema
-    /// equal to `known`'s is not encoded again (a migration usually starts from the schema the
-    /// previous one ended with).
-    static func json(of plan: StoredPlan, reusing known: EncodedSchema? = nil) async throws -> (json: String, target: EncodedSchema) {
-        let knownBefore = known.flatMap { $0.schema == plan.before ? $0.json : nil }
-        let knownTarget = known.flatMap { $0.schema == plan.target ? $0.json : nil }
-        async let before = knownBefore ?? encoded(plan.before)
-        async let target = knownTarget ?? encoded(plan.target)
-        let steps = try encoded(plan.steps), digests = try encoded(plan.digests)
-        let targetJSON = try await target
-        return ("{\"steps\":\(steps),\"before\":\(try await before),\"target\":\(targetJSON),\"digests\":\(digests)}",
-                EncodedSchema(schema: plan.target, json: targetJSON))
+    /// A plan's JSON, decoding to the same ``StoredPlan`` as `JSONEncoder`'s: its two schemas,
+    /// most of the work, written through `cache` when there is one.
+    static func json(of plan: StoredPlan, cache: SchemaJSONCache? = nil) throws -> String {
+        let schema = { (schema: Schema) in try cache?.json(of: schema) ?? encoded(schema) }
+        return "{\"steps\":\(try encoded(plan.steps)),\"before\":\(try schema(plan.before)),\"target\":\(try schema(plan.target)),"
+            + "\"digests\":\(try encoded(plan.digests))}"
     }
 
     @Sendable static func encoded<Value: Encodable>(_ value: Value) throws -> String {
@@ -374,8 +364,3 @@ public struct RehearsedFile: Hashable, Sendable {
     public let checksum: String
 }
 
-/// A schema with its JSON, kept so that the same schema in the next plan is not encoded again.
-public struct EncodedSchema: Sendable {
-    public let schema: Schema
-    public let json: String
-}

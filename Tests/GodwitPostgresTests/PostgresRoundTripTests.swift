@@ -35,6 +35,12 @@ struct PostgresRoundTripTests {
                 try await source.close()
                 try await target.close()
                 #expect(outcome.recreated == outcome.original)
+                // The JSON a run's plans are stored as decodes to the same model, written anew
+                // and copied from the cache alike.
+                let cache = SchemaJSONCache()
+                for _ in 0..<2 {
+                    #expect(try JSONDecoder().decode(Schema.self, from: Data(cache.json(of: outcome.original).utf8)) == outcome.original)
+                }
                 let originalDump = try TestPostgres.schemaDump(sourceEndpoint)
                 let recreatedDump = try TestPostgres.schemaDump(targetEndpoint)
                 #expect(recreatedDump == originalDump)

@@ -52,6 +52,13 @@ public struct Schema: Hashable, Codable, Sendable {
         self.compositeTypes = compositeTypes
     }
 
+    /// The keys of a schema's JSON, in the order they are written (``SchemaJSONCache`` writes
+    /// them too, so a key added here must be written there: its switch covers every case).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case engine, namespaces, extensions, enums, domains, sequences, tables, views, functions, triggers, rules, extendedStatistics,
+             compositeTypes
+    }
+
     /// Reads a schema stored by any Godwit version: kinds of object added later (extended
     /// statistics, composite types) are empty when a stored plan predates them.
     public init(from decoder: any Decoder) throws {

@@ -38,8 +38,8 @@ final class ExecutionSession: Sendable {
     private let openChecklist = Mutex<(migration: String, items: [String])?>(nil)
     /// Audit events logged and not written yet (``log(_:)``).
     private let unwritten = Mutex<[AuditEvent]>([])
-    /// The schema the last saved plan ends with, and its JSON.
-    private let lastEncoded = Mutex<EncodedSchema?>(nil)
+    /// The JSON of the schema objects the run's plans hold, so each plan encodes only what changed.
+    private let schemaJSON = SchemaJSONCache()
 
     init(url: DatabaseURL, settings: ExecutionSettings, observer: (any ExecutionObserver)?, measurer: (any StepMeasurer)? = nil) {
         self.url = url
@@ -150,11 +150,10 @@ final class ExecutionSession: Sendable {
     }
 
     /// Saves a migration's record with the plan its run follows, and the events logged since
-    /// the last write; a schema the previous plan saved is not encoded again.
+    /// the last write; a schema object an earlier plan of the run saved is not encoded again.
     func save(_ record: MigrationRecord, plan: StoredPlan) async throws {
         try await writingLog { events in
-            let target = try await self.store().save(record, plan: plan, reusing: self.lastEncoded.withLock { $0 }, events: events)
-            self.lastEncoded.withLock { $0 = target }
+            try await self.store().save(record, plan: plan, cache: self.schemaJSON, events: events)
         }
     }
 
