@@ -243,3 +243,36 @@ struct SakilaRehearsalTests {
         }
     }
 }
+
+@Suite("Server marks on PostgreSQL")
+struct ServerMarkTests {
+    @Test("A TOAST table and its index go by the table whose long values they keep, so a lock on them names that table")
+    func toastNames() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await DatabaseConnector.withDriver(.postgres(endpoint)) { driver in
+                try await driver.executeScript(unsafeSQL: "CREATE SCHEMA shop; CREATE TABLE shop.notes (id integer PRIMARY KEY, body text)")
+                let toast = try #require(try await driver.query(unsafeSQL: """
+                    SELECT c.reltoastrelid::int8, i.indexrelid::int8 FROM pg_class c JOIN pg_index i ON i.indrelid = c.reltoastrelid
+                    WHERE c.oid = 'shop.notes'::regclass
+                    """).first)
+                let mark = try await ServerMark.read(on: driver)
+                #expect(mark.storage[try #require(toast[0].integerValue)]?.name == "shop.notes (its TOAST table)")
+                #expect(mark.storage[try #require(toast[1].integerValue)]?.name == "shop.notes (its TOAST index)")
+                #expect(mark.storage.values.contains { $0.name == "shop.notes" })
+            }
+        }
+    }
+}
+
+@Suite("A down that gives a column back last, on PostgreSQL")
+struct ColumnOrderPostgresTests {
+    @Test("A dropped column added back at the end: the plan says up to column order; rehearsal goes, naming the table; rollback passes for it and for an older migration after it")
+    func columnOrder() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await TemporaryDirectory.with { directory in
+                let problems = try await ColumnOrderScenario.run(on: .postgres(endpoint), in: directory)
+                #expect(problems == [])
+            }
+        }
+    }
+}

@@ -75,3 +75,16 @@ struct SQLCorpusSQLiteTests {
         }
     }
 }
+
+@Suite("A down that gives a column back last, on SQLite")
+struct ColumnOrderSQLiteTests {
+    @Test("A dropped column added back at the end: the plan says up to column order; rehearsal goes, naming the table; rollback passes for it and for an older migration after it")
+    func columnOrder() async throws {
+        try await TemporaryDirectory.with { directory in
+            let url = DatabaseURL.sqlite(.init(path: directory.path("app.db")))
+            try await DatabaseConnector.withDriver(url, access: .create) { _ = try await $0.execute(unsafeSQL: "CREATE TABLE keep (id INTEGER PRIMARY KEY)") }
+            let problems = try await ColumnOrderScenario.run(on: url, in: directory)
+            #expect(problems == [])
+        }
+    }
+}

@@ -129,6 +129,10 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
     public var lockBudgetSeconds: Double
     public var steps: [StepTiming]
     public var rollbackIdentical: Bool
+    /// Tables the rollback gave back with every column and row, but with columns in another
+    /// order (a down that adds a dropped column again puts it last); the rollback still counts
+    /// as identical, and the report names them.
+    public var reorderedColumns: [String] = []
     public var differences: [Difference]
     public var problems: [String]
     public var suggestions: [String]
@@ -200,13 +204,20 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
         }
     }
 
+    /// What an identical rollback gave back, in words.
+    private var identicalWords: String {
+        guard !reorderedColumns.isEmpty else { return "identical: schema and every table's checksum equal the original" }
+        return "identical up to column order: schema and every table's checksum equal the original, but the columns of "
+            + reorderedColumns.joined(separator: ", ") + " come back in another order (a down re-adds a dropped column last)"
+    }
+
     public func markdown() -> String {
         var out = ["# Dry Run Report", "", "| | |", "|---|---|",
                    "| **Database** | `\(database)` (rehearsed on a clone made with \(cloneMethod)) |",
                    "| **Date** | \(ISO8601DateFormatter().string(from: startedAt)) |",
                    "| **Migrations** | \(migrations.isEmpty ? "none pending" : migrations.joined(separator: ", ")) |",
                    "| **Duration** | \(String(format: "%.1f", seconds)) s |",
-                   "| **Rollback** | \(applyFailed ? "not proven: the apply failed, so the migration's rollback never ran whole" : rollbackIdentical ? "identical: schema and every table's checksum equal the original" : "NOT identical") |",
+                   "| **Rollback** | \(applyFailed ? "not proven: the apply failed, so the migration's rollback never ran whole" : rollbackIdentical ? identicalWords : "NOT identical") |",
                    "| **Verdict** | \(isGo ? "**GO**" : "**NO-GO**") |", ""]
         for pass in ["apply", "rollback", "reapply"] {
             let timings = steps.filter { $0.pass == pass }

@@ -154,9 +154,13 @@ public struct Rehearsal: Sendable {
         }
         report.steps += try await rollbackLog.timings(pass: "rollback", on: clone.url, budget: lockBudget)
         try await comparePerformance(with: queriesBefore, at: "after rollback", on: clone.url, migrations: migrations, into: &report)
-        let restoredDigests = try await DatabaseDigests.all(clone.url)
+        let restoredDigests = try await DatabaseDigests.all(clone.url, like: originalDigests)
         let restoredSchema = try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
-        let schemaDifferences = restoredSchema.differences(from: originalSchema)
+        var schemaDifferences = restoredSchema.differences(from: originalSchema)
+        if case .columnOrderOnly(let tables) = SQLEffect.reversal(from: originalSchema, to: restoredSchema) {
+            report.reorderedColumns = tables
+            schemaDifferences = []
+        }
         let dataDifferences = DigestComparison(before: originalDigests, after: restoredDigests).differences
         report.rollbackIdentical = schemaDifferences.isEmpty && dataDifferences.isEmpty
         for difference in schemaDifferences { report.differences.append(.init(table: "(schema)", keyRange: nil, keys: [], detail: difference)) }

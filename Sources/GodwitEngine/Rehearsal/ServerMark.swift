@@ -20,8 +20,14 @@ struct ServerMark: Sendable {
     static func read(on driver: any DatabaseDriver) async throws -> ServerMark {
         let rows = try await driver.query(unsafeSQL: """
             SELECT extract(epoch FROM clock_timestamp())::float8, c.oid::int8, c.relfilenode::int8,
-                   pg_relation_size(c.oid)::int8, n.nspname || '.' || c.relname
+                   pg_relation_size(c.oid)::int8,
+                   coalesce(owner_n.nspname || '.' || owner.relname || CASE c.relkind WHEN 'i' THEN ' (its TOAST index)' ELSE ' (its TOAST table)' END,
+                            n.nspname || '.' || c.relname)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            -- A TOAST table or its index goes by the table whose long values it keeps.
+            LEFT JOIN pg_index toast_index ON c.relkind = 'i' AND n.nspname = 'pg_toast' AND toast_index.indexrelid = c.oid
+            LEFT JOIN pg_class owner ON owner.reltoastrelid = CASE WHEN c.relkind = 't' THEN c.oid ELSE toast_index.indrelid END
+            LEFT JOIN pg_namespace owner_n ON owner_n.oid = owner.relnamespace
             WHERE c.relkind IN ('r', 'i', 't', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'godwit')
             UNION ALL SELECT extract(epoch FROM clock_timestamp())::float8, NULL, NULL, NULL, NULL
             """)
