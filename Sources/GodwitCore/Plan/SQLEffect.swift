@@ -146,16 +146,22 @@ public struct SQLEffect: Hashable, Sendable {
     public static func reversal(from original: Schema, to restored: Schema) -> Reversal {
         let differences = restored.differences(from: original)
         if differences.isEmpty { return .identical }
-        func sortingColumns(_ schema: Schema) -> Schema {
+        // Column order aside: tables' columns by name, and views' select lists too (a view over
+        // `SELECT *` made again after its table's columns came back in another order lists them so).
+        func orderAside(_ schema: Schema) -> Schema {
             var copy = schema
             for index in copy.tables.indices { copy.tables[index].columns.sort { $0.name < $1.name } }
+            for index in copy.views.indices { copy.views[index].definition = View.sortingSelectList(copy.views[index].definition) }
             return copy
         }
-        guard sortingColumns(restored).differences(from: sortingColumns(original)).isEmpty else { return .differs(objects: differences) }
-        let reordered = original.tables.filter { table in
+        guard orderAside(restored).differences(from: orderAside(original)).isEmpty else { return .differs(objects: differences) }
+        let reorderedTables = original.tables.filter { table in
             restored.table(named: table.name).map { $0.columns.map(\.name) != table.columns.map(\.name) } ?? false
         }
-        return .columnOrderOnly(tables: reordered.map(\.name.description))
+        let reorderedViews = original.views.filter { view in
+            restored.views.first { $0.name == view.name }.map { $0.definition != view.definition } ?? false
+        }
+        return .columnOrderOnly(tables: (reorderedTables.map(\.name) + reorderedViews.map(\.name)).map(\.description))
     }
 }
 
