@@ -144,8 +144,7 @@ public struct SQLEffect: Hashable, Sendable {
 
     /// How `restored` (after `up` then `down`) compares with `original`.
     public static func reversal(from original: Schema, to restored: Schema) -> Reversal {
-        let differences = restored.differences(from: original)
-        if differences.isEmpty { return .identical }
+        if restored.differences(from: original).isEmpty { return .identical }
         // Column order aside: tables' columns by name, and views' select lists too (a view over
         // `SELECT *` made again after its table's columns came back in another order lists them so).
         func orderAside(_ schema: Schema) -> Schema {
@@ -154,9 +153,15 @@ public struct SQLEffect: Hashable, Sendable {
             for index in copy.views.indices { copy.views[index].definition = View.sortingSelectList(copy.views[index].definition) }
             return copy
         }
-        guard orderAside(restored).differences(from: orderAside(original)).isEmpty else { return .differs(objects: differences) }
         let reorderedTables = original.tables.filter { table in
             restored.table(named: table.name).map { $0.columns.map(\.name) != table.columns.map(\.name) } ?? false
+        }
+        let beyondOrder = orderAside(restored).differences(from: orderAside(original))
+        guard beyondOrder.isEmpty else {
+            // What differs beyond column order comes first: a reordered table would otherwise
+            // bury it (a long history of downs that re-add columns reorders dozens).
+            let order = reorderedTables.isEmpty ? [] : ["columns of \(reorderedTables.map(\.name.description).joined(separator: ", ")) in another order"]
+            return .differs(objects: beyondOrder + order)
         }
         let reorderedViews = original.views.filter { view in
             restored.views.first { $0.name == view.name }.map { $0.definition != view.definition } ?? false

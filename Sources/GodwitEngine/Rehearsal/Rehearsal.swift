@@ -156,10 +156,13 @@ public struct Rehearsal: Sendable {
         try await comparePerformance(with: queriesBefore, at: "after rollback", on: clone.url, migrations: migrations, into: &report)
         let restoredDigests = try await DatabaseDigests.all(clone.url, like: originalDigests)
         let restoredSchema = try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
-        var schemaDifferences = restoredSchema.differences(from: originalSchema)
-        if case .columnOrderOnly(let tables) = SQLEffect.reversal(from: originalSchema, to: restoredSchema) {
+        let schemaDifferences: [String]
+        switch SQLEffect.reversal(from: originalSchema, to: restoredSchema) {
+        case .columnOrderOnly(let tables):
             report.reorderedColumns = tables
             schemaDifferences = []
+        case .differs(let objects): schemaDifferences = objects
+        case .identical, .notChecked, .failed: schemaDifferences = restoredSchema.differences(from: originalSchema)
         }
         let dataDifferences = DigestComparison(before: originalDigests, after: restoredDigests).differences
         report.rollbackIdentical = schemaDifferences.isEmpty && dataDifferences.isEmpty
