@@ -162,7 +162,8 @@ public struct Rehearsal: Sendable {
             report.reorderedColumns = tables
             schemaDifferences = []
         case .differs(let objects): schemaDifferences = objects
-        case .identical, .notChecked, .failed: schemaDifferences = restoredSchema.differences(from: originalSchema)
+        case .failed(let reason): schemaDifferences = [reason]
+        case .identical, .notChecked: schemaDifferences = []
         }
         let dataDifferences = DigestComparison(before: originalDigests, after: restoredDigests).differences
         report.rollbackIdentical = schemaDifferences.isEmpty && dataDifferences.isEmpty
