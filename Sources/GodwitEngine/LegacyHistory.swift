@@ -233,6 +233,16 @@ extension MigrationRecord {
     /// The record of a migration another tool applied before Godwit took over.
     static func adopted(_ migration: Migration, from tool: LegacyHistory.Tool, at date: Date) -> MigrationRecord {
         MigrationRecord(id: migration.id, name: migration.name, checksum: migration.source?.checksum ?? "", state: .applied,
-                        startedAt: date, finishedAt: date, operatorName: "adopted from \(tool.rawValue)")
+                        startedAt: date, finishedAt: date, operatorName: adoptionMark + tool.rawValue)
+    }
+
+    /// What an adopted record has for its operator, before the tool's name.
+    private static let adoptionMark = "adopted from "
+
+    /// The tool that applied this migration before Godwit took over (`golang-migrate`), for a
+    /// record Godwit adopted from that tool's history; nil for a migration Godwit ran. Godwit
+    /// holds no plan of an adopted migration, so it neither rolls it back nor rehearses it.
+    var adoptedFrom: String? {
+        operatorName.hasPrefix(Self.adoptionMark) ? String(operatorName.dropFirst(Self.adoptionMark.count)) : nil
     }
 }

@@ -61,11 +61,10 @@ public enum ProjectStatus {
         let entries = migrations.map { migration -> Entry in
             var record = records.first { $0.id == migration.id }
             if record == nil, let legacy, legacy.contains(migration) {
-                record = MigrationRecord(id: migration.id, name: migration.name, checksum: migration.source?.checksum ?? "", state: .applied,
-                                         startedAt: Date(), operatorName: "adopted from \(legacy.tool.rawValue)")
+                record = MigrationRecord.adopted(migration, from: legacy.tool, at: Date())
             }
-            let adoptedFrom = record.flatMap { $0.operatorName.hasPrefix("adopted from ") ? $0.operatorName : nil }
-            var state = adoptedFrom.map { "applied (\($0))" } ?? record?.state.rawValue ?? "pending"
+            let adoptedFrom = record?.adoptedFrom
+            var state = adoptedFrom.map { "applied (adopted from \($0))" } ?? record?.state.rawValue ?? "pending"
             if let record, [.running, .rollingBack].contains(record.state), !runnerActive { state = "interrupted" }
             return Entry(
                 id: migration.id, name: migration.name, file: migration.source?.path, state: state,

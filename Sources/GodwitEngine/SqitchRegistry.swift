@@ -31,6 +31,29 @@ struct SqitchRegistry {
         return url.deletingLastPathComponent().appendingPathComponent(registry).path
     }
 
+    /// Gives a SQLite copy of a database (a rehearsal's clone) a copy of the registry kept
+    /// beside the original, where Godwit looks for it beside the copy; the copy's rehearsal then
+    /// adopts what sqitch deployed, as `apply` on the original does.
+    /// - Returns: the registry copy's path, to remove with the clone; nil when the original has
+    ///   no registry file (or on PostgreSQL, where the registry is a schema the clone holds).
+    /// - Throws: ``GodwitError`` (`refused`) when the copy's registry would be the original's
+    ///   own file (a copy in the same directory, with the same extension), or is there already.
+    static func copyRegistry(of original: DatabaseURL, beside copy: DatabaseURL) async throws -> String? {
+        guard case .sqlite(let source) = original, case .sqlite(let target) = copy, !source.isInMemory else { return nil }
+        let registry = sqliteRegistryPath(for: source.path), copied = sqliteRegistryPath(for: target.path)
+        guard FileManager.default.fileExists(atPath: registry) else { return nil }
+        guard URL(fileURLWithPath: registry).standardizedFileURL != URL(fileURLWithPath: copied).standardizedFileURL,
+              !FileManager.default.fileExists(atPath: copied) else {
+            throw GodwitError(.refused, "The copy's sqitch registry would be \(copied), which is there already", location: target.path,
+                              reason: "sqitch keeps a SQLite database's registry beside it, and the copy's run writes that file",
+                              remedy: "Put the copy in a directory of its own (--clone-on DIR/NAME.db, with no sqitch file in DIR).")
+        }
+        try await DatabaseConnector.withDriver(.sqlite(.init(path: registry)), access: .readOnly) { driver in
+            _ = try await driver.execute(unsafeSQL: "VACUUM INTO \(SQLIdentifierQuoter.literal(copied))")
+        }
+        return copied
+    }
+
     /// Makes the registry readable as schema `sqitch` in this session: on SQLite, attaches the
     /// registry file beside the database when there is one (outside a transaction). Returns
     /// whether the session can see a registry.

@@ -91,7 +91,8 @@ public enum HTTPGet {
     /// The body of `url` and its status; throws when nothing answers.
     public static func text(_ url: URL) async throws -> (status: Int, body: String) {
         var request = URLRequest(url: url)
-        request.timeoutInterval = 10
+        // Generous: the whole suite shares two cores, and a loaded machine answers slowly.
+        request.timeoutInterval = 30
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }

@@ -31,6 +31,24 @@ struct DatabaseURLTests {
         #expect(url.unredactedString == "postgres://alice:p%40ss%3Aword@db.example.com:6543/shop?sslmode=require")
     }
 
+    @Test("connect_timeout is read as libpq reads it (0: no limit; under 2: 2), kept in the URL, and 30 s when absent")
+    func connectTimeout() throws {
+        func endpoint(_ text: String) throws -> DatabaseURL.PostgresEndpoint? {
+            guard case .postgres(let endpoint) = try DatabaseURL(parsing: text) else { return nil }
+            return endpoint
+        }
+        #expect(try endpoint("postgres://u@h/db")?.connectTimeoutSeconds == 30)
+        #expect(try endpoint("postgres://u@h/db?connect_timeout=5")?.connectTimeoutSeconds == 5)
+        #expect(try endpoint("postgres://u@h/db?connect_timeout=1")?.connectTimeoutSeconds == 2)
+        #expect(try endpoint("postgres://u@h/db?connect_timeout=0")?.connectTimeoutSeconds == nil)
+        let url = try DatabaseURL(parsing: "postgres://u:secret@h/db?sslmode=disable&connect_timeout=7")
+        #expect(url.description == "postgres://u:***@h:5432/db?sslmode=disable&connect_timeout=7")
+        #expect(try DatabaseURL(parsing: url.unredactedString) == url)
+        let error = #expect(throws: GodwitError.self) { try DatabaseURL(parsing: "postgres://u:secret@h/db?connect_timeout=soon") }
+        #expect(error?.description == "Malformed PostgreSQL URL at postgres://u:***@h/db?connect_timeout=soon: connect_timeout 'soon' is not a whole number of seconds. "
+            + "Write the seconds to wait for the server as digits, for example connect_timeout=30 (0 waits as long as it takes).")
+    }
+
     @Test("Defaults: port 5432, user from the environment, database named after the user")
     func postgresDefaults() throws {
         let url = try DatabaseURL(parsing: "postgresql://localhost", defaultUser: "bob")

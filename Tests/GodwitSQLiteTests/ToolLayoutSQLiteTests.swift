@@ -1,3 +1,4 @@
+import Foundation
 import GodwitCore
 import GodwitEngine
 import GodwitTesting
@@ -13,6 +14,27 @@ struct ToolLayoutSQLiteTests {
             try await DatabaseConnector.withDriver(url, access: .create) { _ = try await $0.execute(unsafeSQL: "CREATE TABLE keep (id INTEGER PRIMARY KEY)") }
             let problems = try await ToolLayoutFixtures.adopt(tool, on: url)
             #expect(problems == [])
+        }
+    }
+
+    @Test("sqitch's registry beside the database goes with a rehearsal's copy: a copy beside the database, which would share the registry, is refused; one elsewhere adopts, says go, and leaves nothing behind")
+    func sqitchRegistryOfTheClone() async throws {
+        try await TemporaryDirectory.with { directory in
+            let url = DatabaseURL.sqlite(.init(path: directory.path("app.db")))
+            try await DatabaseConnector.withDriver(url, access: .create) { try await ToolLayoutFixtures.applyAsTheToolWould(.sqitch, first: 2, on: $0) }
+            let registry = directory.path("sqitch.db")
+            let before = try Data(contentsOf: URL(fileURLWithPath: registry))
+            var rehearsal = Rehearsal(url: url, settings: SQLCorpus.settings)
+            rehearsal.cloneOn = .sqlite(.init(path: directory.path("copy.db")))
+            await #expect(throws: GodwitError.self) { _ = try await rehearsal.run(directory: ToolLayoutFixtures.directory(.sqitch)) }
+            #expect(!FileManager.default.fileExists(atPath: directory.path("copy.db")))
+            try FileManager.default.createDirectory(atPath: directory.path("elsewhere"), withIntermediateDirectories: true)
+            rehearsal.cloneOn = .sqlite(.init(path: directory.path("elsewhere/copy.db")))
+            let report = try await rehearsal.run(directory: ToolLayoutFixtures.directory(.sqitch))
+            #expect(report.isGo, "\(report.problems)")
+            #expect(report.migrations.count == 1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path("elsewhere")) == [])
+            #expect(try Data(contentsOf: URL(fileURLWithPath: registry)) == before)
         }
     }
 

@@ -40,6 +40,20 @@ public enum DatabaseURL: Hashable, Sendable, CustomStringConvertible {
         public var password: String?
         public var database: String
         public var sslMode: SSLMode
+        /// Seconds to wait for the server to accept and answer a new connection
+        /// (`connect_timeout`, as libpq reads it: 0 waits as long as it takes, and less than 2
+        /// counts as 2); nil for the default, ``defaultConnectTimeout``.
+        public var connectTimeout: Int?
+
+        /// How long a connection waits for the server when the URL does not say: long enough
+        /// for a busy server to fork a session, short enough that a dead host is reported.
+        public static let defaultConnectTimeout = 30
+
+        /// The wait in seconds, nil for no limit.
+        public var connectTimeoutSeconds: Int? {
+            guard let connectTimeout else { return Self.defaultConnectTimeout }
+            return connectTimeout <= 0 ? nil : max(connectTimeout, 2)
+        }
 
         public init(
             host: String = "localhost",
@@ -107,6 +121,7 @@ public enum DatabaseURL: Hashable, Sendable, CustomStringConvertible {
             var query: [String] = []
             if let socket = endpoint.socketDirectory { query.append("host=\(socket)&port=\(endpoint.port)") }
             if endpoint.sslMode != .prefer { query.append("sslmode=\(endpoint.sslMode.rawValue)") }
+            if let timeout = endpoint.connectTimeout { query.append("connect_timeout=\(timeout)") }
             if !query.isEmpty { text += "?" + query.joined(separator: "&") }
             return text
         }
@@ -269,7 +284,13 @@ extension DatabaseURL {
                 endpoint.password = item.value
             case "dbname":
                 if let value = item.value, !value.isEmpty { endpoint.database = value }
-            case "application_name", "connect_timeout":
+            case "connect_timeout":
+                guard let value = item.value, let seconds = Int(value.trimmingCharacters(in: .whitespaces)) else {
+                    throw malformed("connect_timeout '\(item.value ?? "")' is not a whole number of seconds",
+                                    "Write the seconds to wait for the server as digits, for example connect_timeout=30 (0 waits as long as it takes).")
+                }
+                endpoint.connectTimeout = seconds
+            case "application_name":
                 continue
             default:
                 throw malformed(

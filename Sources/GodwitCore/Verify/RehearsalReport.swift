@@ -129,6 +129,11 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
     public var lockBudgetSeconds: Double
     public var steps: [StepTiming]
     public var rollbackIdentical: Bool
+    /// The migration whose rollback could not run or did not finish (a point of no return, a
+    /// down that failed): the newer ones were rolled back, each checked against the state
+    /// before it ran, and it stays applied with the older ones, so the database is not compared
+    /// with the original.
+    public var rollbackStoppedAt: String?
     /// Tables the rollback gave back with every column and row, but with columns in another
     /// order (a down that adds a dropped column again puts it last); the rollback still counts
     /// as identical, and the report names them.
@@ -211,13 +216,25 @@ public struct RehearsalReport: Hashable, Codable, Sendable {
             + reorderedColumns.joined(separator: ", ") + " come back in another order (a down re-adds a dropped column last)"
     }
 
+    /// How far the rollback got and what it gave back, in words.
+    private var rollbackWords: String {
+        if applyFailed { return "not proven: the apply failed, so the migration's rollback never ran whole" }
+        if let stoppedAt = rollbackStoppedAt {
+            let undone = migrations.drop { $0 != stoppedAt }.dropFirst().count
+            let kept = migrations.prefix { $0 != stoppedAt }.count
+            return "stopped at \(stoppedAt)" + (undone == 0 ? "" : ", after rolling back the \(undone) newer (each checked against the state before it)")
+                + "; \(stoppedAt)\(kept == 0 ? "" : " and the \(kept) before it") stay applied, so the database was not compared with the original"
+        }
+        return rollbackIdentical ? identicalWords : "NOT identical"
+    }
+
     public func markdown() -> String {
         var out = ["# Dry Run Report", "", "| | |", "|---|---|",
                    "| **Database** | `\(database)` (rehearsed on a clone made with \(cloneMethod)) |",
                    "| **Date** | \(ISO8601DateFormatter().string(from: startedAt)) |",
                    "| **Migrations** | \(migrations.isEmpty ? "none pending" : migrations.joined(separator: ", ")) |",
                    "| **Duration** | \(String(format: "%.1f", seconds)) s |",
-                   "| **Rollback** | \(applyFailed ? "not proven: the apply failed, so the migration's rollback never ran whole" : rollbackIdentical ? identicalWords : "NOT identical") |",
+                   "| **Rollback** | \(rollbackWords) |",
                    "| **Verdict** | \(isGo ? "**GO**" : "**NO-GO**") |", ""]
         for pass in ["apply", "rollback", "reapply"] {
             let timings = steps.filter { $0.pass == pass }

@@ -41,6 +41,12 @@ public struct MigrationRollback: Sendable {
                 throw GodwitError(.refused, "Migration \(later.id) was applied after \(record.id)", location: url.description,
                                   remedy: "Roll back \(later.id) first (godwit rollback \(later.id)).")
             }
+            if let tool = record.adoptedFrom {
+                throw GodwitError(.refused, "Migration \(record.id) was applied by \(tool), not by Godwit", location: url.description,
+                                  reason: "Godwit adopted it from \(tool)'s history and holds no plan of it, nor the checksums to prove a rollback",
+                                  remedy: "Everything Godwit applied after it is rolled back already. Undo this one with \(tool) "
+                                      + "(its history table is current), or restore from a backup.")
+            }
             guard let stored = try await session.store().plan(migration: record.id) else {
                 throw GodwitError(.internalError, "No stored plan for migration \(record.id)", location: url.description,
                                   remedy: "The state tables were changed by hand; restore them or roll back from a backup.")

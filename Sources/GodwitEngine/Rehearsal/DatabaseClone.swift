@@ -8,6 +8,8 @@ public import GodwitCore
 /// ``drop()`` removes it; callers drop it on every path, failure and interruption included.
 public struct DatabaseClone: Sendable {
     private let copy: DatabaseCopy
+    /// Files made beside a SQLite copy for it (sqitch's registry), removed with it.
+    private var companions: [String] = []
 
     /// Where the copy is.
     public var url: DatabaseURL { copy.url }
@@ -22,6 +24,17 @@ public struct DatabaseClone: Sendable {
     ///   source's server (`--clone-on`): an empty PostgreSQL database the user may fill, emptied
     ///   again afterwards, or a SQLite file path that does not exist yet, removed afterwards.
     public static func make(of source: DatabaseURL, sample: Int64? = nil, on target: DatabaseURL? = nil) async throws -> DatabaseClone {
+        var clone = try await copy(of: source, sample: sample, on: target)
+        do {
+            if let registry = try await SqitchRegistry.copyRegistry(of: source, beside: clone.url) { clone.companions.append(registry) }
+        } catch {
+            await clone.drop()
+            throw error
+        }
+        return clone
+    }
+
+    private static func copy(of source: DatabaseURL, sample: Int64?, on target: DatabaseURL?) async throws -> DatabaseClone {
         let cloning = DatabaseConnector.support(for: source.engine).cloning
         if let target {
             guard target.engine == source.engine else {
@@ -51,6 +64,7 @@ public struct DatabaseClone: Sendable {
     public func drop() async -> String? {
         do {
             try await copy.remove()
+            for file in companions where FileManager.default.fileExists(atPath: file) { try FileManager.default.removeItem(atPath: file) }
             return nil
         } catch {
             return "\(error)"

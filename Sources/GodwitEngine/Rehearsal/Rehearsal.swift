@@ -85,7 +85,9 @@ public struct Rehearsal: Sendable {
         report.lockSamplingSeconds = probe?.sampler.interval
         report.sampledTables = clone.sampledTables
         report.clone = clone.name
-        let originalDigests = try await DatabaseDigests.all(clone.url)
+        // Another tool's history is its log, which Godwit writes as it applies and rolls back
+        // (goose and sqitch add a row for each): it is not data a rollback gives back.
+        let originalDigests = try await DatabaseDigests.all(clone.url).filter { !LegacyHistory.isHistoryTable($0.table) }
         let originalSchema = try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
         let queriesBefore = try await baselineQueries(on: clone.url)
 
@@ -112,7 +114,7 @@ public struct Rehearsal: Sendable {
             report.problems.append("Apply on the clone failed: \(happened.description)")
         }
         let rehearsed = try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await StateStore(driver: $0).records() }
-            .filter { !alreadyApplied.contains($0.id) }.map(\.id)
+            .filter { !alreadyApplied.contains($0.id) && $0.adoptedFrom == nil }.map(\.id)
         report.migrations = rehearsed
         report.steps += try await applyLog.timings(pass: "apply", on: clone.url, budget: lockBudget)
         // Views are judged on a finished apply only: a half-applied one says nothing of them.
@@ -154,43 +156,13 @@ public struct Rehearsal: Sendable {
         }
         report.steps += try await rollbackLog.timings(pass: "rollback", on: clone.url, budget: lockBudget)
         try await comparePerformance(with: queriesBefore, at: "after rollback", on: clone.url, migrations: migrations, into: &report)
-        let restoredDigests = try await DatabaseDigests.all(clone.url, like: originalDigests)
-        let restoredSchema = try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
-        let schemaDifferences: [String]
-        switch SQLEffect.reversal(from: originalSchema, to: restoredSchema) {
-        case .columnOrderOnly(let tables):
-            report.reorderedColumns = tables
-            schemaDifferences = []
-        case .differs(let objects): schemaDifferences = objects
-        case .failed(let reason): schemaDifferences = [reason]
-        case .identical, .notChecked: schemaDifferences = []
-        }
-        let dataDifferences = DigestComparison(before: originalDigests, after: restoredDigests).differences
-        report.rollbackIdentical = schemaDifferences.isEmpty && dataDifferences.isEmpty
-        for difference in schemaDifferences { report.differences.append(.init(table: "(schema)", keyRange: nil, keys: [], detail: difference)) }
-        if !dataDifferences.isEmpty {
-            // The original is untouched: bisect each differing table between it and the clone.
-            try await DatabaseConnector.withDriver(url, access: .readOnly) { original in
-                try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { copy in
-                    for difference in dataDifferences {
-                        guard let table = originalSchema.table(named: difference.table), let columns = difference.before?.columns else { continue }
-                        guard !clone.sampledTables.contains(where: { $0.table == table.name.description }) else {
-                            // The original holds rows the clone never had: only the sample's own digests compare.
-                            report.differences.append(.init(table: table.name.description, keyRange: nil, keys: [],
-                                                            detail: "count or checksum differs from before the rehearsal; the table was sampled, so its rows cannot be bisected against the original: rehearse without --sample to locate them"))
-                            continue
-                        }
-                        report.differences.append(try await DifferenceLocator(original: original, copy: copy).locate(table, columns: columns))
-                    }
-                }
-            }
-        }
-        if !report.rollbackIdentical {
-            let first = report.differences.first
-            let place = first.map { $0.table == "(schema)" ? "the schema" : $0.table + ($0.keyRange.map { " at \($0)" } ?? "") } ?? "the data"
-            let more = report.differences.count - 1
-            report.problems.append("Rollback did not return the database to identical: \(place)" + (first.map { ": \($0.detail)" } ?? "")
-                + (more > 0 ? " (and \(more) more difference\(more == 1 ? "" : "s"), listed above)" : ""))
+        if let stoppedAt = stuck?.migration ?? unfinished {
+            // What stays applied differs from the original by design: each rollback that ran was
+            // checked against the state before its own migration, and the problems say where it stopped.
+            report.rollbackStoppedAt = stoppedAt
+            report.rollbackIdentical = false
+        } else {
+            try await compareWithOriginal(clone: clone, schema: originalSchema, digests: originalDigests, into: &report)
         }
 
         // 3. Apply again, through cleanup, and verify (when the first apply got through and the
@@ -223,6 +195,62 @@ public struct Rehearsal: Sendable {
         }
         report.suggestions = suggestions(for: report, stuck: stuckMigration)
         return report
+    }
+
+    /// Compares the clone, every rehearsed migration rolled back, with the original as cloned:
+    /// the schema (column order aside) and every table's checksum; a table that differs is
+    /// bisected against the original to its first differing rows.
+    private func compareWithOriginal(clone: DatabaseClone, schema originalSchema: Schema, digests originalDigests: [TableDigest],
+                                     into report: inout RehearsalReport) async throws {
+        let restoredDigests = try await DatabaseDigests.all(clone.url, like: originalDigests).filter { !LegacyHistory.isHistoryTable($0.table) }
+        let restoredSchema = try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { try await $0.inspect(InspectionOptions()) }
+        let schemaDifferences: [String]
+        switch SQLEffect.reversal(from: originalSchema, to: restoredSchema) {
+        case .columnOrderOnly(let tables):
+            report.reorderedColumns = tables
+            schemaDifferences = []
+        case .differs(let objects): schemaDifferences = objects
+        case .failed(let reason): schemaDifferences = [reason]
+        case .identical, .notChecked: schemaDifferences = []
+        }
+        let dataDifferences = DigestComparison(before: originalDigests, after: restoredDigests).differences
+        report.rollbackIdentical = schemaDifferences.isEmpty && dataDifferences.isEmpty
+        for difference in schemaDifferences { report.differences.append(.init(table: "(schema)", keyRange: nil, keys: [], detail: difference)) }
+        if !dataDifferences.isEmpty {
+            // The original is untouched: bisect each differing table between it and the clone.
+            try await DatabaseConnector.withDriver(url, access: .readOnly) { original in
+                try await DatabaseConnector.withDriver(clone.url, access: .readOnly) { copy in
+                    for difference in dataDifferences {
+                        guard let table = originalSchema.table(named: difference.table), let columns = difference.before?.columns else { continue }
+                        guard let after = difference.after else {
+                            // A down that drops a table the original had: nothing left to bisect.
+                            report.differences.append(.init(table: table.name.description, keyRange: nil, keys: [],
+                                                            detail: "gone after the rollback, with its \(difference.before?.rows ?? 0) rows"))
+                            continue
+                        }
+                        guard after.columns == columns else {
+                            report.differences.append(.init(table: table.name.description, keyRange: nil, keys: [],
+                                                            detail: "its columns differ after the rollback, so its rows cannot be compared"))
+                            continue
+                        }
+                        guard !clone.sampledTables.contains(where: { $0.table == table.name.description }) else {
+                            // The original holds rows the clone never had: only the sample's own digests compare.
+                            report.differences.append(.init(table: table.name.description, keyRange: nil, keys: [],
+                                                            detail: "count or checksum differs from before the rehearsal; the table was sampled, so its rows cannot be bisected against the original: rehearse without --sample to locate them"))
+                            continue
+                        }
+                        report.differences.append(try await DifferenceLocator(original: original, copy: copy).locate(table, columns: columns))
+                    }
+                }
+            }
+        }
+        if !report.rollbackIdentical {
+            let first = report.differences.first
+            let place = first.map { $0.table == "(schema)" ? "the schema" : $0.table + ($0.keyRange.map { " at \($0)" } ?? "") } ?? "the data"
+            let more = report.differences.count - 1
+            report.problems.append("Rollback did not return the database to identical: \(place)" + (first.map { ": \($0.detail)" } ?? "")
+                + (more > 0 ? " (and \(more) more difference\(more == 1 ? "" : "s"), listed above)" : ""))
+        }
     }
 
     /// The baseline's queries measured on the clone (before the migration); none without one.

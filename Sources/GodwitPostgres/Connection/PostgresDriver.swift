@@ -57,7 +57,8 @@ public final class PostgresDriver: DatabaseDriver {
                     tls: try tls(for: endpoint.sslMode)
                 )
             }
-            configuration.options.connectTimeout = .seconds(10)
+            // No limit is a year: NIO schedules the deadline either way.
+            configuration.options.connectTimeout = .seconds(Int64(endpoint.connectTimeoutSeconds ?? 365 * 86400))
             configuration.options.additionalStartupParameters = [("application_name", applicationName)]
             let connection = try await PostgresConnection.connect(
                 configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger

@@ -175,7 +175,7 @@ enum PostgresErrorTranslator {
             if let first = failure.connectionErrors.first { return describeNetwork(first.error, endpoint: endpoint) }
         }
         if let channelError = error as? ChannelError, case .connectTimeout = channelError {
-            return "no answer within 10 seconds"
+            return "no answer within \(endpoint.connectTimeoutSeconds ?? 0) seconds (connect_timeout in the URL sets the wait)"
         }
         if let ioError = error as? IOError {
             switch ioError.errnoCode {

@@ -18,9 +18,20 @@ public struct SQLiteCloning: DatabaseCloning {
     }
 
     public func clone(_ source: DatabaseURL) async throws -> DatabaseCopy {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-rehearsal-\(UUID().uuidString.prefix(8).lowercased()).db").path
-        try await Self.backup(source, toPath: path)
-        return DatabaseCopy(url: .sqlite(.init(path: path)), method: "SQLite online backup API") { Self.removeFiles(of: path) }
+        guard case .sqlite(let location) = source else { throw GodwitError.wrongEngine(source, for: .sqlite) }
+        // A directory of its own, the file under the source's name: what tools keep beside a
+        // database (sqitch's registry) then has a place beside the copy that no other copy shares.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-rehearsal-\(UUID().uuidString.prefix(8).lowercased())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let name = location.isInMemory ? "clone.db" : URL(fileURLWithPath: location.path).lastPathComponent
+        let path = directory.appendingPathComponent(name).path
+        do {
+            try await Self.backup(source, toPath: path)
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+        return DatabaseCopy(url: .sqlite(.init(path: path)), method: "SQLite online backup API") { try? FileManager.default.removeItem(at: directory) }
     }
 
     public func sampledClone(_ source: DatabaseURL, schema: Schema, rowLimit: Int64) async throws -> DatabaseCopy? {
