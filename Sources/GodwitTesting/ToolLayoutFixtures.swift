@@ -423,6 +423,31 @@ public enum ToolLayoutFixtures {
         return problems
     }
 
+    /// A down that drops more than its up made: the rollback takes a table the database had
+    /// before, with its rows. The rehearsal rolls back all the way, finds the table gone (in
+    /// the schema and in the data, rows counted), and says no-go instead of failing itself on
+    /// a table it cannot bisect. Returns what failed, in words.
+    public static func downDroppingATable(on url: DatabaseURL, in directory: TemporaryDirectory) async throws -> [String] {
+        var problems: [String] = []
+        let folder = directory.path("down-drops-a-table")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try await DatabaseConnector.withDriver(url) { driver in
+            try await driver.executeScript(unsafeSQL: "CREATE TABLE ledger (id integer PRIMARY KEY, amount integer NOT NULL);\nINSERT INTO ledger VALUES (1, 10), (2, 20);\n")
+        }
+        try "CREATE TABLE notes (id integer PRIMARY KEY);\n".write(toFile: folder + "/1_notes.up.sql", atomically: true, encoding: .utf8)
+        try "DROP TABLE notes;\nDROP TABLE ledger;\n".write(toFile: folder + "/1_notes.down.sql", atomically: true, encoding: .utf8)
+        let report = try await Rehearsal(url: url, settings: SQLCorpus.settings).run(directory: folder)
+        if report.isGo || report.rollbackStoppedAt != nil { problems.append("verdict \(report.isGo), stopped at \(report.rollbackStoppedAt ?? "nil")") }
+        let ledger = report.differences.filter { $0.table.hasSuffix("ledger") }.map(\.detail)
+        if ledger != ["gone after the rollback, with its 2 rows"] { problems.append("ledger: \(report.differences.map { "\($0.table): \($0.detail)" })") }
+        if !report.differences.contains(where: { $0.table == "(schema)" && $0.detail.contains("ledger") }) {
+            problems.append("no schema difference names ledger: \(report.differences.map(\.detail))")
+        }
+        let rows = try await DatabaseConnector.withDriver(url) { try await $0.query(unsafeSQL: "SELECT count(*) FROM ledger").first?[0].integerValue }
+        if rows != 2 { problems.append("the database itself lost ledger's rows: \(rows ?? -1)") }
+        return problems
+    }
+
     /// Flyway's repeatables, in a copy of the Flyway sample with `R__author_count.sql` added.
     /// Flyway applied V1.1, V1.2 and the repeatable; Godwit adopts all three and applies V1.3
     /// alone; a rollback takes V1.3, passing over the repeatable; once the script changes, it is

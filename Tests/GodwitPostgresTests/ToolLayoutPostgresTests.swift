@@ -33,6 +33,16 @@ struct ToolLayoutPostgresTests {
         }
     }
 
+    @Test("A down that drops a table the database had before: the rehearsal names it gone, rows counted, and says no-go")
+    func downDroppingATable() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await TemporaryDirectory.with { directory in
+                let problems = try await ToolLayoutFixtures.downDroppingATable(on: .postgres(endpoint), in: directory)
+                #expect(problems == [])
+            }
+        }
+    }
+
     @Test("Flyway's repeatable scripts: adopted at their checksum, run again when changed (after every version), never rolled back")
     func flywayRepeatable() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in

@@ -58,6 +58,16 @@ struct ToolLayoutSQLiteTests {
         }
     }
 
+    @Test("A down that drops a table the database had before: the rehearsal names it gone, rows counted, and says no-go")
+    func downDroppingATable() async throws {
+        try await TemporaryDirectory.with { directory in
+            let url = DatabaseURL.sqlite(.init(path: directory.path("app.db")))
+            try await DatabaseConnector.withDriver(url, access: .create) { _ = try await $0.execute(unsafeSQL: "CREATE TABLE keep (id INTEGER PRIMARY KEY)") }
+            let problems = try await ToolLayoutFixtures.downDroppingATable(on: url, in: directory)
+            #expect(problems == [])
+        }
+    }
+
     @Test("Flyway's repeatable scripts: adopted at their checksum, run again when changed (after every version), never rolled back")
     func flywayRepeatable() async throws {
         try await TemporaryDirectory.with { directory in
