@@ -18,6 +18,9 @@ public import GodwitCore
 ///   CRC32 checksum of the script, so `flyway validate` accepts what Godwit applied; a
 ///   repeatable script's rows have no version.
 /// - Prisma: `_prisma_migrations`, a row per folder with the SHA-256 of its migration.sql.
+/// - sqlx: `_sqlx_migrations (version bigint PRIMARY KEY, description, installed_on, success,
+///   checksum, execution_time)`, a row per migration with the SHA-384 of its up SQL, which sqlx
+///   checks against the file before it runs anything.
 /// - sqitch: the `sqitch` schema on PostgreSQL, the registry file beside a SQLite database; `changes` by sqitch's change id, written with its
 ///   dependencies, tags and events by ``SqitchRegistry``.
 public struct LegacyHistory: Sendable {
@@ -32,6 +35,7 @@ public struct LegacyHistory: Sendable {
         /// `sqitch.changes` by change id (computed from `sqitch.plan` as sqitch does); Godwit
         /// writes sqitch's rows on PostgreSQL (``SqitchRegistry``).
         case sqitch
+        case sqlx
 
         /// The history table the tool keeps.
         public var table: String {
@@ -42,6 +46,7 @@ public struct LegacyHistory: Sendable {
             case .flyway: "flyway_schema_history"
             case .prisma: "_prisma_migrations"
             case .sqitch: "sqitch.changes"
+            case .sqlx: "_sqlx_migrations"
             }
         }
     }
@@ -60,7 +65,7 @@ public struct LegacyHistory: Sendable {
     static func version(_ id: String, for tool: Tool) -> String {
         switch tool {
         case .diesel: id.replacingOccurrences(of: "-", with: "")
-        case .golangMigrate, .goose: Int64(id).map(String.init) ?? id
+        case .golangMigrate, .goose, .sqlx: Int64(id).map(String.init) ?? id
         case .dbmate, .flyway, .prisma, .sqitch: id
         }
     }
@@ -110,6 +115,10 @@ public struct LegacyHistory: Sendable {
                 return LegacyHistory(tool: .flyway, versions: try await column(sql, on: driver).union(try await column(repeatables, on: driver)), newest: nil)
             case .sqitch:
                 return LegacyHistory(tool: .sqitch, versions: try await column("SELECT change_id FROM sqitch.changes", on: driver), newest: nil)
+            case .sqlx:
+                // A row that did not succeed is one sqlx itself stops at: not applied.
+                let sql = "SELECT version FROM _sqlx_migrations WHERE CASE WHEN success THEN 1 ELSE 0 END = 1"
+                return LegacyHistory(tool: .sqlx, versions: try await column(sql, on: driver), newest: nil)
             case .prisma:
                 // A folder name is `<timestamp>_<name>`; Godwit's id is the timestamp.
                 let names = try await column("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL", on: driver)
@@ -139,6 +148,13 @@ public struct LegacyHistory: Sendable {
             _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (\(p[1]), true)", bindings: [.integer(number)])
         case .prisma:
             try await recordPrisma(migration, on: driver, p)
+        case .sqlx:
+            // sqlx's checksum is of the up SQL as the file holds it; it refuses to run on if they differ.
+            guard let number = Int64(version) else { return }
+            let text = migration.operations.first.flatMap { if case .rawSQL(let raw) = $0 { raw.up } else { nil } } ?? ""
+            _ = try await driver.execute(unsafeSQL: """
+                INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (\(p[1]), \(p[2]), true, \(p[3]), 0)
+                """, bindings: [.integer(number), .text(migration.name), .blob(MigrationChecksum.sha384(Data(text.utf8)))])
         case .flyway:
             let script = migration.source.map { ($0.path as NSString).lastPathComponent } ?? version
             let text = migration.operations.first.flatMap { if case .rawSQL(let raw) = $0 { raw.up } else { nil } } ?? ""
@@ -196,6 +212,9 @@ public struct LegacyHistory: Sendable {
         case .goose:
             guard let number = Int64(version) else { return }
             _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (\(p[1]), false)", bindings: [.integer(number)])
+        case .sqlx:
+            guard let number = Int64(version) else { return }
+            _ = try await driver.execute(unsafeSQL: "DELETE FROM _sqlx_migrations WHERE version = \(p[1])", bindings: [.integer(number)])
         case .prisma:
             let now = driver.dialect.currentTimestamp
             _ = try await driver.execute(unsafeSQL: """

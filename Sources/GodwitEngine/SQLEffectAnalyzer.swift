@@ -111,8 +111,12 @@ public enum SQLEffectAnalyzer {
             outcome = try await runCommittingEach(up: up, down: down, checkingDown: checkingDown, on: scratch, before: beforeReading)
         }
         let after = outcome.after.schema
-        let operations = SchemaDiffer().diff(from: before.removingStatistics(), to: after.removingStatistics(),
-                                             renames: renames(in: up.map(\.statement))).operations
+        // Functions are told in the classification's own words (``SQLEffect/otherObjectChanges``),
+        // not as operations: only the written down needs them as statements.
+        var from = before.removingStatistics(), to = after.removingStatistics()
+        from.functions = []
+        to.functions = []
+        let operations = SchemaDiffer().diff(from: from, to: to, renames: renames(in: up.map(\.statement))).operations
         return (SQLEffect(before: before, after: after, operations: operations, reversal: outcome.reversal,
                           skippedDataStatements: outcome.skipped, generatedDown: generated), outcome.after, outcome.staysInSync)
     }

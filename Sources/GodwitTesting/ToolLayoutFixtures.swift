@@ -27,6 +27,11 @@ public enum ToolLayoutFixtures {
                 _ = try await driver.execute(unsafeSQL: "INSERT INTO schema_migrations (version, dirty) VALUES (\(Int(version)!), false)")
             case .goose:
                 _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (\(Int(version)!), true)")
+            case .sqlx:
+                // sqlx's row: the description from the file name, the SHA-384 of the up SQL.
+                _ = try await driver.execute(unsafeSQL: """
+                    INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (\(Int(version)!), '\(migration.name)', true, \(driver.dialect.parameter(1)), 41000)
+                    """, bindings: [.blob(MigrationChecksum.sha384(Data(raw.up.utf8)))])
             case .sqitch:
                 // sqitch's own rows: the change id and script hash it computes.
                 let record = migration.sqitch!
@@ -126,6 +131,10 @@ public enum ToolLayoutFixtures {
             return postgres
                 ? "CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY NOT NULL, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0)"
                 : "CREATE TABLE _prisma_migrations (id TEXT PRIMARY KEY NOT NULL, checksum TEXT NOT NULL, finished_at DATETIME, migration_name TEXT NOT NULL, logs TEXT, rolled_back_at DATETIME, started_at DATETIME NOT NULL DEFAULT current_timestamp, applied_steps_count INTEGER UNSIGNED NOT NULL DEFAULT 0)"
+        case .sqlx:
+            return postgres
+                ? "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL)"
+                : "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL, checksum BLOB NOT NULL, execution_time BIGINT NOT NULL)"
         case .flyway:
             return """
                 CREATE TABLE flyway_schema_history (installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL,
@@ -181,6 +190,16 @@ public enum ToolLayoutFixtures {
                     """).map { "\($0[0].integerValue ?? -1) \($0[1].integerValue ?? -1) \($0[2].textValue ?? "")" }
             }
             if rows != ["1 1 \(migrations[2].sqitch!.scriptHash)"] { problems.append("sqitch rows for the third change: \(rows)") }
+        }
+        if tool == .sqlx {
+            // sqlx checks each applied file against its row's checksum before it runs anything.
+            let row = try await DatabaseConnector.withDriver(url) { driver in
+                try await driver.query(unsafeSQL: "SELECT description, checksum, CASE WHEN success THEN 1 ELSE 0 END FROM _sqlx_migrations WHERE version = \(migrations[2].id)").first
+            }
+            guard case .rawSQL(let raw) = migrations[2].operations[0] else { return problems + ["the third sqlx migration is not SQL"] }
+            if row?[0].textValue != "country" || row?[1] != .blob(MigrationChecksum.sha384(Data(raw.up.utf8))) || row?[2].integerValue != 1 {
+                problems.append("sqlx's row for the third migration: \(String(describing: row))")
+            }
         }
         if !migrations.allSatisfy(after.contains) { problems.append("after apply the tool's history lacks one of \(migrations.map(\.id))") }
         if tool == .prisma {
@@ -445,6 +464,52 @@ public enum ToolLayoutFixtures {
         }
         let rows = try await DatabaseConnector.withDriver(url) { try await $0.query(unsafeSQL: "SELECT count(*) FROM ledger").first?[0].integerValue }
         if rows != 2 { problems.append("the database itself lost ledger's rows: \(rows ?? -1)") }
+        return problems
+    }
+
+    /// Up files without downs that replace a function and a trigger in place (`CREATE OR
+    /// REPLACE`, as a counting trigger gets fixed release after release): the downs Godwit
+    /// writes put the earlier bodies back, so the rehearsal rolls every file back to identical
+    /// and a rollback gives each one's start back; a function dropped comes back too.
+    /// PostgreSQL. Returns what failed, in words.
+    public static func replacedFunctions(on url: DatabaseURL, in directory: TemporaryDirectory) async throws -> [String] {
+        var problems: [String] = []
+        let folder = directory.path("replaced-functions")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        func counter(_ body: String) -> String {
+            "CREATE OR REPLACE FUNCTION count_entries() RETURNS trigger AS $body$\nBEGIN\n\(body)\n  RETURN NEW;\nEND;\n$body$ LANGUAGE plpgsql;\n"
+        }
+        let files = [
+            "1_entries.up.sql": "CREATE TABLE entries (id integer PRIMARY KEY, owner integer NOT NULL);\nCREATE TABLE totals (owner integer PRIMARY KEY, n integer NOT NULL);\n"
+                + counter("  IF TG_OP = 'INSERT' THEN UPDATE totals SET n = n + 1 WHERE owner = NEW.owner; END IF;")
+                + "CREATE TRIGGER entries_count AFTER INSERT OR DELETE ON entries FOR EACH ROW EXECUTE FUNCTION count_entries();\n"
+                + "CREATE FUNCTION owner_total(who integer) RETURNS integer LANGUAGE sql AS 'SELECT n FROM totals WHERE owner = who';\n",
+            "2_fix_delete.up.sql": counter("  IF TG_OP = 'INSERT' THEN UPDATE totals SET n = n + 1 WHERE owner = NEW.owner;\n  ELSIF TG_OP = 'DELETE' THEN UPDATE totals SET n = n - 1 WHERE owner = OLD.owner; END IF;"),
+            "3_insert_only.up.sql": counter("  UPDATE totals SET n = n + 1 WHERE owner = NEW.owner;")
+                + "CREATE OR REPLACE TRIGGER entries_count AFTER INSERT ON entries FOR EACH ROW EXECUTE FUNCTION count_entries();\n",
+            "4_drop_total.up.sql": "DROP FUNCTION owner_total(integer);\n",
+        ]
+        for (name, text) in files { try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
+        let before = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()) }
+        let rehearsal = try await Rehearsal(url: url, settings: SQLCorpus.settings).run(directory: folder)
+        if !rehearsal.isGo || !rehearsal.rollbackIdentical || rehearsal.migrations != ["1", "2", "3", "4"] {
+            problems.append("rehearsal: \(rehearsal.migrations), \(rehearsal.problems)")
+        }
+        var settings = SQLCorpus.settings
+        settings.approveGates = true
+        _ = try await MigrationApplier(url: url, settings: settings).apply(directory: folder)
+        for expected in ["4", "3", "2", "1"] {
+            let (id, report) = try await MigrationRollback(url: url, settings: settings).rollback(nil)
+            if id != expected || !report.passed { problems.append("rollback of \(id): \(report.failures)") }
+            if id == "3" {
+                // 2's body is back: a delete counts down again.
+                let source = try await DatabaseConnector.withDriver(url) { try await $0.query(unsafeSQL: "SELECT prosrc FROM pg_proc WHERE proname = 'count_entries'").first?[0].textValue }
+                if source?.contains("ELSIF TG_OP = 'DELETE'") != true { problems.append("after rolling back 3, count_entries is \(source ?? "missing")") }
+            }
+        }
+        let after = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()) }
+        let left = after.removingGodwitHelpers().removingStatistics().differences(from: before.removingGodwitHelpers().removingStatistics())
+        if !left.isEmpty { problems.append("after rolling back all four: \(left)") }
         return problems
     }
 

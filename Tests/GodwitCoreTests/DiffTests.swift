@@ -42,6 +42,52 @@ struct DiffTests {
         #expect(SchemaDiffer().diff(from: current, to: current).operations.isEmpty)
     }
 
+    @Test("Functions that go, come or change their body become raw SQL with their reverse; views, triggers and functions that go are dropped before the tables change, and what comes is made after")
+    func functionsAndOrder() throws {
+        let users = QualifiedName(schema: "public", "users")
+        func counter(_ body: String) -> Function {
+            Function(name: QualifiedName(schema: "public", "bump"), identityArguments: "", language: "plpgsql",
+                     definition: "CREATE OR REPLACE FUNCTION public.bump() RETURNS trigger LANGUAGE plpgsql AS $f$BEGIN \(body) RETURN NEW; END $f$")
+        }
+        var current = LiveSchemas.make(.postgresql)
+        current.functions = [counter("NULL;"), Function(name: QualifiedName(schema: "public", "old_total"), identityArguments: "who integer",
+                                                         language: "sql", definition: "CREATE OR REPLACE FUNCTION public.old_total(who integer) RETURNS integer LANGUAGE sql AS 'SELECT 1'")]
+        current.triggers = [Trigger(name: "users_bump", table: users, definition: "CREATE TRIGGER users_bump AFTER INSERT OR DELETE ON public.users FOR EACH ROW EXECUTE FUNCTION public.bump()")]
+        current.views = [View(name: QualifiedName(schema: "public", "names"), definition: " SELECT name FROM public.users;", dependencies: [users])]
+        var desired = current
+        desired.functions = [counter("PERFORM 1;")]
+        desired.triggers = [Trigger(name: "users_bump", table: users, definition: "CREATE TRIGGER users_bump AFTER INSERT ON public.users FOR EACH ROW EXECUTE FUNCTION public.bump()")]
+        desired.views = [View(name: QualifiedName(schema: "public", "names"), definition: " SELECT name, email FROM public.users;", dependencies: [users])]
+        desired.tables[0].columns[2].type = "character varying(320)"
+        let raw = SchemaDiffer().diff(from: current, to: desired).operations.map { operation -> String in
+            if case .rawSQL(let sql) = operation { return sql.up } else { return "\(operation.kind)" }
+        }
+        #expect(raw == [
+            "alterColumn",
+            "DROP VIEW public.names",
+            "DROP TRIGGER users_bump ON public.users",
+            "DROP FUNCTION public.old_total(who integer)",
+            counter("PERFORM 1;").definition,
+            "CREATE VIEW public.names AS  SELECT name, email FROM public.users;",
+            "CREATE TRIGGER users_bump AFTER INSERT ON public.users FOR EACH ROW EXECUTE FUNCTION public.bump()",
+        ])
+        // Each replaced body's reverse is the body before.
+        let replaced = SchemaDiffer().diff(from: current, to: desired).operations.compactMap { operation -> RawSQL? in
+            if case .rawSQL(let sql) = operation, sql.up == counter("PERFORM 1;").definition { return sql } else { return nil }
+        }
+        #expect(replaced.map(\.down) == [counter("NULL;").definition])
+        // A view and a trigger on a table that goes are dropped before it, while it has its name.
+        var withoutUsers = current
+        withoutUsers.tables.removeAll { $0.name == users }
+        withoutUsers.views = []
+        withoutUsers.triggers = []
+        let dropping = SchemaDiffer().diff(from: current, to: withoutUsers).operations.map { operation -> String in
+            if case .rawSQL(let sql) = operation { return sql.up } else { return "\(operation.kind)" }
+        }
+        #expect(Array(dropping.prefix(2)) == ["DROP VIEW public.names", "DROP TRIGGER users_bump ON public.users"])
+        #expect(dropping.contains("dropTable"))
+    }
+
     @Test("A constraint that keeps its name and columns but changes what it declares is dropped and added again; validating a NOT VALID key is no change")
     func constraintDefinitionChanges() {
         var current = LiveSchemas.make(.postgresql)

@@ -91,6 +91,37 @@ struct MigrationDirectoryTests {
         #expect(error?.description == "Two migrations have version 4 at \(directory.path)/4_b.yaml: \(directory.path)/4_a.yaml has it too. Give each migration its own version.")
     }
 
+    @Test("sqlx's simple migrations (a numbered .sql file with no tool's markers) are read, with a down Godwit writes; a schema dump beside them is not a migration")
+    func sqlxSimple() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        try directory.write("20210422143411_create_history.sql", "-- Add migration script here\ncreate table history (id text primary key);\n")
+        try directory.write("20220505083406_create-events.sql", "create table events (id text primary key);\n")
+        try directory.write("schema.sql", "create table history (id text primary key);\n")
+        let migrations = try MigrationDirectory.load(directory.path)
+        #expect(migrations.map(\.id) == ["20210422143411", "20220505083406"])
+        #expect(migrations.map(\.name) == ["create history", "create-events"])
+        let generated = migrations.allSatisfy { migration in if case .rawSQL(let raw) = migration.operations.first { raw.generatesDown } else { false } }
+        #expect(generated)
+    }
+
+    @Test("A directory whose SQL files no layout claims is refused, naming them and the layouts Godwit reads")
+    func nothingReadable() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        try directory.write("schema.sql", "create table a (id int);\n")
+        try directory.write("seed.sql", "insert into a values (1);\n")
+        try directory.write("README.md", "not a migration")
+        let error = #expect(throws: GodwitError.self) { try MigrationDirectory.load(directory.path) }
+        #expect(error?.code == .invalidMigration)
+        #expect(error?.description == "No migration Godwit can read at \(directory.path): its SQL files (schema.sql, seed.sql) carry no version in a layout Godwit reads. "
+            + "Name each migration <version>_<name>.sql (the version in digits), or as golang-migrate, dbmate, goose, Flyway, diesel, Prisma, sqitch or sqlx lay them out; see the README's \"Migration files\".")
+        // An empty directory is a project with no migrations yet.
+        try FileManager.default.removeItem(atPath: directory.path + "/schema.sql")
+        try FileManager.default.removeItem(atPath: directory.path + "/seed.sql")
+        #expect(try MigrationDirectory.load(directory.path).isEmpty)
+    }
+
     @Test("A missing directory says so")
     func missingDirectory() {
         let error = #expect(throws: GodwitError.self) { try MigrationDirectory.load("/nonexistent/migrations") }

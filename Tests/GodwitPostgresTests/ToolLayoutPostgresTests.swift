@@ -33,6 +33,16 @@ struct ToolLayoutPostgresTests {
         }
     }
 
+    @Test("Up files that replace a function and a trigger in place get downs that put the earlier bodies back: rehearsed to go, each rollback proven")
+    func replacedFunctions() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await TemporaryDirectory.with { directory in
+                let problems = try await ToolLayoutFixtures.replacedFunctions(on: .postgres(endpoint), in: directory)
+                #expect(problems == [])
+            }
+        }
+    }
+
     @Test("A down that drops a table the database had before: the rehearsal names it gone, rows counted, and says no-go")
     func downDroppingATable() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in

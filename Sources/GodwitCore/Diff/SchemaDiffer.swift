@@ -54,6 +54,9 @@ public struct SchemaDiffer: Sendable {
         }, uniquingKeysWith: { $1 })
 
         // Tables that go, are renamed, stay.
+        // What depends on tables goes first and comes back last (``objects(from:to:)``).
+        let (objectsGoing, objectsComing) = objects(from: current, to: desired)
+        operations += objectsGoing
         var matched: [(Table, Table)] = []
         for table in current.tables {
             if let newName = tableRenames[table.name.name], let target = desired.tables.first(where: { $0.name.name == newName && $0.name.schema == table.name.schema }) {
@@ -90,7 +93,7 @@ public struct SchemaDiffer: Sendable {
             }
             operations.append(.dropTable(table.name))
         }
-        operations += objects(from: current, to: desired)
+        operations += objectsComing
         return SchemaDiff(operations: operations, warnings: warnings)
     }
 
@@ -189,27 +192,48 @@ public struct SchemaDiffer: Sendable {
         return copy
     }
 
-    /// Views, triggers and extended statistics, as raw SQL with their reverse.
-    private func objects(from current: Schema, to desired: Schema) -> [Operation] {
-        var operations: [Operation] = []
+    /// Views, triggers, rules, functions and extended statistics, as raw SQL with their
+    /// reverse, in two parts. Before the tables change: the views that read a table about to
+    /// be dropped, and its triggers and rules, while it still has its name (a planned drop may
+    /// first rename it aside, and PostgreSQL drops no table a view reads). After: the other
+    /// views, triggers and rules that go or change, then
+    /// functions dropped, created and replaced, then views, triggers and rules created, types
+    /// and statistics. A view on a table that only changes stays until the tables are done, as
+    /// the planner's table changes expect (SQLite's rebuild of a table makes its views again).
+    private func objects(from current: Schema, to desired: Schema) -> (going: [Operation], coming: [Operation]) {
+        var going: [Operation] = [], operations: [Operation] = []
+        let droppedTables = Set(current.tables.map(\.name)).subtracting(desired.tables.map(\.name))
         let quoter = current.engine.quoter
         func viewSQL(_ view: View, _ engine: Engine) -> String {
             engine == .sqlite ? view.definition : "CREATE \(view.isMaterialized ? "MATERIALIZED " : "")VIEW \(quoter.quote(view.name)) AS \(view.definition)"
         }
         func dropView(_ view: View) -> String { "DROP \(view.isMaterialized ? "MATERIALIZED " : "")VIEW \(quoter.quote(view.name))" }
-        for view in current.views where desired.view(named: view.name) != view {
-            operations.append(.rawSQL(RawSQL(up: dropView(view), down: viewSQL(view, current.engine))))
+        func dropTrigger(_ trigger: Trigger, _ engine: Engine) -> String {
+            "DROP TRIGGER \(quoter.quote(trigger.name))\(engine == .postgresql ? " ON \(quoter.quote(trigger.table))" : "")"
         }
+        func dropRule(_ rule: Rule) -> String { "DROP RULE \(quoter.quote(rule.name)) ON \(quoter.quote(rule.table))" }
+        for view in current.views where desired.view(named: view.name) != view {
+            let drop = Operation.rawSQL(RawSQL(up: dropView(view), down: viewSQL(view, current.engine)))
+            if view.dependencies.contains(where: droppedTables.contains) { going.append(drop) } else { operations.append(drop) }
+        }
+        for trigger in current.triggers where !desired.triggers.contains(trigger) {
+            let drop = Operation.rawSQL(RawSQL(up: dropTrigger(trigger, current.engine), down: trigger.definition))
+            if droppedTables.contains(trigger.table) { going.append(drop) } else { operations.append(drop) }
+        }
+        for rule in current.rules where !desired.rules.contains(rule) {
+            let drop = Operation.rawSQL(RawSQL(up: dropRule(rule), down: rule.definition))
+            if droppedTables.contains(rule.table) { going.append(drop) } else { operations.append(drop) }
+        }
+        let replacedFunctions = functions(from: current, to: desired)
+        operations += replacedFunctions.going + replacedFunctions.coming
         for view in DependencyOrder.sorted(desired.views, name: \.name, dependencies: \.dependencies) where current.view(named: view.name) != view {
             operations.append(.rawSQL(RawSQL(up: viewSQL(view, desired.engine), down: dropView(view))))
         }
-        for trigger in current.triggers where !desired.triggers.contains(trigger) {
-            operations.append(.rawSQL(RawSQL(up: "DROP TRIGGER \(quoter.quote(trigger.name))\(current.engine == .postgresql ? " ON \(quoter.quote(trigger.table))" : "")",
-                                            down: trigger.definition)))
-        }
         for trigger in desired.triggers where !current.triggers.contains(trigger) {
-            operations.append(.rawSQL(RawSQL(up: trigger.definition,
-                                            down: "DROP TRIGGER \(quoter.quote(trigger.name))\(desired.engine == .postgresql ? " ON \(quoter.quote(trigger.table))" : "")")))
+            operations.append(.rawSQL(RawSQL(up: trigger.definition, down: dropTrigger(trigger, desired.engine))))
+        }
+        for rule in desired.rules where !current.rules.contains(rule) {
+            operations.append(.rawSQL(RawSQL(up: rule.definition, down: dropRule(rule))))
         }
         let quoted = { (type: CompositeType) in type.createStatement(quoting: quoter) }
         for type in current.compositeTypes where !desired.compositeTypes.contains(type) {
@@ -225,6 +249,34 @@ public struct SchemaDiffer: Sendable {
         for statistics in desired.extendedStatistics where !current.extendedStatistics.contains(statistics) {
             operations.append(.rawSQL(RawSQL(up: statistics.definition, down: "DROP STATISTICS \(quoter.quote(statistics.name))")))
         }
-        return operations
+        return (going, operations)
+    }
+
+    /// Functions, procedures and aggregates that go, come, or change their definition (one
+    /// overload is its name and argument types). A changed one is replaced in place, as its
+    /// `CREATE OR REPLACE` definition does, so what calls it keeps working; an aggregate, which
+    /// has no such form before PostgreSQL 12, is dropped and created again.
+    private func functions(from current: Schema, to desired: Schema) -> (going: [Operation], coming: [Operation]) {
+        let quoter = current.engine.quoter
+        func drop(_ function: Function) -> String {
+            let kind = function.kind == .procedure ? "PROCEDURE" : function.kind == .aggregate ? "AGGREGATE" : "FUNCTION"
+            return "DROP \(kind) \(quoter.quote(function.name))(\(function.identityArguments))"
+        }
+        func replacing(_ old: Function, with new: Function) -> String {
+            new.kind == .aggregate ? drop(old) + ";\n" + new.definition : new.definition
+        }
+        var going: [Operation] = [], operations: [Operation] = []
+        for function in current.functions where !desired.functions.contains(where: { $0.signature == function.signature }) {
+            going.append(.rawSQL(RawSQL(up: drop(function), down: function.definition)))
+        }
+        for function in desired.functions {
+            guard let old = current.functions.first(where: { $0.signature == function.signature }) else {
+                operations.append(.rawSQL(RawSQL(up: function.definition, down: drop(function))))
+                continue
+            }
+            guard old.definition != function.definition else { continue }
+            operations.append(.rawSQL(RawSQL(up: replacing(old, with: function), down: replacing(function, with: old))))
+        }
+        return (going, operations)
     }
 }

@@ -28,6 +28,8 @@ public enum MigrationDirectory {
         var pairs: [String: (up: String?, down: String?)] = [:]
         var flyway: [(version: String, title: String, path: String)] = []
         var flywayUndo: [String: String] = [:]
+        // SQL files no layout claims: a directory of nothing else is most likely the wrong one.
+        var unread: [String] = []
         for name in names where !name.hasPrefix(".") {
             let url = base.appendingPathComponent(name)
             let display = (path as NSString).appendingPathComponent(name)
@@ -60,9 +62,12 @@ public enum MigrationDirectory {
             } else if name.hasPrefix("R__"), name.hasSuffix(".sql"),
                       let repeatable = try ToolLayouts.flywayRepeatable(name: name, text: try read(url.path, display: display), path: display) {
                 migrations.append(repeatable)
-            } else if name.hasSuffix(".sql"), let migration = try ToolLayouts.singleFile(name: name, text: try read(url.path, display: display),
-                                                                                     path: url.path, display: display) {
-                migrations.append(migration)
+            } else if name.hasSuffix(".sql") {
+                if let migration = try ToolLayouts.singleFile(name: name, text: try read(url.path, display: display), path: url.path, display: display) {
+                    migrations.append(migration)
+                } else {
+                    unread.append(name)
+                }
             }
         }
         for (version, title, path) in flyway {
@@ -77,6 +82,11 @@ public enum MigrationDirectory {
             }
             migrations.append(try sqlPair(stem: stem, up: up, down: pair.down ?? base.appendingPathComponent("\(stem).down.sql").path,
                                           display: (path as NSString).appendingPathComponent("\(stem).up.sql")))
+        }
+        if migrations.isEmpty, !unread.isEmpty {
+            throw GodwitError(.invalidMigration, "No migration Godwit can read", location: path,
+                              reason: "its SQL files (\(unread.prefix(3).joined(separator: ", "))\(unread.count > 3 ? ", …" : "")) carry no version in a layout Godwit reads",
+                              remedy: "Name each migration <version>_<name>.sql (the version in digits), or as golang-migrate, dbmate, goose, Flyway, diesel, Prisma, sqitch or sqlx lay them out; see the README's \"Migration files\".")
         }
         var seen: [String: String] = [:]
         for migration in migrations {

@@ -13,7 +13,9 @@ import Foundation
 ///   and again whenever they change: their id carries Flyway's checksum of the script
 ///   (`R__views@-1249003453`), so a changed file is a new migration, pending until it runs.
 /// - Prisma: `<timestamp>_<name>/migration.sql` folders, with no down (Godwit writes one);
-/// - sqitch: `sqitch.plan` with `deploy/`, `revert/` and `verify/` scripts.
+/// - sqitch: `sqitch.plan` with `deploy/`, `revert/` and `verify/` scripts;
+/// - sqlx: `<version>_<name>.sql` with neither tool's markers (a "simple" migration, no down:
+///   Godwit writes one), or the `.up.sql`/`.down.sql` pairs golang-migrate also writes.
 ///
 /// diesel's `<version>_<name>/up.sql` folders and golang-migrate's `<version>_<name>.up.sql` pairs
 /// are the pair forms ``MigrationDirectory`` reads itself.
@@ -25,8 +27,9 @@ public enum ToolLayouts {
         var options: String
     }
 
-    /// The migration in a single `.sql` file of dbmate or goose, or nil when the file has neither
-    /// tool's markers.
+    /// The migration in a single `.sql` file: dbmate's or goose's sections, or, with neither
+    /// tool's markers and a version of digits, sqlx's simple migration, whose down Godwit
+    /// writes. Nil for any other `.sql` file (a `schema.sql` dump beside the migrations).
     static func singleFile(name: String, text: String, path: String, display: String) throws -> Migration? {
         let stem = String(name.dropLast(".sql".count))
         let (version, title) = MigrationDirectory.versionAndName(stem)
@@ -37,6 +40,9 @@ public enum ToolLayouts {
         if let (up, down) = sections(text, upMarker: "-- +goose Up", downMarker: "-- +goose Down") {
             return try migration(version: version, title: title, text: text, up: up, down: down, path: path, display: display,
                              isTransactional: !text.contains("-- +goose NO TRANSACTION"))
+        }
+        if !version.isEmpty, version != stem, version.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            return try upOnly(stem: stem, text: text, path: display, display: display)
         }
         return nil
     }

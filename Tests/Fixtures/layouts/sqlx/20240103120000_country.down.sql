@@ -1,0 +1,2 @@
+DROP VIEW author_names;
+ALTER TABLE authors DROP COLUMN country;
