@@ -11,6 +11,20 @@ import Testing
 struct RealCorpusPostgresTests {
     static let directory = Fixtures.url("real/crates-io/migrations").path
 
+    @Test("atuin's server migrations (sqlx, no downs), taken over from sqlx after the first four: rehearsed to go with the downs Godwit writes (a counting trigger's function replaced and put back), applied with sqlx's rows and checksums, each rolled back proven")
+    func atuinServer() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let seed = """
+                INSERT INTO users (username, email, password) VALUES ('ann', 'Ann@Example.com', 'x1'), ('bö "quoted"', 'b@example.com', 'x2');
+                INSERT INTO history (client_id, user_id, hostname, timestamp, data) VALUES
+                  ('c1', 1, 'host', '2024-01-01 10:00', 'ls ''-la'''), ('c2', 1, 'hôst', '2024-01-01 10:01', repeat('x', 8000)),
+                  ('c3', 2, 'h', '2024-01-02', '');
+                """
+            let problems = try await SQLxAdoption.run(directory: Fixtures.url("real/atuin/server-postgres").path, on: .postgres(endpoint), adopted: 4, seed: seed)
+            #expect(problems == [])
+        }
+    }
+
     @Test("crates.io's migrations: each planned from its scratch run, all applied with every target verified, the newest rolled back and applied again; downs judged on the scratch as the database then shows")
     func cratesIO() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
