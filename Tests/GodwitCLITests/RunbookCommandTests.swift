@@ -380,8 +380,9 @@ struct RunbookCommandTests {
     @Test("One godwit at a time works on a runbook: a second run, confirm or rollback is refused naming the holder (exit 4)")
     func oneRunnerAtATime() async throws {
         try await TemporaryDirectory.with { directory in
-            // The stage holds until the test lets it go (at most a minute), however slow the machine.
-            try "runbook: Slow\ngoal: g\nstages:\n  - {id: slow, run: \"for i in $(seq 600); do [ -e go-on ] && exit 0; sleep 0.1; done; exit 1\", rollback: []}\n"
+            // The stage holds until the test lets it go (at most five minutes), however slow the
+            // machine: a suite in full swing on two cores has taken a minute over the three refusals.
+            try "runbook: Slow\ngoal: g\nstages:\n  - {id: slow, run: \"for i in $(seq 3000); do [ -e go-on ] && exit 0; sleep 0.1; done; exit 1\", rollback: []}\n"
                 .write(toFile: directory.path("rb.yaml"), atomically: true, encoding: .utf8)
             let first = try BackgroundProcess(GodwitBinary.path, ["runbook", "run", directory.path("rb.yaml")])
             #expect(try await first.waitForError("stage slow \\(slow\\) begins") != nil, "\(first.standardError)")

@@ -6,8 +6,10 @@ import Testing
 
 @Suite("Other tools' layouts and histories on PostgreSQL")
 struct ToolLayoutPostgresTests {
+    // One tool at a time: each case rehearses on a clone of its own, about five sessions, and
+    // the rest of the suite shares the server's connections.
     @Test("Each tool's directory is read in place and its history adopted: status, the next file only, its rows kept current",
-          arguments: LegacyHistory.Tool.allCases)
+          .serialized, arguments: LegacyHistory.Tool.allCases)
     func adopt(_ tool: LegacyHistory.Tool) async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
             let problems = try await ToolLayoutFixtures.adopt(tool, on: .postgres(endpoint))

@@ -3,11 +3,13 @@ import Foundation
 /// Reads a migrations directory: versioned YAML files (`001_add_email.yaml`), and for projects
 /// that adopt Godwit, SQL in the layouts of the tools they come from — pairs (`002_x.up.sql` with
 /// `002_x.down.sql` as golang-migrate writes them, or diesel's folder `003_x/` holding `up.sql`
-/// and `down.sql`), dbmate's and goose's single files with up and down sections, and Flyway's
-/// `V…__x.sql` with its `U…__x.sql` undo and `R__x.sql` repeatables (see ``ToolLayouts``).
+/// and `down.sql`), dbmate's and goose's single files with up and down sections, sqlx's numbered
+/// files with neither, and Flyway's `V…__x.sql` with its `U…__x.sql` undo and `R__x.sql`
+/// repeatables (see ``ToolLayouts``).
 ///
 /// The version is what comes before the first `_` of the name; migrations are returned in
-/// ascending version order (numbers compared as numbers). Other files (a README) are ignored.
+/// ascending version order (numbers compared as numbers). Other files (a README, a `schema.sql`)
+/// are ignored, unless nothing else is there.
 public enum MigrationDirectory {
     /// Loads and validates every migration in `path`.
     /// - Throws: ``GodwitError`` naming the file and what is wrong: a missing directory, an
