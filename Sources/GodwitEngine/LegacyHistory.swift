@@ -151,13 +151,13 @@ public struct LegacyHistory: Sendable {
         case .sqlx:
             // sqlx's checksum is of the up SQL as the file holds it; it refuses to run on if they differ.
             guard let number = Int64(version) else { return }
-            let text = migration.operations.first.flatMap { if case .rawSQL(let raw) = $0 { raw.up } else { nil } } ?? ""
+            let text = migration.operations.first?.rawSQL?.up ?? ""
             _ = try await driver.execute(unsafeSQL: """
                 INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (\(p[1]), \(p[2]), true, \(p[3]), 0)
                 """, bindings: [.integer(number), .text(migration.name), .blob(MigrationChecksum.sha384(Data(text.utf8)))])
         case .flyway:
             let script = migration.source.map { ($0.path as NSString).lastPathComponent } ?? version
-            let text = migration.operations.first.flatMap { if case .rawSQL(let raw) = $0 { raw.up } else { nil } } ?? ""
+            let text = migration.operations.first?.rawSQL?.up ?? ""
             _ = try await driver.execute(unsafeSQL: """
                 INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
                 SELECT coalesce(max(installed_rank), 0) + 1, \(p[1]), \(p[2]), 'SQL', \(p[3]), \(p[4]), 'godwit', 0, true FROM flyway_schema_history

@@ -213,18 +213,39 @@ public final class PrometheusServer: Sendable {
 /// A free TCP port on the loopback address, found by binding port 0.
 public enum FreePort {
     public static func take() throws -> Int {
+        let bound = try LoopbackSocket.bind()
+        close(bound.socket)
+        return bound.port
+    }
+}
+
+/// A TCP socket bound to a free port of the loopback address.
+public enum LoopbackSocket {
+    /// The socket (the caller closes it) and its port.
+    public static func bind() throws -> (socket: Int32, port: Int) {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
         }
-        guard bound else { throw TestToolMissing(tool: "a free port", remedy: "no loopback port could be bound") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else {
+            close(socket)
+            throw TestToolMissing(tool: "a free port", remedy: "no loopback port could be bound")
+        }
+        return (socket, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    /// A socket that takes connections and never answers: the kernel completes each handshake,
+    /// and nothing reads. Closed when `body` returns.
+    public static func withSilentListener<Result>(_ body: (Int) async throws -> Result) async throws -> Result {
+        let (socket, port) = try bind()
+        defer { close(socket) }
+        guard listen(socket, 4) == 0 else { throw TestToolMissing(tool: "a listening socket", remedy: "listen() failed on the loopback address") }
+        return try await body(port)
     }
 }
 

@@ -17,15 +17,7 @@ public enum SQLxAdoption {
         let migrations = try MigrationDirectory.load(directory)
         guard migrations.count > adopted else { return ["read \(migrations.count) migrations"] }
         try await DatabaseConnector.withDriver(url) { driver in
-            try await driver.executeScript(unsafeSQL: ToolLayoutFixtures.historyTable(.sqlx, engine: driver.engine))
-            for migration in migrations.prefix(adopted) {
-                guard case .rawSQL(let raw) = migration.operations[0] else { continue }
-                try await driver.executeScript(unsafeSQL: raw.up)
-                _ = try await driver.execute(unsafeSQL: """
-                    INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
-                    VALUES (\(migration.id), \(SQLIdentifierQuoter.literal(migration.name)), true, \(driver.dialect.parameter(1)), 1000)
-                    """, bindings: [.blob(MigrationChecksum.sha384(Data(raw.up.utf8)))])
-            }
+            try await ToolLayoutFixtures.applyAsTheToolWould(.sqlx, first: adopted, from: directory, on: driver)
             try await driver.executeScript(unsafeSQL: seed)
         }
         let start = try await DatabaseState.of(url)

@@ -10,8 +10,9 @@ public enum ToolLayoutFixtures {
     }
 
     /// Plays the tool: runs the first `count` migrations' up SQL and writes its history rows.
-    public static func applyAsTheToolWould(_ tool: LegacyHistory.Tool, first count: Int, on driver: any DatabaseDriver) async throws {
-        let migrations = try MigrationDirectory.load(directory(tool))
+    /// - Parameter folder: the migrations, the tool's sample directory when nil.
+    public static func applyAsTheToolWould(_ tool: LegacyHistory.Tool, first count: Int, from folder: String? = nil, on driver: any DatabaseDriver) async throws {
+        let migrations = try MigrationDirectory.load(folder ?? directory(tool))
         if tool == .sqitch { try await attachSqitchRegistry(on: driver) }
         try await driver.executeScript(unsafeSQL: historyTable(tool, engine: driver.engine))
         if tool == .goose { _ = try await driver.execute(unsafeSQL: "INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true)") }

@@ -33,28 +33,19 @@ struct PostgresConnectionErrorTests {
 
     @Test("A server that takes the connection and never answers: the wait ends at connect_timeout, and the error says so")
     func silentServer() async throws {
-        // A listening socket nobody reads: the kernel completes the handshake, nothing answers.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
-        #expect(bound == 0 && listen(listener, 4) == 0)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
-        var endpoint = try TestPostgres.endpoint()
-        endpoint.host = "127.0.0.1"
-        endpoint.port = Int(UInt16(bigEndian: address.sin_port))
-        endpoint.sslMode = .disable
-        endpoint.connectTimeout = 2
-        let started = ContinuousClock.now
-        let error = await #expect(throws: GodwitError.self) { try await PostgresDriver.connect(endpoint) }
-        #expect(error?.code == .serverUnreachable)
-        #expect(error?.description == "Cannot connect to PostgreSQL at 127.0.0.1:\(endpoint.port): no answer within 2 seconds (connect_timeout in the URL sets the wait). "
-            + "Check that the server is running and accepts connections on that host and port.")
-        #expect(ContinuousClock.now - started >= .seconds(2))
+        try await LoopbackSocket.withSilentListener { port in
+            var endpoint = try TestPostgres.endpoint()
+            endpoint.host = "127.0.0.1"
+            endpoint.port = port
+            endpoint.sslMode = .disable
+            endpoint.connectTimeout = 2
+            let started = ContinuousClock.now
+            let error = await #expect(throws: GodwitError.self) { try await PostgresDriver.connect(endpoint) }
+            #expect(error?.code == .serverUnreachable)
+            #expect(error?.description == "Cannot connect to PostgreSQL at 127.0.0.1:\(port): no answer within 2 seconds (connect_timeout in the URL sets the wait). "
+                + "Check that the server is running and accepts connections on that host and port.")
+            #expect(ContinuousClock.now - started >= .seconds(2))
+        }
     }
 
     @Test("A wrong password")
