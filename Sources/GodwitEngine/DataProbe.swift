@@ -7,59 +7,100 @@ public import GodwitCore
 /// the queries `apply` runs before the same steps, so they cost what apply's checks cost.
 public enum DataProbe {
     /// For each plan of a chain (with the schema it starts from), in order, the rows its steps'
-    /// checks find now. A check is not counted when an earlier step writes a column it reads (a
-    /// fill of `status` prepares the NOT NULL on `status`, not a check on `total`), or writes the
-    /// table in a way Godwit cannot narrow to columns (hand-written SQL reaching it, an update
-    /// whose columns it cannot tell); after SQL whose reach is unknown, none is.
+    /// checks find now. A check whose rows an earlier step writes first is not counted: what it
+    /// meets then is what that write leaves. That is a column it reads filled (a fill of
+    /// `status` prepares the NOT NULL on `status`, not a check on `total`), the table written in
+    /// a way Godwit cannot narrow to columns (hand-written SQL reaching it, an update whose
+    /// columns it cannot tell), or any table after SQL whose reach is unknown. Within one
+    /// migration that is its own business and goes unsaid; when the writer is an earlier
+    /// pending migration the count says so (``DataCount/Basis/afterEarlierMigration(_:)``),
+    /// for lint to name it and the plan to send the reader to a rehearsal.
     public static func counts(for plans: [(plan: Plan, schema: Schema)], on driver: any DatabaseDriver,
                               budget: ProbeBudget = ProbeBudget()) async throws -> [[DataCount]] {
-        var written: [String: Set<String>?] = [:]  // table (lower-cased) → columns written, nil for all
-        var everything = false                     // hand-written SQL that names no table may write any
+        var written = TablesWritten()
         var result: [[DataCount]] = []
         for (plan, schema) in plans {
+            let migration = plan.migration.id
             var counts: [DataCount] = []
+            /// Counts `check` now, or says which earlier migration writes its table first; a
+            /// check prepared within this migration (its own fill) is left out.
+            func probe(_ check: StepCheck, table checked: QualifiedName, fix: String, step index: Int, title: String) async {
+                if let writer = written.writer(preparing: check, on: checked) {
+                    // Only a check on the rows themselves is owed a word (not one on the catalog,
+                    // such as an index's validity).
+                    guard writer != migration, SQLText.mentions(check.sql, checked.name) else { return }
+                    counts.append(DataCount(step: index, stepTitle: title, check: check.name, table: checked, rows: 0, fix: fix,
+                                            basis: .afterEarlierMigration(writer)))
+                    return
+                }
+                guard let (rows, basis) = await count(check, in: schema, on: driver, budget: budget), rows > 0 || basis != .exact else { return }
+                counts.append(DataCount(step: index, stepTitle: title, check: check.name, table: checked, rows: rows, fix: fix, basis: basis))
+            }
             for (index, step) in plan.steps.enumerated() {
                 let operationAt = { (index: Int?) in index.flatMap { $0 < plan.migration.operations.count ? plan.migration.operations[$0] : nil } }
                 let operation = operationAt(step.operationIndex)
                 let table = operation?.table
-                for check in step.checks where !everything {
+                for check in step.checks {
                     // A joined rebuild's check belongs to the operation it came from.
                     let source = operationAt(check.operationIndex ?? step.operationIndex)
-                    guard let source, let checked = source.table, source.checksExistingRows,
-                          !isPrepared(check, by: written[checked.name.lowercased()]),
-                          let (rows, basis) = await count(check, in: schema, on: driver, budget: budget), rows > 0 || basis != .exact else { continue }
-                    counts.append(DataCount(step: index, stepTitle: step.title, check: check.name, table: checked, rows: rows,
-                                            fix: DataFix.text(for: source, table: checked, engine: plan.engine), basis: basis))
+                    guard let source, let checked = source.table, source.checksExistingRows else { continue }
+                    await probe(check, table: checked, fix: DataFix.text(for: source, table: checked, engine: plan.engine), step: index, title: step.title)
                 }
-                if !everything, case .rawSQL(let raw) = operation, let effect = raw.effect {
-                    for (check, checked, change) in checks(of: raw, effect: effect, engine: plan.engine, against: schema)
-                    where !isPrepared(check, by: written[checked.name.lowercased()]) {
-                        guard let (rows, basis) = await count(check, in: schema, on: driver, budget: budget), rows > 0 || basis != .exact else { continue }
-                        counts.append(DataCount(step: index, stepTitle: step.title, check: check.name, table: checked, rows: rows,
-                                                fix: DataFix.text(for: change, table: checked, engine: plan.engine), basis: basis))
+                if case .rawSQL(let raw) = operation, let effect = raw.effect {
+                    for (check, checked, change) in checks(of: raw, effect: effect, engine: plan.engine, against: schema) {
+                        await probe(check, table: checked, fix: DataFix.text(for: change, table: checked, engine: plan.engine), step: index, title: step.title)
                     }
                 }
                 if case .rawSQL(let raw) = operation {
                     // Hand-written SQL writes the tables its statements reach, or any.
                     switch RawSQLReach.of(raw.up, engine: plan.engine, in: schema) {
-                    case .unknown: everything = true
-                    case .tables(let reached): for table in reached { written[table.name.lowercased()] = .some(nil) }
+                    case .unknown: written.everything(by: migration)
+                    case .tables(let reached): for table in reached { written.record(table, columns: nil, by: migration) }
                     }
                 } else if step.backfill != nil || operation?.writesEveryRow == true {
-                    guard let key = table?.name.lowercased() else { everything = true; continue }
-                    let before = table.flatMap { SchemaTransformer().resolve($0, in: schema) }.flatMap { schema.table(named: $0) }
-                    let columns = operation?.columns(in: before)
-                    switch (written[key], columns) {
-                    case (.some(.none), _): break
-                    case (_, .none): written[key] = .some(nil)
-                    case (.none, .some(let new)): written[key] = .some(new)
-                    case (.some(.some(let old)), .some(let new)): written[key] = .some(old.union(new))
-                    }
+                    guard let table else { written.everything(by: migration); continue }
+                    let before = SchemaTransformer().resolve(table, in: schema).flatMap { schema.table(named: $0) }
+                    written.record(table, columns: operation?.columns(in: before), by: migration)
                 }
             }
             result.append(counts)
         }
         return result
+    }
+
+    /// What the steps probed so far write, and which migration wrote it last: a check reading
+    /// what was written meets the rows that write leaves, not the rows there today.
+    private struct TablesWritten {
+        private struct Write { var columns: Set<String>?; var migration: String; var order: Int }
+        /// Table (lower-cased) → the columns written (nil: all of them) and the last writer.
+        private var tables: [String: Write] = [:]
+        /// The last migration whose SQL may write any table (a reach its text does not tell).
+        private var anyTable: Write?
+        private var order = 0
+
+        mutating func record(_ table: QualifiedName, columns: Set<String>?, by migration: String) {
+            order += 1
+            let key = table.name.lowercased()
+            var merged = columns
+            if let earlier = tables[key] {
+                merged = earlier.columns.flatMap { old in columns.map { old.union($0) } }
+            }
+            tables[key] = Write(columns: merged, migration: migration, order: order)
+        }
+
+        mutating func everything(by migration: String) {
+            order += 1
+            anyTable = Write(columns: nil, migration: migration, order: order)
+        }
+
+        /// The migration whose earlier step last wrote what `check` reads on `table`, or nil.
+        func writer(preparing check: StepCheck, on table: QualifiedName) -> String? {
+            // The whole table written, or one of the columns the check reads.
+            let direct = tables[table.name.lowercased()].flatMap { written in
+                written.columns?.contains(where: { SQLText.mentions(check.sql, $0) }) ?? true ? written : nil
+            }
+            return [direct, anyTable].compactMap { $0 }.max { $0.order < $1.order }?.migration
+        }
     }
 
     /// The checks a SQL file's schema changes would make on rows that exist today: what the
@@ -82,13 +123,6 @@ public enum DataProbe {
             found += plan.steps.flatMap(\.checks).map { ($0, table, operation) }
         }
         return found
-    }
-
-    /// Whether an earlier step wrote what `check` reads.
-    private static func isPrepared(_ check: StepCheck, by written: Set<String>??) -> Bool {
-        guard let written else { return false }             // nothing written to the table
-        guard let columns = written else { return true }    // the whole table written
-        return columns.contains { SQLText.mentions(check.sql, $0) }
     }
 
     /// The count and how it was taken, or nil when the check cannot run against the schema as

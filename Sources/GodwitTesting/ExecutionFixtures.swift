@@ -188,6 +188,48 @@ extension ExecutionFixtures {
         if let fixed = try await MigrationPlanning.planAll(directory: directory.url.path, database: url).first, !fixed.dataCounts.isEmpty {
             problems.append("counted though the file fixes the rows first: \(fixed.dataCounts)")
         }
+        problems += try await fixInEarlierMigration(directory, on: url)
+        return problems
+    }
+
+    /// The fix in an earlier pending migration: the later file's check is not counted now, and
+    /// lint (GW132) and the plan document name the migration that writes the rows first; once
+    /// that migration is applied, the check is counted and finds nothing.
+    private static func fixInEarlierMigration(_ directory: TemporaryDirectory, on url: DatabaseURL) async throws -> [String] {
+        var problems: [String] = []
+        for name in ["001_unique.up.sql", "001_unique.down.sql"] { try FileManager.default.removeItem(atPath: directory.path(name)) }
+        let files = [
+            "001_fix_codes.up.sql": "UPDATE orders SET code = code || id WHERE code = 'b';\n",
+            "001_fix_codes.down.sql": "UPDATE orders SET code = 'b' WHERE code IN ('b2', 'b3');\n",
+            "002_unique_codes.up.sql": "CREATE UNIQUE INDEX orders_code_unique ON orders (code);\n",
+            "002_unique_codes.down.sql": "DROP INDEX orders_code_unique;\n",
+        ]
+        for (name, text) in files { try text.write(toFile: directory.path(name), atomically: true, encoding: .utf8) }
+        let planned = try await MigrationPlanning.planAll(directory: directory.url.path, database: url)
+        guard planned.count == 2 else { return ["planned \(planned.count) migrations, not 2"] }
+        if !planned[0].dataCounts.isEmpty { problems.append("the fix itself was counted: \(planned[0].dataCounts)") }
+        let unique = planned[1]
+        if unique.dataCounts.map(\.basis) != [.afterEarlierMigration("001")] || unique.dataCounts.first?.table?.name != "orders" {
+            problems.append("the unique index after the fix: \(unique.dataCounts)")
+        }
+        let findings = Linter().lint(unique.plan.migration, plan: unique.plan, against: unique.schemaBefore, dataCounts: unique.dataCounts)
+        if findings.contains(where: { $0.code == "GW130" }) { problems.append("GW130 on rows the earlier migration fixes") }
+        let note = findings.first { $0.code == "GW132" }
+        if note?.severity != .info || note?.message.contains("migration 001, pending before this one, writes the rows of ") != true
+            || note?.message.contains("orders first, so step 1") != true {
+            problems.append("GW132: \(findings.map { "\($0.code) \($0.message)" })")
+        }
+        let markdown = PlanMarkdownRenderer(source: url.description).render(unique.plan, against: unique.schemaBefore, dataCounts: unique.dataCounts)
+        if !markdown.contains("not counted (migration 001 writes these rows first)") || !markdown.contains("rehearse: the rehearsal runs 001 on a copy") {
+            problems.append("the plan document does not send the reader to a rehearsal")
+        }
+        // 001 applied: 002 is the only pending one, counted now, and the duplicates are gone.
+        let migrations = try MigrationDirectory.load(directory.url.path)
+        _ = try await MigrationApplier(url: url, settings: ExecutionSettings()).apply(Array(migrations.prefix(1)))
+        let after = try await MigrationPlanning.planAll(directory: directory.url.path, database: url)
+        if after.map(\.plan.migration.id) != ["002"] || after.first?.dataCounts.isEmpty != true {
+            problems.append("after 001 ran: \(after.map { ($0.plan.migration.id, $0.dataCounts) })")
+        }
         return problems
     }
 }

@@ -26,6 +26,9 @@ public struct DataCount: Hashable, Sendable {
         case sampled(share: Double)
         /// Not counted: the exact count did not finish within this many seconds.
         case notCounted(seconds: Double)
+        /// Not counted: an earlier pending migration (this id) writes the rows first, so what
+        /// the check meets is what that migration leaves, which only running it tells.
+        case afterEarlierMigration(String)
     }
 
     public init(step: Int, stepTitle: String, check: String, table: QualifiedName?, rows: Int64, fix: String? = nil, basis: Basis = .exact) {
@@ -49,6 +52,8 @@ public struct DataCount: Hashable, Sendable {
             return "about \(QuantityFormat.count(rows)) (a \(shown) sample)"
         case .notCounted(let seconds):
             return "not counted (the exact count took over \(DurationFormat.text(seconds)))"
+        case .afterEarlierMigration(let migration):
+            return "not counted (migration \(migration) writes these rows first)"
         }
     }
 }

@@ -96,6 +96,15 @@ public enum LintRules {
                            message: "'\(count.check)' was \(count.rowsText): step \(count.step + 1) (\(count.stepTitle)) may stop on rows nobody counted")
             }
         },
+        Rule(code: "GW132", name: "data-written-by-earlier-migration", severity: .info,
+             remedy: "Rehearse the pending migrations together: the rehearsal runs the earlier one on a copy, then this check on what it left.") { context in
+            context.dataCounts.compactMap { count in
+                guard case .afterEarlierMigration(let writer) = count.basis else { return nil }
+                let table = count.table.map { " of \($0)" } ?? ""
+                return Hit(index: context.plan.steps[count.step].operationIndex,
+                           message: "'\(count.check)' is not counted now: migration \(writer), pending before this one, writes the rows\(table) first, so step \(count.step + 1) (\(count.stepTitle)) meets what \(writer) leaves")
+            }
+        },
         Rule(code: "GW100", name: "destructive-outside-contract", severity: .error,
              remedy: "Move the destructive part to a drop_* operation (Godwit runs those in contract, after the gate), or into its own migration after the soak period.") { context in
             // With downtime allowed the application is stopped and the steps run as written;

@@ -267,6 +267,7 @@ public struct PlanMarkdownRenderer: Sendable {
     private static func fixCell(_ count: DataCount) -> String {
         switch count.basis {
         case .notCounted: return "count it outside busy hours, or rehearse: the rehearsal runs the check on a copy"
+        case .afterEarlierMigration(let writer): return "rehearse: the rehearsal runs \(writer) on a copy, then this check"
         case .sampled where count.rows == 0: return "none in the sample; rows outside it may still fail (rehearse to be sure)"
         default: return count.fix ?? "an `update_rows` before this operation, or a change the rows fit"
         }
