@@ -7,7 +7,9 @@ public import GodwitEngine
 public enum ProcessRunner {
     public typealias Result = ExternalProcess.Result
 
-    /// Runs `executable` (a path, or a name looked up on `PATH`) with `arguments`.
+    /// Runs `executable` (a path, or a name looked up on `PATH`) with `arguments`, blocking the
+    /// calling thread: async tests use ``runOffPool(_:_:environment:currentDirectory:)``.
+    @available(*, noasync, message: "blocks a thread of the cooperative pool: use runOffPool")
     public static func run(
         _ executable: String,
         _ arguments: [String],

@@ -51,7 +51,7 @@ public enum TestPostgres {
     /// Loads a SQL file with `psql` (which understands `COPY … FROM stdin`), stopping at the first
     /// error. Lines that create, drop or switch databases are left out, so a script written to
     /// make its own database (Chinook's) loads into the given one.
-    public static func load(_ file: URL, into endpoint: DatabaseURL.PostgresEndpoint) throws {
+    public static func load(_ file: URL, into endpoint: DatabaseURL.PostgresEndpoint) async throws {
         let text = try String(contentsOf: file, encoding: .utf8)
         let kept = text.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
             let upper = line.trimmingCharacters(in: .whitespaces).uppercased()
@@ -60,8 +60,11 @@ public enum TestPostgres {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let script = directory.path("load.sql")
-        try kept.joined(separator: "\n").write(toFile: script, atomically: true, encoding: .utf8)
-        let result = try ProcessRunner.run(
+        var sql = kept.joined(separator: "\n")
+        let version = try await serverVersionNumber(endpoint)
+        for feature in newerFeatures where version < feature.since { sql = sql.replacingOccurrences(of: feature.text, with: feature.olderServers) }
+        try sql.write(toFile: script, atomically: true, encoding: .utf8)
+        let result = try await ProcessRunner.runOffPool(
             "psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", DatabaseURL.postgres(endpoint).unredactedString, "-f", script]
         )
         guard result.status == 0 else {
@@ -69,9 +72,24 @@ public enum TestPostgres {
         }
     }
 
+    /// Syntax the fixtures use that older servers lack, and how those servers are given the
+    /// rest of the script: `since` is the first `server_version_num` that has it.
+    static let newerFeatures: [(since: Int, text: String, olderServers: String)] = [
+        (150_000, "UNIQUE NULLS NOT DISTINCT", "UNIQUE"),
+    ]
+
+    /// The server's `server_version_num` (`140023` for 14.23), asked with psql.
+    public static func serverVersionNumber(_ endpoint: DatabaseURL.PostgresEndpoint) async throws -> Int {
+        let result = try await ProcessRunner.runOffPool("psql", ["-X", "-A", "-t", "-d", DatabaseURL.postgres(endpoint).unredactedString, "-c", "SHOW server_version_num"])
+        guard result.status == 0, let number = Int(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw GodwitError(.queryFailed, "psql could not read the server's version", reason: result.standardError)
+        }
+        return number
+    }
+
     /// `pg_dump --schema-only` of a database, without the lines that name the dump itself.
-    public static func schemaDump(_ endpoint: DatabaseURL.PostgresEndpoint) throws -> String {
-        let result = try ProcessRunner.run(
+    public static func schemaDump(_ endpoint: DatabaseURL.PostgresEndpoint) async throws -> String {
+        let result = try await ProcessRunner.runOffPool(
             "pg_dump", ["--schema-only", "--no-owner", "--no-privileges", "-d", DatabaseURL.postgres(endpoint).unredactedString]
         )
         guard result.status == 0 else {

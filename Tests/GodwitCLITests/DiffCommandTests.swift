@@ -99,7 +99,7 @@ struct DiffCommandTests {
     func postgres() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
             try await TemporaryDirectory.with { directory in
-                try TestPostgres.load(Fixtures.chinookPostgres, into: endpoint)
+                try await TestPostgres.load(Fixtures.chinookPostgres, into: endpoint)
                 let url = DatabaseURL.postgres(endpoint)
                 let dump = try await GodwitBinary.run(["inspect", url.unredactedString, "--format", "sql"]).standardOutput
                 let desired = dump.replacingOccurrences(of: "CREATE TABLE public.genre (\n    genre_id integer NOT NULL,", with: "CREATE TABLE public.genre (\n    genre_id integer NOT NULL,\n    slug text,")

@@ -73,7 +73,7 @@ struct InspectCommandTests {
     @Test("PostgreSQL through the binary, with the password kept out of the output")
     func postgres() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
-            try TestPostgres.load(Fixtures.chinookPostgres, into: endpoint)
+            try await TestPostgres.load(Fixtures.chinookPostgres, into: endpoint)
             var withPassword = endpoint
             withPassword.password = "unused-secret"  // trust auth ignores it; it must still never be printed
             let url = DatabaseURL.postgres(withPassword)

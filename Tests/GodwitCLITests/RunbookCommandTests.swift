@@ -225,6 +225,12 @@ struct RunbookCommandTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path("reverse.yaml")) && !FileManager.default.fileExists(atPath: directory.path("verify-report.json")))
     }
 
+    /// Stops and removes the test's own servers; run from a `defer`, which cannot wait off the
+    /// pool (a server's stop takes a moment).
+    static func stopInstances(in directories: [String]) {
+        for directory in directories { _ = try? ProcessRunner.run(pgInstance, ["stop", "--dir", directory, "--remove"]) }
+    }
+
     static let pgInstance = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("scripts/pg-instance").path
 
@@ -233,8 +239,7 @@ struct RunbookCommandTests {
         let directory = try Self.copy("postgres-upgrade")
         let old = directory.path("servers/old"), new = directory.path("servers/new")
         defer {
-            _ = try? ProcessRunner.run(Self.pgInstance, ["stop", "--dir", new, "--remove"])
-            _ = try? ProcessRunner.run(Self.pgInstance, ["stop", "--dir", old, "--remove"])
+            Self.stopInstances(in: [new, old])
             directory.remove()
         }
         let oldPort = try FreePort.take(), newPort = try FreePort.take()

@@ -238,7 +238,9 @@ struct ApplyPostgresTests {
             // While godwit waits for its ACCESS EXCLUSIVE lock, other sessions' reads are not queued
             // behind it: with a lock timeout of their own longer than godwit's, every read succeeds.
             try await reader.execute(unsafeSQL: "SET lock_timeout = '2s'")
-            for _ in 0..<1000 where log.events(.retry).count < 3 { try await Task.sleep(for: .milliseconds(20)) }
+            // Bounded by time, not by a count of naps: a loaded machine stretches each nap.
+            let deadline = ContinuousClock.now + .seconds(120)
+            while log.events(.retry).count < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             #expect(log.events(.retry).count >= 3, "godwit did not retry: \(log.events.map(\.message))")
             for _ in 0..<10 {
                 #expect(try await reader.query(unsafeSQL: "SELECT count(*) FROM accounts").first?[0].integerValue == 300)

@@ -60,8 +60,8 @@ struct ConcurrentWriterTests {
     func concurrentWriters() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
             let url = DatabaseURL.postgres(endpoint)
-            try TestPostgres.load(SeedExampleTests.example.appendingPathComponent("schema.sql"), into: endpoint)
-            try TestPostgres.load(SeedExampleTests.example.appendingPathComponent("data.sql"), into: endpoint)
+            try await TestPostgres.load(SeedExampleTests.example.appendingPathComponent("schema.sql"), into: endpoint)
+            try await TestPostgres.load(SeedExampleTests.example.appendingPathComponent("data.sql"), into: endpoint)
             try await DatabaseConnector.withDriver(url) { driver in
                 try await driver.executeScript(unsafeSQL: """
                     INSERT INTO users (name, email, created_at) SELECT 'bulk ' || g, 'bulk-' || g || '@example.com', timestamp '2023-01-01' + g * interval '1 hour'

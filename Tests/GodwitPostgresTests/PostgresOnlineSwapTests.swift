@@ -38,7 +38,7 @@ struct PostgresOnlineSwapTests {
             try await driver.execute(unsafeSQL: "SET TIME ZONE 'UTC'")
             try await driver.executeScript(unsafeSQL: Self.setup)
             let start = try await driver.inspect(InspectionOptions()).removingStatistics()
-            let startDump = try TestPostgres.schemaDump(endpoint)
+            let startDump = try await TestPostgres.schemaDump(endpoint)
             let plan = try PostgresPlanner().plan(try MigrationFileParser().parse(Self.migration, file: "m.yaml", defaultID: "4"), against: start)
             #expect(plan.steps.filter { $0.phase == .expand }.allSatisfy { $0.isOnline })
             #expect(plan.steps.contains { $0.forward.contains { $0.hasPrefix("CREATE INDEX CONCURRENTLY IF NOT EXISTS _godwit_new_account_created") } })
@@ -72,7 +72,7 @@ struct PostgresOnlineSwapTests {
 
             try await PlanStepRunner().reverse(plan, through: .contract, on: driver)
             #expect(try await driver.inspect(InspectionOptions()).removingStatistics() == start)
-            #expect(try TestPostgres.schemaDump(endpoint) == startDump)
+            #expect(try await TestPostgres.schemaDump(endpoint) == startDump)
             #expect(try await driver.query(unsafeSQL: "SELECT id::text, name, created::text FROM public.account ORDER BY id") == beforeContract)
             try await driver.close()
         }

@@ -50,7 +50,7 @@ struct PostgresPlannerTests {
     @Test("Forward reaches the plan; reverse returns schema, pg_dump and data to identical")
     func forwardAndBack() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
-            try TestPostgres.load(Fixtures.postgresFeatures, into: endpoint)
+            try await TestPostgres.load(Fixtures.postgresFeatures, into: endpoint)
             let driver = try await PostgresDriver.connect(endpoint)
             try await driver.executeScript(unsafeSQL: """
                 INSERT INTO billing.customer (name, email) VALUES ('Ann', 'ann@example.com'), ('Bo', 'bo@example.com');
@@ -58,7 +58,7 @@ struct PostgresPlannerTests {
                 INSERT INTO public.audit_2024 (note) VALUES ('kept');
                 """)
             let start = try await driver.inspect(InspectionOptions()).removingStatistics()
-            let startDump = try TestPostgres.schemaDump(endpoint)
+            let startDump = try await TestPostgres.schemaDump(endpoint)
             let startData = try await Self.data(driver, start)
             let migration = try MigrationFileParser().parse(Self.migration, file: "m.yaml", defaultID: "5")
             let plan = try PostgresPlanner().plan(migration, against: start)
@@ -83,7 +83,7 @@ struct PostgresPlannerTests {
             try await PlanStepRunner().reverse(plan, through: .contract, on: driver)
             let back = try await driver.inspect(InspectionOptions()).removingStatistics()
             #expect(back == start)
-            #expect(try TestPostgres.schemaDump(endpoint) == startDump)
+            #expect(try await TestPostgres.schemaDump(endpoint) == startDump)
             #expect(try await Self.data(driver, back) == startData)
             try await driver.close()
         }
@@ -92,7 +92,7 @@ struct PostgresPlannerTests {
     @Test("A NOT NULL the data breaks fails in verify and rolls its step back")
     func failingNotNull() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
-            try TestPostgres.load(Fixtures.postgresFeatures, into: endpoint)
+            try await TestPostgres.load(Fixtures.postgresFeatures, into: endpoint)
             let driver = try await PostgresDriver.connect(endpoint)
             try await driver.execute(unsafeSQL: "INSERT INTO public.scratch VALUES ('a', NULL)")
             let start = try await driver.inspect(InspectionOptions()).removingStatistics()

@@ -67,10 +67,11 @@ struct RealCorpusPostgresTests {
                 try await target.close()
                 #expect(outcome.recreated == outcome.original)
                 let dump = { (endpoint: DatabaseURL.PostgresEndpoint) in
-                    try TestPostgres.schemaDump(endpoint).components(separatedBy: "\n\n")
+                    try await TestPostgres.schemaDump(endpoint).components(separatedBy: "\n\n")
                         .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty && !$0.contains("godwit") }
                 }
-                #expect(try dump(copy) == dump(endpoint))
+                let copied = try await dump(copy), original = try await dump(endpoint)
+                #expect(copied == original)
             }
         }
     }

@@ -12,8 +12,8 @@ struct RehearsalPostgresTests {
     func seedExample() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
             let url = DatabaseURL.postgres(endpoint)
-            try TestPostgres.load(SeedExampleTests.example.appendingPathComponent("schema.sql"), into: endpoint)
-            try TestPostgres.load(SeedExampleTests.example.appendingPathComponent("data.sql"), into: endpoint)
+            try await TestPostgres.load(SeedExampleTests.example.appendingPathComponent("schema.sql"), into: endpoint)
+            try await TestPostgres.load(SeedExampleTests.example.appendingPathComponent("data.sql"), into: endpoint)
             let before = try await DatabaseDigests.all(url)
             let report = try await Rehearsal(url: url).run(directory: SeedExampleTests.example.appendingPathComponent("migrations").path)
             #expect(report.isGo, "\(report.problems)")
@@ -44,7 +44,7 @@ struct RehearsalPostgresTests {
     func chinookExample() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
             let url = DatabaseURL.postgres(endpoint)
-            try TestPostgres.load(Fixtures.chinookPostgres, into: endpoint)
+            try await TestPostgres.load(Fixtures.chinookPostgres, into: endpoint)
             let examples = SeedExampleTests.example.deletingLastPathComponent().deletingLastPathComponent()
             let report = try await Rehearsal(url: url).run(directory: examples.appendingPathComponent("chinook/postgres/migrations").path)
             #expect(report.isGo, "\(report.problems)")
@@ -219,8 +219,8 @@ struct SakilaRehearsalTests {
     func viewDependency() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
             let url = DatabaseURL.postgres(endpoint)
-            try TestPostgres.load(Fixtures.sakilaSchema, into: endpoint)
-            try TestPostgres.load(Fixtures.sakilaData, into: endpoint)
+            try await TestPostgres.load(Fixtures.sakilaSchema, into: endpoint)
+            try await TestPostgres.load(Fixtures.sakilaData, into: endpoint)
             let migration = """
                 name: Customers' given names
                 downtime: minutes

@@ -13,8 +13,8 @@ struct SakilaCopyTests {
     func sakila() async throws {
         try await TestPostgres.withTemporaryDatabase { sourceEndpoint in
             try await TestPostgres.withTemporaryDatabase { targetEndpoint in
-                try TestPostgres.load(Fixtures.sakilaSchema, into: sourceEndpoint)
-                try TestPostgres.load(Fixtures.sakilaData, into: sourceEndpoint)
+                try await TestPostgres.load(Fixtures.sakilaSchema, into: sourceEndpoint)
+                try await TestPostgres.load(Fixtures.sakilaData, into: sourceEndpoint)
                 let directory = try TemporaryDirectory()
                 defer { directory.remove() }
                 let source = DatabaseURL.postgres(sourceEndpoint)

@@ -15,8 +15,8 @@ struct SeedExampleTests {
     @Test("The Markdown plan matches examples/users-v2/postgres/plan.md")
     func goldenPlan() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
-            try TestPostgres.load(Self.example.appendingPathComponent("schema.sql"), into: endpoint)
-            try TestPostgres.load(Self.example.appendingPathComponent("data.sql"), into: endpoint)
+            try await TestPostgres.load(Self.example.appendingPathComponent("schema.sql"), into: endpoint)
+            try await TestPostgres.load(Self.example.appendingPathComponent("data.sql"), into: endpoint)
             try await TestPostgres.execute(endpoint, "ANALYZE")
             let planned = try await MigrationPlanning.planAll(
                 directory: Self.example.appendingPathComponent("migrations").path, database: .postgres(endpoint)
@@ -33,8 +33,8 @@ struct SeedExampleTests {
     @Test("Both migrations run forward, orders follow their users' UUIDs, and rollback returns to identical")
     func forwardAndBack() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
-            try TestPostgres.load(Self.example.appendingPathComponent("schema.sql"), into: endpoint)
-            try TestPostgres.load(Self.example.appendingPathComponent("data.sql"), into: endpoint)
+            try await TestPostgres.load(Self.example.appendingPathComponent("schema.sql"), into: endpoint)
+            try await TestPostgres.load(Self.example.appendingPathComponent("data.sql"), into: endpoint)
             let url = DatabaseURL.postgres(endpoint)
             let planned = try await MigrationPlanning.planAll(directory: Self.example.appendingPathComponent("migrations").path, database: url)
             #expect(planned.count == 3)
@@ -45,7 +45,7 @@ struct SeedExampleTests {
             let driver = try await PostgresDriver.connect(endpoint)
             try await driver.execute(unsafeSQL: "SET TIME ZONE 'UTC'")
             let start = try await driver.inspect(InspectionOptions()).removingStatistics()
-            let startDump = try TestPostgres.schemaDump(endpoint)
+            let startDump = try await TestPostgres.schemaDump(endpoint)
             let startRows = try await driver.query(unsafeSQL: "SELECT u.id::text, u.name, u.created_at::text, o.id::text, o.total::text FROM users u JOIN orders o ON o.user_id = u.id ORDER BY o.id")
 
             // Migration 001 up to its backfill; old code then writes an order without user_uuid,
@@ -77,7 +77,7 @@ struct SeedExampleTests {
 
             for item in planned.reversed() { try await PlanStepRunner().reverse(item.plan, through: .contract, on: driver) }
             #expect(try await driver.inspect(InspectionOptions()).removingStatistics() == start)
-            #expect(try TestPostgres.schemaDump(endpoint) == startDump)
+            #expect(try await TestPostgres.schemaDump(endpoint) == startDump)
             #expect(try await driver.query(unsafeSQL: "SELECT u.id::text, u.name, u.created_at::text, o.id::text, o.total::text FROM users u JOIN orders o ON o.user_id = u.id ORDER BY o.id") == startRows)
             try await driver.close()
         }

@@ -12,7 +12,7 @@ struct SplitReadingTests {
     @Test("A reading split over two sessions equals the reading of one session", arguments: PostgresSample.allCases)
     func splitEqualsSingle(sample: PostgresSample) async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
-            try sample.load(into: endpoint)
+            try await sample.load(into: endpoint)
             try await TestPostgres.execute(endpoint, "ANALYZE")
             let driver = try await PostgresDriver.connect(endpoint)
             let split = try await driver.inspect(InspectionOptions(splitAboveRelations: 0))
@@ -28,7 +28,7 @@ struct SplitReadingTests {
     @Test("Both halves read the same moment: a table created between them is in neither or in both")
     func oneSnapshot() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
-            try PostgresSample.features.load(into: endpoint)
+            try await PostgresSample.features.load(into: endpoint)
             let driver = try await PostgresDriver.connect(endpoint)
             let other = try await PostgresDriver.connect(endpoint)
             // Concurrent DDL while readings run: every reading must be whole (each table with

@@ -13,7 +13,10 @@ public enum ExternalProcess {
         public var wasSignalled: Bool
     }
 
-    /// Runs `executable` (a path, or a name looked up on `PATH`) with `arguments`.
+    /// Runs `executable` (a path, or a name looked up on `PATH`) with `arguments`, blocking the
+    /// calling thread until it ends: async code goes through ``runOffPool(_:_:environment:currentDirectory:)``
+    /// or ``offPool(_:)``.
+    @available(*, noasync, message: "blocks a thread of the cooperative pool: use runOffPool or offPool")
     public static func run(
         _ executable: String,
         _ arguments: [String],
@@ -40,17 +43,23 @@ public enum ExternalProcess {
         environment: [String: String]? = nil,
         currentDirectory: URL? = nil
     ) async throws -> Result {
+        try await offPool { try run(executable, arguments, environment: environment, currentDirectory: currentDirectory) }
+    }
+
+    /// Runs `work`, which waits on programs, on a thread of its own and resumes the caller when
+    /// it ends. A `pg_dump` of a large database waited for on the cooperative pool would hold one
+    /// of its few threads (two on a two-core machine) for minutes, and with it every task that
+    /// needs one: the runner lock's heartbeat, `--serve`'s answers, other sessions' replies.
+    public static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Swift.Result { try run(executable, arguments, environment: environment, currentDirectory: currentDirectory) })
-            }
-            thread.start()
+            Thread { continuation.resume(with: Swift.Result { try work() }) }.start()
         }
     }
 
     /// Runs `producer | consumer`: the first program's standard output streams into the second's
     /// standard input (`psql -c 'COPY … TO STDOUT' | psql -c 'COPY … FROM STDIN'`), without the
     /// data passing through this process. Returns both results, producer first.
+    @available(*, noasync, message: "blocks a thread of the cooperative pool: call it inside offPool")
     public static func pipeline(
         _ producer: (executable: String, arguments: [String]),
         into consumer: (executable: String, arguments: [String]),

@@ -37,7 +37,7 @@ public struct PostgresCloning: DatabaseCloning {
             // Others are connected to the source: copy it through pg_dump and pg_restore.
             let clone = try await TemporaryPostgresDatabase.create(prefix: "godwit_rehearsal", via: maintenance)
             do {
-                try Self.dumpAndRestore(from: endpoint, to: clone.endpoint)
+                try await Self.dumpAndRestore(from: endpoint, to: clone.endpoint)
             } catch {
                 try? await clone.drop()
                 throw error
@@ -83,7 +83,7 @@ public struct PostgresCloning: DatabaseCloning {
             _ = try await PostgresDriver.with(into) { try await $0.execute(unsafeSQL: Self.emptying(keeping: before)) }
         }
         do {
-            try Self.dumpAndRestore(from: from, to: into)
+            try await Self.dumpAndRestore(from: from, to: into)
         } catch {
             try? await empty()
             throw error
@@ -97,9 +97,9 @@ public struct PostgresCloning: DatabaseCloning {
 
     public func writeBackup(of url: DatabaseURL, to path: String) async throws -> [String] {
         let endpoint = try Self.endpoint(url)
-        try PostgresTools.run("pg_dump", ["--format=custom", "--file", path, "--dbname", PostgresTools.connectionString(endpoint)],
+        try await PostgresTools.run("pg_dump", ["--format=custom", "--file", path, "--dbname", PostgresTools.connectionString(endpoint)],
                               endpoint: endpoint, purpose: "backing up")
-        let listing = try PostgresTools.run("pg_restore", ["--list", path], endpoint: endpoint, purpose: "reading the backup back")
+        let listing = try await PostgresTools.run("pg_restore", ["--list", path], endpoint: endpoint, purpose: "reading the backup back")
         let entries = listing.split(separator: "\n").filter { !$0.hasPrefix(";") && !$0.isEmpty }.count
         return ["pg_restore --list read the archive: \(entries) entries"]
     }
@@ -108,7 +108,7 @@ public struct PostgresCloning: DatabaseCloning {
                                                      _ body: (DatabaseURL) async throws -> Result) async throws -> (proof: [String], result: Result) {
         let endpoint = try Self.endpoint(url)
         return try await TemporaryPostgresDatabase.with(prefix: "godwit_backup_check", via: endpoint) { scratch in
-            try PostgresTools.run("pg_restore", ["--exit-on-error", "--no-owner", "--no-privileges", "--dbname",
+            try await PostgresTools.run("pg_restore", ["--exit-on-error", "--no-owner", "--no-privileges", "--dbname",
                                                  PostgresTools.connectionString(scratch), path], endpoint: scratch, purpose: "restoring the backup")
             return (["restored into a scratch database without error"], try await body(.postgres(scratch)))
         }
@@ -165,12 +165,12 @@ public struct PostgresCloning: DatabaseCloning {
         }
     }
 
-    private static func dumpAndRestore(from source: DatabaseURL.PostgresEndpoint, to target: DatabaseURL.PostgresEndpoint) throws {
+    private static func dumpAndRestore(from source: DatabaseURL.PostgresEndpoint, to target: DatabaseURL.PostgresEndpoint) async throws {
         let archive = FileManager.default.temporaryDirectory.appendingPathComponent("godwit-rehearsal-\(UUID().uuidString).dump").path
         defer { try? FileManager.default.removeItem(atPath: archive) }
-        try PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", archive,
+        try await PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", archive,
                                           "--dbname", PostgresTools.connectionString(source)], endpoint: source, purpose: "cloning the database")
-        try PostgresTools.run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error",
+        try await PostgresTools.run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error",
                                              "--dbname", PostgresTools.connectionString(target), archive], endpoint: target, purpose: "cloning the database")
     }
 

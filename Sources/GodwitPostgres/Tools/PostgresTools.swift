@@ -15,7 +15,12 @@ enum PostgresTools {
     /// `target` with `COPY table (columns) FROM STDIN`: rows move in PostgreSQL's own text format,
     /// exact for every type, and never through Godwit's memory.
     static func copy(query: String, from source: DatabaseURL.PostgresEndpoint, into table: String,
-                     to target: DatabaseURL.PostgresEndpoint, purpose: String) throws {
+                     to target: DatabaseURL.PostgresEndpoint, purpose: String) async throws {
+        try await ExternalProcess.offPool { try copyWaiting(query: query, from: source, into: table, to: target, purpose: purpose) }
+    }
+
+    private static func copyWaiting(query: String, from source: DatabaseURL.PostgresEndpoint, into table: String,
+                                    to target: DatabaseURL.PostgresEndpoint, purpose: String) throws {
         var environment = ProcessInfo.processInfo.environment
         // Both ends are on one server (a clone beside its original), so one password serves.
         if let password = source.password ?? target.password { environment["PGPASSWORD"] = password }
@@ -68,10 +73,15 @@ enum PostgresTools {
 
     private static let serverVersions = LockedDictionary()
 
-    /// Runs `tool`, returning its standard output.
+    /// Runs `tool`, returning its standard output; the caller waits off the cooperative pool
+    /// (``ExternalProcess/offPool(_:)``), however long the tool takes.
     /// - Throws: ``GodwitError`` with the tool's first line of complaint.
     @discardableResult
-    static func run(_ tool: String, _ arguments: [String], endpoint: DatabaseURL.PostgresEndpoint, purpose: String) throws -> String {
+    static func run(_ tool: String, _ arguments: [String], endpoint: DatabaseURL.PostgresEndpoint, purpose: String) async throws -> String {
+        try await ExternalProcess.offPool { try runWaiting(tool, arguments, endpoint: endpoint, purpose: purpose) }
+    }
+
+    private static func runWaiting(_ tool: String, _ arguments: [String], endpoint: DatabaseURL.PostgresEndpoint, purpose: String) throws -> String {
         var environment = ProcessInfo.processInfo.environment
         if let password = endpoint.password { environment["PGPASSWORD"] = password }
         let result: ExternalProcess.Result

@@ -30,23 +30,23 @@ struct SampledCopy {
         defer { try? FileManager.default.removeItem(atPath: archive) }
         let purpose = "cloning the database with samples"
         let patterns = large.map { "--exclude-table-data=" + Self.pattern($0.table.name) }
-        try PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", archive] + patterns
+        try await PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", archive] + patterns
                                   + ["--dbname", PostgresTools.connectionString(source)], endpoint: source, purpose: purpose)
         let restore = ["--no-owner", "--no-privileges", "--exit-on-error", "--dbname", PostgresTools.connectionString(target)]
-        try PostgresTools.run("pg_restore", restore + ["--section=pre-data", "--section=data", archive], endpoint: target, purpose: purpose)
+        try await PostgresTools.run("pg_restore", restore + ["--section=pre-data", "--section=data", archive], endpoint: target, purpose: purpose)
 
         let quoter = SQLIdentifierQuoter(foldsUnquotedToLowercase: true)
         for (table, rows) in large {
             let columns = quoter.quoteList(table.columns.filter { $0.generated == nil }.map(\.name))
             let percent = min(100, 150 * Double(rowLimit) / Double(max(rows, 1)))
-            try PostgresTools.copy(
+            try await PostgresTools.copy(
                 query: "SELECT \(columns) FROM ONLY \(quoter.quote(table.name)) TABLESAMPLE SYSTEM (\(percent)) REPEATABLE (42) LIMIT \(rowLimit)",
                 from: source, into: "\(quoter.quote(table.name)) (\(columns))", to: target, purpose: purpose)
         }
         try await PostgresDriver.with(target) { driver in
             try await deleteOrphans(of: Set(large.map(\.table.name)), in: schema, on: driver)
         }
-        try PostgresTools.run("pg_restore", restore + ["--section=post-data", archive], endpoint: target, purpose: purpose)
+        try await PostgresTools.run("pg_restore", restore + ["--section=post-data", archive], endpoint: target, purpose: purpose)
         return try await PostgresDriver.with(target) { driver in
             try await driver.execute(unsafeSQL: "ANALYZE")
             var sampled: [RehearsalReport.SampledTable] = []
