@@ -1,9 +1,10 @@
 public import GodwitCore
 
 /// Reads the live data a plan will meet before anything runs: each check of each step, run now
-/// against the database read-only, for the steps no earlier step of the same plan prepares (a
-/// fill or hand-written SQL on the same table may change what the check would find). Checks
-/// that cannot run yet (they name a column the plan adds first) are left out. The counts are
+/// against the database read-only, for the steps no earlier step prepares (a fill or
+/// hand-written SQL on the same table may change what the check would find; when that step is
+/// an earlier pending migration's, the count says so instead). Checks that cannot run yet (they
+/// name a column the plan adds first) are left out. The counts are
 /// the queries `apply` runs before the same steps, so they cost what apply's checks cost.
 public enum DataProbe {
     /// For each plan of a chain (with the schema it starts from), in order, the rows its steps'

@@ -256,7 +256,7 @@ public struct PlanMarkdownRenderer: Sendable {
     private func dataSection(_ plan: Plan, _ counts: [DataCount]) -> [String] {
         guard !counts.isEmpty else { return [] }
         var out = ["## Data the Plan Meets", "",
-                   "Counted in the live database before anything runs, with the checks the steps themselves run: exactly up to a bound (rows and time), from a sample of a bigger table, and marked when not counted. Each must be fixed first, or the run stops at that step.", "",
+                   "Counted in the live database before anything runs, with the checks the steps themselves run: exactly up to a bound (rows and time), from a sample of a bigger table, and marked when not counted (past the bound, or rows an earlier pending migration writes first). Rows found must be fixed first, or the run stops at that step.", "",
                    "| Step | Check | Rows now | Fix |", "|---|---|---:|---|"]
         for count in counts {
             out.append("| \(count.step + 1). \(cell(count.stepTitle)) | \(cell(count.check)) | \(cell(count.rowsText)) | \(cell(Self.fixCell(count))) |")
