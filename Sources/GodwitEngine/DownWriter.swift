@@ -8,8 +8,16 @@ public import GodwitCore
 public enum DownWriter {
     /// The down from `after` back to `before`; nil when no plain SQL can do it (undoing would
     /// need a batched backfill, which a down file cannot hold).
-    public static func write(undoing after: Schema, backTo before: Schema) throws -> SQLEffect.GeneratedDown? {
-        let operations = SchemaDiffer().diff(from: after.removingStatistics(), to: before.removingStatistics()).operations
+    /// - Parameter renames: the renames `up` made (``SQLEffectAnalyzer/renames(in:)``): the down
+    ///   renames back, keeping the values, where a diff alone would drop and add.
+    public static func write(undoing after: Schema, backTo before: Schema, reversing renames: [RenameHint] = []) throws -> SQLEffect.GeneratedDown? {
+        let back = renames.map { rename -> RenameHint in
+            switch rename {
+            case .table(let from, let to): .table(from: to, to: from)
+            case .column(let table, let from, let to): .column(table: table, from: to, to: from)
+            }
+        }
+        let operations = SchemaDiffer().diff(from: after.removingStatistics(), to: before.removingStatistics(), renames: back).operations
         let sequences = SequenceChanges(from: after, to: before), types = TypeChanges(from: after, to: before)
         var statements = types.first + sequences.first
         if !operations.isEmpty {

@@ -96,7 +96,7 @@ public enum SQLEffectAnalyzer {
         var generated: SQLEffect.GeneratedDown?
         let down: DownSQL = { after in
             guard generates else { return written }
-            generated = try DownWriter.write(undoing: after, backTo: before)
+            generated = try DownWriter.write(undoing: after, backTo: before, reversing: renames(in: up.map(\.statement)))
             return try RawSQLSteps.statements(of: generated?.sql ?? "", source: nil, engine: engine, side: "generated down")
         }
         // A savepoint cannot hold what must run outside a transaction, and an enum label added

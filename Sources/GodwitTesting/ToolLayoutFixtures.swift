@@ -514,6 +514,81 @@ public enum ToolLayoutFixtures {
         return problems
     }
 
+    /// Up files that rename (columns of a table, one of them its key, and a table) and one that
+    /// moves a table's primary key to a new column, dropping the old: the downs Godwit writes
+    /// rename back, keeping every value, and put the old key back before its column comes back
+    /// (the shape of Prisma's migrations, which have no downs). Rehearsed to go; applied with
+    /// rows in the renamed tables; each rollback proven and the start given back. Returns what
+    /// failed, in words.
+    public static func renamesInGeneratedDowns(on url: DatabaseURL, in directory: TemporaryDirectory) async throws -> [String] {
+        var problems: [String] = []
+        let folder = directory.path("renames")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let files = [
+            "1_events.up.sql": """
+                CREATE TABLE "event_data" ("event_id" integer NOT NULL, "event_string_value" varchar(500), "event_data_type" integer NOT NULL,
+                    CONSTRAINT "event_data_pkey" PRIMARY KEY ("event_id"));
+                CREATE TABLE logs (id integer PRIMARY KEY, body text);
+                CREATE TABLE tokens (token text NOT NULL, CONSTRAINT tokens_pkey PRIMARY KEY (token));
+                INSERT INTO "event_data" VALUES (1, 'a', 1), (2, NULL, 2), (3, 'c', 4);
+                INSERT INTO logs VALUES (1, 'started'), (2, NULL);
+
+                """,
+            "2_rename.up.sql": """
+                ALTER TABLE "event_data" RENAME COLUMN "event_id" TO "event_data_id";
+                ALTER TABLE "event_data" RENAME COLUMN "event_string_value" TO "string_value";
+                ALTER TABLE "event_data" RENAME COLUMN "event_data_type" TO "data_type";
+                ALTER TABLE logs RENAME TO log_entries;
+
+                """,
+            "3_token_key.up.sql": """
+                ALTER TABLE tokens ADD COLUMN id integer NOT NULL;
+                ALTER TABLE tokens DROP CONSTRAINT tokens_pkey;
+                ALTER TABLE tokens ADD CONSTRAINT tokens_pkey PRIMARY KEY (id);
+                ALTER TABLE tokens DROP COLUMN token;
+
+                """,
+        ]
+        for (name, text) in files { try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
+        let planned = try await MigrationPlanning.planAll(directory: folder, database: url)
+        let downs = planned.map { planned in
+            planned.plan.migration.operations.compactMap { operation -> SQLEffect.GeneratedDown? in
+                if case .rawSQL(let raw) = operation { raw.effect?.generatedDown } else { nil }
+            }.first
+        }
+        guard downs.count == 3, let renameDown = downs[1], let keyDown = downs[2] else { return ["generated downs: \(downs)"] }
+        for expected in ["RENAME COLUMN event_data_id TO event_id", "RENAME COLUMN string_value TO event_string_value",
+                         "RENAME COLUMN data_type TO event_data_type", "RENAME TO logs"] where !renameDown.sql.contains(expected) {
+            problems.append("the down of 2 does not \(expected): \(renameDown.sql)")
+        }
+        if renameDown.sql.contains("DROP COLUMN") || !renameDown.losses.isEmpty { problems.append("the down of 2 drops values: \(renameDown.sql)") }
+        let dropKey = keyDown.sql.range(of: "DROP CONSTRAINT tokens_pkey"), addToken = keyDown.sql.range(of: "ADD COLUMN token")
+        if dropKey == nil || addToken == nil || dropKey!.lowerBound > addToken!.lowerBound {
+            problems.append("the down of 3 does not drop the new key before the old column comes back: \(keyDown.sql)")
+        }
+        let before = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()) }
+        let rehearsal = try await Rehearsal(url: url, settings: SQLCorpus.settings).run(directory: folder)
+        if !rehearsal.isGo || !rehearsal.rollbackIdentical || rehearsal.migrations != ["1", "2", "3"] {
+            problems.append("rehearsal: \(rehearsal.migrations), \(rehearsal.problems)")
+        }
+        var settings = SQLCorpus.settings
+        settings.approveGates = true
+        _ = try await MigrationApplier(url: url, settings: settings).apply(directory: folder)
+        for expected in ["3", "2"] {
+            let (id, report) = try await MigrationRollback(url: url, settings: settings).rollback(nil)
+            if id != expected || !report.passed { problems.append("rollback of \(id): \(report.failures)") }
+        }
+        let rows = try await DatabaseConnector.withDriver(url) { driver in
+            try await driver.query(unsafeSQL: "SELECT string_agg(event_id || ':' || coalesce(event_string_value, '-'), ',' ORDER BY event_id) FROM event_data").first?[0].textValue
+        }
+        if rows != "1:a,2:-,3:c" { problems.append("event_data after rolling back the renames: \(rows ?? "nothing")") }
+        _ = try await MigrationRollback(url: url, settings: settings).rollback(nil)
+        let after = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()) }
+        let left = after.removingGodwitHelpers().removingStatistics().differences(from: before.removingGodwitHelpers().removingStatistics())
+        if !left.isEmpty { problems.append("after rolling back all three: \(left)") }
+        return problems
+    }
+
     /// Flyway's repeatables, in a copy of the Flyway sample with `R__author_count.sql` added.
     /// Flyway applied V1.1, V1.2 and the repeatable; Godwit adopts all three and applies V1.3
     /// alone; a rollback takes V1.3, passing over the repeatable; once the script changes, it is

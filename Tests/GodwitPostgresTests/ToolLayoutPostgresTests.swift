@@ -45,6 +45,16 @@ struct ToolLayoutPostgresTests {
         }
     }
 
+    @Test("Up files that rename columns (one of them the key) and a table, and one that moves a primary key to a new column: the downs Godwit writes rename back keeping every value and drop the new key before the old column returns; rehearsed to go, each rollback proven")
+    func renamesInGeneratedDowns() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            try await TemporaryDirectory.with { directory in
+                let problems = try await ToolLayoutFixtures.renamesInGeneratedDowns(on: .postgres(endpoint), in: directory)
+                #expect(problems == [])
+            }
+        }
+    }
+
     @Test("A down that drops a table the database had before: the rehearsal names it gone, rows counted, and says no-go")
     func downDroppingATable() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in

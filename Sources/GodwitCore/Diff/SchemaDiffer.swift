@@ -125,6 +125,11 @@ public struct SchemaDiffer: Sendable {
         for key in old.foreignKeys where !new.foreignKeys.contains(where: { Self.same(key, $0, columnMap) }) {
             if let constraintName = key.name { operations.append(.dropConstraint(table: name, name: constraintName)) }
         }
+        // A primary key that changes goes before its columns do (a column in it cannot lose NOT
+        // NULL, or be dropped aside, while the key holds it) and comes back last.
+        let primaryKeyChanges = old.primaryKey?.columns.map({ columnMap[$0] ?? $0 }) != new.primaryKey?.columns
+            || old.primaryKey?.withoutOverlaps != new.primaryKey?.withoutOverlaps || old.primaryKey?.deferrability != new.primaryKey?.deferrability
+        if primaryKeyChanges, let key = old.primaryKey, let keyName = key.name { operations.append(.dropConstraint(table: name, name: keyName)) }
 
         for column in addedColumns {
             operations.append(.addColumn(AddColumn(table: name, column: column)))
@@ -156,11 +161,7 @@ public struct SchemaDiffer: Sendable {
         for key in new.foreignKeys where !old.foreignKeys.contains(where: { Self.same($0, key, columnMap) }) {
             operations.append(.addConstraint(table: name, constraint: .foreignKey(key)))
         }
-        if old.primaryKey?.columns.map({ columnMap[$0] ?? $0 }) != new.primaryKey?.columns
-            || old.primaryKey?.withoutOverlaps != new.primaryKey?.withoutOverlaps || old.primaryKey?.deferrability != new.primaryKey?.deferrability {
-            if let key = old.primaryKey, let keyName = key.name { operations.append(.dropConstraint(table: name, name: keyName)) }
-            if let key = new.primaryKey { operations.append(.addConstraint(table: name, constraint: .primaryKey(key))) }
-        }
+        if primaryKeyChanges, let key = new.primaryKey { operations.append(.addConstraint(table: name, constraint: .primaryKey(key))) }
         return SchemaDiff(operations: operations, warnings: warnings)
     }
 
