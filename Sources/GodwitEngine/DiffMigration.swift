@@ -91,6 +91,8 @@ public enum DiffMigration {
         let sequences = SequenceChanges(from: current, to: desired), undo = SequenceChanges(from: desired, to: current)
         var warnings = diff.warnings + types.warnings.map { $0 + ": recreate it by hand." }
         warnings += types.last.map { "The desired schema drops a type: run `\($0)` after the migration's cleanup, once no column uses it." }
+        let extensions = ExtensionChanges(from: current, to: desired)
+        warnings += extensions.dropping.map { "The desired schema drops an extension: run `\($0)` after the migration's cleanup, once nothing uses it." }
         let script = { (statements: [String]) in statements.map { $0 + ";" }.joined(separator: "\n") }
         func prepend(up: [String], down: [String], comment: String) {
             guard !up.isEmpty else { return }
@@ -101,6 +103,7 @@ public enum DiffMigration {
         prepend(up: sequences.creating, down: undo.dropping, comment: "Sequences the desired schema has and the database lacks.")
         prepend(up: types.first, down: types.undoFirst,
                 comment: "Types the desired schema has and the database lacks (an enum's new labels cannot be taken back).")
+        prepend(up: extensions.creating, down: extensions.undoCreating, comment: "Extensions the desired schema has and the database lacks.")
         if !sequences.last.isEmpty {
             comments[operations.count] = ["Sequences whose definition differs, or that the desired schema drops."]
             operations.append(.rawSQL(RawSQL(up: script(sequences.last), down: script(undo.creating + undo.altering + undo.owning))))

@@ -19,15 +19,17 @@ public enum DownWriter {
         }
         let operations = SchemaDiffer().diff(from: after.removingStatistics(), to: before.removingStatistics(), renames: back).operations
         let sequences = SequenceChanges(from: after, to: before), types = TypeChanges(from: after, to: before)
-        var statements = types.first + sequences.first
+        let extensions = ExtensionChanges(from: after, to: before)
+        var statements = extensions.creating + types.first + sequences.first
         if !operations.isEmpty {
             let migration = Migration(id: "down", name: "generated down", downtime: .window, operations: operations)
             let plan = try DatabaseConnector.planner(for: after.engine).plan(migration, against: after)
             guard plan.steps.allSatisfy({ $0.backfill == nil }) else { return nil }
             statements += plan.steps.flatMap { $0.setup + $0.forward + $0.teardown }
         }
-        // Types go last: until the plan's last step, a column may still use one.
-        statements += sequences.last + types.last
+        // Types go last, and the extensions `up` created after them: until the plan's last
+        // step, a column may still use one.
+        statements += sequences.last + types.last + extensions.dropping
         guard !statements.isEmpty else { return SQLEffect.GeneratedDown(sql: "", losses: []) }
         let sql = statements.map { statement in
             let trimmed = statement.trimmingCharacters(in: .whitespacesAndNewlines)

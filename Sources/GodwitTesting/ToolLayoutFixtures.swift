@@ -514,10 +514,11 @@ public enum ToolLayoutFixtures {
         return problems
     }
 
-    /// Up files that rename (columns of a table, one of them its key, and a table) and one that
-    /// moves a table's primary key to a new column, dropping the old: the downs Godwit writes
-    /// rename back, keeping every value, and put the old key back before its column comes back
-    /// (the shape of Prisma's migrations, which have no downs). Rehearsed to go; applied with
+    /// Up files that create an extension with their tables, rename (columns of a table, one of
+    /// them its key, and a table), and move a table's primary key to a new column, dropping the
+    /// old: the downs Godwit writes drop the extension after the tables, rename back, keeping
+    /// every value, and put the old key back before its column comes back (the shape of Prisma's
+    /// migrations, which have no downs). Rehearsed to go; applied with
     /// rows in the renamed tables; each rollback proven and the start given back. Returns what
     /// failed, in words.
     public static func renamesInGeneratedDowns(on url: DatabaseURL, in directory: TemporaryDirectory) async throws -> [String] {
@@ -526,6 +527,7 @@ public enum ToolLayoutFixtures {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let files = [
             "1_events.up.sql": """
+                CREATE EXTENSION IF NOT EXISTS "pgcrypto";
                 CREATE TABLE "event_data" ("event_id" integer NOT NULL, "event_string_value" varchar(500), "event_data_type" integer NOT NULL,
                     CONSTRAINT "event_data_pkey" PRIMARY KEY ("event_id"));
                 CREATE TABLE logs (id integer PRIMARY KEY, body text);
@@ -556,7 +558,11 @@ public enum ToolLayoutFixtures {
                 if case .rawSQL(let raw) = operation { raw.effect?.generatedDown } else { nil }
             }.first
         }
-        guard downs.count == 3, let renameDown = downs[1], let keyDown = downs[2] else { return ["generated downs: \(downs)"] }
+        guard downs.count == 3, let createDown = downs[0], let renameDown = downs[1], let keyDown = downs[2] else { return ["generated downs: \(downs)"] }
+        if !createDown.sql.hasSuffix("DROP EXTENSION IF EXISTS pgcrypto;") { problems.append("the down of 1 leaves the extension: \(createDown.sql)") }
+        if let reversal = planned[0].plan.migration.operations.compactMap({ operation -> SQLEffect.Reversal? in
+            if case .rawSQL(let raw) = operation { raw.effect?.reversal } else { nil }
+        }).first, reversal != .identical { problems.append("the down of 1 on the scratch: \(reversal)") }
         for expected in ["RENAME COLUMN event_data_id TO event_id", "RENAME COLUMN string_value TO event_string_value",
                          "RENAME COLUMN data_type TO event_data_type", "RENAME TO logs"] where !renameDown.sql.contains(expected) {
             problems.append("the down of 2 does not \(expected): \(renameDown.sql)")

@@ -45,7 +45,7 @@ struct ToolLayoutPostgresTests {
         }
     }
 
-    @Test("Up files that rename columns (one of them the key) and a table, and one that moves a primary key to a new column: the downs Godwit writes rename back keeping every value and drop the new key before the old column returns; rehearsed to go, each rollback proven")
+    @Test("Up files that create an extension, rename columns (one of them the key) and a table, and move a primary key to a new column: the downs Godwit writes drop the extension, rename back keeping every value, and drop the new key before the old column returns; rehearsed to go, each rollback proven")
     func renamesInGeneratedDowns() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
             try await TemporaryDirectory.with { directory in
