@@ -72,6 +72,14 @@ struct ApplyCommandTests {
         }
         #expect(Set(kinds).isSuperset(of: ["migration-started", "phase-started", "step-started", "batch", "verification", "gate"]))
 
+        // The directory, typed where the version goes (as plan and apply take it): refused as a
+        // usage error that names what to type, and nothing is rolled back.
+        let mistyped = try await GodwitBinary.run(["rollback", directory.url.path, "--db", db])
+        #expect(mistyped.status == 64, "\(mistyped.standardError)")
+        #expect(mistyped.standardError.contains("godwit rollback takes a migration's version, and \(directory.url.path) is a directory"))
+        #expect(mistyped.standardError.contains("godwit rollback VERSION --db URL"))
+        #expect(try await DatabaseDigests.all(try DatabaseURL(parsing: db)) != start)
+
         let rollback = try await GodwitBinary.run(["rollback", "001", "--db", db, "--output", directory.path("rollback")])
         #expect(rollback.status == 0, "\(rollback.standardError)")
         #expect(rollback.standardOutput.hasSuffix("Rolled back 001: schema and checksums equal those before it ran.\n"))

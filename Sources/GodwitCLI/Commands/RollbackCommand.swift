@@ -28,6 +28,7 @@ struct RollbackCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandRunner.run {
+            if let id { try Self.refuseDirectory(id) }
             let url = try DatabaseURLResolver.resolve(db)
             let interrupt = InterruptSignal()
             interrupt.trapSignals()
@@ -42,6 +43,18 @@ struct RollbackCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
+    }
+}
+
+extension RollbackCommand {
+    /// `godwit rollback migrations/`, typed as `plan` and `apply` are: rollback works from the
+    /// plan stored in the database when the migration ran, and takes a version, not a directory.
+    static func refuseDirectory(_ id: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: id, isDirectory: &isDirectory), isDirectory.boolValue else { return }
+        throw GodwitError(.invalidArgument, "godwit rollback takes a migration's version, and \(id) is a directory",
+                          reason: "rollback undoes a migration from the plan the database stored when it ran, so it reads no files",
+                          remedy: "Run godwit rollback --db URL to undo the latest migration, or godwit rollback VERSION --db URL; godwit status \(id) --db URL lists the versions.")
     }
 }
 
