@@ -25,6 +25,47 @@ struct RealCorpusPostgresTests {
         }
     }
 
+    @Test("Umami's Prisma migrations (no downs): every down Godwit writes gives the schema back on the scratch (renames renamed back, the extension dropped), rehearsed to go, applied, the newest five rolled back proven over live rows and applied again to the same schema")
+    func umami() async throws {
+        try await TestPostgres.withTemporaryDatabase { endpoint in
+            let url = DatabaseURL.postgres(endpoint)
+            let directory = Fixtures.url("real/umami/migrations").path
+            let planned = try await MigrationPlanning.planAll(directory: directory, database: url)
+            #expect(planned.count == 19)
+            let effects = planned.compactMap { item in item.plan.migration.operations.first?.effect.map { (item.plan.migration.id, $0) } }
+            #expect(effects.count == 19 && effects.allSatisfy { $0.1.generatedDown != nil })
+            let left = effects.filter { !$0.1.reversal.restoresSchema }.map { "\($0.0): \($0.1.reversal)" }
+            #expect(left.isEmpty, "downs that do not give the schema back: \(left)")
+            let renames = effects.first { $0.0 == "02" }?.1.generatedDown?.sql ?? ""
+            #expect(renames.contains("RENAME COLUMN event_data_id TO event_id") && !renames.contains("DROP COLUMN"), "\(renames)")
+            #expect(effects.first?.1.generatedDown?.sql.hasSuffix("DROP EXTENSION IF EXISTS pgcrypto;") == true)
+
+            let rehearsal = try await Rehearsal(url: url, settings: SQLCorpus.settings).run(directory: directory)
+            #expect(rehearsal.isGo && rehearsal.rollbackIdentical, "\(rehearsal.problems)")
+            var settings = SQLCorpus.settings
+            settings.approveGates = true
+            let outcome = try await MigrationApplier(url: url, settings: settings).apply(directory: directory)
+            #expect(outcome.ran.count == 19)
+            let applied = try await DatabaseConnector.withDriver(url) { driver in
+                _ = try await driver.execute(unsafeSQL: """
+                    INSERT INTO "user" (user_id, username, password, role) VALUES
+                      (gen_random_uuid(), 'ana', 'x', 'admin'), (gen_random_uuid(), 'bö "quoted"', 'y', 'user')
+                    """)
+                return try await driver.inspect(InspectionOptions()).removingStatistics()
+            }
+            for expected in ["19", "18", "17", "16", "15"] {
+                let (id, report) = try await MigrationRollback(url: url, settings: settings).rollback(nil)
+                #expect(id == expected && report.passed, "rollback of \(id): \(report.failures)")
+            }
+            let again = try await MigrationApplier(url: url, settings: settings).apply(directory: directory)
+            #expect(again.ran == ["15", "16", "17", "18", "19"])
+            let reapplied = try await DatabaseConnector.withDriver(url) { try await $0.inspect(InspectionOptions()).removingStatistics() }
+            #expect(reapplied.removingGodwitHelpers().differences(from: applied.removingGodwitHelpers()).isEmpty)
+            let users = try await DatabaseConnector.withDriver(url) { try await $0.query(unsafeSQL: "SELECT count(*) FROM \"user\"").first?[0].integerValue }
+            #expect(users == 3)  // the two above and the admin 01 inserts
+        }
+    }
+
     @Test("crates.io's migrations: each planned from its scratch run, all applied with every target verified, the newest rolled back and applied again; downs judged on the scratch as the database then shows")
     func cratesIO() async throws {
         try await TestPostgres.withTemporaryDatabase { endpoint in
