@@ -78,13 +78,9 @@ public enum TestPostgres {
         (150_000, "UNIQUE NULLS NOT DISTINCT", "UNIQUE"),
     ]
 
-    /// The server's `server_version_num` (`140023` for 14.23), asked with psql.
+    /// The server's `server_version_num` (`140023` for 14.23), as the driver asks it.
     public static func serverVersionNumber(_ endpoint: DatabaseURL.PostgresEndpoint) async throws -> Int {
-        let result = try await ProcessRunner.runOffPool("psql", ["-X", "-A", "-t", "-d", DatabaseURL.postgres(endpoint).unredactedString, "-c", "SHOW server_version_num"])
-        guard result.status == 0, let number = Int(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw GodwitError(.queryFailed, "psql could not read the server's version", reason: result.standardError)
-        }
-        return number
+        try await PostgresDriver.with(endpoint) { try await $0.serverVersionNumber() }
     }
 
     /// `pg_dump --schema-only` of a database, without the lines that name the dump itself.

@@ -56,7 +56,7 @@ struct Postgres18FeatureTests {
     func roundTrip() async throws {
         try await TestPostgres.withTemporaryDatabase { sourceEndpoint in
             let source = try await PostgresDriver.connect(sourceEndpoint)
-            let major = try await source.query(unsafeSQL: "SELECT current_setting('server_version_num')::int / 10000").first?.values[0].integerValue ?? 0
+            let major = try await source.serverVersionNumber() / 10000
             var script = try String(contentsOf: Fixtures.postgres18Features, encoding: .utf8)
             if major < 18 { script = script.replacingOccurrences(of: ") VIRTUAL", with: ") STORED") }
             try await source.executeScript(unsafeSQL: script)
