@@ -125,11 +125,11 @@ struct ApplyCommandTests {
         // Stop it once batches are under way (their progress is committed with them).
         let url = try DatabaseURL(parsing: db)
         var batches: Int64 = 0
-        for _ in 0..<3000 where batches == 0 {
-            try await Task.sleep(for: .milliseconds(10))
+        try await Poll.until(every: .milliseconds(10)) {
             batches = (try? await DatabaseConnector.withDriver(url, access: .readOnly) {
                 try await $0.query(unsafeSQL: "SELECT coalesce(sum(batches_done), 0) FROM godwit_steps").first?[0].integerValue
             }) ?? 0
+            return batches > 0
         }
         #expect(batches > 0)
         process.terminate()

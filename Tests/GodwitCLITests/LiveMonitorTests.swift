@@ -60,8 +60,8 @@ struct LiveMonitorTests {
         let before = try await Self.waitForRows(beyond: 0, at: page)
         #expect(before > 0)
         // The audit tail comes from the records, read once a second.
-        for _ in 0..<100 where !(try await HTTPGet.text(page.appendingPathComponent("state")).body.contains("phase=backfill")) {
-            try await Task.sleep(for: .milliseconds(50))
+        try await Poll.until(timeout: .seconds(120), every: .milliseconds(50)) {
+            try await HTTPGet.text(page.appendingPathComponent("state")).body.contains("phase=backfill")
         }
         let first = try await HeadlessChromium.dom(of: page)
         let shownFirst = Int64(HeadlessChromium.text(ofElement: "rows-done", in: first)?.replacingOccurrences(of: ",", with: "") ?? "") ?? -1
@@ -122,9 +122,9 @@ struct LiveMonitorTests {
                 // Two samples of the server give rates; backends report their commits to the
                 // statistics about once a second.
                 var server: [String: Any]?
-                for _ in 0..<150 where ((server?["transactionsPerSecond"] as? NSNumber)?.doubleValue ?? 0) == 0 {
-                    try await Task.sleep(for: .milliseconds(100))
+                try await Poll.until(timeout: .seconds(120), every: .milliseconds(100)) {
                     server = (try await HTTPGet.json(page.appendingPathComponent("state")) as? [String: Any])?["server"] as? [String: Any]
+                    return ((server?["transactionsPerSecond"] as? NSNumber)?.doubleValue ?? 0) > 0
                 }
                 #expect(((server?["transactionsPerSecond"] as? NSNumber)?.doubleValue ?? 0) > 0, "\(String(describing: server))")
                 #expect(server?["lockWaitingSessions"] as? NSNumber == 0)
@@ -139,11 +139,11 @@ struct LiveMonitorTests {
                     try await holder.execute(unsafeSQL: "LOCK TABLE people IN ACCESS EXCLUSIVE MODE")
                     let reader = Task { try await DatabaseConnector.withDriver(url) { try await $0.query(unsafeSQL: "SELECT count(*) FROM people") } }
                     var waiting = 0, retried = 0
-                    for _ in 0..<60 where waiting == 0 || retried == 0 {
-                        try await Task.sleep(for: .milliseconds(100))
+                    try await Poll.until(timeout: .seconds(120), every: .milliseconds(100)) {
                         let state = try await HTTPGet.json(page.appendingPathComponent("state")) as? [String: Any]
                         waiting = max(waiting, ((state?["server"] as? [String: Any])?["lockWaitingSessions"] as? NSNumber)?.intValue ?? 0)
                         retried = (state?["lockWaits"] as? NSNumber)?.intValue ?? 0
+                        return waiting > 0 && retried > 0
                     }
                     try await holder.execute(unsafeSQL: "ROLLBACK")
                     _ = try await reader.value

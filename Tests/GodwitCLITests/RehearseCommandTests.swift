@@ -109,9 +109,9 @@ struct RehearseCommandTests {
         process.standardError = errors
         try process.run()
         var sawClone = false
-        for _ in 0..<200 where !sawClone {
+        try await Poll.until(every: .milliseconds(10)) {
             sawClone = (try? FileManager.default.contentsOfDirectory(atPath: scratch))?.contains { $0.hasPrefix("godwit-rehearsal-") } == true
-            try await Task.sleep(for: .milliseconds(10))
+            return sawClone
         }
         #expect(sawClone)
         try await Task.sleep(for: .milliseconds(500))

@@ -151,9 +151,9 @@ struct RunbookCommandTests {
     private static func platformMove(in directory: TemporaryDirectory, name: String, admin: DatabaseURL.PostgresEndpoint, port: Int) async throws {
         let health = URL(string: "http://127.0.0.1:\(port)/health")!
         var answer = ""
-        for _ in 0..<100 where !answer.hasPrefix("ok") {
+        try await Poll.until(timeout: .seconds(120), every: .milliseconds(100)) {
             answer = (try? await HTTPGet.text(health).body) ?? ""
-            if !answer.hasPrefix("ok") { try await Task.sleep(for: .milliseconds(100)) }
+            return answer.hasPrefix("ok")
         }
         #expect(answer == "ok sqlite orders=1000\n")
         let target = admin.selectingDatabase(name)

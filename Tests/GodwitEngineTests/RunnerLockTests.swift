@@ -49,9 +49,9 @@ struct RunnerLockTests {
                 try await admin.execute(unsafeSQL: "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'godwit runner %' AND datname = '\(endpoint.database)'")
             }
             var acquired: RunnerLock?
-            for _ in 0..<50 where acquired == nil {
+            try await Poll.until(timeout: .seconds(120), every: .milliseconds(100)) {
                 acquired = try? await RunnerLock.acquire(for: url)
-                if acquired == nil { try await Task.sleep(for: .milliseconds(100)) }
+                return acquired != nil
             }
             #expect(acquired != nil)
             await acquired?.release()

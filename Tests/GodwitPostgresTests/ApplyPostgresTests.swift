@@ -144,33 +144,39 @@ struct ApplyPostgresTests {
         try await Self.withAccounts(accounts: 2000) { url in
             let directory = try ExecutionFixtures.directory(with: ExecutionFixtures.postgresMigration)
             defer { directory.remove() }
+            _ = try await MigrationApplier(url: url, settings: Self.settings(through: .expand)).apply(directory: directory.url.path)
+            // Another session holds a row the backfill must update, so godwit's batch waits inside
+            // its UPDATE; it is ended there from outside. However loaded the machine, the
+            // termination finds the session mid-batch (a race with a running backfill did not).
+            let holder = try await DatabaseConnector.open(url)
+            try await holder.execute(unsafeSQL: "BEGIN")
+            try await holder.execute(unsafeSQL: "SELECT * FROM accounts WHERE id = 1500 FOR UPDATE")
             var settings = Self.settings(through: .backfill)
-            settings.batchPause = 0.02
+            settings.lockTimeout = 300
             let log = EventLog()
             let killer = Task {
                 let admin = try await DatabaseConnector.open(url)
                 defer { Task { try? await admin.close() } }
-                // Wait for the backfill to be under way, then end godwit's working session while
-                // it is inside a batch (running a statement, or between two in its transaction).
                 var terminated: Int64 = 0
-                for _ in 0..<5000 where terminated == 0 {
-                    if log.events(.batch).count >= 3 {
-                        terminated = try await admin.query(unsafeSQL: """
-                            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                            WHERE application_name = 'godwit' AND pid <> pg_backend_pid() AND datname = current_database()
-                              AND state IN ('active', 'idle in transaction') AND query NOT LIKE '%probe%'
-                              AND (query LIKE 'UPDATE%' OR query LIKE 'SELECT id FROM%' OR query LIKE 'INSERT INTO godwit.steps%')
-                            """).first?[0].integerValue ?? 0
-                    } else {
-                        try await Task.sleep(for: .milliseconds(5))
-                    }
+                try await Poll.until(every: .milliseconds(20)) {
+                    terminated = try await admin.query(unsafeSQL: """
+                        SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                        WHERE application_name = 'godwit' AND pid <> pg_backend_pid() AND datname = current_database()
+                          AND wait_event_type = 'Lock' AND query LIKE 'UPDATE%'
+                        """).first?[0].integerValue ?? 0
+                    return terminated > 0
                 }
+                // The holder lets go once the batch was ended, so its retry goes through.
+                try await holder.execute(unsafeSQL: "ROLLBACK")
+                try await holder.close()
                 return terminated
             }
             let outcome = try await MigrationApplier(url: url, settings: settings, observer: log).apply(directory: directory.url.path)
-            #expect(try await killer.value >= 1)
+            #expect(try await killer.value == 1)
             guard case .waiting = outcome.stop else { Issue.record("apply did not finish the backfill: \(outcome.stop)"); return }
-            #expect(!log.events(.retry).isEmpty)
+            let retries = log.events(.retry)
+            #expect(!retries.isEmpty)
+            #expect(retries.allSatisfy { $0.lockWait != true }, "a retry came from a lock timeout, not the termination: \(retries.map(\.message))")
             let missing = try await DatabaseConnector.withDriver(url) {
                 try await $0.query(unsafeSQL: "SELECT count(*) FROM accounts WHERE name_upper IS DISTINCT FROM upper(name)").first?[0].integerValue
             }
@@ -196,16 +202,14 @@ struct ApplyPostgresTests {
                 // Once the rollback runs, end the session the moment it reads the schema or the
                 // tables' checksums (the proof: undo steps do neither).
                 var terminated: Int64 = 0
-                for _ in 0..<20_000 where terminated == 0 {
-                    if log.events(.rollbackStarted).isEmpty {
-                        try await Task.sleep(for: .milliseconds(2))
-                        continue
-                    }
+                try await Poll.until(every: .milliseconds(2)) { !log.events(.rollbackStarted).isEmpty }
+                try await Poll.until(every: .zero) {
                     terminated = try await admin.query(unsafeSQL: """
                         SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
                         WHERE application_name = 'godwit' AND pid <> pg_backend_pid() AND datname = current_database()
                           AND state = 'active' AND (query LIKE '%godwit_position%' OR query LIKE 'EXECUTE godwit_prepared%')
                         """).first?[0].integerValue ?? 0
+                    return terminated > 0 || !log.events(.rollbackFinished).isEmpty
                 }
                 return terminated
             }
@@ -269,15 +273,16 @@ struct ApplyPostgresTests {
             settings.lockTimeout = 0.05
             settings.backoffBase = 0.01
             let log = EventLog()
-            // The holder lets go once the rollback begins, as an operator would.
-            let release = Task {
-                for _ in 0..<3000 where log.events(.rollbackStarted).isEmpty { try await Task.sleep(for: .milliseconds(5)) }
-                try await holder.execute(unsafeSQL: "ROLLBACK")
-                try await holder.close()
-            }
             settings.attempts = 6
-            let outcome = try await MigrationApplier(url: url, settings: settings, observer: log).apply(directory: directory.url.path)
-            try await release.value
+            let apply = Task { try await MigrationApplier(url: url, settings: settings, observer: log).apply(directory: directory.url.path) }
+            // The holder lets go once the rollback begins, as an operator would (or once the run
+            // ended without one: then the test fails instead of waiting).
+            try await Poll.until {
+                !log.events(.rollbackStarted).isEmpty || !log.events(.migrationFinished).isEmpty || !log.events(.interrupted).isEmpty
+            }
+            try await holder.execute(unsafeSQL: "ROLLBACK")
+            try await holder.close()
+            let outcome = try await apply.value
             guard case .rolledBack(_, let reason, let report) = outcome.stop else { Issue.record("not rolled back: \(outcome.stop)"); return }
             #expect(reason.contains("tries failed"))
             #expect(report.passed)
@@ -302,7 +307,7 @@ struct ApplyPostgresTests {
             // once finished the whole apply under 400 ms holds without the trigger firing).
             let holder = try await DatabaseConnector.open(url)
             let load = Task {
-                for _ in 0..<12_000 where log.events(.batch).isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+                try await Poll.until { !log.events(.batch).isEmpty }
                 // Until the trigger fires, or the apply ends without it (then the test fails, not hangs).
                 // One statement a cycle (its own transaction), so the lock is free only for the
                 // one round trip between cycles and a probe rarely slips through there.

@@ -109,11 +109,11 @@ struct LeastPrivilegeTests {
             try? await DatabaseConnector.withDriver(.postgres(visitor)) { _ = try await $0.query(unsafeSQL: "SELECT pg_sleep(120)::text") }
         }
         var present: Int64 = 0
-        for _ in 0..<6000 where present == 0 {
+        try await Poll.until(every: .milliseconds(10)) {
             present = try await DatabaseConnector.withDriver(.postgres(admin)) {
                 try await $0.query(unsafeSQL: "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(scratch)'").first?[0].integerValue ?? 0
             }
-            if present == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            return present > 0
         }
         try #require(present > 0, "the other role's session never arrived")
         await #expect(throws: GodwitError.self, "FORCE alone is refused for this role") {
