@@ -104,12 +104,25 @@ public enum SQLEffectAnalyzer {
         let needsCommits = (up + written).contains { $0.statement.mustRunOutsideTransaction(engine: engine) }
             || up.contains { $0.statement.starts(with: "ALTER", "TYPE") && $0.statement.contains("VALUE") }
         let downIsEmpty = !generates && written.allSatisfy { $0.statement.transactionControl != nil }
-        let outcome: RunOutcome
-        if checkingDown, !downIsEmpty, !needsCommits {
-            outcome = try await runWithinOneTransaction(up: up, down: down, on: scratch, before: beforeReading)
-        } else {
-            outcome = try await runCommittingEach(up: up, down: down, checkingDown: checkingDown, on: scratch, before: beforeReading)
+        // Foreign keys stand on the scratch as they will for real (SQLite: off around SQL that
+        // changes the schema, unless the file switches them itself; on again after).
+        let frame = scratch.dialect.foreignKeyFrame
+        let switchesKeys = frame?.isSwitched(by: up.map(\.statement)) ?? false
+        if let frame, !switchesKeys, ForeignKeyFrame.anyChangesSchema(up.map(\.statement)) {
+            try await scratch.execute(unsafeSQL: frame.off)
         }
+        let outcome: RunOutcome
+        do {
+            if checkingDown, !downIsEmpty, !needsCommits {
+                outcome = try await runWithinOneTransaction(up: up, down: down, on: scratch, before: beforeReading)
+            } else {
+                outcome = try await runCommittingEach(up: up, down: down, checkingDown: checkingDown, on: scratch, before: beforeReading)
+            }
+        } catch {
+            if let frame { _ = try? await scratch.execute(unsafeSQL: frame.on) }
+            throw error
+        }
+        if let frame { try await scratch.execute(unsafeSQL: frame.on) }
         let after = outcome.after.schema
         // Functions are told in the classification's own words (``SQLEffect/otherObjectChanges``),
         // not as operations: only the written down needs them as statements.

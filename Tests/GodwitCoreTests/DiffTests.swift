@@ -27,6 +27,78 @@ struct DiffTests {
         #expect(hinted.warnings.isEmpty)
     }
 
+    @Test("A column renamed in a renamed table is a rename whichever name the hint uses, the table's old or new: no drop and add, and the keys over it and to its renamed parent stay (both engines)",
+          arguments: [Engine.sqlite, .postgresql])
+    func columnRenameInRenamedTable(engine: Engine) {
+        let schema = engine == .postgresql ? "public" : nil
+        func name(_ table: String) -> QualifiedName { QualifiedName(schema: schema, table) }
+        func parent(_ table: String) -> Table {
+            Table(name: name(table), columns: [Column(name: "id", type: "integer", isNullable: false)],
+                  primaryKey: PrimaryKey(name: engine == .postgresql ? "movies_pkey" : nil, columns: ["id"]))
+        }
+        func child(_ table: String, key: String, parent: String) -> Table {
+            Table(name: name(table), columns: [
+                Column(name: key, type: "integer", isNullable: false), Column(name: "position", type: "integer", isNullable: false),
+                Column(name: "url", type: "text")],
+                  primaryKey: PrimaryKey(name: engine == .postgresql ? "movie_urls_pkey" : nil, columns: [key, "position"]),
+                  foreignKeys: [ForeignKey(name: engine == .postgresql ? "movie_urls_movie_id_fkey" : nil, columns: [key],
+                                           referencedTable: name(parent), referencedColumns: ["id"], onDelete: .cascade)])
+        }
+        var current = Schema(engine: engine), desired = Schema(engine: engine)
+        current.tables = [parent("movies"), child("movie_urls", key: "movie_id", parent: "movies")]
+        desired.tables = [parent("groups"), child("group_urls", key: "group_id", parent: "groups")]
+        // Up renamed the table first, then the column in it (named by its new name); or the other way round.
+        for hintTable in ["group_urls", "movie_urls"] {
+            let diff = SchemaDiffer().diff(from: current, to: desired, renames: [
+                .table(from: "movies", to: "groups"), .table(from: "movie_urls", to: "group_urls"),
+                .column(table: hintTable, from: "movie_id", to: "group_id")])
+            #expect(diff.operations == [.renameTable(name("movies"), to: "groups"), .renameTable(name("movie_urls"), to: "group_urls"),
+                                        .renameColumn(table: name("group_urls"), from: "movie_id", to: "group_id")],
+                    "hint on \(hintTable): \(diff.operations)")
+            // And back, as a written down reverses them.
+            let back = SchemaDiffer().diff(from: desired, to: current, renames: [
+                .table(from: "groups", to: "movies"), .table(from: "group_urls", to: "movie_urls"),
+                .column(table: hintTable, from: "group_id", to: "movie_id")])
+            #expect(back.operations == [.renameTable(name("groups"), to: "movies"), .renameTable(name("group_urls"), to: "movie_urls"),
+                                        .renameColumn(table: name("movie_urls"), from: "group_id", to: "movie_id")],
+                    "back, hint on \(hintTable): \(back.operations)")
+        }
+    }
+
+    @Test("A rename hint that finds no table to rename (up rebuilt a table under a new name and renamed it back) leaves the foreign keys to that table alone")
+    func unmatchedRenameHint() {
+        var schema = Schema(engine: .sqlite)
+        schema.tables = [
+            Table(name: QualifiedName("performers"), columns: [Column(name: "id", type: "INTEGER", isNullable: false)], primaryKey: PrimaryKey(columns: ["id"])),
+            Table(name: QualifiedName("performer_aliases"), columns: [Column(name: "performer_id", type: "INTEGER", isNullable: false)],
+                  foreignKeys: [ForeignKey(columns: ["performer_id"], referencedTable: QualifiedName("performers"), referencedColumns: ["id"], onDelete: .cascade)])]
+        // A written down reverses `ALTER TABLE performers_new RENAME TO performers`.
+        let diff = SchemaDiffer().diff(from: schema, to: schema, renames: [.table(from: "performers", to: "performers_new")])
+        #expect(diff.operations.isEmpty, "\(diff.operations)")
+    }
+
+    @Test("Constraints without a name (SQLite's) that go are dropped by their definition, and the operations turn one schema into the other")
+    func unnamedConstraints() throws {
+        var current = Schema(engine: .sqlite)
+        current.tables = [
+            Table(name: QualifiedName("studios"), columns: [Column(name: "id", type: "INTEGER", isNullable: false), Column(name: "parent_id", type: "INTEGER"),
+                                                            Column(name: "code", type: "TEXT")],
+                  primaryKey: PrimaryKey(columns: ["id"]), uniqueConstraints: [UniqueConstraint(columns: ["code"])],
+                  checkConstraints: [CheckConstraint(expression: "id IS NOT parent_id")],
+                  foreignKeys: [ForeignKey(columns: ["parent_id"], referencedTable: QualifiedName("studios"), referencedColumns: ["id"], onDelete: .setNull)])]
+        var desired = current
+        desired.tables[0].checkConstraints = []
+        desired.tables[0].uniqueConstraints = []
+        desired.tables[0].foreignKeys[0].onDelete = .cascade
+        desired.tables[0].primaryKey = PrimaryKey(columns: ["id", "code"])
+        let diff = SchemaDiffer().diff(from: current, to: desired)
+        let studios = QualifiedName("studios")
+        #expect(diff.operations.filter { $0.kind == .dropConstraint } == [
+            .dropConstraint(table: studios, name: "UNIQUE (code)"), .dropConstraint(table: studios, name: "CHECK (id IS NOT parent_id)"),
+            .dropConstraint(table: studios, name: "FOREIGN KEY (parent_id) REFERENCES studios (id)"), .dropConstraint(table: studios, name: "PRIMARY KEY (id)")])
+        #expect(try SchemaTransformer().applying(diff.operations, to: current) == desired)
+    }
+
     @Test("Type, nullability, default, index and table changes become their operations")
     func changes() {
         let current = LiveSchemas.make(.postgresql)

@@ -56,6 +56,9 @@ public protocol SQLDialect: Sendable {
     /// A query listing `schema, name` of indexes an interrupted concurrent build left unusable,
     /// or nil where builds cannot leave such indexes.
     var invalidIndexes: String? { get }
+    /// How hand-written SQL that changes the schema is run: with foreign keys off around its
+    /// transaction and checked before it commits (SQLite); nil where it runs as written.
+    var foreignKeyFrame: ForeignKeyFrame? { get }
     /// The statement that gives back the space a table rewrite or backfill left behind, where
     /// the engine needs one run by hand (`VACUUM` on SQLite; PostgreSQL's autovacuum does it).
     var reclaimSpace: String? { get }

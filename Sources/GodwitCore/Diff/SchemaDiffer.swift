@@ -58,9 +58,11 @@ public struct SchemaDiffer: Sendable {
         let (objectsGoing, objectsComing) = objects(from: current, to: desired)
         operations += objectsGoing
         var matched: [(Table, Table)] = []
+        var renamedTables: [String: String] = [:]  // the hinted renames that found both tables
         for table in current.tables {
             if let newName = tableRenames[table.name.name], let target = desired.tables.first(where: { $0.name.name == newName && $0.name.schema == table.name.schema }) {
                 operations.append(.renameTable(table.name, to: newName))
+                renamedTables[table.name.name] = newName
                 var renamed = table
                 renamed.name = target.name
                 matched.append((renamed, target))
@@ -79,11 +81,22 @@ public struct SchemaDiffer: Sendable {
             operations.append(.createTable(bare))
             operations += table.indexes.map { .createIndex(table: table.name, index: $0) }
         }
+        // Each matched table's hinted column renames, by its new name. A column's rename names
+        // its table as it was then: before or after the table's own rename.
+        var columnRenames: [QualifiedName: [(String, String)]] = [:]
         for (old, new) in matched {
-            let result = diff(old, new, renames: renames.compactMap {
-                if case .column(let table, let from, let to) = $0, table == new.name.name || table == new.name.description || table == old.name.name { return (from, to) }
+            let formerName = renamedTables.first { $0.value == new.name.name }?.key
+            columnRenames[new.name] = renames.compactMap {
+                if case .column(let table, let from, let to) = $0,
+                   table == new.name.name || table == new.name.description || table == old.name.name || table == formerName { return (from, to) }
                 return nil
-            })
+            }
+        }
+        // A foreign key to a renamed table, or to renamed columns, is the same key after the
+        // renames (SQLite rewrites it with them): it is not dropped and added again.
+        let references = ReferenceRenames(tables: renamedTables, columns: columnRenames.mapValues { Dictionary($0, uniquingKeysWith: { $1 }) })
+        for (old, new) in matched {
+            let result = diff(old, new, renames: columnRenames[new.name] ?? [], references: references)
             operations += result.operations
             warnings += result.warnings
         }
@@ -97,7 +110,7 @@ public struct SchemaDiffer: Sendable {
         return SchemaDiff(operations: operations, warnings: warnings)
     }
 
-    private func diff(_ old: Table, _ new: Table, renames: [(String, String)]) -> SchemaDiff {
+    private func diff(_ old: Table, _ new: Table, renames: [(String, String)], references: ReferenceRenames) -> SchemaDiff {
         var operations: [Operation] = []
         var warnings: [String] = []
         let name = new.name
@@ -116,20 +129,21 @@ public struct SchemaDiffer: Sendable {
         for index in old.indexes where !new.indexes.contains(renamedIndex(index, columnMap)) {
             operations.append(.dropIndex(table: name, name: index.name))
         }
+        // A constraint without a name (SQLite's) is dropped by its definition (``UnnamedConstraint``).
         for unique in old.uniqueConstraints where !new.uniqueConstraints.contains(where: { Self.same(unique, $0, columnMap) }) {
-            if let constraintName = unique.name { operations.append(.dropConstraint(table: name, name: constraintName)) }
+            operations.append(.dropConstraint(table: name, name: unique.name ?? UnnamedConstraint.label(unique)))
         }
         for check in old.checkConstraints where !new.checkConstraints.contains(check) {
-            if let constraintName = check.name { operations.append(.dropConstraint(table: name, name: constraintName)) }
+            operations.append(.dropConstraint(table: name, name: check.name ?? UnnamedConstraint.label(check)))
         }
-        for key in old.foreignKeys where !new.foreignKeys.contains(where: { Self.same(key, $0, columnMap) }) {
-            if let constraintName = key.name { operations.append(.dropConstraint(table: name, name: constraintName)) }
+        for key in old.foreignKeys where !new.foreignKeys.contains(where: { Self.same(key, $0, columnMap, references) }) {
+            operations.append(.dropConstraint(table: name, name: key.name ?? UnnamedConstraint.label(key)))
         }
         // A primary key that changes goes before its columns do (a column in it cannot lose NOT
         // NULL, or be dropped aside, while the key holds it) and comes back last.
         let primaryKeyChanges = old.primaryKey?.columns.map({ columnMap[$0] ?? $0 }) != new.primaryKey?.columns
             || old.primaryKey?.withoutOverlaps != new.primaryKey?.withoutOverlaps || old.primaryKey?.deferrability != new.primaryKey?.deferrability
-        if primaryKeyChanges, let key = old.primaryKey, let keyName = key.name { operations.append(.dropConstraint(table: name, name: keyName)) }
+        if primaryKeyChanges, let key = old.primaryKey { operations.append(.dropConstraint(table: name, name: key.name ?? UnnamedConstraint.label(key))) }
 
         for column in addedColumns {
             operations.append(.addColumn(AddColumn(table: name, column: column)))
@@ -158,7 +172,7 @@ public struct SchemaDiffer: Sendable {
         for check in new.checkConstraints where !old.checkConstraints.contains(check) {
             operations.append(.addConstraint(table: name, constraint: .check(check)))
         }
-        for key in new.foreignKeys where !old.foreignKeys.contains(where: { Self.same($0, key, columnMap) }) {
+        for key in new.foreignKeys where !old.foreignKeys.contains(where: { Self.same($0, key, columnMap, references) }) {
             operations.append(.addConstraint(table: name, constraint: .foreignKey(key)))
         }
         if primaryKeyChanges, let key = new.primaryKey { operations.append(.addConstraint(table: name, constraint: .primaryKey(key))) }
@@ -176,11 +190,27 @@ public struct SchemaDiffer: Sendable {
     /// Whether a foreign key is still the same one, its columns renamed by `columnMap`: a change
     /// to its actions, match, deferrability or referenced columns replaces it (so a down puts
     /// the old actions back); whether it was validated yet does not.
-    static func same(_ old: ForeignKey, _ new: ForeignKey, _ columnMap: [String: String]) -> Bool {
+    static func same(_ old: ForeignKey, _ new: ForeignKey, _ columnMap: [String: String], _ references: ReferenceRenames = ReferenceRenames()) -> Bool {
         var renamed = old
         renamed.columns = old.columns.map { columnMap[$0] ?? $0 }
+        (renamed.referencedTable, renamed.referencedColumns) = references.renaming(old.referencedTable, old.referencedColumns)
         renamed.isValidated = new.isValidated
         return renamed == new
+    }
+
+    /// The renames a diff makes, as seen from a foreign key pointing at the renamed table or columns.
+    struct ReferenceRenames {
+        /// Old table name → new one.
+        var tables: [String: String] = [:]
+        /// By a table's new name: old column name → new one.
+        var columns: [QualifiedName: [String: String]] = [:]
+
+        func renaming(_ table: QualifiedName, _ columns: [String]) -> (QualifiedName, [String]) {
+            var target = table
+            if let newName = tables[table.name] { target.name = newName }
+            let map = self.columns[target] ?? self.columns.first { $0.key.name == target.name }?.value ?? [:]
+            return (target, columns.map { map[$0] ?? $0 })
+        }
     }
 
     private func renamedIndex(_ index: Index, _ columnMap: [String: String]) -> Index {

@@ -26,14 +26,17 @@ public enum RawSQLSteps {
     /// The steps for `raw`, planned against the schema `before` it: in contract when it
     /// destroys data (after the gate), in expand otherwise, with the lock and duration its
     /// classification found.
-    public static func make(_ raw: RawSQL, engine: Engine, before: Schema, operationIndex: Int? = nil) throws -> [PlanStep] {
+    /// - Parameter frame: what the engine runs around SQL that changes the schema (SQLite's
+    ///   foreign keys off, then checked); nil where SQL runs as written.
+    public static func make(_ raw: RawSQL, engine: Engine, before: Schema, frame: ForeignKeyFrame? = nil,
+                            operationIndex: Int? = nil) throws -> [PlanStep] {
         let verdict = RawSQLClassifier(context: ClassificationContext(engine: engine, schema: before)).classify(raw)
         return try make(raw, engine: engine, phase: verdict.kind == .destructive ? .contract : .expand, lock: verdict.lock,
-                        duration: verdict.duration, isOnline: verdict.isZeroDowntimePossible, operationIndex: operationIndex)
+                        duration: verdict.duration, isOnline: verdict.isZeroDowntimePossible, frame: frame, operationIndex: operationIndex)
     }
 
     static func make(_ raw: RawSQL, engine: Engine, phase: Phase, lock: TableLock, duration: LockDuration,
-                     isOnline: Bool, operationIndex: Int? = nil) throws -> [PlanStep] {
+                     isOnline: Bool, frame: ForeignKeyFrame? = nil, operationIndex: Int? = nil) throws -> [PlanStep] {
         let up = try statements(of: raw.up, source: raw.upSource, engine: engine, side: "up")
         let down = try statements(of: raw.down, source: raw.downSource, engine: engine, side: "down")
             .filter { $0.statement.transactionControl == nil }
@@ -61,6 +64,9 @@ public enum RawSQLSteps {
         close()
         if segments.isEmpty { segments = [([], raw.isTransactional)] }
         let file = raw.upSource.map { $0.file.split(separator: "/").last.map(String.init) ?? $0.file } ?? "SQL"
+        let doesNothing = up.allSatisfy { $0.statement.transactionControl != nil }
+        let keys = frame?.keys(in: segments.map { $0.statements.map(\.statement) })
+        let switchesKeys = frame?.isSwitched(by: up.map(\.statement)) ?? false
         return segments.enumerated().map { number, segment in
             let isFirst = number == 0
             let lines = segment.statements.map(\.statement.position.line)
@@ -68,15 +74,30 @@ public enum RawSQLSteps {
             let title = segments.count == 1
                 ? "Run \(file) (\(segment.statements.count) statement\(segment.statements.count == 1 ? "" : "s"))"
                 : "Run \(file), part \(number + 1) of \(segments.count) (\(span))"
-            return PlanStep(
+            var step = PlanStep(
                 phase: phase, title: title,
                 forward: segment.statements.map(\.statement.text),
-                reverse: isFirst ? (down.isEmpty ? nil : down.map(\.statement.text)) : [],
+                // A file of comments only does nothing, so nothing is to undo.
+                reverse: isFirst ? (down.isEmpty ? (doesNothing ? [] : nil) : down.map(\.statement.text)) : [],
                 isTransactional: segment.isTransactional,
                 lock: lock, duration: duration, operationIndex: operationIndex, isOnline: isOnline,
                 forwardLocations: segment.statements.map(\.location),
                 reverseLocations: isFirst ? down.map(\.location) : []
             )
+            if let frame, let keys {
+                switch keys[number] {
+                case .checked: break
+                case .offByGodwit:
+                    step.setup = [frame.off]
+                    step.teardown = [frame.on]
+                    step.checks = [frame.check]
+                case .offByFile:
+                    step.checks = [frame.check]
+                }
+                // A file that switched keys leaves the session as Godwit runs it: keys on.
+                if switchesKeys, number == segments.count - 1 { step.teardown = [frame.on] }
+            }
+            return step
         }
     }
 }

@@ -197,12 +197,14 @@ extension Table {
     }
 
     /// Removes the named constraint of any kind; `false` when there is none.
+    /// Removes the constraint called `name`, or the unnamed one `name` spells out
+    /// (``UnnamedConstraint``); false when there is none.
     mutating func removeConstraint(named name: String) -> Bool {
-        if primaryKey?.name == name { primaryKey = nil; return true }
+        if let key = primaryKey, key.name == name || (key.name == nil && UnnamedConstraint.label(key) == name) { primaryKey = nil; return true }
         let counts = uniqueConstraints.count + checkConstraints.count + foreignKeys.count + exclusionConstraints.count
-        uniqueConstraints.removeAll { $0.name == name }
-        checkConstraints.removeAll { $0.name == name }
-        foreignKeys.removeAll { $0.name == name }
+        uniqueConstraints.removeAll { $0.name == name || ($0.name == nil && UnnamedConstraint.label($0) == name) }
+        checkConstraints.removeAll { $0.name == name || ($0.name == nil && UnnamedConstraint.label($0) == name) }
+        foreignKeys.removeAll { $0.name == name || ($0.name == nil && UnnamedConstraint.label($0) == name) }
         exclusionConstraints.removeAll { $0.name == name }
         return uniqueConstraints.count + checkConstraints.count + foreignKeys.count + exclusionConstraints.count < counts
     }

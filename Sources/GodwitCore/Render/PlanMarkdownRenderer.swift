@@ -103,16 +103,23 @@ public struct PlanMarkdownRenderer: Sendable {
             }
             let relations = table.foreignKeys.map { "- `\($0.columns.joined(separator: ", "))` FK -> `\($0.referencedTable)`(\($0.referencedColumns.joined(separator: ", "))) (ON DELETE \($0.onDelete.sql))" }
             if !relations.isEmpty { out += ["", "**Relationships**:"] + relations }
+            let indexes = table.indexes.map { index in
+                "- `\(index.name)`\(index.isUnique ? " (unique)" : ""): \(index.elements.map(\.expression).joined(separator: ", "))"
+            }
+            if !indexes.isEmpty { out += ["", "**Indexes**:"] + indexes }
             out.append("")
         }
         out += ["### Modified Tables", ""]
+        // A table the migration creates is described whole above, its indexes with it.
+        let createdNames = Set(created.map(\.name))
         var byTable: [(QualifiedName, [String])] = []
         for item in assessment.items {
             let breaking = item.classification.kind == .additive ? "No" : "Yes"
             // Hand-written SQL shows the changes its run on a scratch copy found.
             let operations = item.operation.effect.map(\.operations) ?? [item.operation]
             for operation in operations {
-                guard let rows = modificationRows(operation, breaking: breaking, schema: schema), let name = operation.table else { continue }
+                guard let name = operation.table, !createdNames.contains(name),
+                      let rows = modificationRows(operation, breaking: breaking, schema: schema) else { continue }
                 if let index = byTable.firstIndex(where: { $0.0 == name }) { byTable[index].1 += rows } else { byTable.append((name, rows)) }
             }
         }

@@ -27,14 +27,19 @@ public struct MigrationRollback: Sendable {
         let session = ExecutionSession(url: url, settings: settings, observer: observer, measurer: measurer)
         do {
             let records = try await session.store().records()
-            let live = records.filter { $0.state != .rolledBack }
+            // A migration that failed before any step finished left nothing to undo and holds
+            // nothing back: a plain rollback goes to the last one that is in the database.
+            let live = records.filter { $0.state != .rolledBack && !$0.failedBeforeAnyStep }
             // Flyway's repeatables are never undone and hold nothing back: they run after every
             // version and again when they change.
             let versioned = live.filter { !ToolLayouts.isRepeatable($0.id) }
             guard let record = id.map({ id in live.first { $0.id == id } }) ?? versioned.last else {
                 throw GodwitError(.refused, id.map { "Migration \($0) has nothing to roll back" } ?? "No migration to roll back",
                                   location: url.description,
-                                  reason: id.map { id in records.contains { $0.id == id } ? "it is already rolled back" : "it was never applied here" },
+                                  reason: id.map { id in
+                                      guard let known = records.first(where: { $0.id == id }) else { return "it was never applied here" }
+                                      return known.failedBeforeAnyStep ? "it failed before any step finished, so nothing of it is in the database" : "it is already rolled back"
+                                  },
                                   remedy: "Run godwit status to see what is applied.")
             }
             if let later = versioned.first(where: { VersionOrder.precedes(record.id, $0.id) }) {

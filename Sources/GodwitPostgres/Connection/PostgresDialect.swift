@@ -45,6 +45,9 @@ public struct PostgresDialect: SQLDialect {
         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid
         """
     }
+    /// Keys are checked at the statement (or the commit, when deferred) and a table's shape
+    /// changes in place: SQL runs as written.
+    public var foreignKeyFrame: ForeignKeyFrame? { nil }
     public var analyzesBesideWriters: Bool { true }
     public var combinesWrites: Bool { true }
     /// With values, `EXPLAIN` of the statement itself. Without (a normalized statement from

@@ -33,6 +33,11 @@ public struct SQLiteDialect: SQLDialect {
     public func rowEstimate(_ table: QualifiedName) -> String? { nil }
     public func freezingWrites(to tables: [QualifiedName]) -> [String] { ["BEGIN IMMEDIATE"] }
     public var invalidIndexes: String? { nil }
+    public var foreignKeyFrame: ForeignKeyFrame? {
+        ForeignKeyFrame(setting: "foreign_keys", off: "PRAGMA foreign_keys = OFF", on: "PRAGMA foreign_keys = ON",
+                        check: StepCheck(name: "rows whose foreign key points to no row (PRAGMA foreign_key_check lists them)",
+                                         sql: "SELECT count(*) FROM pragma_foreign_key_check"))
+    }
     public var analyzesBesideWriters: Bool { false }
     public var combinesWrites: Bool { false }
     /// SQLite has no server: its busy retries are counted from the run's own events.

@@ -78,7 +78,7 @@ public struct SQLitePlanner: MigrationPlanner {
         case .updateRows(let update):
             return try updateRows(update, before: before, archive: archivePrefix)
         case .rawSQL(let raw):
-            return try RawSQLSteps.make(raw, engine: .sqlite, before: before)
+            return try RawSQLSteps.make(raw, engine: .sqlite, before: before, frame: SQLiteDialect().foreignKeyFrame)
         }
     }
 

@@ -77,9 +77,11 @@ CREATE INDEX users_recent ON users (team_id, created_at DESC);
 COMMIT;
 
 -- Step 9 (expand): Run every.yaml (1 statement)
+PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE side (x int);
 COMMIT;
+PRAGMA foreign_keys = ON;
 
 -- Step 10 (backfill): Update users in batches (old values archived in _godwit_archive_9_users_update)
 BEGIN;
@@ -309,9 +311,11 @@ DROP TABLE _godwit_archive_9_users_update;
 COMMIT;
 
 -- Step 9 (expand): Run every.yaml (1 statement)
+PRAGMA foreign_keys = OFF;
 BEGIN;
 DROP TABLE side;
 COMMIT;
+PRAGMA foreign_keys = ON;
 
 -- Step 8 (expand): Create index users_recent on users
 BEGIN;
