@@ -52,6 +52,21 @@ struct MigrationDirectoryTests {
         #expect(before != after)
     }
 
+    @Test("Names golang-migrate reads are read the same: `30_x.up..sql` is the up of version 30 named x, located by its own name")
+    func golangMigrateNames() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        try directory.write("30_ignore_autotag.up..sql", "ALTER TABLE t ADD COLUMN ignore_autotag boolean;")
+        try directory.write("31_captions.up.sql", "CREATE TABLE captions (id int);")
+        try directory.write("31_captions.down.sql", "DROP TABLE captions;")
+        let migrations = try MigrationDirectory.load(directory.path)
+        #expect(migrations.map(\.id) == ["30", "31"])
+        #expect(migrations.map(\.name) == ["ignore autotag", "captions"])
+        #expect(migrations[0].source?.path == "\(directory.path)/30_ignore_autotag.up..sql")
+        guard case .rawSQL(let raw) = migrations[1].operations.first else { Issue.record("not SQL"); return }
+        #expect(raw.down == "DROP TABLE captions;")
+    }
+
     @Test("An up.sql without a down.sql (golang-migrate's downs are optional) gets a down Godwit writes; a down.sql alone is refused")
     func missingDown() throws {
         let directory = try ScratchDirectory()

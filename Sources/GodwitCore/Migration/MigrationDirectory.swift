@@ -53,10 +53,8 @@ public enum MigrationDirectory {
                 let (version, title) = versionAndName(stem)
                 let text = try read(url.path, display: display)
                 migrations.append(try MigrationFileParser().parse(text, file: display, defaultID: version, defaultName: title))
-            } else if name.hasSuffix(".up.sql") {
-                pairs[String(name.dropLast(".up.sql".count)), default: (nil, nil)].up = url.path
-            } else if name.hasSuffix(".down.sql") {
-                pairs[String(name.dropLast(".down.sql".count)), default: (nil, nil)].down = url.path
+            } else if let (stem, isUp) = Self.pairHalf(name) {
+                if isUp { pairs[stem, default: (nil, nil)].up = url.path } else { pairs[stem, default: (nil, nil)].down = url.path }
             } else if let (version, title) = ToolLayouts.flywayVersion(name) {
                 flyway.append((version, title, display))
             } else if let (version, _) = ToolLayouts.flywayVersion(name, prefix: "U") {
@@ -83,7 +81,7 @@ public enum MigrationDirectory {
                                   reason: "there is no \(stem).up.sql beside it", remedy: "Add the forward SQL in \(stem).up.sql, or remove the file.")
             }
             migrations.append(try sqlPair(stem: stem, up: up, down: pair.down ?? base.appendingPathComponent("\(stem).down.sql").path,
-                                          display: (path as NSString).appendingPathComponent("\(stem).up.sql")))
+                                          display: (path as NSString).appendingPathComponent((up as NSString).lastPathComponent)))
         }
         if migrations.isEmpty, !unread.isEmpty {
             throw GodwitError(.invalidMigration, "No migration Godwit can read", location: path,
@@ -184,5 +182,21 @@ public enum VersionOrder {
         }
         if !current.isEmpty { result.append(current) }
         return result
+    }
+}
+
+extension MigrationDirectory {
+    /// The stem and direction of one half of a pair: `002_x.up.sql`, `002_x.down.sql`, or as
+    /// golang-migrate reads names (`<version>_<name>.<up|down>.<anything>`), `30_x.up..sql` too.
+    static func pairHalf(_ name: String) -> (stem: String, isUp: Bool)? {
+        guard name.hasSuffix(".sql") else { return nil }
+        for (marker, isUp) in [(".up.", true), (".down.", false)] {
+            guard let range = name.range(of: marker, options: .backwards) else { continue }
+            let stem = String(name[..<range.lowerBound])
+            let rest = name[range.upperBound...]
+            // Only dots may stand between the direction and `sql` (golang-migrate's own names).
+            if !stem.isEmpty, rest.drop(while: { $0 == "." }) == "sql" { return (stem, isUp) }
+        }
+        return nil
     }
 }
