@@ -106,11 +106,11 @@ public enum SQLEffectAnalyzer {
         let downIsEmpty = !generates && written.allSatisfy { $0.statement.transactionControl != nil }
         // Foreign keys stand on the scratch as they will for real (SQLite: off around SQL that
         // changes the schema, unless the file switches them itself; on again after).
+        // The file runs there as one part, by the same rule as its steps.
         let frame = scratch.dialect.foreignKeyFrame
-        let switchesKeys = frame?.isSwitched(by: up.map(\.statement)) ?? false
-        if let frame, !switchesKeys, ForeignKeyFrame.anyChangesSchema(up.map(\.statement)) {
-            try await scratch.execute(unsafeSQL: frame.off)
-        }
+        let keys = frame?.keys(in: [up.map(\.statement)]).first ?? .checked
+        let restoresKeys = keys != .checked || (frame?.isSwitched(by: up.map(\.statement)) ?? false)
+        if let frame, keys == .offByGodwit { try await scratch.execute(unsafeSQL: frame.off) }
         let outcome: RunOutcome
         do {
             if checkingDown, !downIsEmpty, !needsCommits {
@@ -119,10 +119,10 @@ public enum SQLEffectAnalyzer {
                 outcome = try await runCommittingEach(up: up, down: down, checkingDown: checkingDown, on: scratch, before: beforeReading)
             }
         } catch {
-            if let frame { _ = try? await scratch.execute(unsafeSQL: frame.on) }
+            if let frame, restoresKeys { _ = try? await scratch.execute(unsafeSQL: frame.on) }
             throw error
         }
-        if let frame { try await scratch.execute(unsafeSQL: frame.on) }
+        if let frame, restoresKeys { try await scratch.execute(unsafeSQL: frame.on) }
         let after = outcome.after.schema
         // Functions are told in the classification's own words (``SQLEffect/otherObjectChanges``),
         // not as operations: only the written down needs them as statements.

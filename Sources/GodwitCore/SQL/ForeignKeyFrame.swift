@@ -62,11 +62,6 @@ public struct ForeignKeyFrame: Hashable, Sendable {
         statements.contains { turnsKeys($0) != nil }
     }
 
-    /// Whether any statement changes the schema (so Godwit turns keys off around them).
-    public static func anyChangesSchema(_ statements: [SQLStatement]) -> Bool {
-        statements.contains(where: changesSchema)
-    }
-
     /// nil when `statement` does not switch keys; otherwise whether it turns them on.
     func turnsKeys(_ statement: SQLStatement) -> Bool? {
         guard statement.starts(with: "PRAGMA"), statement.tokens.count >= 2, statement.tokens[1].identifier.lowercased() == setting else { return nil }
